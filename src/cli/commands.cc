@@ -1,0 +1,641 @@
+#include "cli/commands.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "core/time_zone.h"
+#include "demo/sample_data.h"
+#include "lake/lake.h"
+
+namespace barlake::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Globals {
+  std::string vault;
+  double wait_seconds = 30;
+  std::string command_line;
+};
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "barlake: error: %s\n", s.message().c_str());
+  return ExitCodeFor(s);
+}
+
+std::string VaultDir(const Globals& g) {
+  if (!g.vault.empty()) return g.vault;
+  if (const char* env = std::getenv("BARLAKE_VAULT"); env && *env) return env;
+  return ".";
+}
+
+// Hidden test hook: BARLAKE_CRASH_AT=<point>[:<n>] kills the process with SIGKILL the
+// n-th time (default 1st) the write protocol reaches <point>.
+lake::CrashHook CrashHookFromEnv() {
+  const char* spec = std::getenv("BARLAKE_CRASH_AT");
+  if (!spec || !*spec) return nullptr;
+  std::string s(spec);
+  int nth = 1;
+  if (auto colon = s.find(':'); colon != std::string::npos) {
+    nth = std::atoi(s.c_str() + colon + 1);
+    s = s.substr(0, colon);
+  }
+  auto point = lake::CrashPointFromName(s);
+  if (!point.ok()) return nullptr;
+  auto target = *point;
+  auto count = std::make_shared<int>(0);
+  return [target, nth, count](lake::CrashPoint p) {
+    if (p == target && ++*count == nth) ::kill(::getpid(), SIGKILL);
+  };
+}
+
+Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress) {
+  lake::LakeOptions o;
+  o.lock_wait_seconds = g.wait_seconds;
+  o.command = g.command_line;
+  o.crash_hook = CrashHookFromEnv();
+  if (progress && ::isatty(STDERR_FILENO)) {
+    auto bar = std::make_shared<ProgressBar>(true);
+    o.progress = [bar](const std::string& phase, int64_t done, int64_t total) {
+      bar->Update(phase, done, total);
+      if (done == total && phase == "writing") bar->Finish();
+    };
+  }
+  return lake::Lake::Open(VaultDir(g), std::move(o));
+}
+
+std::string LocalText(TimeZone& tz, Micros ts) {
+  std::string s = tz.FormatLocal(ts);
+  s[10] = ' ';
+  return s;
+}
+
+std::string Basename(const std::string& p) {
+  auto pos = p.find_last_of('/');
+  return pos == std::string::npos ? p : p.substr(pos + 1);
+}
+
+json JobJson(const journal::JobRecord& j) {
+  json o = {{"id", j.id},
+            {"kind", j.kind},
+            {"status", j.status},
+            {"source_path", j.source_path},
+            {"source_sha256", j.source_sha256},
+            {"symbol", j.symbol},
+            {"timeframe", j.timeframe},
+            {"format", j.format},
+            {"rows_read", j.rows_read},
+            {"rows_written", j.rows_written},
+            {"rows_rejected", j.rows_rejected},
+            {"rows_conflicting", j.rows_conflicting},
+            {"partitions", j.partitions},
+            {"error", j.error},
+            {"created_at", FormatIsoUtc(j.created_at)},
+            {"updated_at", FormatIsoUtc(j.updated_at)}};
+  if (j.target_job) o["target_job"] = j.target_job;
+  if (j.rolled_back_by) o["rolled_back_by"] = j.rolled_back_by;
+  if (!j.report_json.empty()) {
+    try {
+      o["report"] = json::parse(j.report_json);
+    } catch (...) {
+      o["report"] = j.report_json;
+    }
+  }
+  return o;
+}
+
+// ---- commands -------------------------------------------------------------------------
+
+int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
+  Status s = lake::InitVault(Env::Default(), dir, opt);
+  if (!s.ok()) return Fail(s);
+  std::printf("Created vault '%s'\n  registry  %s/barlake.toml\n  lake      %s/lake/\n"
+              "Next: barlake --vault %s import FILE --symbol ES --timeframe 1m\n",
+              dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  return 0;
+}
+
+struct ImportArgs {
+  std::string file, symbol, timeframe, format = "ninjatrader", tz, on_conflict = "keep";
+  bool dry_run = false, as_json = false;
+};
+
+void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
+  const auto& j = r.job;
+  if (!r.skipped_because.empty()) {
+    std::printf("Skipped '%s': %s. Nothing changed.\n", file.c_str(), r.skipped_because.c_str());
+    return;
+  }
+  std::printf("%s %s %s from '%s' (source time zone %s)\n",
+              r.dry_run ? "Dry run: would import" : fmt::format("Job {} imported", j.id).c_str(),
+              j.symbol.c_str(), j.timeframe.c_str(), file.c_str(), r.source_tz.c_str());
+  std::printf("  rows read         %s\n", WithThousands(j.rows_read).c_str());
+  std::printf("  rows added        %s\n", WithThousands(r.rows_added).c_str());
+  std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(r.rows_identical).c_str());
+  std::printf("  rows conflicting  %s%s\n", WithThousands(j.rows_conflicting).c_str(),
+              j.rows_conflicting == 0 ? ""
+              : r.rows_replaced > 0   ? " (replaced with the file's values)"
+                                      : " (stored bars kept; --on-conflict replace takes the file's)");
+  std::printf("  partitions        %zu%s\n", r.partitions.size(),
+              r.dry_run ? fmt::format(" (about {} to write)", HumanBytes(r.bytes_estimate)).c_str() : "");
+  if (r.reordered) std::printf("  note: %lld rows were out of time order and were sorted\n", static_cast<long long>(r.reordered));
+  if (r.nonexistent_local || r.ambiguous_local) {
+    std::printf("  note: %lld stamps fell in a DST gap and %lld in a repeated DST hour; see docs/formats/time.md\n",
+                static_cast<long long>(r.nonexistent_local), static_cast<long long>(r.ambiguous_local));
+  }
+  for (size_t k = 0; k < std::min<size_t>(r.conflicts.size(), 5); ++k) {
+    const auto& c = r.conflicts[k];
+    std::printf("  conflict line %u %s: stored O %g H %g L %g C %g V %g / file O %g H %g L %g C %g V %g\n",
+                c.line, FormatIsoUtc(c.ts).c_str(), c.stored[0], c.stored[1], c.stored[2], c.stored[3],
+                c.stored[4], c.incoming[0], c.incoming[1], c.incoming[2], c.incoming[3], c.incoming[4]);
+  }
+}
+
+int CmdImport(const Globals& g, const ImportArgs& a) {
+  auto policy = lake::ParseConflictPolicy(a.on_conflict);
+  if (!policy.ok()) return Fail(policy.status());
+  auto lk = OpenLake(g, !a.as_json);
+  if (!lk.ok()) return Fail(lk.status());
+  lake::ImportRequest req;
+  req.path = a.file;
+  req.symbol = a.symbol;
+  req.timeframe = a.timeframe;
+  req.format = a.format;
+  req.tz = a.tz;
+  req.on_conflict = *policy;
+  req.dry_run = a.dry_run;
+  auto r = (*lk)->Import(req);
+  if (!r.ok()) return Fail(r.status());
+  if (a.as_json) {
+    std::printf("%s\n", r->ReportJson().c_str());
+  } else {
+    PrintImportResult(*r, a.file);
+  }
+  return 0;
+}
+
+int CmdStatus(const Globals& g, bool as_json) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto ds = (*lk)->Datasets();
+  if (!ds.ok()) return Fail(ds.status());
+  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
+  if (!tz.ok()) return Fail(tz.status());
+  if (as_json) {
+    json arr = json::array();
+    for (const auto& d : *ds) {
+      arr.push_back({{"symbol", d.symbol},
+                     {"timeframe", d.timeframe},
+                     {"first_bar", FormatIsoUtc(d.first_ts)},
+                     {"last_bar", FormatIsoUtc(d.last_ts)},
+                     {"rows", d.rows},
+                     {"bytes", d.bytes},
+                     {"partitions", d.partitions},
+                     {"last_update", FormatIsoUtc(d.last_update)},
+                     {"last_job", d.last_job}});
+    }
+    std::printf("%s\n", json{{"vault", (*lk)->paths().root},
+                             {"display_tz", tz->name()},
+                             {"datasets", arr}}.dump(2).c_str());
+    return 0;
+  }
+  if (ds->empty()) {
+    std::printf("The vault is empty. Import data with: barlake import FILE --symbol ES --timeframe 1m\n");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : *ds) {
+    rows.push_back({d.symbol, d.timeframe, LocalText(*tz, d.first_ts), LocalText(*tz, d.last_ts),
+                    WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
+                    LocalText(*tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job)});
+  }
+  std::printf("%s", FormatTable({"SYMBOL", "TF", "FIRST BAR (" + tz->name() + ")", "LAST BAR", "ROWS", "SIZE",
+                                 "PARTS", "LAST UPDATE", "JOB"},
+                                rows)
+                        .c_str());
+  return 0;
+}
+
+struct ReadArgs {
+  std::string symbol, timeframe, from, to, format = "csv", tz, output;
+};
+
+int CmdRead(const Globals& g, const ReadArgs& a) {
+  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
+  if (!a.from.empty()) {
+    auto f = ParseIsoUtc(a.from);
+    if (!f.ok()) return Fail(f.status().WithContext("--from"));
+    from = *f;
+  }
+  if (!a.to.empty()) {
+    auto t = ParseIsoUtc(a.to);
+    if (!t.ok()) return Fail(t.status().WithContext("--to"));
+    to = *t;
+  }
+  std::optional<TimeZone> tz;
+  if (!a.tz.empty()) {
+    auto z = TimeZone::Locate(a.tz);
+    if (!z.ok()) return Fail(z.status());
+    tz = *z;
+  }
+  if (a.format != "csv" && a.format != "json" && a.format != "parquet") {
+    return Fail(Status::InvalidArgument("--format must be csv, json or parquet"));
+  }
+  if (a.format == "parquet" && a.output.empty()) {
+    return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
+  }
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto bars = (*lk)->Read(a.symbol, a.timeframe, from, to);
+  if (!bars.ok()) return Fail(bars.status());
+  const BarColumns& b = *bars;
+  if (a.format == "parquet") {
+    auto duck = (*lk)->Duck();
+    if (!duck.ok()) return Fail(duck.status());
+    storage::ParquetStore store(*duck);
+    Status s = store.WriteBars(b, a.output);
+    if (!s.ok()) return Fail(s);
+    std::fprintf(stderr, "Wrote %zu bars to '%s'\n", b.size(), a.output.c_str());
+    return 0;
+  }
+  FILE* out = stdout;
+  if (!a.output.empty()) {
+    out = std::fopen(a.output.c_str(), "w");
+    if (!out) return Fail(Status::FromErrno(errno, "cannot create", a.output));
+  }
+  fmt::memory_buffer buf;
+  auto stamp = [&](Micros ts) { return tz ? tz->FormatLocal(ts) : FormatIsoUtc(ts); };
+  if (a.format == "csv") {
+    fmt::format_to(std::back_inserter(buf), "ts,open,high,low,close,volume\n");
+    for (size_t i = 0; i < b.size(); ++i) {
+      fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{}\n", stamp(b.ts[i]), b.open[i], b.high[i],
+                     b.low[i], b.close[i], b.volume[i]);
+    }
+  } else {
+    buf.push_back('[');
+    for (size_t i = 0; i < b.size(); ++i) {
+      fmt::format_to(std::back_inserter(buf),
+                     "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
+                     i ? ",\n" : "\n", stamp(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
+    }
+    fmt::format_to(std::back_inserter(buf), "\n]\n");
+  }
+  std::fwrite(buf.data(), 1, buf.size(), out);
+  if (out != stdout && std::fclose(out) != 0) return Fail(Status::FromErrno(errno, "cannot write", a.output));
+  return 0;
+}
+
+int CmdQuery(const Globals& g, const std::string& sql, const std::string& format) {
+  if (format != "table" && format != "csv") return Fail(Status::InvalidArgument("--format must be table or csv"));
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto duck = (*lk)->Duck();
+  if (!duck.ok()) return Fail(duck.status());
+  auto parts = (*lk)->journal()->AllPartitions();
+  if (!parts.ok()) return Fail(parts.status());
+  std::string view;
+  if (parts->empty()) {
+    view = "CREATE VIEW bars AS SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, "
+           "NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low, "
+           "NULL::DOUBLE AS close, NULL::DOUBLE AS volume WHERE false";
+  } else {
+    view = "CREATE VIEW bars AS SELECT symbol, timeframe, ts, open, high, low, close, volume FROM read_parquet(" +
+           storage::SqlQuote((*lk)->paths().lake + "/**/*.parquet") +
+           ", hive_partitioning=true, hive_types={'symbol': VARCHAR, 'timeframe': VARCHAR, 'period': VARCHAR})";
+  }
+  Status s = (*duck)->Execute("SET TimeZone='UTC'");
+  if (s.ok()) s = (*duck)->Execute(view);
+  if (!s.ok()) return Fail(s);
+  auto r = (*duck)->Query(sql);
+  if (!r.ok()) return Fail(r.status().WithContext("in your query"));
+  storage::QueryResult& q = **r;
+  const idx_t cols = duckdb_column_count(q.raw());
+  std::vector<std::string> header;
+  for (idx_t c = 0; c < cols; ++c) header.push_back(duckdb_column_name(q.raw(), c));
+  std::vector<std::vector<std::string>> rows;
+  for (idx_t i = 0; i < q.RowCount(); ++i) {
+    std::vector<std::string> row;
+    for (idx_t c = 0; c < cols; ++c) row.push_back(q.Text(c, i));
+    rows.push_back(std::move(row));
+  }
+  if (format == "csv") {
+    std::string out;
+    auto csv_line = [&](const std::vector<std::string>& r) {
+      for (size_t c = 0; c < r.size(); ++c) {
+        if (c) out += ',';
+        if (r[c].find_first_of(",\"\n") != std::string::npos) {
+          out += '"';
+          for (char ch : r[c]) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+          out += '"';
+        } else {
+          out += r[c];
+        }
+      }
+      out += '\n';
+    };
+    csv_line(header);
+    for (const auto& r : rows) csv_line(r);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  } else {
+    std::printf("%s(%zu row%s)\n", FormatTable(header, rows).c_str(), rows.size(), rows.size() == 1 ? "" : "s");
+  }
+  return 0;
+}
+
+int CmdVerify(const Globals& g, bool as_json) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto rep = (*lk)->Verify();
+  if (!rep.ok()) return Fail(rep.status());
+  if (as_json) {
+    json problems = json::array();
+    for (const auto& p : rep->problems) problems.push_back({{"path", p.path}, {"problem", p.what}});
+    std::printf("%s\n", json{{"ok", rep->ok()},
+                             {"files_checked", rep->files_checked},
+                             {"rows_checked", rep->rows_checked},
+                             {"problems", problems}}.dump(2).c_str());
+  } else {
+    for (const auto& p : rep->problems) std::printf("PROBLEM %s: %s\n", p.path.c_str(), p.what.c_str());
+    std::printf("%s: %lld files, %s rows checked, %zu problem%s\n", rep->ok() ? "OK" : "FAILED",
+                static_cast<long long>(rep->files_checked), WithThousands(rep->rows_checked).c_str(),
+                rep->problems.size(), rep->problems.size() == 1 ? "" : "s");
+  }
+  return rep->ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
+}
+
+int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
+  auto lk = OpenLake(g, true);
+  if (!lk.ok()) return Fail(lk.status());
+  auto r = (*lk)->Rollback(job_id);
+  if (!r.ok()) return Fail(r.status());
+  if (as_json) {
+    std::printf("%s\n", JobJson(*r).dump().c_str());
+  } else {
+    std::printf("Job %lld rolled back job %lld: %lld partition%s restored to their previous versions\n",
+                static_cast<long long>(r->id), static_cast<long long>(job_id),
+                static_cast<long long>(r->partitions), r->partitions == 1 ? "" : "s");
+  }
+  return 0;
+}
+
+int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto jobs = (*lk)->journal()->ListJobs(limit);
+  if (!jobs.ok()) return Fail(jobs.status());
+  if (as_json) {
+    json arr = json::array();
+    for (const auto& j : *jobs) arr.push_back(JobJson(j));
+    std::printf("%s\n", arr.dump(2).c_str());
+    return 0;
+  }
+  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
+  if (!tz.ok()) return Fail(tz.status());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& j : *jobs) {
+    rows.push_back({std::to_string(j.id), j.kind, j.status, j.symbol, j.timeframe, WithThousands(j.rows_read),
+                    WithThousands(j.rows_written), WithThousands(j.rows_conflicting), std::to_string(j.partitions),
+                    LocalText(*tz, j.created_at / 1000000 * 1000000),
+                    j.kind == "rollback" ? "job " + std::to_string(j.target_job) : Basename(j.source_path)});
+  }
+  std::printf("%s", FormatTable({"JOB", "KIND", "STATUS", "SYMBOL", "TF", "READ", "WRITTEN", "CONFLICTS", "PARTS",
+                                 "CREATED", "SOURCE"},
+                                rows)
+                        .c_str());
+  return 0;
+}
+
+int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto j = (*lk)->journal()->GetJob(id);
+  if (!j.ok()) return Fail(j.status());
+  auto changes = (*lk)->journal()->GetChanges(id);
+  if (!changes.ok()) return Fail(changes.status());
+  json o = JobJson(*j);
+  json parts = json::array();
+  for (const auto& c : *changes) {
+    parts.push_back({{"path", c.rel_path},
+                     {"before_sha256", c.before_sha256},
+                     {"before_rows", c.before_rows},
+                     {"after_sha256", c.after_sha256},
+                     {"after_rows", c.after_rows},
+                     {"previous_version", c.version_path}});
+  }
+  o["partitions_touched"] = parts;
+  if (as_json) {
+    std::printf("%s\n", o.dump(2).c_str());
+    return 0;
+  }
+  std::printf("Job %lld: %s %s\n", static_cast<long long>(j->id), j->kind.c_str(), j->status.c_str());
+  if (!j->source_path.empty()) std::printf("  source    %s\n  sha256    %s\n", j->source_path.c_str(), j->source_sha256.c_str());
+  std::printf("  dataset   %s %s\n  rows      read %lld, written %lld, rejected %lld, conflicting %lld\n",
+              j->symbol.c_str(), j->timeframe.c_str(), static_cast<long long>(j->rows_read),
+              static_cast<long long>(j->rows_written), static_cast<long long>(j->rows_rejected),
+              static_cast<long long>(j->rows_conflicting));
+  std::printf("  created   %s\n  updated   %s\n", FormatIsoUtc(j->created_at).c_str(), FormatIsoUtc(j->updated_at).c_str());
+  if (!j->command.empty()) std::printf("  command   %s\n", j->command.c_str());
+  if (!j->error.empty()) std::printf("  error     %s\n", j->error.c_str());
+  if (j->rolled_back_by) std::printf("  rolled back by job %lld\n", static_cast<long long>(j->rolled_back_by));
+  for (const auto& c : *changes) {
+    std::printf("  %s  %s rows -> %s rows\n", c.rel_path.c_str(),
+                c.before_sha256.empty() ? "(new)" : std::to_string(c.before_rows).c_str(),
+                c.after_sha256.empty() ? "(removed)" : std::to_string(c.after_rows).c_str());
+  }
+  return 0;
+}
+
+int CmdRecover(const Globals& g) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto before = (*lk)->journal()->JobsWithStatus("running");
+  if (!before.ok()) return Fail(before.status());
+  Status s = (*lk)->Recover();
+  if (!s.ok()) return Fail(s);
+  std::printf("Recovered %zu interrupted job%s; the lake matches the journal.\n", before->size(),
+              before->size() == 1 ? "" : "s");
+  return 0;
+}
+
+int CmdDemo(const Globals& g, const std::string& dir_arg) {
+  const std::string dir = dir_arg.empty() ? "barlake-demo" : dir_arg;
+  Env* env = Env::Default();
+  if (!lake::CheckIsVault(env, dir).ok()) {
+    lake::InitOptions opt;
+    opt.name = "barlake demo";
+    if (Status s = lake::InitVault(env, dir, opt); !s.ok()) return Fail(s);
+    std::printf("Created demo vault '%s'\n", dir.c_str());
+  } else {
+    std::printf("Using existing demo vault '%s'\n", dir.c_str());
+  }
+  const std::string samples = dir + "/samples";
+  if (Status s = env->CreateDirs(samples); !s.ok()) return Fail(s);
+  struct Item {
+    const char* symbol;
+    double price;
+    double vol;
+    uint64_t seed;
+  };
+  const Item items[] = {{"ES", 4800.0, 0.0003, 11}, {"NQ", 16800.0, 0.0004, 22}, {"CL", 72.0, 0.0006, 33}};
+  Globals lg = g;
+  lg.vault = dir;
+  auto lk = OpenLake(lg, true);
+  if (!lk.ok()) return Fail(lk.status());
+  for (const auto& it : items) {
+    const std::string path = samples + "/" + it.symbol + " 03-25.Last.txt";
+    if (!env->FileExists(path)) {
+      demo::SampleSpec spec;
+      spec.symbol = it.symbol;
+      spec.start_year = 2023;
+      spec.days = 2 * 365;
+      spec.start_price = it.price;
+      spec.minute_volatility = it.vol;
+      spec.seed = it.seed;
+      int64_t rows = 0;
+      auto text = demo::MakeNinjaTraderExport(spec, &rows);
+      if (!text.ok()) return Fail(text.status());
+      if (Status s = WriteFileAtomic(env, path, *text); !s.ok()) return Fail(s);
+      std::printf("Generated %s (%s one-minute bars, NinjaTrader export, Los Angeles time)\n", path.c_str(),
+                  WithThousands(rows).c_str());
+    }
+    lake::ImportRequest req;
+    req.path = path;
+    req.symbol = it.symbol;
+    req.timeframe = "1m";
+    req.tz = "America/Los_Angeles";
+    req.description = std::string(it.symbol) + " front-month futures, 1-minute bars (generated sample)";
+    auto r = (*lk)->Import(req);
+    if (!r.ok()) return Fail(r.status());
+    if (!r->skipped_because.empty()) {
+      std::printf("Skipped %s: %s\n", it.symbol, r->skipped_because.c_str());
+    } else {
+      std::printf("Imported %s: job %lld, %s rows into %zu partitions\n", it.symbol,
+                  static_cast<long long>(r->job.id), WithThousands(r->job.rows_written).c_str(),
+                  r->partitions.size());
+    }
+  }
+  std::printf("\n");
+  int rc = CmdStatus(lg, false);
+  if (rc != 0) return rc;
+  std::printf(
+      "\nTry next:\n"
+      "  barlake --vault %s read ES 1m --from 2024-03-15T13:30:00Z --to 2024-03-15T14:00:00Z\n"
+      "  barlake --vault %s query \"SELECT symbol, count(*) AS bars, min(low), max(high) FROM bars GROUP BY ALL\"\n"
+      "  barlake --vault %s jobs\n"
+      "  barlake --vault %s verify\n"
+      "  barlake --vault %s import %s/samples/ES\\ 03-25.Last.txt --symbol ES --timeframe 1m   (skipped: already imported)\n"
+      "  duckdb -c \"SELECT count(*) FROM read_parquet('%s/lake/**/*.parquet', hive_partitioning=true)\"\n",
+      dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int Run(int argc, char** argv) {
+  Globals g;
+  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
+  CLI::App app{"barlake: a local-first, crash-safe lake for market bars (OHLCV)", "barlake"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "barlake 0.1.0");
+  app.add_option("--vault", g.vault, "Vault folder (default: $BARLAKE_VAULT, else the current folder)");
+  app.add_option("--wait", g.wait_seconds, "Seconds to wait for another writer to finish (default 30)")
+      ->check(CLI::NonNegativeNumber);
+  int rc = 0;
+
+  auto* init = app.add_subcommand("init", "Create a vault");
+  std::string init_dir;
+  lake::InitOptions init_opt;
+  init->add_option("DIR", init_dir, "Folder for the new vault")->required();
+  init->add_option("--name", init_opt.name, "Vault name");
+  init->add_option("--display-tz", init_opt.display_tz, "Zone times are shown in (default America/New_York)");
+  init->add_option("--source-tz", init_opt.default_source_tz,
+                   "Zone of naive source stamps (default America/Los_Angeles)");
+  init->callback([&] { rc = CmdInit(init_dir, init_opt); });
+
+  auto* imp = app.add_subcommand("import", "Import a bar file (journaled, idempotent, crash-safe)");
+  ImportArgs ia;
+  imp->add_option("FILE", ia.file, "File to import")->required();
+  imp->add_option("--symbol", ia.symbol, "Dataset symbol, e.g. ES")->required();
+  imp->add_option("--timeframe", ia.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d")->required();
+  imp->add_option("--format", ia.format, "Input format (ninjatrader)");
+  imp->add_option("--tz", ia.tz, "Zone of the file's stamps (default: the dataset's, else the vault's)");
+  imp->add_option("--on-conflict", ia.on_conflict, "When a stored bar differs: keep (default), replace, fail");
+  imp->add_flag("--dry-run", ia.dry_run, "Show what would change and write nothing");
+  imp->add_flag("--json", ia.as_json, "Print one JSON object");
+  imp->callback([&] { rc = CmdImport(g, ia); });
+
+  auto* st = app.add_subcommand("status", "Datasets in the vault (from the catalog)");
+  bool st_json = false;
+  st->add_flag("--json", st_json, "JSON output (ISO 8601 UTC times)");
+  st->callback([&] { rc = CmdStatus(g, st_json); });
+
+  auto* rd = app.add_subcommand("read", "Print bars of a dataset");
+  ReadArgs ra;
+  rd->add_option("SYMBOL", ra.symbol)->required();
+  rd->add_option("TF", ra.timeframe)->required();
+  rd->add_option("--from", ra.from, "First bar time, ISO 8601 (inclusive; UTC unless an offset is given)");
+  rd->add_option("--to", ra.to, "End time, ISO 8601 (exclusive)");
+  rd->add_option("--format", ra.format, "csv (default), json or parquet");
+  rd->add_option("--tz", ra.tz, "Show times in this zone instead of UTC");
+  rd->add_option("--output,-o", ra.output, "Write to a file instead of standard output");
+  rd->callback([&] { rc = CmdRead(g, ra); });
+
+  auto* qy = app.add_subcommand("query", "SQL over the lake (DuckDB) with a view bars(symbol, timeframe, ts, ...)");
+  std::string sql, qformat = "table";
+  qy->add_option("SQL", sql)->required();
+  qy->add_option("--format", qformat, "table (default) or csv");
+  qy->callback([&] { rc = CmdQuery(g, sql, qformat); });
+
+  auto* vf = app.add_subcommand("verify", "Re-check every file against the journal");
+  bool vf_json = false;
+  vf->add_flag("--json", vf_json);
+  vf->callback([&] { rc = CmdVerify(g, vf_json); });
+
+  auto* rb = app.add_subcommand("rollback", "Undo a job: restore the partitions it changed");
+  int64_t rb_job = 0;
+  bool rb_json = false;
+  rb->add_option("JOB", rb_job)->required();
+  rb->add_flag("--json", rb_json);
+  rb->callback([&] { rc = CmdRollback(g, rb_job, rb_json); });
+
+  auto* jobs = app.add_subcommand("jobs", "The job journal (newest first)");
+  bool jobs_json = false;
+  int64_t jobs_limit = 50;
+  jobs->add_flag("--json", jobs_json);
+  jobs->add_option("--limit", jobs_limit, "How many jobs (default 50)");
+  auto* show = jobs->add_subcommand("show", "One job with the partitions it touched");
+  int64_t show_id = 0;
+  bool show_json = false;
+  show->add_option("ID", show_id)->required();
+  show->add_flag("--json", show_json);
+  show->callback([&] { rc = CmdJobShow(g, show_id, show_json || jobs_json); });
+  jobs->callback([&] {
+    if (jobs->get_subcommands().empty()) rc = CmdJobs(g, jobs_json, jobs_limit);
+  });
+
+  auto* rec = app.add_subcommand("recover", "Finish or undo jobs interrupted by a crash");
+  rec->callback([&] { rc = CmdRecover(g); });
+
+  auto* demo = app.add_subcommand("demo", "Create a demo vault from generated sample data and import it");
+  std::string demo_dir;
+  demo->add_option("DIR", demo_dir, "Folder for the demo vault (default ./barlake-demo)");
+  demo->callback([&] { rc = CmdDemo(g, demo_dir); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+  }
+  return rc;
+}
+
+}  // namespace barlake::cli

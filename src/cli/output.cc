@@ -1,0 +1,74 @@
+#include "cli/output.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace barlake::cli {
+
+std::string FormatTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size() && c < width.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out;
+  auto line = [&](const std::vector<std::string>& r) {
+    for (size_t c = 0; c < width.size(); ++c) {
+      const std::string cell = c < r.size() ? r[c] : "";
+      out += cell;
+      if (c + 1 < width.size()) out += std::string(width[c] - cell.size() + 2, ' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  };
+  line(header);
+  std::vector<std::string> rule;
+  for (size_t w : width) rule.push_back(std::string(w, '-'));
+  line(rule);
+  for (const auto& r : rows) line(r);
+  return out;
+}
+
+std::string HumanBytes(int64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string WithThousands(int64_t n) {
+  std::string s = std::to_string(n < 0 ? -n : n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return n < 0 ? "-" + s : s;
+}
+
+void ProgressBar::Update(const std::string& phase, int64_t done, int64_t total) {
+  if (!enabled_) return;
+  const int permille = total > 0 ? static_cast<int>(done * 1000 / total) : 0;
+  if (permille == last_permille_ && phase == last_phase_) return;
+  last_permille_ = permille;
+  last_phase_ = phase;
+  const int filled = permille * 30 / 1000;
+  std::fprintf(stderr, "\r%-10s [%s%s] %3d%% %lld/%lld ", phase.c_str(), std::string(static_cast<size_t>(filled), '#').c_str(),
+               std::string(static_cast<size_t>(30 - filled), ' ').c_str(), permille / 10,
+               static_cast<long long>(done), static_cast<long long>(total));
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void ProgressBar::Finish() {
+  if (drawn_) {
+    std::fprintf(stderr, "\r%70s\r", "");
+    std::fflush(stderr);
+    drawn_ = false;
+  }
+}
+
+}  // namespace barlake::cli

@@ -1,0 +1,40 @@
+#include "core/bars.h"
+
+namespace barlake {
+
+void BarColumns::Reserve(size_t n) {
+  ts.reserve(n);
+  open.reserve(n);
+  high.reserve(n);
+  low.reserve(n);
+  close.reserve(n);
+  volume.reserve(n);
+  job.reserve(n);
+}
+
+void BarColumns::Append(const BarColumns& src, size_t i) {
+  ts.push_back(src.ts[i]);
+  open.push_back(src.open[i]);
+  high.push_back(src.high[i]);
+  low.push_back(src.low[i]);
+  close.push_back(src.close[i]);
+  volume.push_back(src.volume[i]);
+  job.push_back(src.job[i]);
+}
+
+void BarColumns::Clear() {
+  ts.clear();
+  open.clear();
+  high.clear();
+  low.clear();
+  close.clear();
+  volume.clear();
+  job.clear();
+}
+
+bool BarColumns::SameValues(const BarColumns& a, size_t i, const BarColumns& b, size_t j) {
+  return a.open[i] == b.open[j] && a.high[i] == b.high[j] && a.low[i] == b.low[j] &&
+         a.close[i] == b.close[j] && a.volume[i] == b.volume[j];
+}
+
+}  // namespace barlake

@@ -1,0 +1,120 @@
+// Env: the narrow I/O seam of barlake (after LevelDB's Env). Every file-system change the
+// lake makes goes through an Env, so tests can inject failures at any step
+// (tests/testutil/fault_injection_env.h). DuckDB writes Parquet bytes itself; those files
+// are then fsynced, renamed and removed through the Env.
+//
+// Contract for every call: returns OK or an IOError/NoSpace that names the path and keeps
+// errno. Thread-compatible: callers serialise writes (the vault's writer lock does).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace barlake {
+
+/// A file being written sequentially. Data is durable only after Sync() returns OK.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  /// fsync the file's data and metadata.
+  virtual Status Sync() = 0;
+  virtual Status Close() = 0;
+};
+
+/// An exclusive advisory lock held until released or until the process dies
+/// (flock(2) semantics: the kernel drops it with the process, so a dead holder never
+/// blocks the next writer).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  /// The process-wide POSIX Env. Never deleted.
+  static Env* Default();
+
+  /// Create or truncate `path` for writing.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  /// Read a whole file.
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  /// fsync an existing file written by someone else (DuckDB's Parquet writer).
+  virtual Status SyncFile(const std::string& path) = 0;
+  /// fsync a directory so renames and creations inside it are durable.
+  virtual Status SyncDir(const std::string& path) = 0;
+  /// Atomically replace `to` with `from` (rename(2); same file system).
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  /// Remove an empty directory; OK if it does not exist.
+  virtual Status RemoveDir(const std::string& path) = 0;
+  /// mkdir -p. OK if it exists.
+  virtual Status CreateDirs(const std::string& path) = 0;
+  virtual bool FileExists(const std::string& path) = 0;
+  virtual Result<uint64_t> GetFileSize(const std::string& path) = 0;
+  /// Names (not paths) of the entries of a directory, sorted.
+  virtual Result<std::vector<std::string>> GetChildren(const std::string& dir) = 0;
+  virtual Result<bool> IsDirectory(const std::string& path) = 0;
+  /// Bytes free for an unprivileged writer on the file system holding `path`.
+  virtual Result<uint64_t> FreeBytes(const std::string& path) = 0;
+  virtual int64_t NowMicros() = 0;
+  /// Try once to take an exclusive lock on `path` (created if missing). kUnavailable if
+  /// another process holds it.
+  virtual Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path) = 0;
+};
+
+/// Delegates every call to a target Env; subclasses override what they intercept.
+class EnvWrapper : public Env {
+ public:
+  explicit EnvWrapper(Env* target) : target_(target) {}
+  Env* target() const { return target_; }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
+    return target_->NewWritableFile(p);
+  }
+  Result<std::string> ReadFile(const std::string& p) override { return target_->ReadFile(p); }
+  Status SyncFile(const std::string& p) override { return target_->SyncFile(p); }
+  Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
+  Status RenameFile(const std::string& f, const std::string& t) override {
+    return target_->RenameFile(f, t);
+  }
+  Status RemoveFile(const std::string& p) override { return target_->RemoveFile(p); }
+  Status RemoveDir(const std::string& p) override { return target_->RemoveDir(p); }
+  Status CreateDirs(const std::string& p) override { return target_->CreateDirs(p); }
+  bool FileExists(const std::string& p) override { return target_->FileExists(p); }
+  Result<uint64_t> GetFileSize(const std::string& p) override { return target_->GetFileSize(p); }
+  Result<std::vector<std::string>> GetChildren(const std::string& d) override {
+    return target_->GetChildren(d);
+  }
+  Result<bool> IsDirectory(const std::string& p) override { return target_->IsDirectory(p); }
+  Result<uint64_t> FreeBytes(const std::string& p) override { return target_->FreeBytes(p); }
+  int64_t NowMicros() override { return target_->NowMicros(); }
+  Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& p) override {
+    return target_->TryLockFile(p);
+  }
+
+ private:
+  Env* target_;
+};
+
+/// Write `data` to `path` durably: temp file, fsync, rename, fsync of the folder.
+Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data);
+/// Copy a file durably to `to` (written to `to` + ".tmp", synced, renamed).
+Status CopyFileDurably(Env* env, const std::string& from, const std::string& to);
+/// The folder part of a path ("a/b/c" -> "a/b"; "c" -> ".").
+std::string DirName(const std::string& path);
+/// Join path parts with '/'.
+std::string JoinPath(const std::string& a, const std::string& b);
+
+}  // namespace barlake
+
+namespace barlake {
+/// Remove a folder and everything below it; OK if it does not exist.
+Status RemoveTree(Env* env, const std::string& path);
+/// Every regular file below `dir`, as paths relative to it, sorted.
+Result<std::vector<std::string>> ListFilesRecursive(Env* env, const std::string& dir);
+}  // namespace barlake

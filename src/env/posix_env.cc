@@ -1,0 +1,262 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "env/env.h"
+
+namespace barlake {
+namespace {
+
+class PosixWritableFile : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Append(std::string_view data) override {
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return Status::FromErrno(errno, "cannot write", path_);
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::OK();
+  }
+  Status Sync() override {
+    if (::fsync(fd_) != 0) return Status::FromErrno(errno, "cannot fsync", path_);
+    return Status::OK();
+  }
+  Status Close() override {
+    int fd = fd_;
+    fd_ = -1;
+    if (fd >= 0 && ::close(fd) != 0) return Status::FromErrno(errno, "cannot close", path_);
+    return Status::OK();
+  }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+class PosixFileLock : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+
+ private:
+  int fd_;
+};
+
+Status SyncPath(const std::string& path, int flags) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return Status::FromErrno(errno, "cannot open for fsync", path);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return Status::FromErrno(err, "cannot fsync", path);
+  return Status::OK();
+}
+
+class PosixEnv : public Env {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::FromErrno(errno, "cannot create", path);
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(fd, path));
+  }
+  Result<std::string> ReadFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::FromErrno(errno, "cannot open", path);
+    std::string out;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) out.reserve(static_cast<size_t>(st.st_size));
+    char buf[1 << 16];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        return Status::FromErrno(err, "cannot read", path);
+      }
+      if (n == 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+  }
+  Status SyncFile(const std::string& path) override { return SyncPath(path, O_RDONLY); }
+  Status SyncDir(const std::string& path) override {
+    return SyncPath(path, O_RDONLY | O_DIRECTORY);
+  }
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return Status::FromErrno(errno, "cannot rename to '" + to + "' from", from);
+    }
+    return Status::OK();
+  }
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return Status::FromErrno(errno, "cannot remove", path);
+    return Status::OK();
+  }
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+      return Status::FromErrno(errno, "cannot remove folder", path);
+    }
+    return Status::OK();
+  }
+  Status CreateDirs(const std::string& path) override {
+    if (path.empty()) return Status::OK();
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) return Status::OK();
+      return Status::IOError("'" + path + "' exists and is not a folder");
+    }
+    std::string parent = DirName(path);
+    if (parent != path && parent != "." && parent != "/") RETURN_IF_ERROR(CreateDirs(parent));
+    if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      return Status::FromErrno(errno, "cannot create folder", path);
+    }
+    return Status::OK();
+  }
+  bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+  Result<uint64_t> GetFileSize(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "cannot stat", path);
+    return static_cast<uint64_t>(st.st_size);
+  }
+  Result<std::vector<std::string>> GetChildren(const std::string& dir) override {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return Status::FromErrno(errno, "cannot list folder", dir);
+    std::vector<std::string> out;
+    while (struct dirent* e = ::readdir(d)) {
+      if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+      out.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  Result<bool> IsDirectory(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return Status::FromErrno(errno, "cannot stat", path);
+    return S_ISDIR(st.st_mode);
+  }
+  Result<uint64_t> FreeBytes(const std::string& path) override {
+    struct statvfs vfs;
+    if (::statvfs(path.c_str(), &vfs) != 0) return Status::FromErrno(errno, "cannot statvfs", path);
+    return static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+  }
+  int64_t NowMicros() override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::FromErrno(errno, "cannot open lock file", path);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) return Status::Unavailable("lock '" + path + "' is held");
+      return Status::FromErrno(err, "cannot lock", path);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv();
+  return env;
+}
+
+std::string DirName(const std::string& path) {
+  auto pos = path.find_last_of('/');
+  if (pos == std::string::npos) return ".";
+  if (pos == 0) return "/";
+  return path.substr(0, pos);
+}
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (a.back() == '/') return a + b;
+  return a + "/" + b;
+}
+
+Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  {
+    ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp));
+    Status s = file->Append(data);
+    if (s.ok()) s = file->Sync();
+    Status c = file->Close();
+    if (s.ok()) s = c;
+    if (!s.ok()) {
+      (void)env->RemoveFile(tmp);
+      return s;
+    }
+  }
+  Status s = env->RenameFile(tmp, path);
+  if (!s.ok()) {
+    (void)env->RemoveFile(tmp);
+    return s;
+  }
+  return env->SyncDir(DirName(path));
+}
+
+Status CopyFileDurably(Env* env, const std::string& from, const std::string& to) {
+  ASSIGN_OR_RETURN(std::string data, env->ReadFile(from));
+  return WriteFileAtomic(env, to, data);
+}
+
+}  // namespace barlake
+
+namespace barlake {
+
+Status RemoveTree(Env* env, const std::string& path) {
+  if (!env->FileExists(path)) return Status::OK();
+  ASSIGN_OR_RETURN(bool is_dir, env->IsDirectory(path));
+  if (!is_dir) return env->RemoveFile(path);
+  ASSIGN_OR_RETURN(auto children, env->GetChildren(path));
+  for (const auto& c : children) RETURN_IF_ERROR(RemoveTree(env, JoinPath(path, c)));
+  return env->RemoveDir(path);
+}
+
+Result<std::vector<std::string>> ListFilesRecursive(Env* env, const std::string& dir) {
+  std::vector<std::string> out;
+  std::vector<std::string> pending{""};
+  while (!pending.empty()) {
+    std::string rel = pending.back();
+    pending.pop_back();
+    const std::string abs = rel.empty() ? dir : JoinPath(dir, rel);
+    ASSIGN_OR_RETURN(auto children, env->GetChildren(abs));
+    for (const auto& c : children) {
+      const std::string child_rel = rel.empty() ? c : JoinPath(rel, c);
+      ASSIGN_OR_RETURN(bool is_dir, env->IsDirectory(JoinPath(dir, child_rel)));
+      if (is_dir) {
+        pending.push_back(child_rel);
+      } else {
+        out.push_back(child_rel);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace barlake

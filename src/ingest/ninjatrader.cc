@@ -1,0 +1,169 @@
+#include "ingest/ninjatrader.h"
+
+#include <limits>
+
+#include "ingest/number_parse.h"
+
+namespace barlake::ingest {
+namespace {
+
+bool Digits(const char* p, int n, int* out) {
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    const unsigned d = static_cast<unsigned char>(p[i]) - '0';
+    if (d > 9) return false;
+    v = v * 10 + static_cast<int>(d);
+  }
+  *out = v;
+  return true;
+}
+
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+int DaysInMonth(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+}
+
+// Parses the stamp at the start of a line. Returns the local time in micros, sets
+// `intraday`, and the length consumed; or an error text.
+const char* ParseStamp(std::string_view line, int64_t* local, bool* intraday, size_t* used) {
+  int y, mo, d;
+  if (line.size() < 8 || !Digits(line.data(), 4, &y) || !Digits(line.data() + 4, 2, &mo) ||
+      !Digits(line.data() + 6, 2, &d)) {
+    return "expected a date yyyyMMdd at the start of the line";
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return "is not a valid calendar date";
+  int64_t secs = 0;
+  *intraday = line.size() > 8 && line[8] == ' ';
+  *used = 8;
+  if (*intraday) {
+    int h, mi, s;
+    if (line.size() < 15 || !Digits(line.data() + 9, 2, &h) || !Digits(line.data() + 11, 2, &mi) ||
+        !Digits(line.data() + 13, 2, &s)) {
+      return "expected a time HHmmss after the date";
+    }
+    // NinjaTrader stamps a bar closing at midnight 24:00:00 as 000000 of the next day, but
+    // some exports write 240000; accept it as the same instant.
+    if (h > 24 || mi > 59 || s > 59 || (h == 24 && (mi || s))) return "is not a valid time of day";
+    secs = h * 3600 + mi * 60 + s;
+    *used = 15;
+  }
+  *local = (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + secs) *
+           kMicrosPerSecond;
+  return nullptr;
+}
+
+}  // namespace
+
+bool LooksLikeNinjaTrader(std::string_view data) {
+  size_t pos = 0;
+  while (pos < data.size() && (data[pos] == '\n' || data[pos] == '\r')) ++pos;
+  const size_t eol = data.find('\n', pos);
+  std::string_view line = data.substr(pos, eol == std::string_view::npos ? data.size() - pos : eol - pos);
+  int64_t local;
+  bool intraday;
+  size_t used;
+  if (ParseStamp(line, &local, &intraday, &used) != nullptr) return false;
+  return used < line.size() && (line[used] == ';' || line[used] == ',');
+}
+
+Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& opt) {
+  ParsedBars out;
+  ProblemList problems(opt.file_label);
+  const bool want_daily = opt.timeframe.is_daily_or_longer();
+  const Micros shift = want_daily ? 0 : opt.timeframe.micros();
+  out.bars.Reserve(data.size() / 40 + 16);
+  out.line.reserve(data.size() / 40 + 16);
+  char sep = 0;
+  Micros previous_close_utc = std::numeric_limits<Micros>::min();
+  static const char* kFields[] = {"open", "high", "low", "close", "volume"};
+
+  size_t pos = 0;
+  uint32_t line_no = 0;
+  while (pos < data.size()) {
+    ++line_no;
+    size_t eol = data.find('\n', pos);
+    if (eol == std::string_view::npos) eol = data.size();
+    std::string_view line = data.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_no == 1 && line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    if (line.empty()) {
+      ++out.blank_lines;
+      continue;
+    }
+    ++out.rows_read;
+    int64_t local;
+    bool intraday;
+    size_t used;
+    if (const char* err = ParseStamp(line, &local, &intraday, &used)) {
+      problems.Add(line_no, "timestamp", "'" + std::string(line.substr(0, 20)) + "' " + err);
+      continue;
+    }
+    if (intraday == want_daily) {
+      return Status::InvalidInput(
+          opt.file_label + ":" + std::to_string(line_no) + ": field 'timestamp': the file has " +
+          (intraday ? "intraday stamps (yyyyMMdd HHmmss)" : "daily stamps (yyyyMMdd)") +
+          " but the timeframe is " + opt.timeframe.name() + "; pass --timeframe " +
+          (intraday ? "1m (or the file's bar size)" : "1d"));
+    }
+    if (used >= line.size() || (line[used] != ';' && line[used] != ',')) {
+      problems.Add(line_no, "timestamp", "expected ';' or ',' after the stamp");
+      continue;
+    }
+    if (sep == 0) sep = line[used];
+    // Split the five numeric fields.
+    double values[5];
+    size_t start = used + 1;
+    bool ok = true;
+    for (int f = 0; f < 5 && ok; ++f) {
+      size_t stop = line.find(sep, start);
+      const bool last = f == 4;
+      if (stop == std::string_view::npos) {
+        if (!last) {
+          problems.Add(line_no, kFields[f], "missing (expected 6 fields separated by '" +
+                                                std::string(1, sep) + "')");
+          ok = false;
+          break;
+        }
+        stop = line.size();
+      } else if (last) {
+        problems.Add(line_no, "volume", "unexpected extra field after volume");
+        ok = false;
+        break;
+      }
+      std::string_view field = line.substr(start, stop - start);
+      if (!ParseDouble(field, &values[f])) {
+        problems.Add(line_no, kFields[f], "'" + std::string(field.substr(0, 30)) + "' is not a number");
+        ok = false;
+      }
+      start = stop + 1;
+    }
+    if (!ok) continue;
+    Micros ts;
+    if (want_daily) {
+      ts = local;
+    } else {
+      TimeZone::LocalKind kind;
+      const Micros close_utc = opt.source_tz->LocalToUtc(local, previous_close_utc, &kind);
+      if (kind == TimeZone::LocalKind::kNonexistent) ++out.nonexistent_local;
+      if (kind == TimeZone::LocalKind::kAmbiguous) ++out.ambiguous_local;
+      previous_close_utc = close_utc;
+      ts = close_utc - shift;
+    }
+    out.bars.ts.push_back(ts);
+    out.bars.open.push_back(values[0]);
+    out.bars.high.push_back(values[1]);
+    out.bars.low.push_back(values[2]);
+    out.bars.close.push_back(values[3]);
+    out.bars.volume.push_back(values[4]);
+    out.line.push_back(line_no);
+  }
+  RETURN_IF_ERROR(problems.ToStatus(
+      "Each line must be 'yyyyMMdd HHmmss;open;high;low;close;volume' (or 'yyyyMMdd;...' for "
+      "daily bars). Fix these lines or export the file again, then re-run the import."));
+  out.bars.job.assign(out.bars.size(), 0);
+  return out;
+}
+
+}  // namespace barlake::ingest

@@ -1,0 +1,88 @@
+#include "ingest/parsed_bars.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace barlake::ingest {
+
+void ProblemList::Add(uint32_t line, std::string_view field, const std::string& what) {
+  ++count_;
+  if (shown_.size() < 10) {
+    shown_.push_back(file_ + ":" + std::to_string(line) + ": field '" + std::string(field) +
+                     "': " + what);
+  }
+}
+
+Status ProblemList::ToStatus(const std::string& advice) const {
+  if (count_ == 0) return Status::OK();
+  std::string msg = std::to_string(count_) + " problem" + (count_ == 1 ? "" : "s") + " in '" +
+                    file_ + "'; nothing was imported:";
+  for (const auto& s : shown_) msg += "\n  " + s;
+  if (count_ > static_cast<int64_t>(shown_.size())) {
+    msg += "\n  ... and " + std::to_string(count_ - static_cast<int64_t>(shown_.size())) + " more";
+  }
+  if (!advice.empty()) msg += "\n" + advice;
+  return Status::InvalidInput(msg);
+}
+
+void SortByTime(ParsedBars* p) {
+  BarColumns& b = p->bars;
+  if (std::is_sorted(b.ts.begin(), b.ts.end())) return;
+  std::vector<uint32_t> idx(b.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](uint32_t x, uint32_t y) { return b.ts[x] < b.ts[y]; });
+  BarColumns out;
+  out.Reserve(b.size());
+  std::vector<uint32_t> lines;
+  lines.reserve(b.size());
+  int64_t moved = 0;
+  for (size_t i = 0; i < idx.size(); ++i) {
+    if (idx[i] != i) ++moved;
+    out.Append(b, idx[i]);
+    lines.push_back(p->line[idx[i]]);
+  }
+  p->bars = std::move(out);
+  p->line = std::move(lines);
+  p->reordered = moved;
+}
+
+Status CheckBars(const ParsedBars& p, const std::string& file_label) {
+  const BarColumns& b = p.bars;
+  ProblemList problems(file_label);
+  for (size_t i = 0; i < b.size(); ++i) {
+    const uint32_t line = p.line[i];
+    const double o = b.open[i], h = b.high[i], l = b.low[i], c = b.close[i], v = b.volume[i];
+    bool finite = true;
+    const std::pair<const char*, double> prices[] = {{"open", o}, {"high", h}, {"low", l}, {"close", c}};
+    for (const auto& [name, x] : prices) {
+      if (!std::isfinite(x)) {
+        problems.Add(line, name, "is not a finite number");
+        finite = false;
+      }
+    }
+    if (!std::isfinite(v)) {
+      problems.Add(line, "volume", "is not a finite number");
+    } else if (v < 0) {
+      problems.Add(line, "volume", "is negative (" + std::to_string(v) + ")");
+    }
+    if (finite) {
+      if (h < l) {
+        problems.Add(line, "high", "high " + std::to_string(h) + " is below low " + std::to_string(l));
+      } else if (h < o || h < c) {
+        problems.Add(line, "high", "high " + std::to_string(h) + " is below open or close");
+      } else if (l > o || l > c) {
+        problems.Add(line, "low", "low " + std::to_string(l) + " is above open or close");
+      }
+    }
+    if (i > 0 && b.ts[i] == b.ts[i - 1]) {
+      problems.Add(line, "timestamp",
+                   "same bar time as line " + std::to_string(p.line[i - 1]) +
+                       " (duplicate bar " + FormatIsoUtc(b.ts[i]) + ")");
+    }
+  }
+  return problems.ToStatus(
+      "Fix or remove these rows in the source file (or export it again), then re-run the import.");
+}
+
+}  // namespace barlake::ingest

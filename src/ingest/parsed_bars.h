@@ -1,0 +1,59 @@
+// ParsedBars: what every importer produces, and the checks every import applies before
+// anything is merged (issue 3 grows these into the full validator with quarantine).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bars.h"
+#include "core/result.h"
+#include "core/time_zone.h"
+#include "core/timeframe.h"
+
+namespace barlake::ingest {
+
+struct ParseOptions {
+  Timeframe timeframe;
+  /// Zone of naive stamps. Not owned; the parser uses its conversion cache.
+  TimeZone* source_tz = nullptr;
+  /// Name shown in error messages (the path the user gave).
+  std::string file_label;
+};
+
+struct ParsedBars {
+  BarColumns bars;  // ts = bar open time in UTC; job = 0 until a job claims the rows
+  std::vector<uint32_t> line;  // source line number of each row (1-based)
+  int64_t rows_read = 0;
+  int64_t blank_lines = 0;
+  int64_t nonexistent_local = 0;  // stamps in a spring-forward gap (see time_zone.h)
+  int64_t ambiguous_local = 0;    // stamps in a fall-back hour
+  int64_t reordered = 0;          // rows that were out of time order in the file
+};
+
+/// Sort rows by ts (stable; counts rows that moved in `reordered`).
+void SortByTime(ParsedBars* parsed);
+
+/// Apply the import checks: finite prices, OHLC consistency (low <= open, close <= high),
+/// non-negative volume, no two rows with the same ts. Requires sorted input. On failure
+/// returns kInvalidInput listing up to 10 problems as "FILE:LINE: field 'F': what; fix".
+Status CheckBars(const ParsedBars& parsed, const std::string& file_label);
+
+/// Collects row problems into one message with a cap on how many are shown.
+class ProblemList {
+ public:
+  explicit ProblemList(std::string file_label) : file_(std::move(file_label)) {}
+  void Add(uint32_t line, std::string_view field, const std::string& what);
+  bool empty() const { return count_ == 0; }
+  int64_t count() const { return count_; }
+  /// kInvalidInput with a summary, or OK when empty.
+  Status ToStatus(const std::string& advice) const;
+
+ private:
+  std::string file_;
+  std::vector<std::string> shown_;
+  int64_t count_ = 0;
+};
+
+}  // namespace barlake::ingest

@@ -1,0 +1,406 @@
+#include "journal/journal.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace barlake::journal {
+namespace {
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+    ('pending','running','completed','failed','skipped','rolled_back')),
+  phase TEXT,
+  source_path TEXT, source_sha256 TEXT, symbol TEXT, timeframe TEXT, format TEXT, command TEXT,
+  rows_read INTEGER NOT NULL DEFAULT 0, rows_written INTEGER NOT NULL DEFAULT 0,
+  rows_rejected INTEGER NOT NULL DEFAULT 0, rows_conflicting INTEGER NOT NULL DEFAULT 0,
+  partitions INTEGER NOT NULL DEFAULT 0,
+  error TEXT, report TEXT,
+  target_job INTEGER, rolled_back_by INTEGER,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_by_source ON jobs (source_sha256, symbol, timeframe, status);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS job_partitions (
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL, period TEXT NOT NULL, rel_path TEXT NOT NULL,
+  before_sha256 TEXT, before_rows INTEGER NOT NULL DEFAULT 0,
+  before_version INTEGER NOT NULL DEFAULT 0,
+  after_sha256 TEXT, after_rows INTEGER NOT NULL DEFAULT 0, after_min_ts INTEGER, after_max_ts INTEGER,
+  after_bytes INTEGER NOT NULL DEFAULT 0, after_content_hash TEXT,
+  after_version INTEGER NOT NULL DEFAULT 0,
+  staged_path TEXT, version_path TEXT,
+  PRIMARY KEY (job_id, rel_path));
+CREATE INDEX IF NOT EXISTS job_partitions_by_path ON job_partitions (rel_path, job_id);
+CREATE TABLE IF NOT EXISTS partitions (
+  rel_path TEXT PRIMARY KEY,
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL, period TEXT NOT NULL,
+  rows INTEGER NOT NULL, min_ts INTEGER NOT NULL, max_ts INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  sha256 TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS partitions_by_dataset ON partitions (symbol, timeframe, min_ts);
+CREATE TABLE IF NOT EXISTS datasets (
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
+  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_job INTEGER NOT NULL,
+  PRIMARY KEY (symbol, timeframe));
+)sql";
+
+constexpr const char* kJobColumns =
+    "id, kind, status, phase, source_path, source_sha256, symbol, timeframe, format, command, "
+    "rows_read, rows_written, rows_rejected, rows_conflicting, partitions, error, report, "
+    "target_job, rolled_back_by, created_at, updated_at";
+
+JobRecord ReadJob(const Statement& s) {
+  JobRecord j;
+  j.id = s.Int(0);
+  j.kind = s.Text(1);
+  j.status = s.Text(2);
+  j.phase = s.Text(3);
+  j.source_path = s.Text(4);
+  j.source_sha256 = s.Text(5);
+  j.symbol = s.Text(6);
+  j.timeframe = s.Text(7);
+  j.format = s.Text(8);
+  j.command = s.Text(9);
+  j.rows_read = s.Int(10);
+  j.rows_written = s.Int(11);
+  j.rows_rejected = s.Int(12);
+  j.rows_conflicting = s.Int(13);
+  j.partitions = s.Int(14);
+  j.error = s.Text(15);
+  j.report_json = s.Text(16);
+  j.target_job = s.Int(17);
+  j.rolled_back_by = s.Int(18);
+  j.created_at = s.Int(19);
+  j.updated_at = s.Int(20);
+  return j;
+}
+
+constexpr const char* kPartitionColumns =
+    "symbol, timeframe, period, rel_path, rows, min_ts, max_ts, bytes, sha256, content_hash, "
+    "version, updated_at";
+
+PartitionEntry ReadPartition(const Statement& s) {
+  PartitionEntry p;
+  p.symbol = s.Text(0);
+  p.timeframe = s.Text(1);
+  p.period = s.Text(2);
+  p.rel_path = s.Text(3);
+  p.rows = s.Int(4);
+  p.min_ts = s.Int(5);
+  p.max_ts = s.Int(6);
+  p.bytes = s.Int(7);
+  p.sha256 = s.Text(8);
+  p.content_hash = s.Text(9);
+  p.version = s.Int(10);
+  p.updated_at = s.Int(11);
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, bool create) {
+  ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, create));
+  std::unique_ptr<Journal> j(new Journal(std::move(db)));
+  if (create) RETURN_IF_ERROR(j->CreateSchema());
+  RETURN_IF_ERROR(j->CheckSchema());
+  return j;
+}
+
+Status Journal::CreateSchema() {
+  RETURN_IF_ERROR(db_->Exec(kSchema));
+  return db_->Exec("INSERT OR IGNORE INTO meta VALUES ('schema_version', '" +
+                   std::to_string(kSchemaVersion) + "')");
+}
+
+Status Journal::CheckSchema() {
+  auto st = db_->Prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!st.ok()) {
+    return Status::Corruption("journal '" + db_->path() +
+                              "' has no barlake schema; is this a barlake vault?");
+  }
+  ASSIGN_OR_RETURN(bool row, (*st)->Step());
+  if (!row) return Status::Corruption("journal '" + db_->path() + "' has no schema version");
+  const std::string v = (*st)->Text(0);
+  if (v != std::to_string(kSchemaVersion)) {
+    return Status::Corruption("journal '" + db_->path() + "' has schema version " + v +
+                              ", this barlake reads version " + std::to_string(kSchemaVersion) +
+                              "; use a matching barlake release");
+  }
+  return Status::OK();
+}
+
+Result<int64_t> Journal::CreateJob(JobRecord job) {
+  const int64_t now = NowMicros();
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "INSERT INTO jobs (kind, status, phase, source_path, source_sha256, symbol, timeframe, "
+      "format, command, target_job, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+  s->Bind(1, job.kind).Bind(2, job.status).BindOptional(3, job.phase);
+  s->BindOptional(4, job.source_path).BindOptional(5, job.source_sha256);
+  s->BindOptional(6, job.symbol).BindOptional(7, job.timeframe).BindOptional(8, job.format);
+  s->BindOptional(9, job.command);
+  if (job.target_job) s->Bind(10, job.target_job); else s->BindNull(10);
+  s->Bind(11, now).Bind(12, now);
+  RETURN_IF_ERROR(s->Run());
+  return db_->LastInsertId();
+}
+
+Status Journal::UpdateJob(const JobRecord& job) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "UPDATE jobs SET status=?, phase=?, rows_read=?, rows_written=?, rows_rejected=?, "
+      "rows_conflicting=?, partitions=?, error=?, report=?, updated_at=?, source_path=?, "
+      "format=? WHERE id=?"));
+  s->Bind(1, job.status).BindOptional(2, job.phase).Bind(3, job.rows_read);
+  s->Bind(4, job.rows_written).Bind(5, job.rows_rejected).Bind(6, job.rows_conflicting);
+  s->Bind(7, job.partitions).BindOptional(8, job.error).BindOptional(9, job.report_json);
+  s->Bind(10, NowMicros()).BindOptional(11, job.source_path).BindOptional(12, job.format);
+  s->Bind(13, job.id);
+  return s->Run();
+}
+
+Result<JobRecord> Journal::GetJob(int64_t id) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
+                                        " FROM jobs WHERE id = ?"));
+  s->Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    return Status::NotFound("there is no job " + std::to_string(id) +
+                            "; `barlake jobs` lists the jobs");
+  }
+  return ReadJob(*s);
+}
+
+Result<std::vector<JobRecord>> Journal::ListJobs(int64_t limit) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
+                                        " FROM jobs ORDER BY id DESC LIMIT ?"));
+  s->Bind(1, limit);
+  std::vector<JobRecord> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadJob(*s));
+  }
+  return out;
+}
+
+Result<std::vector<JobRecord>> Journal::JobsWithStatus(const std::string& status) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
+                                        " FROM jobs WHERE status = ? ORDER BY id"));
+  s->Bind(1, status);
+  std::vector<JobRecord> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadJob(*s));
+  }
+  return out;
+}
+
+Result<std::optional<JobRecord>> Journal::FindCompletedImport(const std::string& sha256,
+                                                              const std::string& symbol,
+                                                              const std::string& timeframe) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
+      " FROM jobs WHERE kind='import' AND status='completed' AND source_sha256=? AND symbol=? "
+      "AND timeframe=? ORDER BY id LIMIT 1"));
+  s->Bind(1, sha256).Bind(2, symbol).Bind(3, timeframe);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<JobRecord>();
+  return std::optional<JobRecord>(ReadJob(*s));
+}
+
+Status Journal::RecordPlan(const JobRecord& job, const std::vector<PartitionChange>& changes) {
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  for (const auto& c : changes) {
+    ASSIGN_OR_RETURN(auto ins, db_->Prepare(
+        "INSERT OR REPLACE INTO job_partitions (job_id, symbol, timeframe, period, rel_path, "
+        "before_sha256, before_rows, before_version, after_sha256, after_rows, after_min_ts, "
+        "after_max_ts, after_bytes, after_content_hash, staged_path, version_path, after_version) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    ins->Bind(1, job.id).Bind(2, c.symbol).Bind(3, c.timeframe).Bind(4, c.period);
+    ins->Bind(5, c.rel_path).BindOptional(6, c.before_sha256).Bind(7, c.before_rows);
+    ins->Bind(8, c.before_version).BindOptional(9, c.after_sha256).Bind(10, c.after_rows);
+    ins->Bind(11, c.after_min_ts).Bind(12, c.after_max_ts).Bind(13, c.after_bytes);
+    ins->BindOptional(14, c.after_content_hash).BindOptional(15, c.staged_path);
+    ins->BindOptional(16, c.version_path).Bind(17, c.after_version);
+    RETURN_IF_ERROR(ins->Run());
+  }
+  RETURN_IF_ERROR(UpdateJob(job));
+  return txn->Commit();
+}
+
+Result<std::vector<PartitionChange>> Journal::GetChanges(int64_t job_id) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "SELECT job_id, symbol, timeframe, period, rel_path, before_sha256, before_rows, "
+      "before_version, after_sha256, after_rows, after_min_ts, after_max_ts, after_bytes, "
+      "after_content_hash, staged_path, version_path, after_version FROM job_partitions "
+      "WHERE job_id = ? "
+      "ORDER BY rel_path"));
+  s->Bind(1, job_id);
+  std::vector<PartitionChange> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    PartitionChange c;
+    c.job_id = s->Int(0);
+    c.symbol = s->Text(1);
+    c.timeframe = s->Text(2);
+    c.period = s->Text(3);
+    c.rel_path = s->Text(4);
+    c.before_sha256 = s->Text(5);
+    c.before_rows = s->Int(6);
+    c.before_version = s->Int(7);
+    c.after_sha256 = s->Text(8);
+    c.after_rows = s->Int(9);
+    c.after_min_ts = s->Int(10);
+    c.after_max_ts = s->Int(11);
+    c.after_bytes = s->Int(12);
+    c.after_content_hash = s->Text(13);
+    c.staged_path = s->Text(14);
+    c.version_path = s->Text(15);
+    c.after_version = s->Int(16);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status Journal::SetPhase(int64_t job_id, const std::string& status, const std::string& phase) {
+  ASSIGN_OR_RETURN(auto s,
+                   db_->Prepare("UPDATE jobs SET status=?, phase=?, updated_at=? WHERE id=?"));
+  s->Bind(1, status).BindOptional(2, phase).Bind(3, NowMicros()).Bind(4, job_id);
+  return s->Run();
+}
+
+Status Journal::CompleteJob(const JobRecord& job, const std::vector<PartitionChange>& changes) {
+  const int64_t now = NowMicros();
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  for (const auto& c : changes) {
+    if (c.after_sha256.empty()) {
+      ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM partitions WHERE rel_path = ?"));
+      del->Bind(1, c.rel_path);
+      RETURN_IF_ERROR(del->Run());
+    } else {
+      ASSIGN_OR_RETURN(auto up, db_->Prepare(
+          "INSERT OR REPLACE INTO partitions (rel_path, symbol, timeframe, period, rows, min_ts, "
+          "max_ts, bytes, sha256, content_hash, version, updated_at) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+      up->Bind(1, c.rel_path).Bind(2, c.symbol).Bind(3, c.timeframe).Bind(4, c.period);
+      up->Bind(5, c.after_rows).Bind(6, c.after_min_ts).Bind(7, c.after_max_ts);
+      up->Bind(8, c.after_bytes).Bind(9, c.after_sha256).Bind(10, c.after_content_hash);
+      up->Bind(11, c.after_version).Bind(12, now);
+      RETURN_IF_ERROR(up->Run());
+    }
+    ASSIGN_OR_RETURN(auto ds, db_->Prepare(
+        "INSERT INTO datasets (symbol, timeframe, created_at, updated_at, last_job) "
+        "VALUES (?,?,?,?,?) ON CONFLICT (symbol, timeframe) DO UPDATE SET "
+        "updated_at = excluded.updated_at, last_job = excluded.last_job"));
+    ds->Bind(1, c.symbol).Bind(2, c.timeframe).Bind(3, now).Bind(4, now).Bind(5, job.id);
+    RETURN_IF_ERROR(ds->Run());
+  }
+  RETURN_IF_ERROR(db_->Exec(
+      "DELETE FROM datasets WHERE NOT EXISTS (SELECT 1 FROM partitions p WHERE "
+      "p.symbol = datasets.symbol AND p.timeframe = datasets.timeframe)"));
+  RETURN_IF_ERROR(UpdateJob(job));
+  if (job.kind == "rollback" && job.target_job) {
+    RETURN_IF_ERROR(MarkRolledBack(job.target_job, job.id));
+  }
+  return txn->Commit();
+}
+
+Status Journal::MarkRolledBack(int64_t target, int64_t rollback_job) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "UPDATE jobs SET status='rolled_back', rolled_back_by=?, updated_at=? WHERE id=?"));
+  s->Bind(1, rollback_job).Bind(2, NowMicros()).Bind(3, target);
+  return s->Run();
+}
+
+Result<std::vector<int64_t>> Journal::LaterJobsTouching(
+    int64_t job_id, const std::vector<std::string>& rel_paths) {
+  std::vector<int64_t> out;
+  for (const auto& p : rel_paths) {
+    ASSIGN_OR_RETURN(auto s, db_->Prepare(
+        "SELECT DISTINCT jp.job_id FROM job_partitions jp JOIN jobs j ON j.id = jp.job_id "
+        "WHERE jp.rel_path = ? AND jp.job_id > ? AND j.status IN ('completed', 'rolled_back') "
+        "ORDER BY jp.job_id"));
+    s->Bind(1, p).Bind(2, job_id);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      int64_t id = s->Int(0);
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::optional<PartitionEntry>> Journal::GetPartition(const std::string& rel_path) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kPartitionColumns +
+                                        " FROM partitions WHERE rel_path = ?"));
+  s->Bind(1, rel_path);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<PartitionEntry>();
+  return std::optional<PartitionEntry>(ReadPartition(*s));
+}
+
+Result<std::vector<PartitionEntry>> Journal::PartitionsInRange(const std::string& symbol,
+                                                               const std::string& timeframe,
+                                                               int64_t from, int64_t to) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kPartitionColumns +
+      " FROM partitions WHERE symbol = ? AND timeframe = ? AND max_ts >= ? AND min_ts < ? "
+      "ORDER BY min_ts"));
+  s->Bind(1, symbol).Bind(2, timeframe).Bind(3, from).Bind(4, to);
+  std::vector<PartitionEntry> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadPartition(*s));
+  }
+  return out;
+}
+
+Result<std::vector<PartitionEntry>> Journal::AllPartitions() {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kPartitionColumns +
+                                        " FROM partitions ORDER BY rel_path"));
+  std::vector<PartitionEntry> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadPartition(*s));
+  }
+  return out;
+}
+
+Result<std::vector<DatasetSummary>> Journal::Datasets() {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "SELECT p.symbol, p.timeframe, min(p.min_ts), max(p.max_ts), sum(p.rows), sum(p.bytes), "
+      "count(*), d.updated_at, d.last_job FROM partitions p JOIN datasets d ON "
+      "d.symbol = p.symbol AND d.timeframe = p.timeframe GROUP BY p.symbol, p.timeframe "
+      "ORDER BY p.symbol, p.timeframe"));
+  std::vector<DatasetSummary> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    DatasetSummary d;
+    d.symbol = s->Text(0);
+    d.timeframe = s->Text(1);
+    d.first_ts = s->Int(2);
+    d.last_ts = s->Int(3);
+    d.rows = s->Int(4);
+    d.bytes = s->Int(5);
+    d.partitions = s->Int(6);
+    d.last_update = s->Int(7);
+    d.last_job = s->Int(8);
+    out.push_back(d);
+  }
+  return out;
+}
+
+}  // namespace barlake::journal

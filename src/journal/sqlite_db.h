@@ -1,0 +1,76 @@
+// RAII wrappers over SQLite and the one converter from SQLite result codes to Status:
+// SQLITE_FULL -> kNoSpace, SQLITE_BUSY/LOCKED -> kUnavailable, SQLITE_CORRUPT/NOTADB ->
+// kCorruption, SQLITE_IOERR/CANTOPEN -> kIOError, anything else -> kInternal.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace barlake::journal {
+
+Status StatusFromSqlite(int rc, sqlite3* db, const std::string& what);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& Bind(int i, int64_t v);
+  Statement& Bind(int i, const std::string& v);
+  Statement& BindNull(int i);
+  /// Bind text, or NULL when empty.
+  Statement& BindOptional(int i, const std::string& v);
+  /// Step once: true if a row is available, false when done.
+  Result<bool> Step();
+  /// Step until done (for statements without rows).
+  Status Run();
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string Text(int col) const;
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteDb {
+ public:
+  /// Open (and create when `create`) a database file in WAL mode with full sync.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool create);
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  Status Exec(const std::string& sql);
+  Result<std::unique_ptr<Statement>> Prepare(const std::string& sql);
+  int64_t LastInsertId() { return sqlite3_last_insert_rowid(db_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed uncommitted.
+class Transaction {
+ public:
+  static Result<std::unique_ptr<Transaction>> Begin(SqliteDb* db);
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(SqliteDb* db) : db_(db) {}
+  SqliteDb* db_;
+  bool done_ = false;
+};
+
+}  // namespace barlake::journal

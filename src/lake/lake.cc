@@ -1,0 +1,587 @@
+#include "lake/lake.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/checksum.h"
+#include "core/time_zone.h"
+#include "core/timeframe.h"
+#include "ingest/ninjatrader.h"
+#include "lake/source_file.h"
+#include "lake/writer_lock.h"
+#include "storage/partition_layout.h"
+
+namespace barlake::lake {
+
+using journal::JobRecord;
+using journal::PartitionChange;
+using journal::PartitionEntry;
+
+Result<ConflictPolicy> ParseConflictPolicy(const std::string& name) {
+  if (name == "keep") return ConflictPolicy::kKeep;
+  if (name == "replace") return ConflictPolicy::kReplace;
+  if (name == "fail") return ConflictPolicy::kFail;
+  return Status::InvalidArgument("--on-conflict '" + name + "' must be keep, replace or fail");
+}
+
+std::string ImportResult::ReportJson() const {
+  nlohmann::json j;
+  j["job"] = job.id;
+  j["status"] = dry_run ? std::string("dry_run") : job.status;
+  j["rows_read"] = job.rows_read;
+  j["rows_written"] = job.rows_written;
+  j["rows_rejected"] = job.rows_rejected;
+  j["rows_conflicting"] = job.rows_conflicting;
+  j["partitions"] = static_cast<int64_t>(partitions.size());
+  j["rows_added"] = rows_added;
+  j["rows_identical"] = rows_identical;
+  j["rows_replaced"] = rows_replaced;
+  j["source_tz"] = source_tz;
+  j["dst_nonexistent_stamps"] = nonexistent_local;
+  j["dst_ambiguous_stamps"] = ambiguous_local;
+  j["rows_reordered"] = reordered;
+  if (dry_run) j["bytes_estimate"] = bytes_estimate;
+  if (!skipped_because.empty()) j["skipped_because"] = skipped_because;
+  j["partition_paths"] = partitions;
+  nlohmann::json conflicts = nlohmann::json::array();
+  for (const auto& c : this->conflicts) {
+    conflicts.push_back({{"ts", FormatIsoUtc(c.ts)},
+                         {"line", c.line},
+                         {"stored", {c.stored[0], c.stored[1], c.stored[2], c.stored[3], c.stored[4]}},
+                         {"incoming",
+                          {c.incoming[0], c.incoming[1], c.incoming[2], c.incoming[3], c.incoming[4]}}});
+  }
+  j["conflicts"] = conflicts;
+  return j.dump();
+}
+
+Lake::Lake(VaultPaths paths, LakeOptions options)
+    : paths_(std::move(paths)), options_(std::move(options)),
+      env_(options_.env ? options_.env : Env::Default()) {}
+
+Lake::~Lake() = default;
+
+Result<std::unique_ptr<Lake>> Lake::Open(const std::string& vault_dir, LakeOptions options) {
+  std::unique_ptr<Lake> lake(new Lake(VaultPaths(vault_dir), std::move(options)));
+  RETURN_IF_ERROR(CheckIsVault(lake->env_, vault_dir));
+  ASSIGN_OR_RETURN(lake->registry_, registry::Registry::Load(lake->env_, lake->paths_.registry));
+  ASSIGN_OR_RETURN(lake->journal_, journal::Journal::Open(lake->paths_.journal, false));
+  return lake;
+}
+
+Result<storage::DuckConn*> Lake::Duck() {
+  if (!duck_) {
+    ASSIGN_OR_RETURN(duck_, storage::DuckConn::OpenInMemory());
+  }
+  return duck_.get();
+}
+
+Result<storage::ParquetStore*> Lake::Store() {
+  if (!store_) {
+    ASSIGN_OR_RETURN(storage::DuckConn * conn, Duck());
+    store_ = std::make_unique<storage::ParquetStore>(conn);
+  }
+  return store_.get();
+}
+
+WriteProtocol Lake::Protocol(storage::ParquetStore* store) {
+  return WriteProtocol(env_, &paths_, journal_.get(), store, options_.crash_hook,
+                       options_.progress);
+}
+
+Result<std::unique_ptr<WriterLock>> Lake::LockAndRecover() {
+  ASSIGN_OR_RETURN(auto lock, WriterLock::Acquire(env_, paths_.lock, options_.lock_wait_seconds,
+                                                  options_.command));
+  ASSIGN_OR_RETURN(auto* store, Store());
+  RETURN_IF_ERROR(Protocol(store).RecoverAll());
+  return lock;
+}
+
+Status Lake::Recover() {
+  ASSIGN_OR_RETURN(auto lock, LockAndRecover());
+  return Status::OK();
+}
+
+Status Lake::FailJob(JobRecord* job, const Status& why) {
+  job->status = "failed";
+  job->error = why.message();
+  Status s = journal_->UpdateJob(*job);
+  if (!s.ok()) return why.WithContext("(and the journal could not record the failure: " + s.message() + ")");
+  return why;
+}
+
+namespace {
+
+struct MergeOutcome {
+  BarColumns rows;
+  int64_t added = 0, identical = 0, replaced = 0, conflicting = 0;
+};
+
+// Merge sorted, unique `incoming` (rows [begin, end)) into sorted, unique `stored`.
+MergeOutcome Merge(const BarColumns& stored, const ingest::ParsedBars& in, size_t begin,
+                   size_t end, ConflictPolicy policy, int64_t job_id,
+                   std::vector<ConflictExample>* examples) {
+  MergeOutcome m;
+  m.rows.Reserve(stored.size() + (end - begin));
+  const BarColumns& nb = in.bars;
+  size_t i = 0, j = begin;
+  auto take_new = [&](size_t k) {
+    m.rows.Append(nb, k);
+    m.rows.job.back() = job_id;
+  };
+  while (i < stored.size() || j < end) {
+    if (j >= end || (i < stored.size() && stored.ts[i] < nb.ts[j])) {
+      m.rows.Append(stored, i++);
+    } else if (i >= stored.size() || nb.ts[j] < stored.ts[i]) {
+      take_new(j++);
+      ++m.added;
+    } else {
+      if (BarColumns::SameValues(stored, i, nb, j)) {
+        ++m.identical;
+        m.rows.Append(stored, i);
+      } else {
+        ++m.conflicting;
+        if (examples->size() < 20) {
+          ConflictExample e;
+          e.ts = nb.ts[j];
+          e.line = in.line[j];
+          const double s[5] = {stored.open[i], stored.high[i], stored.low[i], stored.close[i], stored.volume[i]};
+          const double n[5] = {nb.open[j], nb.high[j], nb.low[j], nb.close[j], nb.volume[j]};
+          std::copy(s, s + 5, e.stored);
+          std::copy(n, n + 5, e.incoming);
+          examples->push_back(e);
+        }
+        if (policy == ConflictPolicy::kReplace) {
+          take_new(j);
+          ++m.replaced;
+        } else {
+          m.rows.Append(stored, i);
+        }
+      }
+      ++i;
+      ++j;
+    }
+  }
+  return m;
+}
+
+std::string FormatBar(const double v[5]) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "O %.10g H %.10g L %.10g C %.10g V %.10g", v[0], v[1], v[2], v[3], v[4]);
+  return buf;
+}
+
+}  // namespace
+
+Result<ImportResult> Lake::Import(const ImportRequest& req) {
+  RETURN_IF_ERROR(storage::ValidateSymbol(req.symbol));
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(req.timeframe));
+  if (req.format != "ninjatrader") {
+    return Status::InvalidArgument("format '" + req.format +
+                                   "' is not supported yet; supported formats: ninjatrader");
+  }
+  ImportResult result;
+  result.dry_run = req.dry_run;
+  result.source_tz = req.tz.empty() ? registry_.SourceTzFor(req.symbol, req.timeframe) : req.tz;
+  ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(result.source_tz));
+  ASSIGN_OR_RETURN(auto source, SourceFile::Open(req.path));
+
+  std::unique_ptr<WriterLock> lock;
+  if (!req.dry_run) {
+    ASSIGN_OR_RETURN(lock, LockAndRecover());
+  }
+  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+
+  JobRecord& job = result.job;
+  job.kind = "import";
+  job.status = "running";
+  job.source_path = req.path;
+  job.symbol = req.symbol;
+  job.timeframe = req.timeframe;
+  job.format = req.format;
+  job.command = options_.command;
+  if (!req.dry_run) {
+    ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  }
+
+  // Hash (and, for a real import, copy) the source on a second core while parsing.
+  const std::string source_tmp =
+      JoinPath(paths_.sources, ".incoming-" + std::to_string(::getpid()) + "-" + std::to_string(job.id));
+  std::string source_sha;
+  Status copy_status;
+  std::thread hasher([&] {
+    Sha256 h;
+    std::unique_ptr<WritableFile> out;
+    if (!req.dry_run) {
+      auto f = env_->NewWritableFile(source_tmp);
+      if (!f.ok()) {
+        copy_status = f.status();
+        return;
+      }
+      out = std::move(f).value();
+    }
+    const std::string_view data = source->data();
+    constexpr size_t kChunk = 8 << 20;
+    for (size_t off = 0; off < data.size(); off += kChunk) {
+      const std::string_view piece = data.substr(off, kChunk);
+      h.Update(piece.data(), piece.size());
+      if (out) {
+        copy_status = out->Append(piece);
+        if (!copy_status.ok()) return;
+      }
+    }
+    if (out) {
+      copy_status = out->Sync();
+      Status c = out->Close();
+      if (copy_status.ok()) copy_status = c;
+    }
+    source_sha = h.HexDigest();
+  });
+  if (options_.progress) options_.progress("parsing", 0, 1);
+  ingest::ParseOptions popt{tf, &tz, req.path};
+  auto parsed_or = ingest::ParseNinjaTrader(source->data(), popt);
+  hasher.join();
+  auto cleanup_tmp = [&] {
+    if (!req.dry_run) (void)env_->RemoveFile(source_tmp);
+  };
+  if (!copy_status.ok()) {
+    cleanup_tmp();
+    Status s = copy_status.WithContext("copying the source into the vault");
+    return req.dry_run ? s : FailJob(&job, s);
+  }
+  job.source_sha256 = source_sha;
+  if (!parsed_or.ok()) {
+    cleanup_tmp();
+    return req.dry_run ? parsed_or.status() : FailJob(&job, parsed_or.status());
+  }
+  ingest::ParsedBars parsed = std::move(parsed_or).value();
+  ingest::SortByTime(&parsed);
+  job.rows_read = parsed.rows_read;
+  result.nonexistent_local = parsed.nonexistent_local;
+  result.ambiguous_local = parsed.ambiguous_local;
+  result.reordered = parsed.reordered;
+  result.blank_lines = parsed.blank_lines;
+  if (Status s = ingest::CheckBars(parsed, req.path); !s.ok()) {
+    cleanup_tmp();
+    return req.dry_run ? s : FailJob(&job, s);
+  }
+  if (parsed.bars.empty()) {
+    cleanup_tmp();
+    Status s = Status::InvalidInput("'" + req.path + "' has no bars; nothing to import");
+    return req.dry_run ? s : FailJob(&job, s);
+  }
+
+  // Idempotency: the same bytes into the same dataset are imported once.
+  ASSIGN_OR_RETURN(auto previous, journal_->FindCompletedImport(source_sha, req.symbol, req.timeframe));
+  if (previous) {
+    cleanup_tmp();
+    result.skipped_because = "this file (SHA-256 " + source_sha.substr(0, 12) +
+                             "...) was already imported by job " + std::to_string(previous->id);
+    if (!req.dry_run) {
+      job.status = "skipped";
+      job.error = result.skipped_because;
+      job.report_json = result.ReportJson();
+      RETURN_IF_ERROR(journal_->UpdateJob(job));
+    }
+    return result;
+  }
+  if (!req.dry_run) {
+    const std::string kept = JoinPath(paths_.sources, source_sha);
+    Status s = env_->FileExists(kept) ? env_->RemoveFile(source_tmp) : env_->RenameFile(source_tmp, kept);
+    if (s.ok()) s = env_->SyncDir(paths_.sources);
+    if (!s.ok()) {
+      cleanup_tmp();
+      return FailJob(&job, s);
+    }
+    if (options_.crash_hook) options_.crash_hook(CrashPoint::kAfterSourceCopy);
+  }
+
+  // Plan: merge the new rows into each partition they fall in.
+  std::vector<PartitionWrite> writes;
+  const BarColumns& nb = parsed.bars;
+  const bool yearly = tf.is_daily_or_longer();
+  size_t begin = 0;
+  while (begin < nb.size()) {
+    const std::string period = storage::PeriodOf(nb.ts[begin], yearly);
+    ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
+    size_t end = begin;
+    while (end < nb.size() && nb.ts[end] < range.second) ++end;
+    PartitionWrite w;
+    PartitionChange& c = w.change;
+    c.symbol = req.symbol;
+    c.timeframe = req.timeframe;
+    c.period = period;
+    c.rel_path = storage::PartitionRelPath(req.symbol, req.timeframe, period);
+    c.after_version = job.id;
+    BarColumns stored;
+    ASSIGN_OR_RETURN(auto entry, journal_->GetPartition(c.rel_path));
+    if (entry) {
+      c.before_sha256 = entry->sha256;
+      c.before_rows = entry->rows;
+      c.before_version = entry->version;
+      ASSIGN_OR_RETURN(stored, store->ReadFile(paths_.LakeFile(c.rel_path)));
+      if (ContentHash(stored) != entry->content_hash) {
+        Status s = Status::Corruption("'" + paths_.LakeFile(c.rel_path) +
+                                      "' does not hold the rows the journal recorded; run "
+                                      "`barlake verify` before importing more data");
+        return req.dry_run ? s : FailJob(&job, s);
+      }
+    }
+    MergeOutcome m = Merge(stored, parsed, begin, end, req.on_conflict, job.id, &result.conflicts);
+    result.rows_added += m.added;
+    result.rows_identical += m.identical;
+    result.rows_replaced += m.replaced;
+    job.rows_conflicting += m.conflicting;
+    if (m.added > 0 || m.replaced > 0) {
+      const double per_row = entry && entry->rows > 0
+                                 ? static_cast<double>(entry->bytes) / static_cast<double>(entry->rows)
+                                 : 10.0;
+      result.bytes_estimate += static_cast<int64_t>(per_row * static_cast<double>(m.rows.size())) + 1024;
+      result.partitions.push_back(c.rel_path);
+      w.rows = std::move(m.rows);
+      writes.push_back(std::move(w));
+    }
+    begin = end;
+  }
+  job.rows_written = result.rows_added + result.rows_replaced;
+  job.partitions = static_cast<int64_t>(writes.size());
+
+  if (req.on_conflict == ConflictPolicy::kFail && job.rows_conflicting > 0) {
+    std::string msg = std::to_string(job.rows_conflicting) +
+                      " bars in '" + req.path + "' differ from stored bars (--on-conflict fail); "
+                      "nothing was imported:";
+    for (size_t k = 0; k < std::min<size_t>(result.conflicts.size(), 5); ++k) {
+      const auto& e = result.conflicts[k];
+      msg += "\n  " + req.path + ":" + std::to_string(e.line) + ": bar " + FormatIsoUtc(e.ts) +
+             " stored [" + FormatBar(e.stored) + "] new [" + FormatBar(e.incoming) + "]";
+    }
+    msg += "\nUse --on-conflict keep to keep stored bars or --on-conflict replace to take the file's.";
+    Status s = Status::Conflict(msg);
+    if (req.dry_run) return s;
+    cleanup_tmp();
+    job.report_json = result.ReportJson();
+    return FailJob(&job, s);
+  }
+  if (req.dry_run) {
+    job.status = "dry_run";
+    return result;
+  }
+
+  ASSIGN_OR_RETURN(uint64_t free_bytes, env_->FreeBytes(paths_.meta));
+  const uint64_t need = static_cast<uint64_t>(result.bytes_estimate) * 2 + (16 << 20);
+  if (free_bytes < need) {
+    return FailJob(&job, Status::NoSpace("the import needs about " + std::to_string(need >> 20) +
+                                         " MB free in '" + paths_.root + "' but " +
+                                         std::to_string(free_bytes >> 20) +
+                                         " MB are free; free some space and run it again"));
+  }
+  if (!registry_.Find(req.symbol, req.timeframe)) {
+    registry::DatasetSpec spec;
+    spec.symbol = req.symbol;
+    spec.timeframe = req.timeframe;
+    spec.format = req.format;
+    spec.source_tz = result.source_tz;
+    spec.description = req.description.empty()
+                           ? req.symbol + " " + req.timeframe + " bars imported from " + req.format
+                           : req.description;
+    registry::Registry updated = registry_;
+    updated.Upsert(spec);
+    if (Status s = updated.Save(env_, paths_.registry); !s.ok()) return FailJob(&job, s);
+    registry_ = std::move(updated);
+  }
+  job.report_json = result.ReportJson();
+  if (writes.empty()) {
+    job.status = "completed";
+    job.phase = "done";
+    RETURN_IF_ERROR(journal_->CompleteJob(job, {}));
+    job.report_json = result.ReportJson();
+    RETURN_IF_ERROR(journal_->UpdateJob(job));
+    return result;
+  }
+  WriteProtocol protocol = Protocol(store);
+  Status s = protocol.Commit(&job, &writes);
+  if (!s.ok()) {
+    if (job.phase == "staged") return s;  // recovery finishes the job; journal says so
+    return FailJob(&job, s);
+  }
+  job.report_json = result.ReportJson();
+  RETURN_IF_ERROR(journal_->UpdateJob(job));
+  return result;
+}
+
+Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& timeframe,
+                              Micros from, Micros to) {
+  ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(symbol, timeframe, from, to));
+  if (parts.empty()) {
+    ASSIGN_OR_RETURN(auto all, journal_->Datasets());
+    bool known = std::any_of(all.begin(), all.end(), [&](const auto& d) {
+      return d.symbol == symbol && d.timeframe == timeframe;
+    });
+    if (!known) {
+      return Status::NotFound("there is no dataset " + symbol + " " + timeframe +
+                              "; `barlake status` lists the datasets");
+    }
+    return BarColumns{};
+  }
+  std::vector<std::string> files;
+  for (const auto& p : parts) files.push_back(paths_.LakeFile(p.rel_path));
+  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+  return store->ReadRange(files, from, to);
+}
+
+Result<std::vector<journal::DatasetSummary>> Lake::Datasets() { return journal_->Datasets(); }
+
+Result<VerifyReport> Lake::Verify() {
+  VerifyReport report;
+  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+  ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
+  ASSIGN_OR_RETURN(auto running, journal_->JobsWithStatus("running"));
+  for (const auto& j : running) {
+    report.problems.push_back({"job " + std::to_string(j.id),
+                               "was interrupted and is not finished yet; run `barlake recover` "
+                               "(any write also recovers it)"});
+  }
+  for (const auto& p : parts) {
+    const std::string file = paths_.LakeFile(p.rel_path);
+    auto add = [&](const std::string& what) { report.problems.push_back({file, what}); };
+    ++report.files_checked;
+    if (!env_->FileExists(file)) {
+      add("is missing (the journal lists it with " + std::to_string(p.rows) + " rows)");
+      continue;
+    }
+    auto sha = FileSha256(env_, file);
+    if (!sha.ok()) {
+      add(sha.status().message());
+      continue;
+    }
+    if (sha->first != p.sha256) add("SHA-256 " + sha->first + " differs from the journal's " + p.sha256);
+    if (static_cast<int64_t>(sha->second) != p.bytes) {
+      add("size " + std::to_string(sha->second) + " differs from the journal's " + std::to_string(p.bytes));
+    }
+    if (Status s = store->CheckSchema(file); !s.ok()) {
+      add(s.message());
+      continue;
+    }
+    auto rows = store->ReadFile(file);
+    if (!rows.ok()) {
+      add("cannot be read: " + rows.status().message());
+      continue;
+    }
+    report.rows_checked += static_cast<int64_t>(rows->size());
+    if (static_cast<int64_t>(rows->size()) != p.rows) {
+      add("has " + std::to_string(rows->size()) + " rows, the journal says " + std::to_string(p.rows));
+    }
+    for (size_t i = 1; i < rows->size(); ++i) {
+      if (rows->ts[i] <= rows->ts[i - 1]) {
+        add("rows are not sorted and unique at row " + std::to_string(i) + " (" +
+            FormatIsoUtc(rows->ts[i]) + ")");
+        break;
+      }
+    }
+    if (!rows->empty() && (rows->ts.front() != p.min_ts || rows->ts.back() != p.max_ts)) {
+      add("time range differs from the journal's");
+    }
+    auto range = storage::PeriodRange(p.period);
+    if (range.ok() && !rows->empty() &&
+        (rows->ts.front() < range->first || rows->ts.back() >= range->second)) {
+      add("holds bars outside its period " + p.period);
+    }
+    if (ContentHash(*rows) != p.content_hash) add("content hash differs from the journal's");
+  }
+  ASSIGN_OR_RETURN(auto files, ListFilesRecursive(env_, paths_.lake));
+  std::vector<std::string> known;
+  known.reserve(parts.size());
+  for (const auto& p : parts) known.push_back(p.rel_path);
+  std::sort(known.begin(), known.end());
+  for (const auto& f : files) {
+    if (!std::binary_search(known.begin(), known.end(), f)) {
+      report.problems.push_back({paths_.LakeFile(f),
+                                 "is a stray file the journal does not know; move it out of the lake"});
+    }
+  }
+  return report;
+}
+
+Result<JobRecord> Lake::Rollback(int64_t job_id) {
+  ASSIGN_OR_RETURN(auto lock, LockAndRecover());
+  ASSIGN_OR_RETURN(JobRecord target, journal_->GetJob(job_id));
+  const std::string name = "job " + std::to_string(job_id);
+  if (target.status == "rolled_back") {
+    return Status::Conflict(name + " was already rolled back by job " + std::to_string(target.rolled_back_by));
+  }
+  if (target.status != "completed") {
+    return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
+  }
+  if (target.kind != "import") {
+    return Status::Conflict(name + " is a " + target.kind + "; only imports can be rolled back");
+  }
+  ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
+  std::vector<std::string> rel_paths;
+  for (const auto& c : changes) rel_paths.push_back(c.rel_path);
+  ASSIGN_OR_RETURN(auto later, journal_->LaterJobsTouching(job_id, rel_paths));
+  std::vector<int64_t> blocking;
+  for (int64_t id : later) {
+    ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
+    if (l.status == "completed" && l.kind == "import") blocking.push_back(id);
+  }
+  if (!blocking.empty()) {
+    std::string ids;
+    for (int64_t id : blocking) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    return Status::Conflict(name + " cannot be rolled back: later job" +
+                            (blocking.size() > 1 ? "s " : " ") + ids +
+                            " changed the same partitions. Roll back the later jobs first "
+                            "(newest first), then this one");
+  }
+  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+  JobRecord job;
+  job.kind = "rollback";
+  job.status = "running";
+  job.symbol = target.symbol;
+  job.timeframe = target.timeframe;
+  job.command = options_.command;
+  job.target_job = job_id;
+  ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  std::vector<PartitionWrite> writes;
+  for (const auto& c : changes) {
+    ASSIGN_OR_RETURN(auto current, journal_->GetPartition(c.rel_path));
+    const std::string current_sha = current ? current->sha256 : "";
+    if (current_sha != c.after_sha256) {
+      return FailJob(&job, Status::Corruption("'" + c.rel_path + "' no longer holds what " + name +
+                                              " wrote; run `barlake verify`"));
+    }
+    PartitionWrite w;
+    w.change.symbol = c.symbol;
+    w.change.timeframe = c.timeframe;
+    w.change.period = c.period;
+    w.change.rel_path = c.rel_path;
+    w.change.before_sha256 = c.after_sha256;
+    w.change.before_rows = c.after_rows;
+    w.change.before_version = c.after_version;
+    w.change.after_version = c.before_version;
+    if (c.before_sha256.empty()) {
+      w.remove = true;
+    } else {
+      w.copy_from = paths_.Abs(c.version_path);
+      w.expected_sha256 = c.before_sha256;
+      if (!env_->FileExists(w.copy_from)) {
+        return FailJob(&job, Status::NotFound("the previous version '" + w.copy_from +
+                                              "' is missing; " + name + " cannot be rolled back"));
+      }
+    }
+    job.rows_written += c.before_rows;
+    writes.push_back(std::move(w));
+  }
+  job.partitions = static_cast<int64_t>(writes.size());
+  Status s = Protocol(store).Commit(&job, &writes);
+  if (!s.ok()) {
+    if (job.phase == "staged") return s;
+    return FailJob(&job, s);
+  }
+  return job;
+}
+
+}  // namespace barlake::lake

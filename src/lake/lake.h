@@ -1,0 +1,127 @@
+// Lake: the C++ API of barlake. One object per open vault.
+//
+//   auto lake = Lake::Open("/data/vault", {});          // no I/O beyond the journal
+//   ImportRequest req{.path = "ES.Last.txt", .symbol = "ES", .timeframe = "1m"};
+//   auto result = (*lake)->Import(req);                 // journaled, crash-safe
+//   auto bars = (*lake)->Read("ES", "1m", from, to);    // exact partition files only
+//
+// Writers (Import, Rollback, Recover) take the vault's writer lock, waiting up to
+// LakeOptions::lock_wait_seconds, and first finish or undo any job a crash left running.
+// Readers (Read, Datasets, Jobs, Verify, Query) never take the lock and only see files
+// that were completely written. A Lake is not thread-safe; open one per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/bars.h"
+#include "core/result.h"
+#include "env/env.h"
+#include "journal/journal.h"
+#include "lake/vault.h"
+#include "lake/write_protocol.h"
+#include "registry/registry.h"
+#include "storage/duckdb_conn.h"
+#include "storage/parquet_store.h"
+
+namespace barlake::lake {
+
+struct LakeOptions {
+  Env* env = nullptr;  // nullptr: Env::Default()
+  double lock_wait_seconds = 30;
+  std::string command = "barlake";  // recorded in jobs and in the lock holder note
+  CrashHook crash_hook;
+  ProgressFn progress;
+};
+
+enum class ConflictPolicy { kKeep, kReplace, kFail };
+Result<ConflictPolicy> ParseConflictPolicy(const std::string& name);
+
+struct ImportRequest {
+  std::string path;
+  std::string symbol;
+  std::string timeframe;
+  std::string format = "ninjatrader";
+  std::string tz;  // empty: the dataset's source_tz, else the vault default
+  ConflictPolicy on_conflict = ConflictPolicy::kKeep;
+  bool dry_run = false;
+  std::string description;  // for a new dataset's registry entry
+};
+
+struct ConflictExample {
+  Micros ts = 0;
+  uint32_t line = 0;
+  double stored[5] = {0, 0, 0, 0, 0};  // open high low close volume
+  double incoming[5] = {0, 0, 0, 0, 0};
+};
+
+struct ImportResult {
+  journal::JobRecord job;  // id 0 for a dry run
+  bool dry_run = false;
+  std::string skipped_because;  // set when the source was already imported
+  std::string source_tz;
+  int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
+  int64_t bytes_estimate = 0;  // dry run: estimated bytes of the files to write
+  std::vector<std::string> partitions;  // lake-relative paths written
+  std::vector<ConflictExample> conflicts;  // the first 20
+  int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;
+  /// The report as JSON (stored with the job and printed by --json).
+  std::string ReportJson() const;
+};
+
+struct VerifyProblem {
+  std::string path;
+  std::string what;
+};
+
+struct VerifyReport {
+  int64_t files_checked = 0;
+  int64_t rows_checked = 0;
+  std::vector<VerifyProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+class Lake {
+ public:
+  static Result<std::unique_ptr<Lake>> Open(const std::string& vault_dir, LakeOptions options);
+  ~Lake();
+
+  Result<ImportResult> Import(const ImportRequest& request);
+  /// Bars with from <= ts < to, sorted. Opens only the partitions that overlap.
+  Result<BarColumns> Read(const std::string& symbol, const std::string& timeframe, Micros from,
+                          Micros to);
+  /// Per-dataset summary from the catalog (never opens Parquet files).
+  Result<std::vector<journal::DatasetSummary>> Datasets();
+  /// Re-check every file against the catalog and look for stray files.
+  Result<VerifyReport> Verify();
+  /// Restore the partitions `job_id` changed to their previous versions, as a new job.
+  Result<journal::JobRecord> Rollback(int64_t job_id);
+  /// Take the lock and finish or undo interrupted jobs.
+  Status Recover();
+
+  journal::Journal* journal() { return journal_.get(); }
+  const registry::Registry& registry() const { return registry_; }
+  const VaultPaths& paths() const { return paths_; }
+  Env* env() const { return env_; }
+  /// The DuckDB connection, opened on first use (status never pays for it).
+  Result<storage::DuckConn*> Duck();
+
+ private:
+  Lake(VaultPaths paths, LakeOptions options);
+  Result<std::unique_ptr<class WriterLock>> LockAndRecover();
+  Result<storage::ParquetStore*> Store();
+  WriteProtocol Protocol(storage::ParquetStore* store);
+  Status FailJob(journal::JobRecord* job, const Status& why);
+
+  VaultPaths paths_;
+  LakeOptions options_;
+  Env* env_;
+  registry::Registry registry_;
+  std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<storage::DuckConn> duck_;
+  std::unique_ptr<storage::ParquetStore> store_;
+};
+
+}  // namespace barlake::lake

@@ -1,0 +1,53 @@
+// Vault: the folder layout of a barlake vault (docs/formats/layout.md).
+//
+//   <vault>/barlake.toml         registry (datasets and settings)
+//   <vault>/lake/                canonical hive-partitioned Parquet, nothing else
+//   <vault>/.barlake/journal.sqlite   job journal and catalog
+//   <vault>/.barlake/lock        writer lock (flock) with the holder's pid and command
+//   <vault>/.barlake/staging/    files being written (job-<id>/...)
+//   <vault>/.barlake/versions/   previous partition files (job-<id>/<rel_path>)
+//   <vault>/.barlake/sources/    byte copies of imported source files, by SHA-256
+//   <vault>/.barlake/quarantine/ rejected rows (issue 3)
+//
+// Working folders live outside lake/ so read_parquet('<vault>/lake/**/*.parquet') sees
+// exactly the current data.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "env/env.h"
+
+namespace barlake::lake {
+
+struct VaultPaths {
+  explicit VaultPaths(std::string root_dir);
+  std::string root;
+  std::string registry;
+  std::string lake;
+  std::string meta;
+  std::string journal;
+  std::string lock;
+  std::string staging;
+  std::string versions;
+  std::string sources;
+  std::string quarantine;
+  /// Absolute path of a vault-relative path.
+  std::string Abs(const std::string& rel) const { return JoinPath(root, rel); }
+  /// Absolute path of a lake-relative partition path.
+  std::string LakeFile(const std::string& rel_path) const { return JoinPath(lake, rel_path); }
+};
+
+struct InitOptions {
+  std::string name;
+  std::string display_tz = "America/New_York";
+  std::string default_source_tz = "America/Los_Angeles";
+};
+
+/// Create a vault in `dir` (created if missing; must not already be a vault).
+Status InitVault(Env* env, const std::string& dir, const InitOptions& options);
+
+/// kNotFound with advice when `dir` is not a vault.
+Status CheckIsVault(Env* env, const std::string& dir);
+
+}  // namespace barlake::lake

@@ -1,0 +1,210 @@
+#include "lake/write_protocol.h"
+
+#include <algorithm>
+
+#include "core/checksum.h"
+
+namespace barlake::lake {
+
+const char* CrashPointName(CrashPoint p) {
+  switch (p) {
+    case CrashPoint::kAfterSourceCopy: return "after-source-copy";
+    case CrashPoint::kAfterStageFile: return "after-stage-file";
+    case CrashPoint::kAfterStaged: return "after-staged";
+    case CrashPoint::kAfterMoveOld: return "after-move-old";
+    case CrashPoint::kAfterSwapOne: return "after-swap-one";
+    case CrashPoint::kAfterSwapAll: return "after-swap-all";
+    case CrashPoint::kAfterCommit: return "after-commit";
+  }
+  return "unknown";
+}
+
+Result<CrashPoint> CrashPointFromName(const std::string& name) {
+  for (CrashPoint p : {CrashPoint::kAfterSourceCopy, CrashPoint::kAfterStageFile,
+                       CrashPoint::kAfterStaged, CrashPoint::kAfterMoveOld,
+                       CrashPoint::kAfterSwapOne, CrashPoint::kAfterSwapAll,
+                       CrashPoint::kAfterCommit}) {
+    if (name == CrashPointName(p)) return p;
+  }
+  return Status::InvalidArgument("unknown crash point '" + name + "'");
+}
+
+Result<std::pair<std::string, uint64_t>> FileSha256(Env* env, const std::string& path) {
+  ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
+  return std::make_pair(Sha256Hex(data), static_cast<uint64_t>(data.size()));
+}
+
+Status WriteProtocol::SyncParents(const std::string& dir, const std::string& stop_at) {
+  // New folders are only durable once their parents are synced too.
+  std::string d = dir;
+  for (;;) {
+    RETURN_IF_ERROR(env_->SyncDir(d));
+    if (d == stop_at || d.size() <= stop_at.size()) break;
+    d = DirName(d);
+  }
+  return Status::OK();
+}
+
+Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w) {
+  journal::PartitionChange& c = w->change;
+  const std::string job_dir = "job-" + std::to_string(job.id);
+  c.job_id = job.id;
+  c.version_path = c.before_sha256.empty()
+                       ? ""
+                       : JoinPath(".barlake/versions/" + job_dir, c.rel_path);
+  if (w->remove) {
+    c.after_sha256.clear();
+    c.staged_path.clear();
+    return Status::OK();
+  }
+  c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
+  const std::string staged = paths_->Abs(c.staged_path);
+  RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
+  if (!w->copy_from.empty()) {
+    RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
+  } else {
+    RETURN_IF_ERROR(store_->WriteBars(w->rows, staged));
+    RETURN_IF_ERROR(env_->SyncFile(staged));
+    RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
+  }
+  // Read the file back: it must hold exactly the rows we meant to write.
+  RETURN_IF_ERROR(store_->CheckSchema(staged));
+  ASSIGN_OR_RETURN(BarColumns back, store_->ReadFile(staged));
+  if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
+  for (size_t i = 1; i < back.size(); ++i) {
+    if (back.ts[i] <= back.ts[i - 1]) {
+      return Status::Corruption("staged file '" + staged + "' is not in strict time order at row " +
+                                std::to_string(i));
+    }
+  }
+  const std::string content = ContentHash(back);
+  if (w->copy_from.empty()) {
+    const std::string expected = ContentHash(w->rows);
+    if (back.size() != w->rows.size() || content != expected) {
+      return Status::Corruption("staged file '" + staged + "' read back " +
+                                std::to_string(back.size()) + " rows with content hash " + content +
+                                ", expected " + std::to_string(w->rows.size()) + " rows with " +
+                                expected + "; the disk or DuckDB wrote something else");
+    }
+  }
+  ASSIGN_OR_RETURN(auto sha, FileSha256(env_, staged));
+  if (!w->expected_sha256.empty() && sha.first != w->expected_sha256) {
+    return Status::Corruption("copy '" + staged + "' of '" + w->copy_from +
+                              "' does not have the SHA-256 recorded in the journal (" +
+                              w->expected_sha256 + "); the kept version may be damaged");
+  }
+  c.after_sha256 = sha.first;
+  c.after_bytes = static_cast<int64_t>(sha.second);
+  c.after_rows = static_cast<int64_t>(back.size());
+  c.after_min_ts = back.ts.front();
+  c.after_max_ts = back.ts.back();
+  c.after_content_hash = content;
+  Crash(CrashPoint::kAfterStageFile);
+  return Status::OK();
+}
+
+Status WriteProtocol::Swap(const journal::PartitionChange& c) {
+  const std::string target = paths_->LakeFile(c.rel_path);
+  std::string current_sha;
+  if (env_->FileExists(target)) {
+    ASSIGN_OR_RETURN(auto sha, FileSha256(env_, target));
+    current_sha = sha.first;
+  }
+  if (current_sha == c.after_sha256) return Status::OK();  // already swapped (recovery)
+  if (current_sha != c.before_sha256) {
+    return Status::Corruption("'" + target + "' has SHA-256 " +
+                              (current_sha.empty() ? std::string("(missing)") : current_sha) +
+                              " but job " + std::to_string(c.job_id) + " expected " +
+                              (c.before_sha256.empty() ? "(missing)" : c.before_sha256) +
+                              " or its own result; run `barlake verify` and restore the file "
+                              "from .barlake/versions");
+  }
+  if (!current_sha.empty()) {
+    const std::string version = paths_->Abs(c.version_path);
+    RETURN_IF_ERROR(env_->CreateDirs(DirName(version)));
+    RETURN_IF_ERROR(env_->RenameFile(target, version));
+    RETURN_IF_ERROR(SyncParents(DirName(version), paths_->meta));
+    Crash(CrashPoint::kAfterMoveOld);
+  }
+  if (!c.after_sha256.empty()) {
+    const std::string staged = paths_->Abs(c.staged_path);
+    if (!env_->FileExists(staged)) {
+      return Status::Corruption("staged file '" + staged + "' of job " + std::to_string(c.job_id) +
+                                " is missing; the job cannot be finished");
+    }
+    RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
+    RETURN_IF_ERROR(env_->RenameFile(staged, target));
+  }
+  return SyncParents(DirName(target), paths_->lake);
+}
+
+Status WriteProtocol::Commit(journal::JobRecord* job, std::vector<PartitionWrite>* writes) {
+  const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job->id));
+  std::vector<journal::PartitionChange> changes;
+  int64_t done = 0;
+  for (auto& w : *writes) {
+    Status s = Stage(*job, &w);
+    if (!s.ok()) {
+      (void)RemoveTree(env_, staging_dir);
+      return s;
+    }
+    changes.push_back(w.change);
+    if (progress_) progress_("writing", ++done, static_cast<int64_t>(writes->size()));
+  }
+  job->phase = "staged";
+  Status s = journal_->RecordPlan(*job, changes);
+  if (!s.ok()) {
+    (void)RemoveTree(env_, staging_dir);
+    return s;
+  }
+  Crash(CrashPoint::kAfterStaged);
+  // From here on the job is finished by recovery if this process stops, so errors below
+  // leave the journal at phase=staged and are reported for the next run to complete.
+  for (const auto& c : changes) {
+    RETURN_IF_ERROR(Swap(c).WithContext("finishing job " + std::to_string(job->id) +
+                                        " (it will be completed on the next write or "
+                                        "`barlake recover`)"));
+    Crash(CrashPoint::kAfterSwapOne);
+  }
+  Crash(CrashPoint::kAfterSwapAll);
+  job->status = "completed";
+  job->phase = "done";
+  RETURN_IF_ERROR(journal_->CompleteJob(*job, changes));
+  Crash(CrashPoint::kAfterCommit);
+  (void)RemoveTree(env_, staging_dir);
+  return Status::OK();
+}
+
+Status WriteProtocol::RecoverAll() {
+  ASSIGN_OR_RETURN(auto running, journal_->JobsWithStatus("running"));
+  for (auto& job : running) {
+    const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job.id));
+    if (job.phase != "staged") {
+      // Interrupted before any lake file changed: undo by dropping what was staged.
+      RETURN_IF_ERROR(RemoveTree(env_, staging_dir));
+      job.status = "failed";
+      if (job.error.empty()) {
+        job.error = "interrupted before it changed the lake; nothing was changed (recovered)";
+      }
+      RETURN_IF_ERROR(journal_->UpdateJob(job));
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job.id));
+    for (const auto& c : changes) {
+      RETURN_IF_ERROR(Swap(c).WithContext("recovering job " + std::to_string(job.id)));
+    }
+    job.status = "completed";
+    job.phase = "done";
+    RETURN_IF_ERROR(journal_->CompleteJob(job, changes));
+    RETURN_IF_ERROR(RemoveTree(env_, staging_dir));
+  }
+  // Staging folders of jobs that are no longer running are leftovers of a crash between
+  // commit and cleanup; their files are either in the lake or unneeded.
+  if (env_->FileExists(paths_->staging)) {
+    ASSIGN_OR_RETURN(auto leftovers, env_->GetChildren(paths_->staging));
+    for (const auto& name : leftovers) RETURN_IF_ERROR(RemoveTree(env_, JoinPath(paths_->staging, name)));
+  }
+  return Status::OK();
+}
+
+}  // namespace barlake::lake

@@ -1,0 +1,92 @@
+// WriteProtocol: how a job changes partition files without ever losing or half-writing
+// one (docs/formats/journal.md, "Write protocol").
+//
+//  1. stage   each new file is written under .barlake/staging/job-<id>/, fsynced, read
+//             back and checked (rows, min/max ts, content hash, schema); its SHA-256 and
+//             size are taken.
+//  2. plan    the changes (before/after checksums, staged and version paths) are recorded
+//             in the journal with phase=staged, in one transaction.
+//  3. swap    per partition: the current file moves to .barlake/versions/job-<id>/ and the
+//             staged file is renamed into lake/; folders are fsynced.
+//  4. commit  one journal transaction updates the catalog and completes the job.
+//
+// A crash before 2 leaves the lake untouched (recovery deletes the staging folder). A
+// crash after 2 is finished by recovery, which redoes step 3 idempotently (each file is
+// identified by its SHA-256) and then step 4. Step 3 never deletes data: every previous
+// file is kept under versions/ so a job can be rolled back.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/bars.h"
+#include "env/env.h"
+#include "journal/journal.h"
+#include "lake/vault.h"
+#include "storage/parquet_store.h"
+
+namespace barlake::lake {
+
+/// Named points in the protocol where tests (and the hidden --crash-at flag) can stop the
+/// process, to prove recovery from each of them.
+enum class CrashPoint {
+  kAfterSourceCopy,
+  kAfterStageFile,
+  kAfterStaged,
+  kAfterMoveOld,
+  kAfterSwapOne,
+  kAfterSwapAll,
+  kAfterCommit,
+};
+const char* CrashPointName(CrashPoint p);
+Result<CrashPoint> CrashPointFromName(const std::string& name);
+
+using CrashHook = std::function<void(CrashPoint)>;
+using ProgressFn = std::function<void(const std::string& phase, int64_t done, int64_t total)>;
+
+/// One partition a job writes. Exactly one of: rows (new content), copy_from (restore an
+/// existing file byte for byte, for rollbacks), remove.
+struct PartitionWrite {
+  journal::PartitionChange change;  // identity and "before" fields filled by the caller
+  BarColumns rows;
+  std::string copy_from;  // absolute path
+  std::string expected_sha256;  // with copy_from: the copy must have exactly these bytes
+  bool remove = false;
+};
+
+class WriteProtocol {
+ public:
+  WriteProtocol(Env* env, const VaultPaths* paths, journal::Journal* journal,
+                storage::ParquetStore* store, CrashHook crash, ProgressFn progress)
+      : env_(env), paths_(paths), journal_(journal), store_(store), crash_(std::move(crash)),
+        progress_(std::move(progress)) {}
+
+  /// Run steps 1-4 for `job` (already in the journal with status running). On failure
+  /// before step 2 the lake is unchanged and the staging folder is removed; the caller
+  /// records the job as failed. `job` is updated with the final status.
+  Status Commit(journal::JobRecord* job, std::vector<PartitionWrite>* writes);
+
+  /// Finish or undo every job left running by a crash. Call with the writer lock held.
+  Status RecoverAll();
+
+ private:
+  Status Stage(const journal::JobRecord& job, PartitionWrite* w);
+  Status Swap(const journal::PartitionChange& c);
+  Status SyncParents(const std::string& dir, const std::string& stop_at);
+  void Crash(CrashPoint p) {
+    if (crash_) crash_(p);
+  }
+
+  Env* env_;
+  const VaultPaths* paths_;
+  journal::Journal* journal_;
+  storage::ParquetStore* store_;
+  CrashHook crash_;
+  ProgressFn progress_;
+};
+
+/// SHA-256 and size of a file, read through the Env.
+Result<std::pair<std::string, uint64_t>> FileSha256(Env* env, const std::string& path);
+
+}  // namespace barlake::lake

@@ -1,0 +1,155 @@
+#include "registry/registry.h"
+
+#define TOML_EXCEPTIONS 1
+#include <toml++/toml.h>
+
+#include <sstream>
+
+#include "core/time_zone.h"
+#include "core/timeframe.h"
+#include "storage/partition_layout.h"
+
+namespace barlake::registry {
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Where(const std::string& path, const toml::node& n) {
+  return path + ":" + std::to_string(n.source().begin.line);
+}
+
+Result<std::string> GetString(const toml::table& t, const char* key, const std::string& path,
+                              std::string fallback) {
+  const toml::node* n = t.get(key);
+  if (!n) return fallback;
+  if (!n->is_string()) {
+    return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be a quoted string");
+  }
+  return n->value<std::string>().value_or(fallback);
+}
+
+}  // namespace
+
+Result<Registry> Registry::Parse(const std::string& text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                                std::to_string(e.source().begin.column) + ": " +
+                                std::string(e.description()) + "; fix the registry file");
+  }
+  Registry r;
+  if (const toml::table* v = root["vault"].as_table()) {
+    ASSIGN_OR_RETURN(r.settings_.name, GetString(*v, "name", path, r.settings_.name));
+    ASSIGN_OR_RETURN(r.settings_.display_tz, GetString(*v, "display_tz", path, r.settings_.display_tz));
+    ASSIGN_OR_RETURN(r.settings_.default_source_tz,
+                     GetString(*v, "default_source_tz", path, r.settings_.default_source_tz));
+    for (const std::string* tz : {&r.settings_.display_tz, &r.settings_.default_source_tz}) {
+      auto z = TimeZone::Locate(*tz);
+      if (!z.ok()) return z.status().WithContext(path + " [vault]");
+    }
+  }
+  if (const toml::node* ds = root.get("dataset")) {
+    const toml::array* arr = ds->as_array();
+    if (!arr) return Status::InvalidInput(Where(path, *ds) + ": 'dataset' must be [[dataset]] tables");
+    for (const toml::node& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
+      DatasetSpec d;
+      ASSIGN_OR_RETURN(d.symbol, GetString(*t, "symbol", path, ""));
+      ASSIGN_OR_RETURN(d.timeframe, GetString(*t, "timeframe", path, ""));
+      ASSIGN_OR_RETURN(d.category, GetString(*t, "category", path, "published"));
+      ASSIGN_OR_RETURN(d.source_tz, GetString(*t, "source_tz", path, ""));
+      ASSIGN_OR_RETURN(d.format, GetString(*t, "format", path, ""));
+      ASSIGN_OR_RETURN(d.description, GetString(*t, "description", path, ""));
+      ASSIGN_OR_RETURN(d.owner, GetString(*t, "owner", path, ""));
+      const std::string at = Where(path, n) + " [[dataset]] " + d.symbol + " " + d.timeframe;
+      RETURN_IF_ERROR(storage::ValidateSymbol(d.symbol).WithContext(at));
+      auto tf = Timeframe::Parse(d.timeframe);
+      if (!tf.ok()) return tf.status().WithContext(at);
+      if (d.category != "published" && d.category != "pipeline" && d.category != "raw") {
+        return Status::InvalidInput(at + ": category '" + d.category +
+                                    "' must be published, pipeline or raw");
+      }
+      if (!d.source_tz.empty()) {
+        auto z = TimeZone::Locate(d.source_tz);
+        if (!z.ok()) return z.status().WithContext(at);
+      }
+      if (r.Find(d.symbol, d.timeframe)) {
+        return Status::InvalidInput(at + ": declared twice; keep one [[dataset]] entry");
+      }
+      r.datasets_.push_back(d);
+    }
+  }
+  return r;
+}
+
+Result<Registry> Registry::Load(Env* env, const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  return Parse(text, path);
+}
+
+std::string Registry::Serialize() const {
+  std::ostringstream o;
+  o << "# barlake registry: the vault's settings and every dataset it holds.\n"
+       "# Edit by hand; barlake adds [[dataset]] entries when an import creates a dataset.\n"
+       "# Reference: docs/formats/registry.md\n\n";
+  o << "[vault]\n";
+  o << "name = " << Quote(settings_.name) << "\n";
+  o << "display_tz = " << Quote(settings_.display_tz) << "  # how times are shown\n";
+  o << "default_source_tz = " << Quote(settings_.default_source_tz)
+    << "  # zone of naive source stamps unless a dataset or --tz says otherwise\n";
+  for (const auto& d : datasets_) {
+    o << "\n[[dataset]]\n";
+    o << "symbol = " << Quote(d.symbol) << "\n";
+    o << "timeframe = " << Quote(d.timeframe) << "\n";
+    o << "category = " << Quote(d.category) << "  # published | pipeline | raw\n";
+    if (!d.source_tz.empty()) o << "source_tz = " << Quote(d.source_tz) << "\n";
+    if (!d.format.empty()) o << "format = " << Quote(d.format) << "\n";
+    o << "description = " << Quote(d.description) << "\n";
+    if (!d.owner.empty()) o << "owner = " << Quote(d.owner) << "\n";
+  }
+  return o.str();
+}
+
+Status Registry::Save(Env* env, const std::string& path) const {
+  return WriteFileAtomic(env, path, Serialize());
+}
+
+const DatasetSpec* Registry::Find(const std::string& symbol, const std::string& timeframe) const {
+  for (const auto& d : datasets_) {
+    if (d.symbol == symbol && d.timeframe == timeframe) return &d;
+  }
+  return nullptr;
+}
+
+void Registry::Upsert(const DatasetSpec& spec) {
+  for (auto& d : datasets_) {
+    if (d.symbol == spec.symbol && d.timeframe == spec.timeframe) {
+      d = spec;
+      return;
+    }
+  }
+  datasets_.push_back(spec);
+}
+
+std::string Registry::SourceTzFor(const std::string& symbol, const std::string& timeframe) const {
+  const DatasetSpec* d = Find(symbol, timeframe);
+  if (d && !d->source_tz.empty()) return d->source_tz;
+  return settings_.default_source_tz;
+}
+
+}  // namespace barlake::registry

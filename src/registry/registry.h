@@ -1,0 +1,64 @@
+// Registry: the vault's declarative barlake.toml (docs/formats/registry.md).
+//
+//   [vault]
+//   display_tz = "America/New_York"      # how times are shown
+//   default_source_tz = "America/Los_Angeles"  # zone of naive stamps (NinjaTrader PCs)
+//
+//   [[dataset]]
+//   symbol = "ES"  timeframe = "1m"  category = "published"  source_tz = "America/Chicago"
+//   format = "ninjatrader"  description = "..."  owner = "..."
+//
+// Users edit this file by hand; barlake rewrites it (atomically) only when an import
+// declares a new dataset, keeping every field it knows.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "env/env.h"
+
+namespace barlake::registry {
+
+constexpr const char* kRegistryFileName = "barlake.toml";
+
+struct DatasetSpec {
+  std::string symbol;
+  std::string timeframe;
+  std::string category = "published";  // published | pipeline | raw
+  std::string source_tz;               // empty: the vault's default_source_tz
+  std::string format;                  // importer used by default (ninjatrader, ...)
+  std::string description;
+  std::string owner;
+};
+
+struct VaultSettings {
+  std::string name = "barlake vault";
+  std::string display_tz = "America/New_York";
+  std::string default_source_tz = "America/Los_Angeles";
+};
+
+class Registry {
+ public:
+  /// Parse barlake.toml text. Errors name the file, line and key.
+  static Result<Registry> Parse(const std::string& text, const std::string& path);
+  static Result<Registry> Load(Env* env, const std::string& path);
+  /// Write atomically (temp file, fsync, rename, fsync folder).
+  Status Save(Env* env, const std::string& path) const;
+  std::string Serialize() const;
+
+  VaultSettings& settings() { return settings_; }
+  const VaultSettings& settings() const { return settings_; }
+  const std::vector<DatasetSpec>& datasets() const { return datasets_; }
+  const DatasetSpec* Find(const std::string& symbol, const std::string& timeframe) const;
+  /// Add or replace the dataset with the same symbol and timeframe.
+  void Upsert(const DatasetSpec& spec);
+  /// The zone naive stamps of this dataset are in.
+  std::string SourceTzFor(const std::string& symbol, const std::string& timeframe) const;
+
+ private:
+  VaultSettings settings_;
+  std::vector<DatasetSpec> datasets_;
+};
+
+}  // namespace barlake::registry

@@ -1,0 +1,90 @@
+#include "storage/duckdb_conn.h"
+
+namespace barlake::storage {
+
+std::string QueryResult::Text(idx_t col, idx_t row) {
+  char* v = duckdb_value_varchar(&result_, col, row);
+  if (!v) return "";
+  std::string s(v);
+  duckdb_free(v);
+  return s;
+}
+
+Result<std::unique_ptr<DuckConn>> DuckConn::OpenInMemory(int threads) {
+  std::unique_ptr<DuckConn> c(new DuckConn());
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError) return Status::Internal("duckdb config");
+  if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
+  // barlake never wants DuckDB to download extensions at run time.
+  duckdb_set_config(config, "autoinstall_known_extensions", "false");
+  char* err = nullptr;
+  if (duckdb_open_ext(nullptr, &c->db_, config, &err) == DuckDBError) {
+    std::string msg = err ? err : "unknown error";
+    duckdb_free(err);
+    duckdb_destroy_config(&config);
+    return Status::Internal("cannot open DuckDB: " + msg);
+  }
+  duckdb_destroy_config(&config);
+  if (duckdb_connect(c->db_, &c->conn_) == DuckDBError) {
+    return Status::Internal("cannot connect to DuckDB");
+  }
+  return c;
+}
+
+DuckConn::~DuckConn() {
+  if (conn_) duckdb_disconnect(&conn_);
+  if (db_) duckdb_close(&db_);
+}
+
+Status DuckConn::Execute(const std::string& sql) {
+  QueryResult r;
+  if (duckdb_query(conn_, sql.c_str(), r.raw()) == DuckDBError) {
+    return StatusFromDuckResult(r.raw(), "DuckDB query failed");
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<QueryResult>> DuckConn::Query(const std::string& sql) {
+  auto r = std::make_unique<QueryResult>();
+  if (duckdb_query(conn_, sql.c_str(), r->raw()) == DuckDBError) {
+    return StatusFromDuckResult(r->raw(), "DuckDB query failed");
+  }
+  return r;
+}
+
+std::string SqlQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+Status StatusFromDuckResult(duckdb_result* result, const std::string& what) {
+  const char* e = duckdb_result_error(result);
+  std::string msg = what + ": " + (e ? e : "unknown DuckDB error");
+  switch (duckdb_result_error_type(result)) {
+    case DUCKDB_ERROR_IO:
+      if (msg.find("No space left") != std::string::npos) return Status::NoSpace(msg);
+      return Status::IOError(msg);
+    case DUCKDB_ERROR_INVALID_INPUT:
+    case DUCKDB_ERROR_SERIALIZATION:
+      return Status::Corruption(msg);
+    case DUCKDB_ERROR_PARSER:
+    case DUCKDB_ERROR_BINDER:
+    case DUCKDB_ERROR_CATALOG:
+    case DUCKDB_ERROR_CONVERSION:
+    case DUCKDB_ERROR_INVALID_TYPE:
+    case DUCKDB_ERROR_MISMATCH_TYPE:
+      return Status::InvalidArgument(msg);
+    case DUCKDB_ERROR_INTERRUPT:
+      return Status::Cancelled(msg);
+    default:
+      if (msg.find("No space left") != std::string::npos) return Status::NoSpace(msg);
+      return Status::Internal(msg);
+  }
+}
+
+}  // namespace barlake::storage

@@ -1,0 +1,57 @@
+// RAII ownership of an in-process DuckDB database and connection, plus the one place where
+// DuckDB errors become a Status (the inbound converter for this library).
+#pragma once
+
+#include <duckdb.h>
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+
+namespace barlake::storage {
+
+/// A materialised query result. Destroys the duckdb_result on every path.
+class QueryResult {
+ public:
+  QueryResult() { result_ = {}; }
+  ~QueryResult() { duckdb_destroy_result(&result_); }
+  QueryResult(const QueryResult&) = delete;
+  QueryResult& operator=(const QueryResult&) = delete;
+  duckdb_result* raw() { return &result_; }
+  idx_t RowCount() { return duckdb_row_count(&result_); }
+  /// Value as text (NULL -> empty). Slow; for small metadata results only.
+  std::string Text(idx_t col, idx_t row);
+  int64_t Int(idx_t col, idx_t row) { return duckdb_value_int64(&result_, col, row); }
+
+ private:
+  duckdb_result result_;
+};
+
+class DuckConn {
+ public:
+  /// Open an in-memory database. `threads` 0 keeps DuckDB's default.
+  static Result<std::unique_ptr<DuckConn>> OpenInMemory(int threads = 0);
+  ~DuckConn();
+  DuckConn(const DuckConn&) = delete;
+  DuckConn& operator=(const DuckConn&) = delete;
+
+  /// Run SQL and discard the result.
+  Status Execute(const std::string& sql);
+  /// Run SQL and keep the result.
+  Result<std::unique_ptr<QueryResult>> Query(const std::string& sql);
+  duckdb_connection raw() { return conn_; }
+
+ private:
+  DuckConn() = default;
+  duckdb_database db_ = nullptr;
+  duckdb_connection conn_ = nullptr;
+};
+
+/// Quote a string as a SQL literal: it's -> 'it''s'.
+std::string SqlQuote(const std::string& s);
+/// Map a failed result to a Status (IO -> kIOError, invalid input -> kCorruption when
+/// reading our own files, others -> kInternal). `what` says what was being done.
+Status StatusFromDuckResult(duckdb_result* result, const std::string& what);
+
+}  // namespace barlake::storage

@@ -1,0 +1,32 @@
+// Partition layout of the lake (docs/formats/layout.md is the reference).
+//
+//   lake/symbol=<S>/timeframe=<TF>/period=<YYYY-MM>/data.parquet   (timeframes below 1d)
+//   lake/symbol=<S>/timeframe=<TF>/period=<YYYY>/data.parquet      (1d and 1w)
+//
+// Every file carries the same hive keys (symbol, timeframe, period) because DuckDB refuses
+// a glob whose files have different key sets ("Hive partition mismatch"), and we promise
+// that read_parquet('<vault>/lake/**/*.parquet', hive_partitioning=true) reads the lake.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "core/time_util.h"
+
+namespace barlake::storage {
+
+constexpr const char* kPartitionFileName = "data.parquet";
+
+/// Symbols become folder names and SQL values: letters, digits and . _ - ^ + ! only,
+/// 1..40 characters, not starting with '.' or '_' (hidden to Parquet readers).
+Status ValidateSymbol(const std::string& symbol);
+
+/// "2024-01" for month partitions, "2024" for year partitions.
+std::string PeriodOf(Micros ts, bool yearly);
+/// [start, end) of a period in UTC micros.
+Result<std::pair<Micros, Micros>> PeriodRange(const std::string& period);
+/// symbol=ES/timeframe=1m/period=2024-01/data.parquet (relative to the lake folder).
+std::string PartitionRelPath(const std::string& symbol, const std::string& timeframe,
+                             const std::string& period);
+
+}  // namespace barlake::storage
