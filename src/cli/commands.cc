@@ -314,7 +314,14 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   Status s = (*duck)->Execute("SET TimeZone='UTC'");
   if (s.ok()) s = (*duck)->Execute(view);
   if (!s.ok()) return Fail(s);
-  auto r = (*duck)->Query(sql);
+  // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as
+  // DuckDB itself prints it.
+  std::string trimmed = sql;
+  while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
+    trimmed.pop_back();
+  }
+  if (Status v = (*duck)->Validate(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
+  auto r = (*duck)->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + trimmed + "\n)");
   if (!r.ok()) return Fail(r.status().WithContext("in your query"));
   storage::QueryResult& q = **r;
   const idx_t cols = duckdb_column_count(q.raw());

@@ -157,12 +157,12 @@ Status Journal::UpdateJob(const JobRecord& job) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(
       "UPDATE jobs SET status=?, phase=?, rows_read=?, rows_written=?, rows_rejected=?, "
       "rows_conflicting=?, partitions=?, error=?, report=?, updated_at=?, source_path=?, "
-      "format=? WHERE id=?"));
+      "format=?, source_sha256=? WHERE id=?"));
   s->Bind(1, job.status).BindOptional(2, job.phase).Bind(3, job.rows_read);
   s->Bind(4, job.rows_written).Bind(5, job.rows_rejected).Bind(6, job.rows_conflicting);
   s->Bind(7, job.partitions).BindOptional(8, job.error).BindOptional(9, job.report_json);
   s->Bind(10, NowMicros()).BindOptional(11, job.source_path).BindOptional(12, job.format);
-  s->Bind(13, job.id);
+  s->BindOptional(13, job.source_sha256).Bind(14, job.id);
   return s->Run();
 }
 

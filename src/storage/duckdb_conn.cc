@@ -44,6 +44,17 @@ Status DuckConn::Execute(const std::string& sql) {
   return Status::OK();
 }
 
+Status DuckConn::Validate(const std::string& sql) {
+  duckdb_prepared_statement stmt = nullptr;
+  Status s;
+  if (duckdb_prepare(conn_, sql.c_str(), &stmt) == DuckDBError) {
+    const char* e = duckdb_prepare_error(stmt);
+    s = Status::InvalidArgument(e ? e : "invalid SQL");
+  }
+  duckdb_destroy_prepare(&stmt);
+  return s;
+}
+
 Result<std::unique_ptr<QueryResult>> DuckConn::Query(const std::string& sql) {
   auto r = std::make_unique<QueryResult>();
   if (duckdb_query(conn_, sql.c_str(), r->raw()) == DuckDBError) {

@@ -38,6 +38,8 @@ class DuckConn {
 
   /// Run SQL and discard the result.
   Status Execute(const std::string& sql);
+  /// Check that `sql` parses and binds, without running it; errors refer to `sql` alone.
+  Status Validate(const std::string& sql);
   /// Run SQL and keep the result.
   Result<std::unique_ptr<QueryResult>> Query(const std::string& sql);
   duckdb_connection raw() { return conn_; }
