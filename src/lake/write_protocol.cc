@@ -99,19 +99,21 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w) {
   c.after_min_ts = back.ts.front();
   c.after_max_ts = back.ts.back();
   c.after_content_hash = content;
-  Crash(CrashPoint::kAfterStageFile);
   return Status::OK();
 }
 
 Status WriteProtocol::Swap(const journal::PartitionChange& c) {
   const std::string target = paths_->LakeFile(c.rel_path);
-  std::string current_sha;
-  if (env_->FileExists(target)) {
-    ASSIGN_OR_RETURN(auto sha, FileSha256(env_, target));
-    current_sha = sha.first;
-  }
+  const std::string version = c.version_path.empty() ? "" : paths_->Abs(c.version_path);
+  ASSIGN_OR_RETURN(std::string current_sha, ShaOrEmpty(target));
   if (current_sha == c.after_sha256) return Status::OK();  // already swapped (recovery)
-  if (current_sha != c.before_sha256) {
+  bool old_already_moved = false;
+  if (current_sha.empty() && !c.before_sha256.empty() && !version.empty()) {
+    // An interrupted undo or swap may have moved the previous file out already.
+    ASSIGN_OR_RETURN(std::string version_sha, ShaOrEmpty(version));
+    old_already_moved = version_sha == c.before_sha256;
+  }
+  if (current_sha != c.before_sha256 && !old_already_moved) {
     return Status::Corruption("'" + target + "' has SHA-256 " +
                               (current_sha.empty() ? std::string("(missing)") : current_sha) +
                               " but job " + std::to_string(c.job_id) + " expected " +
@@ -120,7 +122,6 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
                               "from .barlake/versions");
   }
   if (!current_sha.empty()) {
-    const std::string version = paths_->Abs(c.version_path);
     RETURN_IF_ERROR(env_->CreateDirs(DirName(version)));
     RETURN_IF_ERROR(env_->RenameFile(target, version));
     RETURN_IF_ERROR(SyncParents(DirName(version), paths_->meta));
@@ -138,12 +139,39 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
   return SyncParents(DirName(target), paths_->lake);
 }
 
+Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
+  const std::string target = paths_->LakeFile(c.rel_path);
+  ASSIGN_OR_RETURN(std::string current_sha, ShaOrEmpty(target));
+  bool changed = false;
+  if (!c.after_sha256.empty() && current_sha == c.after_sha256) {
+    RETURN_IF_ERROR(env_->RenameFile(target, paths_->Abs(c.staged_path)));
+    current_sha.clear();
+    changed = true;
+  }
+  if (!c.before_sha256.empty() && current_sha.empty()) {
+    const std::string version = paths_->Abs(c.version_path);
+    if (env_->FileExists(version)) {
+      RETURN_IF_ERROR(env_->RenameFile(version, target));
+      changed = true;
+    }
+  }
+  // Nothing to undo for a partition the failed swap never reached.
+  return changed ? SyncParents(DirName(target), paths_->lake) : Status::OK();
+}
+
+Result<std::string> WriteProtocol::ShaOrEmpty(const std::string& path) {
+  if (!env_->FileExists(path)) return std::string();
+  ASSIGN_OR_RETURN(auto sha, FileSha256(env_, path));
+  return sha.first;
+}
+
 Status WriteProtocol::Commit(journal::JobRecord* job, std::vector<PartitionWrite>* writes) {
   const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job->id));
   std::vector<journal::PartitionChange> changes;
   int64_t done = 0;
   for (auto& w : *writes) {
     Status s = Stage(*job, &w);
+    if (s.ok()) Crash(CrashPoint::kAfterStageFile);
     if (!s.ok()) {
       (void)RemoveTree(env_, staging_dir);
       return s;
@@ -158,21 +186,43 @@ Status WriteProtocol::Commit(journal::JobRecord* job, std::vector<PartitionWrite
     return s;
   }
   Crash(CrashPoint::kAfterStaged);
-  // From here on the job is finished by recovery if this process stops, so errors below
-  // leave the journal at phase=staged and are reported for the next run to complete.
-  for (const auto& c : changes) {
-    RETURN_IF_ERROR(Swap(c).WithContext("finishing job " + std::to_string(job->id) +
-                                        " (it will be completed on the next write or "
-                                        "`barlake recover`)"));
+  // A failure (not a crash) from here on is undone at once, so the lake is left exactly
+  // as before. Only if the undo fails too does the job stay at phase=staged, and the next
+  // writer's recovery finishes it.
+  Status failure;
+  size_t swapped = 0;
+  for (; swapped < changes.size(); ++swapped) {
+    failure = Swap(changes[swapped]);
+    if (!failure.ok()) break;
     Crash(CrashPoint::kAfterSwapOne);
   }
-  Crash(CrashPoint::kAfterSwapAll);
-  job->status = "completed";
-  job->phase = "done";
-  RETURN_IF_ERROR(journal_->CompleteJob(*job, changes));
-  Crash(CrashPoint::kAfterCommit);
+  if (failure.ok()) {
+    Crash(CrashPoint::kAfterSwapAll);
+    job->status = "completed";
+    job->phase = "done";
+    failure = journal_->CompleteJob(*job, changes);
+    if (failure.ok()) {
+      Crash(CrashPoint::kAfterCommit);
+      (void)RemoveTree(env_, staging_dir);
+      return Status::OK();
+    }
+    job->status = "running";
+    job->phase = "staged";
+    swapped = changes.size();
+  }
+  // Undo in reverse order, including a partly done swap of the failing partition.
+  Status undo;
+  for (size_t k = std::min(swapped + 1, changes.size()); k-- > 0 && undo.ok();) {
+    undo = Unswap(changes[k]);
+  }
+  if (undo.ok()) undo = journal_->SetPhase(job->id, "running", "undone");
+  if (!undo.ok()) {
+    return failure.WithContext("job " + std::to_string(job->id) + " failed and could not be undone (" +
+                               undo.message() + "); it will be finished on the next write or `barlake recover`");
+  }
+  job->phase = "undone";
   (void)RemoveTree(env_, staging_dir);
-  return Status::OK();
+  return failure;
 }
 
 Status WriteProtocol::RecoverAll() {

@@ -72,7 +72,12 @@ class WriteProtocol {
 
  private:
   Status Stage(const journal::JobRecord& job, PartitionWrite* w);
+  /// Put the new file of `c` in place, keeping the old one under versions/. Idempotent.
   Status Swap(const journal::PartitionChange& c);
+  /// Reverse Swap after a failure: the new file back to staging, the old one back in place.
+  Status Unswap(const journal::PartitionChange& c);
+  /// SHA-256 of a file, or "" when it does not exist.
+  Result<std::string> ShaOrEmpty(const std::string& path);
   Status SyncParents(const std::string& dir, const std::string& stop_at);
   void Crash(CrashPoint p) {
     if (crash_) crash_(p);

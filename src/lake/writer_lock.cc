@@ -19,7 +19,11 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(Env* env, const std::str
       // Best effort: the holder note is informational; the flock is the lock.
       const std::string note = "pid " + std::to_string(::getpid()) + ", command '" + command +
                                "', since " + FormatIsoUtc(env->NowMicros() / 1000000 * 1000000);
-      (void)WriteFileAtomic(env, path + ".holder", note);
+      // Not synced: a lost note after a power cut is harmless.
+      if (auto f = env->NewWritableFile(path + ".holder"); f.ok()) {
+        (void)(*f)->Append(note);
+        (void)(*f)->Close();
+      }
       return std::unique_ptr<WriterLock>(new WriterLock(std::move(lock).value()));
     }
     if (lock.status().code() != ErrorCode::kUnavailable) return lock.status();

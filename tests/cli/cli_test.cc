@@ -1,0 +1,184 @@
+// The CLI as users run it: the real binary, real files, exit codes and messages.
+#include <gtest/gtest.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "testutil/temp_dir.h"
+#include "testutil/test_data.h"
+
+namespace barlake {
+namespace {
+
+using testutil::CommandResult;
+using testutil::NtMinutes;
+using testutil::RunBarlake;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vault_ = dir_.Sub("v");
+    CommandResult r = RunBarlake({"init", vault_, "--source-tz", "America/Los_Angeles"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CommandResult Bl(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    args.insert(args.begin(), {"--vault", vault_});
+    return RunBarlake(args, env);
+  }
+  std::string Source(const std::string& name, const std::string& text) {
+    const std::string p = dir_.Sub(name);
+    EXPECT_TRUE(testutil::WriteText(p, text).ok());
+    return p;
+  }
+  testutil::TempDir dir_;
+  std::string vault_;
+};
+
+TEST_F(CliTest, ImportJsonReadStatusQueryVerifyJobs) {
+  // Los Angeles close stamps 06:31.. are 14:30Z.. open times in January.
+  const std::string src = Source("ES.Last.txt", NtMinutes("20240115 063100", 90, 4800));
+  CommandResult imp = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  auto j = nlohmann::json::parse(imp.out);
+  EXPECT_EQ(j["job"], 1);
+  EXPECT_EQ(j["status"], "completed");
+  EXPECT_EQ(j["rows_read"], 90);
+  EXPECT_EQ(j["rows_written"], 90);
+  EXPECT_EQ(j["rows_rejected"], 0);
+  EXPECT_EQ(j["rows_conflicting"], 0);
+  EXPECT_EQ(j["partitions"], 1);
+
+  CommandResult rd = Bl({"read", "ES", "1m", "--from", "2024-01-15T14:30:00Z", "--to", "2024-01-15T14:32:00Z"});
+  ASSERT_EQ(rd.exit_code, 0) << rd.err;
+  EXPECT_EQ(rd.out.substr(0, rd.out.find('\n')), "ts,open,high,low,close,volume");
+  EXPECT_NE(rd.out.find("\n2024-01-15T14:30:00Z,4800,"), std::string::npos) << rd.out;
+  EXPECT_NE(rd.out.find("\n2024-01-15T14:31:00Z,"), std::string::npos) << rd.out;
+  EXPECT_EQ(std::count(rd.out.begin(), rd.out.end(), '\n'), 3);
+  CommandResult ny = Bl({"read", "ES", "1m", "--from", "2024-01-15T14:30:00Z", "--to", "2024-01-15T14:31:00Z",
+                         "--tz", "America/New_York", "--format", "json"});
+  ASSERT_EQ(ny.exit_code, 0) << ny.err;
+  auto rows = nlohmann::json::parse(ny.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["ts"], "2024-01-15T09:30:00-05:00");
+
+  CommandResult st = Bl({"status", "--json"});
+  ASSERT_EQ(st.exit_code, 0) << st.err;
+  auto s = nlohmann::json::parse(st.out);
+  ASSERT_EQ(s["datasets"].size(), 1u);
+  EXPECT_EQ(s["datasets"][0]["first_bar"], "2024-01-15T14:30:00Z");
+  EXPECT_EQ(s["datasets"][0]["rows"], 90);
+  CommandResult table = Bl({"status"});
+  EXPECT_NE(table.out.find("2024-01-15 09:30:00-05:00"), std::string::npos) << table.out;  // display zone
+
+  CommandResult q = Bl({"query", "SELECT symbol, timeframe, count(*) AS n FROM bars GROUP BY ALL", "--format", "csv"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "symbol,timeframe,n\nES,1m,90\n");
+  CommandResult bad_sql = Bl({"query", "SELEC 1"});
+  EXPECT_EQ(bad_sql.exit_code, 2);
+  EXPECT_NE(bad_sql.err.find("in your query"), std::string::npos);
+
+  CommandResult v = Bl({"verify"});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_NE(v.out.find("OK: 1 files, 90 rows checked"), std::string::npos) << v.out;
+
+  CommandResult again = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("already imported by job 1"), std::string::npos) << again.out;
+  CommandResult jobs = Bl({"jobs", "--json"});
+  auto jl = nlohmann::json::parse(jobs.out);
+  ASSERT_EQ(jl.size(), 2u);
+  EXPECT_EQ(jl[0]["status"], "skipped");
+  EXPECT_EQ(jl[1]["status"], "completed");
+  CommandResult show = Bl({"jobs", "show", "1", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto sj = nlohmann::json::parse(show.out);
+  ASSERT_EQ(sj["partitions_touched"].size(), 1u);
+  EXPECT_EQ(sj["partitions_touched"][0]["after_rows"], 90);
+  EXPECT_EQ(Bl({"jobs", "show", "42"}).exit_code, 3);
+}
+
+TEST_F(CliTest, ErrorsHaveDocumentedExitCodesAndSayWhatToDo) {
+  CommandResult not_vault = RunBarlake({"--vault", dir_.Sub("nope"), "status"});
+  EXPECT_EQ(not_vault.exit_code, 3);
+  EXPECT_NE(not_vault.err.find("is not a barlake vault"), std::string::npos) << not_vault.err;
+  EXPECT_NE(not_vault.err.find("barlake init"), std::string::npos);
+
+  const std::string bad = Source("bad.txt", NtMinutes("20240115 063100", 2, 100) + "20240115 063300;1;x;1;1;1\n");
+  CommandResult b = Bl({"import", bad, "--symbol", "ES", "--timeframe", "1m"});
+  EXPECT_EQ(b.exit_code, 4);
+  EXPECT_NE(b.err.find("bad.txt:3: field 'high': 'x' is not a number"), std::string::npos) << b.err;
+  EXPECT_TRUE(std::filesystem::is_empty(vault_ + "/lake"));
+
+  EXPECT_EQ(Bl({"import", dir_.Sub("missing.txt"), "--symbol", "ES", "--timeframe", "1m"}).exit_code, 3);
+  EXPECT_EQ(Bl({"import", bad, "--symbol", "ES", "--timeframe", "7m"}).exit_code, 2);
+  EXPECT_EQ(Bl({"import", bad, "--symbol", "ES"}).exit_code, 2);  // missing --timeframe
+  EXPECT_EQ(Bl({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(Bl({"read", "ES", "1m", "--from", "yesterday"}).exit_code, 2);
+  EXPECT_EQ(Bl({"rollback", "7"}).exit_code, 3);
+  EXPECT_EQ(RunBarlake({"init", vault_}).exit_code, 5);
+}
+
+TEST_F(CliTest, ConflictFailAndRollbackRefusalExitWithConflict) {
+  const std::string a = Source("a.txt", NtMinutes("20240115 063100", 10, 100));
+  ASSERT_EQ(Bl({"import", a, "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  const std::string b = Source("b.txt", NtMinutes("20240115 063100", 10, 200));
+  CommandResult f = Bl({"import", b, "--symbol", "ES", "--timeframe", "1m", "--on-conflict", "fail"});
+  EXPECT_EQ(f.exit_code, 5);
+  EXPECT_NE(f.err.find("10 bars in"), std::string::npos) << f.err;
+  CommandResult dry = Bl({"import", b, "--symbol", "ES", "--timeframe", "1m", "--dry-run", "--json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  auto dj = nlohmann::json::parse(dry.out);
+  EXPECT_EQ(dj["status"], "dry_run");
+  EXPECT_EQ(dj["rows_conflicting"], 10);
+  ASSERT_EQ(Bl({"import", b, "--symbol", "ES", "--timeframe", "1m", "--on-conflict", "replace"}).exit_code, 0);
+  CommandResult refused = Bl({"rollback", "1"});
+  EXPECT_EQ(refused.exit_code, 5);
+  EXPECT_NE(refused.err.find("later job 3"), std::string::npos) << refused.err;
+  ASSERT_EQ(Bl({"rollback", "3"}).exit_code, 0);
+  CommandResult rd = Bl({"read", "ES", "1m"});
+  EXPECT_NE(rd.out.find(",100,"), std::string::npos) << rd.out;  // a's values are back
+}
+
+TEST_F(CliTest, VerifyFailsWithCorruptionExitCodeWhenAFileChanges) {
+  const std::string a = Source("a.txt", NtMinutes("20240115 063100", 10, 100));
+  ASSERT_EQ(Bl({"import", a, "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  const std::string file = vault_ + "/lake/symbol=ES/timeframe=1m/period=2024-01/data.parquet";
+  std::filesystem::resize_file(file, std::filesystem::file_size(file) - 10);
+  CommandResult v = Bl({"verify", "--json"});
+  EXPECT_EQ(v.exit_code, 8);
+  auto j = nlohmann::json::parse(v.out);
+  EXPECT_FALSE(j["ok"]);
+  EXPECT_GE(j["problems"].size(), 1u);
+}
+
+TEST_F(CliTest, LockTimeoutNamesTheHolder) {
+  const std::string a = Source("a.txt", NtMinutes("20240115 063100", 10, 100));
+  int fd = ::open((vault_ + "/.barlake/lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_EQ(::flock(fd, LOCK_EX), 0);
+  ASSERT_TRUE(testutil::WriteText(vault_ + "/.barlake/lock.holder", "pid 4242, command 'barlake import x', since now").ok());
+  CommandResult r = Bl({"--wait", "0.2", "import", a, "--symbol", "ES", "--timeframe", "1m"});
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_NE(r.err.find("pid 4242"), std::string::npos) << r.err;
+  ::close(fd);
+  EXPECT_EQ(Bl({"import", a, "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+}
+
+TEST(CliDemoTest, DemoBuildsAVaultAndPrintsStatus) {
+  testutil::TempDir dir;
+  CommandResult r = RunBarlake({"demo", dir.Sub("demo")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Imported ES"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FIRST BAR (America/New_York)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Try next"), std::string::npos);
+  CommandResult again = RunBarlake({"demo", dir.Sub("demo")});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Skipped ES"), std::string::npos) << again.out;
+  CommandResult v = RunBarlake({"--vault", dir.Sub("demo"), "verify"});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+}
+
+}  // namespace
+}  // namespace barlake

@@ -1,0 +1,178 @@
+// A failure injected at every step of the write protocol, and a disk that fills up at
+// every step, must leave the lake byte-identical to before, report a clear error, and let
+// the next open find a clean vault.
+#include <filesystem>
+
+#include "lake/lake_test_util.h"
+#include "testutil/fault_injection_env.h"
+
+namespace barlake::lake {
+
+using testutil::NtMinutes;
+
+class FaultInjectionTest : public VaultTest {
+ protected:
+  void SetUp() override {
+    VaultTest::SetUp();
+    // Existing data: January and February, so the faulty import replaces one partition
+    // (February), creates another (March) and leaves January alone.
+    auto lake = OpenLake();
+    ASSERT_TRUE(lake->Import(Req(WriteSource("base.txt", NtMinutes("20240131 233100", 60, 100)))).ok());
+    second_ = WriteSource("second.txt", NtMinutes("20240229 230100", 120, 100));
+    lake_before_ = testutil::Snapshot(LakeDir());
+    ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
+    rows_before_ = ds[0].rows;
+  }
+
+  // After a failed import: same bytes in lake/, a failed job, a clean reopen.
+  void ExpectUnchangedAndClean(const std::string& context) {
+    EXPECT_EQ(testutil::Snapshot(LakeDir()), lake_before_) << context;
+    auto lake = OpenLake();
+    ASSERT_NE(lake, nullptr);
+    ASSERT_OK(lake->Recover());
+    EXPECT_EQ(testutil::Snapshot(LakeDir()), lake_before_) << context;
+    ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
+    EXPECT_TRUE(v.ok()) << context << ": " << (v.ok() ? "" : v.problems[0].path + " " + v.problems[0].what);
+    ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
+    EXPECT_EQ(ds[0].rows, rows_before_) << context;
+    ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+    EXPECT_TRUE(running.empty()) << context;
+    EXPECT_TRUE(std::filesystem::is_empty(vault_ + "/.barlake/staging")) << context;
+  }
+
+  // Re-run the import with a healthy disk: it must now complete with every row.
+  void ExpectImportCompletes() {
+    auto lake = OpenLake();
+    ASSERT_OK_AND_ASSIGN(ImportResult r, lake->Import(Req(second_)));
+    EXPECT_EQ(r.job.status, "completed");
+    ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
+    EXPECT_EQ(ds[0].rows, rows_before_ + 120);
+  }
+
+  std::string second_;
+  std::map<std::string, std::string> lake_before_;
+  int64_t rows_before_ = 0;
+};
+
+TEST_F(FaultInjectionTest, EveryStepFailingLeavesTheLakeUnchanged) {
+  // Learn how many mutating steps the import takes, on a copy of the vault.
+  int64_t steps = 0;
+  {
+    const std::string copy = dir_.Sub("copy");
+    std::filesystem::copy(vault_, copy, std::filesystem::copy_options::recursive);
+    testutil::FaultInjectionEnv counting(Env::Default());
+    LakeOptions o;
+    o.env = &counting;
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(copy, o));
+    ASSERT_OK(lake->Import(Req(second_)).status());
+    steps = counting.mutating_calls();
+    if (std::getenv("BARLAKE_PRINT_STEPS")) {
+      for (const auto& l : counting.log()) std::printf("%s\n", l.c_str());
+    }
+  }
+  ASSERT_GT(steps, 10);
+  for (ErrorCode code : {ErrorCode::kIOError, ErrorCode::kNoSpace}) {
+    for (int64_t k = 1; k <= steps; ++k) {
+      testutil::FaultInjectionEnv faulty(Env::Default());
+      faulty.FailAt(k, code);
+      LakeOptions o;
+      o.env = &faulty;
+      auto lake = Lake::Open(vault_, o);
+      ASSERT_TRUE(lake.ok());
+      auto r = (*lake)->Import(Req(second_));
+      const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
+      if (r.ok()) {
+        // Only best-effort steps may fail without failing the import: the lock holder
+        // note, and cleaning up staging after the commit.
+        const std::string& f = faulty.failed();
+        const bool holder_note = f.find("lock.holder") != std::string::npos;
+        const bool cleanup = f.find("staging") != std::string::npos &&
+                             (f.rfind("remove", 0) == 0 || f.rfind("rmdir", 0) == 0);
+        // (Or the step was never reached: later runs can need fewer steps, e.g. when a
+        // versions folder already exists.)
+        ASSERT_TRUE(holder_note || cleanup || f.empty()) << context;
+        // Undo that success so the next step starts from the same state.
+        ASSERT_OK((*lake)->Rollback(r->job.id).status());
+        lake_before_ = testutil::Snapshot(LakeDir());
+        continue;
+      }
+      EXPECT_EQ(r.status().code(), code) << context << ": " << r.status().ToString();
+      EXPECT_NE(r.status().message().find("injected"), std::string::npos) << r.status().message();
+      lake->reset();
+      ExpectUnchangedAndClean(context);
+    }
+  }
+  ExpectImportCompletes();
+}
+
+TEST_F(FaultInjectionTest, DiskFillingUpAtAnyStepLeavesTheLakeUnchanged) {
+  for (int64_t k = 1; k <= 40; k += 3) {
+    testutil::FaultInjectionEnv faulty(Env::Default());
+    faulty.FillDiskAt(k);
+    LakeOptions o;
+    o.env = &faulty;
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
+    auto r = lake->Import(Req(second_));
+    if (r.ok()) break;  // the disk filled after the last write
+    EXPECT_EQ(r.status().code(), ErrorCode::kNoSpace) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("No space left"), std::string::npos);
+    lake.reset();
+    ExpectUnchangedAndClean("disk full from step " + std::to_string(k));
+  }
+}
+
+TEST_F(FaultInjectionTest, TooLittleFreeSpaceIsRefusedUpFront) {
+  testutil::FaultInjectionEnv faulty(Env::Default());
+  faulty.SetFreeBytes(1024);
+  LakeOptions o;
+  o.env = &faulty;
+  ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
+  auto r = lake->Import(Req(second_));
+  ASSERT_RAISES(kNoSpace, r);
+  EXPECT_NE(r.status().message().find("MB free"), std::string::npos) << r.status().message();
+  lake.reset();
+  ExpectUnchangedAndClean("free space check");
+  ExpectImportCompletes();
+}
+
+// Crashes in-process at each named point: the hook throws past the protocol (no cleanup
+// runs, like a kill), and a fresh Lake must finish or undo the job.
+struct SimulatedCrash {};
+
+TEST_F(FaultInjectionTest, RecoveryFinishesOrUndoesACrashAtEveryNamedPoint) {
+  for (CrashPoint point : {CrashPoint::kAfterSourceCopy, CrashPoint::kAfterStageFile, CrashPoint::kAfterStaged,
+                           CrashPoint::kAfterMoveOld, CrashPoint::kAfterSwapOne, CrashPoint::kAfterSwapAll,
+                           CrashPoint::kAfterCommit}) {
+    testutil::TempDir scratch;
+    const std::string v = scratch.Sub("v");
+    std::filesystem::copy(vault_, v, std::filesystem::copy_options::recursive);
+    {
+      LakeOptions o;
+      o.crash_hook = [point](CrashPoint p) {
+        if (p == point) throw SimulatedCrash{};
+      };
+      ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(v, o));
+      EXPECT_THROW((void)lake->Import(Req(second_)), SimulatedCrash) << CrashPointName(point);
+    }
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(v, {}));
+    ASSERT_OK(lake->Recover());
+    ASSERT_OK_AND_ASSIGN(VerifyReport rep, lake->Verify());
+    EXPECT_TRUE(rep.ok()) << CrashPointName(point) << ": " << (rep.ok() ? "" : rep.problems[0].what);
+    ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
+    const bool finished = ds[0].rows == rows_before_ + 120;
+    EXPECT_TRUE(finished || ds[0].rows == rows_before_) << CrashPointName(point);
+    // Crashes once the plan is recorded are finished, earlier ones undone.
+    const bool past_plan = point != CrashPoint::kAfterSourceCopy && point != CrashPoint::kAfterStageFile;
+    EXPECT_EQ(finished, past_plan) << CrashPointName(point);
+    if (!finished) {
+      EXPECT_EQ(testutil::Snapshot(v + "/lake"), lake_before_) << CrashPointName(point);
+    }
+    // Importing the file again yields exactly every row once.
+    ASSERT_OK_AND_ASSIGN(ImportResult again, lake->Import(Req(second_)));
+    ASSERT_OK_AND_ASSIGN(ds, lake->Datasets());
+    EXPECT_EQ(ds[0].rows, rows_before_ + 120) << CrashPointName(point);
+    EXPECT_EQ(again.job.status, finished ? "skipped" : "completed") << CrashPointName(point);
+  }
+}
+
+}  // namespace barlake::lake

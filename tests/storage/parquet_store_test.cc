@@ -1,0 +1,84 @@
+#include "storage/parquet_store.h"
+
+#include <gtest/gtest.h>
+
+#include "core/checksum.h"
+#include "testutil/status_matchers.h"
+#include "testutil/temp_dir.h"
+
+namespace barlake::storage {
+namespace {
+
+BarColumns MakeBars(int n, Micros start) {
+  BarColumns b;
+  for (int i = 0; i < n; ++i) {
+    b.ts.push_back(start + i * 60 * kMicrosPerSecond);
+    b.open.push_back(100 + i * 0.25);
+    b.high.push_back(101 + i * 0.25);
+    b.low.push_back(99 + i * 0.25);
+    b.close.push_back(100.5 + i * 0.25);
+    b.volume.push_back(i);
+    b.job.push_back(3);
+  }
+  return b;
+}
+
+}  // namespace
+
+class ParquetStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = DuckConn::OpenInMemory();
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    conn_ = std::move(c).value();
+    store_ = std::make_unique<ParquetStore>(conn_.get());
+  }
+  testutil::TempDir dir_;
+  std::unique_ptr<DuckConn> conn_;
+  std::unique_ptr<ParquetStore> store_;
+};
+
+TEST_F(ParquetStoreTest, WriteThenReadReturnsIdenticalRowsInOrder) {
+  const BarColumns bars = MakeBars(5000, ParseIsoUtc("2024-01-02T00:00:00Z").value());
+  const std::string path = dir_.Sub("symbol=ES/data.parquet");  // a hive-looking folder
+  std::filesystem::create_directories(dir_.Sub("symbol=ES"));
+  ASSERT_OK(store_->WriteBars(bars, path));
+  ASSERT_OK(store_->CheckSchema(path));
+  ASSERT_OK_AND_ASSIGN(BarColumns back, store_->ReadFile(path));
+  ASSERT_EQ(back.size(), bars.size());
+  EXPECT_EQ(ContentHash(back), ContentHash(bars));
+}
+
+TEST_F(ParquetStoreTest, ReadRangeFiltersAndOrdersAcrossFiles) {
+  const Micros jan = ParseIsoUtc("2024-01-31T23:00:00Z").value();
+  const BarColumns a = MakeBars(60, jan);                       // 23:00..23:59 Jan 31
+  const BarColumns b = MakeBars(60, jan + 3600 * kMicrosPerSecond);  // 00:00..00:59 Feb 1
+  ASSERT_OK(store_->WriteBars(a, dir_.Sub("a.parquet")));
+  ASSERT_OK(store_->WriteBars(b, dir_.Sub("b.parquet")));
+  ASSERT_OK_AND_ASSIGN(BarColumns r, store_->ReadRange({dir_.Sub("b.parquet"), dir_.Sub("a.parquet")},
+                                                       jan + 30 * 60 * kMicrosPerSecond,
+                                                       jan + 90 * 60 * kMicrosPerSecond));
+  ASSERT_EQ(r.size(), 60u);
+  EXPECT_EQ(FormatIsoUtc(r.ts.front()), "2024-01-31T23:30:00Z");
+  EXPECT_EQ(FormatIsoUtc(r.ts.back()), "2024-02-01T00:29:00Z");
+  for (size_t i = 1; i < r.size(); ++i) EXPECT_LT(r.ts[i - 1], r.ts[i]);
+}
+
+TEST_F(ParquetStoreTest, ForeignSchemaIsReportedAsCorruption) {
+  const std::string path = dir_.Sub("other.parquet");
+  ASSERT_OK(conn_->Execute("COPY (SELECT 1 AS x) TO " + SqlQuote(path) + " (FORMAT parquet)"));
+  auto s = store_->CheckSchema(path);
+  ASSERT_RAISES(kCorruption, s);
+  EXPECT_NE(s.message().find("x:INTEGER"), std::string::npos) << s.message();
+}
+
+TEST_F(ParquetStoreTest, UnreadableFileIsAnError) {
+  ASSERT_TRUE(testutil::ToStatus(Status::OK()).ok());
+  std::FILE* f = std::fopen(dir_.Sub("junk.parquet").c_str(), "w");
+  std::fputs("not parquet", f);
+  std::fclose(f);
+  auto r = store_->ReadFile(dir_.Sub("junk.parquet"));
+  EXPECT_FALSE(r.ok());
+}
+
+}  // namespace barlake::storage
