@@ -24,8 +24,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   exit 1
 fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$node_major" -lt 20 ]; then
-  echo "setup_node: node $(node --version) is too old; barlake's JavaScript needs node >= 20" >&2
+if [ "$node_major" -lt 18 ]; then
+  echo "setup_node: node $(node --version) is too old; barlake's JavaScript needs node >= 18" >&2
   exit 1
 fi
 
