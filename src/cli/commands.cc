@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/time_zone.h"
+#include "core/timeframe.h"
 #include "demo/sample_data.h"
 #include "lake/lake.h"
 
@@ -87,6 +88,8 @@ json JobJson(const journal::JobRecord& j) {
   json o = {{"id", j.id},
             {"kind", j.kind},
             {"status", j.status},
+            {"phase", j.phase},
+            {"command", j.command},
             {"source_path", j.source_path},
             {"source_sha256", j.source_sha256},
             {"symbol", j.symbol},
@@ -213,7 +216,11 @@ int CmdStatus(const Globals& g, bool as_json) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : *ds) {
-    rows.push_back({d.symbol, d.timeframe, LocalText(*tz, d.first_ts), LocalText(*tz, d.last_ts),
+    // Daily and weekly bars are stamped with their session date; a zone would shift it.
+    auto tf = Timeframe::Parse(d.timeframe);
+    const bool dated = tf.ok() && tf->is_daily_or_longer();
+    auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
+    rows.push_back({d.symbol, d.timeframe, bar_time(d.first_ts), bar_time(d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
                     LocalText(*tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job)});
   }
@@ -322,7 +329,9 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   }
   if (Status v = (*duck)->Validate(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
   auto r = (*duck)->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + trimmed + "\n)");
-  if (!r.ok()) return Fail(r.status().WithContext("in your query"));
+  // Any failure here comes from the user's SQL (our files were checked by Validate's
+  // binding), so it is reported as a usage error, never as lake corruption.
+  if (!r.ok()) return Fail(Status::InvalidArgument("in your query: " + r.status().message()));
   storage::QueryResult& q = **r;
   const idx_t cols = duckdb_column_count(q.raw());
   std::vector<std::string> header;
@@ -386,7 +395,8 @@ int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
   if (as_json) {
     std::printf("%s\n", JobJson(*r).dump().c_str());
   } else {
-    std::printf("Job %lld rolled back job %lld: %lld partition%s restored to their previous versions\n",
+    std::printf("Job %lld rolled back job %lld: %lld partition%s restored to what they held before it "
+                "(partitions it created were removed)\n",
                 static_cast<long long>(r->id), static_cast<long long>(job_id),
                 static_cast<long long>(r->partitions), r->partitions == 1 ? "" : "s");
   }
@@ -453,9 +463,9 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   if (!j->error.empty()) std::printf("  error     %s\n", j->error.c_str());
   if (j->rolled_back_by) std::printf("  rolled back by job %lld\n", static_cast<long long>(j->rolled_back_by));
   for (const auto& c : *changes) {
-    std::printf("  %s  %s rows -> %s rows\n", c.rel_path.c_str(),
-                c.before_sha256.empty() ? "(new)" : std::to_string(c.before_rows).c_str(),
-                c.after_sha256.empty() ? "(removed)" : std::to_string(c.after_rows).c_str());
+    const std::string before = c.before_sha256.empty() ? "new" : std::to_string(c.before_rows) + " rows";
+    const std::string after = c.after_sha256.empty() ? "removed" : std::to_string(c.after_rows) + " rows";
+    std::printf("  %s  %s -> %s\n", c.rel_path.c_str(), before.c_str(), after.c_str());
   }
   return 0;
 }
@@ -551,6 +561,7 @@ int Run(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
   CLI::App app{"barlake: a local-first, crash-safe lake for market bars (OHLCV)", "barlake"};
   app.require_subcommand(1);
+  app.fallthrough();  // --vault and --wait work before or after the command
   app.set_version_flag("--version", "barlake 0.1.0");
   app.add_option("--vault", g.vault, "Vault folder (default: $BARLAKE_VAULT, else the current folder)");
   app.add_option("--wait", g.wait_seconds, "Seconds to wait for another writer to finish (default 30)")

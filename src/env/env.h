@@ -50,6 +50,8 @@ class Env {
   virtual Status SyncDir(const std::string& path) = 0;
   /// Atomically replace `to` with `from` (rename(2); same file system).
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  /// Make `to` a second name (hard link) for the file `from`; `to` must not exist.
+  virtual Status LinkFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   /// Remove an empty directory; OK if it does not exist.
   virtual Status RemoveDir(const std::string& path) = 0;
@@ -81,6 +83,9 @@ class EnvWrapper : public Env {
   Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
   Status RenameFile(const std::string& f, const std::string& t) override {
     return target_->RenameFile(f, t);
+  }
+  Status LinkFile(const std::string& f, const std::string& t) override {
+    return target_->LinkFile(f, t);
   }
   Status RemoveFile(const std::string& p) override { return target_->RemoveFile(p); }
   Status RemoveDir(const std::string& p) override { return target_->RemoveDir(p); }

@@ -108,6 +108,12 @@ class PosixEnv : public Env {
     }
     return Status::OK();
   }
+  Status LinkFile(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      return Status::FromErrno(errno, "cannot link '" + to + "' to", from);
+    }
+    return Status::OK();
+  }
   Status RemoveFile(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return Status::FromErrno(errno, "cannot remove", path);
     return Status::OK();

@@ -121,8 +121,8 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
       const bool last = f == 4;
       if (stop == std::string_view::npos) {
         if (!last) {
-          problems.Add(line_no, kFields[f], "missing (expected 6 fields separated by '" +
-                                                std::string(1, sep) + "')");
+          problems.Add(line_no, kFields[f + 1], "missing (expected 6 fields separated by '" +
+                                                    std::string(1, sep) + "')");
           ok = false;
           break;
         }

@@ -1,10 +1,18 @@
 #include "ingest/parsed_bars.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <numeric>
 
 namespace barlake::ingest {
+namespace {
+std::string Num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  return buf;
+}
+}  // namespace
 
 void ProblemList::Add(uint32_t line, std::string_view field, const std::string& what) {
   ++count_;
@@ -64,15 +72,15 @@ Status CheckBars(const ParsedBars& p, const std::string& file_label) {
     if (!std::isfinite(v)) {
       problems.Add(line, "volume", "is not a finite number");
     } else if (v < 0) {
-      problems.Add(line, "volume", "is negative (" + std::to_string(v) + ")");
+      problems.Add(line, "volume", "is negative (" + Num(v) + ")");
     }
     if (finite) {
       if (h < l) {
-        problems.Add(line, "high", "high " + std::to_string(h) + " is below low " + std::to_string(l));
+        problems.Add(line, "high", "high " + Num(h) + " is below low " + Num(l));
       } else if (h < o || h < c) {
-        problems.Add(line, "high", "high " + std::to_string(h) + " is below open or close");
+        problems.Add(line, "high", "high " + Num(h) + " is below open or close");
       } else if (l > o || l > c) {
-        problems.Add(line, "low", "low " + std::to_string(l) + " is above open or close");
+        problems.Add(line, "low", "low " + Num(l) + " is above open or close");
       }
     }
     if (i > 0 && b.ts[i] == b.ts[i - 1]) {

@@ -1,10 +1,11 @@
 // Journal: the vault's SQLite record of every job and the catalog of what the lake holds.
 // Schema and state machine: docs/formats/journal.md.
 //
-// A job moves pending -> running -> completed | failed | skipped; a completed job can later
-// become rolled_back. While running, `phase` says how far the write protocol got:
-// planned (changes recorded, lake untouched) -> staged (every new file written, synced and
-// verified) -> done. Recovery (lake/recovery) reads the phase to finish or undo the job.
+// A job moves running -> completed | failed | skipped; a completed import can later become
+// rolled_back. While running, `phase` says how far the write protocol got: empty (nothing
+// recorded, lake untouched) -> staged (every new file written, synced, verified and the
+// changes recorded) -> done; `undone` marks a job whose failure was reversed.
+// WriteProtocol::RecoverAll (lake/write_protocol.h) reads the phase to finish or undo it.
 //
 // The catalog (tables `partitions` and `datasets`) is changed only in the same SQLite
 // transaction that completes a job, so it always describes the files in the lake.
@@ -28,7 +29,7 @@ struct JobRecord {
   int64_t id = 0;
   std::string kind;    // import | rollback
   std::string status;  // pending running completed failed skipped rolled_back
-  std::string phase;   // planned staged done (empty before planning)
+  std::string phase;   // staged done undone (empty before the plan is recorded)
   std::string source_path, source_sha256, symbol, timeframe, format;
   std::string command;  // the command line that created the job
   int64_t rows_read = 0, rows_written = 0, rows_rejected = 0, rows_conflicting = 0;

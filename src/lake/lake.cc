@@ -379,6 +379,21 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
                                          std::to_string(free_bytes >> 20) +
                                          " MB are free; free some space and run it again"));
   }
+  job.report_json = result.ReportJson();
+  if (writes.empty()) {
+    job.status = "completed";
+    job.phase = "done";
+    RETURN_IF_ERROR(journal_->CompleteJob(job, {}));
+  } else {
+    Status s = Protocol(store).Commit(&job, &writes);
+    if (!s.ok()) {
+      if (job.phase == "staged") return s;  // recovery finishes the job; journal says so
+      return FailJob(&job, s);
+    }
+  }
+  job.report_json = result.ReportJson();
+  RETURN_IF_ERROR(journal_->UpdateJob(job));
+  // Declared only once its data is committed, so a failed import declares nothing.
   if (!registry_.Find(req.symbol, req.timeframe)) {
     registry::DatasetSpec spec;
     spec.symbol = req.symbol;
@@ -388,28 +403,15 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     spec.description = req.description.empty()
                            ? req.symbol + " " + req.timeframe + " bars imported from " + req.format
                            : req.description;
-    registry::Registry updated = registry_;
-    updated.Upsert(spec);
-    if (Status s = updated.Save(env_, paths_.registry); !s.ok()) return FailJob(&job, s);
-    registry_ = std::move(updated);
+    auto updated = registry::Registry::AppendDataset(env_, paths_.registry, spec);
+    if (!updated.ok()) {
+      return updated.status().WithContext(
+          "the bars were imported (job " + std::to_string(job.id) + ") but " + paths_.registry +
+          " could not declare the dataset; add a [[dataset]] entry for " + req.symbol + " " +
+          req.timeframe + " by hand");
+    }
+    registry_ = std::move(updated).value();
   }
-  job.report_json = result.ReportJson();
-  if (writes.empty()) {
-    job.status = "completed";
-    job.phase = "done";
-    RETURN_IF_ERROR(journal_->CompleteJob(job, {}));
-    job.report_json = result.ReportJson();
-    RETURN_IF_ERROR(journal_->UpdateJob(job));
-    return result;
-  }
-  WriteProtocol protocol = Protocol(store);
-  Status s = protocol.Commit(&job, &writes);
-  if (!s.ok()) {
-    if (job.phase == "staged") return s;  // recovery finishes the job; journal says so
-    return FailJob(&job, s);
-  }
-  job.report_json = result.ReportJson();
-  RETURN_IF_ERROR(journal_->UpdateJob(job));
   return result;
 }
 
@@ -581,7 +583,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
     if (job.phase == "staged") return s;
     return FailJob(&job, s);
   }
-  return job;
+  return journal_->GetJob(job.id);
 }
 
 }  // namespace barlake::lake

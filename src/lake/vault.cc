@@ -34,17 +34,20 @@ Status InitVault(Env* env, const std::string& dir, const InitOptions& options) {
   if (env->FileExists(p.registry) || env->FileExists(p.journal)) {
     return Status::AlreadyExists("'" + dir + "' is already a barlake vault");
   }
-  RETURN_IF_ERROR(env->CreateDirs(p.root));
-  for (const std::string* d : {&p.lake, &p.meta, &p.staging, &p.versions, &p.sources, &p.quarantine}) {
-    RETURN_IF_ERROR(env->CreateDirs(*d));
-  }
   registry::Registry reg;
   reg.settings().name = options.name.empty() ? "barlake vault" : options.name;
   reg.settings().display_tz = options.display_tz;
   reg.settings().default_source_tz = options.default_source_tz;
-  // Validate the zones by parsing what we are about to write.
-  ASSIGN_OR_RETURN(auto parsed, registry::Registry::Parse(reg.Serialize(), p.registry));
-  (void)parsed;
+  // Validate (the zones above all) by parsing what we are about to write, before any
+  // folder is created, so a bad option leaves nothing behind.
+  {
+    auto parsed = registry::Registry::Parse(reg.Serialize(), "barlake.toml");
+    if (!parsed.ok()) return Status::InvalidArgument(parsed.status().message());
+  }
+  RETURN_IF_ERROR(env->CreateDirs(p.root));
+  for (const std::string* d : {&p.lake, &p.meta, &p.staging, &p.versions, &p.sources, &p.quarantine}) {
+    RETURN_IF_ERROR(env->CreateDirs(*d));
+  }
   ASSIGN_OR_RETURN(auto journal, journal::Journal::Open(p.journal, /*create=*/true));
   journal.reset();
   RETURN_IF_ERROR(env->SyncDir(p.meta));

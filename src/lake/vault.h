@@ -3,7 +3,7 @@
 //   <vault>/barlake.toml         registry (datasets and settings)
 //   <vault>/lake/                canonical hive-partitioned Parquet, nothing else
 //   <vault>/.barlake/journal.sqlite   job journal and catalog
-//   <vault>/.barlake/lock        writer lock (flock) with the holder's pid and command
+//   <vault>/.barlake/lock        writer lock (flock); lock.holder names the holder
 //   <vault>/.barlake/staging/    files being written (job-<id>/...)
 //   <vault>/.barlake/versions/   previous partition files (job-<id>/<rel_path>)
 //   <vault>/.barlake/sources/    byte copies of imported source files, by SHA-256

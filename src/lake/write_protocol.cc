@@ -11,7 +11,7 @@ const char* CrashPointName(CrashPoint p) {
     case CrashPoint::kAfterSourceCopy: return "after-source-copy";
     case CrashPoint::kAfterStageFile: return "after-stage-file";
     case CrashPoint::kAfterStaged: return "after-staged";
-    case CrashPoint::kAfterMoveOld: return "after-move-old";
+    case CrashPoint::kAfterKeepOld: return "after-keep-old";
     case CrashPoint::kAfterSwapOne: return "after-swap-one";
     case CrashPoint::kAfterSwapAll: return "after-swap-all";
     case CrashPoint::kAfterCommit: return "after-commit";
@@ -21,7 +21,7 @@ const char* CrashPointName(CrashPoint p) {
 
 Result<CrashPoint> CrashPointFromName(const std::string& name) {
   for (CrashPoint p : {CrashPoint::kAfterSourceCopy, CrashPoint::kAfterStageFile,
-                       CrashPoint::kAfterStaged, CrashPoint::kAfterMoveOld,
+                       CrashPoint::kAfterStaged, CrashPoint::kAfterKeepOld,
                        CrashPoint::kAfterSwapOne, CrashPoint::kAfterSwapAll,
                        CrashPoint::kAfterCommit}) {
     if (name == CrashPointName(p)) return p;
@@ -107,13 +107,14 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
   const std::string version = c.version_path.empty() ? "" : paths_->Abs(c.version_path);
   ASSIGN_OR_RETURN(std::string current_sha, ShaOrEmpty(target));
   if (current_sha == c.after_sha256) return Status::OK();  // already swapped (recovery)
-  bool old_already_moved = false;
-  if (current_sha.empty() && !c.before_sha256.empty() && !version.empty()) {
-    // An interrupted undo or swap may have moved the previous file out already.
-    ASSIGN_OR_RETURN(std::string version_sha, ShaOrEmpty(version));
-    old_already_moved = version_sha == c.before_sha256;
+  std::string version_sha;
+  if (!version.empty()) {
+    ASSIGN_OR_RETURN(version_sha, ShaOrEmpty(version));
   }
-  if (current_sha != c.before_sha256 && !old_already_moved) {
+  const bool old_kept = !c.before_sha256.empty() && version_sha == c.before_sha256;
+  // The lake holds the previous file, or (after an interrupted undo) nothing while the
+  // previous file waits under versions/.
+  if (current_sha != c.before_sha256 && !(current_sha.empty() && old_kept)) {
     return Status::Corruption("'" + target + "' has SHA-256 " +
                               (current_sha.empty() ? std::string("(missing)") : current_sha) +
                               " but job " + std::to_string(c.job_id) + " expected " +
@@ -121,11 +122,15 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
                               " or its own result; run `barlake verify` and restore the file "
                               "from .barlake/versions");
   }
-  if (!current_sha.empty()) {
+  if (!current_sha.empty() && !old_kept) {
+    // Keep the previous file under a second name (a hard link: no copy, and the lake file
+    // stays in place, so readers never find the partition missing).
+    if (!version_sha.empty()) RETURN_IF_ERROR(env_->RemoveFile(version));  // a stale leftover
     RETURN_IF_ERROR(env_->CreateDirs(DirName(version)));
-    RETURN_IF_ERROR(env_->RenameFile(target, version));
+    Status linked = env_->LinkFile(target, version);
+    if (!linked.ok()) RETURN_IF_ERROR(CopyFileDurably(env_, target, version));
     RETURN_IF_ERROR(SyncParents(DirName(version), paths_->meta));
-    Crash(CrashPoint::kAfterMoveOld);
+    Crash(CrashPoint::kAfterKeepOld);
   }
   if (!c.after_sha256.empty()) {
     const std::string staged = paths_->Abs(c.staged_path);
@@ -134,26 +139,35 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
                                 " is missing; the job cannot be finished");
     }
     RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
-    RETURN_IF_ERROR(env_->RenameFile(staged, target));
+    RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
+  } else if (!current_sha.empty()) {
+    RETURN_IF_ERROR(env_->RemoveFile(target));
   }
   return SyncParents(DirName(target), paths_->lake);
 }
 
 Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
   const std::string target = paths_->LakeFile(c.rel_path);
+  const std::string staged = c.staged_path.empty() ? "" : paths_->Abs(c.staged_path);
+  const std::string version = c.version_path.empty() ? "" : paths_->Abs(c.version_path);
   ASSIGN_OR_RETURN(std::string current_sha, ShaOrEmpty(target));
   bool changed = false;
   if (!c.after_sha256.empty() && current_sha == c.after_sha256) {
-    RETURN_IF_ERROR(env_->RenameFile(target, paths_->Abs(c.staged_path)));
-    current_sha.clear();
-    changed = true;
-  }
-  if (!c.before_sha256.empty() && current_sha.empty()) {
-    const std::string version = paths_->Abs(c.version_path);
-    if (env_->FileExists(version)) {
-      RETURN_IF_ERROR(env_->RenameFile(version, target));
-      changed = true;
+    // Keep the new file staged: if this undo is interrupted, recovery finishes the job.
+    if (!env_->FileExists(staged)) RETURN_IF_ERROR(env_->LinkFile(target, staged));
+    if (!c.before_sha256.empty() && env_->FileExists(version)) {
+      RETURN_IF_ERROR(env_->RenameFile(version, target));  // atomic: old file back
+    } else {
+      RETURN_IF_ERROR(env_->RemoveFile(target));
     }
+    changed = true;
+  } else if (!c.before_sha256.empty() && current_sha.empty() && !version.empty() &&
+             env_->FileExists(version)) {
+    RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
+    RETURN_IF_ERROR(env_->RenameFile(version, target));
+    changed = true;
+  } else if (!version.empty() && current_sha == c.before_sha256 && env_->FileExists(version)) {
+    RETURN_IF_ERROR(env_->RemoveFile(version));  // the kept link of an unchanged file
   }
   // Nothing to undo for a partition the failed swap never reached.
   return changed ? SyncParents(DirName(target), paths_->lake) : Status::OK();

@@ -6,8 +6,10 @@
 //             size are taken.
 //  2. plan    the changes (before/after checksums, staged and version paths) are recorded
 //             in the journal with phase=staged, in one transaction.
-//  3. swap    per partition: the current file moves to .barlake/versions/job-<id>/ and the
-//             staged file is renamed into lake/; folders are fsynced.
+//  3. swap    per partition: the current file is kept under .barlake/versions/job-<id>/
+//             (a hard link), then the staged file is renamed over it in lake/ (an atomic
+//             replace, so readers see the old or the new file, never none); folders are
+//             fsynced.
 //  4. commit  one journal transaction updates the catalog and completes the job.
 //
 // A crash before 2 leaves the lake untouched (recovery deletes the staging folder). A
@@ -34,7 +36,7 @@ enum class CrashPoint {
   kAfterSourceCopy,
   kAfterStageFile,
   kAfterStaged,
-  kAfterMoveOld,
+  kAfterKeepOld,  // the previous file is kept (hard link) under versions/
   kAfterSwapOne,
   kAfterSwapAll,
   kAfterCommit,

@@ -9,6 +9,11 @@
 
 namespace barlake::lake {
 
+WriterLock::~WriterLock() {
+  // A stale note would name a writer that is gone; remove it while still holding the lock.
+  if (env_->FileExists(holder_path_)) (void)env_->RemoveFile(holder_path_);
+}
+
 Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(Env* env, const std::string& path,
                                                         double wait_seconds,
                                                         const std::string& command) {
@@ -24,7 +29,7 @@ Result<std::unique_ptr<WriterLock>> WriterLock::Acquire(Env* env, const std::str
         (void)(*f)->Append(note);
         (void)(*f)->Close();
       }
-      return std::unique_ptr<WriterLock>(new WriterLock(std::move(lock).value()));
+      return std::unique_ptr<WriterLock>(new WriterLock(env, path + ".holder", std::move(lock).value()));
     }
     if (lock.status().code() != ErrorCode::kUnavailable) return lock.status();
     if (env->NowMicros() >= deadline) {

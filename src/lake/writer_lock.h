@@ -23,7 +23,16 @@ class WriterLock {
                                                      const std::string& command);
 
  private:
-  explicit WriterLock(std::unique_ptr<FileLock> lock) : lock_(std::move(lock)) {}
+  WriterLock(Env* env, std::string holder_path, std::unique_ptr<FileLock> lock)
+      : env_(env), holder_path_(std::move(holder_path)), lock_(std::move(lock)) {}
+
+ public:
+  /// Removes the holder note, then releases the lock.
+  ~WriterLock();
+
+ private:
+  Env* env_;
+  std::string holder_path_;
   std::unique_ptr<FileLock> lock_;
 };
 

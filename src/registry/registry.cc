@@ -30,6 +30,28 @@ std::string Where(const std::string& path, const toml::node& n) {
   return path + ":" + std::to_string(n.source().begin.line);
 }
 
+// Unknown keys are errors: a misspelt `source_zt` must not silently fall back to a default.
+Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> known,
+                 const std::string& path, const std::string& where) {
+  for (const auto& [key, node] : t) {
+    bool ok = false;
+    for (auto k : known) ok = ok || key.str() == k;
+    if (!ok) {
+      std::string list;
+      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      return Status::InvalidInput(Where(path, node) + ": unknown key '" + std::string(key.str()) +
+                                  "' in " + where + "; known keys: " + list);
+    }
+  }
+  return Status::OK();
+}
+
+// Errors from shared validators (symbol, timeframe, zone) are the file's fault here.
+Status AsInput(const Status& s, const std::string& where) {
+  if (s.ok()) return s;
+  return Status::InvalidInput(where + ": " + s.message());
+}
+
 Result<std::string> GetString(const toml::table& t, const char* key, const std::string& path,
                               std::string fallback) {
   const toml::node* n = t.get(key);
@@ -52,14 +74,16 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset"}, path, "the registry"));
   if (const toml::table* v = root["vault"].as_table()) {
+    RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
     ASSIGN_OR_RETURN(r.settings_.name, GetString(*v, "name", path, r.settings_.name));
     ASSIGN_OR_RETURN(r.settings_.display_tz, GetString(*v, "display_tz", path, r.settings_.display_tz));
     ASSIGN_OR_RETURN(r.settings_.default_source_tz,
                      GetString(*v, "default_source_tz", path, r.settings_.default_source_tz));
     for (const std::string* tz : {&r.settings_.display_tz, &r.settings_.default_source_tz}) {
       auto z = TimeZone::Locate(*tz);
-      if (!z.ok()) return z.status().WithContext(path + " [vault]");
+      if (!z.ok()) return AsInput(z.status(), path + " [vault]");
     }
   }
   if (const toml::node* ds = root.get("dataset")) {
@@ -68,6 +92,9 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
     for (const toml::node& n : *arr) {
       const toml::table* t = n.as_table();
       if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
+      RETURN_IF_ERROR(CheckKeys(*t, {"symbol", "timeframe", "category", "source_tz", "format",
+                                     "description", "owner"},
+                                path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.symbol, GetString(*t, "symbol", path, ""));
       ASSIGN_OR_RETURN(d.timeframe, GetString(*t, "timeframe", path, ""));
@@ -77,16 +104,16 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.description, GetString(*t, "description", path, ""));
       ASSIGN_OR_RETURN(d.owner, GetString(*t, "owner", path, ""));
       const std::string at = Where(path, n) + " [[dataset]] " + d.symbol + " " + d.timeframe;
-      RETURN_IF_ERROR(storage::ValidateSymbol(d.symbol).WithContext(at));
+      RETURN_IF_ERROR(AsInput(storage::ValidateSymbol(d.symbol), at));
       auto tf = Timeframe::Parse(d.timeframe);
-      if (!tf.ok()) return tf.status().WithContext(at);
+      if (!tf.ok()) return AsInput(tf.status(), at);
       if (d.category != "published" && d.category != "pipeline" && d.category != "raw") {
         return Status::InvalidInput(at + ": category '" + d.category +
                                     "' must be published, pipeline or raw");
       }
       if (!d.source_tz.empty()) {
         auto z = TimeZone::Locate(d.source_tz);
-        if (!z.ok()) return z.status().WithContext(at);
+        if (!z.ok()) return AsInput(z.status(), at);
       }
       if (r.Find(d.symbol, d.timeframe)) {
         return Status::InvalidInput(at + ": declared twice; keep one [[dataset]] entry");
@@ -112,17 +139,30 @@ std::string Registry::Serialize() const {
   o << "display_tz = " << Quote(settings_.display_tz) << "  # how times are shown\n";
   o << "default_source_tz = " << Quote(settings_.default_source_tz)
     << "  # zone of naive source stamps unless a dataset or --tz says otherwise\n";
-  for (const auto& d : datasets_) {
-    o << "\n[[dataset]]\n";
-    o << "symbol = " << Quote(d.symbol) << "\n";
-    o << "timeframe = " << Quote(d.timeframe) << "\n";
-    o << "category = " << Quote(d.category) << "  # published | pipeline | raw\n";
-    if (!d.source_tz.empty()) o << "source_tz = " << Quote(d.source_tz) << "\n";
-    if (!d.format.empty()) o << "format = " << Quote(d.format) << "\n";
-    o << "description = " << Quote(d.description) << "\n";
-    if (!d.owner.empty()) o << "owner = " << Quote(d.owner) << "\n";
-  }
+  for (const auto& d : datasets_) o << "\n" << DatasetBlock(d);
   return o.str();
+}
+
+std::string Registry::DatasetBlock(const DatasetSpec& d) {
+  std::ostringstream o;
+  o << "[[dataset]]\n";
+  o << "symbol = " << Quote(d.symbol) << "\n";
+  o << "timeframe = " << Quote(d.timeframe) << "\n";
+  o << "category = " << Quote(d.category) << "  # published | pipeline | raw\n";
+  if (!d.source_tz.empty()) o << "source_tz = " << Quote(d.source_tz) << "\n";
+  if (!d.format.empty()) o << "format = " << Quote(d.format) << "\n";
+  if (!d.description.empty()) o << "description = " << Quote(d.description) << "\n";
+  if (!d.owner.empty()) o << "owner = " << Quote(d.owner) << "\n";
+  return o.str();
+}
+
+Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  text += "\n" + DatasetBlock(spec);
+  ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
+  RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
+  return updated;
 }
 
 Status Registry::Save(Env* env, const std::string& path) const {

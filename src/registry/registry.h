@@ -8,8 +8,9 @@
 //   symbol = "ES"  timeframe = "1m"  category = "published"  source_tz = "America/Chicago"
 //   format = "ninjatrader"  description = "..."  owner = "..."
 //
-// Users edit this file by hand; barlake rewrites it (atomically) only when an import
-// declares a new dataset, keeping every field it knows.
+// Users edit this file by hand. barlake only appends a [[dataset]] table (atomically) when
+// an import creates a new dataset, so comments and formatting survive. Unknown keys are
+// errors, so a misspelt key never silently falls back to a default.
 #pragma once
 
 #include <string>
@@ -46,6 +47,10 @@ class Registry {
   /// Write atomically (temp file, fsync, rename, fsync folder).
   Status Save(Env* env, const std::string& path) const;
   std::string Serialize() const;
+  /// Declare a new dataset by appending its [[dataset]] table to the file as it is on disk,
+  /// so the user's comments, order and formatting are kept. Returns the new registry.
+  static Result<Registry> AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec);
+  static std::string DatasetBlock(const DatasetSpec& spec);
 
   VaultSettings& settings() { return settings_; }
   const VaultSettings& settings() const { return settings_; }

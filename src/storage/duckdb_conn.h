@@ -52,8 +52,10 @@ class DuckConn {
 
 /// Quote a string as a SQL literal: it's -> 'it''s'.
 std::string SqlQuote(const std::string& s);
-/// Map a failed result to a Status (IO -> kIOError, invalid input -> kCorruption when
-/// reading our own files, others -> kInternal). `what` says what was being done.
+/// Map a failed result to a Status: I/O -> kIOError (kNoSpace when the disk is full),
+/// invalid input and serialization -> kCorruption (we only read our own files through
+/// this), parser/binder/catalog/conversion/type -> kInvalidArgument, interrupt ->
+/// kCancelled, anything else -> kInternal. `what` says what was being done.
 Status StatusFromDuckResult(duckdb_result* result, const std::string& what);
 
 }  // namespace barlake::storage

@@ -80,7 +80,7 @@ class CrashTest : public ::testing::Test {
 
 TEST_F(CrashTest, KillAtEveryNamedPointIsRecoverable) {
   const char* points[] = {"after-source-copy", "after-stage-file", "after-stage-file:3", "after-staged",
-                          "after-move-old", "after-swap-one", "after-swap-one:2", "after-swap-all",
+                          "after-keep-old", "after-swap-one", "after-swap-one:2", "after-swap-all",
                           "after-commit"};
   int n = 0;
   for (const char* point : points) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testutil/status_matchers.h"
+#include "testutil/temp_dir.h"
 
 namespace barlake::registry {
 
@@ -37,7 +38,7 @@ TEST(RegistryTest, ErrorsNameFileAndLine) {
   auto r = Registry::Parse("[vault]\ndisplay_tz = \"America/New_York\"\n\n[[dataset]]\nsymbol = \"ES\"\n"
                            "timeframe = \"7m\"\n",
                            "v/barlake.toml");
-  ASSERT_RAISES(kInvalidArgument, r);
+  ASSERT_RAISES(kInvalidInput, r);
   EXPECT_NE(r.status().message().find("v/barlake.toml:4"), std::string::npos) << r.status().message();
   auto bad_tz = Registry::Parse("[vault]\ndisplay_tz = \"Nowhere/City\"\n", "b.toml");
   EXPECT_FALSE(bad_tz.ok());
@@ -49,9 +50,26 @@ TEST(RegistryTest, ErrorsNameFileAndLine) {
   auto dup = Registry::Parse("[[dataset]]\nsymbol=\"ES\"\ntimeframe=\"1m\"\n[[dataset]]\nsymbol=\"ES\"\ntimeframe=\"1m\"\n",
                              "e.toml");
   ASSERT_RAISES(kInvalidInput, dup);
+  auto unknown = Registry::Parse("[[dataset]]\nsymbol=\"ES\"\ntimeframe=\"1m\"\nsource_zt=\"UTC\"\n", "g.toml");
+  ASSERT_RAISES(kInvalidInput, unknown);
+  EXPECT_NE(unknown.status().message().find("g.toml:4: unknown key 'source_zt'"), std::string::npos)
+      << unknown.status().message();
   auto type = Registry::Parse("[vault]\nname = 5\n", "f.toml");
   ASSERT_RAISES(kInvalidInput, type);
   EXPECT_NE(type.status().message().find("f.toml:2"), std::string::npos);
+}
+
+TEST(RegistryTest, AppendDatasetKeepsTheUsersTextAndComments) {
+  testutil::TempDir dir;
+  const std::string path = dir.Sub("barlake.toml");
+  const std::string original = "# my desk's data\n[vault]\nname = \"desk\"  # keep me\n";
+  ASSERT_OK(WriteFileAtomic(Env::Default(), path, original));
+  DatasetSpec es{.symbol = "ES", .timeframe = "1m", .source_tz = "UTC"};
+  ASSERT_OK_AND_ASSIGN(Registry r, Registry::AppendDataset(Env::Default(), path, es));
+  ASSERT_NE(r.Find("ES", "1m"), nullptr);
+  ASSERT_OK_AND_ASSIGN(std::string text, Env::Default()->ReadFile(path));
+  EXPECT_EQ(text.substr(0, original.size()), original);
+  EXPECT_NE(text.find("[[dataset]]\nsymbol = \"ES\""), std::string::npos) << text;
 }
 
 }  // namespace barlake::registry

@@ -60,6 +60,10 @@ Status FaultInjectionEnv::RenameFile(const std::string& f, const std::string& t)
   RETURN_IF_ERROR(Check("rename", f + " -> " + t));
   return target()->RenameFile(f, t);
 }
+Status FaultInjectionEnv::LinkFile(const std::string& f, const std::string& t) {
+  RETURN_IF_ERROR(Check("link", f + " -> " + t));
+  return target()->LinkFile(f, t);
+}
 Status FaultInjectionEnv::RemoveFile(const std::string& p) {
   RETURN_IF_ERROR(Check("remove", p));
   return target()->RemoveFile(p);

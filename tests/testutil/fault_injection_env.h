@@ -51,6 +51,7 @@ class FaultInjectionEnv : public EnvWrapper {
   Status SyncFile(const std::string& p) override;
   Status SyncDir(const std::string& p) override;
   Status RenameFile(const std::string& f, const std::string& t) override;
+  Status LinkFile(const std::string& f, const std::string& t) override;
   Status RemoveFile(const std::string& p) override;
   Status RemoveDir(const std::string& p) override;
   Status CreateDirs(const std::string& p) override;
