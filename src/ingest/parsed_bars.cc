@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cmath>
 #include <numeric>
+#include <string>
 
 namespace barlake::ingest {
 namespace {
@@ -53,6 +54,40 @@ void SortByTime(ParsedBars* p) {
   p->bars = std::move(out);
   p->line = std::move(lines);
   p->reordered = moved;
+}
+
+namespace {
+std::string Interval(int64_t seconds) {
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
+  return std::to_string(seconds) + "s";
+}
+}  // namespace
+
+Status CheckSpacing(const ParsedBars& p, const Timeframe& tf, const std::string& file_label) {
+  const BarColumns& b = p.bars;
+  if (tf.is_daily_or_longer() || b.size() < 2) return Status::OK();
+  const int64_t step = tf.micros();
+  int64_t gcd = 0;
+  for (size_t i = 1; i < b.size(); ++i) {
+    const int64_t gap = b.ts[i] - b.ts[i - 1];
+    if (gap % step != 0) {
+      return Status::InvalidInput(
+          file_label + ":" + std::to_string(p.line[i]) + ": field 'timestamp': this bar is " +
+          Interval(gap / kMicrosPerSecond) + " after the bar on line " + std::to_string(p.line[i - 1]) +
+          ", which does not fit --timeframe " + tf.name() +
+          "; pass the file's bar size as --timeframe (nothing was imported)");
+    }
+    gcd = std::gcd(gcd, gap);
+  }
+  if (b.size() >= 50 && gcd > step) {
+    return Status::InvalidInput(
+        file_label + ": field 'timestamp': all " + std::to_string(b.size()) + " bars are a multiple of " +
+        Interval(gcd / kMicrosPerSecond) + " apart, so this looks like a " + Interval(gcd / kMicrosPerSecond) +
+        " file, not " + tf.name() + "; pass --timeframe " + Interval(gcd / kMicrosPerSecond) +
+        " (nothing was imported)");
+  }
+  return Status::OK();
 }
 
 Status CheckBars(const ParsedBars& p, const std::string& file_label) {

@@ -40,6 +40,13 @@ void SortByTime(ParsedBars* parsed);
 /// returns kInvalidInput listing up to 10 problems as "FILE:LINE: field 'F': what; fix".
 Status CheckBars(const ParsedBars& parsed, const std::string& file_label);
 
+/// Check that intraday bar spacing fits the timeframe (sorted, unique input): two bars
+/// closer than one interval, or bars whose spacing is never a multiple of it, mean the
+/// file is not of that timeframe; a file of 50+ bars always a multiple of a larger interval
+/// apart (5m bars given --timeframe 1m) would be shifted wrongly by close-to-open. Daily
+/// and longer timeframes are not checked. kInvalidInput names the lines and the fix.
+Status CheckSpacing(const ParsedBars& parsed, const Timeframe& timeframe, const std::string& file_label);
+
 /// Collects row problems into one message with a cap on how many are shown.
 class ProblemList {
  public:

@@ -265,7 +265,9 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   result.ambiguous_local = parsed.ambiguous_local;
   result.reordered = parsed.reordered;
   result.blank_lines = parsed.blank_lines;
-  if (Status s = ingest::CheckBars(parsed, req.path); !s.ok()) {
+  Status checked = ingest::CheckBars(parsed, req.path);
+  if (checked.ok()) checked = ingest::CheckSpacing(parsed, tf, req.path);
+  if (Status s = checked; !s.ok()) {
     cleanup_tmp();
     return req.dry_run ? s : FailJob(&job, s);
   }

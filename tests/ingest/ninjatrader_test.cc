@@ -186,3 +186,46 @@ TEST(NinjaTraderDetectTest, LooksLikeNinjaTrader) {
 }
 
 }  // namespace barlake::ingest
+
+namespace barlake::ingest {
+
+TEST(CheckSpacingTest, BarsCloserThanTheTimeframeAreRejected) {
+  TimeZone utc = TimeZone::Locate("UTC").value();
+  ParseOptions o{Timeframe::Parse("5m").value(), &utc, "f.txt"};
+  // 1-minute bars declared as 5m.
+  ASSERT_OK_AND_ASSIGN(ParsedBars p, ParseNinjaTrader("20240115 093500;1;1;1;1;1\n20240115 093600;1;1;1;1;1\n", o));
+  auto s = CheckSpacing(p, o.timeframe, "f.txt");
+  ASSERT_RAISES(kInvalidInput, s);
+  EXPECT_NE(s.message().find("f.txt:2: field 'timestamp': this bar is 1m after the bar on line 1"), std::string::npos)
+      << s.message();
+}
+
+TEST(CheckSpacingTest, FiveMinuteFileDeclaredAsOneMinuteIsRejected) {
+  TimeZone utc = TimeZone::Locate("UTC").value();
+  ParseOptions o{Timeframe::Parse("1m").value(), &utc, "f.txt"};
+  std::string text;
+  for (int i = 0; i < 60; ++i) {
+    char line[64];
+    std::snprintf(line, sizeof line, "20240115 %02d%02d00;1;1;1;1;1\n", 10 + i * 5 / 60, i * 5 % 60);
+    text += line;
+  }
+  ASSERT_OK_AND_ASSIGN(ParsedBars p, ParseNinjaTrader(text, o));
+  auto s = CheckSpacing(p, o.timeframe, "f.txt");
+  ASSERT_RAISES(kInvalidInput, s);
+  EXPECT_NE(s.message().find("pass --timeframe 5m"), std::string::npos) << s.message();
+  // The same bars as 5m are fine, and so are sparse 1m bars with odd gaps.
+  o.timeframe = Timeframe::Parse("5m").value();
+  ASSERT_OK_AND_ASSIGN(ParsedBars q, ParseNinjaTrader(text, o));
+  ASSERT_OK(CheckSpacing(q, o.timeframe, "f.txt"));
+  o.timeframe = Timeframe::Parse("1m").value();
+  ASSERT_OK_AND_ASSIGN(ParsedBars r, ParseNinjaTrader(text + "20240115 150100;1;1;1;1;1\n", o));
+  ASSERT_OK(CheckSpacing(r, o.timeframe, "f.txt"));
+}
+
+TEST_F(NinjaTraderTest, MissingLastFieldNamesVolume) {
+  auto r = Parse("20240105 120200;1;2;0.5;1.5\n");
+  ASSERT_RAISES(kInvalidInput, r);
+  EXPECT_NE(r.status().message().find("field 'volume': missing"), std::string::npos) << r.status().message();
+}
+
+}  // namespace barlake::ingest
