@@ -9,6 +9,8 @@
 #include <duckdb.h>
 
 #include "bench_util.h"
+#include "core/checksum.h"
+#include "storage/partition_layout.h"
 
 namespace barlake::bench {
 namespace {
@@ -66,6 +68,58 @@ int ChildDuckDB(const std::string& file, const std::string& out_dir) {
   duckdb_close(&db);
   const double total = MsSince(t0);
   std::printf("%.3f %lld %ld\n", total, static_cast<long long>(rows), PeakRssKb());
+  return 0;
+}
+
+// The steps WriteProtocol::Stage takes for one partition, timed one by one on a month of
+// the 20-year lake (median of 5): where the ~20 ms per partition of a big import go.
+// Prints "name ms" lines. Two variants of the Parquet write show what the sort costs.
+int ChildStageSteps(const std::string& vault) {
+  Env* env = Env::Default();
+  lake::VaultPaths paths(vault);
+  const std::string file = paths.LakeFile(storage::PartitionRelPath("ES", "1m", "2015-06"));
+  auto duck = Unwrap(storage::DuckConn::OpenInMemory(), "opening DuckDB");
+  storage::ParquetStore store(duck.get());
+  const BarColumns rows = Unwrap(store.ReadFile(file), "reading " + file);
+  const std::string tmp = paths.staging + "/bench-stage-steps.parquet";
+  std::vector<std::pair<std::string, std::vector<double>>> steps = {
+      {"WriteBars (temp table, appender, COPY ... ORDER BY ts)", {}},
+      {"SyncFile + SyncDir of the staged file", {}},
+      {"CheckSchema (DESCRIBE read_parquet)", {}},
+      {"ReadFile (read the staged file back)", {}},
+      {"ContentHash x2 (rows written, rows read back)", {}},
+      {"FileSha256 (read file + SHA-256)", {}},
+      {"  for comparison: COPY parquet->parquet with ORDER BY ts", {}},
+      {"  for comparison: COPY parquet->parquet without ORDER BY", {}}};
+  for (int i = 0; i < 5; ++i) {
+    int k = 0;
+    steps[k++].second.push_back(TimeMs([&] { Check(store.WriteBars(rows, tmp), "WriteBars"); }));
+    steps[k++].second.push_back(TimeMs([&] {
+      Check(env->SyncFile(tmp), "SyncFile");
+      Check(env->SyncDir(paths.staging), "SyncDir");
+    }));
+    steps[k++].second.push_back(TimeMs([&] { Check(store.CheckSchema(tmp), "CheckSchema"); }));
+    BarColumns back;
+    steps[k++].second.push_back(TimeMs([&] { back = Unwrap(store.ReadFile(tmp), "ReadFile"); }));
+    steps[k++].second.push_back(TimeMs([&] {
+      if (ContentHash(back) != ContentHash(rows)) Die("content differs");
+    }));
+    steps[k++].second.push_back(TimeMs([&] { (void)Unwrap(lake::FileSha256(env, tmp), "FileSha256"); }));
+    const std::string src = "read_parquet(" + storage::SqlQuote(file) + ", hive_partitioning=false)";
+    steps[k++].second.push_back(TimeMs([&] {
+      Check(duck->Execute("COPY (SELECT * FROM " + src + " ORDER BY ts) TO " + storage::SqlQuote(tmp) +
+                          " (FORMAT parquet, COMPRESSION zstd)"),
+            "COPY");
+    }));
+    steps[k++].second.push_back(TimeMs([&] {
+      Check(duck->Execute("COPY (SELECT * FROM " + src + ") TO " + storage::SqlQuote(tmp) +
+                          " (FORMAT parquet, COMPRESSION zstd)"),
+            "COPY");
+    }));
+  }
+  std::remove(tmp.c_str());
+  std::printf("rows %zu\n", rows.size());
+  for (const auto& [name, v] : steps) std::printf("%.3f %s\n", Median(v), name.c_str());
   return 0;
 }
 
@@ -152,6 +206,7 @@ int Main() {
   fs::remove_all(Vault20yPath());
   fs::rename(vault, Vault20yPath());
   fs::remove_all(duck_out);
+  const std::string steps_out = RunOk({self, "--child-stage-steps", Vault20yPath()}, true).out;
 
   auto col = [](const auto& v, auto f) {
     std::vector<double> out;
@@ -201,6 +256,20 @@ int Main() {
   rows.push_back({"  phase: parse+hash+sort+merge+stage 1st partition", Ms(Median(parse)), "", "", "", true, false});
   rows.push_back({"  phase: stage the other partitions", Ms(Median(stage)), "", "", "", true, false});
   rows.push_back({"  phase: swap into lake + journal commit", Ms(Median(swap)), "", "", "", true, false});
+  {
+    std::istringstream in(steps_out);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("rows ", 0) == 0) {
+        rows.push_back({"  one partition's Stage steps (" + line.substr(5) + " rows, median of 5):", "", "", "",
+                        "", true, false});
+        continue;
+      }
+      const auto sp = line.find(' ');
+      if (sp == std::string::npos) continue;
+      rows.push_back({"    " + line.substr(sp + 1), Ms(std::atof(line.c_str())), "", "", "", true, false});
+    }
+  }
   for (auto& r : rows) {
     if (r.baseline.empty()) r.baseline = "-";
     if (r.ratio.empty()) r.ratio = "-";
@@ -218,6 +287,7 @@ int main(int argc, char** argv) {
   using namespace barlake::bench;
   if (argc == 4 && std::string(argv[1]) == "--child-barlake") return ChildBarlake(argv[2], argv[3]);
   if (argc == 4 && std::string(argv[1]) == "--child-duckdb") return ChildDuckDB(argv[2], argv[3]);
+  if (argc == 3 && std::string(argv[1]) == "--child-stage-steps") return ChildStageSteps(argv[2]);
   if (argc != 1) {
     std::fprintf(stderr, "usage: bench_import   (work folder: $BARLAKE_BENCH_DIR, default /tmp/barlake-bench)\n");
     return 2;
