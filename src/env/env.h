@@ -4,7 +4,8 @@
 // are then fsynced, renamed and removed through the Env.
 //
 // Contract for every call: returns OK or an IOError/NoSpace that names the path and keeps
-// errno. Thread-compatible: callers serialise writes (the vault's writer lock does).
+// errno. Implementations must be thread-safe: the write protocol stages files from two
+// threads at once (on different paths).
 #pragma once
 
 #include <cstdint>

@@ -80,8 +80,13 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
 
   size_t pos = 0;
   uint32_t line_no = 0;
+  size_t next_report = 32 << 20;
   while (pos < data.size()) {
     ++line_no;
+    if (pos >= next_report && opt.on_progress) {
+      opt.on_progress(pos);
+      next_report = pos + (32 << 20);
+    }
     size_t eol = data.find('\n', pos);
     if (eol == std::string_view::npos) eol = data.size();
     std::string_view line = data.substr(pos, eol - pos);
@@ -162,7 +167,6 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
   RETURN_IF_ERROR(problems.ToStatus(
       "Each line must be 'yyyyMMdd HHmmss;open;high;low;close;volume' (or 'yyyyMMdd;...' for "
       "daily bars). Fix these lines or export the file again, then re-run the import."));
-  out.bars.job.assign(out.bars.size(), 0);
   return out;
 }
 

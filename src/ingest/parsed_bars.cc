@@ -35,24 +35,34 @@ Status ProblemList::ToStatus(const std::string& advice) const {
   return Status::InvalidInput(msg);
 }
 
+namespace {
+// Reorder one column by `idx` with a single temporary the size of that column, so a
+// sort never holds two copies of every column at once.
+template <typename T>
+void Permute(std::vector<T>* v, const std::vector<uint32_t>& idx) {
+  if (v->empty()) return;
+  std::vector<T> tmp(v->size());
+  for (size_t i = 0; i < idx.size(); ++i) tmp[i] = (*v)[idx[i]];
+  v->swap(tmp);
+}
+}  // namespace
+
 void SortByTime(ParsedBars* p) {
   BarColumns& b = p->bars;
   if (std::is_sorted(b.ts.begin(), b.ts.end())) return;
   std::vector<uint32_t> idx(b.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::stable_sort(idx.begin(), idx.end(), [&](uint32_t x, uint32_t y) { return b.ts[x] < b.ts[y]; });
-  BarColumns out;
-  out.Reserve(b.size());
-  std::vector<uint32_t> lines;
-  lines.reserve(b.size());
   int64_t moved = 0;
-  for (size_t i = 0; i < idx.size(); ++i) {
-    if (idx[i] != i) ++moved;
-    out.Append(b, idx[i]);
-    lines.push_back(p->line[idx[i]]);
-  }
-  p->bars = std::move(out);
-  p->line = std::move(lines);
+  for (size_t i = 0; i < idx.size(); ++i) moved += idx[i] != i;
+  Permute(&b.ts, idx);
+  Permute(&b.open, idx);
+  Permute(&b.high, idx);
+  Permute(&b.low, idx);
+  Permute(&b.close, idx);
+  Permute(&b.volume, idx);
+  Permute(&b.job, idx);
+  Permute(&p->line, idx);
   p->reordered = moved;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,10 +21,13 @@ struct ParseOptions {
   TimeZone* source_tz = nullptr;
   /// Name shown in error messages (the path the user gave).
   std::string file_label;
+  /// Called now and then with the offset parsed so far (progress, and releasing the
+  /// pages of a memory-mapped source behind the parser). May be empty.
+  std::function<void(size_t offset)> on_progress;
 };
 
 struct ParsedBars {
-  BarColumns bars;  // ts = bar open time in UTC; job = 0 until a job claims the rows
+  BarColumns bars;  // ts = bar open time in UTC; `job` stays empty (the merge assigns it)
   std::vector<uint32_t> line;  // source line number of each row (1-based)
   int64_t rows_read = 0;
   int64_t blank_lines = 0;

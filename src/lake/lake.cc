@@ -89,7 +89,7 @@ Result<storage::ParquetStore*> Lake::Store() {
 }
 
 WriteProtocol Lake::Protocol(storage::ParquetStore* store) {
-  return WriteProtocol(env_, &paths_, journal_.get(), store, options_.crash_hook,
+  return WriteProtocol(env_, &paths_, journal_.get(), duck_.get(), store, options_.crash_hook,
                        options_.progress);
 }
 
@@ -129,9 +129,14 @@ MergeOutcome Merge(const BarColumns& stored, const ingest::ParsedBars& in, size_
   m.rows.Reserve(stored.size() + (end - begin));
   const BarColumns& nb = in.bars;
   size_t i = 0, j = begin;
-  auto take_new = [&](size_t k) {
-    m.rows.Append(nb, k);
-    m.rows.job.back() = job_id;
+  auto take_new = [&](size_t k) {  // parsed rows carry no job column
+    m.rows.ts.push_back(nb.ts[k]);
+    m.rows.open.push_back(nb.open[k]);
+    m.rows.high.push_back(nb.high[k]);
+    m.rows.low.push_back(nb.low[k]);
+    m.rows.close.push_back(nb.close[k]);
+    m.rows.volume.push_back(nb.volume[k]);
+    m.rows.job.push_back(job_id);
   };
   while (i < stored.size() || j < end) {
     if (j >= end || (i < stored.size() && stored.ts[i] < nb.ts[j])) {
@@ -243,8 +248,16 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   });
   if (options_.progress) options_.progress("parsing", 0, 1);
   ingest::ParseOptions popt{tf, &tz, req.path};
+  // Drop parsed pages from this process as the parser moves on (the hasher, if behind,
+  // reads them again from the page cache), so a big file is never resident twice.
+  popt.on_progress = [&](size_t offset) {
+    source->ReleaseBefore(offset);
+    if (options_.progress) options_.progress("parsing", static_cast<int64_t>(offset >> 20),
+                                             static_cast<int64_t>(source->data().size() >> 20));
+  };
   auto parsed_or = ingest::ParseNinjaTrader(source->data(), popt);
   hasher.join();
+  source.reset();  // unmap: everything below works on the parsed columns
   auto cleanup_tmp = [&] {
     if (!req.dry_run) (void)env_->RemoveFile(source_tmp);
   };
@@ -302,96 +315,130 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     if (options_.crash_hook) options_.crash_hook(CrashPoint::kAfterSourceCopy);
   }
 
-  // Plan: merge the new rows into each partition they fall in.
-  std::vector<PartitionWrite> writes;
+  // Plan: merge the new rows into each partition they fall in, one partition at a time.
   const BarColumns& nb = parsed.bars;
   const bool yearly = tf.is_daily_or_longer();
   size_t begin = 0;
-  while (begin < nb.size()) {
-    const std::string period = storage::PeriodOf(nb.ts[begin], yearly);
-    ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
-    size_t end = begin;
-    while (end < nb.size() && nb.ts[end] < range.second) ++end;
-    PartitionWrite w;
-    PartitionChange& c = w.change;
-    c.symbol = req.symbol;
-    c.timeframe = req.timeframe;
-    c.period = period;
-    c.rel_path = storage::PartitionRelPath(req.symbol, req.timeframe, period);
-    c.after_version = job.id;
-    BarColumns stored;
-    ASSIGN_OR_RETURN(auto entry, journal_->GetPartition(c.rel_path));
-    if (entry) {
-      c.before_sha256 = entry->sha256;
-      c.before_rows = entry->rows;
-      c.before_version = entry->version;
-      ASSIGN_OR_RETURN(stored, store->ReadFile(paths_.LakeFile(c.rel_path)));
-      if (ContentHash(stored) != entry->content_hash) {
-        Status s = Status::Corruption("'" + paths_.LakeFile(c.rel_path) +
-                                      "' does not hold the rows the journal recorded; run "
-                                      "`barlake verify` before importing more data");
-        return req.dry_run ? s : FailJob(&job, s);
+  auto reset_plan = [&] {
+    begin = 0;
+    result.rows_added = result.rows_identical = result.rows_replaced = 0;
+    result.bytes_estimate = 0;
+    result.partitions.clear();
+    result.conflicts.clear();
+    job.rows_conflicting = job.rows_written = job.partitions = 0;
+  };
+  // Yields the next partition that changes; with keep_rows false only counts.
+  auto next_partition = [&](bool keep_rows) -> Result<std::optional<PartitionWrite>> {
+    while (begin < nb.size()) {
+      const std::string period = storage::PeriodOf(nb.ts[begin], yearly);
+      ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
+      size_t end = begin;
+      while (end < nb.size() && nb.ts[end] < range.second) ++end;
+      PartitionWrite w;
+      PartitionChange& c = w.change;
+      c.symbol = req.symbol;
+      c.timeframe = req.timeframe;
+      c.period = period;
+      c.rel_path = storage::PartitionRelPath(req.symbol, req.timeframe, period);
+      c.after_version = job.id;
+      BarColumns stored;
+      ASSIGN_OR_RETURN(auto entry, journal_->GetPartition(c.rel_path));
+      if (entry) {
+        c.before_sha256 = entry->sha256;
+        c.before_rows = entry->rows;
+        c.before_version = entry->version;
+        ASSIGN_OR_RETURN(stored, store->ReadFile(paths_.LakeFile(c.rel_path)));
+        if (ContentHash(stored) != entry->content_hash) {
+          return Status::Corruption("'" + paths_.LakeFile(c.rel_path) +
+                                    "' does not hold the rows the journal recorded; run "
+                                    "`barlake verify` before importing more data");
+        }
       }
-    }
-    MergeOutcome m = Merge(stored, parsed, begin, end, req.on_conflict, job.id, &result.conflicts);
-    result.rows_added += m.added;
-    result.rows_identical += m.identical;
-    result.rows_replaced += m.replaced;
-    job.rows_conflicting += m.conflicting;
-    if (m.added > 0 || m.replaced > 0) {
+      MergeOutcome m = Merge(stored, parsed, begin, end, req.on_conflict, job.id, &result.conflicts);
+      begin = end;
+      result.rows_added += m.added;
+      result.rows_identical += m.identical;
+      result.rows_replaced += m.replaced;
+      job.rows_conflicting += m.conflicting;
+      job.rows_written = result.rows_added + result.rows_replaced;
+      if (m.added == 0 && m.replaced == 0) continue;  // nothing changes: not rewritten
       const double per_row = entry && entry->rows > 0
                                  ? static_cast<double>(entry->bytes) / static_cast<double>(entry->rows)
                                  : 10.0;
       result.bytes_estimate += static_cast<int64_t>(per_row * static_cast<double>(m.rows.size())) + 1024;
       result.partitions.push_back(c.rel_path);
-      w.rows = std::move(m.rows);
-      writes.push_back(std::move(w));
+      job.partitions = static_cast<int64_t>(result.partitions.size());
+      if (keep_rows) w.rows = std::move(m.rows);
+      return std::optional<PartitionWrite>(std::move(w));
     }
-    begin = end;
-  }
-  job.rows_written = result.rows_added + result.rows_replaced;
-  job.partitions = static_cast<int64_t>(writes.size());
+    return std::optional<PartitionWrite>();
+  };
 
-  if (req.on_conflict == ConflictPolicy::kFail && job.rows_conflicting > 0) {
-    std::string msg = std::to_string(job.rows_conflicting) +
-                      " bars in '" + req.path + "' differ from stored bars (--on-conflict fail); "
-                      "nothing was imported:";
-    for (size_t k = 0; k < std::min<size_t>(result.conflicts.size(), 5); ++k) {
-      const auto& e = result.conflicts[k];
-      msg += "\n  " + req.path + ":" + std::to_string(e.line) + ": bar " + FormatIsoUtc(e.ts) +
-             " stored [" + FormatBar(e.stored) + "] new [" + FormatBar(e.incoming) + "]";
+  // A dry run, and --on-conflict fail (which must not write anything when one bar
+  // conflicts), first count every partition without keeping rows.
+  if (req.dry_run || req.on_conflict == ConflictPolicy::kFail) {
+    for (;;) {
+      auto w = next_partition(false);
+      if (!w.ok()) return req.dry_run ? w.status() : FailJob(&job, w.status());
+      if (!*w) break;
     }
-    msg += "\nUse --on-conflict keep to keep stored bars or --on-conflict replace to take the file's.";
-    Status s = Status::Conflict(msg);
-    if (req.dry_run) return s;
-    cleanup_tmp();
-    job.report_json = result.ReportJson();
-    return FailJob(&job, s);
-  }
-  if (req.dry_run) {
-    job.status = "dry_run";
-    return result;
+    if (req.on_conflict == ConflictPolicy::kFail && job.rows_conflicting > 0) {
+      std::string msg = std::to_string(job.rows_conflicting) +
+                        " bars in '" + req.path + "' differ from stored bars (--on-conflict fail); "
+                        "nothing was imported:";
+      for (size_t k = 0; k < std::min<size_t>(result.conflicts.size(), 5); ++k) {
+        const auto& e = result.conflicts[k];
+        msg += "\n  " + req.path + ":" + std::to_string(e.line) + ": bar " + FormatIsoUtc(e.ts) +
+               " stored [" + FormatBar(e.stored) + "] new [" + FormatBar(e.incoming) + "]";
+      }
+      msg += "\nUse --on-conflict keep to keep stored bars or --on-conflict replace to take the file's.";
+      Status s = Status::Conflict(msg);
+      if (req.dry_run) return s;
+      job.report_json = result.ReportJson();
+      return FailJob(&job, s);
+    }
+    if (req.dry_run) {
+      job.status = "dry_run";
+      return result;
+    }
+    reset_plan();
   }
 
+  // Disk space: the new files plus the catalogued size of the partitions they replace.
+  ASSIGN_OR_RETURN(auto touched, journal_->PartitionsInRange(req.symbol, req.timeframe, nb.ts.front(),
+                                                            nb.ts.back() + 1));
+  uint64_t need = static_cast<uint64_t>(nb.size()) * 12 + (16 << 20);
+  for (const auto& p : touched) need += static_cast<uint64_t>(p.bytes) * 2;
   ASSIGN_OR_RETURN(uint64_t free_bytes, env_->FreeBytes(paths_.meta));
-  const uint64_t need = static_cast<uint64_t>(result.bytes_estimate) * 2 + (16 << 20);
   if (free_bytes < need) {
     return FailJob(&job, Status::NoSpace("the import needs about " + std::to_string(need >> 20) +
                                          " MB free in '" + paths_.root + "' but " +
                                          std::to_string(free_bytes >> 20) +
                                          " MB are free; free some space and run it again"));
   }
-  job.report_json = result.ReportJson();
-  if (writes.empty()) {
-    job.status = "completed";
-    job.phase = "done";
-    RETURN_IF_ERROR(journal_->CompleteJob(job, {}));
-  } else {
-    Status s = Protocol(store).Commit(&job, &writes);
-    if (!s.ok()) {
-      if (job.phase == "staged") return s;  // recovery finishes the job; journal says so
-      return FailJob(&job, s);
+  // Two staging threads pay off once there are several partitions to write.
+  int64_t periods = 0;
+  for (size_t i = 0; i < nb.size(); ++i) {
+    if (i == 0 || storage::PeriodOf(nb.ts[i], yearly) != storage::PeriodOf(nb.ts[i - 1], yearly)) ++periods;
+    if (i + 1 < nb.size()) {
+      // Skip to the last row of this period quickly.
+      auto range = storage::PeriodRange(storage::PeriodOf(nb.ts[i], yearly));
+      if (range.ok()) {
+        auto it = std::lower_bound(nb.ts.begin() + static_cast<std::ptrdiff_t>(i), nb.ts.end(), range->second);
+        i = static_cast<size_t>(it - nb.ts.begin()) - 1;
+      }
     }
+  }
+  const int workers = periods >= 4 ? 2 : 0;
+  ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
+  WriteProtocol::PartitionSource partition_source = [&] { return next_partition(true); };
+  Status committed = WriteProtocol(env_, &paths_, journal_.get(), duck, store, options_.crash_hook,
+                                   options_.progress)
+                         .Commit(&job, partition_source, workers, periods);
+  if (!committed.ok()) {
+    if (job.phase == "staged") return committed;  // recovery finishes the job; journal says so
+    job.report_json = result.ReportJson();
+    return FailJob(&job, committed);
   }
   job.report_json = result.ReportJson();
   RETURN_IF_ERROR(journal_->UpdateJob(job));

@@ -1,6 +1,11 @@
 #include "lake/write_protocol.h"
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 #include "core/checksum.h"
 
@@ -45,7 +50,8 @@ Status WriteProtocol::SyncParents(const std::string& dir, const std::string& sto
   return Status::OK();
 }
 
-Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w) {
+Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
+                            storage::ParquetStore* store) {
   journal::PartitionChange& c = w->change;
   const std::string job_dir = "job-" + std::to_string(job.id);
   c.job_id = job.id;
@@ -63,13 +69,13 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w) {
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
   } else {
-    RETURN_IF_ERROR(store_->WriteBars(w->rows, staged));
+    RETURN_IF_ERROR(store->WriteBars(w->rows, staged));
     RETURN_IF_ERROR(env_->SyncFile(staged));
     RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
   }
-  // Read the file back: it must hold exactly the rows we meant to write.
-  RETURN_IF_ERROR(store_->CheckSchema(staged));
-  ASSIGN_OR_RETURN(BarColumns back, store_->ReadFile(staged));
+  // Read the file back (ReadFile also checks the column types): it must hold exactly the
+  // rows we meant to write.
+  ASSIGN_OR_RETURN(BarColumns back, store->ReadFile(staged));
   if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
   for (size_t i = 1; i < back.size(); ++i) {
     if (back.ts[i] <= back.ts[i - 1]) {
@@ -180,19 +186,166 @@ Result<std::string> WriteProtocol::ShaOrEmpty(const std::string& path) {
 }
 
 Status WriteProtocol::Commit(journal::JobRecord* job, std::vector<PartitionWrite>* writes) {
-  const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job->id));
-  std::vector<journal::PartitionChange> changes;
-  int64_t done = 0;
-  for (auto& w : *writes) {
-    Status s = Stage(*job, &w);
-    if (s.ok()) Crash(CrashPoint::kAfterStageFile);
-    if (!s.ok()) {
-      (void)RemoveTree(env_, staging_dir);
-      return s;
+  size_t next = 0;
+  PartitionSource source = [&]() -> Result<std::optional<PartitionWrite>> {
+    if (next >= writes->size()) return std::optional<PartitionWrite>();
+    return std::optional<PartitionWrite>(std::move((*writes)[next++]));
+  };
+  return Commit(job, source, 0, static_cast<int64_t>(writes->size()));
+}
+
+namespace {
+
+// Joins the staging workers on every path out of StageAll, including an exception thrown
+// by a crash hook, so no thread outlives the state it uses.
+struct WorkerPool {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<size_t> queue;
+  bool closing = false;
+  std::vector<std::thread> threads;
+  ~WorkerPool() { Close(); }
+  void Close() {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      closing = true;
     }
-    changes.push_back(w.change);
-    if (progress_) progress_("writing", ++done, static_cast<int64_t>(writes->size()));
+    cv.notify_all();
+    for (auto& t : threads) {
+      if (t.joinable()) t.join();
+    }
   }
+};
+
+}  // namespace
+
+Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const journal::JobRecord& job,
+                                                                       const PartitionSource& next,
+                                                                       int workers, int64_t expected) {
+  struct Slot {
+    PartitionWrite w;
+    Status status;
+    bool done = false;
+  };
+  std::vector<std::unique_ptr<Slot>> slots;
+  int64_t reported = 0;  // staged files announced to the crash hook and progress
+  auto announce = [&](int64_t completed) {
+    while (reported < completed) {
+      ++reported;
+      Crash(CrashPoint::kAfterStageFile);
+      if (progress_) progress_("writing", reported, std::max(expected, reported));
+    }
+  };
+  auto release_rows = [](PartitionWrite* w) { w->rows = BarColumns(); };
+
+  if (workers <= 0) {
+    for (;;) {
+      ASSIGN_OR_RETURN(auto w, next());
+      if (!w) break;
+      auto slot = std::make_unique<Slot>();
+      slot->w = std::move(*w);
+      RETURN_IF_ERROR(Stage(job, &slot->w, store_));
+      release_rows(&slot->w);
+      slots.push_back(std::move(slot));
+      announce(static_cast<int64_t>(slots.size()));
+    }
+  } else {
+    // Each worker writes through its own DuckDB connection; the producer (merging the
+    // next partition) runs here. The queue is bounded so merged rows never pile up.
+    std::vector<std::unique_ptr<storage::DuckConn>> conns;
+    std::vector<std::unique_ptr<storage::ParquetStore>> stores;
+    for (int i = 0; i < workers; ++i) {
+      ASSIGN_OR_RETURN(auto c, duck_->Connect());
+      stores.push_back(std::make_unique<storage::ParquetStore>(c.get()));
+      conns.push_back(std::move(c));
+    }
+    WorkerPool pool;
+    int64_t completed = 0;
+    Status failure;
+    for (int i = 0; i < workers; ++i) {
+      pool.threads.emplace_back([&, i] {
+        for (;;) {
+          size_t index;
+          Slot* slot;
+          {
+            std::unique_lock<std::mutex> l(pool.mu);
+            pool.cv.wait(l, [&] { return !pool.queue.empty() || pool.closing; });
+            if (pool.queue.empty()) return;
+            index = pool.queue.front();
+            pool.queue.pop_front();
+            slot = slots[index].get();
+          }
+          Status s;
+          try {
+            s = Stage(job, &slot->w, stores[static_cast<size_t>(i)].get());
+          } catch (const std::exception& e) {
+            s = Status::Internal(std::string("staging failed: ") + e.what());
+          }
+          release_rows(&slot->w);
+          {
+            std::lock_guard<std::mutex> l(pool.mu);
+            slot->status = s;
+            slot->done = true;
+            ++completed;
+            if (!s.ok() && failure.ok()) failure = s;
+          }
+          pool.cv.notify_all();
+        }
+      });
+    }
+    const size_t cap = static_cast<size_t>(workers) * 2;
+    for (;;) {
+      Result<std::optional<PartitionWrite>> w = next();
+      std::unique_lock<std::mutex> l(pool.mu);
+      if (!w.ok()) {
+        if (failure.ok()) failure = w.status();
+        break;
+      }
+      if (!*w || !failure.ok()) break;
+      pool.cv.wait(l, [&] { return pool.queue.size() < cap || !failure.ok(); });
+      if (!failure.ok()) break;
+      auto slot = std::make_unique<Slot>();
+      slot->w = std::move(**w);
+      slots.push_back(std::move(slot));
+      pool.queue.push_back(slots.size() - 1);
+      const int64_t now_completed = completed;
+      l.unlock();
+      pool.cv.notify_all();
+      announce(now_completed);
+    }
+    {
+      std::unique_lock<std::mutex> l(pool.mu);
+      if (!failure.ok()) pool.queue.clear();
+      for (;;) {
+        bool all_done = true;
+        for (const auto& s : slots) all_done = all_done && (s->done || !failure.ok());
+        const int64_t now_completed = completed;
+        if (all_done) break;
+        l.unlock();
+        announce(now_completed);
+        l.lock();
+        pool.cv.wait_for(l, std::chrono::milliseconds(50));
+      }
+    }
+    pool.Close();
+    RETURN_IF_ERROR(failure);
+    announce(completed);
+  }
+  std::vector<journal::PartitionChange> changes;
+  changes.reserve(slots.size());
+  for (const auto& s : slots) changes.push_back(s->w.change);
+  return changes;
+}
+
+Status WriteProtocol::Commit(journal::JobRecord* job, const PartitionSource& next, int workers,
+                             int64_t expected) {
+  const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job->id));
+  auto staged = StageAll(*job, next, workers, expected);
+  if (!staged.ok()) {
+    (void)RemoveTree(env_, staging_dir);
+    return staged.status();
+  }
+  std::vector<journal::PartitionChange> changes = std::move(staged).value();
   job->phase = "staged";
   Status s = journal_->RecordPlan(*job, changes);
   if (!s.ok()) {

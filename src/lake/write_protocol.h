@@ -19,6 +19,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,21 +60,38 @@ struct PartitionWrite {
 
 class WriteProtocol {
  public:
+  /// `duck` is the connection `store` uses; staging workers open their own connections
+  /// to the same database.
   WriteProtocol(Env* env, const VaultPaths* paths, journal::Journal* journal,
-                storage::ParquetStore* store, CrashHook crash, ProgressFn progress)
-      : env_(env), paths_(paths), journal_(journal), store_(store), crash_(std::move(crash)),
-        progress_(std::move(progress)) {}
+                storage::DuckConn* duck, storage::ParquetStore* store, CrashHook crash,
+                ProgressFn progress)
+      : env_(env), paths_(paths), journal_(journal), duck_(duck), store_(store),
+        crash_(std::move(crash)), progress_(std::move(progress)) {}
 
   /// Run steps 1-4 for `job` (already in the journal with status running). On failure
   /// before step 2 the lake is unchanged and the staging folder is removed; the caller
   /// records the job as failed. `job` is updated with the final status.
   Status Commit(journal::JobRecord* job, std::vector<PartitionWrite>* writes);
 
+  /// Yields the next partition to write, or nullopt when there are no more. Called on the
+  /// calling thread only; lets a caller merge partition N+1 while N is being written, so
+  /// only a few partitions' rows are in memory at once.
+  using PartitionSource = std::function<Result<std::optional<PartitionWrite>>()>;
+  /// As above, pulling writes from `next`. With `workers` > 0, that many threads stage
+  /// files in parallel (each with its own DuckDB connection). `expected` is the number of
+  /// partitions, for progress only. The job's counts may change while `next` runs; they
+  /// are recorded when the plan is.
+  Status Commit(journal::JobRecord* job, const PartitionSource& next, int workers,
+                int64_t expected);
+
   /// Finish or undo every job left running by a crash. Call with the writer lock held.
   Status RecoverAll();
 
  private:
-  Status Stage(const journal::JobRecord& job, PartitionWrite* w);
+  Status Stage(const journal::JobRecord& job, PartitionWrite* w, storage::ParquetStore* store);
+  Result<std::vector<journal::PartitionChange>> StageAll(const journal::JobRecord& job,
+                                                         const PartitionSource& next, int workers,
+                                                         int64_t expected);
   /// Put the new file of `c` in place, keeping the old one under versions/. Idempotent.
   Status Swap(const journal::PartitionChange& c);
   /// Reverse Swap after a failure: the new file back to staging, the old one back in place.
@@ -88,6 +106,7 @@ class WriteProtocol {
   Env* env_;
   const VaultPaths* paths_;
   journal::Journal* journal_;
+  storage::DuckConn* duck_;
   storage::ParquetStore* store_;
   CrashHook crash_;
   ProgressFn progress_;

@@ -12,28 +12,37 @@ std::string QueryResult::Text(idx_t col, idx_t row) {
 
 Result<std::unique_ptr<DuckConn>> DuckConn::OpenInMemory(int threads) {
   std::unique_ptr<DuckConn> c(new DuckConn());
+  c->db_ = std::make_shared<Database>();
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) return Status::Internal("duckdb config");
   if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
   // barlake never wants DuckDB to download extensions at run time.
   duckdb_set_config(config, "autoinstall_known_extensions", "false");
   char* err = nullptr;
-  if (duckdb_open_ext(nullptr, &c->db_, config, &err) == DuckDBError) {
+  if (duckdb_open_ext(nullptr, &c->db_->db, config, &err) == DuckDBError) {
     std::string msg = err ? err : "unknown error";
     duckdb_free(err);
     duckdb_destroy_config(&config);
     return Status::Internal("cannot open DuckDB: " + msg);
   }
   duckdb_destroy_config(&config);
-  if (duckdb_connect(c->db_, &c->conn_) == DuckDBError) {
+  if (duckdb_connect(c->db_->db, &c->conn_) == DuckDBError) {
     return Status::Internal("cannot connect to DuckDB");
+  }
+  return c;
+}
+
+Result<std::unique_ptr<DuckConn>> DuckConn::Connect() {
+  std::unique_ptr<DuckConn> c(new DuckConn());
+  c->db_ = db_;
+  if (duckdb_connect(c->db_->db, &c->conn_) == DuckDBError) {
+    return Status::Internal("cannot open another DuckDB connection");
   }
   return c;
 }
 
 DuckConn::~DuckConn() {
   if (conn_) duckdb_disconnect(&conn_);
-  if (db_) duckdb_close(&db_);
 }
 
 Status DuckConn::Execute(const std::string& sql) {

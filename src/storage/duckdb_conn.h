@@ -32,6 +32,9 @@ class DuckConn {
  public:
   /// Open an in-memory database. `threads` 0 keeps DuckDB's default.
   static Result<std::unique_ptr<DuckConn>> OpenInMemory(int threads = 0);
+  /// Another connection to the same database (cheap). Connections may be used from
+  /// different threads at once; each has its own temporary tables.
+  Result<std::unique_ptr<DuckConn>> Connect();
   ~DuckConn();
   DuckConn(const DuckConn&) = delete;
   DuckConn& operator=(const DuckConn&) = delete;
@@ -45,8 +48,14 @@ class DuckConn {
   duckdb_connection raw() { return conn_; }
 
  private:
+  struct Database {
+    ~Database() {
+      if (db) duckdb_close(&db);
+    }
+    duckdb_database db = nullptr;
+  };
   DuckConn() = default;
-  duckdb_database db_ = nullptr;
+  std::shared_ptr<Database> db_;  // closed when its last connection goes
   duckdb_connection conn_ = nullptr;
 };
 

@@ -84,8 +84,9 @@ Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) 
                               duckdb_appender_error(app.get()));
     }
   }
-  // ORDER BY keeps the file in time order whatever DuckDB's parallelism does.
-  Status s = conn_->Execute("COPY (SELECT * FROM barlake_write ORDER BY ts) TO " + SqlQuote(path) +
+  // No ORDER BY: the rows are appended sorted and a plain table scan keeps insertion
+  // order; the write protocol reads every file back and refuses one out of order.
+  Status s = conn_->Execute("COPY barlake_write TO " + SqlQuote(path) +
                             " (FORMAT parquet, COMPRESSION zstd)");
   (void)conn_->Execute("DROP TABLE IF EXISTS barlake_write");
   return s.WithContext("writing Parquet file '" + path + "'");
@@ -95,6 +96,19 @@ Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::stri
   QueryResult r;
   if (duckdb_query(conn_->raw(), sql.c_str(), r.raw()) == DuckDBError) {
     return StatusFromDuckResult(r.raw(), what);
+  }
+  // The raw vectors below are only valid for exactly these types.
+  static const duckdb_type kTypes[7] = {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
+                                        DUCKDB_TYPE_DOUBLE,       DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
+                                        DUCKDB_TYPE_BIGINT};
+  if (duckdb_column_count(r.raw()) != 7) {
+    return Status::Corruption(what + ": expected the 7 bar columns");
+  }
+  for (idx_t c = 0; c < 7; ++c) {
+    if (duckdb_column_type(r.raw(), c) != kTypes[c]) {
+      return Status::Corruption(what + ": column '" + duckdb_column_name(r.raw(), c) +
+                                "' does not have the bar schema's type");
+    }
   }
   BarColumns out;
   out.Reserve(duckdb_row_count(r.raw()));

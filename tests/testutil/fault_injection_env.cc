@@ -26,6 +26,7 @@ class FaultyFile : public WritableFile {
 }  // namespace
 
 Status FaultInjectionEnv::Check(const std::string& op, const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);  // staging workers call in from two threads
   ++count_;
   log_.push_back(op + " " + path);
   const bool needs_space = op == "create" || op == "append" || op == "mkdir";

@@ -8,6 +8,7 @@
 // steps it takes, then fail each step in turn.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,7 @@ class FaultInjectionEnv : public EnvWrapper {
   Status Check(const std::string& op, const std::string& path);
 
  private:
+  std::mutex mu_;
   int64_t fail_at_ = 0;
   int64_t full_from_ = 0;
   int64_t free_bytes_ = -1;
