@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -319,6 +320,8 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
            ", hive_partitioning=true, hive_types={'symbol': VARCHAR, 'timeframe': VARCHAR, 'period': VARCHAR})";
   }
   Status s = (*duck)->Execute("SET TimeZone='UTC'");
+  // Scans over the whole lake use every core (the lake's default is one thread).
+  if (s.ok()) s = (*duck)->Execute("SET threads=" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
   if (s.ok()) s = (*duck)->Execute(view);
   if (!s.ok()) return Fail(s);
   // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as

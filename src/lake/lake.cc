@@ -75,7 +75,10 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& vault_dir, LakeOptio
 
 Result<storage::DuckConn*> Lake::Duck() {
   if (!duck_) {
-    ASSIGN_OR_RETURN(duck_, storage::DuckConn::OpenInMemory());
+    // One DuckDB thread per connection: the write protocol runs two staging connections
+    // side by side, and two threads each on 2 cores only contend (measured in bench/).
+    // `barlake query` raises it for scans.
+    ASSIGN_OR_RETURN(duck_, storage::DuckConn::OpenInMemory(1));
   }
   return duck_.get();
 }
