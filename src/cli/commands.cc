@@ -332,9 +332,13 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   }
   if (Status v = (*duck)->Validate(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
   auto r = (*duck)->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + trimmed + "\n)");
-  // Any failure here comes from the user's SQL (our files were checked by Validate's
-  // binding), so it is reported as a usage error, never as lake corruption.
-  if (!r.ok()) return Fail(Status::InvalidArgument("in your query: " + r.status().message()));
+  // A failing query is the user's SQL (a usage error), except for I/O trouble reading the
+  // lake, which keeps its own exit code. `verify` is the judge of corruption, not a query.
+  if (!r.ok()) {
+    const ErrorCode c = r.status().code();
+    if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return Fail(r.status().WithContext("in your query"));
+    return Fail(Status::InvalidArgument("in your query: " + r.status().message()));
+  }
   storage::QueryResult& q = **r;
   const idx_t cols = duckdb_column_count(q.raw());
   std::vector<std::string> header;

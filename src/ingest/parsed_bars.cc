@@ -81,11 +81,13 @@ Status CheckSpacing(const ParsedBars& p, const Timeframe& tf, const std::string&
   int64_t gcd = 0;
   for (size_t i = 1; i < b.size(); ++i) {
     const int64_t gap = b.ts[i] - b.ts[i - 1];
-    if (gap % step != 0) {
+    // Closer than one bar: the file has a smaller bar size. (A longer gap that is not a
+    // whole number of bars is legal: a bar cut short by the session end.)
+    if (gap < step) {
       return Status::InvalidInput(
           file_label + ":" + std::to_string(p.line[i]) + ": field 'timestamp': this bar is " +
           Interval(gap / kMicrosPerSecond) + " after the bar on line " + std::to_string(p.line[i - 1]) +
-          ", which does not fit --timeframe " + tf.name() +
+          ", closer than one " + tf.name() + " bar" +
           "; pass the file's bar size as --timeframe (nothing was imported)");
     }
     gcd = std::gcd(gcd, gap);

@@ -45,8 +45,8 @@ void SortByTime(ParsedBars* parsed);
 Status CheckBars(const ParsedBars& parsed, const std::string& file_label);
 
 /// Check that intraday bar spacing fits the timeframe (sorted, unique input): two bars
-/// closer than one interval, or bars whose spacing is never a multiple of it, mean the
-/// file is not of that timeframe; a file of 50+ bars always a multiple of a larger interval
+/// closer than one interval mean the file is not of that timeframe (longer gaps that are
+/// not whole bars are legal: bars cut short by a session end); a file of 50+ bars always a multiple of a larger interval
 /// apart (5m bars given --timeframe 1m) would be shifted wrongly by close-to-open. Daily
 /// and longer timeframes are not checked. kInvalidInput names the lines and the fix.
 Status CheckSpacing(const ParsedBars& parsed, const Timeframe& timeframe, const std::string& file_label);

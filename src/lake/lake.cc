@@ -101,6 +101,8 @@ Result<std::unique_ptr<WriterLock>> Lake::LockAndRecover() {
                                                   options_.command));
   ASSIGN_OR_RETURN(auto* store, Store());
   RETURN_IF_ERROR(Protocol(store).RecoverAll());
+  // Another writer may have declared datasets since this Lake was opened.
+  ASSIGN_OR_RETURN(registry_, registry::Registry::Load(env_, paths_.registry));
   return lock;
 }
 

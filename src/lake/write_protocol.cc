@@ -349,6 +349,7 @@ Status WriteProtocol::Commit(journal::JobRecord* job, const PartitionSource& nex
   job->phase = "staged";
   Status s = journal_->RecordPlan(*job, changes);
   if (!s.ok()) {
+    job->phase.clear();  // not recorded: the caller fails the job with the real error
     (void)RemoveTree(env_, staging_dir);
     return s;
   }

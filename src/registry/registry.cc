@@ -158,6 +158,11 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
 
 Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec) {
   ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  {
+    // Someone (another import, or the user) may have declared it since we loaded the file.
+    ASSIGN_OR_RETURN(Registry current, Parse(text, path));
+    if (current.Find(spec.symbol, spec.timeframe)) return current;
+  }
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "\n" + DatasetBlock(spec);
   ASSIGN_OR_RETURN(Registry updated, Parse(text, path));

@@ -178,3 +178,74 @@ TEST_F(FaultInjectionTest, RecoveryFinishesOrUndoesACrashAtEveryNamedPoint) {
 }
 
 }  // namespace barlake::lake
+
+namespace barlake::lake {
+
+// The same guarantees when two staging threads write partitions in parallel (the import
+// below spans seven months, which turns the workers on).
+class ParallelStagingFaultTest : public VaultTest {
+ protected:
+  void SetUp() override {
+    VaultTest::SetUp();
+    auto lake = OpenLake();
+    ASSERT_TRUE(lake->Import(Req(WriteSource("base.txt", testutil::NtMinutes("20240131 233100", 60, 100)))).ok());
+    std::string text;
+    for (int month = 2; month <= 8; ++month) {
+      text += testutil::NtMinutes("2024" + std::string(month < 10 ? "0" : "") + std::to_string(month) + "10 120100", 30, 100);
+    }
+    wide_ = WriteSource("wide.txt", text);
+    before_ = testutil::Snapshot(LakeDir());
+  }
+  std::string wide_;
+  std::map<std::string, std::string> before_;
+};
+
+TEST_F(ParallelStagingFaultTest, FailureInAnyStagingThreadLeavesTheLakeUnchanged) {
+  for (int64_t k = 1; k <= 45; k += 2) {
+    testutil::FaultInjectionEnv faulty(Env::Default());
+    faulty.FailAt(k, ErrorCode::kIOError);
+    LakeOptions o;
+    o.env = &faulty;
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
+    auto r = lake->Import(Req(wide_));
+    const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
+    if (r.ok()) {
+      ASSERT_OK(lake->Rollback(r->job.id).status()) << context;
+      before_ = testutil::Snapshot(LakeDir());
+      continue;
+    }
+    lake.reset();
+    EXPECT_EQ(testutil::Snapshot(LakeDir()), before_) << context;
+    auto clean = OpenLake();
+    ASSERT_OK(clean->Recover());
+    EXPECT_EQ(testutil::Snapshot(LakeDir()), before_) << context;
+    ASSERT_OK_AND_ASSIGN(VerifyReport v, clean->Verify());
+    EXPECT_TRUE(v.ok()) << context;
+  }
+  auto lake = OpenLake();
+  ASSERT_OK_AND_ASSIGN(ImportResult done, lake->Import(Req(wide_)));
+  EXPECT_EQ(done.partitions.size(), 7u);
+  ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
+  EXPECT_EQ(ds[0].rows, 60 + 7 * 30);
+}
+
+TEST_F(ParallelStagingFaultTest, CrashWhileWorkersRunIsUndoneByRecovery) {
+  {
+    LakeOptions o;
+    int staged = 0;
+    o.crash_hook = [&staged](CrashPoint p) {
+      if (p == CrashPoint::kAfterStageFile && ++staged == 3) throw SimulatedCrash{};
+    };
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
+    EXPECT_THROW((void)lake->Import(Req(wide_)), SimulatedCrash);
+  }
+  auto lake = OpenLake();
+  ASSERT_OK(lake->Recover());
+  EXPECT_EQ(testutil::Snapshot(LakeDir()), before_);
+  ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
+  EXPECT_TRUE(v.ok());
+  ASSERT_OK_AND_ASSIGN(ImportResult again, lake->Import(Req(wide_)));
+  EXPECT_EQ(again.job.status, "completed");
+}
+
+}  // namespace barlake::lake
