@@ -53,6 +53,18 @@ CREATE TABLE IF NOT EXISTS datasets (
   PRIMARY KEY (symbol, timeframe));
 )sql";
 
+// Step through every row of `s`, converting each with `read`.
+template <typename T, typename Fn>
+Result<std::vector<T>> CollectRows(Statement* s, Fn read) {
+  std::vector<T> out;
+  for (;;) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(read(*s));
+  }
+  return out;
+}
+
 constexpr const char* kJobColumns =
     "id, kind, status, phase, source_path, source_sha256, symbol, timeframe, format, command, "
     "rows_read, rows_written, rows_rejected, rows_conflicting, partitions, error, report, "
@@ -182,26 +194,14 @@ Result<std::vector<JobRecord>> Journal::ListJobs(int64_t limit) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
                                         " FROM jobs ORDER BY id DESC LIMIT ?"));
   s->Bind(1, limit);
-  std::vector<JobRecord> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(ReadJob(*s));
-  }
-  return out;
+  return CollectRows<JobRecord>(s.get(), ReadJob);
 }
 
 Result<std::vector<JobRecord>> Journal::JobsWithStatus(const std::string& status) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
                                         " FROM jobs WHERE status = ? ORDER BY id"));
   s->Bind(1, status);
-  std::vector<JobRecord> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(ReadJob(*s));
-  }
-  return out;
+  return CollectRows<JobRecord>(s.get(), ReadJob);
 }
 
 Result<std::optional<JobRecord>> Journal::FindCompletedImport(const std::string& sha256,
@@ -357,25 +357,13 @@ Result<std::vector<PartitionEntry>> Journal::PartitionsInRange(const std::string
       " FROM partitions WHERE symbol = ? AND timeframe = ? AND max_ts >= ? AND min_ts < ? "
       "ORDER BY min_ts"));
   s->Bind(1, symbol).Bind(2, timeframe).Bind(3, from).Bind(4, to);
-  std::vector<PartitionEntry> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(ReadPartition(*s));
-  }
-  return out;
+  return CollectRows<PartitionEntry>(s.get(), ReadPartition);
 }
 
 Result<std::vector<PartitionEntry>> Journal::AllPartitions() {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kPartitionColumns +
                                         " FROM partitions ORDER BY rel_path"));
-  std::vector<PartitionEntry> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(ReadPartition(*s));
-  }
-  return out;
+  return CollectRows<PartitionEntry>(s.get(), ReadPartition);
 }
 
 Result<std::vector<DatasetSummary>> Journal::Datasets() {
