@@ -26,6 +26,7 @@ struct Globals {
   std::string vault;
   double wait_seconds = 30;
   std::string command_line;
+  std::string program = "barlake";  // how the user invoked us, for hints they can paste
 };
 
 int Fail(const Status& s) {
@@ -549,15 +550,17 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
   std::printf("\n");
   int rc = CmdStatus(lg, false);
   if (rc != 0) return rc;
+  const std::string b = g.program + " --vault " + dir;
   std::printf(
       "\nTry next:\n"
-      "  barlake --vault %s read ES 1m --from 2024-03-15T13:30:00Z --to 2024-03-15T14:00:00Z\n"
-      "  barlake --vault %s query \"SELECT symbol, count(*) AS bars, min(low), max(high) FROM bars GROUP BY ALL\"\n"
-      "  barlake --vault %s jobs\n"
-      "  barlake --vault %s verify\n"
-      "  barlake --vault %s import %s/samples/ES\\ 03-25.Last.txt --symbol ES --timeframe 1m   (skipped: already imported)\n"
-      "  duckdb -c \"SELECT count(*) FROM read_parquet('%s/lake/**/*.parquet', hive_partitioning=true)\"\n",
-      dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+      "  %s read ES 1m --from 2024-03-15T13:30:00Z --to 2024-03-15T14:00:00Z\n"
+      "  %s query \"SELECT symbol, count(*) AS bars, min(low), max(high) FROM bars GROUP BY ALL\"\n"
+      "  %s jobs\n"
+      "  %s verify\n"
+      "  %s import '%s/samples/ES 03-25.Last.txt' --symbol ES --timeframe 1m   (skipped: already imported)\n"
+      "Any Parquet reader sees the lake as it is, e.g. in DuckDB:\n"
+      "  SELECT count(*) FROM read_parquet('%s/lake/**/*.parquet', hive_partitioning=true)\n",
+      b.c_str(), b.c_str(), b.c_str(), b.c_str(), b.c_str(), dir.c_str(), dir.c_str());
   return 0;
 }
 
@@ -566,6 +569,7 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
 int Run(int argc, char** argv) {
   Globals g;
   for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
+  if (argc > 0 && std::string(argv[0]).find('/') != std::string::npos) g.program = argv[0];
   CLI::App app{"barlake: a local-first, crash-safe lake for market bars (OHLCV)", "barlake"};
   app.require_subcommand(1);
   app.fallthrough();  // --vault and --wait work before or after the command
