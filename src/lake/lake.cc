@@ -484,7 +484,15 @@ Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& time
     return BarColumns{};
   }
   std::vector<std::string> files;
-  for (const auto& p : parts) files.push_back(paths_.LakeFile(p.rel_path));
+  Micros lo = parts.front().min_ts, hi = parts.front().max_ts;
+  for (const auto& p : parts) {
+    files.push_back(paths_.LakeFile(p.rel_path));
+    lo = std::min(lo, p.min_ts);
+    hi = std::max(hi, p.max_ts);
+  }
+  // Open-ended ranges become the stored range, so the SQL only sees real timestamps.
+  from = std::max(from, lo);
+  to = std::min(to, hi + 1);
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
   return store->ReadRange(files, from, to);
 }
