@@ -8,10 +8,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "demo/sample_data.h"
+#include "storage/duckdb_conn.h"
 #include "testutil/temp_dir.h"
 #include "testutil/test_data.h"
 
@@ -117,6 +120,57 @@ TEST_F(CrashTest, KillAtRandomMomentsIsRecoverable) {
     ASSERT_EQ(v.exit_code, 0) << "round " << round << " (killed after " << delay_ms << " ms): " << v.out;
   }
   ExpectRecoverable(vault, "random kills");
+}
+
+// Readers take no lock. While an import rewrites partitions, every read of the lake by
+// glob must succeed and see each partition either whole before or whole after the job.
+TEST_F(CrashTest, ReadersNeverSeeAPartialFile) {
+  const std::string vault = NewVault("readers");
+  ASSERT_EQ(Import(vault, first_).exit_code, 0);
+  // Read in this process through DuckDB, as an outside reader would, many times a second.
+  auto duck = storage::DuckConn::OpenInMemory().value();
+  auto counts_of = [&](const std::string& v, std::map<std::string, int64_t>* out) -> std::string {
+    auto r = duck->Query("SELECT period, count(*) FROM read_parquet('" + v +
+                         "/lake/**/*.parquet', hive_partitioning=true) GROUP BY period");
+    if (!r.ok()) return r.status().ToString();
+    for (idx_t i = 0; i < (*r)->RowCount(); ++i) (*out)[(*r)->Text(0, i)] = (*r)->Int(1, i);
+    return std::string();
+  };
+  auto counts = [&](std::map<std::string, int64_t>* out) { return counts_of(vault, out); };
+  std::map<std::string, int64_t> before, after;
+  ASSERT_EQ(counts(&before), "");
+  {
+    // Learn the end state on a copy.
+    const std::string copy = dir_.Sub("readers-copy");
+    std::filesystem::copy(vault, copy, std::filesystem::copy_options::recursive);
+    ASSERT_EQ(Import(copy, second_).exit_code, 0);
+    ASSERT_EQ(counts_of(copy, &after), "");
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string bin = BARLAKE_BINARY;
+    ::freopen("/dev/null", "w", stdout);
+    ::execl(bin.c_str(), bin.c_str(), "--vault", vault.c_str(), "import", second_.c_str(), "--symbol", "ES",
+            "--timeframe", "1m", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int reads = 0, status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    std::map<std::string, int64_t> seen;
+    ASSERT_EQ(counts(&seen), "") << "a read failed during the import";
+    for (const auto& [period, n] : seen) {
+      const bool was = before.count(period) && before[period] == n;
+      const bool will = after.count(period) && after[period] == n;
+      EXPECT_TRUE(was || will) << "partition " << period << " seen with " << n << " rows";
+    }
+    ++reads;
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_GE(reads, 3);
+  std::printf("%d reads during the import\n", reads);
+  std::map<std::string, int64_t> end;
+  ASSERT_EQ(counts(&end), "");
+  EXPECT_EQ(end, after);
 }
 
 }  // namespace
