@@ -95,6 +95,27 @@ TEST_F(CrashTest, KillAtEveryNamedPointIsRecoverable) {
   }
 }
 
+TEST_F(CrashTest, KillingARollbackAtEveryNamedPointIsRecoverable) {
+  int n = 0;
+  for (const char* point : {"after-stage-file", "after-staged", "after-keep-old", "after-swap-one",
+                            "after-swap-all", "after-commit"}) {
+    const std::string vault = NewVault("rb" + std::to_string(n++));
+    ASSERT_EQ(Import(vault, first_).exit_code, 0);
+    ASSERT_EQ(Import(vault, second_).exit_code, 0);  // job 2
+    CommandResult killed = RunBarlake({"--vault", vault, "rollback", "2"}, {std::string("BARLAKE_CRASH_AT=") + point});
+    ASSERT_EQ(killed.signal, SIGKILL) << point << " " << killed.err;
+    ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0) << point;
+    CommandResult v = RunBarlake({"--vault", vault, "verify"});
+    ASSERT_EQ(v.exit_code, 0) << point << ": " << v.out;
+    // Either the rollback was finished by recovery or it can simply be run again.
+    CommandResult again = RunBarlake({"--vault", vault, "rollback", "2"});
+    EXPECT_TRUE(again.exit_code == 0 || again.err.find("already rolled back") != std::string::npos)
+        << point << ": " << again.err;
+    ASSERT_EQ(Import(vault, second_).exit_code, 0) << point;  // re-import after the rollback
+    EXPECT_EQ(CountRows(vault), total_rows_) << point;
+  }
+}
+
 TEST_F(CrashTest, KillAtRandomMomentsIsRecoverable) {
   std::mt19937 rng(20261121);
   const std::string vault = NewVault("random");
