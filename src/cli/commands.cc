@@ -15,7 +15,9 @@
 #include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "demo/sample_data.h"
+#include "ingest/format.h"
 #include "lake/lake.h"
+#include "lake/source_file.h"
 
 namespace barlake::cli {
 namespace {
@@ -129,7 +131,7 @@ int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
 }
 
 struct ImportArgs {
-  std::string file, symbol, timeframe, format = "ninjatrader", tz, on_conflict = "keep";
+  std::string file, symbol, timeframe, format, tz, on_conflict = "keep", stamp, columns;
   bool dry_run = false, as_json = false;
 };
 
@@ -142,6 +144,12 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
   std::printf("%s %s %s from '%s' (source time zone %s)\n",
               r.dry_run ? "Dry run: would import" : fmt::format("Job {} imported", j.id).c_str(),
               j.symbol.c_str(), j.timeframe.c_str(), file.c_str(), r.source_tz.c_str());
+  if (!r.format_why.empty()) {
+    std::printf("  format            %s (detected: %s)\n", r.format.c_str(), r.format_why.c_str());
+  } else {
+    std::printf("  format            %s\n", r.format.c_str());
+  }
+  for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("  rows read         %s\n", WithThousands(j.rows_read).c_str());
   std::printf("  rows added        %s\n", WithThousands(r.rows_added).c_str());
   std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(r.rows_identical).c_str());
@@ -174,6 +182,8 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
   req.symbol = a.symbol;
   req.timeframe = a.timeframe;
   req.format = a.format;
+  req.stamp = a.stamp;
+  req.columns = a.columns;
   req.tz = a.tz;
   req.on_conflict = *policy;
   req.dry_run = a.dry_run;
@@ -478,6 +488,29 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   return 0;
 }
 
+int CmdDetect(const std::string& file, bool as_json) {
+  auto source = lake::SourceFile::Open(file);  // mapped: only the head is read
+  if (!source.ok()) return Fail(source.status());
+  const std::string base = file.substr(file.find_last_of('/') + 1);
+  auto d = ingest::DetectFormat((*source)->data(), base);
+  if (as_json) {
+    json cands = json::array();
+    if (d.ok()) {
+      for (const auto& [name, det] : d->candidates) cands.push_back({{"format", name}, {"score", det.score}, {"why", det.why}});
+    }
+    json o = {{"file", file}, {"format", d.ok() ? json(std::string(d->format->name())) : json(nullptr)},
+              {"why", d.ok() ? d->why : d.status().message()}, {"candidates", cands}};
+    std::printf("%s\n", o.dump(2).c_str());
+    return d.ok() ? 0 : ExitCodeFor(d.status());
+  }
+  if (!d.ok()) return Fail(d.status());
+  std::printf("%s: %s\n  because %s\n", file.c_str(), std::string(d->format->name()).c_str(), d->why.c_str());
+  for (const auto& [name, det] : d->candidates) {
+    if (det.score > 0 && name != d->format->name()) std::printf("  also possible: %s (%d): %s\n", name.c_str(), det.score, det.why.c_str());
+  }
+  return 0;
+}
+
 int CmdRecover(const Globals& g) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
@@ -594,7 +627,12 @@ int Run(int argc, char** argv) {
   imp->add_option("FILE", ia.file, "File to import")->required();
   imp->add_option("--symbol", ia.symbol, "Dataset symbol, e.g. ES")->required();
   imp->add_option("--timeframe", ia.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d")->required();
-  imp->add_option("--format", ia.format, "Input format (ninjatrader)");
+  std::string formats_help = "Input format: auto";
+  for (const auto* f : ingest::AllFormats()) formats_help += ", " + std::string(f->name());
+  formats_help += " (default: the dataset's declared format, else auto)";
+  imp->add_option("--format", ia.format, formats_help);
+  imp->add_option("--stamp", ia.stamp, "Stamps mark bar open or close (default: the format's convention)");
+  imp->add_option("--columns", ia.columns, "Column mapping for delimited text, e.g. time=Date,volume=Vol");
   imp->add_option("--tz", ia.tz, "Zone of the file's stamps (default: the dataset's, else the vault's)");
   imp->add_option("--on-conflict", ia.on_conflict, "When a stored bar differs: keep (default), replace, fail");
   imp->add_flag("--dry-run", ia.dry_run, "Show what would change and write nothing");
@@ -649,6 +687,13 @@ int Run(int argc, char** argv) {
   jobs->callback([&] {
     if (jobs->get_subcommands().empty()) rc = CmdJobs(g, jobs_json, jobs_limit);
   });
+
+  auto* det = app.add_subcommand("detect", "Tell which format a file is in, and why");
+  std::string det_file;
+  bool det_json = false;
+  det->add_option("FILE", det_file)->required();
+  det->add_flag("--json", det_json);
+  det->callback([&] { rc = CmdDetect(det_file, det_json); });
 
   auto* rec = app.add_subcommand("recover", "Finish or undo jobs interrupted by a crash");
   rec->callback([&] { rc = CmdRecover(g); });

@@ -24,6 +24,12 @@ struct ParseOptions {
   /// Called now and then with the offset parsed so far (progress, and releasing the
   /// pages of a memory-mapped source behind the parser). May be empty.
   std::function<void(size_t offset)> on_progress;
+  /// Whether stamps mark the bar's open or close ("open", "close"; empty: the format's
+  /// own convention, e.g. close for NinjaTrader, open for most CSV sources).
+  std::string stamp;
+  /// Explicit column mapping for delimited text, e.g. "time=Date,open=O,volume=Vol"
+  /// (empty: find columns by name). Formats without columns ignore it.
+  std::string columns;
 };
 
 struct ParsedBars {
@@ -34,6 +40,9 @@ struct ParsedBars {
   int64_t nonexistent_local = 0;  // stamps in a spring-forward gap (see time_zone.h)
   int64_t ambiguous_local = 0;    // stamps in a fall-back hour
   int64_t reordered = 0;          // rows that were out of time order in the file
+  /// What the parser decided about the file and the user should know (e.g. "stamps are
+  /// epoch milliseconds", "newest-first file: sorted"); shown in the import report.
+  std::vector<std::string> notes;
 };
 
 /// Sort rows by ts (stable; counts rows that moved in `reordered`).

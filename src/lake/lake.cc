@@ -10,7 +10,7 @@
 #include "core/checksum.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
-#include "ingest/ninjatrader.h"
+#include "ingest/format.h"
 #include "lake/source_file.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -41,6 +41,9 @@ std::string ImportResult::ReportJson() const {
   j["rows_identical"] = rows_identical;
   j["rows_replaced"] = rows_replaced;
   j["source_tz"] = source_tz;
+  j["format"] = format;
+  if (!format_why.empty()) j["format_detected_because"] = format_why;
+  j["notes"] = notes;
   j["dst_nonexistent_stamps"] = nonexistent_local;
   j["dst_ambiguous_stamps"] = ambiguous_local;
   j["rows_reordered"] = reordered;
@@ -190,15 +193,31 @@ std::string FormatBar(const double v[5]) {
 Result<ImportResult> Lake::Import(const ImportRequest& req) {
   RETURN_IF_ERROR(storage::ValidateSymbol(req.symbol));
   ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(req.timeframe));
-  if (req.format != "ninjatrader") {
-    return Status::InvalidArgument("format '" + req.format +
-                                   "' is not supported yet; supported formats: ninjatrader");
+  if (req.stamp != "" && req.stamp != "open" && req.stamp != "close") {
+    return Status::InvalidArgument("--stamp '" + req.stamp + "' must be open or close");
+  }
+  // No --format: the dataset's declared format, else detection.
+  std::string format_name = req.format;
+  if (format_name.empty()) {
+    const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe);
+    format_name = spec && !spec->format.empty() ? spec->format : "auto";
+  }
+  const ingest::BarFormat* format = nullptr;
+  if (format_name != "auto") {
+    ASSIGN_OR_RETURN(format, ingest::FindFormat(format_name));
   }
   ImportResult result;
   result.dry_run = req.dry_run;
   result.source_tz = req.tz.empty() ? registry_.SourceTzFor(req.symbol, req.timeframe) : req.tz;
   ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(result.source_tz));
   ASSIGN_OR_RETURN(auto source, SourceFile::Open(req.path));
+  if (!format) {
+    const std::string base = req.path.substr(req.path.find_last_of('/') + 1);
+    ASSIGN_OR_RETURN(ingest::DetectResult detected, ingest::DetectFormat(source->data(), base));
+    format = detected.format;
+    result.format_why = detected.why;
+  }
+  result.format = std::string(format->name());
 
   std::unique_ptr<WriterLock> lock;
   if (!req.dry_run) {
@@ -212,7 +231,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   job.source_path = req.path;
   job.symbol = req.symbol;
   job.timeframe = req.timeframe;
-  job.format = req.format;
+  job.format = result.format;
   job.command = options_.command;
   if (!req.dry_run) {
     ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
@@ -253,6 +272,8 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   });
   if (options_.progress) options_.progress("parsing", 0, 1);
   ingest::ParseOptions popt{tf, &tz, req.path};
+  popt.stamp = req.stamp;
+  popt.columns = req.columns;
   // Drop parsed pages from this process as the parser moves on (the hasher, if behind,
   // reads them again from the page cache), so a big file is never resident twice.
   popt.on_progress = [&](size_t offset) {
@@ -260,7 +281,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     if (options_.progress) options_.progress("parsing", static_cast<int64_t>(offset >> 20),
                                              static_cast<int64_t>(source->data().size() >> 20));
   };
-  auto parsed_or = ingest::ParseNinjaTrader(source->data(), popt);
+  auto parsed_or = format->Parse(source->data(), popt);
   hasher.join();
   source.reset();  // unmap: everything below works on the parsed columns
   auto cleanup_tmp = [&] {
@@ -283,6 +304,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   result.ambiguous_local = parsed.ambiguous_local;
   result.reordered = parsed.reordered;
   result.blank_lines = parsed.blank_lines;
+  result.notes = parsed.notes;
   Status checked = ingest::CheckBars(parsed, req.path);
   if (checked.ok()) checked = ingest::CheckSpacing(parsed, tf, req.path);
   if (Status s = checked; !s.ok()) {
@@ -452,10 +474,10 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     registry::DatasetSpec spec;
     spec.symbol = req.symbol;
     spec.timeframe = req.timeframe;
-    spec.format = req.format;
+    spec.format = result.format;
     spec.source_tz = result.source_tz;
     spec.description = req.description.empty()
-                           ? req.symbol + " " + req.timeframe + " bars imported from " + req.format
+                           ? req.symbol + " " + req.timeframe + " bars imported from " + result.format
                            : req.description;
     auto updated = registry::Registry::AppendDataset(env_, paths_.registry, spec);
     if (!updated.ok()) {

@@ -43,8 +43,12 @@ struct ImportRequest {
   std::string path;
   std::string symbol;
   std::string timeframe;
-  std::string format = "ninjatrader";
+  /// A format name (ingest/format.h), "auto" (detect it and report why), or empty (the
+  /// dataset's declared format, else auto).
+  std::string format;
   std::string tz;  // empty: the dataset's source_tz, else the vault default
+  std::string stamp;    // "open" | "close" | empty: the format's convention
+  std::string columns;  // explicit column mapping for delimited text
   ConflictPolicy on_conflict = ConflictPolicy::kKeep;
   bool dry_run = false;
   std::string description;  // for a new dataset's registry entry
@@ -62,6 +66,9 @@ struct ImportResult {
   bool dry_run = false;
   std::string skipped_because;  // set when the source was already imported
   std::string source_tz;
+  std::string format;      // the format used
+  std::string format_why;  // set when it was detected
+  std::vector<std::string> notes;  // what the parser decided about the file
   int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
   int64_t bytes_estimate = 0;  // dry run: estimated bytes of the files to write
   std::vector<std::string> partitions;  // lake-relative paths written

@@ -1,0 +1,66 @@
+#include <algorithm>
+
+#include "ingest/format.h"
+#include "ingest/ninjatrader.h"
+
+namespace barlake::ingest {
+namespace {
+
+class NinjaTraderFormat : public BarFormat {
+ public:
+  std::string_view name() const override { return "ninjatrader"; }
+  std::string_view description() const override {
+    return "NinjaTrader 8 Export Data: yyyyMMdd HHmmss;o;h;l;c;v (bar close times, local zone)";
+  }
+  Detection Detect(std::string_view head, std::string_view) const override {
+    if (LooksLikeNinjaTrader(head)) {
+      return {90, "lines look like 'yyyyMMdd HHmmss;open;high;low;close;volume' (NinjaTrader export)"};
+    }
+    return {0, "first line is not 'yyyyMMdd[ HHmmss];open;high;low;close;volume'"};
+  }
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const override {
+    return ParseNinjaTrader(data, options);
+  }
+};
+
+}  // namespace
+
+const std::vector<const BarFormat*>& AllFormats() {
+  static const std::vector<const BarFormat*>* formats = new std::vector<const BarFormat*>{
+      new NinjaTraderFormat(),
+  };
+  return *formats;
+}
+
+Result<const BarFormat*> FindFormat(std::string_view name) {
+  std::string known;
+  for (const BarFormat* f : AllFormats()) {
+    if (f->name() == name) return f;
+    known += (known.empty() ? "" : ", ") + std::string(f->name());
+  }
+  return Status::InvalidArgument("format '" + std::string(name) + "' is not known; use auto or one of: " + known);
+}
+
+Result<DetectResult> DetectFormat(std::string_view data, std::string_view file_name) {
+  const std::string_view head = data.substr(0, 64 * 1024);
+  DetectResult out;
+  int best = 0;
+  for (const BarFormat* f : AllFormats()) {
+    Detection d = f->Detect(head, file_name);
+    if (d.score > best) {
+      best = d.score;
+      out.format = f;
+      out.why = d.why;
+    }
+    out.candidates.emplace_back(std::string(f->name()), std::move(d));
+  }
+  if (!out.format) {
+    std::string msg = "cannot tell the format of '" + std::string(file_name) + "':";
+    for (const auto& [name, d] : out.candidates) msg += "\n  " + name + ": " + d.why;
+    msg += "\nPass --format NAME (see `barlake import --help`).";
+    return Status::InvalidInput(msg);
+  }
+  return out;
+}
+
+}  // namespace barlake::ingest
