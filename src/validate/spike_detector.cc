@@ -1,0 +1,104 @@
+#include "validate/spike_detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace barlake::validate {
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return NAN;
+  const size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid), v.end());
+  double m = v[mid];
+  if (v.size() % 2 == 0) {
+    m = (m + *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
+  }
+  return m;
+}
+
+bool NearRatio(double value, double reference, double ratio, double tolerance) {
+  if (reference <= 0 || value <= 0) return false;  // units only make sense for positive prices
+  const double r = value / reference;
+  return std::fabs(r / ratio - 1) <= tolerance || std::fabs(r * ratio - 1) <= tolerance;
+}
+
+std::string Num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.8g", x);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& opt) {
+  std::vector<SpikeFinding> out;
+  const size_t n = b.size();
+  if (n < 3) return out;
+  const size_t k = static_cast<size_t>(std::max(1, opt.neighbours));
+  static const char* kNames[] = {"open", "high", "low", "close"};
+  std::vector<double> before, after, moves;
+  for (size_t i = 0; i < n; ++i) {
+    before.clear();
+    after.clear();
+    moves.clear();
+    for (size_t j = i >= k ? i - k : 0; j < i; ++j) before.push_back(b.close[j]);
+    for (size_t j = i + 1; j < n && j <= i + k; ++j) after.push_back(b.close[j]);
+    if (before.size() + after.size() < 2) continue;
+    const double mb = before.empty() ? NAN : Median(before);
+    const double ma = after.empty() ? NAN : Median(after);
+    const double ref = std::isnan(mb) ? ma : std::isnan(ma) ? mb : (mb + ma) / 2;
+    // Local scale: typical close-to-close move around the bar, without the bar itself.
+    const size_t lo = i >= 2 * k ? i - 2 * k : 0, hi = std::min(n - 1, i + 2 * k);
+    for (size_t j = lo + 1; j <= hi; ++j) {
+      if (j == i || j == i + 1) continue;
+      moves.push_back(std::fabs(b.close[j] - b.close[j - 1]));
+    }
+    const double scale = std::max(moves.empty() ? 0.0 : Median(moves), 1e-9 * std::max(1.0, std::fabs(ref)));
+    const double values[4] = {b.open[i], b.high[i], b.low[i], b.close[i]};
+
+    // Unit errors: a field at ~100x (or 1/100) of the level, or a bar spanning that ratio.
+    bool unit = false;
+    for (int f = 0; f < 4 && !unit; ++f) {
+      if (NearRatio(values[f], ref, opt.unit_ratio, opt.unit_tolerance)) {
+        out.push_back({i, SpikeKind::kUnitError, kNames[f], values[f], ref,
+                       std::string(kNames[f]) + " " + Num(values[f]) + " is about " +
+                           Num(values[f] > ref ? values[f] / ref : ref / values[f]) +
+                           "x the neighbouring level " + Num(ref) + " (a unit error, e.g. GBp vs GBP)"});
+        unit = true;
+      }
+    }
+    if (!unit && b.low[i] > 0 && NearRatio(b.high[i], b.low[i], opt.unit_ratio, opt.unit_tolerance)) {
+      out.push_back({i, SpikeKind::kUnitError, "high", b.high[i], b.low[i],
+                     "high " + Num(b.high[i]) + " and low " + Num(b.low[i]) +
+                         " of the same bar are about " + Num(b.high[i] / b.low[i]) + "x apart (a unit error)"});
+      unit = true;
+    }
+    if (unit) continue;
+
+    // Bad ticks: far from the level, far in local volatility, and the price returns.
+    int worst = -1;
+    double worst_dist = 0;
+    for (int f = 0; f < 4; ++f) {
+      const double d = std::fabs(values[f] - ref);
+      if (d > worst_dist) {
+        worst_dist = d;
+        worst = f;
+      }
+    }
+    if (worst < 0) continue;
+    const bool far_in_scale = worst_dist > opt.spike_scale_multiple * scale;
+    const bool far_in_level = worst_dist > opt.spike_min_fraction * std::fabs(ref);
+    const bool returns = std::isnan(mb) || std::isnan(ma) || std::fabs(ma - mb) < opt.return_fraction * worst_dist;
+    if (far_in_scale && far_in_level && returns) {
+      out.push_back({i, SpikeKind::kBadTick, kNames[worst], values[worst], ref,
+                     std::string(kNames[worst]) + " " + Num(values[worst]) + " is " +
+                         Num(worst_dist / scale) + " typical moves (" + Num(scale) + ") from the level " +
+                         Num(ref) + " before and after it, and the price returns (a bad tick)"});
+    }
+  }
+  return out;
+}
+
+}  // namespace barlake::validate
