@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -132,7 +133,7 @@ int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
 
 struct ImportArgs {
   std::string file, symbol, timeframe, format, tz, on_conflict = "keep", stamp, columns;
-  bool dry_run = false, as_json = false;
+  bool dry_run = false, as_json = false, force = false;
 };
 
 void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
@@ -159,6 +160,20 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
                                       : " (stored bars kept; --on-conflict replace takes the file's)");
   std::printf("  partitions        %zu%s\n", r.partitions.size(),
               r.dry_run ? fmt::format(" (about {} to write)", HumanBytes(r.bytes_estimate)).c_str() : "");
+  if (j.rows_rejected > 0) {
+    std::string by_rule;
+    for (const auto& [rule, n] : r.rejected_by_rule) by_rule += (by_rule.empty() ? "" : ", ") + std::to_string(n) + " " + rule;
+    std::printf("  rows rejected     %s (%s)%s\n", WithThousands(j.rows_rejected).c_str(), by_rule.c_str(),
+                r.dry_run ? "" : "; see `barlake quarantine list`");
+    for (size_t k = 0; k < std::min<size_t>(r.rejections.size(), 5); ++k) {
+      const auto& x = r.rejections[k];
+      std::printf("    %s:%u: field '%s': %s (%s)\n", file.c_str(), x.line, x.field.c_str(), x.reason.c_str(),
+                  x.rule.c_str());
+    }
+  }
+  if (r.identical_duplicates) {
+    std::printf("  note: %lld identical duplicate rows were dropped\n", static_cast<long long>(r.identical_duplicates));
+  }
   if (r.reordered) std::printf("  note: %lld rows were out of time order and were sorted\n", static_cast<long long>(r.reordered));
   if (r.nonexistent_local || r.ambiguous_local) {
     std::printf("  note: %lld stamps fell in a DST gap and %lld in a repeated DST hour; see docs/formats/time.md\n",
@@ -187,6 +202,7 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
   req.tz = a.tz;
   req.on_conflict = *policy;
   req.dry_run = a.dry_run;
+  req.force = a.force;
   auto r = (*lk)->Import(req);
   if (!r.ok()) return Fail(r.status());
   if (a.as_json) {
@@ -511,6 +527,89 @@ int CmdDetect(const std::string& file, bool as_json) {
   return 0;
 }
 
+json QuarantineJson(const journal::QuarantineRow& q) {
+  auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
+  return {{"id", q.id},         {"job", q.job_id},       {"symbol", q.symbol}, {"timeframe", q.timeframe},
+          {"line", q.line},     {"rule", q.rule},        {"field", q.field},   {"reason", q.reason},
+          {"ts", FormatIsoUtc(q.ts)}, {"open", num(q.open)}, {"high", num(q.high)}, {"low", num(q.low)},
+          {"close", num(q.close)}, {"volume", num(q.volume)}, {"status", q.status},
+          {"released_by_job", q.resolved_job}};
+}
+
+struct QuarantineArgs {
+  std::string symbol, timeframe, status = "held";
+  int64_t job = 0, limit = 200;
+  bool as_json = false;
+  std::vector<int64_t> ids;
+};
+
+int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  const std::string status = a.status == "all" ? "" : a.status;
+  auto rows = (*lk)->journal()->ListQuarantine(a.symbol, a.timeframe, status, a.job, a.limit);
+  if (!rows.ok()) return Fail(rows.status());
+  if (a.as_json) {
+    json arr = json::array();
+    for (const auto& q : *rows) arr.push_back(QuarantineJson(q));
+    std::printf("%s\n", arr.dump(2).c_str());
+    return 0;
+  }
+  if (rows->empty()) {
+    std::printf("No quarantined rows%s.\n", status.empty() ? "" : (" with status " + status).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& q : *rows) {
+    table.push_back({std::to_string(q.id), q.symbol, q.timeframe, FormatIsoUtc(q.ts), q.rule,
+                     "job " + std::to_string(q.job_id) + " line " + std::to_string(q.line), q.status, q.reason.substr(0, 70)});
+  }
+  std::printf("%s", FormatTable({"ID", "SYMBOL", "TF", "BAR", "RULE", "SOURCE", "STATUS", "REASON"}, table).c_str());
+  std::printf("Release with `barlake quarantine release ID...`, discard with `barlake quarantine drop ID...`.\n");
+  return 0;
+}
+
+int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  auto q = (*lk)->journal()->GetQuarantine(id);
+  if (!q.ok()) return Fail(q.status());
+  if (as_json) {
+    std::printf("%s\n", QuarantineJson(*q).dump(2).c_str());
+    return 0;
+  }
+  std::printf("Quarantined row %lld (%s)\n  dataset  %s %s\n  bar      %s  O %g H %g L %g C %g V %g\n"
+              "  source   job %lld, line %u\n  rule     %s (field '%s')\n  reason   %s\n",
+              static_cast<long long>(q->id), q->status.c_str(), q->symbol.c_str(), q->timeframe.c_str(),
+              FormatIsoUtc(q->ts).c_str(), q->open, q->high, q->low, q->close, q->volume,
+              static_cast<long long>(q->job_id), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
+  return 0;
+}
+
+int CmdQuarantineRelease(const Globals& g, const QuarantineArgs& a) {
+  auto lk = OpenLake(g, true);
+  if (!lk.ok()) return Fail(lk.status());
+  auto r = (*lk)->ReleaseQuarantine(a.ids);
+  if (!r.ok()) return Fail(r.status());
+  if (a.as_json) {
+    std::printf("%s\n", r->ReportJson().c_str());
+  } else {
+    std::printf("Job %lld released %zu row%s into %s %s (%lld added, %lld replaced)\n",
+                static_cast<long long>(r->job.id), a.ids.size(), a.ids.size() == 1 ? "" : "s", r->job.symbol.c_str(),
+                r->job.timeframe.c_str(), static_cast<long long>(r->rows_added), static_cast<long long>(r->rows_replaced));
+  }
+  return 0;
+}
+
+int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  if (Status s = (*lk)->DropQuarantine(a.ids); !s.ok()) return Fail(s);
+  std::printf("Dropped %zu quarantined row%s (kept in the journal as dropped; never merged)\n", a.ids.size(),
+              a.ids.size() == 1 ? "" : "s");
+  return 0;
+}
+
 int CmdRecover(const Globals& g) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
@@ -637,6 +736,8 @@ int Run(int argc, char** argv) {
   imp->add_option("--on-conflict", ia.on_conflict, "When a stored bar differs: keep (default), replace, fail");
   imp->add_flag("--dry-run", ia.dry_run, "Show what would change and write nothing");
   imp->add_flag("--json", ia.as_json, "Print one JSON object");
+  imp->add_flag("--force", ia.force,
+                "Import even when more rows are rejected than the dataset allows (they go to quarantine)");
   imp->callback([&] { rc = CmdImport(g, ia); });
 
   auto* st = app.add_subcommand("status", "Datasets in the vault (from the catalog)");
@@ -694,6 +795,30 @@ int Run(int argc, char** argv) {
   det->add_option("FILE", det_file)->required();
   det->add_flag("--json", det_json);
   det->callback([&] { rc = CmdDetect(det_file, det_json); });
+
+  auto* quar = app.add_subcommand("quarantine", "Rows imports rejected: list, show, release, drop");
+  quar->require_subcommand(1);
+  QuarantineArgs qa;
+  auto* ql = quar->add_subcommand("list", "Quarantined rows (held by default)");
+  ql->add_option("--symbol", qa.symbol);
+  ql->add_option("--timeframe", qa.timeframe);
+  ql->add_option("--status", qa.status, "held (default), released, dropped or all");
+  ql->add_option("--job", qa.job, "Only rows rejected by this job");
+  ql->add_option("--limit", qa.limit, "At most this many rows (default 200)");
+  ql->add_flag("--json", qa.as_json);
+  ql->callback([&] { rc = CmdQuarantineList(g, qa); });
+  auto* qs = quar->add_subcommand("show", "One quarantined row");
+  int64_t qs_id = 0;
+  qs->add_option("ID", qs_id)->required();
+  qs->add_flag("--json", qa.as_json);
+  qs->callback([&] { rc = CmdQuarantineShow(g, qs_id, qa.as_json); });
+  auto* qr = quar->add_subcommand("release", "Merge quarantined rows through the normal write protocol");
+  qr->add_option("ID", qa.ids)->required();
+  qr->add_flag("--json", qa.as_json);
+  qr->callback([&] { rc = CmdQuarantineRelease(g, qa); });
+  auto* qd = quar->add_subcommand("drop", "Discard quarantined rows");
+  qd->add_option("ID", qa.ids)->required();
+  qd->callback([&] { rc = CmdQuarantineDrop(g, qa); });
 
   auto* rec = app.add_subcommand("recover", "Finish or undo jobs interrupted by a crash");
   rec->callback([&] { rc = CmdRecover(g); });

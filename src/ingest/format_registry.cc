@@ -1,6 +1,10 @@
 #include <algorithm>
 
 #include "ingest/format.h"
+#include "ingest/alphavantage.h"
+#include "ingest/binance.h"
+#include "ingest/delimited.h"
+#include "ingest/yahoo.h"
 #include "ingest/ninjatrader.h"
 
 namespace barlake::ingest {
@@ -27,7 +31,10 @@ class NinjaTraderFormat : public BarFormat {
 
 const std::vector<const BarFormat*>& AllFormats() {
   static const std::vector<const BarFormat*>* formats = new std::vector<const BarFormat*>{
-      new NinjaTraderFormat(),
+      new NinjaTraderFormat(),      YahooChartJsonFormat(),   AlphaVantageJsonFormat(),
+      BinanceKlinesCsvFormat(),     BinanceKlinesJsonFormat(), MetaTraderFormat(),
+      TradingViewFormat(),          AlphaVantageCsvFormat(),   FirstRateFormat(),
+      DelimitedCsvFormat(),  // generic: last, it scores at most 50
   };
   return *formats;
 }

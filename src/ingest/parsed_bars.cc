@@ -102,42 +102,5 @@ Status CheckSpacing(const ParsedBars& p, const Timeframe& tf, const std::string&
   return Status::OK();
 }
 
-Status CheckBars(const ParsedBars& p, const std::string& file_label) {
-  const BarColumns& b = p.bars;
-  ProblemList problems(file_label);
-  for (size_t i = 0; i < b.size(); ++i) {
-    const uint32_t line = p.line[i];
-    const double o = b.open[i], h = b.high[i], l = b.low[i], c = b.close[i], v = b.volume[i];
-    bool finite = true;
-    const std::pair<const char*, double> prices[] = {{"open", o}, {"high", h}, {"low", l}, {"close", c}};
-    for (const auto& [name, x] : prices) {
-      if (!std::isfinite(x)) {
-        problems.Add(line, name, "is not a finite number");
-        finite = false;
-      }
-    }
-    if (!std::isfinite(v)) {
-      problems.Add(line, "volume", "is not a finite number");
-    } else if (v < 0) {
-      problems.Add(line, "volume", "is negative (" + Num(v) + ")");
-    }
-    if (finite) {
-      if (h < l) {
-        problems.Add(line, "high", "high " + Num(h) + " is below low " + Num(l));
-      } else if (h < o || h < c) {
-        problems.Add(line, "high", "high " + Num(h) + " is below open or close");
-      } else if (l > o || l > c) {
-        problems.Add(line, "low", "low " + Num(l) + " is above open or close");
-      }
-    }
-    if (i > 0 && b.ts[i] == b.ts[i - 1]) {
-      problems.Add(line, "timestamp",
-                   "same bar time as line " + std::to_string(p.line[i - 1]) +
-                       " (duplicate bar " + FormatIsoUtc(b.ts[i]) + ")");
-    }
-  }
-  return problems.ToStatus(
-      "Fix or remove these rows in the source file (or export it again), then re-run the import.");
-}
 
 }  // namespace barlake::ingest

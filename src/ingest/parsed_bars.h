@@ -1,5 +1,5 @@
-// ParsedBars: what every importer produces, and the checks every import applies before
-// anything is merged (issue 3 grows these into the full validator with quarantine).
+// ParsedBars: what every importer produces. The rules applied to its rows before a merge
+// live in validate/validator.h.
 #pragma once
 
 #include <cstdint>
@@ -47,11 +47,6 @@ struct ParsedBars {
 
 /// Sort rows by ts (stable; counts rows that moved in `reordered`).
 void SortByTime(ParsedBars* parsed);
-
-/// Apply the import checks: finite prices, OHLC consistency (low <= open, close <= high),
-/// non-negative volume, no two rows with the same ts. Requires sorted input. On failure
-/// returns kInvalidInput listing up to 10 problems as "FILE:LINE: field 'F': what; fix".
-Status CheckBars(const ParsedBars& parsed, const std::string& file_label);
 
 /// Check that intraday bar spacing fits the timeframe (sorted, unique input): two bars
 /// closer than one interval mean the file is not of that timeframe (longer gaps that are

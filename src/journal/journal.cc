@@ -47,6 +47,15 @@ CREATE TABLE IF NOT EXISTS partitions (
   sha256 TEXT NOT NULL, content_hash TEXT NOT NULL, version INTEGER NOT NULL,
   updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS partitions_by_dataset ON partitions (symbol, timeframe, min_ts);
+CREATE TABLE IF NOT EXISTS quarantine (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id INTEGER NOT NULL REFERENCES jobs(id),
+  symbol TEXT NOT NULL, timeframe TEXT NOT NULL, line INTEGER NOT NULL,
+  rule TEXT NOT NULL, field TEXT NOT NULL, reason TEXT NOT NULL,
+  ts INTEGER NOT NULL, open REAL, high REAL, low REAL, close REAL, volume REAL,
+  status TEXT NOT NULL CHECK (status IN ('held','released','dropped')),
+  resolved_job INTEGER, created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS quarantine_by_dataset ON quarantine (symbol, timeframe, status);
 CREATE TABLE IF NOT EXISTS datasets (
   symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_job INTEGER NOT NULL,
@@ -124,6 +133,8 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, bool cre
   std::unique_ptr<Journal> j(new Journal(std::move(db)));
   if (create) RETURN_IF_ERROR(j->CreateSchema());
   RETURN_IF_ERROR(j->CheckSchema());
+  // Tables added within schema version 1 (quarantine) appear in older journals on open.
+  RETURN_IF_ERROR(j->db_->Exec(kSchema));
   return j;
 }
 
@@ -339,6 +350,86 @@ Result<std::vector<int64_t>> Journal::LaterJobsTouching(
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+Status Journal::AddQuarantine(int64_t job_id, const std::vector<QuarantineRow>& rows) {
+  const int64_t now = NowMicros();
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  for (const auto& r : rows) {
+    ASSIGN_OR_RETURN(auto s, db_->Prepare(
+        "INSERT INTO quarantine (job_id, symbol, timeframe, line, rule, field, reason, ts, open, high, low, "
+        "close, volume, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'held',?)"));
+    s->Bind(1, job_id).Bind(2, r.symbol).Bind(3, r.timeframe).Bind(4, static_cast<int64_t>(r.line));
+    s->Bind(5, r.rule).Bind(6, r.field).Bind(7, r.reason).Bind(8, r.ts);
+    s->BindDouble(9, r.open).BindDouble(10, r.high).BindDouble(11, r.low).BindDouble(12, r.close);
+    s->BindDouble(13, r.volume).Bind(14, now);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return txn->Commit();
+}
+
+namespace {
+constexpr const char* kQuarantineColumns =
+    "q.id, q.job_id, q.symbol, q.timeframe, q.line, q.rule, q.field, q.reason, q.ts, q.open, q.high, q.low, "
+    "q.close, q.volume, q.status, q.resolved_job, q.created_at";
+QuarantineRow ReadQuarantine(const Statement& s) {
+  QuarantineRow r;
+  r.id = s.Int(0);
+  r.job_id = s.Int(1);
+  r.symbol = s.Text(2);
+  r.timeframe = s.Text(3);
+  r.line = static_cast<uint32_t>(s.Int(4));
+  r.rule = s.Text(5);
+  r.field = s.Text(6);
+  r.reason = s.Text(7);
+  r.ts = s.Int(8);
+  r.open = s.Double(9);
+  r.high = s.Double(10);
+  r.low = s.Double(11);
+  r.close = s.Double(12);
+  r.volume = s.Double(13);
+  r.status = s.Text(14);
+  r.resolved_job = s.Int(15);
+  r.created_at = s.Int(16);
+  return r;
+}
+}  // namespace
+
+Result<std::vector<QuarantineRow>> Journal::ListQuarantine(const std::string& symbol, const std::string& timeframe,
+                                                           const std::string& status, int64_t job_id,
+                                                           int64_t limit) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
+      " FROM quarantine q JOIN jobs j ON j.id = q.job_id WHERE j.status IN ('completed', 'rolled_back') "
+      "AND (?1 = '' OR q.symbol = ?1) AND (?2 = '' OR q.timeframe = ?2) AND (?3 = '' OR q.status = ?3) "
+      "AND (?4 = 0 OR q.job_id = ?4) ORDER BY q.id LIMIT ?5"));
+  s->Bind(1, symbol).Bind(2, timeframe).Bind(3, status).Bind(4, job_id).Bind(5, limit);
+  return CollectRows<QuarantineRow>(s.get(), ReadQuarantine);
+}
+
+Result<QuarantineRow> Journal::GetQuarantine(int64_t id) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
+      " FROM quarantine q JOIN jobs j ON j.id = q.job_id WHERE q.id = ? AND "
+      "j.status IN ('completed', 'rolled_back')"));
+  s->Bind(1, id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    return Status::NotFound("there is no quarantined row " + std::to_string(id) +
+                            "; `barlake quarantine list` shows them");
+  }
+  return ReadQuarantine(*s);
+}
+
+Status Journal::SetQuarantineStatus(const std::vector<int64_t>& ids, const std::string& status,
+                                    int64_t resolved_job) {
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  for (int64_t id : ids) {
+    ASSIGN_OR_RETURN(auto s, db_->Prepare("UPDATE quarantine SET status = ?, resolved_job = ? WHERE id = ?"));
+    s->Bind(1, status);
+    if (resolved_job) s->Bind(2, resolved_job); else s->BindNull(2);
+    s->Bind(3, id);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return txn->Commit();
 }
 
 Result<std::optional<PartitionEntry>> Journal::GetPartition(const std::string& rel_path) {

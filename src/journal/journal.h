@@ -71,6 +71,20 @@ struct DatasetSummary {
   int64_t last_update = 0, last_job = 0;
 };
 
+/// A row an import rejected, kept with its reason until released or dropped.
+struct QuarantineRow {
+  int64_t id = 0;
+  int64_t job_id = 0;  // the import that rejected it
+  std::string symbol, timeframe;
+  uint32_t line = 0;  // in the job's source file
+  std::string rule, field, reason;
+  int64_t ts = 0;
+  double open = 0, high = 0, low = 0, close = 0, volume = 0;
+  std::string status;  // held | released | dropped
+  int64_t resolved_job = 0;  // the job that released it
+  int64_t created_at = 0;
+};
+
 class Journal {
  public:
   /// Open the journal at `path`; with `create`, create it and its schema.
@@ -101,6 +115,15 @@ class Journal {
   /// Completed jobs after `job_id` that changed any of `rel_paths`.
   Result<std::vector<int64_t>> LaterJobsTouching(int64_t job_id,
                                                  const std::vector<std::string>& rel_paths);
+
+  /// Store rows rejected by `job_id` (status held). They are listed only once that job
+  /// has completed, so a failed or interrupted import leaves nothing behind.
+  Status AddQuarantine(int64_t job_id, const std::vector<QuarantineRow>& rows);
+  /// Rows of completed jobs; filters are optional (empty / 0 = any). Oldest first.
+  Result<std::vector<QuarantineRow>> ListQuarantine(const std::string& symbol, const std::string& timeframe,
+                                                    const std::string& status, int64_t job_id, int64_t limit);
+  Result<QuarantineRow> GetQuarantine(int64_t id);
+  Status SetQuarantineStatus(const std::vector<int64_t>& ids, const std::string& status, int64_t resolved_job);
 
   Result<std::optional<PartitionEntry>> GetPartition(const std::string& rel_path);
   /// Partitions of a dataset whose rows may fall in [from, to), ordered by min_ts.

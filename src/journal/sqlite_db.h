@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ class Statement {
   Statement& Bind(int i, int64_t v);
   Statement& Bind(int i, const std::string& v);
   Statement& BindNull(int i);
+  Statement& BindDouble(int i, double v);
   /// Bind text, or NULL when empty.
   Statement& BindOptional(int i, const std::string& v);
   /// Step once: true if a row is available, false when done.
@@ -34,6 +36,10 @@ class Statement {
   Status Run();
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string Text(int col) const;
+  /// SQLite stores NaN as NULL; NULL reads back as NaN.
+  double Double(int col) const {
+    return IsNull(col) ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(stmt_, col);
+  }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:

@@ -11,6 +11,7 @@
 #include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "ingest/format.h"
+#include "validate/validator.h"
 #include "lake/source_file.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -47,6 +48,13 @@ std::string ImportResult::ReportJson() const {
   j["dst_nonexistent_stamps"] = nonexistent_local;
   j["dst_ambiguous_stamps"] = ambiguous_local;
   j["rows_reordered"] = reordered;
+  j["identical_duplicates_dropped"] = identical_duplicates;
+  j["rejected_by_rule"] = rejected_by_rule;
+  nlohmann::json rej = nlohmann::json::array();
+  for (const auto& r : rejections) {
+    rej.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
+  }
+  j["rejections"] = rej;
   if (dry_run) j["bytes_estimate"] = bytes_estimate;
   if (!skipped_because.empty()) j["skipped_because"] = skipped_because;
   j["partition_paths"] = partitions;
@@ -305,16 +313,42 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   result.reordered = parsed.reordered;
   result.blank_lines = parsed.blank_lines;
   result.notes = parsed.notes;
-  Status checked = ingest::CheckBars(parsed, req.path);
-  if (checked.ok()) checked = ingest::CheckSpacing(parsed, tf, req.path);
-  if (Status s = checked; !s.ok()) {
-    cleanup_tmp();
-    return req.dry_run ? s : FailJob(&job, s);
-  }
   if (parsed.bars.empty()) {
     cleanup_tmp();
     Status s = Status::InvalidInput("'" + req.path + "' has no bars; nothing to import");
     return req.dry_run ? s : FailJob(&job, s);
+  }
+  // Validation: rejected rows leave `parsed` for quarantine; too many fail the import.
+  validate::ValidationOptions vopt;
+  if (const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe)) {
+    vopt.allow_non_positive = spec->allow_non_positive;
+    vopt.check_alignment = spec->check_alignment;
+    vopt.check_spikes = spec->check_spikes;
+    vopt.spikes.spike_scale_multiple = spec->spike_scale_multiple;
+    vopt.max_reject_share = spec->max_reject_share;
+  }
+  validate::ValidationReport validation = validate::Validate(&parsed, tf, vopt);
+  job.rows_rejected = validation.rejected_rows();
+  result.rejected_by_rule = validation.counts;
+  result.identical_duplicates = validation.identical_duplicates;
+  for (size_t k = 0; k < validation.reasons.size() && k < 20; ++k) {
+    const auto& r = validation.reasons[k];
+    result.rejections.push_back({r.line, r.rule, r.field, r.reason});
+  }
+  const double share = static_cast<double>(job.rows_rejected) / static_cast<double>(std::max<int64_t>(1, validation.rows_checked));
+  Status checked;
+  if (job.rows_rejected > 0 && share > vopt.max_reject_share && !req.force) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.2f%% (limit %.2f%%)", share * 100, vopt.max_reject_share * 100);
+    checked = Status::InvalidInput(validation.Summary(req.path) + "\nThat is " + pct +
+                                   " of the file, so nothing was imported. Fix the source, or pass --force "
+                                   "to import the rest and quarantine these rows.");
+  }
+  if (checked.ok()) checked = ingest::CheckSpacing(parsed, tf, req.path);
+  if (!checked.ok()) {
+    cleanup_tmp();
+    job.report_json = result.ReportJson();
+    return req.dry_run ? checked : FailJob(&job, checked);
   }
 
   // Idempotency: the same bytes into the same dataset are imported once.
@@ -340,8 +374,38 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
       return FailJob(&job, s);
     }
     if (options_.crash_hook) options_.crash_hook(CrashPoint::kAfterSourceCopy);
+    // Listed only once this job completes (see Journal::AddQuarantine).
+    if (validation.rejected_rows() > 0) {
+      std::vector<journal::QuarantineRow> rows;
+      const BarColumns& rb = validation.rejected.bars;
+      for (size_t i = 0; i < rb.size(); ++i) {
+        const auto& r = validation.reasons[i];
+        journal::QuarantineRow q;
+        q.symbol = req.symbol;
+        q.timeframe = req.timeframe;
+        q.line = r.line;
+        q.rule = r.rule;
+        q.field = r.field;
+        q.reason = r.reason;
+        q.ts = rb.ts[i];
+        q.open = rb.open[i];
+        q.high = rb.high[i];
+        q.low = rb.low[i];
+        q.close = rb.close[i];
+        q.volume = rb.volume[i];
+        rows.push_back(std::move(q));
+      }
+      if (Status s = journal_->AddQuarantine(job.id, rows); !s.ok()) return FailJob(&job, s);
+    }
   }
 
+  return MergeAndCommit(std::move(result), parsed, tf, req, store);
+}
+
+Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::ParsedBars& parsed,
+                                          const Timeframe& tf, const ImportRequest& req,
+                                          storage::ParquetStore* store) {
+  JobRecord& job = result.job;
   // Plan: merge the new rows into each partition they fall in, one partition at a time.
   const BarColumns& nb = parsed.bars;
   const bool yearly = tf.is_daily_or_longer();
@@ -602,8 +666,8 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (target.status != "completed") {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
-  if (target.kind != "import") {
-    return Status::Conflict(name + " is a " + target.kind + "; only imports can be rolled back");
+  if (target.kind != "import" && target.kind != "release") {
+    return Status::Conflict(name + " is a " + target.kind + "; only imports and releases can be rolled back");
   }
   ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
   std::vector<std::string> rel_paths;
@@ -612,7 +676,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   std::vector<int64_t> blocking;
   for (int64_t id : later) {
     ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
-    if (l.status == "completed" && l.kind == "import") blocking.push_back(id);
+    if (l.status == "completed" && (l.kind == "import" || l.kind == "release")) blocking.push_back(id);
   }
   if (!blocking.empty()) {
     std::string ids;
@@ -668,6 +732,79 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
     return FailJob(&job, s);
   }
   return journal_->GetJob(job.id);
+}
+
+Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return Status::InvalidArgument("name the quarantined rows to release");
+  ASSIGN_OR_RETURN(auto lock, LockAndRecover());
+  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+  std::vector<journal::QuarantineRow> rows;
+  for (int64_t id : ids) {
+    ASSIGN_OR_RETURN(journal::QuarantineRow r, journal_->GetQuarantine(id));
+    if (r.status != "held") {
+      return Status::Conflict("quarantined row " + std::to_string(id) + " is already " + r.status);
+    }
+    if (!rows.empty() && (r.symbol != rows[0].symbol || r.timeframe != rows[0].timeframe)) {
+      return Status::InvalidArgument("rows " + std::to_string(rows[0].id) + " and " + std::to_string(id) +
+                                     " belong to different datasets; release one dataset at a time");
+    }
+    const double v[5] = {r.open, r.high, r.low, r.close, r.volume};
+    for (double x : v) {
+      if (!std::isfinite(x)) {
+        return Status::InvalidInput("quarantined row " + std::to_string(id) +
+                                    " has a value that is not a number and cannot be stored; drop it instead");
+      }
+    }
+    rows.push_back(std::move(r));
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].ts == rows[i - 1].ts) {
+      return Status::InvalidArgument("rows " + std::to_string(rows[i - 1].id) + " and " + std::to_string(rows[i].id) +
+                                     " are the same bar " + FormatIsoUtc(rows[i].ts) + "; release one of them");
+    }
+  }
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(rows[0].timeframe));
+  ingest::ParsedBars parsed;
+  for (const auto& r : rows) {
+    parsed.bars.ts.push_back(r.ts);
+    parsed.bars.open.push_back(r.open);
+    parsed.bars.high.push_back(r.high);
+    parsed.bars.low.push_back(r.low);
+    parsed.bars.close.push_back(r.close);
+    parsed.bars.volume.push_back(r.volume);
+    parsed.line.push_back(r.line);
+  }
+  ImportResult result;
+  JobRecord& job = result.job;
+  job.kind = "release";
+  job.status = "running";
+  job.symbol = rows[0].symbol;
+  job.timeframe = rows[0].timeframe;
+  job.command = options_.command;
+  job.rows_read = static_cast<int64_t>(rows.size());
+  job.source_path = "quarantine of job " + std::to_string(rows[0].job_id);
+  ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  ImportRequest req;
+  req.path = job.source_path;
+  req.symbol = job.symbol;
+  req.timeframe = job.timeframe;
+  // The user has looked at these rows and decided they are right: they win over stored bars.
+  req.on_conflict = ConflictPolicy::kReplace;
+  ASSIGN_OR_RETURN(result, MergeAndCommit(std::move(result), parsed, tf, req, store));
+  RETURN_IF_ERROR(journal_->SetQuarantineStatus(ids, "released", result.job.id));
+  return result;
+}
+
+Status Lake::DropQuarantine(const std::vector<int64_t>& ids) {
+  ASSIGN_OR_RETURN(auto lock, LockAndRecover());
+  for (int64_t id : ids) {
+    ASSIGN_OR_RETURN(journal::QuarantineRow r, journal_->GetQuarantine(id));
+    if (r.status != "held") {
+      return Status::Conflict("quarantined row " + std::to_string(id) + " is already " + r.status);
+    }
+  }
+  return journal_->SetQuarantineStatus(ids, "dropped", 0);
 }
 
 }  // namespace barlake::lake

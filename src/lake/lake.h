@@ -12,12 +12,15 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/bars.h"
 #include "core/result.h"
+#include "core/timeframe.h"
+#include "ingest/parsed_bars.h"
 #include "env/env.h"
 #include "journal/journal.h"
 #include "lake/vault.h"
@@ -51,6 +54,9 @@ struct ImportRequest {
   std::string columns;  // explicit column mapping for delimited text
   ConflictPolicy on_conflict = ConflictPolicy::kKeep;
   bool dry_run = false;
+  /// Import even when more than the dataset's max_reject_share of rows is rejected
+  /// (the rejected rows go to quarantine).
+  bool force = false;
   std::string description;  // for a new dataset's registry entry
 };
 
@@ -59,6 +65,11 @@ struct ConflictExample {
   uint32_t line = 0;
   double stored[5] = {0, 0, 0, 0, 0};  // open high low close volume
   double incoming[5] = {0, 0, 0, 0, 0};
+};
+
+struct RejectionExample {
+  uint32_t line = 0;
+  std::string rule, field, reason;
 };
 
 struct ImportResult {
@@ -73,6 +84,9 @@ struct ImportResult {
   int64_t bytes_estimate = 0;  // dry run: estimated bytes of the files to write
   std::vector<std::string> partitions;  // lake-relative paths written
   std::vector<ConflictExample> conflicts;  // the first 20
+  std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
+  std::vector<RejectionExample> rejections;         // the first 20
+  int64_t identical_duplicates = 0;
   int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;
   /// The report as JSON (stored with the job and printed by --json).
   std::string ReportJson() const;
@@ -105,6 +119,11 @@ class Lake {
   Result<VerifyReport> Verify();
   /// Restore the partitions `job_id` changed to their previous versions, as a new job.
   Result<journal::JobRecord> Rollback(int64_t job_id);
+  /// Merge quarantined rows (all of one dataset, status held) through the normal write
+  /// protocol as a `release` job; they replace stored bars with the same stamp.
+  Result<ImportResult> ReleaseQuarantine(const std::vector<int64_t>& ids);
+  /// Mark quarantined rows as dropped (kept for the record, never merged).
+  Status DropQuarantine(const std::vector<int64_t>& ids);
   /// Take the lock and finish or undo interrupted jobs.
   Status Recover();
 
@@ -118,6 +137,11 @@ class Lake {
  private:
   Lake(VaultPaths paths, LakeOptions options);
   Result<std::unique_ptr<class WriterLock>> LockAndRecover();
+  /// Merge parsed (sorted, validated) rows into their partitions and commit the job in
+  /// result.job (already in the journal unless a dry run). Holds the writer lock.
+  Result<ImportResult> MergeAndCommit(ImportResult result, const ingest::ParsedBars& parsed,
+                                      const Timeframe& tf, const ImportRequest& req,
+                                      storage::ParquetStore* store);
   Result<storage::ParquetStore*> Store();
   WriteProtocol Protocol(storage::ParquetStore* store);
   Status FailJob(journal::JobRecord* job, const Status& why);

@@ -52,6 +52,20 @@ Status AsInput(const Status& s, const std::string& where) {
   return Status::InvalidInput(where + ": " + s.message());
 }
 
+Result<bool> GetBool(const toml::table& t, const char* key, const std::string& path, bool fallback) {
+  const toml::node* n = t.get(key);
+  if (!n) return fallback;
+  if (!n->is_boolean()) return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be true or false");
+  return n->value<bool>().value_or(fallback);
+}
+
+Result<double> GetNumber(const toml::table& t, const char* key, const std::string& path, double fallback) {
+  const toml::node* n = t.get(key);
+  if (!n) return fallback;
+  if (!n->is_number()) return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be a number");
+  return n->value<double>().value_or(fallback);
+}
+
 Result<std::string> GetString(const toml::table& t, const char* key, const std::string& path,
                               std::string fallback) {
   const toml::node* n = t.get(key);
@@ -93,7 +107,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       const toml::table* t = n.as_table();
       if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
       RETURN_IF_ERROR(CheckKeys(*t, {"symbol", "timeframe", "category", "source_tz", "format",
-                                     "description", "owner"},
+                                     "description", "owner", "allow_non_positive", "check_alignment",
+                                     "check_spikes", "spike_scale_multiple", "max_reject_share"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.symbol, GetString(*t, "symbol", path, ""));
@@ -103,6 +118,15 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.format, GetString(*t, "format", path, ""));
       ASSIGN_OR_RETURN(d.description, GetString(*t, "description", path, ""));
       ASSIGN_OR_RETURN(d.owner, GetString(*t, "owner", path, ""));
+      ASSIGN_OR_RETURN(d.allow_non_positive, GetBool(*t, "allow_non_positive", path, false));
+      ASSIGN_OR_RETURN(d.check_alignment, GetBool(*t, "check_alignment", path, true));
+      ASSIGN_OR_RETURN(d.check_spikes, GetBool(*t, "check_spikes", path, true));
+      ASSIGN_OR_RETURN(d.spike_scale_multiple, GetNumber(*t, "spike_scale_multiple", path, 25));
+      ASSIGN_OR_RETURN(d.max_reject_share, GetNumber(*t, "max_reject_share", path, 0.01));
+      if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
+        return Status::InvalidInput(Where(path, n) + ": max_reject_share must be in [0, 1] and "
+                                    "spike_scale_multiple above 0");
+      }
       const std::string at = Where(path, n) + " [[dataset]] " + d.symbol + " " + d.timeframe;
       RETURN_IF_ERROR(AsInput(storage::ValidateSymbol(d.symbol), at));
       auto tf = Timeframe::Parse(d.timeframe);
@@ -153,6 +177,11 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   if (!d.format.empty()) o << "format = " << Quote(d.format) << "\n";
   if (!d.description.empty()) o << "description = " << Quote(d.description) << "\n";
   if (!d.owner.empty()) o << "owner = " << Quote(d.owner) << "\n";
+  if (d.allow_non_positive) o << "allow_non_positive = true\n";
+  if (!d.check_alignment) o << "check_alignment = false\n";
+  if (!d.check_spikes) o << "check_spikes = false\n";
+  if (d.spike_scale_multiple != 25) o << "spike_scale_multiple = " << d.spike_scale_multiple << "\n";
+  if (d.max_reject_share != 0.01) o << "max_reject_share = " << d.max_reject_share << "\n";
   return o.str();
 }
 

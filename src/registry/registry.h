@@ -31,6 +31,12 @@ struct DatasetSpec {
   std::string format;                  // importer used by default (ninjatrader, ...)
   std::string description;
   std::string owner;
+  // Validation (validate/validator.h); every rule and threshold per dataset.
+  bool allow_non_positive = false;  // crude futures traded below zero in April 2020
+  bool check_alignment = true;
+  bool check_spikes = true;
+  double spike_scale_multiple = 25;
+  double max_reject_share = 0.01;  // an import rejecting more fails, unless --force
 };
 
 struct VaultSettings {

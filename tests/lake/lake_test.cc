@@ -97,10 +97,10 @@ TEST_F(VaultTest, OverlapMergesOnlyTouchedPartitionsAndHandlesConflicts) {
       ++k;
     }
   }
-  feb += NtLine("20240201 000600", 1, 2, 0.5, 1.5, 1);  // conflicts with stored 00:05
-  feb += NtLine("20240201 013100", 1, 2, 0.5, 1.5, 1);  // new
-  feb += NtLine("20240201 013200", 1, 2, 0.5, 1.5, 1);  // new
-  feb += NtLine("20240201 013300", 1, 2, 0.5, 1.5, 1);  // new
+  feb += NtLine("20240201 000600", 101, 102, 100.5, 101.5, 1);  // conflicts with stored 00:05
+  feb += NtLine("20240201 013100", 101, 102, 100.5, 101.5, 1);  // new
+  feb += NtLine("20240201 013200", 101, 102, 100.5, 101.5, 1);  // new
+  feb += NtLine("20240201 013300", 101, 102, 100.5, 101.5, 1);  // new
   const std::string src = WriteSource("b.txt", feb);
 
   ImportRequest dry = Req(src);
@@ -134,7 +134,7 @@ TEST_F(VaultTest, OverlapMergesOnlyTouchedPartitionsAndHandlesConflicts) {
   const Micros t5 = ParseIsoUtc("2024-02-01T00:05:00Z").value();
   ASSERT_OK_AND_ASSIGN(BarColumns kept, lake->Read("ES", "1m", t5, t5 + 1));
   ASSERT_EQ(kept.size(), 1u);
-  EXPECT_NE(kept.open[0], 1);  // stored value kept
+  EXPECT_NE(kept.open[0], 101);  // stored value kept
   ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
   EXPECT_EQ(ds[0].rows, 63);
 }

@@ -12,10 +12,12 @@ TEST_F(VaultTest, RealNinjaTraderExportsImportWithTheirDocumentedRowCounts) {
   struct Expected {
     const char* file;
     int64_t rows;
+    int64_t rejected;
   };
-  // Row counts from SOURCES.md section 1; the files are stamped in UTC.
-  const Expected files[] = {{"CL 03-24.Last.txt", 31646}, {"CL 06-20.Last.txt", 31941},
-                            {"CL 12-20.Last.txt", 35598}, {"CL 09-08.Last.txt", 48217}};
+  // Row counts from SOURCES.md section 1; the files are stamped in UTC. CL 03-24 holds one
+  // bad tick (the Saturday 593.13 print), which goes to quarantine; the rest is clean.
+  const Expected files[] = {{"CL 03-24.Last.txt", 31646, 1}, {"CL 06-20.Last.txt", 31941, 0},
+                            {"CL 12-20.Last.txt", 35598, 0}, {"CL 09-08.Last.txt", 48217, 0}};
   auto lake = OpenLake();
   int64_t total = 0;
   for (const auto& f : files) {
@@ -23,8 +25,9 @@ TEST_F(VaultTest, RealNinjaTraderExportsImportWithTheirDocumentedRowCounts) {
     r.tz = "UTC";
     ASSERT_OK_AND_ASSIGN(ImportResult res, lake->Import(r));
     EXPECT_EQ(res.job.rows_read, f.rows) << f.file;
-    EXPECT_EQ(res.rows_added, f.rows) << f.file;
-    total += f.rows;
+    EXPECT_EQ(res.job.rows_rejected, f.rejected) << f.file;
+    EXPECT_EQ(res.rows_added, f.rows - f.rejected) << f.file;
+    total += f.rows - f.rejected;
   }
   ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
   EXPECT_EQ(ds[0].rows, total);
@@ -41,6 +44,11 @@ TEST_F(VaultTest, RealNinjaTraderExportsImportWithTheirDocumentedRowCounts) {
   const auto low = std::min_element(crash.low.begin(), crash.low.end());
   EXPECT_EQ(*low, 6.5);
   EXPECT_EQ(FormatIsoUtc(crash.ts[static_cast<size_t>(low - crash.low.begin())]), "2020-04-21T17:51:00Z");
+  ASSERT_OK_AND_ASSIGN(auto held, lake->journal()->ListQuarantine("CL", "1m", "held", 0, 10));
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].rule, "bad_tick");
+  EXPECT_EQ(held[0].open, 593.13);
+  EXPECT_EQ(held[0].line, 6638u);
   ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
   EXPECT_TRUE(v.ok());
 }

@@ -1,0 +1,371 @@
+#include "ingest/alphavantage.h"
+
+#include <limits>
+#include <optional>
+
+#include "ingest/number_parse.h"
+#include "ingest/vendor_common_internal.h"
+
+namespace barlake::ingest {
+namespace {
+
+using json = internal::Json;
+
+constexpr const char* kFields[] = {"open", "high", "low", "close", "volume"};
+constexpr const char* kDefaultZone = "US/Eastern";
+
+struct Row {
+  int64_t local = 0;  // wall-clock micros (intraday) or the date at 00:00 (daily)
+  bool has_time = false;
+  double v[5] = {};
+  uint32_t line = 0;
+};
+
+// "5. volume" -> "volume"; keys without a "N. " prefix stay as they are.
+std::string_view FieldName(std::string_view key) {
+  const size_t dot = key.find(". ");
+  return dot == std::string_view::npos ? key : key.substr(dot + 2);
+}
+
+bool IsEasternZone(const std::string& name) {
+  return name == "America/New_York" || name == "US/Eastern" || name == "EST5EDT";
+}
+
+// Turns rows into bars: checks daily vs intraday stamps, picks the stamp convention,
+// converts local times to UTC open times, sorts.
+Result<ParsedBars> Finish(std::vector<Row> rows, TimeZone* zone, const ParseOptions& opt,
+                          ParsedBars out) {
+  const bool daily = opt.timeframe.is_daily_or_longer();
+  for (const Row& r : rows) {
+    if (r.has_time == daily) {
+      return Status::InvalidInput(
+          opt.file_label + ":" + std::to_string(r.line) + ": field 'timestamp': the file has " +
+          (r.has_time ? "intraday stamps (yyyy-MM-dd HH:mm:ss)" : "daily stamps (yyyy-MM-dd)") +
+          " but the timeframe is " + opt.timeframe.name() + "; pass --timeframe " +
+          (r.has_time ? "1m (or the file's bar size)" : "1d"));
+    }
+  }
+  Micros shift = 0;
+  if (!daily && !rows.empty()) {
+    bool at_0400 = false, at_2000 = false;
+    for (const Row& r : rows) {
+      const int64_t tod = (r.local / kMicrosPerSecond) % 86400;
+      at_0400 |= tod == 4 * 3600;
+      at_2000 |= tod == 20 * 3600;
+    }
+    std::string why;
+    bool close = true;
+    if (opt.stamp == "open" || opt.stamp == "close") {
+      close = opt.stamp == "close";
+      why = "as asked (--stamp " + opt.stamp + ")";
+    } else if (at_0400 && !at_2000) {
+      close = false;
+      why = "the file has a bar at 04:00 and none at 20:00, so stamps mark the bar open";
+    } else {
+      why = at_2000 ? "the file has a bar at 20:00, the end of extended hours"
+                    : "Alpha Vantage's convention in the files we know (04:01..20:00); pass "
+                      "--stamp open if this file marks bar opens";
+    }
+    if (close) shift = opt.timeframe.micros();
+    out.notes.push_back(std::string("intraday stamps read as bar ") + (close ? "CLOSE" : "OPEN") +
+                        " times: " + why);
+  }
+  // Convert in chronological order so the DST rule (time_zone.h) sees the file's order;
+  // Alpha Vantage lists newest first.
+  const bool newest_first = rows.size() > 1 && rows.front().local > rows.back().local;
+  std::vector<Micros> utc(rows.size());
+  Micros previous = std::numeric_limits<Micros>::min();
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const size_t i = newest_first ? rows.size() - 1 - k : k;
+    if (daily) {
+      utc[i] = rows[i].local;
+      continue;
+    }
+    TimeZone::LocalKind kind;
+    utc[i] = zone->LocalToUtc(rows[i].local, previous, &kind);
+    if (kind == TimeZone::LocalKind::kNonexistent) ++out.nonexistent_local;
+    if (kind == TimeZone::LocalKind::kAmbiguous) ++out.ambiguous_local;
+    previous = utc[i];
+  }
+  out.bars.Reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) internal::PushBar(&out, utc[i] - shift, rows[i].v, rows[i].line);
+  internal::SortAndNote(&out);
+  return out;
+}
+
+// Seconds of a series key: "Time Series (5min)" -> 300, "Time Series (Daily)" -> 86400,
+// "Weekly ..." -> 604800; 0 for monthly or unknown.
+int64_t SeriesSeconds(const std::string& key) {
+  if (key.find("Daily") != std::string::npos) return 86400;
+  if (key.find("Weekly") != std::string::npos) return 604800;
+  const size_t open = key.find('('), min = key.find("min)");
+  if (open != std::string::npos && min != std::string::npos && min > open + 1) {
+    int64_t n = 0;
+    for (size_t i = open + 1; i < min; ++i) {
+      if (key[i] < '0' || key[i] > '9') return 0;
+      n = n * 10 + (key[i] - '0');
+    }
+    return n * 60;
+  }
+  return 0;
+}
+
+std::optional<std::string> AlphaVantageMessage(const json& doc) {
+  for (const char* k : {"Error Message", "Note", "Information"}) {
+    if (doc.contains(k)) return std::string(k) + ": " + (doc[k].is_string() ? doc[k].get<std::string>() : doc[k].dump());
+  }
+  return std::nullopt;
+}
+
+class AlphaVantageJson : public BarFormat {
+ public:
+  std::string_view name() const override { return "alphavantage-json"; }
+  std::string_view description() const override {
+    return "Alpha Vantage TIME_SERIES_* JSON ({\"Meta Data\":..., \"Time Series (1min)\":...}), zone "
+           "from \"Time Zone\"";
+  }
+
+  Detection Detect(std::string_view head, std::string_view) const override {
+    if (internal::FirstJsonKeyIs(head, "Meta Data")) {
+      return {95, "a JSON object whose first key is \"Meta Data\" (Alpha Vantage time series)"};
+    }
+    for (const char* k : {"Error Message", "Note", "Information"}) {
+      if (internal::FirstJsonKeyIs(head, k)) {
+        return {40, std::string("a JSON object with only \"") + k +
+                        "\": looks like an Alpha Vantage error or rate-limit message"};
+      }
+    }
+    return {0, "not a JSON object starting with the key \"Meta Data\""};
+  }
+
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
+    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
+  }
+
+ private:
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
+    ASSIGN_OR_RETURN(json doc, internal::ParseJsonDocument(data, opt.file_label));
+    const std::string& file = opt.file_label;
+    if (!doc.is_object()) return Status::InvalidInput(file + ": not an Alpha Vantage response (not a JSON object)");
+    if (!doc.contains("Meta Data")) {
+      if (auto msg = AlphaVantageMessage(doc)) {
+        return Status::InvalidInput(file + ": Alpha Vantage sent a message instead of data: " + *msg);
+      }
+      return Status::InvalidInput(file + ": not an Alpha Vantage time series (no \"Meta Data\")");
+    }
+    const json& meta = doc["Meta Data"];
+    std::string zone_name, interval;
+    if (meta.is_object()) {
+      for (const auto& [key, value] : meta.items()) {
+        if (!value.is_string()) continue;
+        if (FieldName(key) == "Time Zone") zone_name = value.get<std::string>();
+        if (FieldName(key) == "Interval") interval = value.get<std::string>();
+      }
+    }
+    const json* series = nullptr;
+    std::string series_key;
+    for (const auto& [key, value] : doc.items()) {
+      if (key != "Meta Data" && key.find("Time Series") != std::string::npos && value.is_object()) {
+        series = &value;
+        series_key = key;
+        break;
+      }
+    }
+    if (!series) return Status::InvalidInput(file + ": no \"Time Series\" object next to \"Meta Data\"");
+    const int64_t secs = SeriesSeconds(series_key);
+    if (secs == 0) {
+      return Status::InvalidInput(file + ": '" + series_key +
+                                  "' bars cannot be stored (barlake keeps intraday, daily and weekly bars)");
+    }
+    if (secs != opt.timeframe.seconds()) {
+      return Status::InvalidInput(file + ": the series is '" + series_key + "' (" +
+                                  internal::TimeframeName(secs) + " bars) but the timeframe is " +
+                                  opt.timeframe.name() + "; pass --timeframe " + internal::TimeframeName(secs));
+    }
+
+    ParsedBars out;
+    std::optional<TimeZone> zone;
+    if (!opt.timeframe.is_daily_or_longer()) {
+      if (zone_name.empty()) {
+        zone_name = kDefaultZone;
+        out.notes.push_back("Meta Data has no \"Time Zone\": stamps read in US/Eastern (Alpha Vantage's zone)");
+      } else {
+        out.notes.push_back("stamps read in " + zone_name + " from Meta Data \"Time Zone\"" +
+                            (opt.source_tz && opt.source_tz->name() != zone_name
+                                 ? " (not the source zone " + opt.source_tz->name() + ")"
+                                 : ""));
+      }
+      Result<TimeZone> z = TimeZone::Locate(zone_name);
+      if (!z.ok()) return Status::InvalidInput(file + ": Meta Data \"Time Zone\" '" + zone_name + "' is not a known zone");
+      zone = std::move(z).value();
+    }
+
+    ProblemList problems(file);
+    std::vector<Row> rows;
+    rows.reserve(series->size());
+    uint32_t n = 0;
+    for (const auto& [stamp, bar] : series->items()) {
+      ++n;
+      ++out.rows_read;
+      Row row;
+      row.line = n;
+      if (!internal::ParseLocalStamp(stamp, &row.local, &row.has_time)) {
+        problems.Add(n, "timestamp", "'" + stamp.substr(0, 30) + "' is not 'yyyy-MM-dd[ HH:mm:ss]'");
+        continue;
+      }
+      bool found[5] = {};
+      bool ok = bar.is_object();
+      if (ok) {
+        for (const auto& [key, value] : bar.items()) {
+          const std::string_view f = FieldName(key);
+          for (int i = 0; i < 5; ++i) {
+            if (f != kFields[i]) continue;
+            found[i] = true;
+            if (!internal::JsonNumber(value, &row.v[i])) {
+              problems.Add(n, kFields[i], value.dump().substr(0, 30) + " is not a number");
+              ok = false;
+            }
+          }
+        }
+        for (int i = 0; i < 5 && ok; ++i) {
+          if (!found[i]) {
+            problems.Add(n, kFields[i], "missing in the bar of " + stamp);
+            ok = false;
+          }
+        }
+      } else {
+        problems.Add(n, "bar", "the value of " + stamp + " is not an object");
+      }
+      if (ok) rows.push_back(row);
+    }
+    RETURN_IF_ERROR(problems.ToStatus("Fetch the series again (N is the bar's position in the series)."));
+    return Finish(std::move(rows), zone ? &*zone : nullptr, opt, std::move(out));
+  }
+};
+
+class AlphaVantageCsv : public BarFormat {
+ public:
+  std::string_view name() const override { return "alphavantage-csv"; }
+  std::string_view description() const override {
+    return "Alpha Vantage datatype=csv: timestamp,open,high,low,close,volume (newest first, US/Eastern)";
+  }
+
+  Detection Detect(std::string_view head, std::string_view) const override {
+    std::string_view h = internal::SkipBomAndSpace(head);
+    std::string_view line = h.substr(0, h.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line == "timestamp,open,high,low,close,volume" || line == "time,open,high,low,close,volume") {
+      return {80, "first line is '" + std::string(line) + "', Alpha Vantage's CSV header"};
+    }
+    return {0, "first line is not 'timestamp,open,high,low,close,volume' (Alpha Vantage CSV)"};
+  }
+
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
+    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
+  }
+
+ private:
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
+    const std::string& file = opt.file_label;
+    const std::string_view trimmed = internal::SkipBomAndSpace(data);
+    if (!trimmed.empty() && trimmed[0] == '{') {
+      // Alpha Vantage answers datatype=csv requests with a JSON body when it refuses.
+      Result<json> doc = internal::ParseJsonDocument(trimmed, file);
+      if (doc.ok() && doc->is_object()) {
+        if (auto msg = AlphaVantageMessage(*doc)) {
+          return Status::InvalidInput(file + ": Alpha Vantage sent a message instead of data: " + *msg);
+        }
+      }
+      return Status::InvalidInput(file + ": a JSON body, not Alpha Vantage CSV; try --format alphavantage-json");
+    }
+    ParsedBars out;
+    std::optional<TimeZone> own_zone;
+    TimeZone* zone = opt.source_tz;
+    if (!opt.timeframe.is_daily_or_longer()) {
+      if (!zone) {
+        own_zone = TimeZone::Locate(kDefaultZone).value();
+        zone = &*own_zone;
+        out.notes.push_back("the file does not name its zone: stamps read in US/Eastern (Alpha Vantage's documented zone)");
+      } else if (IsEasternZone(zone->name())) {
+        out.notes.push_back("the file does not name its zone: stamps read in " + zone->name() +
+                            " (the source zone; Alpha Vantage serves US/Eastern)");
+      } else {
+        out.notes.push_back("the file does not name its zone: stamps read in " + zone->name() +
+                            " (the source zone), but Alpha Vantage serves US/Eastern: pass --tz "
+                            "America/New_York unless the file was converted");
+      }
+    }
+    ProblemList problems(file);
+    std::vector<Row> rows;
+    rows.reserve(data.size() / 50 + 4);
+    size_t pos = 0;
+    uint32_t line_no = 0;
+    bool header = false;
+    while (pos < data.size()) {
+      ++line_no;
+      size_t eol = data.find('\n', pos);
+      if (eol == std::string_view::npos) eol = data.size();
+      std::string_view line = data.substr(pos, eol - pos);
+      pos = eol + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+      if (line.empty()) {
+        ++out.blank_lines;
+        continue;
+      }
+      if (!header && rows.empty() && out.rows_read == 0) {
+        if (line.substr(0, 10) == "timestamp," || line.substr(0, 5) == "time,") {
+          header = true;
+          continue;
+        }
+      }
+      ++out.rows_read;
+      Row row;
+      row.line = line_no;
+      size_t start = 0;
+      std::string_view fields[6];
+      int count = 0;
+      while (count < 6) {
+        const size_t comma = line.find(',', start);
+        fields[count++] = line.substr(start, comma == std::string_view::npos ? line.size() - start : comma - start);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+      if (count < 6) {
+        problems.Add(line_no, count == 1 ? "open" : kFields[count - 1],
+                     "missing (expected timestamp,open,high,low,close,volume)");
+        continue;
+      }
+      if (!internal::ParseLocalStamp(fields[0], &row.local, &row.has_time)) {
+        problems.Add(line_no, "timestamp",
+                     "'" + std::string(fields[0].substr(0, 30)) + "' is not 'yyyy-MM-dd[ HH:mm:ss]'");
+        continue;
+      }
+      bool ok = true;
+      for (int i = 0; i < 5; ++i) {
+        if (!ParseDouble(fields[i + 1], &row.v[i])) {
+          problems.Add(line_no, kFields[i], "'" + std::string(fields[i + 1].substr(0, 30)) + "' is not a number");
+          ok = false;
+        }
+      }
+      if (ok) rows.push_back(row);
+    }
+    RETURN_IF_ERROR(problems.ToStatus(
+        "Each line must be 'timestamp,open,high,low,close,volume'. Fix these lines or download the file again."));
+    return Finish(std::move(rows), zone, opt, std::move(out));
+  }
+};
+
+}  // namespace
+
+const BarFormat* AlphaVantageJsonFormat() {
+  static const AlphaVantageJson* format = new AlphaVantageJson();
+  return format;
+}
+
+const BarFormat* AlphaVantageCsvFormat() {
+  static const AlphaVantageCsv* format = new AlphaVantageCsv();
+  return format;
+}
+
+}  // namespace barlake::ingest

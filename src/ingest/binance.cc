@@ -1,0 +1,302 @@
+#include "ingest/binance.h"
+
+#include <chrono>
+#include <cstdlib>
+
+#include "ingest/number_parse.h"
+#include "ingest/vendor_common_internal.h"
+
+namespace barlake::ingest {
+namespace {
+
+using internal::JsonNumber;
+using json = internal::Json;
+
+constexpr const char* kPriceFields[] = {"open", "high", "low", "close", "volume"};
+// Epoch milliseconds stay below 1e14 until the year 5138; epoch microseconds passed 1e14
+// in 1973. Below 1e11 ms (1973) is probably seconds, which Binance never writes.
+constexpr int64_t kMicrosThreshold = 100000000000000LL;
+constexpr int64_t kMillisFloor = 100000000000LL;
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string IntervalMessage(int64_t open_us, int64_t close_us, const Timeframe& tf) {
+  const int64_t span_us = close_us - open_us + 1000;  // close is the last millisecond
+  std::string found;
+  if (span_us > 0 && span_us % kMicrosPerSecond == 0) {
+    found = "; the klines look like " + internal::TimeframeName(span_us / kMicrosPerSecond) +
+            " bars: pass --timeframe " + internal::TimeframeName(span_us / kMicrosPerSecond);
+  }
+  return "close time is open time + " + std::to_string((close_us - open_us) / 1000) +
+         " ms, expected + " + std::to_string(tf.micros() / 1000 - 1) + " ms for " + tf.name() +
+         " bars" + found;
+}
+
+class BinanceJson : public BarFormat {
+ public:
+  std::string_view name() const override { return "binance-json"; }
+  std::string_view description() const override {
+    return "Binance REST /api/v3/klines JSON: [[openTime ms,\"open\",...,closeTime ms,...],...]";
+  }
+
+  Detection Detect(std::string_view head, std::string_view) const override {
+    std::string_view h = internal::SkipBomAndSpace(head);
+    if (h.empty() || h[0] != '[') return {0, "the file does not start with a JSON array"};
+    h = internal::SkipBomAndSpace(h.substr(1));
+    if (h.empty() || h[0] != '[') return {0, "the JSON array does not hold arrays (klines)"};
+    h = internal::SkipBomAndSpace(h.substr(1));
+    size_t digits = 0;
+    while (digits < h.size() && h[digits] >= '0' && h[digits] <= '9') ++digits;
+    h = internal::SkipBomAndSpace(h.substr(digits));
+    if ((digits == 13 || digits == 16) && h.size() > 1 && h[0] == ',') {
+      return {90, "a JSON array of arrays starting with an epoch-millisecond open time "
+                  "(Binance klines)"};
+    }
+    return {0, "the JSON arrays do not start with an epoch-millisecond open time"};
+  }
+
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
+    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
+  }
+
+ private:
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
+    ASSIGN_OR_RETURN(json doc, internal::ParseJsonDocument(data, opt.file_label));
+    if (!doc.is_array()) {
+      return Status::InvalidInput(opt.file_label +
+                                  ": expected a JSON array of klines (the body of "
+                                  "/api/v3/klines); got a JSON " + std::string(doc.type_name()) +
+                                  (doc.is_object() && doc.contains("msg")
+                                       ? " (a Binance error: " + doc["msg"].dump() + ")"
+                                       : ""));
+    }
+    ParsedBars out;
+    ProblemList problems(opt.file_label);
+    const int64_t expect_span = opt.timeframe.micros() - 1000;
+    const int64_t now = NowMicros();
+    int64_t live = 0, micros_rows = 0;
+    out.bars.Reserve(doc.size());
+    for (size_t i = 0; i < doc.size(); ++i) {
+      const uint32_t n = static_cast<uint32_t>(i + 1);
+      const json& k = doc[i];
+      ++out.rows_read;
+      if (!k.is_array() || k.size() < 7) {
+        problems.Add(n, "kline", "expected an array of at least 7 values [openTime, open, high, "
+                                 "low, close, volume, closeTime, ...]");
+        continue;
+      }
+      if (!k[0].is_number_integer() || !k[6].is_number_integer()) {
+        problems.Add(n, k[0].is_number_integer() ? "close_time" : "open_time",
+                     "expected epoch milliseconds, got " + k[k[0].is_number_integer() ? 6 : 0].dump());
+        continue;
+      }
+      double v[5];
+      bool ok = true;
+      for (int f = 0; f < 5; ++f) {
+        if (!JsonNumber(k[f + 1], &v[f])) {
+          problems.Add(n, kPriceFields[f], k[f + 1].dump().substr(0, 30) + " is not a number");
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      // timeUnit=MICROSECOND responses carry 16-digit stamps; the unit is told by magnitude.
+      const int64_t open_raw = k[0].get<int64_t>(), close_raw = k[6].get<int64_t>();
+      const bool micros = open_raw >= kMicrosThreshold;
+      micros_rows += micros;
+      const int64_t open_us = micros ? open_raw : open_raw * 1000;
+      const int64_t close_us = micros ? close_raw + 1 - 1000 : close_raw * 1000;
+      if (close_us - open_us != expect_span) {
+        problems.Add(n, "close_time", IntervalMessage(open_us, close_us, opt.timeframe));
+        continue;
+      }
+      if (i + 1 == doc.size() && close_us >= now) {
+        ++live;
+        continue;
+      }
+      internal::PushBar(&out, open_us, v, n);
+    }
+    RETURN_IF_ERROR(problems.ToStatus(
+        "Each kline must be [openTime ms, \"open\", \"high\", \"low\", \"close\", \"volume\", "
+        "closeTime ms, ...] with closeTime = openTime + interval - 1 ms. Check --timeframe, or "
+        "fetch the klines again."));
+    out.notes.push_back(micros_rows ? "Binance klines: stamps are epoch microseconds, bar open times in UTC"
+                                    : "Binance klines: stamps are epoch milliseconds, bar open times in UTC");
+    if (live) {
+      out.notes.push_back("dropped the last kline: its close time is still in the future (the live, "
+                          "unfinished candle); import it again once it has closed");
+    }
+    internal::SortAndNote(&out);
+    return out;
+  }
+};
+
+// Splits `line` at commas into at most `max` views. Returns the field count.
+size_t SplitCommas(std::string_view line, std::string_view* fields, size_t max) {
+  size_t n = 0, start = 0;
+  while (n < max) {
+    const size_t comma = line.find(',', start);
+    fields[n++] = line.substr(start, comma == std::string_view::npos ? line.size() - start : comma - start);
+    if (comma == std::string_view::npos) return n;
+    start = comma + 1;
+  }
+  return n + 1;  // more fields than `max`
+}
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool IsHeaderLine(std::string_view line) { return line.substr(0, 9) == "open_time"; }
+
+// True when the line looks like a kline row: 12 fields, a 13- or 16-digit first field.
+bool LooksLikeKlineRow(std::string_view line) {
+  std::string_view f[13];
+  const size_t n = SplitCommas(line, f, 13);
+  int64_t t, c;
+  return n == 12 && (f[0].size() == 13 || f[0].size() == 16) && ParseInt64(f[0], &t) &&
+         ParseInt64(f[6], &c) && c > t;
+}
+
+std::string_view FirstLine(std::string_view head) {
+  head = internal::SkipBomAndSpace(head);
+  std::string_view line = head.substr(0, head.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+class BinanceCsv : public BarFormat {
+ public:
+  std::string_view name() const override { return "binance-csv"; }
+  std::string_view description() const override {
+    return "data.binance.vision kline CSV: open_time,open,high,low,close,volume,close_time,... "
+           "(ms or us stamps, header optional)";
+  }
+
+  Detection Detect(std::string_view head, std::string_view) const override {
+    const std::string_view line = FirstLine(head);
+    if (line.substr(0, 48) == "open_time,open,high,low,close,volume,close_time,") {
+      return {95, "first line is the data.binance.vision kline header "
+                  "'open_time,open,high,low,close,volume,close_time,...'"};
+    }
+    if (LooksLikeKlineRow(line)) {
+      return {85, "first line has the 12 fields of a Binance kline row with an epoch "
+                  "open_time and close_time (data.binance.vision CSV without header)"};
+    }
+    return {0, "first line is neither the Binance kline header nor a 12-field kline row"};
+  }
+
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
+    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
+  }
+
+ private:
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
+    ParsedBars out;
+    ProblemList problems(opt.file_label);
+    out.bars.Reserve(data.size() / 100 + 16);
+    out.line.reserve(data.size() / 100 + 16);
+    int64_t rows_ms = 0, rows_us = 0;
+    bool header = false;
+    size_t pos = 0, next_report = 32 << 20;
+    uint32_t line_no = 0;
+    const int64_t tf_us = opt.timeframe.micros();
+    while (pos < data.size()) {
+      ++line_no;
+      if (pos >= next_report && opt.on_progress) {
+        opt.on_progress(pos);
+        next_report = pos + (32 << 20);
+      }
+      size_t eol = data.find('\n', pos);
+      if (eol == std::string_view::npos) eol = data.size();
+      std::string_view line = data.substr(pos, eol - pos);
+      pos = eol + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+      if (line.empty()) {
+        ++out.blank_lines;
+        continue;
+      }
+      if (out.rows_read == 0 && !header && IsHeaderLine(line)) {
+        header = true;
+        continue;
+      }
+      ++out.rows_read;
+      std::string_view f[13];
+      const size_t n = SplitCommas(line, f, 13);
+      if (n < 7) {
+        problems.Add(line_no, n < 6 ? kPriceFields[n - 1] : "close_time",
+                     "missing (expected 12 fields: open_time,open,high,low,close,volume,close_time,...)");
+        continue;
+      }
+      int64_t open_raw, close_raw;
+      if (!ParseInt64(f[0], &open_raw) || open_raw < kMillisFloor) {
+        problems.Add(line_no, "open_time",
+                     "'" + std::string(f[0].substr(0, 20)) + "' is not epoch milliseconds or microseconds");
+        continue;
+      }
+      if (!ParseInt64(f[6], &close_raw)) {
+        problems.Add(line_no, "close_time", "'" + std::string(f[6].substr(0, 20)) + "' is not an epoch stamp");
+        continue;
+      }
+      double v[5];
+      bool ok = true;
+      for (int i = 0; i < 5; ++i) {
+        if (!ParseDouble(f[i + 1], &v[i])) {
+          problems.Add(line_no, kPriceFields[i], "'" + std::string(f[i + 1].substr(0, 30)) + "' is not a number");
+          ok = false;
+        }
+      }
+      if (!ok) continue;
+      const bool micros = open_raw >= kMicrosThreshold;
+      (micros ? rows_us : rows_ms)++;
+      const int64_t open_us = micros ? open_raw : open_raw * 1000;
+      // close_time is in the same unit as open_time: the last unit of the bar.
+      const int64_t close_us = micros ? close_raw + 1 - 1000 : close_raw * 1000;
+      if (close_us - open_us != tf_us - 1000) {
+        problems.Add(line_no, "close_time", IntervalMessage(open_us, close_us, opt.timeframe));
+        continue;
+      }
+      internal::PushBar(&out, open_us, v, line_no);
+    }
+    RETURN_IF_ERROR(problems.ToStatus(
+        "Each row must be 'open_time,open,high,low,close,volume,close_time,...' with epoch "
+        "stamps and close_time = open_time + interval - 1. Check --timeframe, or download the "
+        "file again."));
+    if (rows_ms && rows_us) {
+      out.notes.push_back("stamps are mixed: " + std::to_string(rows_ms) + " rows in epoch milliseconds, " +
+                          std::to_string(rows_us) + " in epoch microseconds (told apart by magnitude)");
+    } else if (rows_us) {
+      out.notes.push_back("stamps are epoch microseconds (16 digits, Binance spot files from 2025)");
+    } else if (rows_ms) {
+      out.notes.push_back("stamps are epoch milliseconds");
+    }
+    out.notes.push_back(header ? "header line found and skipped" : "no header line (spot-style file)");
+    internal::SortAndNote(&out);
+    return out;
+  }
+};
+
+}  // namespace
+
+const BarFormat* BinanceKlinesJsonFormat() {
+  static const BinanceJson* format = new BinanceJson();
+  return format;
+}
+
+const BarFormat* BinanceKlinesCsvFormat() {
+  static const BinanceCsv* format = new BinanceCsv();
+  return format;
+}
+
+}  // namespace barlake::ingest

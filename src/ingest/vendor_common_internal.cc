@@ -1,0 +1,116 @@
+#include "ingest/vendor_common_internal.h"
+
+#include <algorithm>
+
+#include "ingest/number_parse.h"
+
+namespace barlake::ingest::internal {
+
+Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_label) {
+  try {
+    return Json::parse(data.begin(), data.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte is 1-based and may point one past the end of the input.
+    const size_t at = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, data.size());
+    const size_t line = 1 + static_cast<size_t>(std::count(data.begin(), data.begin() + at, '\n'));
+    return Status::InvalidInput(file_label + ":" + std::to_string(line) +
+                                ": not valid JSON (" + e.what() +
+                                "); the download may be cut short: fetch the file again");
+  } catch (const std::exception& e) {
+    return Status::InvalidInput(file_label + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+std::string_view SkipBomAndSpace(std::string_view head) {
+  if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  size_t i = 0;
+  while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
+  return head.substr(i);
+}
+
+bool FirstJsonKeyIs(std::string_view head, std::string_view key) {
+  head = SkipBomAndSpace(head);
+  if (head.empty() || head[0] != '{') return false;
+  head = SkipBomAndSpace(head.substr(1));
+  if (head.size() < key.size() + 2 || head[0] != '"') return false;
+  return head.substr(1, key.size()) == key && head[key.size() + 1] == '"';
+}
+
+bool JsonNumber(const Json& v, double* out) {
+  if (v.is_number()) {
+    *out = v.get<double>();
+    return true;
+  }
+  if (v.is_string()) return ParseDouble(v.get_ref<const std::string&>(), out);
+  return false;
+}
+
+namespace {
+bool Digits(std::string_view s, size_t pos, int n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    const unsigned d = static_cast<unsigned char>(s[pos + i]) - '0';
+    if (d > 9) return false;
+    v = v * 10 + static_cast<int>(d);
+  }
+  *out = v;
+  return true;
+}
+bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+}  // namespace
+
+bool ParseLocalStamp(std::string_view t, int64_t* local, bool* has_time) {
+  int y, mo, d, h = 0, mi = 0, s = 0;
+  if (t.size() < 10 || !Digits(t, 0, 4, &y) || t[4] != '-' || !Digits(t, 5, 2, &mo) || t[7] != '-' ||
+      !Digits(t, 8, 2, &d)) {
+    return false;
+  }
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo == 2 && IsLeap(y) ? 29 : kDays[mo - 1])) return false;
+  *has_time = t.size() > 10;
+  if (*has_time) {
+    if ((t[10] != ' ' && t[10] != 'T') || !Digits(t, 11, 2, &h) || t.size() < 16 || t[13] != ':' ||
+        !Digits(t, 14, 2, &mi)) {
+      return false;
+    }
+    if (t.size() > 16) {
+      if (t.size() != 19 || t[16] != ':' || !Digits(t, 17, 2, &s)) return false;
+    }
+    if (h > 23 || mi > 59 || s > 59) return false;
+  }
+  *local = (DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+            h * 3600 + mi * 60 + s) *
+           kMicrosPerSecond;
+  return true;
+}
+
+void SortAndNote(ParsedBars* p) {
+  const auto& ts = p->bars.ts;
+  if (std::is_sorted(ts.begin(), ts.end())) return;
+  const bool newest_first = std::is_sorted(ts.rbegin(), ts.rend());
+  SortByTime(p);
+  p->notes.push_back(newest_first ? "newest-first file: sorted oldest first"
+                                  : "rows out of time order: sorted (" +
+                                        std::to_string(p->reordered) + " moved)");
+}
+
+void PushBar(ParsedBars* p, Micros ts, const double (&v)[5], uint32_t line) {
+  p->bars.ts.push_back(ts);
+  p->bars.open.push_back(v[0]);
+  p->bars.high.push_back(v[1]);
+  p->bars.low.push_back(v[2]);
+  p->bars.close.push_back(v[3]);
+  p->bars.volume.push_back(v[4]);
+  p->line.push_back(line);
+}
+
+std::string TimeframeName(int64_t seconds) {
+  if (seconds > 0 && seconds % 604800 == 0 && seconds / 604800 == 1) return "1w";
+  if (seconds > 0 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+  if (seconds > 0 && seconds % 3600 == 0) return std::to_string(seconds / 3600) + "h";
+  if (seconds > 0 && seconds % 60 == 0) return std::to_string(seconds / 60) + "m";
+  return std::to_string(seconds) + "s";
+}
+
+}  // namespace barlake::ingest::internal

@@ -1,0 +1,148 @@
+#include "validate/validator.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace barlake::validate {
+namespace {
+
+std::string Num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", x);
+  return buf;
+}
+
+void Move(const ingest::ParsedBars& from, size_t i, ingest::ParsedBars* to) {
+  BarColumns& b = to->bars;
+  const BarColumns& s = from.bars;
+  b.ts.push_back(s.ts[i]);
+  b.open.push_back(s.open[i]);
+  b.high.push_back(s.high[i]);
+  b.low.push_back(s.low[i]);
+  b.close.push_back(s.close[i]);
+  b.volume.push_back(s.volume[i]);
+  to->line.push_back(from.line[i]);
+}
+
+}  // namespace
+
+std::string ValidationReport::Summary(const std::string& file_label, size_t examples) const {
+  std::string s = std::to_string(rejected_rows()) + " of " + std::to_string(rows_checked) + " rows rejected:";
+  bool first = true;
+  for (const auto& [rule, n] : counts) {
+    s += std::string(first ? " " : ", ") + std::to_string(n) + " " + rule;
+    first = false;
+  }
+  for (size_t k = 0; k < reasons.size() && k < examples; ++k) {
+    const Rejection& r = reasons[k];
+    s += "\n  " + file_label + ":" + std::to_string(r.line) + ": field '" + r.field + "': " + r.reason + " (" +
+         r.rule + ")";
+  }
+  if (reasons.size() > examples) s += "\n  ... and " + std::to_string(reasons.size() - examples) + " more";
+  return s;
+}
+
+ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const ValidationOptions& opt) {
+  ValidationReport report;
+  BarColumns& b = parsed->bars;
+  const size_t n = b.size();
+  report.rows_checked = static_cast<int64_t>(n);
+  std::vector<Rejection> reject(n);  // rule empty: kept
+  std::vector<bool> drop(n, false);   // identical duplicates
+  auto set = [&](size_t i, const char* rule, const std::string& field, const std::string& reason) {
+    if (reject[i].rule.empty()) reject[i] = {parsed->line[i], rule, field, reason};
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const double v[4] = {b.open[i], b.high[i], b.low[i], b.close[i]};
+    static const char* kNames[] = {"open", "high", "low", "close"};
+    bool finite = true;
+    for (int f = 0; f < 4; ++f) {
+      if (!std::isfinite(v[f])) {
+        set(i, "non_finite", kNames[f], "is not a finite number");
+        finite = false;
+      }
+    }
+    if (!std::isfinite(b.volume[i])) set(i, "non_finite", "volume", "is not a finite number");
+    if (std::isfinite(b.volume[i]) && b.volume[i] < 0) {
+      set(i, "negative_volume", "volume", "is negative (" + Num(b.volume[i]) + ")");
+    }
+    if (finite && !opt.allow_non_positive) {
+      for (int f = 0; f < 4; ++f) {
+        if (v[f] <= 0) {
+          set(i, "non_positive_price", kNames[f], Num(v[f]) + " is not a positive price (set allow_non_positive for the dataset if it is real)");
+          break;
+        }
+      }
+    }
+    if (finite) {
+      if (b.high[i] < b.low[i]) {
+        set(i, "ohlc_inconsistent", "high", "high " + Num(b.high[i]) + " is below low " + Num(b.low[i]));
+      } else if (b.high[i] < b.open[i] || b.high[i] < b.close[i]) {
+        set(i, "ohlc_inconsistent", "high", "high " + Num(b.high[i]) + " is below open or close");
+      } else if (b.low[i] > b.open[i] || b.low[i] > b.close[i]) {
+        set(i, "ohlc_inconsistent", "low", "low " + Num(b.low[i]) + " is above open or close");
+      }
+    }
+    if (opt.check_alignment && !tf.is_daily_or_longer() && b.ts[i] % tf.micros() != 0) {
+      set(i, "misaligned", "timestamp",
+          FormatIsoUtc(b.ts[i]) + " is not on the " + tf.name() + " grid; check --timeframe and --stamp");
+    }
+  }
+  // Duplicates (input is sorted): identical copies are dropped, conflicting groups rejected.
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && b.ts[j] == b.ts[i]) ++j;
+    if (j - i > 1) {
+      bool conflict = false;
+      for (size_t k = i + 1; k < j; ++k) conflict = conflict || !BarColumns::SameValues(b, i, b, k);
+      for (size_t k = i + 1; k < j; ++k) drop[k] = !conflict;
+      if (conflict) {
+        for (size_t k = i; k < j; ++k) {
+          set(k, "duplicate_conflict", "timestamp",
+              "line " + std::to_string(parsed->line[i]) + " and line " + std::to_string(parsed->line[i + 1]) +
+                  " both give bar " + FormatIsoUtc(b.ts[i]) + " with different values");
+        }
+      }
+    }
+    i = j;
+  }
+  // Spikes, judged on the rows that passed everything else.
+  if (opt.check_spikes) {
+    std::vector<size_t> idx;
+    BarColumns clean;
+    for (size_t i = 0; i < n; ++i) {
+      if (reject[i].rule.empty() && !drop[i]) {
+        idx.push_back(i);
+        clean.ts.push_back(b.ts[i]);
+        clean.open.push_back(b.open[i]);
+        clean.high.push_back(b.high[i]);
+        clean.low.push_back(b.low[i]);
+        clean.close.push_back(b.close[i]);
+        clean.volume.push_back(b.volume[i]);
+      }
+    }
+    for (const SpikeFinding& f : FindSpikes(clean, opt.spikes)) {
+      set(idx[f.row], f.kind == SpikeKind::kUnitError ? "unit_error" : "bad_tick", f.field, f.reason);
+    }
+  }
+  // Split: kept rows stay in `parsed`, rejected ones move to the report.
+  ingest::ParsedBars kept;
+  kept.bars.Reserve(n);
+  kept.line.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (drop[i]) {
+      ++report.identical_duplicates;
+    } else if (!reject[i].rule.empty()) {
+      Move(*parsed, i, &report.rejected);
+      ++report.counts[reject[i].rule];
+      report.reasons.push_back(std::move(reject[i]));
+    } else {
+      Move(*parsed, i, &kept);
+    }
+  }
+  parsed->bars = std::move(kept.bars);
+  parsed->line = std::move(kept.line);
+  return report;
+}
+
+}  // namespace barlake::validate
