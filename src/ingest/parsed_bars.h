@@ -43,6 +43,9 @@ struct ParsedBars {
   /// What the parser decided about the file and the user should know (e.g. "stamps are
   /// epoch milliseconds", "newest-first file: sorted"); shown in the import report.
   std::vector<std::string> notes;
+  /// The source says "no bars in this range" (e.g. a Yahoo response without timestamps):
+  /// an empty result is then a completed import of nothing, not a bad file.
+  bool empty_result_ok = false;
 };
 
 /// Sort rows by ts (stable; counts rows that moved in `reordered`).

@@ -188,6 +188,7 @@ class YahooJson : public BarFormat {
                                     std::to_string(quote_values) +
                                     " values but there is no \"timestamp\" array; fetch it again");
       }
+      out.empty_result_ok = true;
       out.notes.push_back("the response has no \"timestamp\": no bars in the requested range "
                           "(a weekend, a holiday or a range before the listing)");
       return out;

@@ -313,7 +313,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   result.reordered = parsed.reordered;
   result.blank_lines = parsed.blank_lines;
   result.notes = parsed.notes;
-  if (parsed.bars.empty()) {
+  if (parsed.bars.empty() && !parsed.empty_result_ok) {
     cleanup_tmp();
     Status s = Status::InvalidInput("'" + req.path + "' has no bars; nothing to import");
     return req.dry_run ? s : FailJob(&job, s);
@@ -496,8 +496,10 @@ Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::Par
   }
 
   // Disk space: the new files plus the catalogued size of the partitions they replace.
-  ASSIGN_OR_RETURN(auto touched, journal_->PartitionsInRange(req.symbol, req.timeframe, nb.ts.front(),
-                                                            nb.ts.back() + 1));
+  std::vector<PartitionEntry> touched;
+  if (!nb.empty()) {
+    ASSIGN_OR_RETURN(touched, journal_->PartitionsInRange(req.symbol, req.timeframe, nb.ts.front(), nb.ts.back() + 1));
+  }
   uint64_t need = static_cast<uint64_t>(nb.size()) * 12 + (16 << 20);
   for (const auto& p : touched) need += static_cast<uint64_t>(p.bytes) * 2;
   ASSIGN_OR_RETURN(uint64_t free_bytes, env_->FreeBytes(paths_.meta));

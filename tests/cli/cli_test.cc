@@ -182,3 +182,102 @@ TEST(CliDemoTest, DemoBuildsAVaultAndPrintsStatus) {
 
 }  // namespace
 }  // namespace barlake
+
+namespace barlake {
+namespace {
+
+class CliQuarantineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vault_ = dir_.Sub("v");
+    ASSERT_EQ(RunBarlake({"init", vault_, "--source-tz", "UTC"}).exit_code, 0);
+  }
+  CommandResult Bl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--vault", vault_});
+    return RunBarlake(args);
+  }
+  testutil::TempDir dir_;
+  std::string vault_;
+};
+
+TEST_F(CliQuarantineTest, BadTickGoesToQuarantineAndCanBeReleasedOrDropped) {
+  // 200 calm bars and one bad tick (0.5% of the file: under the 1% limit).
+  std::string text = testutil::NtMinutes("20240115 093100", 200, 100);
+  text += testutil::NtLine("20240115 125100", 593.13, 593.13, 100, 100.25, 3);
+  text += testutil::NtMinutes("20240115 125200", 30, 100);
+  const std::string src = dir_.Sub("es.txt");
+  ASSERT_TRUE(testutil::WriteText(src, text).ok());
+  CommandResult imp = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  auto j = nlohmann::json::parse(imp.out);
+  EXPECT_EQ(j["rows_rejected"], 1);
+  EXPECT_EQ(j["rejected_by_rule"]["bad_tick"], 1);
+  EXPECT_EQ(j["rejections"][0]["line"], 201);
+  CommandResult list = Bl({"quarantine", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto l = nlohmann::json::parse(list.out);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0]["rule"], "bad_tick");
+  EXPECT_EQ(l[0]["open"], 593.13);
+  const std::string id = std::to_string(l[0]["id"].get<int64_t>());
+  // Release merges it through the write protocol as a job of its own.
+  CommandResult rel = Bl({"quarantine", "release", id});
+  ASSERT_EQ(rel.exit_code, 0) << rel.err;
+  CommandResult rd = Bl({"read", "ES", "1m", "--from", "2024-01-15T12:50:00Z", "--to", "2024-01-15T12:51:00Z"});
+  EXPECT_NE(rd.out.find(",593.13,"), std::string::npos) << rd.out;
+  EXPECT_EQ(Bl({"quarantine", "release", id}).exit_code, 5);  // already released
+  CommandResult v = Bl({"verify"});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  // Rolling the release back takes the bar out again.
+  CommandResult jobs = Bl({"jobs", "--json"});
+  auto jl = nlohmann::json::parse(jobs.out);
+  EXPECT_EQ(jl[0]["kind"], "release");
+  ASSERT_EQ(Bl({"rollback", std::to_string(jl[0]["id"].get<int64_t>())}).exit_code, 0);
+  CommandResult gone = Bl({"read", "ES", "1m", "--from", "2024-01-15T12:50:00Z", "--to", "2024-01-15T12:51:00Z"});
+  EXPECT_EQ(gone.out, "ts,open,high,low,close,volume\n");
+}
+
+TEST_F(CliQuarantineTest, TooManyRejectedRowsFailUnlessForced) {
+  std::string text = testutil::NtMinutes("20240115 093100", 20, 100);
+  text += testutil::NtLine("20240115 095100", 100, 99, 101, 100, 1);  // high < low: 1 of 21 rows
+  const std::string src = dir_.Sub("es.txt");
+  ASSERT_TRUE(testutil::WriteText(src, text).ok());
+  CommandResult r = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("es.txt:21: field 'high'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::is_empty(vault_ + "/lake"));
+  CommandResult f = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m", "--force", "--json"});
+  ASSERT_EQ(f.exit_code, 0) << f.err;
+  EXPECT_EQ(nlohmann::json::parse(f.out)["rows_written"], 20);
+  CommandResult drop = Bl({"quarantine", "drop", "1"});
+  EXPECT_EQ(drop.exit_code, 0) << drop.err;
+  auto dropped = nlohmann::json::parse(Bl({"quarantine", "list", "--status", "dropped", "--json"}).out);
+  EXPECT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(Bl({"quarantine", "list", "--json"}).out).size(), 0u);
+}
+
+TEST_F(CliQuarantineTest, CsvIsDetectedAndExplained) {
+  const std::string src = dir_.Sub("bars.csv");
+  std::string text = "Date,Open,High,Low,Close,Volume\n";
+  for (int i = 0; i < 10; ++i) {
+    char line[96];
+    std::snprintf(line, sizeof line, "2024-01-15 14:%02d:00,100,101,99,100.5,%d\n", 30 + i, 10 + i);
+    text += line;
+  }
+  ASSERT_TRUE(testutil::WriteText(src, text).ok());
+  CommandResult det = RunBarlake({"detect", src});
+  ASSERT_EQ(det.exit_code, 0) << det.err;
+  EXPECT_NE(det.out.find(": csv"), std::string::npos) << det.out;
+  CommandResult imp = Bl({"import", src, "--symbol", "X", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  auto j = nlohmann::json::parse(imp.out);
+  EXPECT_EQ(j["format"], "csv");
+  EXPECT_EQ(j["rows_written"], 10);
+  CommandResult rd = Bl({"read", "X", "1m", "--from", "2024-01-15T14:30:00Z", "--to", "2024-01-15T14:31:00Z"});
+  EXPECT_NE(rd.out.find("2024-01-15T14:30:00Z,100,101,99,100.5,10"), std::string::npos) << rd.out;
+  EXPECT_EQ(RunBarlake({"detect", dir_.Sub("nothing-here.csv")}).exit_code, 3);
+}
+
+}  // namespace
+}  // namespace barlake
