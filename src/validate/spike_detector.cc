@@ -39,7 +39,20 @@ std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& op
   const size_t k = static_cast<size_t>(std::max(1, opt.neighbours));
   static const char* kNames[] = {"open", "high", "low", "close"};
   std::vector<double> before, after, moves;
+  // Prefilter: every finding needs a price at least spike_min_fraction (or a unit ratio)
+  // away from the neighbouring level, so a bar within half that of both adjacent closes
+  // is skipped without computing medians. Keeps the detector at a few ns per bar.
+  const double pre = opt.spike_min_fraction / 2;
+  auto near_close = [&](size_t i, size_t j) {
+    const double ref = b.close[j];
+    const double lim = pre * std::fabs(ref);
+    return std::fabs(b.open[i] - ref) <= lim && std::fabs(b.high[i] - ref) <= lim &&
+           std::fabs(b.low[i] - ref) <= lim && std::fabs(b.close[i] - ref) <= lim;
+  };
   for (size_t i = 0; i < n; ++i) {
+    const bool near_prev = i > 0 && near_close(i, i - 1);
+    const bool near_next = i + 1 < n && near_close(i, i + 1);
+    if ((near_prev || i == 0) && (near_next || i + 1 == n)) continue;
     before.clear();
     after.clear();
     moves.clear();

@@ -47,10 +47,16 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
   BarColumns& b = parsed->bars;
   const size_t n = b.size();
   report.rows_checked = static_cast<int64_t>(n);
-  std::vector<Rejection> reject(n);  // rule empty: kept
-  std::vector<bool> drop(n, false);   // identical duplicates
+  // Sparse: a multi-million-row file has a handful of rejections, so rows only carry an
+  // index into `entries` (-1: kept).
+  std::vector<int32_t> slot(n, -1);
+  std::vector<Rejection> entries;
+  std::vector<bool> drop(n, false);  // identical duplicates
   auto set = [&](size_t i, const char* rule, const std::string& field, const std::string& reason) {
-    if (reject[i].rule.empty()) reject[i] = {parsed->line[i], rule, field, reason};
+    if (slot[i] < 0) {
+      slot[i] = static_cast<int32_t>(entries.size());
+      entries.push_back({parsed->line[i], rule, field, reason});
+    }
   };
   for (size_t i = 0; i < n; ++i) {
     const double v[4] = {b.open[i], b.high[i], b.low[i], b.close[i]};
@@ -107,11 +113,22 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
     i = j;
   }
   // Spikes, judged on the rows that passed everything else.
-  if (opt.check_spikes) {
+  auto any_flagged = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      if (drop[i] || slot[i] >= 0) return true;
+    }
+    return false;
+  };
+  if (opt.check_spikes && !any_flagged()) {
+    // The common case: judge the rows in place, no copy of a multi-million-row file.
+    for (const SpikeFinding& f : FindSpikes(b, opt.spikes)) {
+      set(f.row, f.kind == SpikeKind::kUnitError ? "unit_error" : "bad_tick", f.field, f.reason);
+    }
+  } else if (opt.check_spikes) {
     std::vector<size_t> idx;
     BarColumns clean;
     for (size_t i = 0; i < n; ++i) {
-      if (reject[i].rule.empty() && !drop[i]) {
+      if (slot[i] < 0 && !drop[i]) {
         idx.push_back(i);
         clean.ts.push_back(b.ts[i]);
         clean.open.push_back(b.open[i]);
@@ -125,23 +142,31 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
       set(idx[f.row], f.kind == SpikeKind::kUnitError ? "unit_error" : "bad_tick", f.field, f.reason);
     }
   }
-  // Split: kept rows stay in `parsed`, rejected ones move to the report.
-  ingest::ParsedBars kept;
-  kept.bars.Reserve(n);
-  kept.line.reserve(n);
+  // Split in place: kept rows are compacted to the front, rejected ones move to the report.
+  if (!any_flagged()) return report;
+  size_t w = 0;
   for (size_t i = 0; i < n; ++i) {
     if (drop[i]) {
       ++report.identical_duplicates;
-    } else if (!reject[i].rule.empty()) {
+    } else if (slot[i] >= 0) {
+      Rejection& r = entries[static_cast<size_t>(slot[i])];
       Move(*parsed, i, &report.rejected);
-      ++report.counts[reject[i].rule];
-      report.reasons.push_back(std::move(reject[i]));
+      ++report.counts[r.rule];
+      report.reasons.push_back(std::move(r));
     } else {
-      Move(*parsed, i, &kept);
+      b.ts[w] = b.ts[i];
+      b.open[w] = b.open[i];
+      b.high[w] = b.high[i];
+      b.low[w] = b.low[i];
+      b.close[w] = b.close[i];
+      b.volume[w] = b.volume[i];
+      parsed->line[w] = parsed->line[i];
+      ++w;
     }
   }
-  parsed->bars = std::move(kept.bars);
-  parsed->line = std::move(kept.line);
+  for (auto* col : {&b.open, &b.high, &b.low, &b.close, &b.volume}) col->resize(w);
+  b.ts.resize(w);
+  parsed->line.resize(w);
   return report;
 }
 
