@@ -546,6 +546,9 @@ struct QuarantineArgs {
 int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
+  if (a.status != "all" && a.status != "held" && a.status != "released" && a.status != "dropped") {
+    return Fail(Status::InvalidArgument("--status must be held, released, dropped or all"));
+  }
   const std::string status = a.status == "all" ? "" : a.status;
   auto rows = (*lk)->journal()->ListQuarantine(a.symbol, a.timeframe, status, a.job, a.limit);
   if (!rows.ok()) return Fail(rows.status());

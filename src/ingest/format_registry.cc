@@ -33,7 +33,10 @@ const std::vector<const BarFormat*>& AllFormats() {
   static const std::vector<const BarFormat*>* formats = new std::vector<const BarFormat*>{
       new NinjaTraderFormat(),      YahooChartJsonFormat(),   AlphaVantageJsonFormat(),
       BinanceKlinesCsvFormat(),     BinanceKlinesJsonFormat(), MetaTraderFormat(),
-      TradingViewFormat(),          AlphaVantageCsvFormat(),   FirstRateFormat(),
+      // FirstRate before Alpha Vantage CSV: both accept the header
+      // timestamp,open,high,low,close,volume and a tie goes to the earlier; FirstRate
+      // requires oldest-first rows, Alpha Vantage files are newest first.
+      TradingViewFormat(),          FirstRateFormat(),         AlphaVantageCsvFormat(),
       DelimitedCsvFormat(),  // generic: last, it scores at most 50
   };
   return *formats;

@@ -369,9 +369,19 @@ Status Journal::AddQuarantine(int64_t job_id, const std::vector<QuarantineRow>& 
 }
 
 namespace {
+// A row is `released` only while the release job stands: a release that is still running,
+// failed or was rolled back leaves it `held`. Marking rows before the release runs and
+// deriving the status here keeps the two consistent without a second transaction.
 constexpr const char* kQuarantineColumns =
     "q.id, q.job_id, q.symbol, q.timeframe, q.line, q.rule, q.field, q.reason, q.ts, q.open, q.high, q.low, "
     "q.close, q.volume, q.status, q.resolved_job, q.created_at";
+constexpr const char* kQuarantineView =
+    "(SELECT q.id, q.job_id, q.symbol, q.timeframe, q.line, q.rule, q.field, q.reason, q.ts, q.open, q.high, "
+    "q.low, q.close, q.volume, CASE WHEN q.status = 'released' AND COALESCE((SELECT r.status FROM jobs r "
+    "WHERE r.id = q.resolved_job), '') <> 'completed' THEN 'held' ELSE q.status END AS status, "
+    "CASE WHEN q.status = 'released' AND COALESCE((SELECT r.status FROM jobs r WHERE r.id = q.resolved_job), "
+    "'') <> 'completed' THEN 0 ELSE q.resolved_job END AS resolved_job, q.created_at FROM quarantine q "
+    "JOIN jobs j ON j.id = q.job_id WHERE j.status = 'completed')";
 QuarantineRow ReadQuarantine(const Statement& s) {
   QuarantineRow r;
   r.id = s.Int(0);
@@ -398,18 +408,16 @@ QuarantineRow ReadQuarantine(const Statement& s) {
 Result<std::vector<QuarantineRow>> Journal::ListQuarantine(const std::string& symbol, const std::string& timeframe,
                                                            const std::string& status, int64_t job_id,
                                                            int64_t limit) {
-  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
-      " FROM quarantine q JOIN jobs j ON j.id = q.job_id WHERE j.status IN ('completed', 'rolled_back') "
-      "AND (?1 = '' OR q.symbol = ?1) AND (?2 = '' OR q.timeframe = ?2) AND (?3 = '' OR q.status = ?3) "
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns + " FROM " +
+      kQuarantineView + " q WHERE 1 AND (?1 = '' OR q.symbol = ?1) AND (?2 = '' OR q.timeframe = ?2) AND (?3 = '' OR q.status = ?3) "
       "AND (?4 = 0 OR q.job_id = ?4) ORDER BY q.id LIMIT ?5"));
   s->Bind(1, symbol).Bind(2, timeframe).Bind(3, status).Bind(4, job_id).Bind(5, limit);
   return CollectRows<QuarantineRow>(s.get(), ReadQuarantine);
 }
 
 Result<QuarantineRow> Journal::GetQuarantine(int64_t id) {
-  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns +
-      " FROM quarantine q JOIN jobs j ON j.id = q.job_id WHERE q.id = ? AND "
-      "j.status IN ('completed', 'rolled_back')"));
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns + " FROM " +
+      kQuarantineView + " q WHERE q.id = ?"));
   s->Bind(1, id);
   ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) {

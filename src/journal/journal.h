@@ -119,7 +119,8 @@ class Journal {
   /// Store rows rejected by `job_id` (status held). They are listed only once that job
   /// has completed, so a failed or interrupted import leaves nothing behind.
   Status AddQuarantine(int64_t job_id, const std::vector<QuarantineRow>& rows);
-  /// Rows of completed jobs; filters are optional (empty / 0 = any). Oldest first.
+  /// Rows of completed jobs; filters are optional (empty / 0 = any). Oldest first. A row
+  /// marked released reads as held unless its release job completed (and still stands).
   Result<std::vector<QuarantineRow>> ListQuarantine(const std::string& symbol, const std::string& timeframe,
                                                     const std::string& status, int64_t job_id, int64_t limit);
   Result<QuarantineRow> GetQuarantine(int64_t id);

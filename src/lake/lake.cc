@@ -787,15 +787,15 @@ Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
   job.rows_read = static_cast<int64_t>(rows.size());
   job.source_path = "quarantine of job " + std::to_string(rows[0].job_id);
   ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  // Marked now; they read as released only once this job completes (journal.cc).
+  RETURN_IF_ERROR(journal_->SetQuarantineStatus(ids, "released", job.id));
   ImportRequest req;
   req.path = job.source_path;
   req.symbol = job.symbol;
   req.timeframe = job.timeframe;
   // The user has looked at these rows and decided they are right: they win over stored bars.
   req.on_conflict = ConflictPolicy::kReplace;
-  ASSIGN_OR_RETURN(result, MergeAndCommit(std::move(result), parsed, tf, req, store));
-  RETURN_IF_ERROR(journal_->SetQuarantineStatus(ids, "released", result.job.id));
-  return result;
+  return MergeAndCommit(std::move(result), parsed, tf, req, store);
 }
 
 Status Lake::DropQuarantine(const std::vector<int64_t>& ids) {

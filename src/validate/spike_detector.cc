@@ -49,10 +49,15 @@ std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& op
     return std::fabs(b.open[i] - ref) <= lim && std::fabs(b.high[i] - ref) <= lim &&
            std::fabs(b.low[i] - ref) <= lim && std::fabs(b.close[i] - ref) <= lim;
   };
+  // Also compare three bars away, so the middle of a short plateau of bad prints (several
+  // bars at the wrong level) is not skipped for resembling its equally wrong neighbours.
+  auto near_at = [&](size_t i, std::ptrdiff_t d) {
+    const std::ptrdiff_t j = static_cast<std::ptrdiff_t>(i) + d;
+    if (j < 0 || j >= static_cast<std::ptrdiff_t>(n)) return true;
+    return near_close(i, static_cast<size_t>(j));
+  };
   for (size_t i = 0; i < n; ++i) {
-    const bool near_prev = i > 0 && near_close(i, i - 1);
-    const bool near_next = i + 1 < n && near_close(i, i + 1);
-    if ((near_prev || i == 0) && (near_next || i + 1 == n)) continue;
+    if (near_at(i, -1) && near_at(i, 1) && near_at(i, -3) && near_at(i, 3)) continue;
     before.clear();
     after.clear();
     moves.clear();
@@ -103,7 +108,9 @@ std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& op
     if (worst < 0) continue;
     const bool far_in_scale = worst_dist > opt.spike_scale_multiple * scale;
     const bool far_in_level = worst_dist > opt.spike_min_fraction * std::fabs(ref);
-    const bool returns = std::isnan(mb) || std::isnan(ma) || std::fabs(ma - mb) < opt.return_fraction * worst_dist;
+    // At the first and last bars only one side is known, so "the price returns" cannot be
+    // told from a genuine move: no bad-tick verdict there (unit errors are still found).
+    const bool returns = !std::isnan(mb) && !std::isnan(ma) && std::fabs(ma - mb) < opt.return_fraction * worst_dist;
     if (far_in_scale && far_in_level && returns) {
       out.push_back({i, SpikeKind::kBadTick, kNames[worst], values[worst], ref,
                      std::string(kNames[worst]) + " " + Num(values[worst]) + " is " +

@@ -235,6 +235,14 @@ TEST_F(CliQuarantineTest, BadTickGoesToQuarantineAndCanBeReleasedOrDropped) {
   ASSERT_EQ(Bl({"rollback", std::to_string(jl[0]["id"].get<int64_t>())}).exit_code, 0);
   CommandResult gone = Bl({"read", "ES", "1m", "--from", "2024-01-15T12:50:00Z", "--to", "2024-01-15T12:51:00Z"});
   EXPECT_EQ(gone.out, "ts,open,high,low,close,volume\n");
+  // ... and the row is held again, ready to be released or dropped.
+  auto again = nlohmann::json::parse(Bl({"quarantine", "list", "--json"}).out);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0]["status"], "held");
+  // Rolling back the import itself takes its quarantined rows out of the list.
+  ASSERT_EQ(Bl({"rollback", "1"}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(Bl({"quarantine", "list", "--status", "all", "--json"}).out).size(), 0u);
+  EXPECT_EQ(Bl({"quarantine", "list", "--status", "bogus"}).exit_code, 2);
 }
 
 TEST_F(CliQuarantineTest, TooManyRejectedRowsFailUnlessForced) {
