@@ -757,13 +757,17 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
     }
     if (!ok) continue;
     // Daily rows keep their date; an instant's date is taken where it was written (its
-    // offset) or, for epoch stamps, in the source zone.
+    // offset) or, for epoch stamps, in the source zone; except an epoch stamp at exactly
+    // 00:00 UTC, which is a UTC date (Binance, crypto charts): in a zone west of UTC it
+    // would otherwise land on the previous day.
     Micros ts = st.value;
     if (want_daily) {
       Micros local = st.value;
       if (st.kind == StampKind::kInstant) {
+        const bool utc_midnight = !st.has_offset && st.value % kMicrosPerDay == 0;
         local = st.has_offset ? st.local
-                              : st.value + (zone ? zone->OffsetAt(st.value) * kMicrosPerSecond : 0);
+                : utc_midnight ? st.value
+                               : st.value + (zone ? zone->OffsetAt(st.value) * kMicrosPerSecond : 0);
       }
       ts = (local >= 0 ? local / kMicrosPerDay : (local - kMicrosPerDay + 1) / kMicrosPerDay) * kMicrosPerDay;
     }

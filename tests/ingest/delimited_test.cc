@@ -386,3 +386,18 @@ TEST_F(DelimitedTest, RealDataFiles) {
 }
 
 }  // namespace barlake::ingest
+
+namespace barlake::ingest {
+
+TEST(DelimitedDailyTest, EpochMidnightUtcKeepsItsUtcDateInAWesternZone) {
+  TimeZone la = TimeZone::Locate("America/Los_Angeles").value();
+  ParseOptions o{Timeframe::Parse("1d").value(), &la, "d.csv"};
+  // 2024-02-01T00:00:00Z and 2024-02-02T00:00:00Z as epoch seconds.
+  const std::string text = "time,open,high,low,close,volume\n1706745600,1,2,0.5,1.5,10\n1706832000,1,2,0.5,1.5,10\n";
+  ASSERT_OK_AND_ASSIGN(ParsedBars p, DelimitedCsvFormat()->Parse(text, o));
+  ASSERT_EQ(p.bars.size(), 2u);
+  EXPECT_EQ(FormatIsoUtc(p.bars.ts[0]), "2024-02-01T00:00:00Z");
+  EXPECT_EQ(FormatIsoUtc(p.bars.ts[1]), "2024-02-02T00:00:00Z");
+}
+
+}  // namespace barlake::ingest
