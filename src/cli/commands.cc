@@ -133,7 +133,7 @@ int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
 
 struct ImportArgs {
   std::string file, symbol, timeframe, format, tz, on_conflict = "keep", stamp, columns;
-  bool dry_run = false, as_json = false, force = false;
+  bool dry_run = false, as_json = false, force = false, no_alignment = false;
 };
 
 void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
@@ -203,12 +203,40 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
   req.on_conflict = *policy;
   req.dry_run = a.dry_run;
   req.force = a.force;
+  req.skip_alignment_check = a.no_alignment;
   auto r = (*lk)->Import(req);
   if (!r.ok()) return Fail(r.status());
   if (a.as_json) {
     std::printf("%s\n", r->ReportJson().c_str());
   } else {
     PrintImportResult(*r, a.file);
+  }
+  return 0;
+}
+
+int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
+  auto lk = OpenLake(g, false);
+  if (!lk.ok()) return Fail(lk.status());
+  lake::ImportRequest req;
+  req.path = a.file;
+  req.symbol = a.symbol;
+  req.timeframe = a.timeframe;
+  req.format = a.format;
+  req.tz = a.tz;
+  req.stamp = a.stamp;
+  req.columns = a.columns;
+  req.alignment_only = true;
+  req.force = true;  // judge alignment even for a file with many rejected rows
+  auto r = (*lk)->Import(req);
+  if (!r.ok()) return Fail(r.status());
+  if (a.as_json) {
+    std::printf("%s\n", json{{"aligned", true}, {"checked", r->alignment_checked}}.dump().c_str());
+  } else if (r->alignment_checked) {
+    std::printf("'%s' agrees with the stored %s %s bars where they overlap.\n", a.file.c_str(), a.symbol.c_str(),
+                a.timeframe.c_str());
+  } else {
+    std::printf("'%s' does not overlap the stored %s %s bars enough to compare (nothing to check).\n",
+                a.file.c_str(), a.symbol.c_str(), a.timeframe.c_str());
   }
   return 0;
 }
@@ -739,9 +767,24 @@ int Run(int argc, char** argv) {
   imp->add_option("--on-conflict", ia.on_conflict, "When a stored bar differs: keep (default), replace, fail");
   imp->add_flag("--dry-run", ia.dry_run, "Show what would change and write nothing");
   imp->add_flag("--json", ia.as_json, "Print one JSON object");
+  imp->add_flag("--no-alignment-check", ia.no_alignment,
+                "Merge even when the file's stamps look shifted against the stored bars");
   imp->add_flag("--force", ia.force,
                 "Import even when more rows are rejected than the dataset allows (they go to quarantine)");
   imp->callback([&] { rc = CmdImport(g, ia); });
+
+  auto* ca = app.add_subcommand("check-alignment",
+                                 "Compare a file with the stored bars and name a time-zone or stamping shift");
+  ImportArgs ca_args;
+  ca->add_option("FILE", ca_args.file)->required();
+  ca->add_option("--symbol", ca_args.symbol)->required();
+  ca->add_option("--timeframe", ca_args.timeframe)->required();
+  ca->add_option("--format", ca_args.format);
+  ca->add_option("--tz", ca_args.tz);
+  ca->add_option("--stamp", ca_args.stamp);
+  ca->add_option("--columns", ca_args.columns);
+  ca->add_flag("--json", ca_args.as_json);
+  ca->callback([&] { rc = CmdCheckAlignment(g, ca_args); });
 
   auto* st = app.add_subcommand("status", "Datasets in the vault (from the catalog)");
   bool st_json = false;

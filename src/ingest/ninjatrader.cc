@@ -71,7 +71,8 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
   ParsedBars out;
   ProblemList problems(opt.file_label);
   const bool want_daily = opt.timeframe.is_daily_or_longer();
-  const Micros shift = want_daily ? 0 : opt.timeframe.micros();
+  // NinjaTrader stamps bar close times; --stamp open says this export did not.
+  const Micros shift = (want_daily || opt.stamp == "open") ? 0 : opt.timeframe.micros();
   out.bars.Reserve(data.size() / 40 + 16);
   out.line.reserve(data.size() / 40 + 16);
   char sep = 0;

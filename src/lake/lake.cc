@@ -12,6 +12,7 @@
 #include "core/timeframe.h"
 #include "ingest/format.h"
 #include "validate/validator.h"
+#include "lake/alignment.h"
 #include "lake/source_file.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -48,6 +49,8 @@ std::string ImportResult::ReportJson() const {
   j["dst_nonexistent_stamps"] = nonexistent_local;
   j["dst_ambiguous_stamps"] = ambiguous_local;
   j["rows_reordered"] = reordered;
+  j["alignment_checked"] = alignment_checked;
+  if (!alignment_message.empty()) j["alignment"] = alignment_message;
   j["identical_duplicates_dropped"] = identical_duplicates;
   j["rejected_by_rule"] = rejected_by_rule;
   nlohmann::json rej = nlohmann::json::array();
@@ -199,6 +202,11 @@ std::string FormatBar(const double v[5]) {
 }  // namespace
 
 Result<ImportResult> Lake::Import(const ImportRequest& req) {
+  if (req.alignment_only && !req.dry_run) {
+    ImportRequest dry = req;
+    dry.dry_run = true;
+    return Import(dry);
+  }
   RETURN_IF_ERROR(storage::ValidateSymbol(req.symbol));
   ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(req.timeframe));
   if (req.stamp != "" && req.stamp != "open" && req.stamp != "close") {
@@ -365,6 +373,33 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     }
     return result;
   }
+  // Alignment with what is stored: refuse a file whose stamps are shifted (wrong zone or
+  // open/close stamping) instead of merging hours-off bars next to the right ones.
+  if (!req.skip_alignment_check && !parsed.bars.empty()) {
+    ASSIGN_OR_RETURN(auto datasets, journal_->Datasets());
+    for (const auto& d : datasets) {
+      if (d.symbol != req.symbol || d.timeframe != req.timeframe) continue;
+      const Micros from = std::max(parsed.bars.ts.front(), d.first_ts);
+      const Micros to = std::min(parsed.bars.ts.back(), d.last_ts);
+      if (from > to) break;  // no overlap: nothing to compare
+      const Micros pad = 15 * 3600 * kMicrosPerSecond;
+      // Three days of overlap are plenty to tell a shift, and cheap to read.
+      auto stored = Read(req.symbol, req.timeframe, from - pad, std::min(to, from + 3 * kMicrosPerDay) + pad);
+      if (!stored.ok()) return req.dry_run ? stored.status() : FailJob(&job, stored.status());
+      AlignmentResult a = CheckAlignment(*stored, parsed.bars, tf, result.source_tz, req.path);
+      result.alignment_checked = a.checked;
+      result.alignment_message = a.message;
+      if (!a.message.empty()) {
+        Status s = Status::Conflict(a.message + ". Nothing was imported (pass --no-alignment-check if the "
+                                    "stored bars are the wrong ones).");
+        cleanup_tmp();
+        job.report_json = result.ReportJson();
+        return req.dry_run ? s : FailJob(&job, s);
+      }
+      break;
+    }
+  }
+  if (req.alignment_only) return result;
   if (!req.dry_run) {
     const std::string kept = JoinPath(paths_.sources, source_sha);
     Status s = env_->FileExists(kept) ? env_->RemoveFile(source_tmp) : env_->RenameFile(source_tmp, kept);

@@ -57,6 +57,10 @@ struct ImportRequest {
   /// Import even when more than the dataset's max_reject_share of rows is rejected
   /// (the rejected rows go to quarantine).
   bool force = false;
+  /// Skip the comparison with stored bars (lake/alignment.h).
+  bool skip_alignment_check = false;
+  /// Parse, validate and run the alignment check, then stop (writes nothing; implies dry_run).
+  bool alignment_only = false;
   std::string description;  // for a new dataset's registry entry
 };
 
@@ -87,6 +91,8 @@ struct ImportResult {
   std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
   std::vector<RejectionExample> rejections;         // the first 20
   int64_t identical_duplicates = 0;
+  bool alignment_checked = false;  // enough overlap with stored bars to compare
+  std::string alignment_message;   // set when the file is shifted against stored bars
   int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;
   /// The report as JSON (stored with the job and printed by --json).
   std::string ReportJson() const;
