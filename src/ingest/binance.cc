@@ -9,6 +9,14 @@
 namespace barlake::ingest {
 namespace {
 
+// Both stamps in one unit and before the year 2286 (1e16 us / 1e13 ms): keeps the unit
+// conversion below free of overflow (found by fuzz/fuzz_format.cc).
+bool StampsInRange(int64_t open_raw, int64_t close_raw, bool micros) {
+  const int64_t limit = micros ? 10000000000000000LL : 10000000000000LL;
+  return open_raw >= 0 && open_raw < limit && close_raw >= 0 && close_raw < limit;
+}
+
+
 using internal::JsonNumber;
 using json = internal::Json;
 
@@ -106,6 +114,11 @@ class BinanceJson : public BarFormat {
       // timeUnit=MICROSECOND responses carry 16-digit stamps; the unit is told by magnitude.
       const int64_t open_raw = k[0].get<int64_t>(), close_raw = k[6].get<int64_t>();
       const bool micros = open_raw >= kMicrosThreshold;
+      if (!StampsInRange(open_raw, close_raw, micros)) {
+        problems.Add(n, "close_time", "open/close stamps " + std::to_string(open_raw) + "/" + std::to_string(close_raw) +
+                                          " are out of range or in different units");
+        continue;
+      }
       micros_rows += micros;
       const int64_t open_us = micros ? open_raw : open_raw * 1000;
       const int64_t close_us = micros ? close_raw + 1 - 1000 : close_raw * 1000;
@@ -259,6 +272,11 @@ class BinanceCsv : public BarFormat {
       }
       if (!ok) continue;
       const bool micros = open_raw >= kMicrosThreshold;
+      if (!StampsInRange(open_raw, close_raw, micros)) {
+        problems.Add(line_no, "close_time", "open/close stamps " + std::to_string(open_raw) + "/" +
+                                                std::to_string(close_raw) + " are out of range or in different units");
+        continue;
+      }
       (micros ? rows_us : rows_ms)++;
       const int64_t open_us = micros ? open_raw : open_raw * 1000;
       // close_time is in the same unit as open_time: the last unit of the bar.
