@@ -187,11 +187,8 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
   }
 }
 
-int CmdImport(const Globals& g, const ImportArgs& a) {
-  auto policy = lake::ParseConflictPolicy(a.on_conflict);
-  if (!policy.ok()) return Fail(policy.status());
-  auto lk = OpenLake(g, !a.as_json);
-  if (!lk.ok()) return Fail(lk.status());
+// The parts of a request that import and check-alignment share.
+lake::ImportRequest RequestFrom(const ImportArgs& a) {
   lake::ImportRequest req;
   req.path = a.file;
   req.symbol = a.symbol;
@@ -200,6 +197,15 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
   req.stamp = a.stamp;
   req.columns = a.columns;
   req.tz = a.tz;
+  return req;
+}
+
+int CmdImport(const Globals& g, const ImportArgs& a) {
+  auto policy = lake::ParseConflictPolicy(a.on_conflict);
+  if (!policy.ok()) return Fail(policy.status());
+  auto lk = OpenLake(g, !a.as_json);
+  if (!lk.ok()) return Fail(lk.status());
+  lake::ImportRequest req = RequestFrom(a);
   req.on_conflict = *policy;
   req.dry_run = a.dry_run;
   req.force = a.force;
@@ -217,14 +223,7 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
 int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  lake::ImportRequest req;
-  req.path = a.file;
-  req.symbol = a.symbol;
-  req.timeframe = a.timeframe;
-  req.format = a.format;
-  req.tz = a.tz;
-  req.stamp = a.stamp;
-  req.columns = a.columns;
+  lake::ImportRequest req = RequestFrom(a);
   req.alignment_only = true;
   req.force = true;  // judge alignment even for a file with many rejected rows
   auto r = (*lk)->Import(req);
