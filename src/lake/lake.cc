@@ -50,6 +50,7 @@ std::string ImportResult::ReportJson() const {
   j["dst_ambiguous_stamps"] = ambiguous_local;
   j["rows_reordered"] = reordered;
   j["alignment_checked"] = alignment_checked;
+  j["partial_last_bar_dropped"] = partial_last_bar_dropped;
   if (!alignment_message.empty()) j["alignment"] = alignment_message;
   j["identical_duplicates_dropped"] = identical_duplicates;
   j["rejected_by_rule"] = rejected_by_rule;
@@ -299,6 +300,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   };
   auto parsed_or = format->Parse(source->data(), popt);
   hasher.join();
+  const Micros source_modified = source->modified_micros();
   source.reset();  // unmap: everything below works on the parsed columns
   auto cleanup_tmp = [&] {
     if (!req.dry_run) (void)env_->RemoveFile(source_tmp);
@@ -315,6 +317,26 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   }
   ingest::ParsedBars parsed = std::move(parsed_or).value();
   ingest::SortByTime(&parsed);
+  // Partial last bar: an export written while its last bar was still forming holds that
+  // bar's values so far. It is not merged as final; a later export brings the whole bar.
+  if (!tf.is_daily_or_longer() && !parsed.bars.empty() && source_modified > 0) {
+    const Micros last = parsed.bars.ts.back();
+    if (last <= source_modified && source_modified < last + tf.micros()) {
+      parsed.notes.push_back("the last bar (" + FormatIsoUtc(last) + ", line " + std::to_string(parsed.line.back()) +
+                             ") had not closed when the file was written (" + FormatIsoUtc(source_modified) +
+                             "): not imported as final; a later export brings it whole");
+      parsed.bars.ts.pop_back();
+      for (auto* col : {&parsed.bars.open, &parsed.bars.high, &parsed.bars.low, &parsed.bars.close,
+                        &parsed.bars.volume}) {
+        col->pop_back();
+      }
+      parsed.line.pop_back();
+      result.partial_last_bar_dropped = true;
+    } else if (last > source_modified) {
+      parsed.notes.push_back("bars are stamped after the file was written (" + FormatIsoUtc(source_modified) +
+                             "); check --tz if this is unexpected");
+    }
+  }
   job.rows_read = parsed.rows_read;
   result.nonexistent_local = parsed.nonexistent_local;
   result.ambiguous_local = parsed.ambiguous_local;

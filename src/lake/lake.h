@@ -91,6 +91,7 @@ struct ImportResult {
   std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
   std::vector<RejectionExample> rejections;         // the first 20
   int64_t identical_duplicates = 0;
+  bool partial_last_bar_dropped = false;  // see docs/validation.md
   bool alignment_checked = false;  // enough overlap with stored bars to compare
   std::string alignment_message;   // set when the file is shifted against stored bars
   int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;

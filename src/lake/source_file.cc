@@ -29,6 +29,7 @@ Result<std::unique_ptr<SourceFile>> SourceFile::Open(const std::string& path) {
   }
   std::unique_ptr<SourceFile> f(new SourceFile());
   f->size_ = static_cast<size_t>(st.st_size);
+  f->modified_micros_ = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000 + st.st_mtim.tv_nsec / 1000;
   if (f->size_ > 0) {
     void* m = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m == MAP_FAILED) {

@@ -1,5 +1,7 @@
 #include "lake/lake.h"
 
+#include <utime.h>
+
 #include <filesystem>
 
 #include "core/checksum.h"
@@ -256,6 +258,30 @@ TEST_F(VaultTest, WholeLakeIsReadableByGlobWithHivePartitioning) {
                                            ", hive_partitioning=true)"));
   EXPECT_EQ(q->Int(0, 0), 66);
   EXPECT_EQ(q->Int(1, 0), 2);
+}
+
+}  // namespace barlake::lake
+
+namespace barlake::lake {
+
+TEST_F(VaultTest, LastBarStillFormingWhenTheFileWasWrittenIsNotMerged) {
+  auto lake = OpenLake();
+  // Bars closing 09:31..09:40 UTC (open 09:30..09:39); the file was written at 09:39:20,
+  // inside the last bar (09:39-09:40).
+  const std::string src = WriteSource("live.txt", testutil::NtMinutes("20240115 093100", 10, 100));
+  const time_t written = static_cast<time_t>(ParseIsoUtc("2024-01-15T09:39:20Z").value() / kMicrosPerSecond);
+  struct utimbuf times {written, written};
+  ASSERT_EQ(::utime(src.c_str(), &times), 0);
+  ASSERT_OK_AND_ASSIGN(ImportResult r, lake->Import(Req(src)));
+  EXPECT_TRUE(r.partial_last_bar_dropped);
+  EXPECT_EQ(r.job.rows_written, 9);
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_NE(r.notes.back().find("had not closed when the file was written"), std::string::npos) << r.notes.back();
+  // A later export with the finished bar adds it.
+  const std::string later = WriteSource("later.txt", testutil::NtMinutes("20240115 093100", 11, 100));
+  ASSERT_OK_AND_ASSIGN(ImportResult r2, lake->Import(Req(later)));
+  EXPECT_FALSE(r2.partial_last_bar_dropped);
+  EXPECT_EQ(r2.rows_added, 2);
 }
 
 }  // namespace barlake::lake
