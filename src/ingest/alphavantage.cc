@@ -298,17 +298,11 @@ class AlphaVantageCsv : public BarFormat {
     ProblemList problems(file);
     std::vector<Row> rows;
     rows.reserve(data.size() / 50 + 4);
-    size_t pos = 0;
-    uint32_t line_no = 0;
     bool header = false;
-    while (pos < data.size()) {
-      ++line_no;
-      size_t eol = data.find('\n', pos);
-      if (eol == std::string_view::npos) eol = data.size();
-      std::string_view line = data.substr(pos, eol - pos);
-      pos = eol + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    LineReader reader(data, &opt.on_progress);
+    std::string_view line;
+    while (reader.Next(&line)) {
+      const uint32_t line_no = reader.line_no();
       if (line.empty()) {
         ++out.blank_lines;
         continue;

@@ -221,21 +221,11 @@ class BinanceCsv : public BarFormat {
     out.line.reserve(data.size() / 100 + 16);
     int64_t rows_ms = 0, rows_us = 0;
     bool header = false;
-    size_t pos = 0, next_report = 32 << 20;
-    uint32_t line_no = 0;
     const int64_t tf_us = opt.timeframe.micros();
-    while (pos < data.size()) {
-      ++line_no;
-      if (pos >= next_report && opt.on_progress) {
-        opt.on_progress(pos);
-        next_report = pos + (32 << 20);
-      }
-      size_t eol = data.find('\n', pos);
-      if (eol == std::string_view::npos) eol = data.size();
-      std::string_view line = data.substr(pos, eol - pos);
-      pos = eol + 1;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line_no == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
+    LineReader reader(data, &opt.on_progress);
+    std::string_view line;
+    while (reader.Next(&line)) {
+      const uint32_t line_no = reader.line_no();
       if (line.empty()) {
         ++out.blank_lines;
         continue;

@@ -21,30 +21,6 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // ---------------------------------------------------------------------------------------
 // Lines and fields
 
-// Iterates the lines of a buffer: strips the BOM of line 1 and a trailing '\r'.
-class LineReader {
- public:
-  explicit LineReader(std::string_view data) : data_(data) {}
-  bool Next(std::string_view* line) {
-    if (pos_ >= data_.size()) return false;
-    size_t eol = data_.find('\n', pos_);
-    if (eol == std::string_view::npos) eol = data_.size();
-    *line = data_.substr(pos_, eol - pos_);
-    pos_ = eol + 1;
-    ++line_no_;
-    if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
-    if (line_no_ == 1 && line->substr(0, 3) == kBom) line->remove_prefix(3);
-    return true;
-  }
-  uint32_t line_no() const { return line_no_; }
-  size_t pos() const { return pos_; }
-
- private:
-  std::string_view data_;
-  size_t pos_ = 0;
-  uint32_t line_no_ = 0;
-};
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -654,15 +630,10 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
   bool naive_has_time = false, date_rows = false;
   int64_t empty_volume = 0;
   std::vector<std::string_view> fields;
-  LineReader reader(data);
+  LineReader reader(data, &opt.on_progress);
   std::string_view line;
-  size_t next_report = 32 << 20;
   while (reader.Next(&line)) {
     const uint32_t line_no = reader.line_no();
-    if (reader.pos() >= next_report && opt.on_progress) {
-      opt.on_progress(reader.pos());
-      next_report = reader.pos() + (32 << 20);
-    }
     if (line_no == layout.header_line) continue;
     if (Trim(line).empty()) {
       ++out.blank_lines;

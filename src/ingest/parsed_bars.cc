@@ -35,6 +35,22 @@ Status ProblemList::ToStatus(const std::string& advice) const {
   return Status::InvalidInput(msg);
 }
 
+bool LineReader::Next(std::string_view* line) {
+  if (pos_ >= data_.size()) return false;
+  if (on_progress_ && pos_ >= next_report_) {
+    (*on_progress_)(pos_);
+    next_report_ = pos_ + (32 << 20);
+  }
+  size_t eol = data_.find('\n', pos_);
+  if (eol == std::string_view::npos) eol = data_.size();
+  *line = data_.substr(pos_, eol - pos_);
+  pos_ = eol + 1;
+  ++line_no_;
+  if (!line->empty() && line->back() == '\r') line->remove_suffix(1);
+  if (line_no_ == 1 && line->substr(0, 3) == "\xEF\xBB\xBF") line->remove_prefix(3);
+  return true;
+}
+
 namespace {
 // Reorder one column by `idx` with a single temporary the size of that column, so a
 // sort never holds two copies of every column at once.

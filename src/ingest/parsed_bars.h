@@ -48,6 +48,25 @@ struct ParsedBars {
   bool empty_result_ok = false;
 };
 
+/// Iterates the lines of a whole file for every text format: numbers them from 1, strips
+/// a trailing '\r' and the UTF-8 BOM of line 1, and calls `on_progress` (if set) about
+/// every 32 MiB with the offset reached.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view data, const std::function<void(size_t)>* on_progress = nullptr)
+      : data_(data), on_progress_(on_progress && *on_progress ? on_progress : nullptr) {}
+  bool Next(std::string_view* line);
+  uint32_t line_no() const { return line_no_; }
+  size_t pos() const { return pos_; }
+
+ private:
+  std::string_view data_;
+  const std::function<void(size_t)>* on_progress_;
+  size_t pos_ = 0;
+  size_t next_report_ = 32 << 20;
+  uint32_t line_no_ = 0;
+};
+
 /// Sort rows by ts (stable; counts rows that moved in `reordered`).
 void SortByTime(ParsedBars* parsed);
 
