@@ -69,10 +69,7 @@ int Main() {
                   rows_csv == rows_nt});
   rows.push_back({"  file sizes", Fmt("%.0f MB", FileSize(csv) / 1e6), Fmt("%.0f MB", FileSize(nt) / 1e6), "-", "",
                   true, false});
-  PrintTable("5. generic CSV import vs the NinjaTrader path (issue 3)", rows);
-  bool ok = true;
-  for (const auto& r : rows) ok = ok && (!r.has_target || r.pass);
-  return ok ? 0 : 1;
+  return Report("5. generic CSV import vs the NinjaTrader path (issue 3)", rows);
 }
 
 }  // namespace barlake::bench

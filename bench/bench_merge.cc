@@ -203,14 +203,10 @@ int Main() {
   for (auto& r : rows) {
     if (r.ratio.empty()) r.ratio = "-";
   }
-  PrintTable("2. merge of 7 days of new bars (20-year lake vs 1-year lake)", rows);
-
   fs::remove_all(v20);
   fs::remove_all(v1);
   for (const auto& f : week_files) fs::remove(f);
-  bool ok = true;
-  for (const auto& r : rows) ok = ok && (!r.has_target || r.pass);
-  return ok ? 0 : 1;
+  return Report("2. merge of 7 days of new bars (20-year lake vs 1-year lake)", rows);
 }
 
 }  // namespace

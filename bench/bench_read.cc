@@ -202,10 +202,7 @@ int Main() {
   rows.push_back({"  fresh process: closing the Lake (DuckDB teardown)", Ms(Median(ph_close)), "-", "-", "", true,
                   false});
   rows.push_back({"  rows per read", std::to_string(nrows), std::to_string(b.size()), "-", "", true, false});
-  PrintTable("3. read of one day (barlake vs DuckDB read_parquet by exact path)", rows);
-  bool ok = true;
-  for (const auto& r : rows) ok = ok && (!r.has_target || r.pass);
-  return ok ? 0 : 1;
+  return Report("3. read of one day (barlake vs DuckDB read_parquet by exact path)", rows);
 }
 
 }  // namespace

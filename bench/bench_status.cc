@@ -149,10 +149,7 @@ int Main() {
                   Median(st_json) <= 200});
   rows.push_back({"  `barlake --version` process (startup floor)", Ms(Median(floor_ms)), "-", "-", "", true, false});
   rows.push_back({"  Lake::Open + Datasets() in-process", Ms(Median(api)), "-", "-", "", true, false});
-  PrintTable("4. `barlake status` over many partitions (catalog vs DuckDB parquet_metadata of every file)", rows);
-  bool ok = true;
-  for (const auto& r : rows) ok = ok && (!r.has_target || r.pass);
-  return ok ? 0 : 1;
+  return Report("4. `barlake status` over many partitions (catalog vs DuckDB parquet_metadata of every file)", rows);
 }
 
 }  // namespace

@@ -265,6 +265,17 @@ inline void PrintTable(const std::string& title, const std::vector<Row>& rows) {
   std::fflush(stdout);
 }
 
+/// Print the table and return the process exit code: 0 when every target passed, 1 when
+/// one was missed (bench/run.sh reads it).
+inline int Report(const std::string& title, const std::vector<Row>& rows) {
+  PrintTable(title, rows);
+  for (const auto& r : rows) {
+    if (r.has_target && !r.pass) return 1;
+  }
+  return 0;
+}
+
+
 // ---- the shared 20-year data set -----------------------------------------------------
 
 /// The 20-year ES 1-minute export: 2005-01-01 for 7300 days (to 2024-12-26 UTC), CME
