@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/time_zone.h"
@@ -24,103 +25,6 @@ namespace barlake::cli {
 namespace {
 
 using nlohmann::json;
-
-struct Globals {
-  std::string vault;
-  double wait_seconds = 30;
-  std::string command_line;
-  std::string program = "barlake";  // how the user invoked us, for hints they can paste
-};
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "barlake: error: %s\n", s.message().c_str());
-  return ExitCodeFor(s);
-}
-
-std::string VaultDir(const Globals& g) {
-  if (!g.vault.empty()) return g.vault;
-  if (const char* env = std::getenv("BARLAKE_VAULT"); env && *env) return env;
-  return ".";
-}
-
-// Hidden test hook: BARLAKE_CRASH_AT=<point>[:<n>] kills the process with SIGKILL the
-// n-th time (default 1st) the write protocol reaches <point>.
-lake::CrashHook CrashHookFromEnv() {
-  const char* spec = std::getenv("BARLAKE_CRASH_AT");
-  if (!spec || !*spec) return nullptr;
-  std::string s(spec);
-  int nth = 1;
-  if (auto colon = s.find(':'); colon != std::string::npos) {
-    nth = std::atoi(s.c_str() + colon + 1);
-    s = s.substr(0, colon);
-  }
-  auto point = lake::CrashPointFromName(s);
-  if (!point.ok()) return nullptr;
-  auto target = *point;
-  auto count = std::make_shared<int>(0);
-  return [target, nth, count](lake::CrashPoint p) {
-    if (p == target && ++*count == nth) ::kill(::getpid(), SIGKILL);
-  };
-}
-
-Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress) {
-  lake::LakeOptions o;
-  o.lock_wait_seconds = g.wait_seconds;
-  o.command = g.command_line;
-  o.crash_hook = CrashHookFromEnv();
-  if (progress && ::isatty(STDERR_FILENO)) {
-    auto bar = std::make_shared<ProgressBar>(true);
-    o.progress = [bar](const std::string& phase, int64_t done, int64_t total) {
-      bar->Update(phase, done, total);
-      if (done == total && phase == "writing") bar->Finish();
-    };
-  }
-  return lake::Lake::Open(VaultDir(g), std::move(o));
-}
-
-std::string LocalText(TimeZone& tz, Micros ts) {
-  std::string s = tz.FormatLocal(ts);
-  s[10] = ' ';
-  return s;
-}
-
-std::string Basename(const std::string& p) {
-  auto pos = p.find_last_of('/');
-  return pos == std::string::npos ? p : p.substr(pos + 1);
-}
-
-json JobJson(const journal::JobRecord& j) {
-  json o = {{"id", j.id},
-            {"kind", j.kind},
-            {"status", j.status},
-            {"phase", j.phase},
-            {"command", j.command},
-            {"source_path", j.source_path},
-            {"source_sha256", j.source_sha256},
-            {"symbol", j.symbol},
-            {"timeframe", j.timeframe},
-            {"format", j.format},
-            {"rows_read", j.rows_read},
-            {"rows_written", j.rows_written},
-            {"rows_rejected", j.rows_rejected},
-            {"rows_conflicting", j.rows_conflicting},
-            {"partitions", j.partitions},
-            {"error", j.error},
-            {"created_at", FormatIsoUtc(j.created_at)},
-            {"updated_at", FormatIsoUtc(j.updated_at)}};
-  if (j.target_job) o["target_job"] = j.target_job;
-  if (j.rolled_back_by) o["rolled_back_by"] = j.rolled_back_by;
-  if (!j.report_json.empty()) {
-    try {
-      o["report"] = json::parse(j.report_json);
-    } catch (...) {
-      o["report"] = j.report_json;
-    }
-  }
-  return o;
-}
-
-// ---- commands -------------------------------------------------------------------------
 
 int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
   Status s = lake::InitVault(Env::Default(), dir, opt);
@@ -872,6 +776,12 @@ int Run(int argc, char** argv) {
   std::string demo_dir;
   demo->add_option("DIR", demo_dir, "Folder for the demo vault (default ./barlake-demo)");
   demo->callback([&] { rc = CmdDemo(g, demo_dir); });
+
+  AddCalendarCommands(app, g, rc);
+  AddDeriveCommands(app, g, rc);
+  AddHealthCommands(app, g, rc);
+  AddServeCommands(app, g, rc);
+  AddSnapshotCommands(app, g, rc);
 
   try {
     app.parse(argc, argv);

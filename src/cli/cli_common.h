@@ -1,0 +1,47 @@
+// What every command file of the CLI shares: the global options, opening the lake,
+// turning a Status into a message and an exit code, and small formatting helpers.
+//
+// Commands are grouped by area, one file each (commands.cc: vault, import, read, jobs;
+// commands_<area>.cc for the rest), and each file registers its subcommands through one
+// Add<Area>Commands function called from Run().
+#pragma once
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "core/time_zone.h"
+#include "journal/journal.h"
+#include "lake/lake.h"
+
+namespace barlake::cli {
+
+struct Globals {
+  std::string vault;
+  double wait_seconds = 30;
+  std::string command_line;
+  std::string program = "barlake";  // how the user invoked us, for hints they can paste
+};
+
+/// Print "barlake: error: <message>" to stderr and return the exit code for `s`.
+int Fail(const Status& s);
+/// --vault, else $BARLAKE_VAULT, else the current folder.
+std::string VaultDir(const Globals& g);
+/// Open the vault's lake; `progress` draws a progress bar when stderr is a terminal.
+Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress);
+/// "2024-01-15 09:30:00-05:00": a UTC instant in `tz`, for tables.
+std::string LocalText(TimeZone& tz, Micros ts);
+std::string Basename(const std::string& path);
+nlohmann::json JobJson(const journal::JobRecord& job);
+
+// Registration of the subcommands of each area (commands_<area>.cc). `rc` receives the
+// exit code of the command that ran.
+void AddCalendarCommands(CLI::App& app, Globals& g, int& rc);
+void AddDeriveCommands(CLI::App& app, Globals& g, int& rc);
+void AddHealthCommands(CLI::App& app, Globals& g, int& rc);
+void AddServeCommands(CLI::App& app, Globals& g, int& rc);
+void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc);
+
+}  // namespace barlake::cli

@@ -1,0 +1,8 @@
+// Subcommands of the health area (registered from Run() in commands.cc).
+#include "cli/cli_common.h"
+
+namespace barlake::cli {
+
+void AddHealthCommands(CLI::App& /*app*/, Globals& /*g*/, int& /*rc*/) {}
+
+}  // namespace barlake::cli

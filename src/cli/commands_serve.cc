@@ -1,0 +1,8 @@
+// Subcommands of the serve area (registered from Run() in commands.cc).
+#include "cli/cli_common.h"
+
+namespace barlake::cli {
+
+void AddServeCommands(CLI::App& /*app*/, Globals& /*g*/, int& /*rc*/) {}
+
+}  // namespace barlake::cli
