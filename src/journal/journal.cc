@@ -219,7 +219,8 @@ Result<std::optional<JobRecord>> Journal::FindCompletedImport(const std::string&
                                                               const std::string& symbol,
                                                               const std::string& timeframe) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
-      " FROM jobs WHERE kind='import' AND status='completed' AND source_sha256=? AND symbol=? "
+      " FROM jobs WHERE kind IN ('import', 'import-snapshot') AND status='completed' "
+      "AND source_sha256=? AND symbol=? "
       "AND timeframe=? ORDER BY id LIMIT 1"));
   s->Bind(1, sha256).Bind(2, symbol).Bind(3, timeframe);
   ASSIGN_OR_RETURN(bool row, s->Step());

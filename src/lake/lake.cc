@@ -13,6 +13,7 @@
 #include "ingest/format.h"
 #include "validate/validator.h"
 #include "lake/alignment.h"
+#include "lake/snapshot_import.h"
 #include "lake/source_file.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -628,6 +629,10 @@ Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& time
     }
     return BarColumns{};
   }
+  if (storage::IsSnapshotRelPath(parts.front().rel_path)) {
+    return Status::InvalidArgument(symbol + " " + timeframe + " is a snapshot dataset, not bars; read it with "
+                                   "`barlake snapshots read " + symbol + "`");
+  }
   std::vector<std::string> files;
   Micros lo = parts.front().min_ts, hi = parts.front().max_ts;
   for (const auto& p : parts) {
@@ -671,6 +676,11 @@ Result<VerifyReport> Lake::Verify() {
     if (static_cast<int64_t>(sha->second) != p.bytes) {
       add("size " + std::to_string(sha->second) + " differs from the journal's " + std::to_string(p.bytes));
     }
+    if (storage::IsSnapshotRelPath(p.rel_path)) {  // its own schema and reader
+      ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
+      report.rows_checked += VerifySnapshotFile(duck, file, p, add);
+      continue;
+    }
     if (Status s = store->CheckSchema(file); !s.ok()) {
       add(s.message());
       continue;
@@ -702,6 +712,10 @@ Result<VerifyReport> Lake::Verify() {
     if (ContentHash(*rows) != p.content_hash) add("content hash differs from the journal's");
   }
   ASSIGN_OR_RETURN(auto files, ListFilesRecursive(env_, paths_.lake));
+  if (env_->FileExists(paths_.snapshots)) {  // snapshot rel_paths are relative to snapshots/
+    ASSIGN_OR_RETURN(auto snapshot_files, ListFilesRecursive(env_, paths_.snapshots));
+    files.insert(files.end(), snapshot_files.begin(), snapshot_files.end());
+  }
   std::vector<std::string> known;
   known.reserve(parts.size());
   for (const auto& p : parts) known.push_back(p.rel_path);
@@ -725,7 +739,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (target.status != "completed") {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
-  if (target.kind != "import" && target.kind != "release") {
+  if (target.kind != "import" && target.kind != "release" && target.kind != kSnapshotImportJobKind) {
     return Status::Conflict(name + " is a " + target.kind + "; only imports and releases can be rolled back");
   }
   ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
@@ -735,7 +749,9 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   std::vector<int64_t> blocking;
   for (int64_t id : later) {
     ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
-    if (l.status == "completed" && (l.kind == "import" || l.kind == "release")) blocking.push_back(id);
+    if (l.status == "completed" && (l.kind == "import" || l.kind == "release" || l.kind == kSnapshotImportJobKind)) {
+      blocking.push_back(id);
+    }
   }
   if (!blocking.empty()) {
     std::string ids;

@@ -40,6 +40,8 @@ struct LakeOptions {
 };
 
 enum class ConflictPolicy { kKeep, kReplace, kFail };
+struct SnapshotImportRequest;  // lake/snapshot_import.h
+struct SnapshotImportResult;
 Result<ConflictPolicy> ParseConflictPolicy(const std::string& name);
 
 struct ImportRequest {
@@ -120,6 +122,12 @@ class Lake {
   /// Bars with from <= ts < to, sorted. Opens only the partitions that overlap.
   Result<BarColumns> Read(const std::string& symbol, const std::string& timeframe, Micros from,
                           Micros to);
+  /// Import a GexBot snapshot file (docs/formats/gex-snapshots.md) into one snapshot
+  /// dataset per ticker, with the same journal, staging and checks as bars (defined in
+  /// lake/snapshot_import.cc).
+  Result<SnapshotImportResult> ImportSnapshots(const SnapshotImportRequest& request);
+  /// Snapshot rows of `ticker` with from <= ts < to, ordered by (ts, strike).
+  Result<storage::SnapshotRows> ReadSnapshots(const std::string& ticker, Micros from, Micros to);
   /// Per-dataset summary from the catalog (never opens Parquet files).
   Result<std::vector<journal::DatasetSummary>> Datasets();
   /// Re-check every file against the catalog and look for stray files.

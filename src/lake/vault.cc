@@ -9,6 +9,7 @@ VaultPaths::VaultPaths(std::string root_dir) : root(std::move(root_dir)) {
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   registry = JoinPath(root, registry::kRegistryFileName);
   lake = JoinPath(root, "lake");
+  snapshots = JoinPath(root, "snapshots");
   meta = JoinPath(root, ".barlake");
   journal = JoinPath(meta, "journal.sqlite");
   lock = JoinPath(meta, "lock");

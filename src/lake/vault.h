@@ -2,6 +2,7 @@
 //
 //   <vault>/barlake.toml         registry (datasets and settings)
 //   <vault>/lake/                canonical hive-partitioned Parquet, nothing else
+//   <vault>/snapshots/           snapshot datasets (GEX), a root of their own
 //   <vault>/.barlake/journal.sqlite   job journal and catalog
 //   <vault>/.barlake/lock        writer lock (flock); lock.holder names the holder
 //   <vault>/.barlake/staging/    files being written (job-<id>/...)
@@ -17,6 +18,7 @@
 
 #include "core/result.h"
 #include "env/env.h"
+#include "storage/partition_layout.h"
 
 namespace barlake::lake {
 
@@ -25,6 +27,7 @@ struct VaultPaths {
   std::string root;
   std::string registry;
   std::string lake;
+  std::string snapshots;
   std::string meta;
   std::string journal;
   std::string lock;
@@ -34,8 +37,13 @@ struct VaultPaths {
   std::string quarantine;
   /// Absolute path of a vault-relative path.
   std::string Abs(const std::string& rel) const { return JoinPath(root, rel); }
-  /// Absolute path of a lake-relative partition path.
-  std::string LakeFile(const std::string& rel_path) const { return JoinPath(lake, rel_path); }
+  /// The folder a partition path is relative to: snapshots/ for snapshot partitions
+  /// (rel_path "kind=..."), lake/ for bars.
+  const std::string& DataRoot(const std::string& rel_path) const {
+    return storage::IsSnapshotRelPath(rel_path) ? snapshots : lake;
+  }
+  /// Absolute path of a partition path (see DataRoot).
+  std::string LakeFile(const std::string& rel_path) const { return JoinPath(DataRoot(rel_path), rel_path); }
 };
 
 struct InitOptions {

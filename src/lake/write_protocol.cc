@@ -50,8 +50,48 @@ Status WriteProtocol::SyncParents(const std::string& dir, const std::string& sto
   return Status::OK();
 }
 
+namespace {
+
+// What a staged file holds, as read back from disk.
+struct FileSummary {
+  int64_t rows = 0;
+  Micros min_ts = 0, max_ts = 0;
+  std::string content_hash;
+};
+
+// Read a staged bar file back (ReadFile also checks the column types): strict time order.
+Result<FileSummary> ReadBackBars(storage::ParquetStore* store, const std::string& staged) {
+  ASSIGN_OR_RETURN(BarColumns back, store->ReadFile(staged));
+  if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
+  for (size_t i = 1; i < back.size(); ++i) {
+    if (back.ts[i] <= back.ts[i - 1]) {
+      return Status::Corruption("staged file '" + staged + "' is not in strict time order at row " +
+                                std::to_string(i));
+    }
+  }
+  return FileSummary{static_cast<int64_t>(back.size()), back.ts.front(), back.ts.back(), ContentHash(back)};
+}
+
+// The same for a snapshot file: strict (ts, strike) order.
+Result<FileSummary> ReadBackSnapshots(storage::DuckConn* conn, const std::string& staged) {
+  storage::SnapshotStore store(conn);
+  RETURN_IF_ERROR(store.CheckSchema(staged));
+  ASSIGN_OR_RETURN(storage::SnapshotRows back, store.ReadFile(staged));
+  if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
+  for (size_t i = 1; i < back.size(); ++i) {
+    if (!storage::SnapshotRows::KeyLess(back, i - 1, back, i)) {
+      return Status::Corruption("staged file '" + staged + "' is not in strict (ts, strike) order at row " +
+                                std::to_string(i));
+    }
+  }
+  return FileSummary{static_cast<int64_t>(back.size()), back.ts.front(), back.ts.back(),
+                     storage::SnapshotContentHash(back)};
+}
+
+}  // namespace
+
 Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
-                            storage::ParquetStore* store) {
+                            storage::ParquetStore* store, storage::DuckConn* conn) {
   journal::PartitionChange& c = w->change;
   const std::string job_dir = "job-" + std::to_string(job.id);
   c.job_id = job.id;
@@ -63,34 +103,31 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
     c.staged_path.clear();
     return Status::OK();
   }
+  const bool snapshot = storage::IsSnapshotRelPath(c.rel_path);
   c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
   const std::string staged = paths_->Abs(c.staged_path);
   RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
   } else {
-    RETURN_IF_ERROR(store->WriteBars(w->rows, staged));
+    if (snapshot) {
+      RETURN_IF_ERROR(storage::SnapshotStore(conn).Write(w->snapshot_rows, staged));
+    } else {
+      RETURN_IF_ERROR(store->WriteBars(w->rows, staged));
+    }
     RETURN_IF_ERROR(env_->SyncFile(staged));
     RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
   }
-  // Read the file back (ReadFile also checks the column types): it must hold exactly the
-  // rows we meant to write.
-  ASSIGN_OR_RETURN(BarColumns back, store->ReadFile(staged));
-  if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
-  for (size_t i = 1; i < back.size(); ++i) {
-    if (back.ts[i] <= back.ts[i - 1]) {
-      return Status::Corruption("staged file '" + staged + "' is not in strict time order at row " +
-                                std::to_string(i));
-    }
-  }
-  const std::string content = ContentHash(back);
+  // Read the file back: it must hold exactly the rows we meant to write.
+  ASSIGN_OR_RETURN(FileSummary back, snapshot ? ReadBackSnapshots(conn, staged) : ReadBackBars(store, staged));
   if (w->copy_from.empty()) {
-    const std::string expected = ContentHash(w->rows);
-    if (back.size() != w->rows.size() || content != expected) {
-      return Status::Corruption("staged file '" + staged + "' read back " +
-                                std::to_string(back.size()) + " rows with content hash " + content +
-                                ", expected " + std::to_string(w->rows.size()) + " rows with " +
-                                expected + "; the disk or DuckDB wrote something else");
+    const int64_t want_rows = static_cast<int64_t>(snapshot ? w->snapshot_rows.size() : w->rows.size());
+    const std::string expected = snapshot ? storage::SnapshotContentHash(w->snapshot_rows) : ContentHash(w->rows);
+    if (back.rows != want_rows || back.content_hash != expected) {
+      return Status::Corruption("staged file '" + staged + "' read back " + std::to_string(back.rows) +
+                                " rows with content hash " + back.content_hash + ", expected " +
+                                std::to_string(want_rows) + " rows with " + expected +
+                                "; the disk or DuckDB wrote something else");
     }
   }
   ASSIGN_OR_RETURN(auto sha, FileSha256(env_, staged));
@@ -101,10 +138,10 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
   }
   c.after_sha256 = sha.first;
   c.after_bytes = static_cast<int64_t>(sha.second);
-  c.after_rows = static_cast<int64_t>(back.size());
-  c.after_min_ts = back.ts.front();
-  c.after_max_ts = back.ts.back();
-  c.after_content_hash = content;
+  c.after_rows = back.rows;
+  c.after_min_ts = back.min_ts;
+  c.after_max_ts = back.max_ts;
+  c.after_content_hash = back.content_hash;
   return Status::OK();
 }
 
@@ -149,7 +186,7 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
   } else if (!current_sha.empty()) {
     RETURN_IF_ERROR(env_->RemoveFile(target));
   }
-  return SyncParents(DirName(target), paths_->lake);
+  return SyncParents(DirName(target), SyncStop(c.rel_path));
 }
 
 Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
@@ -176,7 +213,7 @@ Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
     RETURN_IF_ERROR(env_->RemoveFile(version));  // the kept link of an unchanged file
   }
   // Nothing to undo for a partition the failed swap never reached.
-  return changed ? SyncParents(DirName(target), paths_->lake) : Status::OK();
+  return changed ? SyncParents(DirName(target), SyncStop(c.rel_path)) : Status::OK();
 }
 
 Result<std::string> WriteProtocol::ShaOrEmpty(const std::string& path) {
@@ -236,7 +273,10 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
       if (progress_) progress_("writing", reported, std::max(expected, reported));
     }
   };
-  auto release_rows = [](PartitionWrite* w) { w->rows = BarColumns(); };
+  auto release_rows = [](PartitionWrite* w) {
+    w->rows = BarColumns();
+    w->snapshot_rows = storage::SnapshotRows();
+  };
 
   if (workers <= 0) {
     for (;;) {
@@ -244,7 +284,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
       if (!w) break;
       auto slot = std::make_unique<Slot>();
       slot->w = std::move(*w);
-      RETURN_IF_ERROR(Stage(job, &slot->w, store_));
+      RETURN_IF_ERROR(Stage(job, &slot->w, store_, duck_));
       release_rows(&slot->w);
       slots.push_back(std::move(slot));
       announce(static_cast<int64_t>(slots.size()));
@@ -277,7 +317,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
           }
           Status s;
           try {
-            s = Stage(job, &slot->w, stores[static_cast<size_t>(i)].get());
+            s = Stage(job, &slot->w, stores[static_cast<size_t>(i)].get(), conns[static_cast<size_t>(i)].get());
           } catch (const std::exception& e) {
             s = Status::Internal(std::string("staging failed: ") + e.what());
           }

@@ -28,6 +28,7 @@
 #include "journal/journal.h"
 #include "lake/vault.h"
 #include "storage/parquet_store.h"
+#include "storage/snapshot_store.h"
 
 namespace barlake::lake {
 
@@ -48,11 +49,14 @@ Result<CrashPoint> CrashPointFromName(const std::string& name);
 using CrashHook = std::function<void(CrashPoint)>;
 using ProgressFn = std::function<void(const std::string& phase, int64_t done, int64_t total)>;
 
-/// One partition a job writes. Exactly one of: rows (new content), copy_from (restore an
-/// existing file byte for byte, for rollbacks), remove.
+/// One partition a job writes. Exactly one of: rows (new content; snapshot_rows for a
+/// snapshot partition, whose rel_path starts with "kind="), copy_from (restore an existing
+/// file byte for byte, for rollbacks), remove. Staging reads every file back with the
+/// reader of its kind (bars or snapshots), so both get the same checks.
 struct PartitionWrite {
   journal::PartitionChange change;  // identity and "before" fields filled by the caller
   BarColumns rows;
+  storage::SnapshotRows snapshot_rows;
   std::string copy_from;  // absolute path
   std::string expected_sha256;  // with copy_from: the copy must have exactly these bytes
   bool remove = false;
@@ -88,7 +92,8 @@ class WriteProtocol {
   Status RecoverAll();
 
  private:
-  Status Stage(const journal::JobRecord& job, PartitionWrite* w, storage::ParquetStore* store);
+  Status Stage(const journal::JobRecord& job, PartitionWrite* w, storage::ParquetStore* store,
+               storage::DuckConn* conn);
   Result<std::vector<journal::PartitionChange>> StageAll(const journal::JobRecord& job,
                                                          const PartitionSource& next, int workers,
                                                          int64_t expected);
@@ -99,6 +104,11 @@ class WriteProtocol {
   /// SHA-256 of a file, or "" when it does not exist.
   Result<std::string> ShaOrEmpty(const std::string& path);
   Status SyncParents(const std::string& dir, const std::string& stop_at);
+  /// Where SyncParents stops for a partition: lake/ for bars; the vault root for
+  /// snapshots, whose snapshots/ folder may itself be new.
+  const std::string& SyncStop(const std::string& rel_path) const {
+    return storage::IsSnapshotRelPath(rel_path) ? paths_->root : paths_->lake;
+  }
   void Crash(CrashPoint p) {
     if (crash_) crash_(p);
   }

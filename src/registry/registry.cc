@@ -106,11 +106,12 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
     for (const toml::node& n : *arr) {
       const toml::table* t = n.as_table();
       if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
-      RETURN_IF_ERROR(CheckKeys(*t, {"symbol", "timeframe", "category", "source_tz", "format",
+      RETURN_IF_ERROR(CheckKeys(*t, {"kind", "symbol", "timeframe", "category", "source_tz", "format",
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
+      ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
       ASSIGN_OR_RETURN(d.symbol, GetString(*t, "symbol", path, ""));
       ASSIGN_OR_RETURN(d.timeframe, GetString(*t, "timeframe", path, ""));
       ASSIGN_OR_RETURN(d.category, GetString(*t, "category", path, "published"));
@@ -129,8 +130,16 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       }
       const std::string at = Where(path, n) + " [[dataset]] " + d.symbol + " " + d.timeframe;
       RETURN_IF_ERROR(AsInput(storage::ValidateSymbol(d.symbol), at));
-      auto tf = Timeframe::Parse(d.timeframe);
-      if (!tf.ok()) return AsInput(tf.status(), at);
+      if (d.kind == "snapshot") {
+        if (d.timeframe != "gex") {
+          return Status::InvalidInput(at + ": a snapshot dataset has timeframe = \"gex\" (the only snapshot kind)");
+        }
+      } else if (d.kind != "bars") {
+        return Status::InvalidInput(at + ": kind '" + d.kind + "' must be bars or snapshot");
+      } else {
+        auto tf = Timeframe::Parse(d.timeframe);
+        if (!tf.ok()) return AsInput(tf.status(), at);
+      }
       if (d.category != "published" && d.category != "pipeline" && d.category != "raw") {
         return Status::InvalidInput(at + ": category '" + d.category +
                                     "' must be published, pipeline or raw");
@@ -170,6 +179,7 @@ std::string Registry::Serialize() const {
 std::string Registry::DatasetBlock(const DatasetSpec& d) {
   std::ostringstream o;
   o << "[[dataset]]\n";
+  if (d.kind != "bars") o << "kind = " << Quote(d.kind) << "  # bars | snapshot\n";
   o << "symbol = " << Quote(d.symbol) << "\n";
   o << "timeframe = " << Quote(d.timeframe) << "\n";
   o << "category = " << Quote(d.category) << "  # published | pipeline | raw\n";

@@ -24,6 +24,9 @@ namespace barlake::registry {
 constexpr const char* kRegistryFileName = "barlake.toml";
 
 struct DatasetSpec {
+  /// "bars" (OHLCV under lake/) or "snapshot" (GEX option snapshots under snapshots/,
+  /// docs/formats/gex-snapshots.md; symbol = ticker, timeframe = "gex").
+  std::string kind = "bars";
   std::string symbol;
   std::string timeframe;
   std::string category = "published";  // published | pipeline | raw

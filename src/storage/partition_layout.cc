@@ -57,4 +57,11 @@ std::string PartitionRelPath(const std::string& symbol, const std::string& timef
          kPartitionFileName;
 }
 
+std::string SnapshotRelPath(const std::string& kind, const std::string& ticker,
+                            const std::string& period) {
+  return "kind=" + kind + "/ticker=" + ticker + "/period=" + period + "/" + kPartitionFileName;
+}
+
+bool IsSnapshotRelPath(const std::string& rel_path) { return rel_path.rfind("kind=", 0) == 0; }
+
 }  // namespace barlake::storage

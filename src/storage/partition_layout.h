@@ -29,4 +29,13 @@ Result<std::pair<Micros, Micros>> PeriodRange(const std::string& period);
 std::string PartitionRelPath(const std::string& symbol, const std::string& timeframe,
                              const std::string& period);
 
+/// Snapshot partitions (docs/formats/gex-snapshots.md) live under <vault>/snapshots/, not
+/// lake/, so the bar glob never sees them:
+///   snapshots/kind=<K>/ticker=<T>/period=<YYYY-MM>/data.parquet
+/// Their rel_path (journal, catalog) is relative to snapshots/ and starts with "kind=";
+/// bar rel_paths start with "symbol=". That first key is how a path tells its root.
+std::string SnapshotRelPath(const std::string& kind, const std::string& ticker,
+                            const std::string& period);
+bool IsSnapshotRelPath(const std::string& rel_path);
+
 }  // namespace barlake::storage

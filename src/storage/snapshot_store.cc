@@ -1,0 +1,224 @@
+#include "storage/snapshot_store.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace barlake::storage {
+namespace {
+
+constexpr size_t kColumns = 2 + kSnapshotValueCount + 1;  // ts, strike, values, job
+
+std::string ExpectedSchema() {
+  std::string s = "ts:TIMESTAMP WITH TIME ZONE,strike:DOUBLE";
+  for (const char* c : kSnapshotValueColumns) s += std::string(",") + c + ":DOUBLE";
+  return s + ",job:BIGINT";
+}
+
+class Appender {
+ public:
+  ~Appender() {
+    if (a_) duckdb_appender_destroy(&a_);
+  }
+  duckdb_appender* out() { return &a_; }
+  duckdb_appender get() { return a_; }
+
+ private:
+  duckdb_appender a_ = nullptr;
+};
+
+class DataChunk {
+ public:
+  explicit DataChunk(duckdb_data_chunk c) : c_(c) {}
+  ~DataChunk() {
+    if (c_) duckdb_destroy_data_chunk(&c_);
+  }
+  duckdb_data_chunk get() { return c_; }
+
+ private:
+  duckdb_data_chunk c_;
+};
+
+duckdb_type TypeOf(size_t col) {
+  if (col == 0) return DUCKDB_TYPE_TIMESTAMP_TZ;
+  if (col == kColumns - 1) return DUCKDB_TYPE_BIGINT;
+  return DUCKDB_TYPE_DOUBLE;
+}
+
+inline uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
+}
+
+inline uint64_t Bits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, sizeof u);
+  return u;
+}
+
+}  // namespace
+
+int SnapshotColumnIndex(const std::string& name) {
+  for (size_t k = 0; k < kSnapshotValueCount; ++k) {
+    if (name == kSnapshotValueColumns[k]) return static_cast<int>(k);
+  }
+  return -1;
+}
+
+std::string SnapshotSelectList() {
+  std::string s = "ts, strike";
+  for (const char* c : kSnapshotValueColumns) s += std::string(", ") + c;
+  return s + ", job";
+}
+
+void SnapshotRows::Append(const SnapshotRows& src, size_t i) {
+  ts.push_back(src.ts[i]);
+  strike.push_back(src.strike[i]);
+  values.push_back(src.values[i]);
+  job.push_back(src.job[i]);
+}
+
+bool SnapshotRows::SameValues(const SnapshotRows& a, size_t i, const SnapshotRows& b, size_t j) {
+  return std::memcmp(a.values[i].data(), b.values[j].data(), sizeof(double) * kSnapshotValueCount) == 0;
+}
+
+std::string SnapshotContentHash(const SnapshotRows& rows) {
+  uint64_t h = 0x510e527fade682d1ULL ^ rows.size();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    uint64_t r = Mix(static_cast<uint64_t>(rows.ts[i]));
+    r = Mix(r ^ Bits(rows.strike[i]));
+    for (double v : rows.values[i]) r = Mix(r ^ Bits(v));
+    r = Mix(r ^ static_cast<uint64_t>(rows.job[i]));
+    h = Mix(h * 31 + r);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+Status SnapshotStore::Write(const SnapshotRows& rows, const std::string& path) {
+  std::string create = "CREATE OR REPLACE TEMP TABLE barlake_snapshot_write (ts TIMESTAMPTZ, strike DOUBLE";
+  for (const char* c : kSnapshotValueColumns) create += std::string(", ") + c + " DOUBLE";
+  create += ", job BIGINT)";
+  RETURN_IF_ERROR(conn_->Execute(create));
+  {
+    Appender app;
+    if (duckdb_appender_create(conn_->raw(), nullptr, "barlake_snapshot_write", app.out()) == DuckDBError) {
+      return Status::Internal("cannot create DuckDB appender");
+    }
+    duckdb_logical_type types[kColumns];
+    for (size_t c = 0; c < kColumns; ++c) types[c] = duckdb_create_logical_type(TypeOf(c));
+    const idx_t cap = duckdb_vector_size();
+    Status st;
+    for (size_t off = 0; off < rows.size() && st.ok(); off += cap) {
+      const size_t n = std::min<size_t>(cap, rows.size() - off);
+      DataChunk chunk(duckdb_create_data_chunk(types, kColumns));
+      auto data = [&](size_t c) { return duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk.get(), c)); };
+      std::memcpy(data(0), rows.ts.data() + off, n * sizeof(int64_t));
+      std::memcpy(data(1), rows.strike.data() + off, n * sizeof(double));
+      for (size_t k = 0; k < kSnapshotValueCount; ++k) {
+        auto* out = static_cast<double*>(data(2 + k));
+        for (size_t i = 0; i < n; ++i) out[i] = rows.values[off + i][k];
+      }
+      std::memcpy(data(kColumns - 1), rows.job.data() + off, n * sizeof(int64_t));
+      duckdb_data_chunk_set_size(chunk.get(), n);
+      if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
+        st = Status::Internal(std::string("DuckDB append failed: ") + duckdb_appender_error(app.get()));
+      }
+    }
+    for (auto& t : types) duckdb_destroy_logical_type(&t);
+    RETURN_IF_ERROR(st);
+    if (duckdb_appender_close(app.get()) == DuckDBError) {
+      return Status::Internal(std::string("DuckDB appender close failed: ") + duckdb_appender_error(app.get()));
+    }
+  }
+  // Appended in (ts, strike) order; a plain scan keeps it, and the write protocol reads
+  // every file back and refuses one out of order.
+  Status s = conn_->Execute("COPY barlake_snapshot_write TO " + SqlQuote(path) + " (FORMAT parquet, COMPRESSION zstd)");
+  (void)conn_->Execute("DROP TABLE IF EXISTS barlake_snapshot_write");
+  return s.WithContext("writing Parquet file '" + path + "'");
+}
+
+Result<SnapshotRows> SnapshotStore::Collect(const std::string& sql, const std::string& what) {
+  QueryResult r;
+  if (duckdb_query(conn_->raw(), sql.c_str(), r.raw()) == DuckDBError) {
+    return StatusFromDuckResult(r.raw(), what);
+  }
+  if (duckdb_column_count(r.raw()) != kColumns) {
+    return Status::Corruption(what + ": expected the " + std::to_string(kColumns) + " snapshot columns");
+  }
+  for (idx_t c = 0; c < kColumns; ++c) {
+    if (duckdb_column_type(r.raw(), c) != TypeOf(c)) {
+      return Status::Corruption(what + ": column '" + duckdb_column_name(r.raw(), c) +
+                                "' does not have the snapshot schema's type");
+    }
+  }
+  SnapshotRows out;
+  const idx_t total = duckdb_row_count(r.raw());
+  out.ts.reserve(total);
+  out.strike.reserve(total);
+  out.values.reserve(total);
+  out.job.reserve(total);
+  for (;;) {
+    DataChunk chunk(duckdb_fetch_chunk(*r.raw()));
+    if (!chunk.get()) break;
+    const idx_t n = duckdb_data_chunk_get_size(chunk.get());
+    if (n == 0) break;
+    auto col = [&](idx_t i) { return duckdb_data_chunk_get_vector(chunk.get(), i); };
+    for (idx_t c = 0; c < kColumns; ++c) {
+      if (uint64_t* validity = duckdb_vector_get_validity(col(c))) {
+        for (idx_t i = 0; i < n; ++i) {
+          if (!duckdb_validity_row_is_valid(validity, i)) {
+            return Status::Corruption(what + ": a NULL value in column '" + duckdb_column_name(r.raw(), c) + "'");
+          }
+        }
+      }
+    }
+    auto* ts = static_cast<int64_t*>(duckdb_vector_get_data(col(0)));
+    auto* strike = static_cast<double*>(duckdb_vector_get_data(col(1)));
+    auto* job = static_cast<int64_t*>(duckdb_vector_get_data(col(kColumns - 1)));
+    out.ts.insert(out.ts.end(), ts, ts + n);
+    out.strike.insert(out.strike.end(), strike, strike + n);
+    out.job.insert(out.job.end(), job, job + n);
+    const size_t base = out.values.size();
+    out.values.resize(base + n);
+    for (size_t k = 0; k < kSnapshotValueCount; ++k) {
+      auto* v = static_cast<double*>(duckdb_vector_get_data(col(2 + k)));
+      for (idx_t i = 0; i < n; ++i) out.values[base + i][k] = v[i];
+    }
+  }
+  return out;
+}
+
+Result<SnapshotRows> SnapshotStore::ReadFile(const std::string& path) {
+  return Collect("SELECT " + SnapshotSelectList() + " FROM read_parquet(" + SqlQuote(path) + ", hive_partitioning=false)",
+                 "reading '" + path + "'");
+}
+
+Result<SnapshotRows> SnapshotStore::ReadRange(const std::vector<std::string>& paths, Micros from, Micros to) {
+  if (paths.empty()) return SnapshotRows{};
+  std::string list;
+  for (const auto& p : paths) list += (list.empty() ? "" : ",") + SqlQuote(p);
+  return Collect("SELECT " + SnapshotSelectList() + " FROM read_parquet([" + list +
+                     "], hive_partitioning=false) WHERE ts >= " + SqlQuote(FormatIsoUtc(from)) +
+                     "::TIMESTAMPTZ AND ts < " + SqlQuote(FormatIsoUtc(to)) + "::TIMESTAMPTZ ORDER BY ts, strike",
+                 "reading snapshots");
+}
+
+Status SnapshotStore::CheckSchema(const std::string& path) {
+  ASSIGN_OR_RETURN(auto r, conn_->Query("SELECT string_agg(column_name || ':' || column_type, ',') "
+                                        "FROM (DESCRIBE SELECT * FROM read_parquet(" +
+                                        SqlQuote(path) + ", hive_partitioning=false))"));
+  const std::string schema = r->Text(0, 0);
+  const std::string expected = ExpectedSchema();
+  if (schema != expected) {
+    return Status::Corruption("'" + path + "' has schema [" + schema + "], expected the snapshot schema [" +
+                              expected + "]");
+  }
+  return Status::OK();
+}
+
+}  // namespace barlake::storage
