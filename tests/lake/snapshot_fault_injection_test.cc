@@ -1,0 +1,200 @@
+// Snapshot imports go through the same write protocol as bars, so they get the same
+// guarantees: a failure injected at every mutating step (I/O error or full disk) leaves
+// snapshots/ byte-identical with a failed job; a crash at every named point is finished
+// or undone by recovery; a rollback failing at any step changes nothing.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lake/lake_test_util.h"
+#include "lake/snapshot_import.h"
+#include "testutil/fault_injection_env.h"
+
+namespace barlake::lake {
+namespace {
+
+std::string ReadText(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct SimulatedCrash {};
+
+class SnapshotFaultTest : public VaultTest {
+ protected:
+  void SetUp() override {
+    VaultTest::SetUp();
+    const std::string dir = std::string(BARLAKE_TEST_DATA_DIR) + "/gex/";
+    auto lake = OpenLake();
+    ASSERT_OK(lake->ImportSnapshots({dir + "SPX_2026-02-25_rt.json"}).status());
+    // The faulty import replaces the February partition (a second snapshot) and creates
+    // March (the same snapshot a week later): JSON Lines.
+    std::string feb = ReadText(dir + "SPX_2026-02-26_rt.json");
+    std::string mar = feb;
+    mar.replace(mar.find("1772053200"), 10, "1772744400");  // 2026-03-05 21:00 UTC
+    second_ = WriteSource("spx_history.jsonl", feb + mar);
+    before_ = testutil::Snapshot(SnapshotsDir());
+    ASSERT_EQ(before_.size(), 1u);
+  }
+  std::string SnapshotsDir() const { return vault_ + "/snapshots"; }
+  int64_t Rows(Lake* lake) {
+    auto ds = lake->Datasets();
+    EXPECT_TRUE(ds.ok());
+    return ds.ok() && !ds->empty() ? (*ds)[0].rows : -1;
+  }
+  void ExpectUnchangedAndClean(const std::string& context) {
+    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), before_) << context;
+    auto lake = OpenLake();
+    ASSERT_NE(lake, nullptr);
+    ASSERT_OK(lake->Recover());
+    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), before_) << context;
+    ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
+    EXPECT_TRUE(v.ok()) << context << ": " << (v.ok() ? "" : v.problems[0].path + " " + v.problems[0].what);
+    EXPECT_EQ(Rows(lake.get()), 7) << context;
+    ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+    EXPECT_TRUE(running.empty()) << context;
+    ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(1));
+    EXPECT_EQ(jobs[0].status, "failed") << context;
+    EXPECT_TRUE(std::filesystem::is_empty(vault_ + "/.barlake/staging")) << context;
+  }
+  std::string second_;
+  std::map<std::string, std::string> before_;
+};
+
+TEST_F(SnapshotFaultTest, EveryStepFailingLeavesTheSnapshotsUnchanged) {
+  int64_t steps = 0;
+  {
+    const std::string copy = dir_.Sub("copy");
+    std::filesystem::copy(vault_, copy, std::filesystem::copy_options::recursive);
+    testutil::FaultInjectionEnv counting(Env::Default());
+    LakeOptions o;
+    o.env = &counting;
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(copy, o));
+    ASSERT_OK_AND_ASSIGN(auto r, lake->ImportSnapshots({second_}));
+    ASSERT_EQ(r.partitions.size(), 2u);
+    steps = counting.mutating_calls();
+  }
+  ASSERT_GT(steps, 10);
+  int failures = 0;
+  for (ErrorCode code : {ErrorCode::kIOError, ErrorCode::kNoSpace}) {
+    for (int64_t k = 1; k <= steps; ++k) {
+      testutil::FaultInjectionEnv faulty(Env::Default());
+      faulty.FailAt(k, code);
+      LakeOptions o;
+      o.env = &faulty;
+      auto lake = Lake::Open(vault_, o);
+      ASSERT_TRUE(lake.ok());
+      auto r = (*lake)->ImportSnapshots({second_});
+      const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
+      if (r.ok()) {
+        // Only best-effort steps may fail without failing the import (see the bar test).
+        const std::string& f = faulty.failed();
+        const bool holder_note = f.find("lock.holder") != std::string::npos;
+        const bool cleanup = f.find("staging") != std::string::npos && (f.rfind("remove", 0) == 0 || f.rfind("rmdir", 0) == 0);
+        const bool link_fallback = f.rfind("link", 0) == 0;
+        ASSERT_TRUE(holder_note || cleanup || link_fallback || f.empty()) << context;
+        // Undo that success (on a healthy disk) so the next step starts from the same state.
+        lake->reset();
+        ASSERT_OK(OpenLake()->Rollback(r->job.id).status()) << context;
+        before_ = testutil::Snapshot(SnapshotsDir());
+        continue;
+      }
+      ++failures;
+      EXPECT_EQ(r.status().code(), code) << context << ": " << r.status().ToString();
+      EXPECT_NE(r.status().message().find("injected"), std::string::npos) << r.status().message();
+      lake->reset();
+      ExpectUnchangedAndClean(context);
+    }
+  }
+  EXPECT_GT(failures, steps);  // most steps of both kinds failed the job
+  auto lake = OpenLake();
+  ASSERT_OK_AND_ASSIGN(auto done, lake->ImportSnapshots({second_}));
+  EXPECT_EQ(done.job.status, "completed");
+  EXPECT_EQ(Rows(lake.get()), 7 + 6);
+}
+
+TEST_F(SnapshotFaultTest, RecoveryFinishesOrUndoesACrashAtEveryNamedPoint) {
+  for (CrashPoint point : {CrashPoint::kAfterSourceCopy, CrashPoint::kAfterStageFile, CrashPoint::kAfterStaged,
+                           CrashPoint::kAfterKeepOld, CrashPoint::kAfterSwapOne, CrashPoint::kAfterSwapAll,
+                           CrashPoint::kAfterCommit}) {
+    testutil::TempDir scratch;
+    const std::string v = scratch.Sub("v");
+    std::filesystem::copy(vault_, v, std::filesystem::copy_options::recursive);
+    {
+      LakeOptions o;
+      o.crash_hook = [point](CrashPoint p) {
+        if (p == point) throw SimulatedCrash{};
+      };
+      ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(v, o));
+      EXPECT_THROW((void)lake->ImportSnapshots({second_}), SimulatedCrash) << CrashPointName(point);
+    }
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(v, {}));
+    ASSERT_OK(lake->Recover());
+    ASSERT_OK_AND_ASSIGN(VerifyReport rep, lake->Verify());
+    EXPECT_TRUE(rep.ok()) << CrashPointName(point) << ": " << (rep.ok() ? "" : rep.problems[0].what);
+    const bool finished = Rows(lake.get()) == 13;
+    const bool past_plan = point != CrashPoint::kAfterSourceCopy && point != CrashPoint::kAfterStageFile;
+    EXPECT_EQ(finished, past_plan) << CrashPointName(point);
+    if (!finished) {
+      EXPECT_EQ(Rows(lake.get()), 7) << CrashPointName(point);
+      EXPECT_EQ(testutil::Snapshot(v + "/snapshots"), before_) << CrashPointName(point);
+    }
+    ASSERT_OK_AND_ASSIGN(auto again, lake->ImportSnapshots({second_}));
+    EXPECT_EQ(again.job.status, finished ? "skipped" : "completed") << CrashPointName(point);
+    EXPECT_EQ(Rows(lake.get()), 13) << CrashPointName(point);
+  }
+}
+
+TEST_F(SnapshotFaultTest, RollbackFailingAtEveryStepLeavesTheSnapshotsUnchanged) {
+  int64_t job_id = 0;
+  {
+    auto lake = OpenLake();
+    ASSERT_OK_AND_ASSIGN(auto r, lake->ImportSnapshots({second_}));
+    job_id = r.job.id;
+  }
+  const auto original = before_;
+  auto imported = testutil::Snapshot(SnapshotsDir());
+  bool rolled_back = false;
+  int failed_steps = 0;
+  for (int64_t k = 1; k <= 60 && !rolled_back; ++k) {
+    testutil::FaultInjectionEnv faulty(Env::Default());
+    faulty.FailAt(k, ErrorCode::kIOError);
+    LakeOptions o;
+    o.env = &faulty;
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
+    auto r = lake->Rollback(job_id);
+    const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
+    if (r.ok()) {
+      if (faulty.failed().empty()) {
+        rolled_back = true;
+        break;
+      }
+      lake.reset();
+      auto again = OpenLake();
+      // Other bytes of the same rows, so the import is not skipped as already done.
+      ASSERT_OK_AND_ASSIGN(auto re, again->ImportSnapshots({WriteSource("again" + std::to_string(k) + ".jsonl",
+                                                                         ReadText(second_) + std::string(k, '\n'))}));
+      job_id = re.job.id;
+      imported = testutil::Snapshot(SnapshotsDir());
+      continue;
+    }
+    lake.reset();
+    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), imported) << context;
+    auto clean = OpenLake();
+    ASSERT_OK(clean->Recover());
+    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), imported) << context;
+    ASSERT_OK_AND_ASSIGN(VerifyReport v, clean->Verify());
+    EXPECT_TRUE(v.ok()) << context;
+    ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
+    EXPECT_EQ(target.status, "completed") << context;
+    ++failed_steps;
+  }
+  ASSERT_TRUE(rolled_back);
+  EXPECT_GT(failed_steps, 5);
+  EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), original);
+}
+
+}  // namespace
+}  // namespace barlake::lake
