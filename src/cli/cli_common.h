@@ -44,4 +44,12 @@ void AddHealthCommands(CLI::App& app, Globals& g, int& rc);
 void AddServeCommands(CLI::App& app, Globals& g, int& rc);
 void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc);
 
+// Snapshot hooks used by `import` and `query` in commands.cc (commands_snapshot.cc).
+/// True when the head of `path` is a GEX snapshot file (ingest/gex_snapshot.h).
+bool LooksLikeSnapshotFile(const std::string& path);
+int ImportSnapshotFiles(const Globals& g, const std::vector<std::string>& files, const std::string& on_conflict,
+                        bool dry_run, bool as_json);
+/// SQL creating the `snapshots_raw` (as stored) and `snapshots` (sentinel zeros as NULL) views.
+std::string SnapshotViewsSql(const lake::Lake& lake, bool has_snapshots);
+
 }  // namespace barlake::cli

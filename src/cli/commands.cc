@@ -105,6 +105,18 @@ lake::ImportRequest RequestFrom(const ImportArgs& a) {
 }
 
 int CmdImport(const Globals& g, const ImportArgs& a) {
+  // A GEX snapshot file is its own dataset kind (commands_snapshot.cc); it names its ticker.
+  if (a.format == "gex-json" || ((a.format.empty() || a.format == "auto") && LooksLikeSnapshotFile(a.file))) {
+    if (!a.timeframe.empty() && a.timeframe != "gex") {
+      return Fail(Status::InvalidArgument("'" + a.file + "' is a GEX snapshot file; it names its own ticker, "
+                                          "so drop --symbol and --timeframe"));
+    }
+    return ImportSnapshotFiles(g, {a.file}, a.on_conflict, a.dry_run, a.as_json);
+  }
+  if (a.symbol.empty() || a.timeframe.empty()) {
+    return Fail(Status::InvalidArgument("import of a bar file needs --symbol and --timeframe, e.g. "
+                                        "--symbol ES --timeframe 1m"));
+  }
   auto policy = lake::ParseConflictPolicy(a.on_conflict);
   if (!policy.ok()) return Fail(policy.status());
   auto lk = OpenLake(g, !a.as_json);
@@ -268,7 +280,11 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   auto parts = (*lk)->journal()->AllPartitions();
   if (!parts.ok()) return Fail(parts.status());
   std::string view;
-  if (parts->empty()) {
+  const bool has_snapshots = std::any_of(parts->begin(), parts->end(),
+                                         [](const auto& p) { return storage::IsSnapshotRelPath(p.rel_path); });
+  const bool has_bars = std::any_of(parts->begin(), parts->end(),
+                                    [](const auto& p) { return !storage::IsSnapshotRelPath(p.rel_path); });
+  if (!has_bars) {
     view = "CREATE VIEW bars AS SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, "
            "NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low, "
            "NULL::DOUBLE AS close, NULL::DOUBLE AS volume WHERE false";
@@ -281,6 +297,7 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   // Scans over the whole lake use every core (the lake's default is one thread).
   if (s.ok()) s = (*duck)->Execute("SET threads=" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
   if (s.ok()) s = (*duck)->Execute(view);
+  if (s.ok()) s = (*duck)->Execute(SnapshotViewsSql(**lk, has_snapshots));
   if (!s.ok()) return Fail(s);
   // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as
   // DuckDB itself prints it.
@@ -658,11 +675,11 @@ int Run(int argc, char** argv) {
   auto* imp = app.add_subcommand("import", "Import a bar file (journaled, idempotent, crash-safe)");
   ImportArgs ia;
   imp->add_option("FILE", ia.file, "File to import")->required();
-  imp->add_option("--symbol", ia.symbol, "Dataset symbol, e.g. ES")->required();
-  imp->add_option("--timeframe", ia.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d")->required();
+  imp->add_option("--symbol", ia.symbol, "Dataset symbol, e.g. ES (bar files)");
+  imp->add_option("--timeframe", ia.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d (bar files)");
   std::string formats_help = "Input format: auto";
   for (const auto* f : ingest::AllFormats()) formats_help += ", " + std::string(f->name());
-  formats_help += " (default: the dataset's declared format, else auto)";
+  formats_help += ", gex-json (option snapshots) (default: the dataset's declared format, else auto)";
   imp->add_option("--format", ia.format, formats_help);
   imp->add_option("--stamp", ia.stamp, "Stamps mark bar open or close (default: the format's convention)");
   imp->add_option("--columns", ia.columns, "Column mapping for delimited text, e.g. time=Date,volume=Vol");
