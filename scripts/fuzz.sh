@@ -12,7 +12,7 @@ mkdir -p "$build/artifacts"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(ninjatrader csv metatrader tradingview firstrate binance_csv binance_json yahoo_json
-           alphavantage_json alphavantage_csv)
+           alphavantage_json alphavantage_csv gex_snapshot)
 fi
 for t in "${targets[@]}"; do
   corpus="$build/corpus/$t"

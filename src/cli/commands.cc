@@ -168,6 +168,7 @@ int CmdStatus(const Globals& g, bool as_json) {
     for (const auto& d : *ds) {
       arr.push_back({{"symbol", d.symbol},
                      {"timeframe", d.timeframe},
+                     {"kind", d.timeframe == "gex" ? "snapshot" : "bars"},  // gex: lake/snapshot_import.h
                      {"first_bar", FormatIsoUtc(d.first_ts)},
                      {"last_bar", FormatIsoUtc(d.last_ts)},
                      {"rows", d.rows},
@@ -455,6 +456,18 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
 int CmdDetect(const std::string& file, bool as_json) {
   auto source = lake::SourceFile::Open(file);  // mapped: only the head is read
   if (!source.ok()) return Fail(source.status());
+  if (LooksLikeSnapshotFile(file)) {  // not a bar format: its own dataset kind
+    const std::string why = "a JSON record with timestamp, ticker and strikes keys: a GEX option snapshot "
+                            "(formats/gex-snapshots.md); `barlake import FILE` stores it as a snapshot dataset";
+    if (as_json) {
+      std::printf("%s\n", json{{"file", file}, {"format", "gex-json"}, {"why", why}, {"candidates", json::array()}}
+                               .dump(2)
+                               .c_str());
+    } else {
+      std::printf("%s: gex-json\n  because %s\n", file.c_str(), why.c_str());
+    }
+    return 0;
+  }
   const std::string base = file.substr(file.find_last_of('/') + 1);
   auto d = ingest::DetectFormat((*source)->data(), base);
   if (as_json) {

@@ -72,6 +72,10 @@ TEST_F(SnapshotCliTest, ImportDetectsTheSnapshotFileAndReadPrintsEveryStrike) {
   CommandResult status = Bl({"status", "--json"});
   ASSERT_EQ(status.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(status.out)["datasets"][0]["timeframe"], "gex");
+  EXPECT_EQ(nlohmann::json::parse(status.out)["datasets"][0]["kind"], "snapshot");
+  CommandResult detect = Bl({"detect", Gex("ndx_history.jsonl")});
+  ASSERT_EQ(detect.exit_code, 0) << detect.err;
+  EXPECT_EQ(detect.out.substr(0, detect.out.find('\n')), Gex("ndx_history.jsonl") + ": gex-json");
   // A snapshot dataset is not bars.
   CommandResult bars = Bl({"read", "SPX", "gex"});
   EXPECT_EQ(bars.exit_code, 2);
