@@ -164,7 +164,7 @@ class Parser {
     if (!v.is_number()) return Error(path, std::string("expected a number, found ") + TypeName(v));
     const double d = v.get<double>();
     if (!std::isfinite(d)) return Error(path, "is not a finite number");
-    return d;
+    return d == 0 ? 0.0 : d;  // -0 (Python writes round(-0.004, 2) as -0.0) is 0
   }
 
   std::string file_, prefix_, where_;

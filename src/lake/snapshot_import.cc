@@ -1,7 +1,6 @@
 #include "lake/snapshot_import.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -112,7 +111,7 @@ MergeOutcome Merge(const storage::SnapshotRows& stored, const storage::SnapshotR
         if (examples->size() < 20) {
           SnapshotConflict c{ticker, in.ts[j], in.strike[j], "", 0, 0};
           for (size_t k = 0; k < storage::kSnapshotValueCount; ++k) {
-            if (std::memcmp(&stored.values[i][k], &in.values[j][k], sizeof(double)) != 0) {
+            if (stored.values[i][k] != in.values[j][k]) {
               c.column = storage::kSnapshotValueColumns[k];
               c.stored = stored.values[i][k];
               c.incoming = in.values[j][k];

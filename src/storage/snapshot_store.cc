@@ -53,7 +53,10 @@ inline uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
   return x;
 }
 
+// -0.0 hashes as 0.0: DuckDB's Parquet writer stores a -0 in a dictionary-encoded column
+// as 0 (they are equal keys), so a file read back could not match otherwise.
 inline uint64_t Bits(double d) {
+  if (d == 0) d = 0.0;
   uint64_t u;
   std::memcpy(&u, &d, sizeof u);
   return u;
@@ -82,7 +85,7 @@ void SnapshotRows::Append(const SnapshotRows& src, size_t i) {
 }
 
 bool SnapshotRows::SameValues(const SnapshotRows& a, size_t i, const SnapshotRows& b, size_t j) {
-  return std::memcmp(a.values[i].data(), b.values[j].data(), sizeof(double) * kSnapshotValueCount) == 0;
+  return a.values[i] == b.values[j];  // numeric equality: -0 == 0 (values are never NaN)
 }
 
 std::string SnapshotContentHash(const SnapshotRows& rows) {

@@ -45,7 +45,8 @@ struct SnapshotRows {
   size_t size() const { return ts.size(); }
   bool empty() const { return ts.empty(); }
   void Append(const SnapshotRows& src, size_t i);
-  /// Row i of a and row j of b hold the same values (bit for bit; the job is ignored).
+  /// Row i of a and row j of b hold the same values (numerically, so -0 == 0; the job is
+  /// ignored).
   static bool SameValues(const SnapshotRows& a, size_t i, const SnapshotRows& b, size_t j);
   /// Key order: (ts, strike).
   static bool KeyLess(const SnapshotRows& a, size_t i, const SnapshotRows& b, size_t j) {
@@ -54,7 +55,8 @@ struct SnapshotRows {
 };
 
 /// A 64-bit fingerprint of the rows (every column and the job), independent of the Parquet
-/// encoding; the journal records it like ContentHash for bars.
+/// encoding (-0 counts as 0, which the Parquet writer may store it as); the journal records
+/// it like ContentHash for bars.
 std::string SnapshotContentHash(const SnapshotRows& rows);
 
 class SnapshotStore {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -103,6 +104,14 @@ TEST(GexSnapshotTest, MillisecondStampsAndUnsortedStrikesAreNoted) {
   ASSERT_EQ(p.notes.size(), 2u);
   EXPECT_EQ(p.notes[0], "timestamps are epoch milliseconds");
   EXPECT_EQ(p.notes[1], "strikes were not in ascending order: sorted");
+}
+
+TEST(GexSnapshotTest, NegativeZeroIsZero) {
+  // Python writes round(-0.004, 2) as -0.0; it is stored as 0 (Parquet would turn it into 0
+  // in a dictionary-encoded column anyway, so keeping the sign could not be honoured).
+  ASSERT_OK_AND_ASSIGN(auto p, ParseGexSnapshots(Record("[[100, -0.0, 0, [-0.0, 1, 2, 3, 4]]]"), "z.json"));
+  EXPECT_FALSE(std::signbit(p.snapshots[0].strikes[0].gex_vol));
+  EXPECT_FALSE(std::signbit(p.snapshots[0].strikes[0].prior_gex_vol[0]));
 }
 
 TEST(GexSnapshotTest, MalformedInputNamesTheFileAndTheJsonPath) {
