@@ -341,3 +341,32 @@ TEST(SnapshotStoreTest, ManyRowsRoundTripExactly) {
 
 }  // namespace
 }  // namespace barlake::storage
+
+namespace barlake::registry {
+namespace {
+
+TEST(SnapshotRegistryTest, KindSnapshotIsDeclaredWithTimeframeGex) {
+  const std::string head = "[vault]\nname = \"v\"\n\n[[dataset]]\n";
+  ASSERT_OK_AND_ASSIGN(Registry r, Registry::Parse(head + "kind = \"snapshot\"\nsymbol = \"SPX\"\ntimeframe = \"gex\"\n",
+                                                   "barlake.toml"));
+  ASSERT_NE(r.Find("SPX", "gex"), nullptr);
+  EXPECT_EQ(r.Find("SPX", "gex")->kind, "snapshot");
+  // Serialised and parsed again, the kind survives; bars do not write it.
+  ASSERT_OK_AND_ASSIGN(Registry again, Registry::Parse(r.Serialize(), "barlake.toml"));
+  EXPECT_EQ(again.Find("SPX", "gex")->kind, "snapshot");
+  DatasetSpec bars;
+  bars.symbol = "ES";
+  bars.timeframe = "1m";
+  EXPECT_EQ(Registry::DatasetBlock(bars).find("kind"), std::string::npos);
+  auto wrong_tf = Registry::Parse(head + "kind = \"snapshot\"\nsymbol = \"SPX\"\ntimeframe = \"1m\"\n", "barlake.toml");
+  ASSERT_RAISES(kInvalidInput, wrong_tf);
+  EXPECT_NE(wrong_tf.status().message().find("timeframe = \"gex\""), std::string::npos) << wrong_tf.status().message();
+  auto bad_kind = Registry::Parse(head + "kind = \"ticks\"\nsymbol = \"SPX\"\ntimeframe = \"1m\"\n", "barlake.toml");
+  ASSERT_RAISES(kInvalidInput, bad_kind);
+  EXPECT_NE(bad_kind.status().message().find("kind 'ticks' must be bars or snapshot"), std::string::npos);
+  // A bar dataset cannot be called gex.
+  ASSERT_RAISES(kInvalidInput, Registry::Parse(head + "symbol = \"SPX\"\ntimeframe = \"gex\"\n", "barlake.toml"));
+}
+
+}  // namespace
+}  // namespace barlake::registry
