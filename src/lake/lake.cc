@@ -157,6 +157,7 @@ MergeOutcome Merge(const BarColumns& stored, const ingest::ParsedBars& in, size_
     m.rows.close.push_back(nb.close[k]);
     m.rows.volume.push_back(nb.volume[k]);
     m.rows.job.push_back(job_id);
+    if (!m.rows.flags.empty()) m.rows.flags.push_back(0);
   };
   while (i < stored.size() || j < end) {
     if (j >= end || (i < stored.size() && stored.ts[i] < nb.ts[j])) {
