@@ -234,10 +234,15 @@ std::vector<SpecialDay> Calendar::SpecialDaysBetween(int32_t from_date, int32_t 
 }
 
 std::string Calendar::HoursText() const {
-  std::string s = WeekdaysText(week.trade_weekdays) + " " + FormatMinutes(week.open_minutes) + "-" +
-                  FormatMinutes(week.close_minutes);
-  if (week.open_day_offset == -1) s += " (opens the evening before the trade date)";
-  return s + " " + zone;
+  if (week.open_day_offset == -1) {
+    // Sessions open the evening before their trade date: "Sun-Thu 18:00 to Mon-Fri 17:00".
+    const uint8_t mask = week.trade_weekdays;
+    const uint8_t open_days = static_cast<uint8_t>(((mask >> 1) | (mask << 6)) & 0x7f);
+    return WeekdaysText(open_days) + " " + FormatMinutes(week.open_minutes) + " to " + WeekdaysText(mask) + " " +
+           FormatMinutes(week.close_minutes) + " " + zone;
+  }
+  return WeekdaysText(week.trade_weekdays) + " " + FormatMinutes(week.open_minutes) + "-" +
+         FormatMinutes(week.close_minutes) + " " + zone;
 }
 
 const Calendar* CalendarSet::Find(const std::string& name) const {

@@ -112,7 +112,7 @@ class Calendar {
   Result<int32_t> TradeDateOf(Micros t) const;
   /// The closures and early closes whose date lies in [from_date, to_date].
   std::vector<SpecialDay> SpecialDaysBetween(int32_t from_date, int32_t to_date) const;
-  /// "Sun-Fri 18:00-17:00 (opens the evening before) America/New_York".
+  /// "Sun-Thu 18:00 to Mon-Fri 17:00 America/New_York", "Mon-Fri 09:30-16:00 America/New_York".
   std::string HoursText() const;
 
  private:

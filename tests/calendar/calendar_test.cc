@@ -254,6 +254,12 @@ TEST(CalendarTest, SessionsAreSortedAndDisjointOverTwentyYears) {
   }
 }
 
+TEST(CalendarTest, HoursText) {
+  EXPECT_EQ(Cal("CME_Globex").HoursText(), "Sun-Thu 18:00 to Mon-Fri 17:00 America/New_York");
+  EXPECT_EQ(Cal("NYSE").HoursText(), "Mon-Fri 09:30-16:00 America/New_York");
+  EXPECT_EQ(Cal("Crypto").HoursText(), "every day 00:00-24:00 UTC");
+}
+
 TEST(CalendarSetTest, ExtendAndDerive) {
   CalendarSet set = CalendarSet::BuiltIn();
   CalendarExtension ext;
