@@ -228,7 +228,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     format_name = spec && !spec->format.empty() ? spec->format : "auto";
   }
   // Session calendar: the dataset's, or --calendar for a new one.
-  const registry::DatasetSpec* declared = registry_.Find(req.symbol, req.timeframe);
+  const registry::DatasetSpec* declared = registry_.Find(req.symbol, req.timeframe);  // used before the lock only
   std::string calendar_name = declared ? declared->calendar : req.calendar;
   if (!req.calendar.empty()) {
     if (!registry_.calendars().Find(req.calendar)) {
@@ -243,8 +243,6 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
           req.calendar + "`");
     }
   }
-  const calendar::Calendar* session_calendar =
-      calendar_name.empty() ? nullptr : registry_.calendars().Find(calendar_name);
   const ingest::BarFormat* format = nullptr;
   if (format_name != "auto") {
     ASSIGN_OR_RETURN(format, ingest::FindFormat(format_name));
@@ -385,6 +383,10 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     vopt.max_reject_share = spec->max_reject_share;
     vopt.quarantine_outside_session = spec->outside_session == "quarantine";
   }
+  // Looked up here: taking the writer lock reloads registry_, so no pointer into it is
+  // held across that.
+  const calendar::Calendar* session_calendar =
+      calendar_name.empty() ? nullptr : registry_.calendars().Find(calendar_name);
   calendar::SessionList sessions;
   if (session_calendar && !parsed.bars.empty()) {
     auto s = session_calendar->SessionsBetween(parsed.bars.ts.front() - kMicrosPerDay,
