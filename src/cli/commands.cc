@@ -162,10 +162,24 @@ int CmdStatus(const Globals& g, bool as_json) {
   if (!ds.ok()) return Fail(ds.status());
   auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
   if (!tz.ok()) return Fail(tz.status());
+  // Derived datasets: how they are built and whether an input changed since (journal only).
+  auto derived = (*lk)->DerivedStates();
+  if (!derived.ok()) return Fail(derived.status());
+  auto derived_state = [&](const std::string& symbol, const std::string& timeframe) -> const lake::DerivedState* {
+    for (const auto& s : *derived) {
+      if (s.symbol == symbol && s.timeframe == timeframe) return &s;
+    }
+    return nullptr;
+  };
   if (as_json) {
     json arr = json::array();
     for (const auto& d : *ds) {
+      json derived_json = nullptr;
+      if (const lake::DerivedState* s = derived_state(d.symbol, d.timeframe)) {
+        derived_json = {{"method", s->method}, {"inputs", s->inputs}, {"stale", s->stale}, {"why", s->why}};
+      }
       arr.push_back({{"symbol", d.symbol},
+                     {"derived", derived_json},
                      {"timeframe", d.timeframe},
                      {"first_bar", FormatIsoUtc(d.first_ts)},
                      {"last_bar", FormatIsoUtc(d.last_ts)},
@@ -190,14 +204,25 @@ int CmdStatus(const Globals& g, bool as_json) {
     auto tf = Timeframe::Parse(d.timeframe);
     const bool dated = tf.ok() && tf->is_daily_or_longer();
     auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
+    std::string note;
+    if (const lake::DerivedState* s = derived_state(d.symbol, d.timeframe)) {
+      note = s->method + " of " + (s->inputs.empty() ? std::string("?") : s->inputs[0]) +
+             (s->inputs.size() > 1 ? ", ..." : "") + (s->stale ? " STALE (" + s->why + ")" : "");
+    }
     rows.push_back({d.symbol, d.timeframe, bar_time(d.first_ts), bar_time(d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
-                    LocalText(*tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job)});
+                    LocalText(*tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job), note});
   }
   std::printf("%s", FormatTable({"SYMBOL", "TF", "FIRST BAR (" + tz->name() + ")", "LAST BAR", "ROWS", "SIZE",
-                                 "PARTS", "LAST UPDATE", "JOB"},
+                                 "PARTS", "LAST UPDATE", "JOB", "DERIVED"},
                                 rows)
                         .c_str());
+  int64_t stale = 0;
+  for (const auto& s : *derived) stale += s.stale ? 1 : 0;
+  if (stale > 0) {
+    std::printf("\n%lld derived dataset%s stale: run `%s regenerate --stale`\n", static_cast<long long>(stale),
+                stale > 1 ? "s are" : " is", g.program.c_str());
+  }
   return 0;
 }
 
