@@ -156,6 +156,30 @@ TEST(NyseTest, HolidayCountsPerYear) {
   }
 }
 
+// The NYSE's published schedules for 2025 and 2026, date by date.
+TEST(NyseTest, PublishedHolidaysAndEarlyCloses2025And2026) {
+  const Calendar& nyse = Cal("NYSE");
+  auto list = [&](int year, bool closed) {
+    std::vector<std::string> out;
+    for (const SpecialDay& d : nyse.SpecialDaysBetween(static_cast<int32_t>(DaysFromCivil(year, 1, 1)),
+                                                       static_cast<int32_t>(DaysFromCivil(year, 12, 31)))) {
+      const int wd = WeekdayOf(d.date);
+      if (wd == 0 || wd == 6 || (d.close_minutes < 0) != closed) continue;
+      out.push_back(FormatDate(d.date));
+    }
+    return out;
+  };
+  EXPECT_EQ(list(2025, true),
+            (std::vector<std::string>{"2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18",
+                                      "2025-05-26", "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27",
+                                      "2025-12-25"}));
+  EXPECT_EQ(list(2025, false), (std::vector<std::string>{"2025-07-03", "2025-11-28", "2025-12-24"}));
+  EXPECT_EQ(list(2026, true),
+            (std::vector<std::string>{"2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25",
+                                      "2026-06-19", "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25"}));
+  EXPECT_EQ(list(2026, false), (std::vector<std::string>{"2026-11-27", "2026-12-24"}));
+}
+
 TEST(NyseTest, ExtendedHours) {
   const Calendar& ext = Cal("NYSE_extended");
   auto day = SessionOn(ext, "2024-01-16");
