@@ -76,7 +76,7 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
     }
   }
   for (const auto& [rule, n] : r.flagged_by_rule) {
-    std::printf("  rows %-13s %s (kept; calendar %s; set outside_session = \"quarantine\" to reject them)\n",
+    std::printf("  rows %-13s%s (kept; calendar %s; set outside_session = \"quarantine\" to reject them)\n",
                 rule == "outside_session" ? "off-session" : rule.c_str(), WithThousands(n).c_str(),
                 r.calendar.c_str());
     size_t shown = 0;

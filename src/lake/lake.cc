@@ -396,8 +396,10 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     vopt.max_reject_share = spec->max_reject_share;
     vopt.quarantine_outside_session = spec->outside_session == "quarantine";
   }
-  // Looked up here: taking the writer lock reloads registry_, so no pointer into it is
-  // held across that.
+  // Looked up again here: taking the writer lock reloaded registry_ (no pointer into it
+  // survives that), and the file may have changed since the checks above.
+  if (const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe)) calendar_name = spec->calendar;
+  result.calendar = calendar_name;
   const calendar::Calendar* session_calendar =
       calendar_name.empty() ? nullptr : registry_.calendars().Find(calendar_name);
   calendar::SessionList sessions;
