@@ -89,42 +89,17 @@ Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, in
   const double* cl = input.close.data();
   const double* vo = input.volume.data();
 
-  // The open bucket: [start, end), its running aggregates and flags.
-  Micros start = 0, end = kMin;
-  double o = 0, h = 0, l = 0, c = 0, v = 0;
-  uint8_t flags = 0;
-  int64_t in_outside = 0;  // 1 while the open bucket is an outside-session one
-  size_t cursor = 0;       // first session whose close is after the current bar
-
-  auto emit = [&] {
-    BarColumns& b = out.bars;
-    b.ts.push_back(start);
-    b.open.push_back(o);
-    b.high.push_back(h);
-    b.low.push_back(l);
-    b.close.push_back(c);
-    b.volume.push_back(v);
-    out.flags.push_back(flags);
-    out.truncated_bars += (flags & kTruncated) != 0;
-    out.outside_session_bars += in_outside;
-  };
-
-  for (size_t i = 0; i < n; ++i) {
+  BarColumns& b = out.bars;
+  int64_t outside_rows = 0;
+  size_t cursor = 0;  // first session whose close is after the current bar
+  size_t i = 0;
+  while (i < n) {
+    // Locate the bucket [start, end) of bar i. The cursor only moves forward: one walk
+    // over the sessions for the whole input.
     const Micros t = ts[i];
-    if (t < end) {  // same bucket (t >= start holds: input is sorted)
-      h = std::max(h, hi[i]);
-      l = std::min(l, lo[i]);
-      c = cl[i];
-      v += vo[i];
-      out.outside_session_rows += in_outside;
-      continue;
-    }
-    if (end != kMin) emit();
-
-    // Locate the bucket of bar i. The cursor only moves forward: one walk over sessions.
     while (cursor < num_sessions && sessions[cursor].close <= t) ++cursor;
-    flags = 0;
-    in_outside = 0;
+    Micros start, end;
+    uint8_t flags = 0;
     if (num_sessions == 0) {
       start = FloorTo(t, target);
       end = start + target;
@@ -147,16 +122,30 @@ Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, in
       end = std::min({cell + target, day + kMicrosPerDay, gap_end});
       flags = kOutsideSession;
       if (end - start < target) flags |= kTruncated;
-      in_outside = 1;
     }
-    o = op[i];
-    h = hi[i];
-    l = lo[i];
-    c = cl[i];
-    v = vo[i];
-    out.outside_session_rows += in_outside;
+    // Aggregate the bars of the bucket in a tight loop (t >= start holds: input sorted).
+    double h = hi[i], l = lo[i], v = vo[i];
+    size_t j = i + 1;
+    for (; j < n && ts[j] < end; ++j) {
+      h = std::max(h, hi[j]);
+      l = std::min(l, lo[j]);
+      v += vo[j];
+    }
+    b.ts.push_back(start);
+    b.open.push_back(op[i]);
+    b.high.push_back(h);
+    b.low.push_back(l);
+    b.close.push_back(cl[j - 1]);
+    b.volume.push_back(v);
+    out.flags.push_back(flags);
+    out.truncated_bars += (flags & kTruncated) != 0;
+    if (flags & kOutsideSession) {
+      ++out.outside_session_bars;
+      outside_rows += static_cast<int64_t>(j - i);
+    }
+    i = j;
   }
-  if (end != kMin) emit();
+  out.outside_session_rows = outside_rows;
   return out;
 }
 
