@@ -122,19 +122,6 @@ int Main() {
   t0 = Clock::now();
   Load(duck.get(), bars, sessions);
   const double load_ms = MsSince(t0);
-  if (const char* ex = std::getenv("BARLAKE_BENCH_RESAMPLE_EXPLORE"); ex && *ex) {
-    std::ifstream f(ex);
-    std::string q;
-    while (std::getline(f, q)) {
-      if (q.empty()) continue;
-      for (int i = 0; i < 2; ++i) {
-        const double ms = TimeMs([&] { Check(duck->Execute(q), q); });
-        std::printf("%8.0f ms  %s\n", ms, q.substr(0, 150).c_str());
-        std::fflush(stdout);
-      }
-    }
-    return 0;
-  }
   const int runs = EnvInt("BARLAKE_BENCH_RESAMPLE_RUNS", 5);
   std::printf("bench_resample: %zu 1m bars, %zu sessions; parsed in %.1f s, loaded into DuckDB in %.1f s; %d runs\n",
               bars.size(), sessions.size(), parse_ms / 1000, load_ms / 1000, runs);
