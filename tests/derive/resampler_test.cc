@@ -330,6 +330,13 @@ TEST(ResampleRealDataTest, NinjaTraderClExportsEqualSqlReference) {
         EXPECT_EQ(got.outside_session_rows, outside) << "the same bars lie outside at every target";
       }
       outside = got.outside_session_rows;
+      if (minutes == 240) {
+        // 4h bars in a session start at 18:00, 22:00, 02:00, ... New York, whatever the season.
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (got.flags[i] & kOutsideSession) continue;
+          EXPECT_EQ(NewYorkMinuteOfDay(got.bars.ts[i]) % 240, 120) << name << " " << FormatIsoUtc(got.bars.ts[i]);
+        }
+      }
     }
     // SOURCES.md: every file has weekend or pre-open stray bars; they are kept, flagged.
     EXPECT_GT(outside, 0) << name;
