@@ -91,7 +91,14 @@ Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, in
 
   BarColumns& b = out.bars;
   int64_t outside_rows = 0;
-  size_t cursor = 0;  // first session whose close is after the current bar
+  // The first session whose close is after the current bar. Start it by binary search,
+  // so resampling one month against a calendar of decades does not walk the decades.
+  size_t cursor = n == 0 ? 0
+                         : static_cast<size_t>(std::partition_point(sessions.begin(), sessions.end(),
+                                                                    [&](const calendar::Session& s) {
+                                                                      return s.close <= ts[0];
+                                                                    }) -
+                                               sessions.begin());
   size_t i = 0;
   while (i < n) {
     // Locate the bucket [start, end) of bar i. The cursor only moves forward: one walk

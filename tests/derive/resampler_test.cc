@@ -265,6 +265,9 @@ TEST_F(ResampleSyntheticTest, ASubRangeOfSessionsEqualsTheSameSliceOfAFullRun) {
   }
   ASSERT_GT(want.size(), 100u);
   ExpectEqualsReference(got, want, "sub-range");
+  // The same bars against the whole calendar give the same rows too.
+  ASSERT_OK_AND_ASSIGN(DerivedBars against_all, Resample(part, 60, 3600, sessions_));
+  ExpectEqualsReference(against_all, want, "sub-range, all sessions");
 }
 
 TEST(ResampleTest, RejectsBadArguments) {
