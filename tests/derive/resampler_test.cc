@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "derive/derive_test_util.h"
-#include "ingest/ninjatrader.h"
 
 namespace barlake::derive {
 namespace {
@@ -308,18 +307,7 @@ TEST(ResampleRealDataTest, NinjaTraderClExportsEqualSqlReference) {
     const std::string path = dir + "/" + name;
     if (!std::filesystem::exists(path)) continue;
     ++files;
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const std::string data = ss.str();
-    // SOURCES.md: these exports are stamped in UTC (worked out from the CME break), at
-    // the bar's close; the parser moves them to the open.
-    ASSERT_OK_AND_ASSIGN(TimeZone utc, TimeZone::Locate("UTC"));
-    ingest::ParseOptions o{Timeframe::Parse("1m").value()};
-    o.source_tz = &utc;
-    o.file_label = name;
-    ASSERT_OK_AND_ASSIGN(ingest::ParsedBars parsed, ingest::ParseNinjaTrader(data, o));
-    const BarColumns& bars = parsed.bars;
+    ASSERT_OK_AND_ASSIGN(const BarColumns bars, ParseRealNinjaTrader(path));
     ASSERT_GT(bars.size(), 30000u) << name;
     const int64_t first_day = bars.ts.front() / kMicrosPerDay - 2, last_day = bars.ts.back() / kMicrosPerDay + 1;
     const auto sessions = CmeSessions(first_day, last_day);

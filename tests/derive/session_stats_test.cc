@@ -7,7 +7,6 @@
 #include <sstream>
 
 #include "derive/derive_test_util.h"
-#include "ingest/ninjatrader.h"
 
 namespace barlake::derive {
 namespace {
@@ -128,16 +127,9 @@ TEST(SessionStatsTest, EqualsSqlReference) {
 TEST(SessionStatsTest, RealClExportEqualsSqlReference) {
   const std::string path = std::string(BARLAKE_SHARED_DIR) + "/realdata/ninjatrader/CL 12-20.Last.txt";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "../shared/realdata is not present";
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  // Stamped in UTC at the bar close (SOURCES.md). Spans the 2020-11-01 DST change and the
-  // week of shifted stamps, whose bars partly fall outside the sessions.
-  ASSERT_OK_AND_ASSIGN(TimeZone utc, TimeZone::Locate("UTC"));
-  ingest::ParseOptions o{Timeframe::Parse("1m").value()};
-  o.source_tz = &utc;
-  ASSERT_OK_AND_ASSIGN(ingest::ParsedBars parsed, ingest::ParseNinjaTrader(ss.str(), o));
-  const BarColumns& bars = parsed.bars;
+  // Spans the 2020-11-01 DST change and the week of shifted stamps (SOURCES.md), whose
+  // bars partly fall outside the sessions.
+  ASSERT_OK_AND_ASSIGN(const BarColumns bars, ParseRealNinjaTrader(path));
   const auto sessions = CmeSessions(bars.ts.front() / kMicrosPerDay - 2, bars.ts.back() / kMicrosPerDay + 1);
   ExpectEqualsSqlReference(bars, sessions, "CL 12-20");
 }
