@@ -62,13 +62,6 @@ struct DerivedBars {
 Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, int64_t target_seconds,
                              const calendar::SessionList& sessions);
 
-/// Resample `input` to several targets in one pass over the input (each a multiple of
-/// `source_seconds`). Every element equals what Resample gives for that target, bit for
-/// bit; the input is read once instead of once per target.
-Result<std::vector<DerivedBars>> ResampleMany(const BarColumns& input, int64_t source_seconds,
-                                              const std::vector<int64_t>& target_seconds,
-                                              const calendar::SessionList& sessions);
-
 /// Checks Resample applies to its sessions (also used by SessionStats and LevelTouches).
 Status CheckSessions(const calendar::SessionList& sessions);
 /// Checks Resample applies to its input bars.

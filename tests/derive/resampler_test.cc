@@ -244,30 +244,6 @@ TEST(ResampleTest, SessionAcrossADstChangeKeepsElapsedTimeFromTheOpen) {
   ExpectEqualsReference(h4, ref.Resample(4 * 3600), "4h across DST");
 }
 
-TEST_F(ResampleSyntheticTest, ResampleManyEqualsSeparateCalls) {
-  const std::vector<int64_t> targets = {300, 900, 1800, 3600, 14400, 420, 5400};
-  for (bool with_calendar : {true, false}) {
-    const calendar::SessionList sessions = with_calendar ? sessions_ : calendar::SessionList{};
-    ASSERT_OK_AND_ASSIGN(std::vector<DerivedBars> many, ResampleMany(bars_, 60, targets, sessions));
-    ASSERT_EQ(many.size(), targets.size());
-    for (size_t k = 0; k < targets.size(); ++k) {
-      ASSERT_OK_AND_ASSIGN(DerivedBars one, Resample(bars_, 60, targets[k], sessions));
-      const std::string label = std::to_string(targets[k]) + " s" + (with_calendar ? "" : " (no calendar)");
-      std::vector<RefBar> want;
-      for (size_t i = 0; i < one.size(); ++i) {
-        want.push_back({one.bars.ts[i], one.bars.open[i], one.bars.high[i], one.bars.low[i], one.bars.close[i],
-                        one.bars.volume[i], one.flags[i]});
-      }
-      ExpectEqualsReference(many[k], want, label);
-      EXPECT_EQ(many[k].input_rows, one.input_rows) << label;
-      EXPECT_EQ(many[k].truncated_bars, one.truncated_bars) << label;
-      EXPECT_EQ(many[k].outside_session_rows, one.outside_session_rows) << label;
-      EXPECT_EQ(many[k].outside_session_bars, one.outside_session_bars) << label;
-    }
-  }
-  ASSERT_RAISES(kInvalidArgument, ResampleMany(bars_, 60, {300, 90}, sessions_));
-}
-
 TEST_F(ResampleSyntheticTest, ASubRangeOfSessionsEqualsTheSameSliceOfAFullRun) {
   ASSERT_OK_AND_ASSIGN(DerivedBars full, Resample(bars_, 60, 3600, sessions_));
   // Sessions 10..20 and the bars in [their first open, their last close).
