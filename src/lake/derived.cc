@@ -454,11 +454,14 @@ Result<std::vector<RegenerateItem>> Lake::Regenerate(const RegenerateRequest& re
 Result<std::vector<RegenerateItem>> Lake::DeclareResample(const ResampleRequest& request) {
   ASSIGN_OR_RETURN(auto lock, LockAndRecover());
   RETURN_IF_ERROR(storage::ValidateSymbol(request.symbol));
-  const registry::DatasetSpec* input = registry_.Find(request.symbol, request.from);
-  if (!input) {
+  // A copy: appending to the registry below replaces registry_.
+  const registry::DatasetSpec* found = registry_.Find(request.symbol, request.from);
+  if (!found) {
     return Status::NotFound("there is no dataset " + request.symbol + " " + request.from +
                             " to resample; import it first (`barlake status` lists the datasets)");
   }
+  const registry::DatasetSpec input_spec = *found;
+  const registry::DatasetSpec* input = &input_spec;
   ASSIGN_OR_RETURN(Timeframe from_tf, Timeframe::Parse(request.from));
   if (request.to.empty()) return Status::InvalidArgument("name the timeframes to build, e.g. --to 5m,15m,1h,4h");
   const std::string out_symbol = request.name.empty() ? request.symbol : request.name;
@@ -504,8 +507,12 @@ Result<std::vector<RegenerateItem>> Lake::DeclareResample(const ResampleRequest&
       specs.push_back(*existing);
       continue;
     }
-    ASSIGN_OR_RETURN(registry_, registry::Registry::AppendDataset(env_, paths_.registry, d));
     specs.push_back(d);
+  }
+  // Every target was checked before the first is declared, so a bad one declares nothing.
+  for (const auto& d : specs) {
+    if (registry_.Find(d.symbol, d.timeframe)) continue;
+    ASSIGN_OR_RETURN(registry_, registry::Registry::AppendDataset(env_, paths_.registry, d));
   }
   return RegenerateLocked(specs, false, false);
 }
