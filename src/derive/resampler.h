@@ -30,19 +30,18 @@
 
 namespace barlake::derive {
 
-/// Bit values of DerivedBars::flags (stable: they are stored with derived datasets).
-enum BarFlag : uint8_t {
-  /// The bucket is shorter than the target: a session close, an early close or a holiday
-  /// halt cut it (or, for an outside-session bucket, midnight UTC or the next open).
-  kTruncated = 1,
-  /// The bucket is the last one of a session marked early_close (set even when the early
-  /// close falls on the grid and the bucket is full length).
-  kEarlyClose = 2,
-  /// The bucket holds bars that lie outside every session (UTC-day grid, see above).
-  kOutsideSession = 4,
-  /// The bucket is the first one of a session marked late_open.
-  kLateOpen = 8,
-};
+/// Bit values of DerivedBars::flags: the stored bar flags (core/bars.h BarFlag), so derived
+/// bars are written as they come out.
+///  kTruncated: the bucket is shorter than the target: a session close, an early close or a
+///    holiday halt cut it (or, for an outside-session bucket, midnight UTC or the next open).
+///  kEarlyClose: the last bucket of a session marked early_close (set even when the early
+///    close falls on the grid and the bucket is full length).
+///  kOutsideSession: the bucket holds bars outside every session (UTC-day grid, see above).
+///  kLateOpen: the first bucket of a session marked late_open.
+inline constexpr uint8_t kTruncated = kBarTruncated;
+inline constexpr uint8_t kEarlyClose = kBarEarlyClose;
+inline constexpr uint8_t kOutsideSession = kBarOutsideSession;
+inline constexpr uint8_t kLateOpen = kBarLateOpen;
 
 struct DerivedBars {
   BarColumns bars;             // ts = bucket start (UTC); `job` empty

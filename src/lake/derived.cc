@@ -25,10 +25,6 @@ constexpr Micros kDay = 86400LL * 1000000;
 constexpr Micros kMinTs = std::numeric_limits<Micros>::min() / 2;
 constexpr Micros kMaxTs = std::numeric_limits<Micros>::max() / 2;
 
-static_assert(derive::kTruncated == kBarTruncated && derive::kEarlyClose == kBarEarlyClose &&
-                  derive::kOutsideSession == kBarOutsideSession && derive::kLateOpen == kBarLateOpen,
-              "the resampler's flags are the stored flags");
-
 struct DatasetKey {
   std::string symbol, timeframe;
   std::string text() const { return symbol + " " + timeframe; }
