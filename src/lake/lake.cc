@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "calendar/calendar.h"
 #include "core/checksum.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
@@ -40,6 +41,18 @@ std::string ImportResult::ReportJson() const {
   j["rows_rejected"] = job.rows_rejected;
   j["rows_conflicting"] = job.rows_conflicting;
   j["partitions"] = static_cast<int64_t>(partitions.size());
+  if (!regenerated.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : regenerated) {
+      nlohmann::json o = {{"dataset", r.symbol + " " + r.timeframe}, {"job", r.job.id},
+                          {"partitions_written", r.partitions_written}, {"partitions_removed", r.partitions_removed},
+                          {"rows_written", r.rows_written}};
+      if (!r.skipped_because.empty()) o["skipped_because"] = r.skipped_because;
+      if (!r.error.empty()) o["error"] = r.error;
+      list.push_back(o);
+    }
+    j["regenerated"] = list;
+  }
   j["rows_added"] = rows_added;
   j["rows_identical"] = rows_identical;
   j["rows_replaced"] = rows_replaced;
@@ -60,6 +73,13 @@ std::string ImportResult::ReportJson() const {
     rej.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
   }
   j["rejections"] = rej;
+  j["calendar"] = calendar;
+  j["flagged_kept_by_rule"] = flagged_by_rule;
+  nlohmann::json flag = nlohmann::json::array();
+  for (const auto& r : flagged) {
+    flag.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
+  }
+  j["flagged_kept"] = flag;
   if (dry_run) j["bytes_estimate"] = bytes_estimate;
   if (!skipped_because.empty()) j["skipped_because"] = skipped_because;
   j["partition_paths"] = partitions;
@@ -158,6 +178,7 @@ MergeOutcome Merge(const BarColumns& stored, const ingest::ParsedBars& in, size_
     m.rows.close.push_back(nb.close[k]);
     m.rows.volume.push_back(nb.volume[k]);
     m.rows.job.push_back(job_id);
+    if (!m.rows.flags.empty()) m.rows.flags.push_back(0);
   };
   while (i < stored.size() || j < end) {
     if (j >= end || (i < stored.size() && stored.ts[i] < nb.ts[j])) {
@@ -220,12 +241,29 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe);
     format_name = spec && !spec->format.empty() ? spec->format : "auto";
   }
+  // Session calendar: the dataset's, or --calendar for a new one.
+  const registry::DatasetSpec* declared = registry_.Find(req.symbol, req.timeframe);  // used before the lock only
+  std::string calendar_name = declared ? declared->calendar : req.calendar;
+  if (!req.calendar.empty()) {
+    if (!registry_.calendars().Find(req.calendar)) {
+      return Status::InvalidArgument("unknown calendar '" + req.calendar + "'; known: " +
+                                     registry_.calendars().NamesText());
+    }
+    if (declared && declared->calendar != req.calendar) {
+      return Status::InvalidArgument(
+          "dataset " + req.symbol + " " + req.timeframe + " uses calendar '" +
+          (declared->calendar.empty() ? std::string("(none)") : declared->calendar) + "', not '" + req.calendar +
+          "'; change it first with `barlake dataset set " + req.symbol + " " + req.timeframe + " --calendar " +
+          req.calendar + "`");
+    }
+  }
   const ingest::BarFormat* format = nullptr;
   if (format_name != "auto") {
     ASSIGN_OR_RETURN(format, ingest::FindFormat(format_name));
   }
   ImportResult result;
   result.dry_run = req.dry_run;
+  result.calendar = calendar_name;
   result.source_tz = req.tz.empty() ? registry_.SourceTzFor(req.symbol, req.timeframe) : req.tz;
   ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(result.source_tz));
   ASSIGN_OR_RETURN(auto source, SourceFile::Open(req.path));
@@ -357,8 +395,29 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     vopt.check_spikes = spec->check_spikes;
     vopt.spikes.spike_scale_multiple = spec->spike_scale_multiple;
     vopt.max_reject_share = spec->max_reject_share;
+    vopt.quarantine_outside_session = spec->outside_session == "quarantine";
+  }
+  // Looked up again here: taking the writer lock reloaded registry_ (no pointer into it
+  // survives that), and the file may have changed since the checks above.
+  if (const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe)) calendar_name = spec->calendar;
+  result.calendar = calendar_name;
+  const calendar::Calendar* session_calendar =
+      calendar_name.empty() ? nullptr : registry_.calendars().Find(calendar_name);
+  calendar::SessionList sessions;
+  if (session_calendar && !parsed.bars.empty()) {
+    auto s = session_calendar->SessionsBetween(parsed.bars.ts.front() - kMicrosPerDay,
+                                               parsed.bars.ts.back() + 2 * kMicrosPerDay);
+    if (!s.ok()) {
+      cleanup_tmp();
+      return req.dry_run ? s.status() : FailJob(&job, s.status());
+    }
+    sessions = std::move(s).value();
+    vopt.sessions = &sessions;
+    vopt.calendar_name = session_calendar->name;
   }
   validate::ValidationReport validation = validate::Validate(&parsed, tf, vopt);
+  result.flagged_by_rule = validation.kept_counts;
+  for (const auto& r : validation.kept_examples) result.flagged.push_back({r.line, r.rule, r.field, r.reason});
   job.rows_rejected = validation.rejected_rows();
   result.rejected_by_rule = validation.counts;
   result.identical_duplicates = validation.identical_duplicates;
@@ -457,7 +516,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     }
   }
 
-  return MergeAndCommit(std::move(result), parsed, tf, req, store);
+  return WithDependents(MergeAndCommit(std::move(result), parsed, tf, req, store));
 }
 
 Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::ParsedBars& parsed,
@@ -600,6 +659,7 @@ Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::Par
     spec.timeframe = req.timeframe;
     spec.format = result.format;
     spec.source_tz = result.source_tz;
+    spec.calendar = req.calendar;
     spec.description = req.description.empty()
                            ? req.symbol + " " + req.timeframe + " bars imported from " + result.format
                            : req.description;
@@ -739,8 +799,9 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (target.status != "completed") {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
-  if (target.kind != "import" && target.kind != "release" && target.kind != kSnapshotImportJobKind) {
-    return Status::Conflict(name + " is a " + target.kind + "; only imports and releases can be rolled back");
+  if (target.kind != "import" && target.kind != "release" && target.kind != "regenerate" &&
+      target.kind != kSnapshotImportJobKind) {
+    return Status::Conflict(name + " is a " + target.kind + "; only imports, releases and regenerates can be rolled back");
   }
   ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
   std::vector<std::string> rel_paths;
@@ -749,7 +810,8 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   std::vector<int64_t> blocking;
   for (int64_t id : later) {
     ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
-    if (l.status == "completed" && (l.kind == "import" || l.kind == "release" || l.kind == kSnapshotImportJobKind)) {
+    if (l.status == "completed" && (l.kind == "import" || l.kind == "release" || l.kind == "regenerate" ||
+                                    l.kind == kSnapshotImportJobKind)) {
       blocking.push_back(id);
     }
   }
@@ -868,7 +930,7 @@ Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
   req.timeframe = job.timeframe;
   // The user has looked at these rows and decided they are right: they win over stored bars.
   req.on_conflict = ConflictPolicy::kReplace;
-  return MergeAndCommit(std::move(result), parsed, tf, req, store);
+  return WithDependents(MergeAndCommit(std::move(result), parsed, tf, req, store));
 }
 
 Status Lake::DropQuarantine(const std::vector<int64_t>& ids) {

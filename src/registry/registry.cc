@@ -76,6 +76,89 @@ Result<std::string> GetString(const toml::table& t, const char* key, const std::
   return n->value<std::string>().value_or(fallback);
 }
 
+// A [[calendar]] table: extends a calendar, or derives a new one from `base`.
+Result<calendar::CalendarExtension> ParseCalendarTable(const toml::node& n, const std::string& path) {
+  const toml::table* t = n.as_table();
+  if (!t) return Status::InvalidInput(Where(path, n) + ": each [[calendar]] must be a table");
+  RETURN_IF_ERROR(CheckKeys(*t, {"name", "base", "description", "open", "close", "extra_holidays",
+                                 "extra_early_closes"},
+                            path, "[[calendar]]"));
+  calendar::CalendarExtension ext;
+  ext.source = Where(path, n);
+  ASSIGN_OR_RETURN(ext.name, GetString(*t, "name", path, ""));
+  ASSIGN_OR_RETURN(ext.base, GetString(*t, "base", path, ""));
+  ASSIGN_OR_RETURN(ext.description, GetString(*t, "description", path, ""));
+  const std::string at = ext.source + " [[calendar]] " + ext.name;
+  for (const char* key : {"open", "close"}) {
+    ASSIGN_OR_RETURN(std::string text, GetString(*t, key, path, ""));
+    if (text.empty()) continue;
+    auto minutes = calendar::ParseMinutes(text);
+    if (!minutes.ok()) return AsInput(minutes.status(), at + " '" + key + "'");
+    (std::string(key) == "open" ? ext.open_minutes : ext.close_minutes) = *minutes;
+  }
+  if (const toml::node* h = t->get("extra_holidays")) {
+    const toml::array* arr = h->as_array();
+    if (!arr) return Status::InvalidInput(Where(path, *h) + ": 'extra_holidays' must be a list of \"YYYY-MM-DD\" dates");
+    for (const toml::node& d : *arr) {
+      auto date = d.is_string() ? calendar::ParseDate(*d.value<std::string>())
+                                : Result<int32_t>(Status::InvalidArgument("a date must be a quoted \"YYYY-MM-DD\""));
+      if (!date.ok()) return AsInput(date.status(), Where(path, d) + " [[calendar]] " + ext.name + " 'extra_holidays'");
+      ext.extra_holidays.push_back(*date);
+    }
+  }
+  if (const toml::node* e = t->get("extra_early_closes")) {
+    const toml::table* closes = e->as_table();
+    if (!closes) {
+      return Status::InvalidInput(Where(path, *e) +
+                                  ": 'extra_early_closes' must be a table of dates to closing times, "
+                                  "e.g. { \"2031-11-28\" = \"13:00\" }");
+    }
+    for (const auto& [key, v] : *closes) {
+      const std::string where = Where(path, v) + " [[calendar]] " + ext.name + " 'extra_early_closes'";
+      auto date = calendar::ParseDate(std::string(key.str()));
+      if (!date.ok()) return AsInput(date.status(), where);
+      auto minutes = v.is_string() ? calendar::ParseMinutes(*v.value<std::string>())
+                                   : Result<int>(Status::InvalidArgument("the closing time must be a quoted \"HH:MM\""));
+      if (!minutes.ok()) return AsInput(minutes.status(), where);
+      ext.extra_early_closes[*date] = *minutes;
+    }
+  }
+  return ext;
+}
+
+}  // namespace
+
+namespace {
+
+// The keys of a derived dataset must describe something barlake can build.
+Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
+  if (d.method.empty()) {
+    if (!d.inputs.empty() || !d.sql.empty()) {
+      return Status::InvalidInput(at + ": 'inputs' and 'sql' belong to derived datasets; add method = \"resample\" or \"sql\"");
+    }
+    return Status::OK();
+  }
+  if (d.method != "resample" && d.method != "sql") {
+    return Status::InvalidInput(at + ": method '" + d.method + "' must be resample or sql");
+  }
+  if (d.inputs.empty()) return Status::InvalidInput(at + ": a derived dataset needs inputs = [\"SYMBOL TF\", ...]");
+  for (const auto& in : d.inputs) {
+    auto space = in.find(' ');
+    if (space == std::string::npos || in.find(' ', space + 1) != std::string::npos) {
+      return Status::InvalidInput(at + ": input '" + in + "' must be \"SYMBOL TF\", e.g. \"ES 1m\"");
+    }
+    if (in == d.symbol + " " + d.timeframe) return Status::InvalidInput(at + ": a dataset cannot be its own input");
+  }
+  if (d.method == "resample") {
+    if (d.inputs.size() != 1) return Status::InvalidInput(at + ": method resample takes exactly one input");
+    if (!d.sql.empty()) return Status::InvalidInput(at + ": 'sql' is for method sql");
+  }
+  if (d.method == "sql" && d.sql.empty()) {
+    return Status::InvalidInput(at + ": method sql needs sql = \"SELECT ts, open, high, low, close, volume FROM bars WHERE ...\"");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<Registry> Registry::Parse(const std::string& text, const std::string& path) {
@@ -88,7 +171,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset"}, path, "the registry"));
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar"}, path, "the registry"));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
     ASSIGN_OR_RETURN(r.settings_.name, GetString(*v, "name", path, r.settings_.name));
@@ -100,6 +183,14 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       if (!z.ok()) return AsInput(z.status(), path + " [vault]");
     }
   }
+  if (const toml::node* cals = root.get("calendar")) {
+    const toml::array* arr = cals->as_array();
+    if (!arr) return Status::InvalidInput(Where(path, *cals) + ": 'calendar' must be [[calendar]] tables");
+    for (const toml::node& n : *arr) {
+      ASSIGN_OR_RETURN(calendar::CalendarExtension ext, ParseCalendarTable(n, path));
+      RETURN_IF_ERROR(AsInput(r.calendars_.Extend(ext), ext.source + " [[calendar]] " + ext.name));
+    }
+  }
   if (const toml::node* ds = root.get("dataset")) {
     const toml::array* arr = ds->as_array();
     if (!arr) return Status::InvalidInput(Where(path, *ds) + ": 'dataset' must be [[dataset]] tables");
@@ -108,7 +199,9 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
       RETURN_IF_ERROR(CheckKeys(*t, {"kind", "symbol", "timeframe", "category", "source_tz", "format",
                                      "description", "owner", "allow_non_positive", "check_alignment",
-                                     "check_spikes", "spike_scale_multiple", "max_reject_share"},
+                                     "check_spikes", "spike_scale_multiple", "max_reject_share",
+                                     "calendar", "outside_session", "method", "inputs", "sql",
+                                     "auto_regenerate"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
@@ -124,6 +217,22 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.check_spikes, GetBool(*t, "check_spikes", path, true));
       ASSIGN_OR_RETURN(d.spike_scale_multiple, GetNumber(*t, "spike_scale_multiple", path, 25));
       ASSIGN_OR_RETURN(d.max_reject_share, GetNumber(*t, "max_reject_share", path, 0.01));
+      ASSIGN_OR_RETURN(d.calendar, GetString(*t, "calendar", path, ""));
+      ASSIGN_OR_RETURN(d.outside_session, GetString(*t, "outside_session", path, "keep"));
+      ASSIGN_OR_RETURN(d.method, GetString(*t, "method", path, ""));
+      ASSIGN_OR_RETURN(d.sql, GetString(*t, "sql", path, ""));
+      ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
+      if (const toml::node* in = t->get("inputs")) {
+        const toml::array* arr = in->as_array();
+        bool ok = arr != nullptr;
+        if (arr) {
+          for (const toml::node& x : *arr) {
+            if (!x.is_string()) ok = false;
+            else d.inputs.push_back(*x.value<std::string>());
+          }
+        }
+        if (!ok) return Status::InvalidInput(Where(path, *in) + ": 'inputs' must be a list like [\"ES 1m\"]");
+      }
       if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
         return Status::InvalidInput(Where(path, n) + ": max_reject_share must be in [0, 1] and "
                                     "spike_scale_multiple above 0");
@@ -134,6 +243,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
         if (d.timeframe != "gex") {
           return Status::InvalidInput(at + ": a snapshot dataset has timeframe = \"gex\" (the only snapshot kind)");
         }
+        if (!d.method.empty()) return Status::InvalidInput(at + ": a snapshot dataset cannot be derived (method)");
       } else if (d.kind != "bars") {
         return Status::InvalidInput(at + ": kind '" + d.kind + "' must be bars or snapshot");
       } else {
@@ -148,6 +258,14 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
         auto z = TimeZone::Locate(d.source_tz);
         if (!z.ok()) return AsInput(z.status(), at);
       }
+      if (!d.calendar.empty() && !r.calendars_.Find(d.calendar)) {
+        return Status::InvalidInput(at + ": unknown calendar '" + d.calendar + "'; known: " +
+                                    r.calendars_.NamesText() + " (or define it in a [[calendar]] table)");
+      }
+      if (d.outside_session != "keep" && d.outside_session != "quarantine") {
+        return Status::InvalidInput(at + ": outside_session '" + d.outside_session + "' must be keep or quarantine");
+      }
+      RETURN_IF_ERROR(CheckDerivedSpec(d, at));
       if (r.Find(d.symbol, d.timeframe)) {
         return Status::InvalidInput(at + ": declared twice; keep one [[dataset]] entry");
       }
@@ -192,6 +310,16 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   if (!d.check_spikes) o << "check_spikes = false\n";
   if (d.spike_scale_multiple != 25) o << "spike_scale_multiple = " << d.spike_scale_multiple << "\n";
   if (d.max_reject_share != 0.01) o << "max_reject_share = " << d.max_reject_share << "\n";
+  if (!d.calendar.empty()) o << "calendar = " << Quote(d.calendar) << "\n";
+  if (d.outside_session != "keep") o << "outside_session = " << Quote(d.outside_session) << "\n";
+  if (!d.method.empty()) o << "method = " << Quote(d.method) << "\n";
+  if (!d.inputs.empty()) {
+    o << "inputs = [";
+    for (size_t i = 0; i < d.inputs.size(); ++i) o << (i ? ", " : "") << Quote(d.inputs[i]);
+    o << "]\n";
+  }
+  if (!d.sql.empty()) o << "sql = " << Quote(d.sql) << "\n";
+  if (!d.auto_regenerate) o << "auto_regenerate = false\n";
   return o.str();
 }
 
@@ -204,6 +332,84 @@ Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, cons
   }
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "\n" + DatasetBlock(spec);
+  ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
+  RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
+  return updated;
+}
+
+namespace {
+
+// Replace or add `key = "value"` in the [[dataset]] table of symbol/timeframe, editing
+// only that line of `text` (or adding one), so everything else stays byte for byte.
+Result<std::string> SetValueInText(const std::string& text, const std::string& path, const std::string& symbol,
+                                   const std::string& timeframe, const std::string& key, const std::string& value) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()) + "; fix the registry file first");
+  }
+  const toml::table* found = nullptr;
+  if (const toml::array* arr = root["dataset"].as_array()) {
+    for (const toml::node& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (t && t->get("symbol") && t->get("timeframe") &&
+          t->get("symbol")->value<std::string>().value_or("") == symbol &&
+          t->get("timeframe")->value<std::string>().value_or("") == timeframe) {
+        found = t;
+      }
+    }
+  }
+  if (!found) {
+    return Status::NotFound("dataset " + symbol + " " + timeframe + " is not declared in " + path +
+                            "; import it first or add a [[dataset]] table for it");
+  }
+  if (found->is_inline()) {
+    return Status::InvalidInput(path + ": dataset " + symbol + " " + timeframe +
+                                " is an inline table; set '" + key + "' by hand");
+  }
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size() - 1;
+    lines.push_back(text.substr(pos, nl - pos + 1));
+    pos = nl + 1;
+  }
+  if (const toml::node* existing = found->get(key)) {
+    const size_t line = existing->source().begin.line;
+    if (line < 1 || line > lines.size() || existing->source().end.line != line || !existing->is_string()) {
+      return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    }
+    std::string& l = lines[line - 1];
+    const size_t eq = l.find('=');
+    const size_t open = eq == std::string::npos ? eq : l.find_first_of("\"'", eq);
+    if (open == std::string::npos) return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    size_t close = open + 1;
+    while (close < l.size() && l[close] != l[open]) close += (l[open] == '"' && l[close] == '\\') ? 2 : 1;
+    if (close >= l.size()) return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    l = l.substr(0, open) + Quote(value) + l.substr(close + 1);
+  } else {
+    size_t last = 0;
+    for (const auto& [k, v] : *found) last = std::max<size_t>(last, v.source().end.line);
+    if (last < 1 || last > lines.size()) return Status::Internal(path + ": cannot place '" + key + "'");
+    if (!lines[last - 1].empty() && lines[last - 1].back() != '\n') lines[last - 1] += '\n';
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(last), key + " = " + Quote(value) + "\n");
+  }
+  std::string out;
+  for (const auto& l : lines) out += l;
+  return out;
+}
+
+}  // namespace
+
+Result<Registry> Registry::SetDatasetValues(Env* env, const std::string& path, const std::string& symbol,
+                                            const std::string& timeframe,
+                                            const std::vector<std::pair<std::string, std::string>>& values) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  for (const auto& [key, value] : values) {
+    ASSIGN_OR_RETURN(text, SetValueInText(text, path, symbol, timeframe, key, value));
+  }
   ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
   RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
   return updated;
