@@ -58,6 +58,10 @@ std::string Num(double v) {
 // refuse one repeated with other values: the file contradicts itself.
 Status SortAndDedupe(const std::string& file, const std::string& ticker, TickerRows* t, int64_t* dropped) {
   const auto& r = t->rows;
+  // Files list snapshots in time order: then there is nothing to do (and nothing to copy).
+  bool sorted_unique = true;
+  for (size_t i = 1; i < r.size() && sorted_unique; ++i) sorted_unique = storage::SnapshotRows::KeyLess(r, i - 1, r, i);
+  if (sorted_unique) return Status::OK();
   std::vector<size_t> order(r.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -91,6 +95,11 @@ MergeOutcome Merge(const storage::SnapshotRows& stored, const storage::SnapshotR
                    ConflictPolicy policy, int64_t job_id, const std::string& ticker,
                    std::vector<SnapshotConflict>* examples) {
   MergeOutcome m;
+  const size_t n = stored.size() + (end - begin);
+  m.rows.ts.reserve(n);
+  m.rows.strike.reserve(n);
+  m.rows.values.reserve(n);
+  m.rows.job.reserve(n);
   size_t i = 0, j = begin;
   auto take_new = [&](size_t k) {
     m.rows.Append(in, k);
@@ -191,7 +200,19 @@ Result<SnapshotImportResult> Lake::ImportSnapshots(const SnapshotImportRequest& 
     result.notes = parsed_or->notes;
     result.snapshots = static_cast<int64_t>(parsed_or->snapshots.size());
     job.rows_read = parsed_or->strikes_read;
-    for (const auto& s : parsed_or->snapshots) {
+    // Flatten one snapshot at a time, releasing its strikes, so the file's rows are held
+    // once, not twice (and reserved: growing by doubling would hold them twice too).
+    std::map<std::string, size_t> strikes_of;
+    for (const auto& s : parsed_or->snapshots) strikes_of[s.ticker] += s.strikes.size();
+    for (const auto& [ticker, n] : strikes_of) {
+      storage::SnapshotRows& rows = by_ticker[ticker].rows;
+      rows.ts.reserve(n);
+      rows.strike.reserve(n);
+      rows.values.reserve(n);
+      rows.job.reserve(n);
+      by_ticker[ticker].where.reserve(n);
+    }
+    for (auto& s : parsed_or->snapshots) {
       checked = storage::ValidateSymbol(s.ticker);
       if (!checked.ok()) {
         checked = Status::InvalidInput(req.path + ": " + (s.where.empty() ? "" : s.where + ".") +
@@ -199,6 +220,7 @@ Result<SnapshotImportResult> Lake::ImportSnapshots(const SnapshotImportRequest& 
         break;
       }
       AppendSnapshot(s, &by_ticker[s.ticker]);
+      s.strikes = std::vector<ingest::GexStrike>();
     }
   }
   for (auto& [ticker, rows] : by_ticker) {
