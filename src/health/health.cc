@@ -302,12 +302,12 @@ SessionList SessionsForBars(const SessionList& sessions, Micros bar) {
 
 }  // namespace
 
-const char* StatusName(Status s) {
+const char* StatusName(HealthStatus s) {
   switch (s) {
-    case Status::kOk: return "ok";
-    case Status::kWarn: return "warn";
-    case Status::kFail: return "fail";
-    case Status::kUnchecked: return "unchecked";
+    case HealthStatus::kOk: return "ok";
+    case HealthStatus::kWarn: return "warn";
+    case HealthStatus::kFail: return "fail";
+    case HealthStatus::kUnchecked: return "unchecked";
   }
   return "?";
 }
@@ -319,6 +319,25 @@ std::string DurationText(int64_t seconds) {
   if (h) s += (s.empty() ? "" : " ") + std::to_string(h) + "h";
   if (m || s.empty()) s += (s.empty() ? "" : " ") + std::to_string(m) + "m";
   return s;
+}
+
+Result<int64_t> ParseDuration(const std::string& text) {
+  auto bad = [&] {
+    return Status::InvalidArgument("duration '" + text + "' is not a number with a unit s, m, h or d (e.g. 30m, 48h)");
+  };
+  if (text.size() < 2) return bad();
+  int64_t n = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9' || n > 1000000000) return bad();
+    n = n * 10 + (text[i] - '0');
+  }
+  switch (text.back()) {
+    case 's': return n;
+    case 'm': return n * 60;
+    case 'h': return n * 3600;
+    case 'd': return n * 86400;
+    default: return bad();
+  }
 }
 
 HealthReport Analyze(std::span<const Micros> ts, int64_t bar_seconds, const calendar::SessionList& sessions_in,
@@ -430,13 +449,13 @@ void Score(HealthReport* r) {
   r->score = std::max(0, static_cast<int>(std::lround(100.0 - penalty)));
   const bool findings = !r->gaps.empty() || r->stray_count > 0 || r->staleness.stale || !r->stale_derived.empty();
   if (r->score < 60 || !r->suspicious_weeks.empty() || !r->schema_drift.empty()) {
-    r->status = Status::kFail;
+    r->status = HealthStatus::kFail;
   } else if (!r->calendar_checked) {
-    r->status = Status::kUnchecked;
+    r->status = HealthStatus::kUnchecked;
   } else if (r->score < 90 || findings) {
-    r->status = Status::kWarn;
+    r->status = HealthStatus::kWarn;
   } else {
-    r->status = Status::kOk;
+    r->status = HealthStatus::kOk;
   }
 }
 

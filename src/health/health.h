@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "calendar/session.h"
+#include "core/result.h"
 #include "core/time_util.h"
 
 namespace barlake::health {
@@ -61,8 +62,8 @@ struct Staleness {
   bool stale = false;             // missing_bars_at_end * bar >= gap_min_seconds
 };
 
-enum class Status { kOk, kWarn, kFail, kUnchecked };
-const char* StatusName(Status s);
+enum class HealthStatus { kOk, kWarn, kFail, kUnchecked };
+const char* StatusName(HealthStatus s);
 
 struct HealthReport {
   int64_t bar_seconds = 0;
@@ -86,7 +87,7 @@ struct HealthReport {
   std::vector<std::string> stale_derived;
   std::vector<std::string> notes;
   int score = 100;
-  Status status = Status::kOk;
+  HealthStatus status = HealthStatus::kOk;
 };
 
 /// Coverage, gaps, stray bars, suspicious weeks and staleness of bars with open times `ts`
@@ -108,5 +109,7 @@ void Score(HealthReport* report);
 
 /// "3h 20m", "2d 4h": a duration for messages and tables.
 std::string DurationText(int64_t seconds);
+/// "90s", "30m", "48h", "2d" (a number and one unit) to seconds; kInvalidArgument otherwise.
+Result<int64_t> ParseDuration(const std::string& text);
 
 }  // namespace barlake::health

@@ -40,7 +40,7 @@ TEST(HealthAnalyze, CompleteDataAcrossDstIsHealthy) {
   EXPECT_EQ(r.weeks_checked, 4);
   EXPECT_FALSE(r.staleness.stale);
   EXPECT_EQ(r.score, 100);
-  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_EQ(r.status, HealthStatus::kOk);
   ASSERT_EQ(r.by_month.size(), 2u);  // trade dates in February and March
   EXPECT_EQ(r.by_month[0].month, 2);
   EXPECT_EQ(r.by_month[0].expected, 4 * 23 * 60);  // trade dates Feb 26..29
@@ -58,7 +58,7 @@ TEST(HealthAnalyze, MultiHourGapInsideASessionIsReported) {
   EXPECT_EQ(r.gaps[0].missing_bars, 210);
   EXPECT_EQ(r.gaps[0].session_seconds, 210 * 60);
   EXPECT_EQ(r.present, r.expected - 210);
-  EXPECT_EQ(r.status, Status::kWarn);
+  EXPECT_EQ(r.status, HealthStatus::kWarn);
   EXPECT_EQ(r.score, 100 - 2 - static_cast<int>(std::lround(2 * (100 - r.coverage_pct))));
 }
 
@@ -100,7 +100,7 @@ TEST(HealthAnalyze, HolidayAndEarlyCloseAreNotGaps) {
   EXPECT_TRUE(r.gaps.empty());
   EXPECT_DOUBLE_EQ(r.coverage_pct, 100);
   EXPECT_TRUE(r.suspicious_weeks.empty());
-  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_EQ(r.status, HealthStatus::kOk);
   // The same bars against the regular calendar: the holiday is a gap.
   const HealthReport regular =
       Analyze(ts, kMinuteS, CmeSessions(kFirst, kLast), ts.back() + kMinute, NewYorkOptions());
@@ -121,7 +121,7 @@ TEST(HealthAnalyze, StrayBarsOutsideSessions) {
   EXPECT_EQ(r.stray_examples[1], break_bar);
   EXPECT_TRUE(r.gaps.empty());
   EXPECT_TRUE(r.suspicious_weeks.empty());
-  EXPECT_EQ(r.status, Status::kWarn);
+  EXPECT_EQ(r.status, HealthStatus::kWarn);
 }
 
 TEST(HealthAnalyze, WeekShiftedElevenHoursEarlyIsFlaggedAlone) {
@@ -140,7 +140,7 @@ TEST(HealthAnalyze, WeekShiftedElevenHoursEarlyIsFlaggedAlone) {
   EXPECT_EQ(w.observed_break_start, 6 * 3600);
   EXPECT_EQ(w.description,
             "daily break at 06:00-07:00 America/New_York instead of 17:00-18:00: the week runs ~11 h early");
-  EXPECT_EQ(r.status, Status::kFail);
+  EXPECT_EQ(r.status, HealthStatus::kFail);
   // Stray: the shifted Sunday bars before the open, and Monday to Thursday the bars
   // stamped in the calendar's break.
   EXPECT_EQ(r.stray_count, 11 * 60 + 4 * 60);
@@ -236,15 +236,15 @@ TEST(HealthScore, SchemaDriftFailsAndStaleDerivedWarns) {
   r.calendar_checked = true;
   r.coverage_pct = 100;
   Score(&r);
-  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_EQ(r.status, HealthStatus::kOk);
   r.stale_derived = {"ES 5m"};
   Score(&r);
   EXPECT_EQ(r.score, 95);
-  EXPECT_EQ(r.status, Status::kWarn);
+  EXPECT_EQ(r.status, HealthStatus::kWarn);
   r.schema_drift = {"lake/symbol=ES/timeframe=1m/period=2024-03/data.parquet"};
   Score(&r);
   EXPECT_EQ(r.score, 65);
-  EXPECT_EQ(r.status, Status::kFail);
+  EXPECT_EQ(r.status, HealthStatus::kFail);
 }
 
 TEST(HealthScore, WithoutCalendarOnlyPartitionChecksCount) {
@@ -253,13 +253,29 @@ TEST(HealthScore, WithoutCalendarOnlyPartitionChecksCount) {
   r.coverage_pct = 0;
   Score(&r);
   EXPECT_EQ(r.score, 100);
-  EXPECT_EQ(r.status, Status::kUnchecked);
+  EXPECT_EQ(r.status, HealthStatus::kUnchecked);
 }
 
 TEST(HealthDuration, Text) {
   EXPECT_EQ(DurationText(0), "0m");
   EXPECT_EQ(DurationText(3 * 3600 + 20 * 60), "3h 20m");
   EXPECT_EQ(DurationText(2 * 86400 + 4 * 3600), "2d 4h");
+}
+
+}  // namespace
+}  // namespace barlake::health
+
+namespace barlake::health {
+namespace {
+
+TEST(HealthDuration, Parse) {
+  EXPECT_EQ(ParseDuration("30m").value(), 1800);
+  EXPECT_EQ(ParseDuration("48h").value(), 48 * 3600);
+  EXPECT_EQ(ParseDuration("2d").value(), 2 * 86400);
+  EXPECT_EQ(ParseDuration("90s").value(), 90);
+  for (const char* bad : {"", "m", "30", "3x", "-5m", "1.5h"}) {
+    EXPECT_EQ(ParseDuration(bad).status().code(), ErrorCode::kInvalidArgument) << bad;
+  }
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST(HealthRealData, Cl1220FlagsTheWeekOf20201018Only) {
   // The break sits at 09:49-10:49 UTC, 05:49-06:49 New York.
   EXPECT_EQ(w.observed_break_start, 5 * 3600 + 49 * 60);
   EXPECT_NE(w.description.find("the week runs ~11 h early"), std::string::npos) << w.description;
-  EXPECT_EQ(r.status, Status::kFail);
+  EXPECT_EQ(r.status, HealthStatus::kFail);
   // Saturday prints and the early Sunday bars are stray (SOURCES.md).
   EXPECT_GT(r.stray_count, 0);
 }
