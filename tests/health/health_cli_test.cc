@@ -1,0 +1,119 @@
+// `barlake health` and `barlake gaps` as users run them: the real binary on a small vault.
+// Build the `barlake` target first.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "storage/duckdb_conn.h"
+#include "testutil/status_matchers.h"
+#include "testutil/temp_dir.h"
+#include "testutil/test_data.h"
+
+namespace barlake {
+namespace {
+
+using testutil::CommandResult;
+using testutil::NtMinutes;
+using testutil::RunBarlake;
+
+class HealthCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vault_ = dir_.Sub("v");
+    CommandResult r = RunBarlake({"init", vault_, "--source-tz", "UTC"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CommandResult Bl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--vault", vault_});
+    return RunBarlake(args);
+  }
+  void Import(const std::string& name, const std::string& text, const std::string& symbol) {
+    const std::string p = dir_.Sub(name);
+    ASSERT_OK(testutil::WriteText(p, text));
+    CommandResult r = Bl({"import", p, "--symbol", symbol, "--timeframe", "1m"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  /// The partition files of a dataset, sorted.
+  std::vector<std::string> Partitions(const std::string& symbol) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(vault_ + "/lake/symbol=" + symbol)) {
+      if (e.path().extension() == ".parquet") out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  testutil::TempDir dir_;
+  std::string vault_;
+};
+
+TEST_F(HealthCliTest, DatasetsWithoutCalendarAreUncheckedAndExitZero) {
+  Import("ES.Last.txt", NtMinutes("20240115 143100", 90, 4800), "ES");
+  CommandResult r = Bl({"health"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("unchecked"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no calendar"), std::string::npos) << r.out;
+  CommandResult j = Bl({"health", "ES", "1m", "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["datasets"].size(), 1u);
+  EXPECT_EQ(doc["datasets"][0]["status"], "unchecked");
+  EXPECT_EQ(doc["datasets"][0]["rows"], 90);
+  EXPECT_TRUE(doc["datasets"][0]["calendar"].is_null());
+  EXPECT_EQ(doc["exit_code"], 0);
+}
+
+TEST_F(HealthCliTest, SchemaDriftFailsWithExitNine) {
+  Import("ES1.Last.txt", NtMinutes("20240115 143100", 60, 4800), "ES");
+  Import("ES2.Last.txt", NtMinutes("20240215 143100", 60, 4810), "ES");
+  Import("ES3.Last.txt", NtMinutes("20240315 143100", 60, 4820), "ES");
+  Import("NQ.Last.txt", NtMinutes("20240115 143100", 60, 17000), "NQ");
+  auto parts = Partitions("ES");
+  ASSERT_EQ(parts.size(), 3u);
+  // Rewrite February with volume as BIGINT, as a foreign writer might.
+  {
+    ASSERT_OK_AND_ASSIGN(auto conn, storage::DuckConn::OpenInMemory(1));
+    const std::string tmp = dir_.Sub("drift.parquet");
+    ASSERT_OK(conn->Execute("COPY (SELECT ts, open, high, low, close, CAST(volume AS BIGINT) AS volume, job FROM "
+                            "read_parquet(" + storage::SqlQuote(parts[1]) + ")) TO " + storage::SqlQuote(tmp) +
+                            " (FORMAT parquet)"));
+    std::filesystem::rename(tmp, parts[1]);
+  }
+  CommandResult r = Bl({"health"});
+  EXPECT_EQ(r.exit_code, 9) << r.out << r.err;
+  EXPECT_NE(r.err.find("at least one dataset fails"), std::string::npos) << r.err;
+  CommandResult j = Bl({"health", "--json"});
+  EXPECT_EQ(j.exit_code, 9);
+  auto doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["datasets"].size(), 2u);
+  const auto& es = doc["datasets"][0]["symbol"] == "ES" ? doc["datasets"][0] : doc["datasets"][1];
+  const auto& nq = doc["datasets"][0]["symbol"] == "ES" ? doc["datasets"][1] : doc["datasets"][0];
+  EXPECT_EQ(es["status"], "fail");
+  ASSERT_EQ(es["schema_drift"].size(), 1u);
+  const std::string drift = es["schema_drift"][0];
+  EXPECT_NE(drift.find("period=2024-02"), std::string::npos) << drift;
+  EXPECT_NE(drift.find("volume:INT64"), std::string::npos) << drift;
+  EXPECT_EQ(nq["status"], "unchecked");
+  // Only NQ: healthy as far as it can be checked.
+  EXPECT_EQ(Bl({"health", "NQ"}).exit_code, 0);
+  CommandResult one = Bl({"health", "ES", "1m"});
+  EXPECT_EQ(one.exit_code, 9);
+  EXPECT_NE(one.out.find("schema drift:"), std::string::npos) << one.out;
+}
+
+TEST_F(HealthCliTest, Errors) {
+  Import("ES.Last.txt", NtMinutes("20240115 143100", 90, 4800), "ES");
+  CommandResult unknown = Bl({"health", "XX"});
+  EXPECT_EQ(unknown.exit_code, 3);
+  EXPECT_NE(unknown.err.find("there is no dataset XX"), std::string::npos) << unknown.err;
+  CommandResult bad_min = Bl({"health", "--gap-min", "30x"});
+  EXPECT_EQ(bad_min.exit_code, 2);
+  EXPECT_NE(bad_min.err.find("--gap-min"), std::string::npos) << bad_min.err;
+  CommandResult gaps_unknown = Bl({"gaps", "XX", "1m"});
+  EXPECT_EQ(gaps_unknown.exit_code, 3) << gaps_unknown.err;
+  CommandResult bad_from = Bl({"gaps", "ES", "1m", "--from", "2024-13-01"});
+  EXPECT_EQ(bad_from.exit_code, 2) << bad_from.err;
+}
+
+}  // namespace
+}  // namespace barlake
