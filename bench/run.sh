@@ -17,17 +17,17 @@ generator=()
 command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ] && generator=(-G Ninja)
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DBARLAKE_BUILD_TESTS=OFF -DBARLAKE_BUILD_BENCH=ON >/dev/null || exit 2
-cmake --build "$build" -j2 --target barlake bench_import bench_merge bench_read bench_status bench_csv || exit 2
+cmake --build "$build" -j2 --target barlake bench_import bench_merge bench_read bench_status bench_csv bench_health || exit 2
 
 benches=("$@")
-[ ${#benches[@]} -eq 0 ] && benches=(import merge read status csv)
+[ ${#benches[@]} -eq 0 ] && benches=(import merge read status csv health)
 
 mkdir -p "$BARLAKE_BENCH_DIR"
 log="$(mktemp /tmp/barlake-bench-log.XXXXXX)"
 rc=0
 for b in "${benches[@]}"; do
   exe="$build/bench/bench_$b"
-  [ -x "$exe" ] || { echo "unknown benchmark '$b' (import, merge, read, status, csv)" >&2; exit 2; }
+  [ -x "$exe" ] || { echo "unknown benchmark '$b' (import, merge, read, status, csv, health)" >&2; exit 2; }
   echo "### bench_$b" | tee -a "$log"
   "$exe" 2>&1 | tee -a "$log"
   s=${PIPESTATUS[0]}
