@@ -52,6 +52,16 @@ json GapJson(const health::Gap& g) {
           {"session_seconds", g.session_seconds}};
 }
 
+/// Gaps to show: all when few, else the longest (in time order).
+std::vector<health::Gap> LongestGaps(std::vector<health::Gap> gaps, size_t n) {
+  if (gaps.size() <= n) return gaps;
+  std::stable_sort(gaps.begin(), gaps.end(),
+                   [](const auto& a, const auto& b) { return a.missing_bars > b.missing_bars; });
+  gaps.resize(n);
+  std::sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  return gaps;
+}
+
 json ReportJson(const lake::DatasetHealth& h, size_t max_gaps) {
   const health::HealthReport& r = h.report;
   json j = {{"symbol", h.symbol},
@@ -80,8 +90,8 @@ json ReportJson(const lake::DatasetHealth& h, size_t max_gaps) {
   j["gap_count"] = r.gaps.size();
   j["gap_missing_bars"] = r.gap_missing_bars;
   json gaps = json::array();
-  for (size_t i = 0; i < r.gaps.size() && i < max_gaps; ++i) gaps.push_back(GapJson(r.gaps[i]));
-  j["gaps"] = gaps;  // the longest first when cut; see gap_count
+  for (const auto& g : LongestGaps(r.gaps, max_gaps)) gaps.push_back(GapJson(g));
+  j["gaps"] = gaps;  // the longest (in time order) when there are more; see gap_count
   j["stray_count"] = r.stray_count;
   json stray = json::array();
   for (Micros t : r.stray_examples) stray.push_back(FormatIsoUtc(t));
@@ -103,16 +113,6 @@ json ReportJson(const lake::DatasetHealth& h, size_t max_gaps) {
                     {"missing_bars_at_end", st.missing_bars_at_end},
                     {"age_seconds", st.age_seconds}};
   return j;
-}
-
-/// Gaps to show: all when few, else the longest (in time order).
-std::vector<health::Gap> LongestGaps(std::vector<health::Gap> gaps, size_t n) {
-  if (gaps.size() <= n) return gaps;
-  std::stable_sort(gaps.begin(), gaps.end(),
-                   [](const auto& a, const auto& b) { return a.missing_bars > b.missing_bars; });
-  gaps.resize(n);
-  std::sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
-  return gaps;
 }
 
 std::string StalenessText(const health::HealthReport& r) {

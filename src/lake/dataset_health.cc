@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
 #include "core/timeframe.h"
 #include "storage/duckdb_conn.h"
@@ -27,6 +28,43 @@ Result<std::vector<journal::PartitionEntry>> DatasetPartitions(Lake* lake, const
 
 }  // namespace
 
+namespace {
+
+/// The ts column of `files` (in order) into `out`, on connection `conn`.
+Status ReadTsColumn(storage::DuckConn* conn, const std::string& file_list, const std::string& where,
+                    const std::string& what, std::vector<Micros>* out) {
+  // Partitions are disjoint month (or year) files written in ts order and listed by
+  // min_ts, so with one thread per connection and insertion order kept the rows arrive
+  // sorted: no ORDER BY (a sort of millions of rows); the caller checks.
+  const std::string sql = "SELECT ts FROM read_parquet([" + file_list + "], hive_partitioning=false)" + where;
+  storage::QueryResult r;
+  if (duckdb_query(conn->raw(), sql.c_str(), r.raw()) == DuckDBError) {
+    return storage::StatusFromDuckResult(r.raw(), "reading the bar times of " + what);
+  }
+  if (duckdb_column_count(r.raw()) != 1 || duckdb_column_type(r.raw(), 0) != DUCKDB_TYPE_TIMESTAMP_TZ) {
+    return Status::Corruption("the ts column of " + what + " is not a TIMESTAMP WITH TIME ZONE; run `barlake verify`");
+  }
+  for (;;) {
+    duckdb_data_chunk chunk = duckdb_fetch_chunk(*r.raw());
+    if (!chunk) break;
+    const idx_t n = duckdb_data_chunk_get_size(chunk);
+    duckdb_vector v = duckdb_data_chunk_get_vector(chunk, 0);
+    const auto* data = static_cast<const int64_t*>(duckdb_vector_get_data(v));
+    uint64_t* validity = duckdb_vector_get_validity(v);
+    if (!validity) {
+      out->insert(out->end(), data, data + n);
+    } else {
+      for (idx_t i = 0; i < n; ++i) {
+        if (duckdb_validity_row_is_valid(validity, i)) out->push_back(data[i]);  // verify reports NULLs
+      }
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, const std::string& timeframe,
                                          Micros from, Micros to) {
   ASSIGN_OR_RETURN(auto parts, DatasetPartitions(lake, symbol, timeframe, from, to));
@@ -35,37 +73,34 @@ Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, 
   int64_t rows = 0;
   for (const auto& p : parts) rows += p.rows;
   ASSIGN_OR_RETURN(storage::DuckConn * conn, lake->Duck());
-  // Partitions are disjoint month (or year) files written in ts order and listed by
-  // min_ts, so with one thread and insertion order kept the rows arrive sorted: no ORDER
-  // BY (a sort of millions of rows), only a check below.
-  std::string sql = "SELECT ts FROM read_parquet([" + FileList(lake, parts) + "], hive_partitioning=false)";
+  std::string where;
   const bool ranged = from > std::numeric_limits<Micros>::min() / 2 || to < std::numeric_limits<Micros>::max() / 2;
   if (ranged) {
-    sql += " WHERE ts >= " + storage::SqlQuote(FormatIsoUtc(from)) + "::TIMESTAMPTZ AND ts < " +
-           storage::SqlQuote(FormatIsoUtc(to)) + "::TIMESTAMPTZ";
+    where = " WHERE ts >= " + storage::SqlQuote(FormatIsoUtc(from)) + "::TIMESTAMPTZ AND ts < " +
+            storage::SqlQuote(FormatIsoUtc(to)) + "::TIMESTAMPTZ";
   }
-  storage::QueryResult r;
-  if (duckdb_query(conn->raw(), sql.c_str(), r.raw()) == DuckDBError) {
-    return storage::StatusFromDuckResult(r.raw(), "reading the bar times of " + symbol + " " + timeframe);
-  }
-  if (duckdb_column_count(r.raw()) != 1 || duckdb_column_type(r.raw(), 0) != DUCKDB_TYPE_TIMESTAMP_TZ) {
-    return Status::Corruption("the ts column of " + symbol + " " + timeframe +
-                              " is not a TIMESTAMP WITH TIME ZONE; run `barlake verify`");
+  const std::string what = symbol + " " + timeframe;
+  // A long dataset is read in two halves on two connections at once (the lake's DuckDB
+  // runs one thread per connection); the halves are contiguous in time, so appending the
+  // second to the first keeps the order.
+  const size_t split = rows >= 1000000 && parts.size() >= 4 ? parts.size() / 2 : parts.size();
+  std::vector<journal::PartitionEntry> first(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(split));
+  std::vector<journal::PartitionEntry> second(parts.begin() + static_cast<std::ptrdiff_t>(split), parts.end());
+  std::vector<Micros> tail;
+  Status tail_status;
+  std::thread worker;
+  if (!second.empty()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<storage::DuckConn> conn2, conn->Connect());
+    worker = std::thread([&, c = std::move(conn2)] {
+      tail_status = ReadTsColumn(c.get(), FileList(lake, second), where, what, &tail);
+    });
   }
   ts.reserve(static_cast<size_t>(rows));
-  for (;;) {
-    duckdb_data_chunk chunk = duckdb_fetch_chunk(*r.raw());
-    if (!chunk) break;
-    const idx_t n = duckdb_data_chunk_get_size(chunk);
-    duckdb_vector v = duckdb_data_chunk_get_vector(chunk, 0);
-    const auto* data = static_cast<const int64_t*>(duckdb_vector_get_data(v));
-    uint64_t* validity = duckdb_vector_get_validity(v);
-    for (idx_t i = 0; i < n; ++i) {
-      if (validity && !duckdb_validity_row_is_valid(validity, i)) continue;  // verify reports it
-      ts.push_back(data[i]);
-    }
-    duckdb_destroy_data_chunk(&chunk);
-  }
+  Status head_status = ReadTsColumn(conn, FileList(lake, first), where, what, &ts);
+  if (worker.joinable()) worker.join();
+  RETURN_IF_ERROR(head_status);
+  RETURN_IF_ERROR(tail_status);
+  ts.insert(ts.end(), tail.begin(), tail.end());
   if (!std::is_sorted(ts.begin(), ts.end())) std::sort(ts.begin(), ts.end());
   return ts;
 }
