@@ -66,7 +66,7 @@ Status ReadTsColumn(storage::DuckConn* conn, const std::string& file_list, const
 }  // namespace
 
 Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, const std::string& timeframe,
-                                         Micros from, Micros to) {
+                                         Micros from, Micros to, int64_t split_rows) {
   ASSIGN_OR_RETURN(auto parts, DatasetPartitions(lake, symbol, timeframe, from, to));
   std::vector<Micros> ts;
   if (parts.empty()) return ts;
@@ -83,7 +83,7 @@ Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, 
   // A long dataset is read in two halves on two connections at once (the lake's DuckDB
   // runs one thread per connection); the halves are contiguous in time, so appending the
   // second to the first keeps the order.
-  const size_t split = rows >= 1000000 && parts.size() >= 4 ? parts.size() / 2 : parts.size();
+  const size_t split = rows >= split_rows && parts.size() >= 4 ? parts.size() / 2 : parts.size();
   std::vector<journal::PartitionEntry> first(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(split));
   std::vector<journal::PartitionEntry> second(parts.begin() + static_cast<std::ptrdiff_t>(split), parts.end());
   std::vector<Micros> tail;

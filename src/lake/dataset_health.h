@@ -49,9 +49,10 @@ struct HealthRequest {
 /// dataset does not exist.
 Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& request);
 
-/// Bar open times of a dataset in [from, to), sorted (the ts column only).
+/// Bar open times of a dataset in [from, to), sorted (the ts column only). From
+/// `split_rows` rows (and 4 partitions) on, two connections read one half each.
 Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, const std::string& timeframe,
-                                         Micros from, Micros to);
+                                         Micros from, Micros to, int64_t split_rows = 1000000);
 
 /// Partitions of a dataset whose Parquet schema differs from the one most of its
 /// partitions share, as "path: schema" lines (one query over every footer).
