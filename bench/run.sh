@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the benchmarks (Release, in build-bench/) and run them all.
 #
-#   bench/run.sh                 # all four
-#   bench/run.sh import read     # some of them: import merge read status
+#   bench/run.sh                 # every bench/bench_*.cc
+#   bench/run.sh import read     # some of them, by name (bench_<name>.cc)
 #
 # Work files go to $BARLAKE_BENCH_DIR (default /tmp/barlake-bench), removed at the end
 # unless BARLAKE_BENCH_KEEP=1. Each program prints its own table; this script repeats the
@@ -17,17 +17,20 @@ generator=()
 command -v ninja >/dev/null 2>&1 && [ ! -f "$build/Makefile" ] && generator=(-G Ninja)
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DBARLAKE_BUILD_TESTS=OFF -DBARLAKE_BUILD_BENCH=ON >/dev/null || exit 2
-cmake --build "$build" -j2 --target barlake bench_import bench_merge bench_read bench_status bench_csv bench_health || exit 2
+# Every bench/bench_<name>.cc is one benchmark.
+all_benches=()
+for f in "$root"/bench/bench_*.cc; do b="$(basename "$f" .cc)"; all_benches+=("${b#bench_}"); done
+cmake --build "$build" -j2 --target barlake benches || exit 2
 
 benches=("$@")
-[ ${#benches[@]} -eq 0 ] && benches=(import merge read status csv health)
+[ ${#benches[@]} -eq 0 ] && benches=("${all_benches[@]}")
 
 mkdir -p "$BARLAKE_BENCH_DIR"
 log="$(mktemp /tmp/barlake-bench-log.XXXXXX)"
 rc=0
 for b in "${benches[@]}"; do
   exe="$build/bench/bench_$b"
-  [ -x "$exe" ] || { echo "unknown benchmark '$b' (import, merge, read, status, csv, health)" >&2; exit 2; }
+  [ -x "$exe" ] || { echo "unknown benchmark '$b' (${all_benches[*]})" >&2; exit 2; }
   echo "### bench_$b" | tee -a "$log"
   "$exe" 2>&1 | tee -a "$log"
   s=${PIPESTATUS[0]}

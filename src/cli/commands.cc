@@ -36,7 +36,7 @@ int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
 }
 
 struct ImportArgs {
-  std::string file, symbol, timeframe, format, tz, on_conflict = "keep", stamp, columns;
+  std::string file, symbol, timeframe, format, tz, on_conflict = "keep", stamp, columns, calendar;
   bool dry_run = false, as_json = false, force = false, no_alignment = false;
 };
 
@@ -75,6 +75,16 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
                   x.rule.c_str());
     }
   }
+  for (const auto& [rule, n] : r.flagged_by_rule) {
+    std::printf("  rows %-13s %s (kept; calendar %s; set outside_session = \"quarantine\" to reject them)\n",
+                rule == "outside_session" ? "off-session" : rule.c_str(), WithThousands(n).c_str(),
+                r.calendar.c_str());
+    size_t shown = 0;
+    for (const auto& x : r.flagged) {
+      if (x.rule != rule || shown++ == 3) continue;
+      std::printf("    %s:%u: %s\n", file.c_str(), x.line, x.reason.c_str());
+    }
+  }
   if (r.identical_duplicates) {
     std::printf("  note: %lld identical duplicate rows were dropped\n", static_cast<long long>(r.identical_duplicates));
   }
@@ -101,6 +111,7 @@ lake::ImportRequest RequestFrom(const ImportArgs& a) {
   req.stamp = a.stamp;
   req.columns = a.columns;
   req.tz = a.tz;
+  req.calendar = a.calendar;
   return req;
 }
 
@@ -603,6 +614,7 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
     req.timeframe = "1m";
     req.tz = "America/Los_Angeles";
     req.description = std::string(it.symbol) + " front-month futures, 1-minute bars (generated sample)";
+    req.calendar = "CME_Globex";
     auto r = (*lk)->Import(req);
     if (!r.ok()) return Fail(r.status());
     if (!r->skipped_because.empty()) {
@@ -667,6 +679,8 @@ int Run(int argc, char** argv) {
   imp->add_option("--stamp", ia.stamp, "Stamps mark bar open or close (default: the format's convention)");
   imp->add_option("--columns", ia.columns, "Column mapping for delimited text, e.g. time=Date,volume=Vol");
   imp->add_option("--tz", ia.tz, "Zone of the file's stamps (default: the dataset's, else the vault's)");
+  imp->add_option("--calendar", ia.calendar,
+                  "Session calendar of a new dataset (see `barlake calendars`); bars outside it are reported");
   imp->add_option("--on-conflict", ia.on_conflict, "When a stored bar differs: keep (default), replace, fail");
   imp->add_flag("--dry-run", ia.dry_run, "Show what would change and write nothing");
   imp->add_flag("--json", ia.as_json, "Print one JSON object");

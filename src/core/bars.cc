@@ -10,6 +10,7 @@ void BarColumns::Reserve(size_t n) {
   close.reserve(n);
   volume.reserve(n);
   job.reserve(n);
+  flags.reserve(n);
 }
 
 void BarColumns::Append(const BarColumns& src, size_t i) {
@@ -20,6 +21,9 @@ void BarColumns::Append(const BarColumns& src, size_t i) {
   close.push_back(src.close[i]);
   volume.push_back(src.volume[i]);
   job.push_back(src.job[i]);
+  const uint8_t f = src.FlagAt(i);
+  if (f != 0 && flags.size() + 1 < ts.size()) flags.resize(ts.size() - 1, 0);
+  if (f != 0 || !flags.empty()) flags.push_back(f);
 }
 
 void BarColumns::Clear() {
@@ -30,6 +34,7 @@ void BarColumns::Clear() {
   close.clear();
   volume.clear();
   job.clear();
+  flags.clear();
 }
 
 bool BarColumns::SameValues(const BarColumns& a, size_t i, const BarColumns& b, size_t j) {

@@ -9,12 +9,25 @@
 
 namespace barlake {
 
+/// Bits of BarColumns::flags, stored in every bar file's `flags` column. Imported bars
+/// are 0; derived bars say how their bucket was built (docs/derived.md). Stable values.
+enum BarFlag : uint8_t {
+  kBarTruncated = 1,       // shorter than the timeframe: a session close, early close or halt cut it
+  kBarEarlyClose = 2,      // the last bucket of a session that closed early
+  kBarOutsideSession = 4,  // built from bars outside every session of the calendar
+  kBarLateOpen = 8,        // the first bucket of a session that opened late
+};
+
 struct BarColumns {
   std::vector<Micros> ts;  // bar open time, UTC
   std::vector<double> open, high, low, close, volume;
   std::vector<int64_t> job;  // provenance: the journal job that wrote each row
+  /// Per-row flags (BarFlag bits). Either empty, meaning every row is 0 (what parsers
+  /// produce), or parallel to ts (what the store reads back and what derived data writes).
+  std::vector<uint8_t> flags;
 
   size_t size() const { return ts.size(); }
+  uint8_t FlagAt(size_t i) const { return flags.empty() ? 0 : flags[i]; }
   bool empty() const { return ts.empty(); }
   void Reserve(size_t n);
   void Append(const BarColumns& src, size_t i);

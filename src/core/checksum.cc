@@ -60,6 +60,7 @@ std::string ContentHash(const BarColumns& b) {
     r = Mix(r ^ Bits(b.close[i]));
     r = Mix(r ^ Bits(b.volume[i]));
     r = Mix(r ^ static_cast<uint64_t>(b.job[i]));
+    if (const uint8_t f = b.FlagAt(i)) r = Mix(r ^ (0x100u | f));  // 0 leaves old hashes as they were
     h = Mix(h * 31 + r);
   }
   char buf[17];

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "calendar/calendar.h"
 #include "core/checksum.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
@@ -59,6 +60,13 @@ std::string ImportResult::ReportJson() const {
     rej.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
   }
   j["rejections"] = rej;
+  j["calendar"] = calendar;
+  j["flagged_kept_by_rule"] = flagged_by_rule;
+  nlohmann::json flag = nlohmann::json::array();
+  for (const auto& r : flagged) {
+    flag.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
+  }
+  j["flagged_kept"] = flag;
   if (dry_run) j["bytes_estimate"] = bytes_estimate;
   if (!skipped_because.empty()) j["skipped_because"] = skipped_because;
   j["partition_paths"] = partitions;
@@ -157,6 +165,7 @@ MergeOutcome Merge(const BarColumns& stored, const ingest::ParsedBars& in, size_
     m.rows.close.push_back(nb.close[k]);
     m.rows.volume.push_back(nb.volume[k]);
     m.rows.job.push_back(job_id);
+    if (!m.rows.flags.empty()) m.rows.flags.push_back(0);
   };
   while (i < stored.size() || j < end) {
     if (j >= end || (i < stored.size() && stored.ts[i] < nb.ts[j])) {
@@ -219,12 +228,29 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe);
     format_name = spec && !spec->format.empty() ? spec->format : "auto";
   }
+  // Session calendar: the dataset's, or --calendar for a new one.
+  const registry::DatasetSpec* declared = registry_.Find(req.symbol, req.timeframe);  // used before the lock only
+  std::string calendar_name = declared ? declared->calendar : req.calendar;
+  if (!req.calendar.empty()) {
+    if (!registry_.calendars().Find(req.calendar)) {
+      return Status::InvalidArgument("unknown calendar '" + req.calendar + "'; known: " +
+                                     registry_.calendars().NamesText());
+    }
+    if (declared && declared->calendar != req.calendar) {
+      return Status::InvalidArgument(
+          "dataset " + req.symbol + " " + req.timeframe + " uses calendar '" +
+          (declared->calendar.empty() ? std::string("(none)") : declared->calendar) + "', not '" + req.calendar +
+          "'; change it first with `barlake dataset set " + req.symbol + " " + req.timeframe + " --calendar " +
+          req.calendar + "`");
+    }
+  }
   const ingest::BarFormat* format = nullptr;
   if (format_name != "auto") {
     ASSIGN_OR_RETURN(format, ingest::FindFormat(format_name));
   }
   ImportResult result;
   result.dry_run = req.dry_run;
+  result.calendar = calendar_name;
   result.source_tz = req.tz.empty() ? registry_.SourceTzFor(req.symbol, req.timeframe) : req.tz;
   ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(result.source_tz));
   ASSIGN_OR_RETURN(auto source, SourceFile::Open(req.path));
@@ -356,8 +382,27 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     vopt.check_spikes = spec->check_spikes;
     vopt.spikes.spike_scale_multiple = spec->spike_scale_multiple;
     vopt.max_reject_share = spec->max_reject_share;
+    vopt.quarantine_outside_session = spec->outside_session == "quarantine";
+  }
+  // Looked up here: taking the writer lock reloads registry_, so no pointer into it is
+  // held across that.
+  const calendar::Calendar* session_calendar =
+      calendar_name.empty() ? nullptr : registry_.calendars().Find(calendar_name);
+  calendar::SessionList sessions;
+  if (session_calendar && !parsed.bars.empty()) {
+    auto s = session_calendar->SessionsBetween(parsed.bars.ts.front() - kMicrosPerDay,
+                                               parsed.bars.ts.back() + 2 * kMicrosPerDay);
+    if (!s.ok()) {
+      cleanup_tmp();
+      return req.dry_run ? s.status() : FailJob(&job, s.status());
+    }
+    sessions = std::move(s).value();
+    vopt.sessions = &sessions;
+    vopt.calendar_name = session_calendar->name;
   }
   validate::ValidationReport validation = validate::Validate(&parsed, tf, vopt);
+  result.flagged_by_rule = validation.kept_counts;
+  for (const auto& r : validation.kept_examples) result.flagged.push_back({r.line, r.rule, r.field, r.reason});
   job.rows_rejected = validation.rejected_rows();
   result.rejected_by_rule = validation.counts;
   result.identical_duplicates = validation.identical_duplicates;
@@ -599,6 +644,7 @@ Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::Par
     spec.timeframe = req.timeframe;
     spec.format = result.format;
     spec.source_tz = result.source_tz;
+    spec.calendar = req.calendar;
     spec.description = req.description.empty()
                            ? req.symbol + " " + req.timeframe + " bars imported from " + result.format
                            : req.description;

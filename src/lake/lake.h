@@ -62,6 +62,9 @@ struct ImportRequest {
   /// Parse, validate and run the alignment check, then stop (writes nothing; implies dry_run).
   bool alignment_only = false;
   std::string description;  // for a new dataset's registry entry
+  /// Session calendar (calendar/calendar.h) written into a new dataset's registry entry.
+  /// For a declared dataset it must match its calendar (change it with `dataset set`).
+  std::string calendar;
 };
 
 struct ConflictExample {
@@ -90,6 +93,9 @@ struct ImportResult {
   std::vector<ConflictExample> conflicts;  // the first 20
   std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
   std::vector<RejectionExample> rejections;         // the first 20
+  std::string calendar;  // the dataset's session calendar, empty: no session check
+  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept (outside_session)
+  std::vector<RejectionExample> flagged;           // the first 20
   int64_t identical_duplicates = 0;
   bool partial_last_bar_dropped = false;  // see docs/validation.md
   bool alignment_checked = false;  // enough overlap with stored bars to compare

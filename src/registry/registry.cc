@@ -76,6 +76,56 @@ Result<std::string> GetString(const toml::table& t, const char* key, const std::
   return n->value<std::string>().value_or(fallback);
 }
 
+// A [[calendar]] table: extends a calendar, or derives a new one from `base`.
+Result<calendar::CalendarExtension> ParseCalendarTable(const toml::node& n, const std::string& path) {
+  const toml::table* t = n.as_table();
+  if (!t) return Status::InvalidInput(Where(path, n) + ": each [[calendar]] must be a table");
+  RETURN_IF_ERROR(CheckKeys(*t, {"name", "base", "description", "open", "close", "extra_holidays",
+                                 "extra_early_closes"},
+                            path, "[[calendar]]"));
+  calendar::CalendarExtension ext;
+  ext.source = Where(path, n);
+  ASSIGN_OR_RETURN(ext.name, GetString(*t, "name", path, ""));
+  ASSIGN_OR_RETURN(ext.base, GetString(*t, "base", path, ""));
+  ASSIGN_OR_RETURN(ext.description, GetString(*t, "description", path, ""));
+  const std::string at = ext.source + " [[calendar]] " + ext.name;
+  for (const char* key : {"open", "close"}) {
+    ASSIGN_OR_RETURN(std::string text, GetString(*t, key, path, ""));
+    if (text.empty()) continue;
+    auto minutes = calendar::ParseMinutes(text);
+    if (!minutes.ok()) return AsInput(minutes.status(), at + " '" + key + "'");
+    (std::string(key) == "open" ? ext.open_minutes : ext.close_minutes) = *minutes;
+  }
+  if (const toml::node* h = t->get("extra_holidays")) {
+    const toml::array* arr = h->as_array();
+    if (!arr) return Status::InvalidInput(Where(path, *h) + ": 'extra_holidays' must be a list of \"YYYY-MM-DD\" dates");
+    for (const toml::node& d : *arr) {
+      auto date = d.is_string() ? calendar::ParseDate(*d.value<std::string>())
+                                : Result<int32_t>(Status::InvalidArgument("a date must be a quoted \"YYYY-MM-DD\""));
+      if (!date.ok()) return AsInput(date.status(), Where(path, d) + " [[calendar]] " + ext.name + " 'extra_holidays'");
+      ext.extra_holidays.push_back(*date);
+    }
+  }
+  if (const toml::node* e = t->get("extra_early_closes")) {
+    const toml::table* closes = e->as_table();
+    if (!closes) {
+      return Status::InvalidInput(Where(path, *e) +
+                                  ": 'extra_early_closes' must be a table of dates to closing times, "
+                                  "e.g. { \"2031-11-28\" = \"13:00\" }");
+    }
+    for (const auto& [key, v] : *closes) {
+      const std::string where = Where(path, v) + " [[calendar]] " + ext.name + " 'extra_early_closes'";
+      auto date = calendar::ParseDate(std::string(key.str()));
+      if (!date.ok()) return AsInput(date.status(), where);
+      auto minutes = v.is_string() ? calendar::ParseMinutes(*v.value<std::string>())
+                                   : Result<int>(Status::InvalidArgument("the closing time must be a quoted \"HH:MM\""));
+      if (!minutes.ok()) return AsInput(minutes.status(), where);
+      ext.extra_early_closes[*date] = *minutes;
+    }
+  }
+  return ext;
+}
+
 }  // namespace
 
 Result<Registry> Registry::Parse(const std::string& text, const std::string& path) {
@@ -88,7 +138,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset"}, path, "the registry"));
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar"}, path, "the registry"));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
     ASSIGN_OR_RETURN(r.settings_.name, GetString(*v, "name", path, r.settings_.name));
@@ -100,6 +150,14 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       if (!z.ok()) return AsInput(z.status(), path + " [vault]");
     }
   }
+  if (const toml::node* cals = root.get("calendar")) {
+    const toml::array* arr = cals->as_array();
+    if (!arr) return Status::InvalidInput(Where(path, *cals) + ": 'calendar' must be [[calendar]] tables");
+    for (const toml::node& n : *arr) {
+      ASSIGN_OR_RETURN(calendar::CalendarExtension ext, ParseCalendarTable(n, path));
+      RETURN_IF_ERROR(AsInput(r.calendars_.Extend(ext), ext.source + " [[calendar]] " + ext.name));
+    }
+  }
   if (const toml::node* ds = root.get("dataset")) {
     const toml::array* arr = ds->as_array();
     if (!arr) return Status::InvalidInput(Where(path, *ds) + ": 'dataset' must be [[dataset]] tables");
@@ -108,7 +166,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
       RETURN_IF_ERROR(CheckKeys(*t, {"symbol", "timeframe", "category", "source_tz", "format",
                                      "description", "owner", "allow_non_positive", "check_alignment",
-                                     "check_spikes", "spike_scale_multiple", "max_reject_share"},
+                                     "check_spikes", "spike_scale_multiple", "max_reject_share",
+                                     "calendar", "outside_session"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.symbol, GetString(*t, "symbol", path, ""));
@@ -123,6 +182,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.check_spikes, GetBool(*t, "check_spikes", path, true));
       ASSIGN_OR_RETURN(d.spike_scale_multiple, GetNumber(*t, "spike_scale_multiple", path, 25));
       ASSIGN_OR_RETURN(d.max_reject_share, GetNumber(*t, "max_reject_share", path, 0.01));
+      ASSIGN_OR_RETURN(d.calendar, GetString(*t, "calendar", path, ""));
+      ASSIGN_OR_RETURN(d.outside_session, GetString(*t, "outside_session", path, "keep"));
       if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
         return Status::InvalidInput(Where(path, n) + ": max_reject_share must be in [0, 1] and "
                                     "spike_scale_multiple above 0");
@@ -138,6 +199,13 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       if (!d.source_tz.empty()) {
         auto z = TimeZone::Locate(d.source_tz);
         if (!z.ok()) return AsInput(z.status(), at);
+      }
+      if (!d.calendar.empty() && !r.calendars_.Find(d.calendar)) {
+        return Status::InvalidInput(at + ": unknown calendar '" + d.calendar + "'; known: " +
+                                    r.calendars_.NamesText() + " (or define it in a [[calendar]] table)");
+      }
+      if (d.outside_session != "keep" && d.outside_session != "quarantine") {
+        return Status::InvalidInput(at + ": outside_session '" + d.outside_session + "' must be keep or quarantine");
       }
       if (r.Find(d.symbol, d.timeframe)) {
         return Status::InvalidInput(at + ": declared twice; keep one [[dataset]] entry");
@@ -182,6 +250,8 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   if (!d.check_spikes) o << "check_spikes = false\n";
   if (d.spike_scale_multiple != 25) o << "spike_scale_multiple = " << d.spike_scale_multiple << "\n";
   if (d.max_reject_share != 0.01) o << "max_reject_share = " << d.max_reject_share << "\n";
+  if (!d.calendar.empty()) o << "calendar = " << Quote(d.calendar) << "\n";
+  if (d.outside_session != "keep") o << "outside_session = " << Quote(d.outside_session) << "\n";
   return o.str();
 }
 
@@ -194,6 +264,84 @@ Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, cons
   }
   if (!text.empty() && text.back() != '\n') text += '\n';
   text += "\n" + DatasetBlock(spec);
+  ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
+  RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
+  return updated;
+}
+
+namespace {
+
+// Replace or add `key = "value"` in the [[dataset]] table of symbol/timeframe, editing
+// only that line of `text` (or adding one), so everything else stays byte for byte.
+Result<std::string> SetValueInText(const std::string& text, const std::string& path, const std::string& symbol,
+                                   const std::string& timeframe, const std::string& key, const std::string& value) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()) + "; fix the registry file first");
+  }
+  const toml::table* found = nullptr;
+  if (const toml::array* arr = root["dataset"].as_array()) {
+    for (const toml::node& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (t && t->get("symbol") && t->get("timeframe") &&
+          t->get("symbol")->value<std::string>().value_or("") == symbol &&
+          t->get("timeframe")->value<std::string>().value_or("") == timeframe) {
+        found = t;
+      }
+    }
+  }
+  if (!found) {
+    return Status::NotFound("dataset " + symbol + " " + timeframe + " is not declared in " + path +
+                            "; import it first or add a [[dataset]] table for it");
+  }
+  if (found->is_inline()) {
+    return Status::InvalidInput(path + ": dataset " + symbol + " " + timeframe +
+                                " is an inline table; set '" + key + "' by hand");
+  }
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size() - 1;
+    lines.push_back(text.substr(pos, nl - pos + 1));
+    pos = nl + 1;
+  }
+  if (const toml::node* existing = found->get(key)) {
+    const size_t line = existing->source().begin.line;
+    if (line < 1 || line > lines.size() || existing->source().end.line != line || !existing->is_string()) {
+      return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    }
+    std::string& l = lines[line - 1];
+    const size_t eq = l.find('=');
+    const size_t open = eq == std::string::npos ? eq : l.find_first_of("\"'", eq);
+    if (open == std::string::npos) return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    size_t close = open + 1;
+    while (close < l.size() && l[close] != l[open]) close += (l[open] == '"' && l[close] == '\\') ? 2 : 1;
+    if (close >= l.size()) return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    l = l.substr(0, open) + Quote(value) + l.substr(close + 1);
+  } else {
+    size_t last = 0;
+    for (const auto& [k, v] : *found) last = std::max<size_t>(last, v.source().end.line);
+    if (last < 1 || last > lines.size()) return Status::Internal(path + ": cannot place '" + key + "'");
+    if (!lines[last - 1].empty() && lines[last - 1].back() != '\n') lines[last - 1] += '\n';
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(last), key + " = " + Quote(value) + "\n");
+  }
+  std::string out;
+  for (const auto& l : lines) out += l;
+  return out;
+}
+
+}  // namespace
+
+Result<Registry> Registry::SetDatasetValues(Env* env, const std::string& path, const std::string& symbol,
+                                            const std::string& timeframe,
+                                            const std::vector<std::pair<std::string, std::string>>& values) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  for (const auto& [key, value] : values) {
+    ASSIGN_OR_RETURN(text, SetValueInText(text, path, symbol, timeframe, key, value));
+  }
   ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
   RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
   return updated;

@@ -7,6 +7,11 @@
 //   [[dataset]]
 //   symbol = "ES"  timeframe = "1m"  category = "published"  source_tz = "America/Chicago"
 //   format = "ninjatrader"  description = "..."  owner = "..."
+//   calendar = "CME_Globex"  outside_session = "keep"
+//
+//   [[calendar]]                      # extend a built-in calendar, or derive a new one
+//   name = "CME_Globex"  extra_holidays = ["2031-01-02"]
+//   extra_early_closes = { "2031-11-28" = "13:00" }
 //
 // Users edit this file by hand. barlake only appends a [[dataset]] table (atomically) when
 // an import creates a new dataset, so comments and formatting survive. Unknown keys are
@@ -16,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar/calendar.h"
 #include "core/result.h"
 #include "env/env.h"
 
@@ -37,6 +43,9 @@ struct DatasetSpec {
   bool check_spikes = true;
   double spike_scale_multiple = 25;
   double max_reject_share = 0.01;  // an import rejecting more fails, unless --force
+  // Sessions (calendar/calendar.h): empty calendar means no session checks.
+  std::string calendar;
+  std::string outside_session = "keep";  // keep (count and report) | quarantine
 };
 
 struct VaultSettings {
@@ -57,11 +66,20 @@ class Registry {
   /// so the user's comments, order and formatting are kept. Returns the new registry.
   static Result<Registry> AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec);
   static std::string DatasetBlock(const DatasetSpec& spec);
+  /// Set string keys of one dataset's [[dataset]] table in the file as it is on disk: a
+  /// key already there has its value replaced on its line (a trailing comment stays), a
+  /// new key is added after the table's last key. The result is validated before the
+  /// atomic write. kNotFound if the dataset is not declared.
+  static Result<Registry> SetDatasetValues(Env* env, const std::string& path, const std::string& symbol,
+                                           const std::string& timeframe,
+                                           const std::vector<std::pair<std::string, std::string>>& values);
 
   VaultSettings& settings() { return settings_; }
   const VaultSettings& settings() const { return settings_; }
   const std::vector<DatasetSpec>& datasets() const { return datasets_; }
   const DatasetSpec* Find(const std::string& symbol, const std::string& timeframe) const;
+  /// The built-in calendars with this file's [[calendar]] additions.
+  const calendar::CalendarSet& calendars() const { return calendars_; }
   /// Add or replace the dataset with the same symbol and timeframe.
   void Upsert(const DatasetSpec& spec);
   /// The zone naive stamps of this dataset are in.
@@ -70,6 +88,7 @@ class Registry {
  private:
   VaultSettings settings_;
   std::vector<DatasetSpec> datasets_;
+  calendar::CalendarSet calendars_ = calendar::CalendarSet::BuiltIn();
 };
 
 }  // namespace barlake::registry

@@ -7,10 +7,10 @@
 namespace barlake::storage {
 namespace {
 
-constexpr const char* kSelectColumns = "ts, open, high, low, close, volume, job";
+constexpr const char* kSelectColumns = "ts, open, high, low, close, volume, job, flags";
 constexpr const char* kExpectedSchema =
     "ts:TIMESTAMP WITH TIME ZONE,open:DOUBLE,high:DOUBLE,low:DOUBLE,close:DOUBLE,"
-    "volume:DOUBLE,job:BIGINT";
+    "volume:DOUBLE,job:BIGINT,flags:UTINYINT";
 
 // Owns a duckdb_appender; destroys it on every path.
 class Appender {
@@ -49,21 +49,27 @@ void CopyColumn(duckdb_data_chunk chunk, idx_t col, const std::vector<T>& src, s
 Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) {
   RETURN_IF_ERROR(conn_->Execute(
       "CREATE OR REPLACE TEMP TABLE barlake_write (ts TIMESTAMPTZ, open DOUBLE, high DOUBLE, "
-      "low DOUBLE, close DOUBLE, volume DOUBLE, job BIGINT)"));
+      "low DOUBLE, close DOUBLE, volume DOUBLE, job BIGINT, flags UTINYINT)"));
   {
     Appender app;
     if (duckdb_appender_create(conn_->raw(), nullptr, "barlake_write", app.out()) == DuckDBError) {
       return Status::Internal("cannot create DuckDB appender");
     }
-    duckdb_logical_type types[7];
+    duckdb_logical_type types[8];
     types[0] = duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
     for (int i = 1; i <= 5; ++i) types[i] = duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
     types[6] = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    types[7] = duckdb_create_logical_type(DUCKDB_TYPE_UTINYINT);
+    if (!bars.flags.empty() && bars.flags.size() != bars.size()) {
+      for (auto& t : types) duckdb_destroy_logical_type(&t);
+      return Status::Internal("bar flags are not parallel to the rows");
+    }
+    const std::vector<uint8_t> no_flags(bars.flags.empty() ? std::min<size_t>(bars.size(), duckdb_vector_size()) : 0, 0);
     const idx_t cap = duckdb_vector_size();
     Status st;
     for (size_t off = 0; off < bars.size() && st.ok(); off += cap) {
       const size_t n = std::min<size_t>(cap, bars.size() - off);
-      DataChunk chunk(duckdb_create_data_chunk(types, 7));
+      DataChunk chunk(duckdb_create_data_chunk(types, 8));
       CopyColumn(chunk.get(), 0, bars.ts, off, n);
       CopyColumn(chunk.get(), 1, bars.open, off, n);
       CopyColumn(chunk.get(), 2, bars.high, off, n);
@@ -71,6 +77,11 @@ Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) 
       CopyColumn(chunk.get(), 4, bars.close, off, n);
       CopyColumn(chunk.get(), 5, bars.volume, off, n);
       CopyColumn(chunk.get(), 6, bars.job, off, n);
+      if (bars.flags.empty()) {
+        CopyColumn(chunk.get(), 7, no_flags, 0, n);
+      } else {
+        CopyColumn(chunk.get(), 7, bars.flags, off, n);
+      }
       duckdb_data_chunk_set_size(chunk.get(), n);
       if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
         st = Status::Internal(std::string("DuckDB append failed: ") +
@@ -98,13 +109,13 @@ Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::stri
     return StatusFromDuckResult(r.raw(), what);
   }
   // The raw vectors below are only valid for exactly these types.
-  static const duckdb_type kTypes[7] = {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
+  static const duckdb_type kTypes[8] = {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
                                         DUCKDB_TYPE_DOUBLE,       DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
-                                        DUCKDB_TYPE_BIGINT};
-  if (duckdb_column_count(r.raw()) != 7) {
-    return Status::Corruption(what + ": expected the 7 bar columns");
+                                        DUCKDB_TYPE_BIGINT,       DUCKDB_TYPE_UTINYINT};
+  if (duckdb_column_count(r.raw()) != 8) {
+    return Status::Corruption(what + ": expected the 8 bar columns");
   }
-  for (idx_t c = 0; c < 7; ++c) {
+  for (idx_t c = 0; c < 8; ++c) {
     if (duckdb_column_type(r.raw(), c) != kTypes[c]) {
       return Status::Corruption(what + ": column '" + duckdb_column_name(r.raw(), c) +
                                 "' does not have the bar schema's type");
@@ -118,7 +129,7 @@ Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::stri
     const idx_t n = duckdb_data_chunk_get_size(chunk.get());
     if (n == 0) break;
     auto col = [&](idx_t i) { return duckdb_data_chunk_get_vector(chunk.get(), i); };
-    for (idx_t c = 0; c < 7; ++c) {
+    for (idx_t c = 0; c < 8; ++c) {
       if (duckdb_vector_get_validity(col(c)) != nullptr) {
         uint64_t* validity = duckdb_vector_get_validity(col(c));
         for (idx_t i = 0; i < n; ++i) {
@@ -135,6 +146,7 @@ Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::stri
     auto* c = static_cast<double*>(duckdb_vector_get_data(col(4)));
     auto* v = static_cast<double*>(duckdb_vector_get_data(col(5)));
     auto* j = static_cast<int64_t*>(duckdb_vector_get_data(col(6)));
+    auto* f = static_cast<uint8_t*>(duckdb_vector_get_data(col(7)));
     out.ts.insert(out.ts.end(), ts, ts + n);
     out.open.insert(out.open.end(), o, o + n);
     out.high.insert(out.high.end(), h, h + n);
@@ -142,6 +154,7 @@ Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::stri
     out.close.insert(out.close.end(), c, c + n);
     out.volume.insert(out.volume.end(), v, v + n);
     out.job.insert(out.job.end(), j, j + n);
+    out.flags.insert(out.flags.end(), f, f + n);
   }
   return out;
 }

@@ -2,7 +2,8 @@
 //
 // Schema of every bar file (docs/formats/layout.md):
 //   ts TIMESTAMP WITH TIME ZONE (UTC, bar open), open high low close volume DOUBLE,
-//   job BIGINT (the journal job that wrote the row).
+//   job BIGINT (the journal job that wrote the row), flags UTINYINT (core/bars.h BarFlag:
+//   0 for imported bars; derived bars mark buckets cut short or outside the session).
 // Rows are written in ts order with zstd compression. DuckDB does not fsync; callers
 // make a written file durable through the Env before they rely on it.
 #pragma once

@@ -24,6 +24,48 @@ void Move(const ingest::ParsedBars& from, size_t i, ingest::ParsedBars* to) {
   to->line.push_back(from.line[i]);
 }
 
+// outside_session: rows are sorted, sessions too, so one sweep. An intraday bar must open
+// inside a session; a daily bar (stamped at its date) must fall on a trade date.
+template <typename SetFn>
+void CheckSessions(const ingest::ParsedBars& parsed, const Timeframe& tf, const ValidationOptions& opt,
+                   ValidationReport* report, SetFn& set) {
+  const calendar::SessionList& sessions = *opt.sessions;
+  const BarColumns& b = parsed.bars;
+  const bool daily = tf.is_daily_or_longer();
+  std::vector<int32_t> dates;
+  if (daily) {
+    for (const auto& s : sessions) dates.push_back(s.trade_date);
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    bool inside = false;
+    std::string reason;
+    if (daily) {
+      const int32_t date = static_cast<int32_t>(b.ts[i] >= 0 ? b.ts[i] / kMicrosPerDay
+                                                             : -((-b.ts[i] - 1) / kMicrosPerDay) - 1);
+      while (k < dates.size() && dates[k] < date) ++k;
+      inside = k < dates.size() && dates[k] == date;
+      if (!inside) reason = FormatIsoUtc(b.ts[i]).substr(0, 10) + " is not a trade date of " + opt.calendar_name;
+    } else {
+      while (k < sessions.size() && sessions[k].close <= b.ts[i]) ++k;
+      inside = k < sessions.size() && sessions[k].open <= b.ts[i];
+      if (!inside) {
+        reason = "bar at " + FormatIsoUtc(b.ts[i]) + " is outside the " + opt.calendar_name + " sessions";
+        if (k < sessions.size()) reason += " (next opens " + FormatIsoUtc(sessions[k].open) + ")";
+      }
+    }
+    if (inside) continue;
+    if (opt.quarantine_outside_session) {
+      set(i, "outside_session", "timestamp", reason);
+    } else {
+      ++report->kept_counts["outside_session"];
+      if (report->kept_examples.size() < 20) {
+        report->kept_examples.push_back({parsed.line[i], "outside_session", "timestamp", reason});
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string ValidationReport::Summary(const std::string& file_label, size_t examples) const {
@@ -93,6 +135,9 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
       set(i, "misaligned", "timestamp",
           FormatIsoUtc(b.ts[i]) + " is not on the " + tf.name() + " grid; check --timeframe and --stamp");
     }
+  }
+  if (opt.sessions && (!tf.is_daily_or_longer() || tf.micros() == kMicrosPerDay)) {
+    CheckSessions(*parsed, tf, opt, &report, set);
   }
   // Duplicates (input is sorted): identical copies are dropped, conflicting groups rejected.
   for (size_t i = 0; i < n;) {

@@ -11,6 +11,10 @@
 //   duplicate_conflict  two rows with the same stamp and different values (both rejected;
 //                       identical duplicates are dropped silently and counted)
 //   bad_tick, unit_error  see spike_detector.h
+//   outside_session     an intraday bar opening outside every session of the dataset's
+//                       calendar, or a daily bar on a date that is not a trade date.
+//                       Counted and kept by default (kept_counts); rejected with
+//                       outside_session = "quarantine" in the registry.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar/session.h"
 #include "core/timeframe.h"
 #include "ingest/parsed_bars.h"
 #include "validate/spike_detector.h"
@@ -31,6 +36,11 @@ struct ValidationOptions {
   SpikeOptions spikes;
   /// An import fails (nothing merged) when more than this share of rows is rejected.
   double max_reject_share = 0.01;
+  /// The sessions of the dataset's calendar covering the rows (calendar/calendar.h), or
+  /// null: no session check (a dataset without a calendar).
+  const calendar::SessionList* sessions = nullptr;
+  std::string calendar_name;
+  bool quarantine_outside_session = false;  // else count and keep
 };
 
 struct Rejection {
@@ -47,6 +57,10 @@ struct ValidationReport {
   /// The rejected rows (values as parsed) with their reasons, in time order.
   ingest::ParsedBars rejected;
   std::vector<Rejection> reasons;  // parallel to rejected rows
+  /// Rows a rule flagged but that were kept (outside_session by default): rule -> rows,
+  /// and the first 20 of them.
+  std::map<std::string, int64_t> kept_counts;
+  std::vector<Rejection> kept_examples;
   int64_t rejected_rows() const { return static_cast<int64_t>(reasons.size()); }
   /// "3 rows rejected: 2 bad_tick, 1 ohlc_inconsistent" and up to `examples` lines
   /// "FILE:LINE: field 'F': reason (rule)".

@@ -218,7 +218,7 @@ function parseReadCsv(text, what) {
 
 // ---------------------------------------------------------------- lake via hyparquet
 
-const COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume', 'job']
+const COLUMNS = ['ts', 'open', 'high', 'low', 'close', 'volume', 'job', 'flags']
 const VALUES = ['open', 'high', 'low', 'close', 'volume']
 const HIVE = [/^symbol=(.+)$/, /^timeframe=(.+)$/, /^period=(\d{4}-(?:0[1-9]|1[0-2]))$/]
 
@@ -253,6 +253,10 @@ function checkSchema(md, rel, problems) {
   const job = leaves[6]
   if (job.type !== 'INT64' || (job.converted_type && job.converted_type !== 'INT_64')) {
     problems.push(`${rel}: job is ${job.type}/${job.converted_type}, expected INT64 (BIGINT)`)
+  }
+  const flags = leaves[7]
+  if (flags.type !== 'INT32' || flags.converted_type !== 'UINT_8') {
+    problems.push(`${rel}: flags is ${flags.type}/${flags.converted_type}, expected INT32 UINT_8 (UTINYINT)`)
   }
   return true
 }
@@ -327,6 +331,7 @@ async function readLake(hp, lakeDir, problems) {
       const where = `lake/${rel} row ${i}`
       if (typeof r.ts !== 'bigint') return bad(`${where}: ts is ${r.ts} (${typeof r.ts}), expected INT64 micros`)
       if (typeof r.job !== 'bigint') bad(`${where}: job is ${r.job}, expected BIGINT`)
+      if (r.flags !== 0) bad(`${where}: flags is ${r.flags}, expected 0 for an imported bar`)
       for (const c of VALUES) if (typeof r[c] !== 'number') bad(`${where} (${iso(r.ts)}): ${c} is ${r[c]}, expected DOUBLE`)
       if (prev !== null && r.ts <= prev) bad(`${where}: ts ${iso(r.ts)} is not after the previous row's ${iso(prev)}`)
       prev = r.ts

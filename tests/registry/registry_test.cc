@@ -72,4 +72,94 @@ TEST(RegistryTest, AppendDatasetKeepsTheUsersTextAndComments) {
   EXPECT_NE(text.find("[[dataset]]\nsymbol = \"ES\""), std::string::npos) << text;
 }
 
+TEST(RegistryTest, CalendarTablesExtendAndDerive) {
+  const std::string text =
+      "[[calendar]]\n"
+      "name = \"CME_Globex\"\n"
+      "extra_holidays = [\"2031-01-02\"]\n"
+      "extra_early_closes = { \"2031-11-28\" = \"13:00\" }\n"
+      "\n"
+      "[[calendar]]\n"
+      "name = \"NYSE_desk\"\n"
+      "base = \"NYSE\"\n"
+      "close = \"15:00\"\n"
+      "\n"
+      "[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"\ncalendar = \"CME_Globex\"\n"
+      "[[dataset]]\nsymbol = \"SPY\"\ntimeframe = \"1m\"\ncalendar = \"NYSE_desk\"\n"
+      "outside_session = \"quarantine\"\n";
+  ASSERT_OK_AND_ASSIGN(Registry r, Registry::Parse(text, "v/barlake.toml"));
+  EXPECT_EQ(r.Find("ES", "1m")->calendar, "CME_Globex");
+  EXPECT_EQ(r.Find("ES", "1m")->outside_session, "keep");
+  EXPECT_EQ(r.Find("SPY", "1m")->outside_session, "quarantine");
+  const calendar::Calendar* cme = r.calendars().Find("CME_Globex");
+  ASSERT_NE(cme, nullptr);
+  const int32_t holiday = static_cast<int32_t>(DaysFromCivil(2031, 1, 2));
+  ASSERT_OK_AND_ASSIGN(auto sessions, cme->SessionsBetween(holiday * kMicrosPerDay, (holiday + 1) * kMicrosPerDay));
+  for (const auto& s : sessions) EXPECT_NE(s.trade_date, holiday);
+  EXPECT_NE(cme->source.find("v/barlake.toml:1"), std::string::npos) << cme->source;
+  const calendar::Calendar* desk = r.calendars().Find("NYSE_desk");
+  ASSERT_NE(desk, nullptr);
+  EXPECT_EQ(desk->week.close_minutes, 15 * 60);
+  // The built-in set is not changed by one registry's additions.
+  ASSERT_OK_AND_ASSIGN(auto builtin, calendar::CalendarSet::BuiltIn().Find("CME_Globex")->SessionsBetween(
+                                         holiday * kMicrosPerDay, (holiday + 1) * kMicrosPerDay));
+  EXPECT_FALSE(builtin.empty());
+}
+
+TEST(RegistryTest, CalendarErrorsNameFileLineAndKey) {
+  auto unknown = Registry::Parse("[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"\ncalendar = \"CME\"\n", "a.toml");
+  ASSERT_RAISES(kInvalidInput, unknown);
+  EXPECT_NE(unknown.status().message().find("unknown calendar 'CME'; known: CME_Globex"), std::string::npos)
+      << unknown.status().message();
+  auto bad_date = Registry::Parse("[[calendar]]\nname = \"NYSE\"\nextra_holidays = [\"2031-02-30\"]\n", "b.toml");
+  ASSERT_RAISES(kInvalidInput, bad_date);
+  EXPECT_NE(bad_date.status().message().find("b.toml:3"), std::string::npos) << bad_date.status().message();
+  EXPECT_NE(bad_date.status().message().find("extra_holidays"), std::string::npos);
+  auto bad_time = Registry::Parse("[[calendar]]\nname = \"NYSE\"\n\nextra_early_closes = { \"2031-11-28\" = \"1pm\" }\n",
+                                  "c.toml");
+  ASSERT_RAISES(kInvalidInput, bad_time);
+  EXPECT_NE(bad_time.status().message().find("c.toml:4"), std::string::npos) << bad_time.status().message();
+  auto new_without_base = Registry::Parse("[[calendar]]\nname = \"Mine\"\n", "d.toml");
+  ASSERT_RAISES(kInvalidInput, new_without_base);
+  EXPECT_NE(new_without_base.status().message().find("set base"), std::string::npos);
+  auto bad_key = Registry::Parse("[[calendar]]\nname = \"NYSE\"\nholidays = []\n", "e.toml");
+  ASSERT_RAISES(kInvalidInput, bad_key);
+  EXPECT_NE(bad_key.status().message().find("e.toml:3: unknown key 'holidays'"), std::string::npos);
+  auto bad_rule = Registry::Parse("[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"\noutside_session = \"drop\"\n",
+                                  "f.toml");
+  ASSERT_RAISES(kInvalidInput, bad_rule);
+}
+
+TEST(RegistryTest, SetDatasetValuesEditsOnlyThatLine) {
+  testutil::TempDir dir;
+  const std::string path = dir.Sub("barlake.toml");
+  const std::string original =
+      "# my desk's data\n[vault]\nname = \"desk\"  # keep me\n\n"
+      "[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"  # front month\n\n"
+      "# NQ is the Nasdaq future\n[[dataset]]\nsymbol = \"NQ\"\ntimeframe = \"1m\"\n"
+      "calendar = \"NYSE\"  # wrong, fixed below\n";
+  ASSERT_OK(WriteFileAtomic(Env::Default(), path, original));
+  ASSERT_OK_AND_ASSIGN(Registry r, Registry::SetDatasetValues(Env::Default(), path, "ES", "1m",
+                                                              {{"calendar", "CME_Globex"}}));
+  EXPECT_EQ(r.Find("ES", "1m")->calendar, "CME_Globex");
+  ASSERT_OK_AND_ASSIGN(std::string text, Env::Default()->ReadFile(path));
+  EXPECT_EQ(text,
+            "# my desk's data\n[vault]\nname = \"desk\"  # keep me\n\n"
+            "[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"  # front month\ncalendar = \"CME_Globex\"\n\n"
+            "# NQ is the Nasdaq future\n[[dataset]]\nsymbol = \"NQ\"\ntimeframe = \"1m\"\n"
+            "calendar = \"NYSE\"  # wrong, fixed below\n");
+  ASSERT_OK_AND_ASSIGN(r, Registry::SetDatasetValues(Env::Default(), path, "NQ", "1m",
+                                                     {{"calendar", "CME_Globex"}, {"outside_session", "quarantine"}}));
+  ASSERT_OK_AND_ASSIGN(text, Env::Default()->ReadFile(path));
+  EXPECT_NE(text.find("calendar = \"CME_Globex\"  # wrong, fixed below\noutside_session = \"quarantine\"\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(r.Find("NQ", "1m")->outside_session, "quarantine");
+  // An unknown calendar is refused and the file is left alone.
+  ASSERT_RAISES(kInvalidInput, Registry::SetDatasetValues(Env::Default(), path, "ES", "1m", {{"calendar", "LSE"}}));
+  ASSERT_OK_AND_ASSIGN(std::string after, Env::Default()->ReadFile(path));
+  EXPECT_EQ(after, text);
+  ASSERT_RAISES(kNotFound, Registry::SetDatasetValues(Env::Default(), path, "CL", "1m", {{"calendar", "NYSE"}}));
+}
+
 }  // namespace barlake::registry
