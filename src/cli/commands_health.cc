@@ -10,6 +10,7 @@
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "calendar/calendar.h"
 #include "core/timeframe.h"
 #include "health/health.h"
 #include "lake/dataset_health.h"
@@ -20,12 +21,23 @@ namespace {
 
 using nlohmann::json;
 
-/// The session calendar of a dataset, by its registry `calendar` name. Calendars arrive
-/// with the calendar module (calendar/calendar.h); until a dataset names one, health
-/// runs only its partition checks and reports the dataset as `unchecked`.
-lake::CalendarLookup CalendarsOf(lake::Lake* /*lk*/) {
-  return [](const std::string&, const std::string&) -> Result<std::optional<lake::SessionSource>> {
-    return std::optional<lake::SessionSource>{};
+/// The session calendar of a dataset, by its registry `calendar` name (the built-in
+/// calendars plus the vault's [[calendar]] tables). A dataset without one is `unchecked`.
+lake::CalendarLookup CalendarsOf(lake::Lake* lk) {
+  return [lk](const std::string& symbol, const std::string& timeframe) -> Result<std::optional<lake::SessionSource>> {
+    const registry::DatasetSpec* spec = lk->registry().Find(symbol, timeframe);
+    if (!spec || spec->calendar.empty()) return std::optional<lake::SessionSource>{};
+    const calendar::Calendar* cal = lk->registry().calendars().Find(spec->calendar);
+    if (!cal) {
+      return Status::InvalidInput("dataset " + symbol + " " + timeframe + " names calendar '" + spec->calendar +
+                                  "', which barlake.toml does not define; known: " +
+                                  lk->registry().calendars().NamesText());
+    }
+    lake::SessionSource source;
+    source.name = cal->name;
+    source.zone = cal->zone;
+    source.sessions = [cal](Micros from, Micros to) { return cal->SessionsBetween(from, to); };
+    return std::optional<lake::SessionSource>(std::move(source));
   };
 }
 
@@ -115,6 +127,16 @@ json ReportJson(const lake::DatasetHealth& h, size_t max_gaps) {
   return j;
 }
 
+/// A table indented under a heading.
+std::string Indented(const std::string& table) {
+  std::string out = "  ";
+  for (size_t i = 0; i < table.size(); ++i) {
+    out += table[i];
+    if (table[i] == '\n' && i + 1 < table.size()) out += "  ";
+  }
+  return out;
+}
+
 std::string StalenessText(const health::HealthReport& r) {
   if (!r.calendar_checked) return "-";
   if (!r.staleness.stale) return "no";
@@ -142,17 +164,17 @@ void PrintDetails(const lake::DatasetHealth& h, TimeZone& tz) {
         rows.push_back({std::to_string(y), WithThousands(ep.first), WithThousands(ep.second),
                         Percent(ep.first ? 100.0 * ep.second / ep.first : 100)});
       }
-      std::printf("%s", FormatTable({"  YEAR", "EXPECTED", "PRESENT", "COVERAGE"}, rows).c_str());
+      std::printf("%s", Indented(FormatTable({"YEAR", "EXPECTED", "PRESENT", "COVERAGE"}, rows)).c_str());
     }
     std::printf("  gaps: %zu (%s missing bars)\n", r.gaps.size(), WithThousands(r.gap_missing_bars).c_str());
     const auto shown = LongestGaps(r.gaps, 20);
     if (!shown.empty()) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& g : shown) {
-        rows.push_back({"  " + LocalText(tz, g.start), LocalText(tz, g.end), WithThousands(g.missing_bars),
+        rows.push_back({LocalText(tz, g.start), LocalText(tz, g.end), WithThousands(g.missing_bars),
                         health::DurationText(g.session_seconds)});
       }
-      std::printf("%s", FormatTable({"  START", "END", "MISSING", "SESSION TIME"}, rows).c_str());
+      std::printf("%s", Indented(FormatTable({"START", "END", "MISSING", "SESSION TIME"}, rows)).c_str());
       if (shown.size() < r.gaps.size()) {
         std::printf("  (the %zu longest; `barlake gaps %s %s` lists them all)\n", shown.size(), h.symbol.c_str(),
                     h.timeframe.c_str());
@@ -286,13 +308,15 @@ int CmdGaps(const Globals& g, const GapsArgs& a) {
                                  " has no session calendar to tell gaps from closures; set `calendar` for it "
                                  "in barlake.toml (docs/health.md)"));
   }
-  auto ts = lake::ReadBarTimes(lk->get(), a.symbol, a.timeframe, from, to);
-  if (!ts.ok()) return Fail(ts.status());
+  // The range, clipped to the stored first bar .. end of the last bar.
+  const Micros lo = std::max(from, d->first_ts), hi = std::min(to, d->last_ts + tf->micros());
   std::vector<health::Gap> gaps;
-  if (!ts->empty()) {
-    auto sessions = (*source)->sessions(ts->front() - 2 * kMicrosPerDay, ts->back() + 2 * kMicrosPerDay);
+  if (hi > lo) {
+    auto ts = lake::ReadBarTimes(lk->get(), a.symbol, a.timeframe, lo, hi);
+    if (!ts.ok()) return Fail(ts.status());
+    auto sessions = (*source)->sessions(lo - 2 * kMicrosPerDay, hi + 2 * kMicrosPerDay);
     if (!sessions.ok()) return Fail(sessions.status());
-    gaps = health::FindGaps(*ts, tf->seconds(), *sessions, *min, from, to);
+    gaps = health::FindGaps(*ts, tf->seconds(), *sessions, *min, lo, hi);
   }
   int64_t missing = 0;
   for (const auto& gp : gaps) missing += gp.missing_bars;

@@ -408,14 +408,14 @@ HealthReport Analyze(std::span<const Micros> ts, int64_t bar_seconds, const cale
 
 std::vector<Gap> FindGaps(std::span<const Micros> ts, int64_t bar_seconds, const calendar::SessionList& sessions_in,
                           int64_t min_seconds, Micros from, Micros to) {
-  if (ts.empty() || bar_seconds <= 0) return {};
+  if (bar_seconds <= 0) return {};
   const Micros bar = bar_seconds * kMicrosPerSecond;
   const SessionList sessions = SessionsForBars(sessions_in, bar);
   Walk w;
   w.ts = ts;
   w.bar = bar;
-  w.lo = std::max(from, ts.front());
-  w.hi = std::min(to, ts.back() + bar);
+  w.lo = from;
+  w.hi = to;
   w.gap_min_seconds = min_seconds;
   w.max_examples = 0;
   w.keep_coverage = false;

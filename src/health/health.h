@@ -97,8 +97,9 @@ struct HealthReport {
 HealthReport Analyze(std::span<const Micros> ts, int64_t bar_seconds,
                      const calendar::SessionList& sessions, Micros now, const HealthOptions& options);
 
-/// Gaps of at least `min_seconds` of session time in [from, to) (clipped to the bars'
-/// first..last). A run still open at `to` ends there.
+/// Gaps of at least `min_seconds` of session time in [from, to), which the caller clips
+/// to the dataset's first bar .. end of its last bar (`ts` may be empty when the range is
+/// one gap). A run already open at `from` starts there; one still open at `to` ends there.
 std::vector<Gap> FindGaps(std::span<const Micros> ts, int64_t bar_seconds,
                           const calendar::SessionList& sessions, int64_t min_seconds, Micros from,
                           Micros to);

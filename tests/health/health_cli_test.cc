@@ -117,3 +117,76 @@ TEST_F(HealthCliTest, Errors) {
 
 }  // namespace
 }  // namespace barlake
+
+namespace barlake {
+namespace {
+
+// A dataset with the CME_Globex calendar: 90 bars, an hour without trades inside the
+// session (16:00-17:00 UTC = 11:00-12:00 New York), 60 more bars.
+class HealthCliCalendarTest : public HealthCliTest {
+ protected:
+  void SetUp() override {
+    HealthCliTest::SetUp();
+    const std::string p = dir_.Sub("ES.Last.txt");
+    ASSERT_OK(testutil::WriteText(p, NtMinutes("20240117 143100", 90, 4800) + NtMinutes("20240117 170100", 60, 4805)));
+    CommandResult r = Bl({"import", p, "--symbol", "ES", "--timeframe", "1m", "--calendar", "CME_Globex"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+};
+
+TEST_F(HealthCliCalendarTest, HealthReportsTheGapAndFails) {
+  CommandResult r = Bl({"health", "ES", "1m", "--json"});
+  // Coverage 150 of 210 bars (-40), one gap (-2), stale since 2024 (-10): 48, fail.
+  EXPECT_EQ(r.exit_code, 9) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  const auto& d = doc["datasets"][0];
+  EXPECT_EQ(d["calendar"], "CME_Globex");
+  EXPECT_EQ(d["zone"], "America/New_York");
+  EXPECT_EQ(d["expected_bars"], 210);
+  EXPECT_EQ(d["present_bars"], 150);
+  EXPECT_EQ(d["gap_count"], 1);
+  EXPECT_EQ(d["gaps"][0]["start"], "2024-01-17T16:00:00Z");
+  EXPECT_EQ(d["gaps"][0]["end"], "2024-01-17T17:00:00Z");
+  EXPECT_EQ(d["gaps"][0]["missing_bars"], 60);
+  EXPECT_EQ(d["stray_count"], 0);
+  EXPECT_EQ(d["staleness"]["stale"], true);
+  EXPECT_EQ(d["score"], 48);
+  EXPECT_EQ(d["status"], "fail");
+  // The table shows the gap in the display zone.
+  CommandResult t = Bl({"health", "ES", "1m"});
+  EXPECT_EQ(t.exit_code, 9);
+  EXPECT_NE(t.out.find("2024-01-17 11:00:00-05:00  2024-01-17 12:00:00-05:00  60"), std::string::npos) << t.out;
+  // A threshold above the gap: no gap, but still failing on coverage.
+  CommandResult big = Bl({"health", "--gap-min", "2h", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(big.out)["datasets"][0]["gap_count"], 0);
+}
+
+TEST_F(HealthCliCalendarTest, GapsListsByThresholdAndRange) {
+  CommandResult r = Bl({"gaps", "ES", "1m", "--min", "45m", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["calendar"], "CME_Globex");
+  EXPECT_EQ(doc["min_seconds"], 2700);
+  ASSERT_EQ(doc["gaps"].size(), 1u);
+  EXPECT_EQ(doc["gaps"][0]["start"], "2024-01-17T16:00:00Z");
+  EXPECT_EQ(doc["gaps"][0]["session_seconds"], 3600);
+  CommandResult table = Bl({"gaps", "ES", "1m"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("2024-01-17 11:00:00-05:00"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("1 gap(s) of 30m or more, 60 missing bars"), std::string::npos) << table.out;
+  CommandResult none = Bl({"gaps", "ES", "1m", "--min", "48h"});
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("No gaps of 2d or more"), std::string::npos) << none.out;
+  CommandResult after = Bl({"gaps", "ES", "1m", "--from", "2024-01-17T17:00:00Z", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(nlohmann::json::parse(after.out)["gaps"].size(), 0u);
+  // A range ending inside the gap: the gap ends at --to.
+  CommandResult cut = Bl({"gaps", "ES", "1m", "--to", "2024-01-17T16:40:00Z", "--json"});
+  auto c = nlohmann::json::parse(cut.out);
+  ASSERT_EQ(c["gaps"].size(), 1u);
+  EXPECT_EQ(c["gaps"][0]["end"], "2024-01-17T16:40:00Z");
+  EXPECT_EQ(c["gaps"][0]["missing_bars"], 40);
+}
+
+}  // namespace
+}  // namespace barlake

@@ -215,20 +215,27 @@ TEST(HealthFindGaps, ThresholdAndRange) {
   auto ts = FullBars(sessions);
   Drop(&ts, NewYork(2024, 2, 27, 3), NewYork(2024, 2, 27, 5));        // 2 hours
   Drop(&ts, NewYork(2024, 3, 7, 17, 0) - 10 * kHour, NewYork(2024, 3, 11, 12));  // days
-  auto all = FindGaps(ts, kMinuteS, sessions, 60 * 60, INT64_MIN, INT64_MAX);
+  const Micros first = ts.front(), end = ts.back() + kMinute;
+  auto all = FindGaps(ts, kMinuteS, sessions, 60 * 60, first, end);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].missing_bars, 120);
-  auto long_only = FindGaps(ts, kMinuteS, sessions, 48 * 3600, INT64_MIN, INT64_MAX);
+  auto long_only = FindGaps(ts, kMinuteS, sessions, 48 * 3600, first, end);
   ASSERT_EQ(long_only.size(), 1u);
   EXPECT_EQ(long_only[0].end, NewYork(2024, 3, 11, 12));
   // A range that starts after the first gap.
-  auto later = FindGaps(ts, kMinuteS, sessions, 60 * 60, NewYork(2024, 3, 1, 0), INT64_MAX);
+  auto later = FindGaps(ts, kMinuteS, sessions, 60 * 60, NewYork(2024, 3, 1, 0), end);
   ASSERT_EQ(later.size(), 1u);
   // A range that ends inside the second gap: the gap ends at the range's end.
   const Micros to = NewYork(2024, 3, 8, 12);
   auto cut = FindGaps(ts, kMinuteS, sessions, 60 * 60, NewYork(2024, 3, 1, 0), to);
   ASSERT_EQ(cut.size(), 1u);
   EXPECT_EQ(cut[0].end, to);
+  // A range inside the gap, without bars: one gap from --from to --to.
+  const std::vector<Micros> none;
+  auto inside = FindGaps(none, kMinuteS, sessions, 60 * 60, NewYork(2024, 3, 8, 9), NewYork(2024, 3, 8, 12));
+  ASSERT_EQ(inside.size(), 1u);
+  EXPECT_EQ(inside[0].start, NewYork(2024, 3, 8, 9));
+  EXPECT_EQ(inside[0].missing_bars, 180);
 }
 
 TEST(HealthScore, SchemaDriftFailsAndStaleDerivedWarns) {
