@@ -1,6 +1,7 @@
 #include "calendar/calendar.h"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdio>
 

@@ -1,8 +1,126 @@
-// Subcommands of the derive area (registered from Run() in commands.cc).
+// Derived datasets: `barlake resample` and `barlake regenerate` (lake/derived.h).
+#include <cstdio>
+
 #include "cli/cli_common.h"
+#include "cli/output.h"
 
 namespace barlake::cli {
+namespace {
 
-void AddDeriveCommands(CLI::App& /*app*/, Globals& /*g*/, int& /*rc*/) {}
+using nlohmann::json;
+
+json ItemJson(const lake::RegenerateItem& r) {
+  json o = {{"dataset", r.symbol + " " + r.timeframe},
+            {"job", r.job.id},
+            {"incremental", r.incremental},
+            {"partitions_written", r.partitions_written},
+            {"partitions_removed", r.partitions_removed},
+            {"partitions_unchanged", r.partitions_unchanged},
+            {"rows_written", r.rows_written},
+            {"truncated_bars", r.truncated_bars}};
+  if (!r.skipped_because.empty()) o["skipped_because"] = r.skipped_because;
+  if (!r.error.empty()) o["error"] = r.error;
+  return o;
+}
+
+int PrintItems(const std::vector<lake::RegenerateItem>& items, bool as_json) {
+  if (as_json) {
+    json arr = json::array();
+    for (const auto& r : items) arr.push_back(ItemJson(r));
+    std::printf("%s\n", json{{"regenerated", arr}}.dump(2).c_str());
+    return 0;
+  }
+  if (items.empty()) {
+    std::printf("No derived datasets to regenerate.\n");
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : items) {
+    std::string what = !r.skipped_because.empty() ? "skipped: " + r.skipped_because
+                       : !r.error.empty()         ? "FAILED: " + r.error
+                       : r.incremental            ? "incremental"
+                                                  : "full";
+    rows.push_back({r.symbol, r.timeframe, r.job.id ? std::to_string(r.job.id) : "-", what,
+                    std::to_string(r.partitions_written), std::to_string(r.partitions_removed),
+                    std::to_string(r.partitions_unchanged), WithThousands(r.rows_written),
+                    WithThousands(r.truncated_bars)});
+  }
+  std::printf("%s", FormatTable({"SYMBOL", "TF", "JOB", "BUILD", "WRITTEN", "REMOVED", "UNCHANGED", "ROWS",
+                                 "TRUNCATED"},
+                                rows)
+                        .c_str());
+  return 0;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
+  auto* rs = app.add_subcommand("resample",
+                                "Declare bars resampled from a finer dataset (anchored to its session) and build them");
+  static lake::ResampleRequest req;
+  static std::string to_list;
+  static bool resample_json = false, no_auto = false;
+  rs->add_option("SYMBOL", req.symbol, "Input dataset symbol, e.g. ES")->required();
+  rs->add_option("--from", req.from, "Input timeframe (default 1m)");
+  rs->add_option("--to", to_list, "Target timeframes, comma-separated: 5m,15m,30m,1h,4h or any N minutes")->required();
+  rs->add_option("--name", req.name, "Symbol of the derived datasets (default: SYMBOL; required for 1d)");
+  rs->add_option("--calendar", req.calendar, "Session calendar to anchor to (default: the input's)");
+  rs->add_flag("--no-auto-regenerate", no_auto, "Do not rebuild these when an import changes the input");
+  rs->add_flag("--json", resample_json, "Print the result as JSON");
+  rs->callback([&] {
+    req.to = SplitList(to_list);
+    req.auto_regenerate = !no_auto;
+    auto lk = OpenLake(g, true);
+    if (!lk.ok()) {
+      rc = Fail(lk.status());
+      return;
+    }
+    auto items = (*lk)->DeclareResample(req);
+    rc = items.ok() ? PrintItems(*items, resample_json) : Fail(items.status());
+  });
+
+  auto* rg = app.add_subcommand("regenerate", "Rebuild derived datasets (inputs first; only what changed)");
+  static lake::RegenerateRequest rr;
+  static std::vector<std::string> names;
+  static bool regen_json = false;
+  rg->add_option("DATASET", names, "Derived datasets as SYMBOL TF pairs, e.g. ES 4h")->expected(0, -1);
+  rg->add_flag("--stale", rr.stale_only, "Every stale derived dataset");
+  rg->add_flag("--all", rr.all, "Every derived dataset, rebuilt whole");
+  rg->add_flag("--full", rr.full, "Rebuild every partition, not only those whose inputs changed");
+  rg->add_flag("--json", regen_json, "Print the result as JSON");
+  rg->callback([&] {
+    rr.datasets.clear();
+    if (names.size() % 2 != 0) {
+      rc = Fail(Status::InvalidArgument("name datasets as SYMBOL TF pairs, e.g. `barlake regenerate ES 4h`"));
+      return;
+    }
+    for (size_t i = 0; i + 1 < names.size(); i += 2) rr.datasets.push_back(names[i] + " " + names[i + 1]);
+    if (rr.datasets.empty() && !rr.stale_only && !rr.all) {
+      rc = Fail(Status::InvalidArgument("name a derived dataset (e.g. ES 4h), or pass --stale or --all"));
+      return;
+    }
+    auto lk = OpenLake(g, true);
+    if (!lk.ok()) {
+      rc = Fail(lk.status());
+      return;
+    }
+    auto items = (*lk)->Regenerate(rr);
+    rc = items.ok() ? PrintItems(*items, regen_json) : Fail(items.status());
+  });
+}
 
 }  // namespace barlake::cli

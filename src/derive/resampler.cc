@@ -53,8 +53,9 @@ Status CheckBars(const BarColumns& bars) {
   return Status::OK();
 }
 
-Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, int64_t target_seconds,
-                             const calendar::SessionList& sessions) {
+namespace {
+
+Status CheckTarget(int64_t source_seconds, int64_t target_seconds) {
   if (source_seconds <= 0 || target_seconds <= 0) {
     return Status::InvalidArgument("source and target intervals must be positive (got " +
                                    std::to_string(source_seconds) + " s and " + std::to_string(target_seconds) + " s)");
@@ -64,6 +65,79 @@ Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, in
                                    " s) is not a multiple of the source interval (" + std::to_string(source_seconds) +
                                    " s): every target bar must be made of whole source bars");
   }
+  return Status::OK();
+}
+
+struct Bucket {
+  Micros start, end;
+  uint8_t flags;
+};
+
+/// The bucket of a bar at `t`, given the first session whose close is after `t`.
+Bucket Locate(Micros t, Micros target, const calendar::SessionList& sessions, size_t cursor) {
+  const size_t num_sessions = sessions.size();
+  Bucket b{0, 0, 0};
+  if (num_sessions == 0) {
+    b.start = FloorTo(t, target);
+    b.end = b.start + target;
+  } else if (cursor < num_sessions && sessions[cursor].open <= t) {
+    const calendar::Session& s = sessions[cursor];
+    const Micros k = (t - s.open) / target;
+    b.start = s.open + k * target;
+    b.end = std::min(b.start + target, s.close);
+    if (b.end - b.start < target) b.flags |= kTruncated;
+    if (b.end == s.close && s.early_close) b.flags |= kEarlyClose;
+    if (k == 0 && s.late_open) b.flags |= kLateOpen;
+  } else {
+    // Between sessions (or before the first / after the last): the UTC-day grid, cut at
+    // midnight and clipped to the gap so it never overlaps a session's buckets.
+    const Micros day = FloorTo(t, kMicrosPerDay);
+    const Micros cell = day + (t - day) / target * target;
+    const Micros gap_begin = cursor > 0 ? sessions[cursor - 1].close : kMin;
+    const Micros gap_end = cursor < num_sessions ? sessions[cursor].open : kMax;
+    b.start = std::max(cell, gap_begin);
+    b.end = std::min({cell + target, day + kMicrosPerDay, gap_end});
+    b.flags = kOutsideSession;
+    if (b.end - b.start < target) b.flags |= kTruncated;
+  }
+  return b;
+}
+
+/// The first session whose close is after `t`, by binary search, so resampling one month
+/// against a calendar of decades does not walk the decades.
+size_t FirstCursor(const calendar::SessionList& sessions, Micros t) {
+  return static_cast<size_t>(
+      std::partition_point(sessions.begin(), sessions.end(), [&](const calendar::Session& s) { return s.close <= t; }) -
+      sessions.begin());
+}
+
+void ReserveOutput(DerivedBars* out, size_t n, int64_t ratio, size_t num_sessions) {
+  // Full buckets plus at most one cut bucket per session; outside buckets grow the vectors.
+  const size_t cap = std::min(n, n / static_cast<size_t>(ratio) + 2 * num_sessions + 16);
+  BarColumns& b = out->bars;
+  b.ts.reserve(cap), b.open.reserve(cap), b.high.reserve(cap), b.low.reserve(cap), b.close.reserve(cap),
+      b.volume.reserve(cap);
+  out->flags.reserve(cap);
+}
+
+void Emit(DerivedBars* out, const Bucket& bucket, double o, double h, double l, double c, double v) {
+  BarColumns& b = out->bars;
+  b.ts.push_back(bucket.start);
+  b.open.push_back(o);
+  b.high.push_back(h);
+  b.low.push_back(l);
+  b.close.push_back(c);
+  b.volume.push_back(v);
+  out->flags.push_back(bucket.flags);
+  out->truncated_bars += (bucket.flags & kTruncated) != 0;
+  out->outside_session_bars += (bucket.flags & kOutsideSession) != 0;
+}
+
+}  // namespace
+
+Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, int64_t target_seconds,
+                             const calendar::SessionList& sessions) {
+  RETURN_IF_ERROR(CheckTarget(source_seconds, target_seconds));
   RETURN_IF_ERROR(CheckSessions(sessions));
   RETURN_IF_ERROR(CheckBars(input));
 
@@ -72,91 +146,32 @@ Result<DerivedBars> Resample(const BarColumns& input, int64_t source_seconds, in
   const size_t num_sessions = sessions.size();
   DerivedBars out;
   out.input_rows = static_cast<int64_t>(n);
-  {
-    // Full buckets plus at most one cut bucket per session; outside buckets grow the vectors.
-    const size_t estimate = n / static_cast<size_t>(target_seconds / source_seconds) + 2 * num_sessions + 16;
-    const size_t cap = std::min(n, estimate);
-    BarColumns& b = out.bars;
-    b.ts.reserve(cap), b.open.reserve(cap), b.high.reserve(cap), b.low.reserve(cap), b.close.reserve(cap),
-        b.volume.reserve(cap);
-    out.flags.reserve(cap);
-  }
+  ReserveOutput(&out, n, target_seconds / source_seconds, num_sessions);
 
   const Micros* ts = input.ts.data();
-  const double* op = input.open.data();
   const double* hi = input.high.data();
   const double* lo = input.low.data();
-  const double* cl = input.close.data();
   const double* vo = input.volume.data();
-
-  // The open bucket: [start, end), its running aggregates and flags.
-  Micros start = 0, end = kMin;
-  double o = 0, h = 0, l = 0, c = 0, v = 0;
-  uint8_t flags = 0;
-  int64_t in_outside = 0;  // 1 while the open bucket is an outside-session one
-  size_t cursor = 0;       // first session whose close is after the current bar
-
-  auto emit = [&] {
-    BarColumns& b = out.bars;
-    b.ts.push_back(start);
-    b.open.push_back(o);
-    b.high.push_back(h);
-    b.low.push_back(l);
-    b.close.push_back(c);
-    b.volume.push_back(v);
-    out.flags.push_back(flags);
-    out.truncated_bars += (flags & kTruncated) != 0;
-    out.outside_session_bars += in_outside;
-  };
-
-  for (size_t i = 0; i < n; ++i) {
-    const Micros t = ts[i];
-    if (t < end) {  // same bucket (t >= start holds: input is sorted)
-      h = std::max(h, hi[i]);
-      l = std::min(l, lo[i]);
-      c = cl[i];
-      v += vo[i];
-      out.outside_session_rows += in_outside;
-      continue;
+  int64_t outside_rows = 0;
+  size_t cursor = n == 0 ? 0 : FirstCursor(sessions, ts[0]);
+  size_t i = 0;
+  while (i < n) {
+    // The cursor only moves forward: one walk over the sessions for the whole input.
+    while (cursor < num_sessions && sessions[cursor].close <= ts[i]) ++cursor;
+    const Bucket bucket = Locate(ts[i], target, sessions, cursor);
+    // Aggregate the bars of the bucket in a tight loop (ts >= start holds: input sorted).
+    double h = hi[i], l = lo[i], v = vo[i];
+    size_t j = i + 1;
+    for (; j < n && ts[j] < bucket.end; ++j) {
+      h = std::max(h, hi[j]);
+      l = std::min(l, lo[j]);
+      v += vo[j];
     }
-    if (end != kMin) emit();
-
-    // Locate the bucket of bar i. The cursor only moves forward: one walk over sessions.
-    while (cursor < num_sessions && sessions[cursor].close <= t) ++cursor;
-    flags = 0;
-    in_outside = 0;
-    if (num_sessions == 0) {
-      start = FloorTo(t, target);
-      end = start + target;
-    } else if (cursor < num_sessions && sessions[cursor].open <= t) {
-      const calendar::Session& s = sessions[cursor];
-      const Micros k = (t - s.open) / target;
-      start = s.open + k * target;
-      end = std::min(start + target, s.close);
-      if (end - start < target) flags |= kTruncated;
-      if (end == s.close && s.early_close) flags |= kEarlyClose;
-      if (k == 0 && s.late_open) flags |= kLateOpen;
-    } else {
-      // Between sessions (or before the first / after the last): the UTC-day grid, cut at
-      // midnight and clipped to the gap so it never overlaps a session's buckets.
-      const Micros day = FloorTo(t, kMicrosPerDay);
-      const Micros cell = day + (t - day) / target * target;
-      const Micros gap_begin = cursor > 0 ? sessions[cursor - 1].close : kMin;
-      const Micros gap_end = cursor < num_sessions ? sessions[cursor].open : kMax;
-      start = std::max(cell, gap_begin);
-      end = std::min({cell + target, day + kMicrosPerDay, gap_end});
-      flags = kOutsideSession;
-      if (end - start < target) flags |= kTruncated;
-      in_outside = 1;
-    }
-    o = op[i];
-    h = hi[i];
-    l = lo[i];
-    c = cl[i];
-    v = vo[i];
-    out.outside_session_rows += in_outside;
+    Emit(&out, bucket, input.open[i], h, l, input.close[j - 1], v);
+    if (bucket.flags & kOutsideSession) outside_rows += static_cast<int64_t>(j - i);
+    i = j;
   }
-  if (end != kMin) emit();
+  out.outside_session_rows = outside_rows;
   return out;
 }
 

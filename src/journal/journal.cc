@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS datasets (
   symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, last_job INTEGER NOT NULL,
   PRIMARY KEY (symbol, timeframe));
+-- Lineage: the input partitions (and their SHA-256) a regenerate job of a derived dataset
+-- read. Rows are facts about one job and are never changed; what a derived dataset was
+-- built from is, per input partition, the row of its latest completed regenerate job
+-- that has not been rolled back (Journal::CurrentLineage), so rolling back a regenerate
+-- brings the previous lineage back with the previous files.
+CREATE TABLE IF NOT EXISTS lineage (
+  job_id INTEGER NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
+  input_rel_path TEXT NOT NULL, input_sha256 TEXT NOT NULL,
+  PRIMARY KEY (symbol, timeframe, input_rel_path, job_id));
 )sql";
 
 // Step through every row of `s`, converting each with `read`.
@@ -488,6 +497,29 @@ Result<std::vector<DatasetSummary>> Journal::Datasets() {
     out.push_back(d);
   }
   return out;
+}
+
+Status Journal::AddLineage(int64_t job_id, const std::string& symbol, const std::string& timeframe,
+                          const std::vector<LineageEntry>& inputs) {
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  for (const auto& e : inputs) {
+    ASSIGN_OR_RETURN(auto s, db_->Prepare("INSERT OR REPLACE INTO lineage (job_id, symbol, timeframe, "
+                                          "input_rel_path, input_sha256) VALUES (?,?,?,?,?)"));
+    s->Bind(1, job_id).Bind(2, symbol).Bind(3, timeframe).Bind(4, e.input_rel_path).Bind(5, e.input_sha256);
+    RETURN_IF_ERROR(s->Run());
+  }
+  return txn->Commit();
+}
+
+Result<std::vector<LineageEntry>> Journal::CurrentLineage(const std::string& symbol,
+                                                          const std::string& timeframe) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "SELECT l.input_rel_path, l.input_sha256, max(l.job_id) FROM lineage l JOIN jobs j ON j.id = l.job_id "
+      "WHERE l.symbol = ? AND l.timeframe = ? AND j.status = 'completed' GROUP BY l.input_rel_path ORDER BY l.input_rel_path"));
+  s->Bind(1, symbol).Bind(2, timeframe);
+  return CollectRows<LineageEntry>(s.get(), [](const Statement& r) {
+    return LineageEntry{r.Text(0), r.Text(1), r.Int(2)};
+  });
 }
 
 }  // namespace barlake::journal

@@ -65,6 +65,14 @@ struct PartitionEntry {
   int64_t updated_at = 0;
 };
 
+/// One input partition of a derived dataset as a regenerate job read it ("" sha256: the
+/// partition did not exist then).
+struct LineageEntry {
+  std::string input_rel_path;
+  std::string input_sha256;
+  int64_t job_id = 0;
+};
+
 struct DatasetSummary {
   std::string symbol, timeframe;
   int64_t first_ts = 0, last_ts = 0, rows = 0, bytes = 0, partitions = 0;
@@ -133,6 +141,14 @@ class Journal {
                                                         int64_t from, int64_t to);
   Result<std::vector<PartitionEntry>> AllPartitions();
   Result<std::vector<DatasetSummary>> Datasets();
+
+  /// Record what job `job_id` (a regenerate of symbol/timeframe) read. Written before the
+  /// job commits; only counts once the job is completed (CurrentLineage).
+  Status AddLineage(int64_t job_id, const std::string& symbol, const std::string& timeframe,
+                    const std::vector<LineageEntry>& inputs);
+  /// Per input partition, the entry of the latest completed, not rolled back regenerate
+  /// job of symbol/timeframe. Empty when the dataset was never built.
+  Result<std::vector<LineageEntry>> CurrentLineage(const std::string& symbol, const std::string& timeframe);
 
   /// For tests and the fault-injection harness: the underlying database.
   SqliteDb* TEST_db() { return db_.get(); }

@@ -40,6 +40,18 @@ std::string ImportResult::ReportJson() const {
   j["rows_rejected"] = job.rows_rejected;
   j["rows_conflicting"] = job.rows_conflicting;
   j["partitions"] = static_cast<int64_t>(partitions.size());
+  if (!regenerated.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : regenerated) {
+      nlohmann::json o = {{"dataset", r.symbol + " " + r.timeframe}, {"job", r.job.id},
+                          {"partitions_written", r.partitions_written}, {"partitions_removed", r.partitions_removed},
+                          {"rows_written", r.rows_written}};
+      if (!r.skipped_because.empty()) o["skipped_because"] = r.skipped_because;
+      if (!r.error.empty()) o["error"] = r.error;
+      list.push_back(o);
+    }
+    j["regenerated"] = list;
+  }
   j["rows_added"] = rows_added;
   j["rows_identical"] = rows_identical;
   j["rows_replaced"] = rows_replaced;
@@ -384,8 +396,10 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     vopt.max_reject_share = spec->max_reject_share;
     vopt.quarantine_outside_session = spec->outside_session == "quarantine";
   }
-  // Looked up here: taking the writer lock reloads registry_, so no pointer into it is
-  // held across that.
+  // Looked up again here: taking the writer lock reloaded registry_ (no pointer into it
+  // survives that), and the file may have changed since the checks above.
+  if (const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe)) calendar_name = spec->calendar;
+  result.calendar = calendar_name;
   const calendar::Calendar* session_calendar =
       calendar_name.empty() ? nullptr : registry_.calendars().Find(calendar_name);
   calendar::SessionList sessions;
@@ -501,7 +515,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     }
   }
 
-  return MergeAndCommit(std::move(result), parsed, tf, req, store);
+  return WithDependents(MergeAndCommit(std::move(result), parsed, tf, req, store));
 }
 
 Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::ParsedBars& parsed,
@@ -771,8 +785,8 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (target.status != "completed") {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
-  if (target.kind != "import" && target.kind != "release") {
-    return Status::Conflict(name + " is a " + target.kind + "; only imports and releases can be rolled back");
+  if (target.kind != "import" && target.kind != "release" && target.kind != "regenerate") {
+    return Status::Conflict(name + " is a " + target.kind + "; only imports, releases and regenerates can be rolled back");
   }
   ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
   std::vector<std::string> rel_paths;
@@ -781,7 +795,9 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   std::vector<int64_t> blocking;
   for (int64_t id : later) {
     ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
-    if (l.status == "completed" && (l.kind == "import" || l.kind == "release")) blocking.push_back(id);
+    if (l.status == "completed" && (l.kind == "import" || l.kind == "release" || l.kind == "regenerate")) {
+      blocking.push_back(id);
+    }
   }
   if (!blocking.empty()) {
     std::string ids;
@@ -898,7 +914,7 @@ Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
   req.timeframe = job.timeframe;
   // The user has looked at these rows and decided they are right: they win over stored bars.
   req.on_conflict = ConflictPolicy::kReplace;
-  return MergeAndCommit(std::move(result), parsed, tf, req, store);
+  return WithDependents(MergeAndCommit(std::move(result), parsed, tf, req, store));
 }
 
 Status Lake::DropQuarantine(const std::vector<int64_t>& ids) {

@@ -23,6 +23,7 @@
 #include "ingest/parsed_bars.h"
 #include "env/env.h"
 #include "journal/journal.h"
+#include "lake/derived.h"
 #include "lake/vault.h"
 #include "lake/write_protocol.h"
 #include "registry/registry.h"
@@ -101,6 +102,9 @@ struct ImportResult {
   bool alignment_checked = false;  // enough overlap with stored bars to compare
   std::string alignment_message;   // set when the file is shifted against stored bars
   int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;
+  /// Derived datasets rebuilt after the import (auto_regenerate); a failure there is
+  /// reported here and does not undo the import.
+  std::vector<RegenerateItem> regenerated;
   /// The report as JSON (stored with the job and printed by --json).
   std::string ReportJson() const;
 };
@@ -140,6 +144,17 @@ class Lake {
   /// Take the lock and finish or undo interrupted jobs.
   Status Recover();
 
+  // Derived datasets (lake/derived.h).
+  /// Every derived dataset of the registry with whether it is stale (journal only).
+  Result<std::vector<DerivedState>> DerivedStates();
+  /// Rebuild derived datasets, inputs first, each as one `regenerate` job.
+  Result<std::vector<RegenerateItem>> Regenerate(const RegenerateRequest& request);
+  /// Declare resampled datasets of `request.symbol` in the registry and build them.
+  Result<std::vector<RegenerateItem>> DeclareResample(const ResampleRequest& request);
+  /// Create the view `bars` (symbol, timeframe, ts, open, high, low, close, volume, flags)
+  /// over every bar partition on `duck`, in UTC.
+  Status CreateBarsView(storage::DuckConn* duck);
+
   journal::Journal* journal() { return journal_.get(); }
   const registry::Registry& registry() const { return registry_; }
   const VaultPaths& paths() const { return paths_; }
@@ -156,6 +171,13 @@ class Lake {
                                       const Timeframe& tf, const ImportRequest& req,
                                       storage::ParquetStore* store);
   Result<storage::ParquetStore*> Store();
+  /// Regenerate `specs` (derived datasets, in dependency order) under the writer lock.
+  Result<std::vector<RegenerateItem>> RegenerateLocked(const std::vector<registry::DatasetSpec>& specs, bool full,
+                                                      bool keep_going);
+  Result<RegenerateItem> RegenerateOne(const registry::DatasetSpec& spec, bool full);
+  Result<DerivedState> StateOf(const registry::DatasetSpec& spec);
+  /// After an import or release: regenerate the derived datasets built from what it changed.
+  Result<ImportResult> WithDependents(Result<ImportResult> merged);
   WriteProtocol Protocol(storage::ParquetStore* store);
   Status FailJob(journal::JobRecord* job, const Status& why);
 

@@ -128,6 +128,39 @@ Result<calendar::CalendarExtension> ParseCalendarTable(const toml::node& n, cons
 
 }  // namespace
 
+namespace {
+
+// The keys of a derived dataset must describe something barlake can build.
+Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
+  if (d.method.empty()) {
+    if (!d.inputs.empty() || !d.sql.empty()) {
+      return Status::InvalidInput(at + ": 'inputs' and 'sql' belong to derived datasets; add method = \"resample\" or \"sql\"");
+    }
+    return Status::OK();
+  }
+  if (d.method != "resample" && d.method != "sql") {
+    return Status::InvalidInput(at + ": method '" + d.method + "' must be resample or sql");
+  }
+  if (d.inputs.empty()) return Status::InvalidInput(at + ": a derived dataset needs inputs = [\"SYMBOL TF\", ...]");
+  for (const auto& in : d.inputs) {
+    auto space = in.find(' ');
+    if (space == std::string::npos || in.find(' ', space + 1) != std::string::npos) {
+      return Status::InvalidInput(at + ": input '" + in + "' must be \"SYMBOL TF\", e.g. \"ES 1m\"");
+    }
+    if (in == d.symbol + " " + d.timeframe) return Status::InvalidInput(at + ": a dataset cannot be its own input");
+  }
+  if (d.method == "resample") {
+    if (d.inputs.size() != 1) return Status::InvalidInput(at + ": method resample takes exactly one input");
+    if (!d.sql.empty()) return Status::InvalidInput(at + ": 'sql' is for method sql");
+  }
+  if (d.method == "sql" && d.sql.empty()) {
+    return Status::InvalidInput(at + ": method sql needs sql = \"SELECT ts, open, high, low, close, volume FROM bars WHERE ...\"");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<Registry> Registry::Parse(const std::string& text, const std::string& path) {
   toml::table root;
   try {
@@ -167,7 +200,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       RETURN_IF_ERROR(CheckKeys(*t, {"symbol", "timeframe", "category", "source_tz", "format",
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
-                                     "calendar", "outside_session"},
+                                     "calendar", "outside_session", "method", "inputs", "sql",
+                                     "auto_regenerate"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.symbol, GetString(*t, "symbol", path, ""));
@@ -184,6 +218,20 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.max_reject_share, GetNumber(*t, "max_reject_share", path, 0.01));
       ASSIGN_OR_RETURN(d.calendar, GetString(*t, "calendar", path, ""));
       ASSIGN_OR_RETURN(d.outside_session, GetString(*t, "outside_session", path, "keep"));
+      ASSIGN_OR_RETURN(d.method, GetString(*t, "method", path, ""));
+      ASSIGN_OR_RETURN(d.sql, GetString(*t, "sql", path, ""));
+      ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
+      if (const toml::node* in = t->get("inputs")) {
+        const toml::array* arr = in->as_array();
+        bool ok = arr != nullptr;
+        if (arr) {
+          for (const toml::node& x : *arr) {
+            if (!x.is_string()) ok = false;
+            else d.inputs.push_back(*x.value<std::string>());
+          }
+        }
+        if (!ok) return Status::InvalidInput(Where(path, *in) + ": 'inputs' must be a list like [\"ES 1m\"]");
+      }
       if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
         return Status::InvalidInput(Where(path, n) + ": max_reject_share must be in [0, 1] and "
                                     "spike_scale_multiple above 0");
@@ -207,6 +255,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       if (d.outside_session != "keep" && d.outside_session != "quarantine") {
         return Status::InvalidInput(at + ": outside_session '" + d.outside_session + "' must be keep or quarantine");
       }
+      RETURN_IF_ERROR(CheckDerivedSpec(d, at));
       if (r.Find(d.symbol, d.timeframe)) {
         return Status::InvalidInput(at + ": declared twice; keep one [[dataset]] entry");
       }
@@ -252,6 +301,14 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   if (d.max_reject_share != 0.01) o << "max_reject_share = " << d.max_reject_share << "\n";
   if (!d.calendar.empty()) o << "calendar = " << Quote(d.calendar) << "\n";
   if (d.outside_session != "keep") o << "outside_session = " << Quote(d.outside_session) << "\n";
+  if (!d.method.empty()) o << "method = " << Quote(d.method) << "\n";
+  if (!d.inputs.empty()) {
+    o << "inputs = [";
+    for (size_t i = 0; i < d.inputs.size(); ++i) o << (i ? ", " : "") << Quote(d.inputs[i]);
+    o << "]\n";
+  }
+  if (!d.sql.empty()) o << "sql = " << Quote(d.sql) << "\n";
+  if (!d.auto_regenerate) o << "auto_regenerate = false\n";
   return o.str();
 }
 

@@ -46,6 +46,12 @@ struct DatasetSpec {
   // Sessions (calendar/calendar.h): empty calendar means no session checks.
   std::string calendar;
   std::string outside_session = "keep";  // keep (count and report) | quarantine
+  // Derived datasets (docs/derived.md): built by barlake from other datasets, never imported.
+  std::string method;               // empty: imported | resample | sql
+  std::vector<std::string> inputs;  // "SYMBOL TF" of each input dataset
+  std::string sql;                  // method sql: a query over the `bars` view
+  bool auto_regenerate = true;      // rebuilt when an import changes an input
+  bool is_derived() const { return !method.empty(); }
 };
 
 struct VaultSettings {

@@ -24,8 +24,9 @@ void Move(const ingest::ParsedBars& from, size_t i, ingest::ParsedBars* to) {
   to->line.push_back(from.line[i]);
 }
 
-// outside_session: rows are sorted, sessions too, so one sweep. An intraday bar must open
-// inside a session; a daily bar (stamped at its date) must fall on a trade date.
+// outside_session: rows are sorted, sessions too, so one sweep. An intraday bar's interval
+// [ts, ts + timeframe) must overlap a session; a daily bar (stamped at its date) must fall
+// on a trade date.
 template <typename SetFn>
 void CheckSessions(const ingest::ParsedBars& parsed, const Timeframe& tf, const ValidationOptions& opt,
                    ValidationReport* report, SetFn& set) {
@@ -47,8 +48,10 @@ void CheckSessions(const ingest::ParsedBars& parsed, const Timeframe& tf, const 
       inside = k < dates.size() && dates[k] == date;
       if (!inside) reason = FormatIsoUtc(b.ts[i]).substr(0, 10) + " is not a trade date of " + opt.calendar_name;
     } else {
+      // A bar counts as inside when its interval touches a session: a 1h bar from 09:00
+      // holds the 09:30 NYSE open.
       while (k < sessions.size() && sessions[k].close <= b.ts[i]) ++k;
-      inside = k < sessions.size() && sessions[k].open <= b.ts[i];
+      inside = k < sessions.size() && sessions[k].open < b.ts[i] + tf.micros();
       if (!inside) {
         reason = "bar at " + FormatIsoUtc(b.ts[i]) + " is outside the " + opt.calendar_name + " sessions";
         if (k < sessions.size()) reason += " (next opens " + FormatIsoUtc(sessions[k].open) + ")";

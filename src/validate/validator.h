@@ -11,7 +11,7 @@
 //   duplicate_conflict  two rows with the same stamp and different values (both rejected;
 //                       identical duplicates are dropped silently and counted)
 //   bad_tick, unit_error  see spike_detector.h
-//   outside_session     an intraday bar opening outside every session of the dataset's
+//   outside_session     an intraday bar whose interval overlaps no session of the dataset's
 //                       calendar, or a daily bar on a date that is not a trade date.
 //                       Counted and kept by default (kept_counts); rejected with
 //                       outside_session = "quarantine" in the registry.

@@ -145,13 +145,39 @@ TEST(NyseTest, JuneteenthAndOneOffClosures) {
 TEST(NyseTest, HolidayCountsPerYear) {
   // Trade dates per year: 252 give or take; a missing rule or a doubled closure shows here.
   const Calendar& nyse = Cal("NYSE");
-  const std::map<int, size_t> expected = {{2019, 252}, {2020, 253}, {2021, 252}, {2022, 251}, {2023, 250},
+  // 2001: September 11 (4 days); 2004: Reagan, Dec 24 for a Saturday Christmas, Dec 31
+  // open (New Year's Day 2005 on a Saturday); 2007: Ford; 2012: Sandy (2 days).
+  const std::map<int, size_t> expected = {{2001, 248}, {2004, 252}, {2007, 251}, {2012, 250}, {2019, 252}, {2020, 253}, {2021, 252}, {2022, 251}, {2023, 250},
                                           {2024, 252}};
   for (const auto& [year, n] : expected) {
     ASSERT_OK_AND_ASSIGN(SessionList s, nyse.SessionsBetween(DaysFromCivil(year, 1, 1) * kMicrosPerDay,
                                                              DaysFromCivil(year + 1, 1, 1) * kMicrosPerDay));
     EXPECT_EQ(s.size(), n) << year;
   }
+}
+
+// The NYSE's published schedules for 2025 and 2026, date by date.
+TEST(NyseTest, PublishedHolidaysAndEarlyCloses2025And2026) {
+  const Calendar& nyse = Cal("NYSE");
+  auto list = [&](int year, bool closed) {
+    std::vector<std::string> out;
+    for (const SpecialDay& d : nyse.SpecialDaysBetween(static_cast<int32_t>(DaysFromCivil(year, 1, 1)),
+                                                       static_cast<int32_t>(DaysFromCivil(year, 12, 31)))) {
+      const int wd = WeekdayOf(d.date);
+      if (wd == 0 || wd == 6 || (d.close_minutes < 0) != closed) continue;
+      out.push_back(FormatDate(d.date));
+    }
+    return out;
+  };
+  EXPECT_EQ(list(2025, true),
+            (std::vector<std::string>{"2025-01-01", "2025-01-09", "2025-01-20", "2025-02-17", "2025-04-18",
+                                      "2025-05-26", "2025-06-19", "2025-07-04", "2025-09-01", "2025-11-27",
+                                      "2025-12-25"}));
+  EXPECT_EQ(list(2025, false), (std::vector<std::string>{"2025-07-03", "2025-11-28", "2025-12-24"}));
+  EXPECT_EQ(list(2026, true),
+            (std::vector<std::string>{"2026-01-01", "2026-01-19", "2026-02-16", "2026-04-03", "2026-05-25",
+                                      "2026-06-19", "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25"}));
+  EXPECT_EQ(list(2026, false), (std::vector<std::string>{"2026-11-27", "2026-12-24"}));
 }
 
 TEST(NyseTest, ExtendedHours) {

@@ -122,6 +122,33 @@ TEST_F(OutsideSessionTest, QuarantinedWhenTheRegistrySaysSo) {
   EXPECT_EQ(FormatIsoUtc(held[0].ts), "2024-01-03T21:00:00Z");
 }
 
+TEST(OutsideSessionRuleTest, AnIntradayBarCountsWhenItsIntervalTouchesASession) {
+  const calendar::Calendar* nyse = calendar::CalendarSet::BuiltIn().Find("NYSE");
+  ASSERT_NE(nyse, nullptr);
+  ingest::ParsedBars parsed;
+  // 1h bars on 2024-01-02 (EST): 08:00 (before the open), 09:00 (holds 09:30), 15:00, 16:00.
+  for (const char* t : {"2024-01-02T13:00:00Z", "2024-01-02T14:00:00Z", "2024-01-02T20:00:00Z",
+                        "2024-01-02T21:00:00Z"}) {
+    parsed.bars.ts.push_back(*ParseIsoUtc(t));
+    for (auto* col : {&parsed.bars.open, &parsed.bars.high, &parsed.bars.low, &parsed.bars.close}) col->push_back(100);
+    parsed.bars.volume.push_back(1);
+    parsed.line.push_back(static_cast<uint32_t>(parsed.line.size() + 2));
+  }
+  ASSERT_OK_AND_ASSIGN(auto sessions, nyse->SessionsBetween(*ParseIsoUtc("2024-01-01"), *ParseIsoUtc("2024-01-04")));
+  validate::ValidationOptions opt;
+  opt.check_spikes = false;
+  opt.sessions = &sessions;
+  opt.calendar_name = "NYSE";
+  opt.quarantine_outside_session = true;
+  ASSERT_OK_AND_ASSIGN(Timeframe hourly, Timeframe::Parse("1h"));
+  validate::ValidationReport report = validate::Validate(&parsed, hourly, opt);
+  EXPECT_EQ(report.counts["outside_session"], 2);
+  ASSERT_EQ(report.rejected.bars.size(), 2u);
+  EXPECT_EQ(FormatIsoUtc(report.rejected.bars.ts[0]), "2024-01-02T13:00:00Z");
+  EXPECT_EQ(FormatIsoUtc(report.rejected.bars.ts[1]), "2024-01-02T21:00:00Z");
+  EXPECT_EQ(parsed.bars.size(), 2u);
+}
+
 TEST(OutsideSessionRuleTest, DailyBarsNeedATradeDate) {
   const calendar::Calendar* nyse = calendar::CalendarSet::BuiltIn().Find("NYSE");
   ASSERT_NE(nyse, nullptr);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "testutil/temp_dir.h"
@@ -16,6 +17,13 @@ namespace {
 using testutil::CommandResult;
 using testutil::NtMinutes;
 using testutil::RunBarlake;
+
+bool ReadAll(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -178,6 +186,9 @@ TEST(CliDemoTest, DemoBuildsAVaultAndPrintsStatus) {
   EXPECT_NE(again.out.find("Skipped ES"), std::string::npos) << again.out;
   CommandResult v = RunBarlake({"--vault", dir.Sub("demo"), "verify"});
   EXPECT_EQ(v.exit_code, 0) << v.out;
+  std::string toml;
+  ASSERT_TRUE(ReadAll(dir.Sub("demo/barlake.toml"), &toml));
+  EXPECT_NE(toml.find("calendar = \"CME_Globex\""), std::string::npos) << toml;
 }
 
 }  // namespace
@@ -285,6 +296,113 @@ TEST_F(CliQuarantineTest, CsvIsDetectedAndExplained) {
   CommandResult rd = Bl({"read", "X", "1m", "--from", "2024-01-15T14:30:00Z", "--to", "2024-01-15T14:31:00Z"});
   EXPECT_NE(rd.out.find("2024-01-15T14:30:00Z,100,101,99,100.5,10"), std::string::npos) << rd.out;
   EXPECT_EQ(RunBarlake({"detect", dir_.Sub("nothing-here.csv")}).exit_code, 3);
+}
+
+}  // namespace
+}  // namespace barlake
+
+namespace barlake {
+namespace {
+
+class CliCalendarTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vault_ = dir_.Sub("v");
+    ASSERT_EQ(RunBarlake({"init", vault_, "--source-tz", "America/Los_Angeles"}).exit_code, 0);
+  }
+  CommandResult Bl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--vault", vault_});
+    return RunBarlake(args);
+  }
+  std::string Toml() {
+    std::string text;
+    EXPECT_TRUE(ReadAll(vault_ + "/barlake.toml", &text));
+    return text;
+  }
+  testutil::TempDir dir_;
+  std::string vault_;
+};
+
+TEST_F(CliCalendarTest, ListAndShowSessions) {
+  CommandResult list = Bl({"calendars", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto cals = nlohmann::json::parse(list.out);
+  bool nyse = false;
+  for (const auto& c : cals) {
+    if (c["name"] == "NYSE") {
+      nyse = true;
+      EXPECT_EQ(c["zone"], "America/New_York");
+      EXPECT_EQ(c["source"], "built-in");
+      EXPECT_EQ(c["open"], "09:30");
+    }
+  }
+  EXPECT_TRUE(nyse) << list.out;
+  CommandResult show = Bl({"calendars", "show", "NYSE", "--from", "2023-11-22", "--to", "2023-11-25", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto days = nlohmann::json::parse(show.out)["days"];
+  ASSERT_EQ(days.size(), 3u) << show.out;
+  EXPECT_EQ(days[0]["trade_date"], "2023-11-22");
+  EXPECT_EQ(days[0]["early_close"], false);
+  EXPECT_EQ(days[1]["closed"], true);
+  EXPECT_EQ(days[1]["note"], "Thanksgiving Day");
+  EXPECT_EQ(days[2]["early_close"], true);
+  EXPECT_EQ(days[2]["close_local"], "2023-11-24T13:00:00-05:00");
+  CommandResult table = Bl({"calendars", "show", "CME_Globex", "--from", "2024-03-29", "--to", "2024-03-30"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("2024-03-29  Fri  closed"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Good Friday"), std::string::npos) << table.out;
+  CommandResult unknown = Bl({"calendars", "show", "LSE"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("known: CME_Globex, Crypto, FX, NYSE, NYSE_extended"), std::string::npos) << unknown.err;
+}
+
+TEST_F(CliCalendarTest, ImportWithCalendarThenDatasetSetKeepsComments) {
+  // Los Angeles close stamps 06:31.. = 09:30 New York on MLK day 2024: before CME's 13:00 halt.
+  const std::string src = dir_.Sub("ES.Last.txt");
+  ASSERT_TRUE(testutil::WriteText(src, testutil::NtMinutes("20240115 063100", 30, 4800)).ok());
+  CommandResult imp = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m", "--calendar", "CME_Globex", "--json"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  auto j = nlohmann::json::parse(imp.out);
+  EXPECT_EQ(j["calendar"], "CME_Globex");
+  EXPECT_TRUE(j["flagged_kept_by_rule"].empty()) << imp.out;
+  std::string toml = Toml();
+  ASSERT_NE(toml.find("calendar = \"CME_Globex\""), std::string::npos) << toml;
+  // The user annotates the file; `dataset set` changes only the value.
+  const size_t at = toml.find("calendar = \"CME_Globex\"");
+  toml.insert(at + std::string("calendar = \"CME_Globex\"").size(), "  # set by import");
+  toml = "# desk registry, edited by hand\n" + toml;
+  ASSERT_TRUE(testutil::WriteText(vault_ + "/barlake.toml", toml).ok());
+  CommandResult set = Bl({"dataset", "set", "ES", "1m", "--calendar", "NYSE", "--outside-session", "quarantine"});
+  ASSERT_EQ(set.exit_code, 0) << set.err;
+  EXPECT_NE(set.out.find("calendar NYSE (was CME_Globex)"), std::string::npos) << set.out;
+  std::string after = Toml();
+  std::string expected = toml;
+  expected.replace(expected.find("\"CME_Globex\"  # set by import"), 12, "\"NYSE\"");
+  expected.insert(expected.find("# set by import\n") + 16, "outside_session = \"quarantine\"\n");
+  EXPECT_EQ(after, expected);
+  CommandResult bad = Bl({"dataset", "set", "ES", "1m", "--calendar", "CME"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown calendar 'CME'; known: CME_Globex"), std::string::npos) << bad.err;
+  EXPECT_EQ(Toml(), expected);
+  CommandResult missing = Bl({"dataset", "set", "NQ", "1m", "--calendar", "NYSE"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.err;
+  // --calendar on import must agree with the declared one.
+  CommandResult clash = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m", "--calendar", "CME_Globex"});
+  EXPECT_EQ(clash.exit_code, 2);
+  EXPECT_NE(clash.err.find("dataset set ES 1m --calendar CME_Globex"), std::string::npos) << clash.err;
+}
+
+TEST_F(CliCalendarTest, RegistryCalendarsAreListedWithTheirSource) {
+  std::string toml = Toml();
+  toml += "\n[[calendar]]\nname = \"NYSE_desk\"\nbase = \"NYSE\"\nextra_holidays = [\"2031-01-02\"]\n";
+  ASSERT_TRUE(testutil::WriteText(vault_ + "/barlake.toml", toml).ok());
+  CommandResult list = Bl({"calendars"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("NYSE_desk"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("barlake.toml:"), std::string::npos) << list.out;
+  CommandResult show = Bl({"calendars", "show", "NYSE_desk", "--from", "2031-01-02", "--to", "2031-01-03", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(nlohmann::json::parse(show.out)["days"][0]["closed"], true) << show.out;
 }
 
 }  // namespace

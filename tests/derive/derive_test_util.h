@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "calendar/session.h"
 #include "core/bars.h"
 #include "core/time_zone.h"
+#include "ingest/format.h"
 #include "storage/duckdb_conn.h"
 #include "testutil/status_matchers.h"
 
@@ -97,6 +100,23 @@ inline BarColumns SyntheticBars(const calendar::SessionList& sessions, uint64_t 
     }
   }
   return b;
+}
+
+/// Parse one of the real NinjaTrader exports of ../shared/realdata with ingest's
+/// "ninjatrader" format. SOURCES.md: those files are stamped in UTC (worked out from the
+/// CME break), at the bar's close; the parser moves stamps to the bar open.
+inline Result<BarColumns> ParseRealNinjaTrader(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  ASSIGN_OR_RETURN(const ingest::BarFormat* format, ingest::FindFormat("ninjatrader"));
+  ASSIGN_OR_RETURN(TimeZone utc, TimeZone::Locate("UTC"));
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse("1m"));
+  ingest::ParseOptions o{tf};
+  o.source_tz = &utc;
+  o.file_label = path;
+  ASSIGN_OR_RETURN(ingest::ParsedBars parsed, format->Parse(ss.str(), o));
+  return std::move(parsed.bars);
 }
 
 /// One bucket of a reference result.

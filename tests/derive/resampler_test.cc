@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "derive/derive_test_util.h"
-#include "ingest/ninjatrader.h"
 
 namespace barlake::derive {
 namespace {
@@ -265,6 +264,9 @@ TEST_F(ResampleSyntheticTest, ASubRangeOfSessionsEqualsTheSameSliceOfAFullRun) {
   }
   ASSERT_GT(want.size(), 100u);
   ExpectEqualsReference(got, want, "sub-range");
+  // The same bars against the whole calendar give the same rows too.
+  ASSERT_OK_AND_ASSIGN(DerivedBars against_all, Resample(part, 60, 3600, sessions_));
+  ExpectEqualsReference(against_all, want, "sub-range, all sessions");
 }
 
 TEST(ResampleTest, RejectsBadArguments) {
@@ -305,18 +307,7 @@ TEST(ResampleRealDataTest, NinjaTraderClExportsEqualSqlReference) {
     const std::string path = dir + "/" + name;
     if (!std::filesystem::exists(path)) continue;
     ++files;
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const std::string data = ss.str();
-    // SOURCES.md: these exports are stamped in UTC (worked out from the CME break), at
-    // the bar's close; the parser moves them to the open.
-    ASSERT_OK_AND_ASSIGN(TimeZone utc, TimeZone::Locate("UTC"));
-    ingest::ParseOptions o{Timeframe::Parse("1m").value()};
-    o.source_tz = &utc;
-    o.file_label = name;
-    ASSERT_OK_AND_ASSIGN(ingest::ParsedBars parsed, ingest::ParseNinjaTrader(data, o));
-    const BarColumns& bars = parsed.bars;
+    ASSERT_OK_AND_ASSIGN(const BarColumns bars, ParseRealNinjaTrader(path));
     ASSERT_GT(bars.size(), 30000u) << name;
     const int64_t first_day = bars.ts.front() / kMicrosPerDay - 2, last_day = bars.ts.back() / kMicrosPerDay + 1;
     const auto sessions = CmeSessions(first_day, last_day);
@@ -330,6 +321,13 @@ TEST(ResampleRealDataTest, NinjaTraderClExportsEqualSqlReference) {
         EXPECT_EQ(got.outside_session_rows, outside) << "the same bars lie outside at every target";
       }
       outside = got.outside_session_rows;
+      if (minutes == 240) {
+        // 4h bars in a session start at 18:00, 22:00, 02:00, ... New York, whatever the season.
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (got.flags[i] & kOutsideSession) continue;
+          EXPECT_EQ(NewYorkMinuteOfDay(got.bars.ts[i]) % 240, 120) << name << " " << FormatIsoUtc(got.bars.ts[i]);
+        }
+      }
     }
     // SOURCES.md: every file has weekend or pre-open stray bars; they are kept, flagged.
     EXPECT_GT(outside, 0) << name;

@@ -2,6 +2,10 @@
 // CME-like data.
 #include "derive/session_stats.h"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "derive/derive_test_util.h"
 
 namespace barlake::derive {
@@ -79,9 +83,8 @@ TEST(SessionStatsTest, EarlyCloseIsCarriedAndRejectsUnsortedInput) {
   ASSERT_RAISES(kInvalidInput, ComputeSessionStats(bars, sessions));
 }
 
-TEST(SessionStatsTest, EqualsSqlReference) {
-  calendar::SessionList sessions = CmeSessions(Day(2024, 3, 3), Day(2024, 3, 22), {{Day(2024, 3, 15), 13 * 60 + 15}});
-  const BarColumns bars = SyntheticBars(sessions, 21);
+// Compares ComputeSessionStats with the same statistics computed in SQL.
+void ExpectEqualsSqlReference(const BarColumns& bars, const calendar::SessionList& sessions, const std::string& label) {
   SqlReference ref;
   ref.SetUp(bars, sessions);
   ASSERT_OK_AND_ASSIGN(SessionStats got, ComputeSessionStats(bars, sessions));
@@ -96,10 +99,11 @@ TEST(SessionStatsTest, EqualsSqlReference) {
       "   (SELECT count(*) FROM bars) - (SELECT count(*) FROM j)"
       " FROM a ORDER BY a.s_open"));
   duckdb_result* res = r->raw();
-  ASSERT_EQ(got.sessions.size(), r->RowCount());
-  ASSERT_GT(got.sessions.size(), 10u);
+  ASSERT_EQ(got.sessions.size(), r->RowCount()) << label;
+  ASSERT_GT(got.sessions.size(), 10u) << label;
   for (size_t i = 0; i < got.sessions.size(); ++i) {
     const SessionStat& s = got.sessions[i];
+    SCOPED_TRACE(label + " session " + std::to_string(i));
     EXPECT_EQ(s.trade_date, duckdb_value_int32(res, 0, i));
     EXPECT_EQ(s.open, duckdb_value_double(res, 1, i));
     EXPECT_EQ(s.high, duckdb_value_double(res, 2, i));
@@ -107,12 +111,27 @@ TEST(SessionStatsTest, EqualsSqlReference) {
     EXPECT_EQ(s.close, duckdb_value_double(res, 4, i));
     EXPECT_EQ(s.volume, duckdb_value_double(res, 5, i));
     EXPECT_EQ(s.bars, duckdb_value_int64(res, 6, i));
-    EXPECT_EQ(s.high_time, duckdb_value_int64(res, 7, i)) << "session " << i;
-    EXPECT_EQ(s.low_time, duckdb_value_int64(res, 8, i)) << "session " << i;
+    EXPECT_EQ(s.high_time, duckdb_value_int64(res, 7, i));
+    EXPECT_EQ(s.low_time, duckdb_value_int64(res, 8, i));
     EXPECT_EQ(s.range, s.high - s.low);
   }
-  EXPECT_EQ(got.bars_outside_sessions, duckdb_value_int64(res, 9, 0));
-  EXPECT_GT(got.bars_outside_sessions, 0);
+  EXPECT_EQ(got.bars_outside_sessions, duckdb_value_int64(res, 9, 0)) << label;
+  EXPECT_GT(got.bars_outside_sessions, 0) << label;
+}
+
+TEST(SessionStatsTest, EqualsSqlReference) {
+  calendar::SessionList sessions = CmeSessions(Day(2024, 3, 3), Day(2024, 3, 22), {{Day(2024, 3, 15), 13 * 60 + 15}});
+  ExpectEqualsSqlReference(SyntheticBars(sessions, 21), sessions, "synthetic");
+}
+
+TEST(SessionStatsTest, RealClExportEqualsSqlReference) {
+  const std::string path = std::string(BARLAKE_SHARED_DIR) + "/realdata/ninjatrader/CL 12-20.Last.txt";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "../shared/realdata is not present";
+  // Spans the 2020-11-01 DST change and the week of shifted stamps (SOURCES.md), whose
+  // bars partly fall outside the sessions.
+  ASSERT_OK_AND_ASSIGN(const BarColumns bars, ParseRealNinjaTrader(path));
+  const auto sessions = CmeSessions(bars.ts.front() / kMicrosPerDay - 2, bars.ts.back() / kMicrosPerDay + 1);
+  ExpectEqualsSqlReference(bars, sessions, "CL 12-20");
 }
 
 }  // namespace

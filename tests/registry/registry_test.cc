@@ -18,6 +18,8 @@ TEST(RegistryTest, SerializeParseRoundTrip) {
   es.format = "ninjatrader";
   es.description = "E-mini S&P";
   es.owner = "ana";
+  es.calendar = "CME_Globex";
+  es.outside_session = "quarantine";
   r.Upsert(es);
   DatasetSpec cl{.symbol = "CL", .timeframe = "1d", .category = "pipeline"};
   r.Upsert(cl);
@@ -29,6 +31,10 @@ TEST(RegistryTest, SerializeParseRoundTrip) {
   ASSERT_NE(e, nullptr);
   EXPECT_EQ(e->source_tz, "America/Chicago");
   EXPECT_EQ(e->owner, "ana");
+  EXPECT_EQ(e->calendar, "CME_Globex");
+  EXPECT_EQ(e->outside_session, "quarantine");
+  EXPECT_EQ(back.Find("CL", "1d")->calendar, "");
+  EXPECT_EQ(back.Find("CL", "1d")->outside_session, "keep");
   EXPECT_EQ(back.Find("CL", "1d")->category, "pipeline");
   EXPECT_EQ(back.SourceTzFor("ES", "1m"), "America/Chicago");
   EXPECT_EQ(back.SourceTzFor("CL", "1d"), "America/Los_Angeles");  // vault default
