@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/timeframe.h"
+#include "lake/derived.h"
 #include "storage/duckdb_conn.h"
 
 namespace barlake::lake {
@@ -139,6 +140,8 @@ Result<std::vector<std::string>> SchemaDrift(Lake* lake, const std::string& symb
 Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& request) {
   ASSIGN_OR_RETURN(auto datasets, lake->Datasets());
   const Micros now = request.now ? request.now : lake->env()->NowMicros();
+  // Derived datasets whose inputs changed since they were built (journal only).
+  ASSIGN_OR_RETURN(std::vector<DerivedState> derived, lake->DerivedStates());
   std::vector<DatasetHealth> out;
   for (const auto& d : datasets) {
     if (!request.symbol.empty() && d.symbol != request.symbol) continue;
@@ -181,6 +184,12 @@ Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& 
     }
     if (request.check_schema) {
       ASSIGN_OR_RETURN(h.report.schema_drift, SchemaDrift(lake, d.symbol, d.timeframe));
+    }
+    for (const DerivedState& s : derived) {
+      if (s.stale && s.symbol == d.symbol && s.timeframe == d.timeframe) {
+        h.report.stale_derived.push_back(s.symbol + " " + s.timeframe + " is stale (" + s.why +
+                                         "); run `barlake regenerate " + s.symbol + " " + s.timeframe + "`");
+      }
     }
     health::Score(&h.report);
     out.push_back(std::move(h));

@@ -190,3 +190,31 @@ TEST_F(HealthCliCalendarTest, GapsListsByThresholdAndRange) {
 
 }  // namespace
 }  // namespace barlake
+
+namespace barlake {
+namespace {
+
+TEST_F(HealthCliCalendarTest, StaleDerivedDataIsReported) {
+  CommandResult rs = Bl({"resample", "ES", "--to", "5m", "--no-auto-regenerate"});
+  ASSERT_EQ(rs.exit_code, 0) << rs.err;
+  auto fresh = nlohmann::json::parse(Bl({"health", "ES", "5m", "--json"}).out);
+  EXPECT_EQ(fresh["datasets"][0]["stale_derived"].size(), 0u);
+  // New 1m bars in the input's partition: the 5m bars are now stale.
+  const std::string p = dir_.Sub("ES2.Last.txt");
+  ASSERT_OK(testutil::WriteText(p, NtMinutes("20240118 143100", 30, 4810)));
+  CommandResult imp = Bl({"import", p, "--symbol", "ES", "--timeframe", "1m"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  auto stale = nlohmann::json::parse(Bl({"health", "ES", "5m", "--json"}).out);
+  ASSERT_EQ(stale["datasets"][0]["stale_derived"].size(), 1u) << stale.dump(2);
+  const std::string what = stale["datasets"][0]["stale_derived"][0];
+  EXPECT_NE(what.find("ES 5m is stale"), std::string::npos) << what;
+  EXPECT_NE(what.find("barlake regenerate ES 5m"), std::string::npos) << what;
+  CommandResult table = Bl({"health", "ES", "5m"});
+  EXPECT_NE(table.out.find("stale derived data:"), std::string::npos) << table.out;
+  // The 1m input itself is not stale derived data.
+  auto input = nlohmann::json::parse(Bl({"health", "ES", "1m", "--json"}).out);
+  EXPECT_EQ(input["datasets"][0]["stale_derived"].size(), 0u);
+}
+
+}  // namespace
+}  // namespace barlake
