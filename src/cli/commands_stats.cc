@@ -139,13 +139,30 @@ std::string RangeText(const SessionInput& in, const StatsArgs& a) {
   return calendar::FormatDate(in.all[in.first].trade_date) + " to " + calendar::FormatDate(in.all[in.end - 1].trade_date);
 }
 
+// Long ranges are computed a block of sessions at a time, so memory stays at one block's
+// bars (20 years of 1m bars at once would hold ~7M bars, over 1 GB with the reader's copy).
+constexpr size_t kSessionsPerBlock = 250;
+
+Result<derive::SessionStats> StatsOf(SessionInput& in, const StatsArgs& a) {
+  derive::SessionStats all;
+  for (size_t b = in.first; b < in.end; b += kSessionsPerBlock) {
+    const size_t e = std::min(in.end, b + kSessionsPerBlock);
+    // Up to the next block's first open, so the bars between two blocks' sessions are
+    // counted (outside every session) exactly once.
+    const Micros to = e < in.end ? in.all[e].open : in.all[e - 1].close;
+    ASSIGN_OR_RETURN(BarColumns bars, in.lake->Read(a.symbol, a.timeframe, in.all[b].open, to));
+    const calendar::SessionList sessions(in.all.begin() + b, in.all.begin() + e);
+    ASSIGN_OR_RETURN(derive::SessionStats block, derive::ComputeSessionStats(bars, sessions));
+    all.sessions.insert(all.sessions.end(), block.sessions.begin(), block.sessions.end());
+    all.bars_outside_sessions += block.bars_outside_sessions;
+  }
+  return all;
+}
+
 int CmdStats(const Globals& g, const StatsArgs& a) {
   auto in = LoadSessions(g, a);
   if (!in.ok()) return Fail(in.status());
-  auto bars = ReadSessions(*in, a, in->first, in->end);
-  if (!bars.ok()) return Fail(bars.status());
-  const calendar::SessionList sessions(in->all.begin() + in->first, in->all.begin() + in->end);
-  auto stats = derive::ComputeSessionStats(*bars, sessions);
+  auto stats = StatsOf(*in, a);
   if (!stats.ok()) return Fail(stats.status());
   const TimeZone& tz = *in->tz;
   if (a.format == "json") {
@@ -209,15 +226,15 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
 // Prior levels need the session with bars before the first one asked for. Read a few
 // sessions more and, when none of them had bars (a gap in the data), look further back.
 Result<std::vector<derive::SessionLevels>> LevelsWithPrior(SessionInput& in, const StatsArgs& a,
-                                                           const derive::LevelOptions& options) {
-  if (in.first == in.end) return std::vector<derive::SessionLevels>{};
+                                                           const derive::LevelOptions& options, size_t first,
+                                                           size_t end) {
   size_t lookback = 5;
   while (true) {
-    const size_t from = in.first - std::min(in.first, lookback);
-    ASSIGN_OR_RETURN(BarColumns bars, ReadSessions(in, a, from, in.end));
-    const calendar::SessionList sessions(in.all.begin() + from, in.all.begin() + in.end);
+    const size_t from = first - std::min(first, lookback);
+    ASSIGN_OR_RETURN(BarColumns bars, ReadSessions(in, a, from, end));
+    const calendar::SessionList sessions(in.all.begin() + from, in.all.begin() + end);
     ASSIGN_OR_RETURN(auto rows, derive::ComputeLevelTouches(bars, sessions, options));
-    const int32_t first_date = in.all[in.first].trade_date;
+    const int32_t first_date = in.all[first].trade_date;
     auto first_asked = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.trade_date >= first_date; });
     const bool prior_found = first_asked == rows.end() || first_asked != rows.begin();
     if (prior_found || from == 0) {
@@ -226,6 +243,17 @@ Result<std::vector<derive::SessionLevels>> LevelsWithPrior(SessionInput& in, con
     }
     lookback *= 8;
   }
+}
+
+// Block by block as for the statistics; each block reads back to its prior session.
+Result<std::vector<derive::SessionLevels>> LevelsOf(SessionInput& in, const StatsArgs& a,
+                                                    const derive::LevelOptions& options) {
+  std::vector<derive::SessionLevels> all;
+  for (size_t b = in.first; b < in.end; b += kSessionsPerBlock) {
+    ASSIGN_OR_RETURN(auto block, LevelsWithPrior(in, a, options, b, std::min(in.end, b + kSessionsPerBlock)));
+    all.insert(all.end(), block.begin(), block.end());
+  }
+  return all;
 }
 
 std::string LevelName(int k) { return derive::LevelName(static_cast<derive::LevelKind>(k)); }
@@ -254,7 +282,7 @@ int CmdTouches(const Globals& g, const StatsArgs& a) {
   auto in = LoadSessions(g, a);
   if (!in.ok()) return Fail(in.status());
   options.zone = in->calendar->zone;  // the day start is a wall-clock time of the market's zone
-  auto rows = LevelsWithPrior(*in, a, options);
+  auto rows = LevelsOf(*in, a, options);
   if (!rows.ok()) return Fail(rows.status());
   const TimeZone& tz = *in->tz;
   const std::string day_start_text = options.day_start_minutes ? a.day_start + " " + options.zone : "none";
