@@ -340,6 +340,45 @@ TEST_F(StatsCliTest, CsvTouchesHaveOneRowPerSessionAndEveryLevel) {
   EXPECT_NE(table.out.find("n/a"), std::string::npos) << table.out;  // the first session's prior levels
 }
 
+TEST_F(StatsCliTest, LongRangesAreComputedInBlocksWithoutLosingBarsOrPriorLevels) {
+  // 14 months (about 290 sessions, more than one block of 250): on each weekday bars at
+  // 15:07Z (in the session), 21:30Z and 22:30Z (one of them in the daily break, by DST),
+  // and one on each Saturday (the weekend gap). Every gap between two sessions holds a
+  // bar, wherever a block boundary falls.
+  std::vector<Bar> bars;
+  double price = 100;
+  for (int64_t day = DaysFromCivil(2023, 1, 3); day <= DaysFromCivil(2024, 3, 1); ++day) {
+    const int weekday = static_cast<int>((day + 4) % 7);  // 0 = Sunday
+    if (weekday == 0) continue;
+    for (int hh : weekday == 6 ? std::vector<int>{12} : std::vector<int>{15, 21, 22}) {
+      price += (day % 3 == 0 ? -0.25 : 0.5);
+      bars.push_back({day * kMicrosPerDay + hh * kHour + (hh == 15 ? 7 : 30) * kMinute, price, price + 0.5,
+                      price - 0.5, price + 0.25, 1});
+    }
+  }
+  Import("LONG", bars, true);
+  json stats = Json({"stats", "LONG", "--from", "2023-01-03"});
+  const json& rows = stats["sessions"];
+  ASSERT_GT(rows.size(), 260u);
+  int64_t in_rows = 0;
+  for (const json& r : rows) in_rows += r["bars"].get<int64_t>();
+  EXPECT_GT(stats["bars_outside_sessions"].get<int64_t>(), 60);
+  // Counted: the bars from the first session's open to the last one's close (Friday
+  // 2024-03-01 17:00 New York); the 22:30Z bar after it lies beyond the range.
+  const int64_t in_range = std::count_if(bars.begin(), bars.end(), [](const Bar& b) { return b.ts < Utc(2024, 3, 1, 22, 0); });
+  EXPECT_EQ(in_range, static_cast<int64_t>(bars.size()) - 1);
+  EXPECT_EQ(in_rows + stats["bars_outside_sessions"].get<int64_t>(), in_range);
+  // Each session's prior close is the close of the row before it, across block boundaries.
+  json touches = Json({"touches", "LONG", "--from", "2023-01-04"});
+  ASSERT_EQ(touches["sessions"].size() + 1, rows.size());
+  for (size_t k = 1; k < rows.size(); ++k) {
+    const json& t = touches["sessions"][k - 1];
+    ASSERT_EQ(t["trade_date"], rows[k]["trade_date"]);
+    EXPECT_EQ(t["levels"]["prior_close"]["price"].get<double>(), rows[k - 1]["close"].get<double>()) << t["trade_date"];
+    EXPECT_EQ(t["levels"]["prior_high"]["price"].get<double>(), rows[k - 1]["high"].get<double>()) << t["trade_date"];
+  }
+}
+
 TEST_F(StatsCliTest, ErrorsNameTheProblemAndTheFix) {
   std::vector<Bar> bars = {{Utc(2024, 3, 8, 15, 0), 1, 2, 0.5, 1.5, 10}};
   Import("NOCAL", bars, false);
