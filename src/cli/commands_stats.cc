@@ -134,7 +134,7 @@ std::string Marks(bool early_close, bool late_open) {
   return m;
 }
 
-std::string RangeText(const SessionInput& in, const StatsArgs& a) {
+std::string RangeText(const SessionInput& in) {
   if (in.first == in.end) return "no sessions";
   return calendar::FormatDate(in.all[in.first].trade_date) + " to " + calendar::FormatDate(in.all[in.end - 1].trade_date);
 }
@@ -208,7 +208,7 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
                      Num(s.volume), WithThousands(s.bars), Marks(s.early_close, s.late_open)});
   }
   std::printf("%s %s sessions %s (calendar %s, times in %s)\n", a.symbol.c_str(), a.timeframe.c_str(),
-              RangeText(*in, a).c_str(), in->calendar->name.c_str(), tz.name().c_str());
+              RangeText(*in).c_str(), in->calendar->name.c_str(), tz.name().c_str());
   if (table.empty()) {
     std::printf("No bars in these sessions.\n");
   } else {
@@ -341,7 +341,7 @@ int CmdTouches(const Globals& g, const StatsArgs& a) {
     table.push_back(std::move(line));
   }
   std::printf("%s %s level touches %s (calendar %s, day session from %s, times in %s)\n", a.symbol.c_str(),
-              a.timeframe.c_str(), RangeText(*in, a).c_str(), in->calendar->name.c_str(), day_start_text.c_str(),
+              a.timeframe.c_str(), RangeText(*in).c_str(), in->calendar->name.c_str(), day_start_text.c_str(),
               tz.name().c_str());
   if (table.empty()) {
     std::printf("No bars in these sessions.\n");
