@@ -43,5 +43,6 @@ void AddDeriveCommands(CLI::App& app, Globals& g, int& rc);
 void AddHealthCommands(CLI::App& app, Globals& g, int& rc);
 void AddServeCommands(CLI::App& app, Globals& g, int& rc);
 void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc);
+void AddStatsCommands(CLI::App& app, Globals& g, int& rc);
 
 }  // namespace barlake::cli

@@ -819,6 +819,7 @@ int Run(int argc, char** argv) {
   AddHealthCommands(app, g, rc);
   AddServeCommands(app, g, rc);
   AddSnapshotCommands(app, g, rc);
+  AddStatsCommands(app, g, rc);
 
   try {
     app.parse(argc, argv);
