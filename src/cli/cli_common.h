@@ -43,6 +43,7 @@ void AddDeriveCommands(CLI::App& app, Globals& g, int& rc);
 void AddHealthCommands(CLI::App& app, Globals& g, int& rc);
 void AddServeCommands(CLI::App& app, Globals& g, int& rc);
 void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc);
+void AddStatsCommands(CLI::App& app, Globals& g, int& rc);
 
 // Snapshot hooks used by `import` and `query` in commands.cc (commands_snapshot.cc).
 /// True when the head of `path` is a GEX snapshot file (ingest/gex_snapshot.h).

@@ -81,7 +81,8 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
                 r.calendar.c_str());
     size_t shown = 0;
     for (const auto& x : r.flagged) {
-      if (x.rule != rule || shown++ == 3) continue;
+      if (x.rule != rule) continue;
+      if (shown++ == 3) break;  // three examples; the count says how many there are
       std::printf("    %s:%u: %s\n", file.c_str(), x.line, x.reason.c_str());
     }
   }
@@ -848,6 +849,7 @@ int Run(int argc, char** argv) {
   AddHealthCommands(app, g, rc);
   AddServeCommands(app, g, rc);
   AddSnapshotCommands(app, g, rc);
+  AddStatsCommands(app, g, rc);
 
   try {
     app.parse(argc, argv);

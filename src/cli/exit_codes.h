@@ -15,6 +15,9 @@ enum class ExitCode : int {
   kIOError = 6,
   kLockTimeout = 7,
   kCorruption = 8,
+  /// `barlake health`: at least one dataset's status is `fail` (docs/health.md). Not a
+  /// Status code: the command itself succeeded.
+  kUnhealthy = 9,
 };
 
 int ExitCodeFor(const Status& status);

@@ -1,0 +1,388 @@
+// Session statistics and level touches, computed on demand from the stored bars
+// (derive/session_stats.h, derive/level_touches.h; docs/derived.md, docs/cli.md):
+//   barlake stats   SYMBOL [TF=1m] [--from D] [--to D] [--tz ZONE] [--format table|csv|json]
+//   barlake touches SYMBOL [TF=1m] [--from D] [--to D] [--day-start 09:30|none] [--tz ZONE] [--format ...]
+//
+// Sessions come from the dataset's calendar; only the bars of the chosen sessions are
+// read (Lake::Read opens the overlapping partitions only). Times are bar open times shown
+// in the display zone (the vault's display_tz, or --tz) with their UTC offset.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "calendar/calendar.h"
+#include "cli/cli_common.h"
+#include "cli/output.h"
+#include "derive/level_touches.h"
+#include "derive/session_stats.h"
+
+namespace barlake::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultSessions = 20;
+
+struct StatsArgs {
+  std::string symbol, timeframe = "1m", from, to, tz, format = "table", day_start = "09:30";
+  bool as_json = false;
+};
+
+// Everything both commands start from: the sessions asked for, the bars under them and
+// how to show times.
+struct SessionInput {
+  std::unique_ptr<lake::Lake> lake;
+  const calendar::Calendar* calendar = nullptr;
+  std::optional<TimeZone> tz;
+  calendar::SessionList all;  // every session over the dataset's stored span
+  size_t first = 0, end = 0;  // all[first, end) are the sessions asked for
+};
+
+Result<int32_t> DateOption(const std::string& text, const char* option) {
+  auto d = calendar::ParseDate(text);
+  if (!d.ok()) return d.status().WithContext(option);
+  return *d;
+}
+
+Result<SessionInput> LoadSessions(const Globals& g, const StatsArgs& a) {
+  if (a.format != "table" && a.format != "csv" && a.format != "json") {
+    return Status::InvalidArgument("--format '" + a.format + "' must be table, csv or json");
+  }
+  std::optional<int32_t> from_date, to_date;
+  if (!a.from.empty()) {
+    ASSIGN_OR_RETURN(from_date, DateOption(a.from, "--from"));
+  }
+  if (!a.to.empty()) {
+    ASSIGN_OR_RETURN(to_date, DateOption(a.to, "--to"));
+  }
+  if (from_date && to_date && *to_date < *from_date) {
+    return Status::InvalidArgument("--to " + a.to + " is before --from " + a.from);
+  }
+  SessionInput in;
+  ASSIGN_OR_RETURN(in.lake, OpenLake(g, false));
+  const registry::Registry& reg = in.lake->registry();
+  ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(a.tz.empty() ? reg.settings().display_tz : a.tz));
+  in.tz = tz;
+  const std::string name = a.symbol + " " + a.timeframe;
+  const registry::DatasetSpec* spec = reg.Find(a.symbol, a.timeframe);
+  if (!spec) return Status::NotFound("there is no dataset " + name + "; `barlake status` lists the datasets");
+  if (spec->calendar.empty()) {
+    return Status::InvalidArgument("dataset " + name + " has no calendar, so it has no sessions; set one with `" +
+                                   g.program + " dataset set " + name + " --calendar NAME` (`" + g.program +
+                                   " calendars` lists them)");
+  }
+  in.calendar = reg.calendars().Find(spec->calendar);
+  if (!in.calendar) {
+    return Status::NotFound("dataset " + name + " names calendar '" + spec->calendar + "', which is unknown; known: " +
+                            reg.calendars().NamesText());
+  }
+  ASSIGN_OR_RETURN(auto summaries, in.lake->Datasets());
+  auto it = std::find_if(summaries.begin(), summaries.end(),
+                         [&](const auto& d) { return d.symbol == a.symbol && d.timeframe == a.timeframe; });
+  if (it == summaries.end() || it->rows == 0) return Status::NotFound("dataset " + name + " has no stored bars");
+  // The sessions over the stored span: a few thousand even for decades, cheap to list, and
+  // they let a range start anywhere while the touches still find the session before it.
+  ASSIGN_OR_RETURN(in.all, in.calendar->SessionsBetween(it->first_ts, it->last_ts + 1));
+  const auto& all = in.all;
+  auto date_lower = [&](int32_t d) {
+    return static_cast<size_t>(std::lower_bound(all.begin(), all.end(), d,
+                                                [](const calendar::Session& s, int32_t v) { return s.trade_date < v; }) -
+                               all.begin());
+  };
+  in.end = to_date ? date_lower(*to_date + 1) : all.size();
+  in.first = from_date ? date_lower(*from_date) : in.end - std::min<size_t>(in.end, kDefaultSessions);
+  in.first = std::min(in.first, in.end);
+  return in;
+}
+
+// Bars of sessions all[first, end), i.e. [all[first].open, all[end-1].close).
+Result<BarColumns> ReadSessions(SessionInput& in, const StatsArgs& a, size_t first, size_t end) {
+  if (first == end) return BarColumns{};
+  return in.lake->Read(a.symbol, a.timeframe, in.all[first].open, in.all[end - 1].close);
+}
+
+std::string Num(double v) { return fmt::format("{}", v); }
+
+// Digits after the point of the shortest text of v ("4800.25" -> 2).
+int Decimals(double v) {
+  const std::string s = Num(v);
+  if (s.find_first_of("eE") != std::string::npos) return 10;
+  const auto dot = s.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+
+// high - low without binary noise (1.0835 - 1.0812 shows 0.0023), at the prices' precision.
+double CleanDifference(double high, double low) {
+  const int d = std::min(10, std::max(Decimals(high), Decimals(low)));
+  const double scale = std::pow(10.0, d);
+  return std::round((high - low) * scale) / scale;
+}
+
+// "2024-03-10 18:04-04:00": a table cell, minute resolution, offset kept so DST and the
+// repeated fall-back hour stay unambiguous.
+std::string TableTime(const TimeZone& tz, Micros t) {
+  const std::string s = tz.FormatLocal(t);  // 2024-03-10T18:04:00-04:00
+  return s.substr(0, 10) + " " + s.substr(11, 5) + s.substr(19);
+}
+
+std::string Marks(bool early_close, bool late_open) {
+  std::string m = early_close ? "early close" : "";
+  if (late_open) m += std::string(m.empty() ? "" : ", ") + "late open";
+  return m;
+}
+
+std::string RangeText(const SessionInput& in) {
+  if (in.first == in.end) return "no sessions";
+  return calendar::FormatDate(in.all[in.first].trade_date) + " to " + calendar::FormatDate(in.all[in.end - 1].trade_date);
+}
+
+// Long ranges are computed a block of sessions at a time, so memory stays at one block's
+// bars (20 years of 1m bars at once would hold ~7M bars, over 1 GB with the reader's copy).
+constexpr size_t kSessionsPerBlock = 250;
+
+Result<derive::SessionStats> StatsOf(SessionInput& in, const StatsArgs& a) {
+  derive::SessionStats all;
+  for (size_t b = in.first; b < in.end; b += kSessionsPerBlock) {
+    const size_t e = std::min(in.end, b + kSessionsPerBlock);
+    // Up to the next block's first open, so the bars between two blocks' sessions are
+    // counted (outside every session) exactly once.
+    const Micros to = e < in.end ? in.all[e].open : in.all[e - 1].close;
+    ASSIGN_OR_RETURN(BarColumns bars, in.lake->Read(a.symbol, a.timeframe, in.all[b].open, to));
+    const calendar::SessionList sessions(in.all.begin() + b, in.all.begin() + e);
+    ASSIGN_OR_RETURN(derive::SessionStats block, derive::ComputeSessionStats(bars, sessions));
+    all.sessions.insert(all.sessions.end(), block.sessions.begin(), block.sessions.end());
+    all.bars_outside_sessions += block.bars_outside_sessions;
+  }
+  return all;
+}
+
+int CmdStats(const Globals& g, const StatsArgs& a) {
+  auto in = LoadSessions(g, a);
+  if (!in.ok()) return Fail(in.status());
+  auto stats = StatsOf(*in, a);
+  if (!stats.ok()) return Fail(stats.status());
+  const TimeZone& tz = *in->tz;
+  if (a.format == "json") {
+    json rows = json::array();
+    for (const auto& s : stats->sessions) {
+      rows.push_back({{"trade_date", calendar::FormatDate(s.trade_date)},
+                      {"session_open", tz.FormatLocal(s.session_open)},
+                      {"session_close", tz.FormatLocal(s.session_close)},
+                      {"open", s.open},
+                      {"high", s.high},
+                      {"low", s.low},
+                      {"close", s.close},
+                      {"high_time", tz.FormatLocal(s.high_time)},
+                      {"low_time", tz.FormatLocal(s.low_time)},
+                      {"range", CleanDifference(s.high, s.low)},
+                      {"volume", s.volume},
+                      {"bars", s.bars},
+                      {"early_close", s.early_close},
+                      {"late_open", s.late_open}});
+    }
+    json out = {{"symbol", a.symbol},          {"timeframe", a.timeframe},
+                {"calendar", in->calendar->name}, {"display_tz", tz.name()},
+                {"sessions", rows},            {"bars_outside_sessions", stats->bars_outside_sessions}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  if (a.format == "csv") {
+    fmt::memory_buffer buf;
+    fmt::format_to(std::back_inserter(buf),
+                   "trade_date,open,high,low,close,high_time,low_time,range,volume,bars,early_close,late_open\n");
+    for (const auto& s : stats->sessions) {
+      fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{},{}\n", calendar::FormatDate(s.trade_date),
+                     s.open, s.high, s.low, s.close, tz.FormatLocal(s.high_time), tz.FormatLocal(s.low_time),
+                     CleanDifference(s.high, s.low), s.volume, s.bars, s.early_close, s.late_open);
+    }
+    std::fwrite(buf.data(), 1, buf.size(), stdout);
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& s : stats->sessions) {
+    table.push_back({calendar::FormatDate(s.trade_date), Num(s.open), Num(s.high), Num(s.low), Num(s.close),
+                     TableTime(tz, s.high_time), TableTime(tz, s.low_time), Num(CleanDifference(s.high, s.low)),
+                     Num(s.volume), WithThousands(s.bars), Marks(s.early_close, s.late_open)});
+  }
+  std::printf("%s %s sessions %s (calendar %s, times in %s)\n", a.symbol.c_str(), a.timeframe.c_str(),
+              RangeText(*in).c_str(), in->calendar->name.c_str(), tz.name().c_str());
+  if (table.empty()) {
+    std::printf("No bars in these sessions.\n");
+  } else {
+    std::printf("%s", FormatTable({"DATE", "OPEN", "HIGH", "LOW", "CLOSE", "HIGH AT", "LOW AT", "RANGE", "VOLUME",
+                                   "BARS", "NOTE"},
+                                  table)
+                          .c_str());
+  }
+  if (stats->bars_outside_sessions > 0) {
+    std::printf("%s bars outside every session are in no row.\n", WithThousands(stats->bars_outside_sessions).c_str());
+  }
+  return 0;
+}
+
+// Prior levels need the session with bars before the first one asked for. Read a few
+// sessions more and, when none of them had bars (a gap in the data), look further back.
+Result<std::vector<derive::SessionLevels>> LevelsWithPrior(SessionInput& in, const StatsArgs& a,
+                                                           const derive::LevelOptions& options, size_t first,
+                                                           size_t end) {
+  size_t lookback = 5;
+  while (true) {
+    const size_t from = first - std::min(first, lookback);
+    ASSIGN_OR_RETURN(BarColumns bars, ReadSessions(in, a, from, end));
+    const calendar::SessionList sessions(in.all.begin() + from, in.all.begin() + end);
+    ASSIGN_OR_RETURN(auto rows, derive::ComputeLevelTouches(bars, sessions, options));
+    const int32_t first_date = in.all[first].trade_date;
+    auto first_asked = std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.trade_date >= first_date; });
+    const bool prior_found = first_asked == rows.end() || first_asked != rows.begin();
+    if (prior_found || from == 0) {
+      rows.erase(rows.begin(), first_asked);
+      return rows;
+    }
+    lookback *= 8;
+  }
+}
+
+// Block by block as for the statistics; each block reads back to its prior session.
+Result<std::vector<derive::SessionLevels>> LevelsOf(SessionInput& in, const StatsArgs& a,
+                                                    const derive::LevelOptions& options) {
+  std::vector<derive::SessionLevels> all;
+  for (size_t b = in.first; b < in.end; b += kSessionsPerBlock) {
+    ASSIGN_OR_RETURN(auto block, LevelsWithPrior(in, a, options, b, std::min(in.end, b + kSessionsPerBlock)));
+    all.insert(all.end(), block.begin(), block.end());
+  }
+  return all;
+}
+
+std::string LevelName(int k) { return derive::LevelName(static_cast<derive::LevelKind>(k)); }
+
+// A touch time for a table cell: "10:02", with the date when it is not the trade date
+// in the display zone.
+std::string TouchCell(const TimeZone& tz, const derive::LevelTouch& lv, int32_t trade_date) {
+  if (std::isnan(lv.price)) return "n/a";
+  std::string cell = Num(lv.price) + " ";
+  if (!lv.touched) return cell + "-";
+  const std::string local = tz.FormatLocal(lv.first_touch);
+  return cell + (local.substr(0, 10) == calendar::FormatDate(trade_date) ? local.substr(11, 5)
+                                                                           : local.substr(5, 5) + " " + local.substr(11, 5));
+}
+
+int CmdTouches(const Globals& g, const StatsArgs& a) {
+  derive::LevelOptions options;
+  if (a.day_start == "none") {
+    options.day_start_minutes.reset();
+  } else {
+    auto m = calendar::ParseMinutes(a.day_start);
+    if (!m.ok()) return Fail(m.status().WithContext("--day-start (or `none`)"));
+    if (*m >= 24 * 60) return Fail(Status::InvalidArgument("--day-start must be before 24:00"));
+    options.day_start_minutes = *m;
+  }
+  auto in = LoadSessions(g, a);
+  if (!in.ok()) return Fail(in.status());
+  options.zone = in->calendar->zone;  // the day start is a wall-clock time of the market's zone
+  auto rows = LevelsOf(*in, a, options);
+  if (!rows.ok()) return Fail(rows.status());
+  const TimeZone& tz = *in->tz;
+  const std::string day_start_text = options.day_start_minutes ? a.day_start + " " + options.zone : "none";
+  auto price_json = [](double p) { return std::isnan(p) ? json(nullptr) : json(p); };
+  if (a.format == "json") {
+    json list = json::array();
+    for (const auto& r : *rows) {
+      json levels = json::object();
+      for (int k = 0; k < derive::kNumLevels; ++k) {
+        const auto& lv = r.levels[k];
+        levels[LevelName(k)] = {{"price", price_json(lv.price)},
+                                {"touched", lv.touched},
+                                {"first_touch", lv.touched ? json(tz.FormatLocal(lv.first_touch)) : json(nullptr)}};
+      }
+      list.push_back({{"trade_date", calendar::FormatDate(r.trade_date)},
+                      {"session_open", tz.FormatLocal(r.session_open)},
+                      {"day_start", tz.FormatLocal(r.day_start)},
+                      {"session_close", tz.FormatLocal(r.session_close)},
+                      {"overnight_bars", r.overnight_bars},
+                      {"day_bars", r.day_bars},
+                      {"levels", levels}});
+    }
+    json out = {{"symbol", a.symbol},
+                {"timeframe", a.timeframe},
+                {"calendar", in->calendar->name},
+                {"display_tz", tz.name()},
+                {"day_start", options.day_start_minutes ? json(a.day_start) : json(nullptr)},
+                {"day_start_zone", options.day_start_minutes ? json(options.zone) : json(nullptr)},
+                {"sessions", list}};
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  if (a.format == "csv") {
+    fmt::memory_buffer buf;
+    fmt::format_to(std::back_inserter(buf), "trade_date,day_start,overnight_bars,day_bars");
+    for (int k = 0; k < derive::kNumLevels; ++k) {
+      fmt::format_to(std::back_inserter(buf), ",{0},{0}_touched,{0}_first_touch", LevelName(k));
+    }
+    buf.push_back('\n');
+    for (const auto& r : *rows) {
+      fmt::format_to(std::back_inserter(buf), "{},{},{},{}", calendar::FormatDate(r.trade_date),
+                     tz.FormatLocal(r.day_start), r.overnight_bars, r.day_bars);
+      for (const auto& lv : r.levels) {
+        fmt::format_to(std::back_inserter(buf), ",{},{},{}", std::isnan(lv.price) ? "" : Num(lv.price), lv.touched,
+                       lv.touched ? tz.FormatLocal(lv.first_touch) : "");
+      }
+      buf.push_back('\n');
+    }
+    std::fwrite(buf.data(), 1, buf.size(), stdout);
+    return 0;
+  }
+  std::vector<std::vector<std::string>> table;
+  for (const auto& r : *rows) {
+    std::vector<std::string> line = {calendar::FormatDate(r.trade_date)};
+    for (const auto& lv : r.levels) line.push_back(TouchCell(tz, lv, r.trade_date));
+    table.push_back(std::move(line));
+  }
+  std::printf("%s %s level touches %s (calendar %s, day session from %s, times in %s)\n", a.symbol.c_str(),
+              a.timeframe.c_str(), RangeText(*in).c_str(), in->calendar->name.c_str(), day_start_text.c_str(),
+              tz.name().c_str());
+  if (table.empty()) {
+    std::printf("No bars in these sessions.\n");
+    return 0;
+  }
+  std::printf("%s", FormatTable({"DATE", "PRIOR HIGH", "PRIOR LOW", "PRIOR CLOSE", "ON HIGH", "ON LOW"}, table).c_str());
+  std::printf("Each cell: level, then the first day-session touch time (- = not touched; n/a = no such level).\n");
+  return 0;
+}
+
+void AddOptions(CLI::App* cmd, StatsArgs& a) {
+  cmd->add_option("SYMBOL", a.symbol, "Dataset symbol, e.g. ES")->required();
+  cmd->add_option("TIMEFRAME", a.timeframe, "Dataset timeframe (default 1m)");
+  cmd->add_option("--from", a.from, "First trade date, YYYY-MM-DD (default: the last 20 sessions)");
+  cmd->add_option("--to", a.to, "Last trade date, YYYY-MM-DD, inclusive (default: the last stored session)");
+  cmd->add_option("--tz", a.tz, "Show times in this zone (default the vault's display_tz)");
+  cmd->add_option("--format", a.format, "table (default), csv or json");
+  cmd->add_flag("--json", a.as_json, "Same as --format json");
+}
+
+}  // namespace
+
+void AddStatsCommands(CLI::App& app, Globals& g, int& rc) {
+  auto* st = app.add_subcommand("stats", "Daily session statistics (OHLC, high/low times, range, volume) from stored bars");
+  static StatsArgs sa;
+  AddOptions(st, sa);
+  st->callback([&] {
+    if (sa.as_json) sa.format = "json";
+    rc = CmdStats(g, sa);
+  });
+
+  auto* tc = app.add_subcommand("touches",
+                                "Prior-session and overnight levels per session, and when the day session first touched them");
+  static StatsArgs ta;
+  AddOptions(tc, ta);
+  tc->add_option("--day-start", ta.day_start,
+                 "Day session start, HH:MM in the calendar's zone, or `none` (default 09:30)");
+  tc->callback([&] {
+    if (ta.as_json) ta.format = "json";
+    rc = CmdTouches(g, ta);
+  });
+}
+
+}  // namespace barlake::cli
