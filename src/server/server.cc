@@ -577,6 +577,7 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     uint64_t seen = 0;
     std::map<int64_t, std::string> last;
     int idle_ms = 0;
+    bool greeted = false;
   };
   auto st = std::make_shared<StreamState>();
   res.set_header("Cache-Control", "no-cache");
@@ -584,6 +585,10 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     if (stopping_) {
       sink.done();
       return true;
+    }
+    if (!st->greeted) {  // tells the client the stream is open before any task exists
+      st->greeted = true;
+      if (!sink.write(": connected\n\n", 13)) return false;
     }
     st->seen = tasks_.version();
     auto list = tasks_.List(100);

@@ -126,8 +126,7 @@ class ServerTest : public ::testing::Test {
     return client_->Post("/api/import", Auth(), items);
   }
 
-  // Send raw bytes, then end the request stream; read the answer until the server closes
-  // (or 10 s pass).
+  // Send raw bytes and read the answer (10 s at most).
   std::string RawRequest(const std::string& bytes) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -141,10 +140,18 @@ class ServerTest : public ::testing::Test {
     timeval tv{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     (void)!::write(fd, bytes.data(), bytes.size());
-    ::shutdown(fd, SHUT_WR);  // nothing more comes: the server answers and closes
+    // Read one whole response (headers, then Content-Length bytes). The request stream
+    // stays open: httplib does not answer a peer that has shut its side down.
     std::string reply;
     char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) reply.append(buf, static_cast<size_t>(n));
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+      reply.append(buf, static_cast<size_t>(n));
+      const size_t head = reply.find("\r\n\r\n");
+      if (head == std::string::npos) continue;
+      const size_t cl = reply.find("Content-Length: ");
+      if (cl == std::string::npos || cl > head) break;
+      if (reply.size() >= head + 4 + std::stoul(reply.substr(cl + 16))) break;
+    }
     ::close(fd);
     return reply;
   }
@@ -473,6 +480,43 @@ TEST_F(ServerTest, EventStreamDeliversProgressAndCompletion) {
   }
   EXPECT_TRUE(states.count("queued")) << stream.substr(0, 500);
   EXPECT_TRUE(states.count("running")) << "the stream follows the task while it runs";
+}
+
+TEST_F(ServerTest, GlobalEventStreamFollowsEveryTask) {
+  Start();
+  httplib::Client sse("127.0.0.1", server_->port());
+  sse.set_read_timeout(120, 0);
+  std::string stream;
+  std::set<std::pair<int64_t, std::string>> seen;  // (task, state) pairs
+  std::mutex mu;
+  std::atomic<bool> open{false};
+  std::thread reader([&] {
+    sse.Get("/api/events", [&](const char* data, size_t len) {
+      open = true;
+      std::lock_guard lock(mu);
+      stream.append(data, len);
+      size_t pos = 0;
+      while ((pos = stream.find("event: task\ndata: ", 0)) != std::string::npos) {
+        const size_t start = pos + 18, end = stream.find("\n\n", start);
+        if (end == std::string::npos) break;
+        json t = json::parse(stream.substr(start, end - start));
+        seen.insert({t["id"].get<int64_t>(), t["state"].get<std::string>()});
+        stream.erase(0, end + 2);
+      }
+      return !seen.count({2, "succeeded"});  // stop once the second import is done
+    });
+  });
+  for (int i = 0; i < 200 && !open; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ASSERT_TRUE(open) << "the stream opens with a comment before any task exists";
+  auto a = Upload("ES a.Last.txt", Export(5));
+  auto b = Upload("ES b.Last.txt", Export(5, 6));
+  ASSERT_EQ(a->status, 202);
+  ASSERT_EQ(b->status, 202);
+  WaitForTask(2);
+  reader.join();
+  EXPECT_TRUE(seen.count({1, "succeeded"}));
+  EXPECT_TRUE(seen.count({2, "succeeded"}));
+  EXPECT_TRUE(seen.count({2, "queued"}) || seen.count({2, "running"})) << "changes are streamed, not just ends";
 }
 
 // Reads while an import changes several partitions: each read returns the whole range as
