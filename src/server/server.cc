@@ -352,6 +352,22 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
   using HR = httplib::Server::HandlerResponse;
   const bool api = req.path.rfind("/api/", 0) == 0;
   const bool mutating = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+  // DNS rebinding: a web page whose name resolves to 127.0.0.1 would otherwise be the same
+  // origin as this server and could read it without the token. On loopback only loopback
+  // host names are answered.
+  if (!reads_need_token()) {
+    std::string host = req.get_header_value("Host");
+    if (!host.empty() && host.front() == '[') {
+      host = host.substr(0, host.find(']') + 1);
+    } else if (auto colon = host.find(':'); colon != std::string::npos) {
+      host = host.substr(0, colon);
+    }
+    if (!host.empty() && !IsLoopbackAddress(host)) {
+      SendError(res, ApiError::Forbidden("this server answers only to loopback host names (Host: '" + host +
+                                         "'); bind it with --bind to serve other names"));
+      return HR::Handled;
+    }
+  }
   if ((mutating || (api && reads_need_token())) && !Authorized(req)) {
     SendError(res, ApiError::Unauthorized(
                        req.has_header("Authorization")

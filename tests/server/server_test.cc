@@ -299,6 +299,19 @@ TEST_F(ServerTest, MutatingCallsNeedTheTokenReadsDoNotOnLoopback) {
   EXPECT_EQ(ok->status, 202);
 }
 
+TEST_F(ServerTest, LoopbackServerAnswersOnlyLoopbackHostNames) {
+  Start();
+  for (const char* host : {"localhost", "127.0.0.1", "[::1]"}) {
+    auto r = client_->Get("/api/datasets", {{"Host", std::string(host) + ":" + std::to_string(server_->port())}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << host;
+  }
+  // A page at evil.example whose name resolves to 127.0.0.1 (DNS rebinding).
+  ExpectError(client_->Get("/api/datasets", {{"Host", "evil.example:" + std::to_string(server_->port())}}), 403,
+              "forbidden");
+  ExpectError(client_->Get("/api/bars?symbol=ES&timeframe=1m", {{"Host", "evil.example"}}), 403, "forbidden");
+}
+
 TEST_F(ServerTest, ReadsNeedTheTokenBeyondLoopback) {
   ServerOptions o;
   o.bind = "0.0.0.0";
@@ -361,7 +374,7 @@ TEST_F(ServerTest, OversizedUploadIs413) {
   // closes the connection): an upload and a JSON body (whose own limit is 1 MiB).
   for (auto [type, length] : {std::pair<std::string, uint64_t>{"multipart/form-data; boundary=x", 1ull << 30},
                               std::pair<std::string, uint64_t>{"application/json", 2ull << 20}}) {
-    const std::string reply = RawRequest("POST /api/import HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + token_ +
+    const std::string reply = RawRequest("POST /api/import HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token_ +
                                          "\r\nContent-Type: " + type + "\r\nContent-Length: " + std::to_string(length) +
                                          "\r\n\r\n{");
     EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
