@@ -65,7 +65,10 @@ Result<std::string> ReadOrCreateToken(Env* env, const VaultPaths& paths, bool ro
     ::unlink(tmp.c_str());
     return Status::FromErrno(err, "cannot write", tmp);
   }
-  RETURN_IF_ERROR(env->RenameFile(tmp, paths.token));
+  if (Status s = env->RenameFile(tmp, paths.token); !s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
   RETURN_IF_ERROR(env->SyncDir(paths.meta));
   return token;
 }
