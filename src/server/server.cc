@@ -161,7 +161,8 @@ Result<Fields> FieldsFromJson(const std::string& body) {
 class Server::Impl {
  public:
   explicit Impl(const ServerOptions& o)
-      : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_), cache_(o.cache_bytes) {}
+      : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_), cache_(o.cache_bytes),
+        tasks_(o.job_nice) {}
 
   Status Init();
   void Routes();

@@ -38,6 +38,7 @@ struct ServerOptions {
   size_t cache_bytes = 64ull << 20;  // rendered /api/bars pages (server/response_cache.h); 0: off
   int http_threads = 64;  // each keep-alive connection and event stream holds one
   double lock_wait_seconds = 30;
+  int job_nice = 10;  // jobs run this much nicer than request threads (0: same priority)
 };
 
 class Server {

@@ -1,5 +1,11 @@
 #include "server/task_queue.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 
 #include "core/time_util.h"
@@ -57,7 +63,7 @@ class TaskQueue::Progress : public TaskProgress {
   int64_t id_;
 };
 
-TaskQueue::TaskQueue() : worker_([this] { Run(); }) {}
+TaskQueue::TaskQueue(int nice) : nice_(nice), worker_([this] { Run(); }) {}
 
 TaskQueue::~TaskQueue() { Shutdown(); }
 
@@ -158,6 +164,13 @@ void TaskQueue::Shutdown() {
 }
 
 void TaskQueue::Run() {
+  if (nice_ != 0) {
+    // On Linux a thread's niceness is its own (PRIO_PROCESS with a thread id).
+    const int tid = static_cast<int>(::syscall(SYS_gettid));
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) (void)::setpriority(PRIO_PROCESS, tid, std::min(19, current + nice_));
+  }
   for (;;) {
     int64_t id = 0;
     Work work;

@@ -52,7 +52,9 @@ class TaskQueue {
   /// Called on the worker thread once a task has finished (e.g. to remove an upload).
   using Cleanup = std::function<void()>;
 
-  TaskQueue();
+  /// `nice`: added to the worker thread's CPU niceness (Linux, per thread; threads the
+  /// work starts inherit it), so reads are served first while a job runs. 0: unchanged.
+  explicit TaskQueue(int nice = 0);
   ~TaskQueue();  // Shutdown()
 
   int64_t Enqueue(std::string kind, nlohmann::json request, Work work, Cleanup cleanup = nullptr);
@@ -89,6 +91,7 @@ class TaskQueue {
   int64_t next_id_ = 1;
   uint64_t version_ = 0;
   bool stop_ = false;
+  int nice_ = 0;
   std::thread worker_;
 };
 
