@@ -5,11 +5,14 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -168,6 +171,7 @@ class Server::Impl {
   void Routes();
   Status Bind(int* port);
   void Listen() { http_.listen_after_bind(); }
+  bool running() const { return http_.is_running(); }
   void Stop();
   bool reads_need_token() const { return !IsLoopbackAddress(o_.bind); }
 
@@ -240,10 +244,17 @@ Status Server::Impl::Init() {
   char real[PATH_MAX];
   if (!::realpath(dir.c_str(), real)) return Status::FromErrno(errno, "cannot resolve the import folder", dir);
   import_real_ = real;
-  // Uploads left by a crash are of no use: the lake keeps its own copy of every source.
+  // Uploads left by a server that is gone are of no use (the lake keeps its own copy of
+  // every imported source). Each upload folder names its server's pid, so another server
+  // running on the same vault keeps its own.
   uploads_dir_ = JoinPath(paths_.meta, "uploads");
-  if (env->FileExists(uploads_dir_)) RETURN_IF_ERROR(RemoveTree(env, uploads_dir_));
   RETURN_IF_ERROR(env->CreateDirs(uploads_dir_));
+  ASSIGN_OR_RETURN(auto leftovers, env->GetChildren(uploads_dir_));
+  for (const auto& name : leftovers) {
+    const long pid = name.size() > 1 && name[0] == 'p' ? std::atol(name.c_str() + 1) : 0;
+    if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
+    RETURN_IF_ERROR(RemoveTree(env, JoinPath(uploads_dir_, name)));
+  }
   auto tz = readers_.Read<std::string>(
       "", [](lake::Lake& l) -> Result<std::string> { return l.registry().settings().display_tz; });
   RETURN_IF_ERROR(tz.status());
@@ -684,7 +695,7 @@ std::optional<ApiError> Server::Impl::ReadBody(const Request& req, const httplib
         }
         body->file_name = SafeFileName(part.filename);
         if (!keep_file) return true;
-        body->upload_dir = JoinPath(uploads_dir_, "u" + RandomHex(12));
+        body->upload_dir = JoinPath(uploads_dir_, "p" + std::to_string(::getpid()) + "-" + RandomHex(12));
         body->upload_path = JoinPath(body->upload_dir, body->file_name);
         Status s = env->CreateDirs(body->upload_dir);
         auto f = s.ok() ? env->NewWritableFile(body->upload_path) : Result<std::unique_ptr<WritableFile>>(s);
@@ -938,6 +949,9 @@ Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
 Status Server::Start() {
   RETURN_IF_ERROR(impl_->Bind(&port_));
   listener_ = std::thread([this] { impl_->Listen(); });
+  // httplib's stop() does nothing before the listen loop runs, so a Stop() right after
+  // Start() would wait forever: return only once it runs.
+  for (int i = 0; i < 5000 && !impl_->running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return Status::OK();
 }
 

@@ -363,6 +363,16 @@ TEST_F(ServerTest, UploadImportEndsInTheJobListWithItsReport) {
   EXPECT_EQ(Body(client_->Get(("/api/jobs/" + std::to_string(bad["job"].get<int64_t>())).c_str()))["status"], "failed");
 }
 
+TEST_F(ServerTest, StartRemovesUploadsOfServersThatAreGone) {
+  const std::string uploads = vault_ + "/.barlake/uploads";
+  const std::string gone = uploads + "/p2147483000-abc", alive = uploads + "/p" + std::to_string(::getpid()) + "-def";
+  ASSERT_OK(testutil::WriteText(gone + "/x.txt", "left by a crash"));
+  ASSERT_OK(testutil::WriteText(alive + "/y.txt", "another server's upload in progress"));
+  Start();
+  EXPECT_FALSE(Env::Default()->FileExists(gone));
+  EXPECT_TRUE(Env::Default()->FileExists(alive + "/y.txt"));
+}
+
 TEST_F(ServerTest, OversizedUploadIs413) {
   ServerOptions o;
   o.max_upload_bytes = 64 * 1024;
