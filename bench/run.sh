@@ -20,6 +20,7 @@ cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
 # Every bench/bench_<name>.cc is one benchmark.
 all_benches=()
 for f in "$root"/bench/bench_*.cc; do b="$(basename "$f" .cc)"; all_benches+=("${b#bench_}"); done
+all_benches+=(serve)  # bench_serve.sh: the HTTP server under wrk
 cmake --build "$build" -j2 --target barlake benches || exit 2
 
 benches=("$@")
@@ -30,9 +31,10 @@ log="$(mktemp /tmp/barlake-bench-log.XXXXXX)"
 rc=0
 for b in "${benches[@]}"; do
   exe="$build/bench/bench_$b"
+  [ "$b" = serve ] && exe="$root/bench/bench_serve.sh"
   [ -x "$exe" ] || { echo "unknown benchmark '$b' (${all_benches[*]})" >&2; exit 2; }
   echo "### bench_$b" | tee -a "$log"
-  "$exe" 2>&1 | tee -a "$log"
+  if [ "$b" = serve ]; then "$exe" "$build/barlake"; else "$exe"; fi 2>&1 | tee -a "$log"
   s=${PIPESTATUS[0]}
   if [ "$s" -eq 1 ]; then
     [ "$rc" -eq 0 ] && rc=1

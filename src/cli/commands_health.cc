@@ -21,25 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-/// The session calendar of a dataset, by its registry `calendar` name (the built-in
-/// calendars plus the vault's [[calendar]] tables). A dataset without one is `unchecked`.
-lake::CalendarLookup CalendarsOf(lake::Lake* lk) {
-  return [lk](const std::string& symbol, const std::string& timeframe) -> Result<std::optional<lake::SessionSource>> {
-    const registry::DatasetSpec* spec = lk->registry().Find(symbol, timeframe);
-    if (!spec || spec->calendar.empty()) return std::optional<lake::SessionSource>{};
-    const calendar::Calendar* cal = lk->registry().calendars().Find(spec->calendar);
-    if (!cal) {
-      return Status::InvalidInput("dataset " + symbol + " " + timeframe + " names calendar '" + spec->calendar +
-                                  "', which barlake.toml does not define; known: " +
-                                  lk->registry().calendars().NamesText());
-    }
-    lake::SessionSource source;
-    source.name = cal->name;
-    source.zone = cal->zone;
-    source.sessions = [cal](Micros from, Micros to) { return cal->SessionsBetween(from, to); };
-    return std::optional<lake::SessionSource>(std::move(source));
-  };
-}
 
 struct HealthArgs {
   std::string symbol, timeframe, gap_min = "30m";
@@ -57,75 +38,8 @@ std::string Percent(double v) {
   return buf;
 }
 
-json GapJson(const health::Gap& g) {
-  return {{"start", FormatIsoUtc(g.start)},
-          {"end", FormatIsoUtc(g.end)},
-          {"missing_bars", g.missing_bars},
-          {"session_seconds", g.session_seconds}};
-}
 
-/// Gaps to show: all when few, else the longest (in time order).
-std::vector<health::Gap> LongestGaps(std::vector<health::Gap> gaps, size_t n) {
-  if (gaps.size() <= n) return gaps;
-  std::stable_sort(gaps.begin(), gaps.end(),
-                   [](const auto& a, const auto& b) { return a.missing_bars > b.missing_bars; });
-  gaps.resize(n);
-  std::sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
-  return gaps;
-}
 
-json ReportJson(const lake::DatasetHealth& h, size_t max_gaps) {
-  const health::HealthReport& r = h.report;
-  json j = {{"symbol", h.symbol},
-            {"timeframe", h.timeframe},
-            {"calendar", h.calendar.empty() ? json(nullptr) : json(h.calendar)},
-            {"rows", r.rows},
-            {"score", r.score},
-            {"status", health::StatusName(r.status)},
-            {"schema_drift", r.schema_drift},
-            {"stale_derived", r.stale_derived},
-            {"notes", r.notes}};
-  if (r.rows > 0) {
-    j["first_bar"] = FormatIsoUtc(r.first_ts);
-    j["last_bar"] = FormatIsoUtc(r.last_ts);
-  }
-  if (!r.calendar_checked) return j;
-  j["zone"] = h.zone;
-  j["expected_bars"] = r.expected;
-  j["present_bars"] = r.present;
-  j["coverage_pct"] = r.coverage_pct;
-  json months = json::array();
-  for (const auto& m : r.by_month) {
-    months.push_back({{"year", m.year}, {"month", m.month}, {"expected", m.expected}, {"present", m.present}});
-  }
-  j["coverage_by_month"] = months;
-  j["gap_count"] = r.gaps.size();
-  j["gap_missing_bars"] = r.gap_missing_bars;
-  json gaps = json::array();
-  for (const auto& g : LongestGaps(r.gaps, max_gaps)) gaps.push_back(GapJson(g));
-  j["gaps"] = gaps;  // the longest (in time order) when there are more; see gap_count
-  j["stray_count"] = r.stray_count;
-  json stray = json::array();
-  for (Micros t : r.stray_examples) stray.push_back(FormatIsoUtc(t));
-  j["stray_examples"] = stray;
-  json weeks = json::array();
-  for (const auto& w : r.suspicious_weeks) {
-    weeks.push_back({{"week_start", FormatIsoUtc(static_cast<Micros>(w.week_start) * kMicrosPerDay).substr(0, 10)},
-                     {"shift_seconds", w.shift_seconds},
-                     {"shift_hours", w.shift_hours},
-                     {"bars", w.bars},
-                     {"description", w.description}});
-  }
-  j["suspicious_weeks"] = weeks;
-  j["weeks_checked"] = r.weeks_checked;
-  const auto& st = r.staleness;
-  j["staleness"] = {{"stale", st.stale},
-                    {"last_bar_end", FormatIsoUtc(st.last_bar_end)},
-                    {"last_closed_session_close", st.last_closed_close ? json(FormatIsoUtc(st.last_closed_close)) : json(nullptr)},
-                    {"missing_bars_at_end", st.missing_bars_at_end},
-                    {"age_seconds", st.age_seconds}};
-  return j;
-}
 
 /// A table indented under a heading.
 std::string Indented(const std::string& table) {
@@ -167,7 +81,7 @@ void PrintDetails(const lake::DatasetHealth& h, TimeZone& tz) {
       std::printf("%s", Indented(FormatTable({"YEAR", "EXPECTED", "PRESENT", "COVERAGE"}, rows)).c_str());
     }
     std::printf("  gaps: %zu (%s missing bars)\n", r.gaps.size(), WithThousands(r.gap_missing_bars).c_str());
-    const auto shown = LongestGaps(r.gaps, 20);
+    const auto shown = lake::LongestGaps(r.gaps, 20);
     if (!shown.empty()) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& g : shown) {
@@ -219,7 +133,7 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
   req.symbol = a.symbol;
   req.timeframe = a.timeframe;
   req.options.gap_min_seconds = *gap_min;
-  req.calendar = CalendarsOf(lk->get());
+  req.calendar = lake::RegistryCalendars(lk->get());
   auto result = lake::CheckHealth(lk->get(), req);
   if (!result.ok()) return Fail(result.status());
   bool any_fail = false;
@@ -228,7 +142,7 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
   const bool details = result->size() == 1 || !a.timeframe.empty();
   if (a.as_json) {
     json arr = json::array();
-    for (const auto& h : *result) arr.push_back(ReportJson(h, details ? 1000 : 20));
+    for (const auto& h : *result) arr.push_back(lake::HealthJson(h, details ? 1000 : 20));
     std::printf("%s\n", json{{"vault", (*lk)->paths().root},
                              {"display_tz", tz->name()},
                              {"gap_min_seconds", *gap_min},
@@ -301,7 +215,7 @@ int CmdGaps(const Globals& g, const GapsArgs& a) {
     return Fail(Status::NotFound("there is no dataset " + a.symbol + " " + a.timeframe +
                                  "; `barlake status` lists the datasets"));
   }
-  auto source = CalendarsOf(lk->get())(a.symbol, a.timeframe);
+  auto source = lake::RegistryCalendars(lk->get())(a.symbol, a.timeframe);
   if (!source.ok()) return Fail(source.status());
   if (!*source || tf->seconds() > 86400) {
     return Fail(Status::NotFound(a.symbol + " " + a.timeframe +
@@ -322,7 +236,7 @@ int CmdGaps(const Globals& g, const GapsArgs& a) {
   for (const auto& gp : gaps) missing += gp.missing_bars;
   if (a.as_json) {
     json arr = json::array();
-    for (const auto& gp : gaps) arr.push_back(GapJson(gp));
+    for (const auto& gp : gaps) arr.push_back(lake::GapJson(gp));
     std::printf("%s\n", json{{"symbol", a.symbol},
                              {"timeframe", a.timeframe},
                              {"calendar", (*source)->name},

@@ -1,5 +1,7 @@
 #include "lake/dataset_health.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <map>
 #include <thread>
@@ -200,6 +202,96 @@ Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& 
                             "; `barlake status` lists the datasets");
   }
   return out;
+}
+
+/// The session calendar of a dataset, by its registry `calendar` name (the built-in
+/// calendars plus the vault's [[calendar]] tables). A dataset without one is `unchecked`.
+CalendarLookup RegistryCalendars(Lake* lk) {
+  return [lk](const std::string& symbol, const std::string& timeframe) -> Result<std::optional<SessionSource>> {
+    const registry::DatasetSpec* spec = lk->registry().Find(symbol, timeframe);
+    if (!spec || spec->calendar.empty()) return std::optional<SessionSource>{};
+    const calendar::Calendar* cal = lk->registry().calendars().Find(spec->calendar);
+    if (!cal) {
+      return Status::InvalidInput("dataset " + symbol + " " + timeframe + " names calendar '" + spec->calendar +
+                                  "', which barlake.toml does not define; known: " +
+                                  lk->registry().calendars().NamesText());
+    }
+    SessionSource source;
+    source.name = cal->name;
+    source.zone = cal->zone;
+    source.sessions = [cal](Micros from, Micros to) { return cal->SessionsBetween(from, to); };
+    return std::optional<SessionSource>(std::move(source));
+  };
+}
+
+nlohmann::json GapJson(const health::Gap& g) {
+  return nlohmann::json{{"start", FormatIsoUtc(g.start)},
+          {"end", FormatIsoUtc(g.end)},
+          {"missing_bars", g.missing_bars},
+          {"session_seconds", g.session_seconds}};
+}
+
+/// Gaps to show: all when few, else the longest (in time order).
+std::vector<health::Gap> LongestGaps(std::vector<health::Gap> gaps, size_t n) {
+  if (gaps.size() <= n) return gaps;
+  std::stable_sort(gaps.begin(), gaps.end(),
+                   [](const auto& a, const auto& b) { return a.missing_bars > b.missing_bars; });
+  gaps.resize(n);
+  std::sort(gaps.begin(), gaps.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  return gaps;
+}
+
+nlohmann::json HealthJson(const DatasetHealth& h, size_t max_gaps) {
+  const health::HealthReport& r = h.report;
+  nlohmann::json j = {{"symbol", h.symbol},
+            {"timeframe", h.timeframe},
+            {"calendar", h.calendar.empty() ? nlohmann::json(nullptr) : json(h.calendar)},
+            {"rows", r.rows},
+            {"score", r.score},
+            {"status", health::StatusName(r.status)},
+            {"schema_drift", r.schema_drift},
+            {"stale_derived", r.stale_derived},
+            {"notes", r.notes}};
+  if (r.rows > 0) {
+    j["first_bar"] = FormatIsoUtc(r.first_ts);
+    j["last_bar"] = FormatIsoUtc(r.last_ts);
+  }
+  if (!r.calendar_checked) return j;
+  j["zone"] = h.zone;
+  j["expected_bars"] = r.expected;
+  j["present_bars"] = r.present;
+  j["coverage_pct"] = r.coverage_pct;
+  nlohmann::json months = nlohmann::json::array();
+  for (const auto& m : r.by_month) {
+    months.push_back({{"year", m.year}, {"month", m.month}, {"expected", m.expected}, {"present", m.present}});
+  }
+  j["coverage_by_month"] = months;
+  j["gap_count"] = r.gaps.size();
+  j["gap_missing_bars"] = r.gap_missing_bars;
+  nlohmann::json gaps = nlohmann::json::array();
+  for (const auto& g : LongestGaps(r.gaps, max_gaps)) gaps.push_back(GapJson(g));
+  j["gaps"] = gaps;  // the longest (in time order) when there are more; see gap_count
+  j["stray_count"] = r.stray_count;
+  nlohmann::json stray = nlohmann::json::array();
+  for (Micros t : r.stray_examples) stray.push_back(FormatIsoUtc(t));
+  j["stray_examples"] = stray;
+  nlohmann::json weeks = nlohmann::json::array();
+  for (const auto& w : r.suspicious_weeks) {
+    weeks.push_back({{"week_start", FormatIsoUtc(static_cast<Micros>(w.week_start) * kMicrosPerDay).substr(0, 10)},
+                     {"shift_seconds", w.shift_seconds},
+                     {"shift_hours", w.shift_hours},
+                     {"bars", w.bars},
+                     {"description", w.description}});
+  }
+  j["suspicious_weeks"] = weeks;
+  j["weeks_checked"] = r.weeks_checked;
+  const auto& st = r.staleness;
+  j["staleness"] = {{"stale", st.stale},
+                    {"last_bar_end", FormatIsoUtc(st.last_bar_end)},
+                    {"last_closed_session_close", st.last_closed_close ? nlohmann::json(FormatIsoUtc(st.last_closed_close)) : nlohmann::json(nullptr)},
+                    {"missing_bars_at_end", st.missing_bars_at_end},
+                    {"age_seconds", st.age_seconds}};
+  return j;
 }
 
 }  // namespace barlake::lake

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,5 +58,15 @@ Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, 
 /// Partitions of a dataset whose Parquet schema differs from the one most of its
 /// partitions share, as "path: schema" lines (one query over every footer).
 Result<std::vector<std::string>> SchemaDrift(Lake* lake, const std::string& symbol, const std::string& timeframe);
+
+/// The calendar of each dataset by its registry `calendar` name (built-in calendars plus the
+/// vault's [[calendar]] tables); a dataset without one is `unchecked`.
+CalendarLookup RegistryCalendars(Lake* lake);
+/// One dataset's report as JSON (`barlake health --json`, GET /api/health), with at most
+/// `max_gaps` gaps (the longest, in time order; `gap_count` has them all).
+nlohmann::json HealthJson(const DatasetHealth& health, size_t max_gaps);
+nlohmann::json GapJson(const health::Gap& gap);
+/// Gaps to show: all when few, else the `n` longest, in time order.
+std::vector<health::Gap> LongestGaps(std::vector<health::Gap> gaps, size_t n);
 
 }  // namespace barlake::lake

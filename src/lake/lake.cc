@@ -142,6 +142,11 @@ Result<std::unique_ptr<WriterLock>> Lake::LockAndRecover() {
   return lock;
 }
 
+Status Lake::ReloadRegistry() {
+  ASSIGN_OR_RETURN(registry_, registry::Registry::Load(env_, paths_.registry));
+  return Status::OK();
+}
+
 Status Lake::Recover() {
   ASSIGN_OR_RETURN(auto lock, LockAndRecover());
   return Status::OK();

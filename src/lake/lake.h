@@ -151,6 +151,8 @@ class Lake {
   Status DropQuarantine(const std::vector<int64_t>& ids);
   /// Take the lock and finish or undo interrupted jobs.
   Status Recover();
+  /// Read barlake.toml again (a long-lived reader sees datasets declared since it opened).
+  Status ReloadRegistry();
 
   // Derived datasets (lake/derived.h).
   /// Every derived dataset of the registry with whether it is stale (journal only).
