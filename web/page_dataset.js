@@ -1,0 +1,241 @@
+// One dataset: candlesticks and volume (lightweight-charts), loading only the range on
+// screen from /api/bars and more when the user scrolls or zooms out.
+//
+// lightweight-charts draws UTC seconds. To show wall-clock times of the display zone,
+// each intraday bar's time is shifted by the zone's UTC offset at that bar
+// (time = utc_seconds + offset); the axis and crosshair then read as local times. Daily
+// and weekly bars are stamped with their session date (00:00 UTC) and are not shifted.
+import { api } from './api.js';
+import { loadBars, loadDatasets } from './data.js';
+import { currentZone, formatTime, millisToWall, offsetCache, wallToMillis } from './tz.js';
+import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast } from './util.js';
+
+const WINDOW_BARS = 400;       // bars fetched for the first view and each scroll step
+const MAX_BARS = 60000;        // most bars held at once (a year of 1-minute bars is ~350k)
+const DAY = 86400000;
+
+let chartLib = null;
+function loadChartLibrary() {
+  if (window.LightweightCharts) return Promise.resolve(window.LightweightCharts);
+  if (!chartLib) {
+    chartLib = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/assets/vendor/lightweight-charts.js';
+      s.onload = () => resolve(window.LightweightCharts);
+      s.onerror = () => reject(new Error('The chart library (/assets/vendor/lightweight-charts.js) did not load'));
+      document.head.append(s);
+    });
+  }
+  return chartLib;
+}
+
+export async function render(view, route) {
+  const { symbol, timeframe } = route;
+  const [lib, inventory] = await Promise.all([loadChartLibrary(), loadDatasets()]);
+  const ds = inventory.datasets.find(d => d.symbol === symbol && d.timeframe === timeframe);
+  if (!ds) {
+    clear(view, el('div.error-box', { role: 'alert' }, `There is no dataset ${symbol} ${timeframe} in this vault. `,
+      el('a', { href: '#/' }, 'Back to the datasets')));
+    return;
+  }
+  const zone = currentZone();
+  const daily = isDailyOrLonger(timeframe);
+  const tfMs = (timeframeSeconds(timeframe) || 60) * 1000;
+  // Intraday sessions leave nights and weekends empty: fetch at least three days.
+  const stepMs = daily ? WINDOW_BARS * tfMs : Math.max(WINDOW_BARS * tfMs, 3 * DAY);
+  const offset = offsetCache(zone);
+  const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
+  const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
+
+  // ---- page skeleton
+  const fromInput = el('input', { type: daily ? 'date' : 'datetime-local', id: 'range-from', 'aria-label': 'From' });
+  const toInput = el('input', { type: daily ? 'date' : 'datetime-local', id: 'range-to', 'aria-label': 'To' });
+  const legend = el('div.legend', { 'aria-live': 'off' });
+  const statusLine = el('p.status-line', { id: 'chart-status' });
+  const container = el('div.chart', { id: 'chart', role: 'img', 'aria-label': `Candlestick chart of ${symbol} ${timeframe}` });
+  const presets = [['1D', DAY], ['1W', 7 * DAY], ['1M', 31 * DAY], ['1Y', 366 * DAY], ['All', Infinity]];
+  const wallOf = ms => (daily ? new Date(ms).toISOString().slice(0, 10) : millisToWall(ms, zone));
+  const parseWall = text => (daily ? Date.parse(`${text}T00:00:00Z`) : wallToMillis(text, zone));
+
+  const regenerate = ds.category === 'derived'
+    ? el('button.ghost', { type: 'button', onclick: () => regenerateDataset(ds) }, 'Regenerate') : null;
+  clear(view,
+    el('div.page-head',
+      el('h1', `${symbol} `, el('span.muted', timeframe)),
+      el('span.muted', ds.description),
+      regenerate,
+      el('a.button.ghost', { href: '#/' }, 'All datasets')),
+    el('dl.facts',
+      fact('First bar', formatTime(ds.firstMs, { dateOnly: daily })), fact('Last bar', formatTime(ds.lastMs, { dateOnly: daily })),
+      fact('Rows', fmtInt(ds.rows)), fact('Zone', daily ? 'session dates' : zone)),
+    el('form.range', { onsubmit: e => { e.preventDefault(); applyRange(parseWall(fromInput.value), parseWall(toInput.value)); } },
+      el('div.presets', { role: 'group', 'aria-label': 'Range presets' },
+        presets.map(([label, span]) => el('button.ghost', { type: 'button', dataset: { preset: label },
+          onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + tfMs) }, label))),
+      el('label', 'From ', fromInput), el('label', 'To ', toInput),
+      el('button.primary', { type: 'submit' }, 'Show'),
+      el('span.zoom', { role: 'group', 'aria-label': 'Zoom' },
+        el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
+        el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
+        el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
+    el('div.chart-wrap', container, legend),
+    statusLine);
+
+  // ---- chart
+  const css = getComputedStyle(document.documentElement);
+  const color = name => css.getPropertyValue(name).trim();
+  const chart = lib.createChart(container, {
+    autoSize: true,
+    layout: { background: { type: 'solid', color: color('--surface') || '#fff' }, textColor: color('--text') || '#222', attributionLogo: false },
+    grid: { vertLines: { color: color('--grid') || '#eee' }, horzLines: { color: color('--grid') || '#eee' } },
+    timeScale: { timeVisible: !daily, secondsVisible: false, borderColor: color('--border') || '#ccc' },
+    rightPriceScale: { borderColor: color('--border') || '#ccc', scaleMargins: { top: 0.06, bottom: 0.26 } },
+  });
+  const up = color('--up') || '#089981', down = color('--down') || '#f23645';
+  const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down, borderVisible: false });
+  const volume = chart.addSeries(lib.HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
+  chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+
+  // ---- data held: one contiguous span [loadedFrom, loadedTo] of bars, sorted by time
+  let bars = [];
+  let loadedFrom = NaN, loadedTo = NaN;
+  let requests = 0;
+  let busy = false;
+  let disposed = false;
+  let controller = new AbortController();
+
+  const draw = () => {
+    candles.setData(bars.map(b => ({ time: toChartTime(b.t), open: b.o, high: b.h, low: b.l, close: b.c })));
+    volume.setData(bars.map(b => ({ time: toChartTime(b.t), value: b.v ?? 0, color: b.c >= b.o ? `${up}66` : `${down}66` })));
+  };
+  const showStatus = extra => {
+    statusLine.dataset.loadedFrom = String(loadedFrom);
+    statusLine.dataset.loadedTo = String(loadedTo);
+    statusLine.dataset.bars = String(bars.length);
+    statusLine.dataset.requests = String(requests);
+    clear(statusLine, bars.length
+      ? `${fmtInt(bars.length)} bars loaded, ${formatTime(loadedFrom, { dateOnly: daily })} – ${formatTime(loadedTo, { dateOnly: daily })}`
+      : 'No bars in this range.', extra ? ` ${extra}` : '');
+  };
+
+  async function fetchSpan(from, to) {
+    const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal });
+    requests += r.requests;
+    return r;
+  }
+
+  // Replace everything with [from, to] (a preset, the inputs or the first view).
+  async function applyRange(from, to) {
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+      toast('Choose a From before the To.', 'error');
+      return;
+    }
+    // Never ask for more than MAX_BARS bars: keep the end, move the start.
+    from = Math.max(from, to - MAX_BARS * tfMs * (daily ? 1 : 1.4));
+    controller.abort();
+    controller = new AbortController();
+    busy = true;
+    container.setAttribute('aria-busy', 'true');
+    try {
+      const r = await fetchSpan(from, to);
+      if (disposed) return;
+      bars = r.bars;
+      loadedFrom = from;
+      loadedTo = r.truncated && bars.length ? bars[bars.length - 1].t : to;
+      draw();
+      if (bars.length) {
+        chart.timeScale().setVisibleRange({ from: toChartTime(Math.max(from, bars[0].t)), to: toChartTime(Math.min(to, bars[bars.length - 1].t)) });
+      }
+      fromInput.value = wallOf(from);
+      toInput.value = wallOf(Math.min(to, ds.lastMs));
+      showStatus(r.truncated ? `(limited to ${fmtInt(MAX_BARS)} bars: narrow the range)` : '');
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    } finally {
+      busy = false;
+      container.removeAttribute('aria-busy');
+    }
+  }
+
+  // Scrolled or zoomed past the loaded span: fetch the next step on that side.
+  const extend = debounce(async () => {
+    if (busy || disposed || !bars.length) return;
+    const range = chart.timeScale().getVisibleLogicalRange();
+    if (!range) return;
+    const needLeft = range.from < 20 && loadedFrom > ds.firstMs;
+    const needRight = range.to > bars.length - 20 && loadedTo < ds.lastMs;
+    if (!needLeft && !needRight) return;
+    busy = true;
+    try {
+      if (needLeft && bars.length < MAX_BARS) {
+        const from = Math.max(ds.firstMs, loadedFrom - stepMs);
+        const r = await fetchSpan(from, loadedFrom - 1);
+        if (disposed) return;
+        bars = r.bars.filter(b => b.t < (bars[0] ? bars[0].t : Infinity)).concat(bars);
+        loadedFrom = from;
+      }
+      if (needRight && bars.length < MAX_BARS) {
+        const to = Math.min(ds.lastMs + tfMs, loadedTo + stepMs);
+        const r = await fetchSpan(loadedTo + 1, to);
+        if (disposed) return;
+        const lastT = bars.length ? bars[bars.length - 1].t : -Infinity;
+        bars = bars.concat(r.bars.filter(b => b.t > lastT));
+        loadedTo = to;
+      }
+      draw();
+      showStatus(bars.length >= MAX_BARS ? `(at most ${fmtInt(MAX_BARS)} bars are kept: choose a range)` : '');
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    } finally {
+      busy = false;
+    }
+  }, 200);
+  chart.timeScale().subscribeVisibleLogicalRangeChange(extend);
+
+  function zoom(factor) {
+    const ts = chart.timeScale();
+    const r = ts.getVisibleLogicalRange();
+    if (!r) return;
+    const mid = (r.from + r.to) / 2, half = Math.max(5, ((r.to - r.from) / 2) * factor);
+    ts.setVisibleLogicalRange({ from: mid - half, to: mid + half });
+  }
+
+  chart.subscribeCrosshairMove(p => {
+    const c = p && p.time !== undefined ? p.seriesData.get(candles) : null;
+    const v = c ? p.seriesData.get(volume) : null;
+    if (!c) { legend.textContent = ''; return; }
+    const when = daily ? new Date(c.time * 1000).toISOString().slice(0, 10)
+                       : formatTime(fromChartTime(c.time), { z: zone });
+    legend.textContent = `${when}  O ${c.open}  H ${c.high}  L ${c.low}  C ${c.close}${v ? `  V ${fmtInt(v.value)}` : ''}`;
+  });
+
+  function showError(e) {
+    clear(statusLine, el('span.error', { role: 'alert' }, `Bars could not be loaded: ${e.readable || e.message}`));
+  }
+
+  // First view: the most recent WINDOW_BARS bars (or three days of intraday bars).
+  const initialTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
+  await applyRange(Math.max(ds.firstMs || 0, initialTo - stepMs), initialTo);
+
+  return () => {
+    disposed = true;
+    controller.abort();
+    chart.remove();
+  };
+}
+
+function fact(label, value) {
+  return el('div', el('dt', label), el('dd', value));
+}
+
+async function regenerateDataset(ds) {
+  try {
+    const r = await api('regenerate', { method: 'POST', body: { symbol: ds.symbol, timeframe: ds.timeframe } });
+    const job = r && (r.job ?? r.id);
+    toast(job ? `Regeneration started: job ${job}.` : 'Regeneration started.');
+    if (job) location.hash = `#/jobs/${job}`;
+  } catch (e) {
+    toast(e.status === 404 ? 'This server cannot regenerate datasets yet.' : e.readable || e.message, 'error');
+  }
+}
+
