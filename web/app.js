@@ -40,6 +40,8 @@ async function render() {
   }
   const view = document.getElementById('view');
   const started = performance.now();
+  delete view.dataset.page;  // set again once this page has drawn (the browser test waits on it)
+  delete view.dataset.renderedMs;
   try {
     const mod = await pages[route.page]();
     if (seq !== renderSeq) return;

@@ -86,7 +86,7 @@ export function normalizeHealth(e) {
  */
 export async function loadBars(symbol, timeframe, fromMs, toMs, { limit = 5000, maxBars = 60000, signal } = {}) {
   const q = new URLSearchParams({
-    symbol, timeframe, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(),
+    symbol, timeframe, from: isoSeconds(fromMs, Math.floor), to: isoSeconds(toMs, Math.ceil),
     limit: String(limit), format: 'json',
   });
   let url = `/api/bars?${q}`;
@@ -103,6 +103,11 @@ export async function loadBars(symbol, timeframe, fromMs, toMs, { limit = 5000, 
     url = nextUrl(url, next);
   }
   return { bars, requests, truncated };
+}
+
+// "2024-01-15T14:30:00Z": whole seconds, as barlake's ISO parser takes them.
+function isoSeconds(ms, round) {
+  return new Date(round(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 function nextUrl(current, next) {

@@ -41,8 +41,8 @@ export async function render(view, route) {
   const zone = currentZone();
   const daily = isDailyOrLonger(timeframe);
   const tfMs = (timeframeSeconds(timeframe) || 60) * 1000;
-  // Intraday sessions leave nights and weekends empty: fetch at least three days.
-  const stepMs = daily ? WINDOW_BARS * tfMs : Math.max(WINDOW_BARS * tfMs, 3 * DAY);
+  // One step of bars; a step that finds nothing (a weekend, a holiday) doubles.
+  const stepMs = WINDOW_BARS * tfMs;
   const offset = offsetCache(zone);
   const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
   const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
@@ -157,6 +157,36 @@ export async function render(view, route) {
     }
   }
 
+  // Bars before loadedFrom, a step at a time, until `minBars` more are held or the
+  // dataset's first bar is reached. Empty steps (nights, weekends) double the next one.
+  async function growLeft(minBars) {
+    let span = stepMs, got = 0;
+    for (let i = 0; i < 10 && got < minBars && loadedFrom > ds.firstMs && bars.length < MAX_BARS; i++, span *= 2) {
+      const from = Math.max(ds.firstMs, loadedFrom - span);
+      const r = await fetchSpan(from, loadedFrom);
+      if (disposed) return;
+      const firstT = bars.length ? bars[0].t : Infinity;
+      const fresh = r.bars.filter(b => b.t < firstT);
+      bars = fresh.concat(bars);
+      loadedFrom = from;
+      got += fresh.length;
+    }
+  }
+  async function growRight(minBars) {
+    let span = stepMs, got = 0;
+    const end = ds.lastMs + tfMs;
+    for (let i = 0; i < 10 && got < minBars && loadedTo < end && bars.length < MAX_BARS; i++, span *= 2) {
+      const to = Math.min(end, loadedTo + span);
+      const r = await fetchSpan(loadedTo, to);
+      if (disposed) return;
+      const lastT = bars.length ? bars[bars.length - 1].t : -Infinity;
+      const fresh = r.bars.filter(b => b.t > lastT);
+      bars = bars.concat(fresh);
+      loadedTo = to;
+      got += fresh.length;
+    }
+  }
+
   // Scrolled or zoomed past the loaded span: fetch the next step on that side.
   const extend = debounce(async () => {
     if (busy || disposed || !bars.length) return;
@@ -164,24 +194,12 @@ export async function render(view, route) {
     if (!range) return;
     const needLeft = range.from < 20 && loadedFrom > ds.firstMs;
     const needRight = range.to > bars.length - 20 && loadedTo < ds.lastMs;
-    if (!needLeft && !needRight) return;
+    if ((!needLeft && !needRight) || bars.length >= MAX_BARS) return;
     busy = true;
     try {
-      if (needLeft && bars.length < MAX_BARS) {
-        const from = Math.max(ds.firstMs, loadedFrom - stepMs);
-        const r = await fetchSpan(from, loadedFrom - 1);
-        if (disposed) return;
-        bars = r.bars.filter(b => b.t < (bars[0] ? bars[0].t : Infinity)).concat(bars);
-        loadedFrom = from;
-      }
-      if (needRight && bars.length < MAX_BARS) {
-        const to = Math.min(ds.lastMs + tfMs, loadedTo + stepMs);
-        const r = await fetchSpan(loadedTo + 1, to);
-        if (disposed) return;
-        const lastT = bars.length ? bars[bars.length - 1].t : -Infinity;
-        bars = bars.concat(r.bars.filter(b => b.t > lastT));
-        loadedTo = to;
-      }
+      if (needLeft) await growLeft(WINDOW_BARS / 2);
+      if (needRight) await growRight(WINDOW_BARS / 2);
+      if (disposed) return;
       draw();
       showStatus(bars.length >= MAX_BARS ? `(at most ${fmtInt(MAX_BARS)} bars are kept: choose a range)` : '');
     } catch (e) {
@@ -213,9 +231,27 @@ export async function render(view, route) {
     clear(statusLine, el('span.error', { role: 'alert' }, `Bars could not be loaded: ${e.readable || e.message}`));
   }
 
-  // First view: the most recent WINDOW_BARS bars (or three days of intraday bars).
-  const initialTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
-  await applyRange(Math.max(ds.firstMs || 0, initialTo - stepMs), initialTo);
+  // First view: the most recent bars, about two screens of them; the rest on demand.
+  async function initialView() {
+    bars = [];
+    loadedFrom = loadedTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
+    busy = true;
+    try {
+      await growLeft(WINDOW_BARS);
+      if (disposed) return;
+      draw();
+      if (bars.length) {
+        fromInput.value = wallOf(bars[0].t);
+        toInput.value = wallOf(bars[bars.length - 1].t);
+      }
+      showStatus('');
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    } finally {
+      busy = false;
+    }
+  }
+  await initialView();
 
   return () => {
     disposed = true;

@@ -96,13 +96,13 @@ function field(label, input) {
   return el('div.field', el('label', { for: input.id }, label), input);
 }
 
-// "ES 03-25.Last.txt" → ES; "BTCUSDT-1m-2024-01.csv" → BTCUSDT, 1m. Only fills empty fields.
+// Fills empty Symbol/Timeframe from names that carry them: NinjaTrader's
+// "ES 03-25.Last.txt" (symbol ES) and Binance's "BTCUSDT-1m-2024-01.csv" (BTCUSDT, 1m).
 function guessFromName(name, symbol, timeframe) {
-  const base = name.replace(/\.[^.]+$/, '');
-  const tf = /(?:^|[-_ .])(\d+[mhdw])(?:[-_ .]|$)/i.exec(base);
-  if (!timeframe.value && tf) timeframe.value = tf[1].toLowerCase();
-  const sym = /^[A-Za-z^][A-Za-z0-9^=._]*?(?=[ _-]|$)/.exec(base);
-  if (!symbol.value && sym) symbol.value = sym[0].toUpperCase();
+  const ninja = /^([A-Za-z0-9^=]+) \d\d-\d\d\.(?:Last|Bid|Ask)\.txt$/i.exec(name);
+  const binance = /^([A-Z0-9]{5,})-(\d+[mhdw])-\d{4}-\d{2}/.exec(name);
+  if (!symbol.value && (ninja || binance)) symbol.value = (ninja || binance)[1].toUpperCase();
+  if (!timeframe.value && binance) timeframe.value = binance[2];
 }
 
 function showDetection(box, d, formatSelect) {
