@@ -57,10 +57,9 @@ async function errorFrom(res) {
  */
 export async function api(path, { method = 'GET', body, signal } = {}) {
   const headers = {};
-  if (method !== 'GET') {
-    const t = getToken();
-    if (t) headers.Authorization = `Bearer ${t}`;
-  }
+  // Sent on reads too: a server bound beyond loopback wants it for every call.
+  const t = getToken();
+  if (t) headers.Authorization = `Bearer ${t}`;
   let payload;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {

@@ -6,6 +6,7 @@
 // (time = utc_seconds + offset); the axis and crosshair then read as local times. Daily
 // and weekly bars are stamped with their session date (00:00 UTC) and are not shifted.
 import { api } from './api.js';
+import { followTask } from './task.js';
 import { loadBars, loadDatasets } from './data.js';
 import { currentZone, formatTime, millisToWall, offsetCache, wallToMillis } from './tz.js';
 import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast } from './util.js';
@@ -266,12 +267,13 @@ function fact(label, value) {
 
 async function regenerateDataset(ds) {
   try {
-    const r = await api('regenerate', { method: 'POST', body: { symbol: ds.symbol, timeframe: ds.timeframe } });
-    const job = r && (r.job ?? r.id);
-    toast(job ? `Regeneration started: job ${job}.` : 'Regeneration started.');
+    toast(`Regenerating ${ds.symbol} ${ds.timeframe}…`);
+    const task = await followTask(await api('regenerate', { method: 'POST', body: { symbol: ds.symbol, timeframe: ds.timeframe } }));
+    const job = task.job ?? (task.result && task.result.job && task.result.job.id);
+    toast(job ? `Regenerated: job ${job}.` : 'Regenerated.');
     if (job) location.hash = `#/jobs/${job}`;
   } catch (e) {
-    toast(e.status === 404 ? 'This server cannot regenerate datasets yet.' : e.readable || e.message, 'error');
+    toast([404, 501].includes(e.status) ? `This server cannot regenerate datasets yet (${e.message}).` : e.readable || e.message, 'error');
   }
 }
 

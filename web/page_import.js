@@ -1,6 +1,7 @@
 // Import by upload: choose a file, see the detected format and why (POST /api/detect),
 // confirm, follow the job's progress (server-sent events), then read its report.
-import { api, ApiError, getToken } from './api.js';
+import { api, getToken } from './api.js';
+import { describeProgress, followTask } from './task.js';
 import { renderReport } from './report.js';
 import { clear, el, fmtBytes, fmtInt } from './util.js';
 
@@ -21,7 +22,7 @@ export async function render(view) {
   const detection = el('div.detection', { id: 'detection', 'aria-live': 'polite' });
   const submit = el('button.primary', { type: 'submit', id: 'import-submit', disabled: true }, 'Import');
   const progress = el('div.progress-box', { id: 'import-progress', hidden: true, 'aria-live': 'polite' });
-  const result = el('div', { id: 'import-result' });
+  const resultBox = el('div', { id: 'import-result' });
 
   const form = el('form.import', { id: 'import-form' },
     el('datalist', { id: 'tf-list' }, TIMEFRAMES.map(t => el('option', { value: t }))),
@@ -31,7 +32,7 @@ export async function render(view) {
       field('Symbol', symbol), field('Timeframe', timeframe), field('Format', format),
       field('Time zone of the stamps', tz), field('Stamps mark the bar\'s', stamp), field('When a bar differs from the stored one', onConflict)),
     el('div.actions', submit),
-    progress, result);
+    progress, resultBox);
 
   clear(view, el('h1', 'Import a file'),
     getToken() ? null : el('p.warn', 'Importing needs the server\'s token: run ', el('code', 'barlake token'), ' and paste it with the Token button above.'),
@@ -41,7 +42,7 @@ export async function render(view) {
   file.addEventListener('change', async () => {
     const f = file.files[0];
     submit.disabled = true;
-    clear(result);
+    clear(resultBox);
     if (!f) { clear(detection); return; }
     const seq = ++detectSeq;
     guessFromName(f.name, symbol, timeframe);
@@ -63,29 +64,41 @@ export async function render(view) {
     e.preventDefault();
     if (!form.reportValidity()) return;
     submit.disabled = true;
-    clear(result);
+    clear(resultBox);
     progress.hidden = false;
     const bar = el('progress', { max: 1, value: 0, id: 'import-progress-bar' });
     const phase = el('span', { id: 'import-phase' }, 'Uploading…');
     clear(progress, bar, ' ', phase);
     const body = new FormData();
-    body.append('file', file.files[0], file.files[0].name);
+    const chosen = file.files[0];
+    body.append('file', chosen, chosen.name);
+    // The lake tells a partial last bar by the file's time; an upload would lose it.
+    body.append('last_modified', String(chosen.lastModified));
     for (const input of [symbol, timeframe, format, tz, stamp, onConflict]) {
       if (input.value && !(input === format && input.value === 'auto')) body.append(input.name, input.value.trim());
     }
+    const links = () => el('p',
+      el('a', { href: `#/dataset/${encodeURIComponent(symbol.value.trim())}/${encodeURIComponent(timeframe.value.trim())}` }, 'Open the chart'), ' · ',
+      el('a', { href: '#/jobs' }, 'Job history'), ' · ', el('a', { href: '#/' }, 'Back to the datasets'));
     try {
       const answer = await api('import', { method: 'POST', body });
-      const job = await followJob(answer, bar, phase);
+      const task = await followTask(answer, t => {
+        const p = describeProgress(t);
+        if (Number.isFinite(p.fraction)) bar.value = p.fraction; else bar.removeAttribute('value');
+        phase.textContent = p.text;
+      });
+      const result = task.result || {};
+      const jobId = task.job ?? (result.job && result.job.id);
+      const job = await jobWithReport(jobId, result);
       bar.value = 1;
-      phase.textContent = `Job ${job.id ?? job.job} ${job.status || 'done'}.`;
-      clear(result, el('h2', 'Report'), renderReport(job),
-        el('p', el('a', { href: `#/jobs/${job.id ?? job.job}` }, 'Open the job'), ' · ',
-          el('a', { href: `#/dataset/${encodeURIComponent(symbol.value.trim())}/${encodeURIComponent(timeframe.value.trim())}` }, 'Open the chart'), ' · ',
-          el('a', { href: '#/' }, 'Back to the datasets')));
+      phase.textContent = jobId ? `Job ${jobId} ${job.status || 'completed'}.` : 'Done.';
+      clear(resultBox, el('h2', 'Report'), renderReport(job), jobId ? el('p', el('a', { href: `#/jobs/${jobId}` }, `Open job ${jobId}`)) : null, links());
     } catch (err) {
+      bar.value = 0;
       phase.textContent = 'Import failed.';
-      clear(result, el('div.error-box', { role: 'alert' }, err.readable || err.message));
-      if (err.job) clear(result, el('div.error-box', { role: 'alert' }, err.readable || err.message), renderReport(err.job));
+      const job = err.jobId ? await jobWithReport(err.jobId, {}).catch(() => null) : null;
+      clear(resultBox, el('div.error-box', { role: 'alert' }, err.readable || err.message),
+        job ? renderReport(job) : null, job ? el('p', el('a', { href: `#/jobs/${job.id}` }, `Open job ${job.id}`)) : null);
     } finally {
       submit.disabled = false;
     }
@@ -113,60 +126,18 @@ function showDetection(box, d, formatSelect) {
     clear(box, el('p.error', `Format not recognised: ${why || 'no format matched'}. Choose a format below.`));
     return;
   }
-  if (formatSelect.value === 'auto' || !formatSelect.value) formatSelect.value = 'auto';
   clear(box, el('p.detected', { dataset: { format: name } }, 'Detected format ', el('strong', name), why ? ` — because ${why}` : ''),
     others.length ? el('p.muted', 'Also possible: ', others.map(c => `${c.format} (${c.why})`).join('; ')) : null);
 }
 
-/**
- * The import's answer is either the finished report, or a running job to follow through
- * server-sent events (`events` URL in the answer, else /api/jobs/ID/events). Resolves with
- * the job record (with its report); rejects with ApiError when the job failed.
- */
-async function followJob(answer, bar, phase) {
-  const id = answer && (answer.job ?? answer.id);
-  const running = answer && ['running', 'queued', 'accepted', 'pending', 'started'].includes(answer.status);
-  if (!running) return finished(answer, id);
-  const url = answer.events || answer.events_url || `/api/jobs/${id}/events`;
-  await new Promise(resolve => {
-    const source = new EventSource(url);
-    const done = () => { source.close(); resolve(); };
-    const onProgress = ev => {
-      let p;
-      try { p = JSON.parse(ev.data); } catch { return; }
-      showProgress(p, bar, phase);
-      if (['completed', 'failed', 'skipped', 'done'].includes(p.status) || p.done) done();
-    };
-    source.onmessage = onProgress;
-    source.addEventListener('progress', onProgress);
-    for (const name of ['done', 'end', 'completed', 'failed']) source.addEventListener(name, done);
-    source.onerror = done;  // the stream ended or broke: the job record tells the outcome
-  });
-  return finished(await api(`jobs/${id}`), id);
-}
-
-function showProgress(p, bar, phase) {
-  const total = p.bytes_total ?? p.total;
-  const doneBytes = p.bytes_done ?? p.done_bytes ?? p.current;
-  if (typeof p.fraction === 'number') bar.value = p.fraction;
-  else if (total > 0 && doneBytes >= 0) bar.value = Math.min(1, doneBytes / total);
-  const rows = p.rows ?? p.rows_read;
-  phase.textContent = [p.phase || p.status, rows !== undefined ? `${fmtInt(rows)} rows` : ''].filter(Boolean).join(' · ') || 'Working…';
-}
-
-async function finished(job, id) {
-  if (job && job.status === 'failed') {
-    const err = new ApiError(422, job.code || 'import_failed', job.error || `Job ${id} failed`);
-    err.job = job;
-    throw err;
+/** The journal's record of the job (partitions touched), with the import's report. */
+async function jobWithReport(jobId, result) {
+  if (jobId === undefined || jobId === null) return result.report || result;
+  try {
+    const job = await api(`jobs/${jobId}`);
+    if (!job.report && result.report) job.report = result.report;
+    return job;
+  } catch {
+    return { ...(result.job || {}), report: result.report };
   }
-  // An answer without the journal's fields (partitions touched): read the job record.
-  if (id !== undefined && job && !job.partitions_touched) {
-    try {
-      const full = await api(`jobs/${id}`);
-      if (!full.report && typeof job === 'object') full.report = job;
-      return full;
-    } catch { /* keep the answer we have */ }
-  }
-  return job;
 }

@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { confirmDialog } from './app.js';
 import { renderReport } from './report.js';
+import { followTask } from './task.js';
 import { formatTime } from './tz.js';
 import { clear, el, fmtInt, toMillis, toast } from './util.js';
 
@@ -65,8 +66,9 @@ async function rollBack(job) {
     'The rollback is itself a job, and can be looked up here.', 'Roll back');
   if (!ok) return;
   try {
-    const r = await api(`rollback/${job.id}`, { method: 'POST' });
-    const newId = r && (r.id ?? r.job);
+    const task = await followTask(await api(`rollback/${job.id}`, { method: 'POST' }));
+    const r = task.result || {};
+    const newId = task.job ?? (r.job && typeof r.job === 'object' ? r.job.id : r.job ?? r.id);
     toast(`Job ${job.id} rolled back${newId ? ` by job ${newId}` : ''}.`);
     location.hash = newId ? `#/jobs/${newId}` : '#/jobs';
   } catch (e) {
