@@ -26,13 +26,13 @@ if(CMAKE_SCRIPT_MODE_FILE)
   file(GLOB _files ${_globs})
   list(SORT _files)
 
-  # (url path, file, content type) for each asset; index.html is also "/".
+  # (url path, file) for each asset; FindWebAsset also answers "/" with /index.html.
   set(_paths)
   set(_sources)
   foreach(f IN LISTS _files)
     get_filename_component(_name "${f}" NAME)
     if(_name STREQUAL "index.html")
-      list(APPEND _paths "/")
+      list(APPEND _paths "/index.html")
     else()
       list(APPEND _paths "/assets/${_name}")
     endif()

@@ -73,37 +73,6 @@ std::string Basename(const std::string& p) {
   return pos == std::string::npos ? p : p.substr(pos + 1);
 }
 
-nlohmann::json JobJson(const journal::JobRecord& j) {
-  nlohmann::json o = {{"id", j.id},
-            {"kind", j.kind},
-            {"status", j.status},
-            {"phase", j.phase},
-            {"command", j.command},
-            {"source_path", j.source_path},
-            {"source_sha256", j.source_sha256},
-            {"symbol", j.symbol},
-            {"timeframe", j.timeframe},
-            {"format", j.format},
-            {"rows_read", j.rows_read},
-            {"rows_written", j.rows_written},
-            {"rows_rejected", j.rows_rejected},
-            {"rows_conflicting", j.rows_conflicting},
-            {"partitions", j.partitions},
-            {"error", j.error},
-            {"created_at", FormatIsoUtc(j.created_at)},
-            {"updated_at", FormatIsoUtc(j.updated_at)}};
-  if (j.target_job) o["target_job"] = j.target_job;
-  if (j.rolled_back_by) o["rolled_back_by"] = j.rolled_back_by;
-  if (!j.report_json.empty()) {
-    try {
-      o["report"] = nlohmann::json::parse(j.report_json);
-    } catch (...) {
-      o["report"] = j.report_json;
-    }
-  }
-  return o;
-}
-
 // ---- commands -------------------------------------------------------------------------
 
 }  // namespace barlake::cli

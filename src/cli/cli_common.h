@@ -15,6 +15,7 @@
 #include "core/time_zone.h"
 #include "journal/journal.h"
 #include "lake/lake.h"
+#include "lake/lake_json.h"
 
 namespace barlake::cli {
 
@@ -34,7 +35,7 @@ Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress);
 /// "2024-01-15 09:30:00-05:00": a UTC instant in `tz`, for tables.
 std::string LocalText(TimeZone& tz, Micros ts);
 std::string Basename(const std::string& path);
-nlohmann::json JobJson(const journal::JobRecord& job);
+using lake::JobJson;  // the JSON shapes live in lake/lake_json.h, shared with the HTTP API
 
 // Registration of the subcommands of each area (commands_<area>.cc). `rc` receives the
 // exit code of the command that ran.

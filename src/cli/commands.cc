@@ -152,21 +152,7 @@ int CmdStatus(const Globals& g, bool as_json) {
   auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
   if (!tz.ok()) return Fail(tz.status());
   if (as_json) {
-    json arr = json::array();
-    for (const auto& d : *ds) {
-      arr.push_back({{"symbol", d.symbol},
-                     {"timeframe", d.timeframe},
-                     {"first_bar", FormatIsoUtc(d.first_ts)},
-                     {"last_bar", FormatIsoUtc(d.last_ts)},
-                     {"rows", d.rows},
-                     {"bytes", d.bytes},
-                     {"partitions", d.partitions},
-                     {"last_update", FormatIsoUtc(d.last_update)},
-                     {"last_job", d.last_job}});
-    }
-    std::printf("%s\n", json{{"vault", (*lk)->paths().root},
-                             {"display_tz", tz->name()},
-                             {"datasets", arr}}.dump(2).c_str());
+    std::printf("%s\n", lake::StatusJson((*lk)->paths().root, tz->name(), *ds).dump(2).c_str());
     return 0;
   }
   if (ds->empty()) {
@@ -402,17 +388,7 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   if (!j.ok()) return Fail(j.status());
   auto changes = (*lk)->journal()->GetChanges(id);
   if (!changes.ok()) return Fail(changes.status());
-  json o = JobJson(*j);
-  json parts = json::array();
-  for (const auto& c : *changes) {
-    parts.push_back({{"path", c.rel_path},
-                     {"before_sha256", c.before_sha256},
-                     {"before_rows", c.before_rows},
-                     {"after_sha256", c.after_sha256},
-                     {"after_rows", c.after_rows},
-                     {"previous_version", c.version_path}});
-  }
-  o["partitions_touched"] = parts;
+  json o = lake::JobDetailJson(*j, *changes);
   if (as_json) {
     std::printf("%s\n", o.dump(2).c_str());
     return 0;
@@ -441,12 +417,7 @@ int CmdDetect(const std::string& file, bool as_json) {
   const std::string base = file.substr(file.find_last_of('/') + 1);
   auto d = ingest::DetectFormat((*source)->data(), base);
   if (as_json) {
-    json cands = json::array();
-    if (d.ok()) {
-      for (const auto& [name, det] : d->candidates) cands.push_back({{"format", name}, {"score", det.score}, {"why", det.why}});
-    }
-    json o = {{"file", file}, {"format", d.ok() ? json(std::string(d->format->name())) : json(nullptr)},
-              {"why", d.ok() ? d->why : d.status().message()}, {"candidates", cands}};
+    json o = lake::DetectJson(file, d);
     std::printf("%s\n", o.dump(2).c_str());
     return d.ok() ? 0 : ExitCodeFor(d.status());
   }

@@ -1,8 +1,98 @@
-// Subcommands of the serve area (registered from Run() in commands.cc).
+// Subcommands of the serve area (registered from Run() in commands.cc): `serve` runs the
+// HTTP API (server/server.h, docs/api.md); `token` prints the API's bearer token.
+#include <signal.h>
+
+#include <cstdio>
+
 #include "cli/cli_common.h"
+#include "lake/vault.h"
+#include "server/server.h"
 
 namespace barlake::cli {
+namespace {
 
-void AddServeCommands(CLI::App& /*app*/, Globals& /*g*/, int& /*rc*/) {}
+struct ServeArgs {
+  int port = 8765;
+  std::string bind = "127.0.0.1";
+  std::string import_dir;
+  int64_t max_upload_mb = 256;
+  int64_t max_rows = 100000;
+};
+
+int CmdServe(const Globals& g, const ServeArgs& a) {
+  const std::string vault = VaultDir(g);
+  if (Status s = lake::CheckIsVault(Env::Default(), vault); !s.ok()) return Fail(s);
+  lake::VaultPaths paths(vault);
+  auto token = lake::ReadOrCreateToken(Env::Default(), paths);
+  if (!token.ok()) return Fail(token.status());
+  server::ServerOptions o;
+  o.vault = vault;
+  o.bind = a.bind;
+  o.port = a.port;
+  o.token = *token;
+  o.import_dir = a.import_dir;
+  o.max_upload_bytes = static_cast<uint64_t>(a.max_upload_mb) << 20;
+  o.max_rows_per_page = a.max_rows;
+  o.lock_wait_seconds = g.wait_seconds;
+  // Signals are taken by this thread alone (sigwait below): every thread the server
+  // starts inherits the blocked mask, so none is interrupted mid-write.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto srv = server::Server::Create(o);
+  if (!srv.ok()) return Fail(srv.status());
+  if (Status s = (*srv)->Start(); !s.ok()) return Fail(s);
+  std::printf("barlake serve: %s (vault %s)\n", (*srv)->url().c_str(), vault.c_str());
+  std::printf("  token     %s (mode 0600; `barlake token` prints it): needed by every change%s\n",
+              paths.token.c_str(), (*srv)->reads_need_token() ? " and every read (not loopback)" : "");
+  std::printf("  imports   {\"path\": ...} must be inside %s; uploads up to %lld MiB\n",
+              o.import_dir.empty() ? (vault + "/imports").c_str() : o.import_dir.c_str(),
+              static_cast<long long>(a.max_upload_mb));
+  std::printf("Ctrl-C stops it (a running job finishes first).\n");
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  std::fprintf(stderr, "barlake serve: %s received: stopping (a running job finishes first; a second signal "
+               "abandons it, and the next write recovers it)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  // A second signal while waiting for the job: restore the default action so it ends
+  // the process at once. The write protocol is crash-safe; recovery undoes or finishes it.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  (*srv)->Stop();
+  std::fprintf(stderr, "barlake serve: stopped\n");
+  return 0;
+}
+
+int CmdToken(const Globals& g, bool rotate) {
+  const std::string vault = VaultDir(g);
+  if (Status s = lake::CheckIsVault(Env::Default(), vault); !s.ok()) return Fail(s);
+  auto token = lake::ReadOrCreateToken(Env::Default(), lake::VaultPaths(vault), rotate);
+  if (!token.ok()) return Fail(token.status());
+  std::printf("%s\n", token->c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommands(CLI::App& app, Globals& g, int& rc) {
+  auto* serve = app.add_subcommand("serve", "Serve the HTTP API and dashboard (docs/api.md)");
+  static ServeArgs sa;
+  serve->add_option("--port", sa.port, "TCP port (default 8765; 0 picks a free one)")->check(CLI::Range(0, 65535));
+  serve->add_option("--bind", sa.bind, "Address to listen on (default 127.0.0.1; beyond loopback reads need the token too)");
+  serve->add_option("--import-dir", sa.import_dir, "Folder {\"path\": ...} imports may read from (default VAULT/imports)");
+  serve->add_option("--max-upload-mb", sa.max_upload_mb, "Largest accepted upload in MiB (default 256)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
+  serve->add_option("--max-rows", sa.max_rows, "Most bars in one /api/bars page (default 100000)")
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  serve->callback([&] { rc = CmdServe(g, sa); });
+
+  auto* tok = app.add_subcommand("token", "Print the HTTP API's bearer token (created if missing)");
+  static bool rotate = false;
+  tok->add_flag("--rotate", rotate, "Replace the token with a new one (running servers keep the old one until restarted)");
+  tok->callback([&] { rc = CmdToken(g, rotate); });
+}
 
 }  // namespace barlake::cli

@@ -1,5 +1,11 @@
 #include "lake/vault.h"
 
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "journal/journal.h"
 #include "registry/registry.h"
 
@@ -16,6 +22,7 @@ VaultPaths::VaultPaths(std::string root_dir) : root(std::move(root_dir)) {
   versions = JoinPath(meta, "versions");
   sources = JoinPath(meta, "sources");
   quarantine = JoinPath(meta, "quarantine");
+  token = JoinPath(meta, "token");
 }
 
 Status CheckIsVault(Env* env, const std::string& dir) {
@@ -27,6 +34,40 @@ Status CheckIsVault(Env* env, const std::string& dir) {
                             "BARLAKE_VAULT");
   }
   return Status::OK();
+}
+
+Result<std::string> ReadOrCreateToken(Env* env, const VaultPaths& paths, bool rotate) {
+  if (!rotate && env->FileExists(paths.token)) {
+    ASSIGN_OR_RETURN(std::string text, env->ReadFile(paths.token));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+    if (text.size() >= 32) return text;
+    // Too short to be one of ours: replace it rather than accept a guessable token.
+  }
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) return Status::Internal("OpenSSL RAND_bytes failed to make a token");
+  static const char kHex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char c : raw) {
+    token += kHex[c >> 4];
+    token += kHex[c & 15];
+  }
+  // Written with open(2), not the Env: the file must never exist with a wider mode than
+  // 0600, and the Env has no way to set one. Then renamed into place and synced.
+  const std::string tmp = paths.token + ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::FromErrno(errno, "cannot create", tmp);
+  const std::string line = token + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    return Status::FromErrno(err, "cannot write", tmp);
+  }
+  RETURN_IF_ERROR(env->RenameFile(tmp, paths.token));
+  RETURN_IF_ERROR(env->SyncDir(paths.meta));
+  return token;
 }
 
 Status InitVault(Env* env, const std::string& dir, const InitOptions& options) {
@@ -50,6 +91,7 @@ Status InitVault(Env* env, const std::string& dir, const InitOptions& options) {
   }
   ASSIGN_OR_RETURN(auto journal, journal::Journal::Open(p.journal, /*create=*/true));
   journal.reset();
+  RETURN_IF_ERROR(ReadOrCreateToken(env, p).status());
   RETURN_IF_ERROR(env->SyncDir(p.meta));
   // The registry is written last: its presence (with the journal) marks a finished vault.
   RETURN_IF_ERROR(reg.Save(env, p.registry));

@@ -8,6 +8,7 @@
 //   <vault>/.barlake/versions/   previous partition files (job-<id>/<rel_path>)
 //   <vault>/.barlake/sources/    byte copies of imported source files, by SHA-256
 //   <vault>/.barlake/quarantine/ rejected rows (issue 3)
+//   <vault>/.barlake/token       the HTTP API's bearer token (mode 0600; `barlake token`)
 //
 // Working folders live outside lake/ so read_parquet('<vault>/lake/**/*.parquet') sees
 // exactly the current data.
@@ -32,6 +33,7 @@ struct VaultPaths {
   std::string versions;
   std::string sources;
   std::string quarantine;
+  std::string token;
   /// Absolute path of a vault-relative path.
   std::string Abs(const std::string& rel) const { return JoinPath(root, rel); }
   /// Absolute path of a lake-relative partition path.
@@ -46,6 +48,10 @@ struct InitOptions {
 
 /// Create a vault in `dir` (created if missing; must not already be a vault).
 Status InitVault(Env* env, const std::string& dir, const InitOptions& options);
+
+/// The vault's API token (64 hex characters from 32 random bytes), created with mode 0600
+/// when missing; `rotate` replaces it with a new one.
+Result<std::string> ReadOrCreateToken(Env* env, const VaultPaths& paths, bool rotate = false);
 
 /// kNotFound with advice when `dir` is not a vault.
 Status CheckIsVault(Env* env, const std::string& dir);

@@ -28,7 +28,7 @@ const WebAsset* FindWebAsset(std::string_view path) {
   // The server may pass the request path with its query, or the part after "/assets/".
   if (auto q = path.find_first_of("?#"); q != std::string_view::npos) path = path.substr(0, q);
   std::string key(path);
-  if (key.empty() || key == "/index.html" || key == "index.html") key = "/";
+  if (key.empty() || key == "/" || key == "index.html") key = "/index.html";
   if (key.front() != '/') key = "/assets/" + key;
   for (const auto& a : Assets()) {
     if (a.path == key) return &a;

@@ -1,16 +1,19 @@
-// The dashboard's files (web/ and lightweight-charts), embedded in the binary at build
-// time, so `barlake serve` needs no files on disk and nothing from the internet.
+// The dashboard's files, embedded in the binary. The server (server/server.cc) serves
+// GET / and GET /assets/* from this table and nothing else: no file system, so no
+// directory listing and no path traversal. The dashboard build generates web_assets.cc.
 #pragma once
+
 #include <string_view>
 
 namespace barlake::webui {
 
 struct WebAsset {
-  std::string_view path, content_type, body;
+  std::string_view path;          // "/index.html", "/assets/app.js", ...
+  std::string_view content_type;  // "text/html; charset=utf-8", ...
+  std::string_view body;
 };
 
-/// The asset served at `path`, or nullptr. "/" is the dashboard page; other files are
-/// under "/assets/". See docs/dashboard.md.
+/// The asset at `path` ("/" means "/index.html"), or nullptr.
 const WebAsset* FindWebAsset(std::string_view path);
 
 }  // namespace barlake::webui

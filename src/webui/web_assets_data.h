@@ -6,7 +6,7 @@
 namespace barlake::webui::internal {
 
 struct RawAsset {
-  const char* path;          // "/" or "/assets/<file>"
+  const char* path;          // "/index.html" or "/assets/<file>"
   const char* content_type;
   const unsigned char* data;
   std::size_t size;

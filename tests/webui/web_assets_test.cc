@@ -27,6 +27,7 @@ TEST(WebAssets, IndexIsServedAtRootAsHtml) {
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->content_type, "text/html; charset=utf-8");
   EXPECT_EQ(a->body, ReadFile(kWebDir / "index.html"));
+  EXPECT_EQ(a->path, "/index.html");
   EXPECT_EQ(FindWebAsset("/index.html"), a);
   EXPECT_EQ(FindWebAsset("/?x=1"), a);
 }

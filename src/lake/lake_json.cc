@@ -1,0 +1,85 @@
+#include "lake/lake_json.h"
+
+#include "core/time_util.h"
+
+namespace barlake::lake {
+
+using nlohmann::json;
+
+json JobJson(const journal::JobRecord& j) {
+  json o = {{"id", j.id},
+            {"kind", j.kind},
+            {"status", j.status},
+            {"phase", j.phase},
+            {"command", j.command},
+            {"source_path", j.source_path},
+            {"source_sha256", j.source_sha256},
+            {"symbol", j.symbol},
+            {"timeframe", j.timeframe},
+            {"format", j.format},
+            {"rows_read", j.rows_read},
+            {"rows_written", j.rows_written},
+            {"rows_rejected", j.rows_rejected},
+            {"rows_conflicting", j.rows_conflicting},
+            {"partitions", j.partitions},
+            {"error", j.error},
+            {"created_at", FormatIsoUtc(j.created_at)},
+            {"updated_at", FormatIsoUtc(j.updated_at)}};
+  if (j.target_job) o["target_job"] = j.target_job;
+  if (j.rolled_back_by) o["rolled_back_by"] = j.rolled_back_by;
+  if (!j.report_json.empty()) {
+    try {
+      o["report"] = json::parse(j.report_json);
+    } catch (...) {
+      o["report"] = j.report_json;
+    }
+  }
+  return o;
+}
+
+json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes) {
+  json o = JobJson(job);
+  json parts = json::array();
+  for (const auto& c : changes) {
+    parts.push_back({{"path", c.rel_path},
+                     {"before_sha256", c.before_sha256},
+                     {"before_rows", c.before_rows},
+                     {"after_sha256", c.after_sha256},
+                     {"after_rows", c.after_rows},
+                     {"previous_version", c.version_path}});
+  }
+  o["partitions_touched"] = parts;
+  return o;
+}
+
+json DatasetJson(const journal::DatasetSummary& d) {
+  return {{"symbol", d.symbol},
+          {"timeframe", d.timeframe},
+          {"first_bar", FormatIsoUtc(d.first_ts)},
+          {"last_bar", FormatIsoUtc(d.last_ts)},
+          {"rows", d.rows},
+          {"bytes", d.bytes},
+          {"partitions", d.partitions},
+          {"last_update", FormatIsoUtc(d.last_update)},
+          {"last_job", d.last_job}};
+}
+
+json StatusJson(const std::string& vault, const std::string& display_tz,
+                const std::vector<journal::DatasetSummary>& datasets) {
+  json arr = json::array();
+  for (const auto& d : datasets) arr.push_back(DatasetJson(d));
+  return {{"vault", vault}, {"display_tz", display_tz}, {"datasets", arr}};
+}
+
+json DetectJson(const std::string& file, const Result<ingest::DetectResult>& d) {
+  json cands = json::array();
+  if (d.ok()) {
+    for (const auto& [name, det] : d->candidates) cands.push_back({{"format", name}, {"score", det.score}, {"why", det.why}});
+  }
+  return {{"file", file},
+          {"format", d.ok() ? json(std::string(d->format->name())) : json(nullptr)},
+          {"why", d.ok() ? d->why : d.status().message()},
+          {"candidates", cands}};
+}
+
+}  // namespace barlake::lake

@@ -1,0 +1,883 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/time_util.h"
+#include "core/timeframe.h"
+#include "ingest/format.h"
+#include "lake/lake.h"
+#include "lake/lake_json.h"
+#include "lake/source_file.h"
+#include "lake/vault.h"
+#include "server/api_error.h"
+#include "server/lake_pool.h"
+#include "server/task_queue.h"
+#include "webui/web_assets.h"
+
+namespace barlake::server {
+
+using httplib::Request;
+using httplib::Response;
+using nlohmann::json;
+
+bool IsLoopbackAddress(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+// Detection looks at the head of a file (ingest/format.h); an upload to /api/detect keeps
+// this much of it and discards the rest.
+constexpr size_t kDetectHeadBytes = 1 << 20;
+// Multipart framing and form fields around an uploaded file.
+constexpr uint64_t kMultipartOverhead = 1 << 20;
+
+void SendJson(Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void SendError(Response& res, const ApiError& e) {
+  SendJson(res, e.http_status, e.Json());
+  if (e.http_status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"barlake\"");
+}
+
+void SendStatus(Response& res, const Status& s) { SendError(res, ApiError::FromStatus(s)); }
+
+bool Truthy(const std::string& v) { return v == "1" || v == "true" || v == "on" || v == "yes"; }
+
+// "ES 03-25.Last.txt" stays; anything that could leave the upload folder does not.
+std::string SafeFileName(std::string name) {
+  if (auto slash = name.find_last_of("/\\"); slash != std::string::npos) name = name.substr(slash + 1);
+  std::string out;
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
+  }
+  while (!out.empty() && out.front() == '.') out.erase(out.begin());
+  if (out.size() > 200) out = out.substr(out.size() - 200);
+  return out.empty() ? "upload" : out;
+}
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    // Only names a private folder; uniqueness is what matters.
+    for (auto& c : raw) c = static_cast<char>(std::rand());
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// Within `dir` (both absolute and normalised): equal to it or below it.
+bool IsInside(const std::string& path, const std::string& dir) {
+  if (path.size() <= dir.size()) return false;
+  return path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+struct Page {
+  BarColumns bars;
+  Micros read_to = 0;
+};
+
+// Form fields or JSON members of an import or detect request, as strings.
+using Fields = std::map<std::string, std::string>;
+
+Result<Fields> FieldsFromJson(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument("the request body must be a JSON object (or multipart/form-data with a file)");
+  }
+  Fields f;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_string()) {
+      f[k] = v.get<std::string>();
+    } else if (v.is_boolean()) {
+      f[k] = v.get<bool>() ? "true" : "false";
+    } else if (v.is_number() || v.is_null()) {
+      f[k] = v.is_null() ? "" : v.dump();
+    } else {
+      return Status::InvalidArgument("field '" + k + "' must be a string, number or boolean");
+    }
+  }
+  return f;
+}
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  explicit Impl(const ServerOptions& o)
+      : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_) {}
+
+  Status Init();
+  void Routes();
+  Status Bind(int* port);
+  void Listen() { http_.listen_after_bind(); }
+  void Stop();
+  bool reads_need_token() const { return !IsLoopbackAddress(o_.bind); }
+
+ private:
+  // ---- requests -------------------------------------------------------------------------
+  bool Authorized(const Request& req) const;
+  httplib::Server::HandlerResponse PreRoute(const Request& req, Response& res);
+  void GetStatus(const Request& req, Response& res);
+  void GetDatasets(const Request& req, Response& res);
+  void GetBars(const Request& req, Response& res);
+  void GetJobs(const Request& req, Response& res);
+  void GetJob(const Request& req, Response& res);
+  void GetTasks(const Request& req, Response& res);
+  void GetTask(const Request& req, Response& res);
+  void TaskEvents(const Request& req, Response& res);
+  void AllEvents(const Request& req, Response& res);
+  void PostImport(const Request& req, Response& res, const httplib::ContentReader& reader);
+  void PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader);
+  void PostRollback(const Request& req, Response& res);
+  void GetAsset(const Request& req, Response& res);
+
+  /// Read the body: a multipart form (its file part saved under .barlake/uploads/, or for
+  /// detection only its head kept in `head`) or a JSON object. Sets `error` on failure.
+  struct Body {
+    Fields fields;
+    std::string file_name;  // the uploaded file's name, empty without one
+    std::string upload_dir, upload_path;  // where it was saved (import)
+    std::string head;                     // its first bytes (detect)
+    uint64_t file_bytes = 0;
+  };
+  std::optional<ApiError> ReadBody(const Request& req, const httplib::ContentReader& reader, bool keep_file,
+                                   Body* body);
+  /// A path named in a request, resolved inside the import folder.
+  Result<std::string> ResolveImportPath(const std::string& path, ApiError* error) const;
+  void Enqueue(Response& res, std::string kind, json request, TaskQueue::Work work,
+               TaskQueue::Cleanup cleanup = nullptr);
+  /// The writer Lake of one task, with progress and the write window wired in.
+  Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskProgress& progress, const std::string& command);
+  /// After a failed task: the journal job it created, found by its unique command.
+  void FindFailedJob(TaskProgress& progress, const std::string& command);
+
+  ServerOptions o_;
+  lake::VaultPaths paths_;
+  std::string import_dir_;       // absolute, lexically normal
+  std::string import_real_;      // realpath
+  std::string uploads_dir_;
+  std::string display_tz_;
+  WriteWindow window_;
+  ReaderPool readers_;
+  TaskQueue tasks_;
+  httplib::Server http_;
+  std::atomic<bool> stopping_{false};
+};
+
+// ---- setup ------------------------------------------------------------------------------
+
+Status Server::Impl::Init() {
+  Env* env = Env::Default();
+  RETURN_IF_ERROR(lake::CheckIsVault(env, o_.vault));
+  if (o_.token.size() < 32) return Status::InvalidArgument("the server needs a token of at least 32 characters");
+  if (o_.max_rows_per_page < 1) return Status::InvalidArgument("max rows per page must be at least 1");
+  std::error_code ec;
+  const std::string dir = o_.import_dir.empty() ? JoinPath(o_.vault, "imports") : o_.import_dir;
+  RETURN_IF_ERROR(env->CreateDirs(dir));
+  import_dir_ = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  while (import_dir_.size() > 1 && import_dir_.back() == '/') import_dir_.pop_back();
+  char real[PATH_MAX];
+  if (!::realpath(dir.c_str(), real)) return Status::FromErrno(errno, "cannot resolve the import folder", dir);
+  import_real_ = real;
+  // Uploads left by a crash are of no use: the lake keeps its own copy of every source.
+  uploads_dir_ = JoinPath(paths_.meta, "uploads");
+  if (env->FileExists(uploads_dir_)) RETURN_IF_ERROR(RemoveTree(env, uploads_dir_));
+  RETURN_IF_ERROR(env->CreateDirs(uploads_dir_));
+  auto tz = readers_.Read<std::string>(
+      [](lake::Lake& l) -> Result<std::string> { return l.registry().settings().display_tz; });
+  RETURN_IF_ERROR(tz.status());
+  display_tz_ = *tz;
+  return Status::OK();
+}
+
+void Server::Impl::Routes() {
+  // Each keep-alive connection and each event stream holds a thread.
+  const int threads = std::max(4, o_.http_threads);
+  http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http_.set_keep_alive_max_count(100000);
+  http_.set_tcp_nodelay(true);
+  http_.set_payload_max_length(o_.max_upload_bytes + kMultipartOverhead);
+  http_.set_pre_routing_handler([this](const Request& req, Response& res) { return PreRoute(req, res); });
+  http_.set_error_handler([](const Request& req, Response& res) {
+    if (!res.body.empty()) return;  // a handler's own JSON error
+    if (res.status == 404) {
+      SendError(res, ApiError::NotFound("no such endpoint: " + req.method + " " + req.path + " (see docs/api.md)"));
+    } else if (res.status == 413) {
+      SendError(res, ApiError::TooLarge("the request body is larger than the server accepts"));
+    } else {
+      SendJson(res, res.status,
+               json{{"code", "http_" + std::to_string(res.status)}, {"message", "the request failed with HTTP status " + std::to_string(res.status)}});
+    }
+  });
+  http_.set_exception_handler([](const Request&, Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    SendError(res, ApiError{500, "internal", "internal error: " + what});
+  });
+
+  auto get = [this](const char* pattern, void (Impl::*fn)(const Request&, Response&)) {
+    http_.Get(pattern, [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); });
+  };
+  get("/api/status", &Impl::GetStatus);
+  get("/api/datasets", &Impl::GetDatasets);
+  get("/api/bars", &Impl::GetBars);
+  get("/api/jobs", &Impl::GetJobs);
+  get(R"(/api/jobs/(\d+))", &Impl::GetJob);
+  get("/api/tasks", &Impl::GetTasks);
+  get(R"(/api/tasks/(\d+))", &Impl::GetTask);
+  get(R"(/api/tasks/(\d+)/events)", &Impl::TaskEvents);
+  get("/api/events", &Impl::AllEvents);
+  http_.Post("/api/import", [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
+    PostImport(req, res, reader);
+  });
+  http_.Post("/api/detect", [this](const Request& req, Response& res, const httplib::ContentReader& reader) {
+    PostDetect(req, res, reader);
+  });
+  http_.Post(R"(/api/rollback/(\d+))", [this](const Request& req, Response& res) { PostRollback(req, res); });
+  // Issue 4 endpoints: the library calls do not exist yet, so they say so instead of
+  // pretending. Wiring one is one handler like GetDatasets.
+  auto not_yet = [](const char* what) {
+    return [what](const Request&, Response& res) {
+      SendError(res, ApiError::NotImplemented(std::string(what) + " is not available in this build yet"));
+    };
+  };
+  http_.Get("/api/health", not_yet("dataset health"));
+  http_.Post("/api/regenerate", not_yet("regeneration of derived datasets"));
+  http_.Get(R"(/|/index\.html|/assets/.+)", [this](const Request& req, Response& res) { GetAsset(req, res); });
+}
+
+Status Server::Impl::Bind(int* port) {
+  int bound = 0;
+  if (o_.port == 0) {
+    bound = http_.bind_to_any_port(o_.bind);
+  } else {
+    bound = http_.bind_to_port(o_.bind, o_.port) ? o_.port : -1;
+  }
+  if (bound <= 0) {
+    return Status::Unavailable("cannot listen on " + o_.bind + ":" + std::to_string(o_.port) +
+                               " (in use, or not an address of this machine); pick another with --port/--bind");
+  }
+  *port = bound;
+  return Status::OK();
+}
+
+void Server::Impl::Stop() {
+  if (stopping_.exchange(true)) return;
+  http_.stop();
+}
+
+// ---- auth and limits --------------------------------------------------------------------
+
+bool Server::Impl::Authorized(const Request& req) const {
+  const std::string h = req.get_header_value("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() <= kBearer.size() || h.compare(0, kBearer.size(), kBearer) != 0) return false;
+  const std::string_view given = std::string_view(h).substr(kBearer.size());
+  if (given.size() != o_.token.size()) return false;
+  return CRYPTO_memcmp(given.data(), o_.token.data(), given.size()) == 0;
+}
+
+httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Response& res) {
+  using HR = httplib::Server::HandlerResponse;
+  const bool api = req.path.rfind("/api/", 0) == 0;
+  const bool mutating = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+  if ((mutating || (api && reads_need_token())) && !Authorized(req)) {
+    SendError(res, ApiError::Unauthorized(
+                       req.has_header("Authorization")
+                           ? "the bearer token is wrong; `barlake token` prints the right one"
+                           : "this call needs 'Authorization: Bearer <token>'; `barlake token` prints the token"));
+    return HR::Handled;
+  }
+  if (mutating && req.has_header("Content-Length")) {
+    const bool upload = req.path == "/api/import" || req.path == "/api/detect";
+    const uint64_t limit = upload ? o_.max_upload_bytes + kMultipartOverhead : o_.max_json_body_bytes;
+    const uint64_t length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+    if (length > limit) {
+      SendError(res, ApiError::TooLarge(fmt::format("the request body ({} bytes) is over the limit of {} bytes{}",
+                                                    length, limit, upload ? " (serve --max-upload-mb)" : "")));
+      res.set_header("Connection", "close");
+      return HR::Handled;
+    }
+  }
+  return HR::Unhandled;
+}
+
+// ---- reads ------------------------------------------------------------------------------
+
+void Server::Impl::GetStatus(const Request&, Response& res) {
+  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>([](lake::Lake& l) { return l.Datasets(); });
+  if (!ds.ok()) return SendStatus(res, ds.status());
+  json o = lake::StatusJson(o_.vault, display_tz_, *ds);
+  auto running = tasks_.running();
+  o["server"] = {{"version", kVersion},
+                 {"reads_need_token", reads_need_token()},
+                 {"import_dir", import_dir_},
+                 {"max_upload_bytes", o_.max_upload_bytes},
+                 {"max_rows_per_page", o_.max_rows_per_page},
+                 {"running_task", running ? running->Json() : json(nullptr)},
+                 {"queued_tasks", tasks_.queued()}};
+  SendJson(res, 200, o);
+}
+
+void Server::Impl::GetDatasets(const Request&, Response& res) {
+  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>([](lake::Lake& l) { return l.Datasets(); });
+  if (!ds.ok()) return SendStatus(res, ds.status());
+  json arr = json::array();
+  for (const auto& d : *ds) arr.push_back(lake::DatasetJson(d));
+  SendJson(res, 200, {{"datasets", arr}});
+}
+
+void Server::Impl::GetBars(const Request& req, Response& res) {
+  const std::string symbol = req.get_param_value("symbol"), timeframe = req.get_param_value("timeframe");
+  if (symbol.empty() || timeframe.empty()) {
+    return SendError(res, ApiError::BadRequest("symbol and timeframe are required, e.g. /api/bars?symbol=ES&timeframe=1m"));
+  }
+  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
+  for (auto [name, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+    if (!req.has_param(name)) continue;
+    auto t = ParseIsoUtc(req.get_param_value(name));
+    if (!t.ok()) return SendStatus(res, t.status().WithContext(name));
+    *target = *t;
+  }
+  std::string format = req.get_param_value("format");
+  if (format.empty()) format = req.get_header_value("Accept").find("text/csv") != std::string::npos ? "csv" : "json";
+  if (format != "json" && format != "csv") return SendError(res, ApiError::BadRequest("format must be json or csv"));
+  int64_t limit = o_.max_rows_per_page;
+  if (req.has_param("limit")) {
+    const std::string l = req.get_param_value("limit");
+    char* end = nullptr;
+    limit = std::strtoll(l.c_str(), &end, 10);
+    if (l.empty() || *end != '\0' || limit < 1 || limit > o_.max_rows_per_page) {
+      return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
+    }
+  }
+  auto page = readers_.Read<Page>([&](lake::Lake& l) -> Result<Page> {
+    // Read only the partitions this page needs: stop after the one that brings the row
+    // count over the limit (the catalog's counts are an upper bound for the range).
+    ASSIGN_OR_RETURN(auto parts, l.journal()->PartitionsInRange(symbol, timeframe, from, to));
+    Page p;
+    p.read_to = to;
+    int64_t rows = 0;
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      rows += parts[i].rows;
+      if (rows > limit) {
+        p.read_to = std::min(to, parts[i].max_ts + 1);
+        break;
+      }
+    }
+    ASSIGN_OR_RETURN(p.bars, l.Read(symbol, timeframe, from, p.read_to));
+    return p;
+  });
+  if (!page.ok()) return SendStatus(res, page.status());
+  const BarColumns& b = page->bars;
+  size_t n = b.size();
+  std::optional<Micros> next;
+  if (static_cast<int64_t>(n) > limit) {
+    n = static_cast<size_t>(limit);
+    next = b.ts[n];
+  } else if (page->read_to < to) {
+    next = page->read_to;
+  }
+  fmt::memory_buffer buf;
+  auto out = std::back_inserter(buf);
+  if (format == "csv") {
+    fmt::format_to(out, "ts,open,high,low,close,volume\n");
+    for (size_t i = 0; i < n; ++i) {
+      fmt::format_to(out, "{},{},{},{},{},{}\n", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i],
+                     b.volume[i]);
+    }
+    if (next) {
+      res.set_header("X-Next-From", FormatIsoUtc(*next));
+      res.set_header("Link", "<" + req.path + "?symbol=" + httplib::detail::encode_query_param(symbol) +
+                                 "&timeframe=" + httplib::detail::encode_query_param(timeframe) +
+                                 "&from=" + httplib::detail::encode_query_param(FormatIsoUtc(*next)) +
+                                 (req.has_param("to") ? "&to=" + httplib::detail::encode_query_param(req.get_param_value("to")) : "") +
+                                 "&format=csv&limit=" + std::to_string(limit) + ">; rel=\"next\"");
+    }
+    res.status = 200;
+    res.set_content(std::string(buf.data(), buf.size()), "text/csv; charset=utf-8");
+    return;
+  }
+  auto iso_or_null = [&](const char* name) {
+    return req.has_param(name) ? json(req.get_param_value(name)).dump() : std::string("null");
+  };
+  fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
+                 json(symbol).dump(), json(timeframe).dump(), iso_or_null("from"), iso_or_null("to"), n,
+                 next ? "\"" + FormatIsoUtc(*next) + "\"" : std::string("null"));
+  for (size_t i = 0; i < n; ++i) {
+    fmt::format_to(out, "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
+                   i ? "," : "", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
+  }
+  fmt::format_to(out, "]}}");
+  res.status = 200;
+  res.set_content(std::string(buf.data(), buf.size()), "application/json");
+}
+
+void Server::Impl::GetJobs(const Request& req, Response& res) {
+  int64_t limit = 50;
+  if (req.has_param("limit")) {
+    limit = std::atoll(req.get_param_value("limit").c_str());
+    if (limit < 1 || limit > 10000) return SendError(res, ApiError::BadRequest("limit must be between 1 and 10000"));
+  }
+  auto jobs = readers_.Read<std::vector<journal::JobRecord>>(
+      [&](lake::Lake& l) { return l.journal()->ListJobs(limit); });
+  if (!jobs.ok()) return SendStatus(res, jobs.status());
+  json arr = json::array();
+  for (const auto& j : *jobs) arr.push_back(lake::JobJson(j));
+  SendJson(res, 200, {{"jobs", arr}});
+}
+
+void Server::Impl::GetJob(const Request& req, Response& res) {
+  const int64_t id = std::atoll(req.matches[1].str().c_str());
+  auto detail = readers_.Read<json>([&](lake::Lake& l) -> Result<json> {
+    ASSIGN_OR_RETURN(auto job, l.journal()->GetJob(id));
+    ASSIGN_OR_RETURN(auto changes, l.journal()->GetChanges(id));
+    return lake::JobDetailJson(job, changes);
+  });
+  if (!detail.ok()) return SendStatus(res, detail.status());
+  SendJson(res, 200, *detail);
+}
+
+void Server::Impl::GetTasks(const Request&, Response& res) {
+  json arr = json::array();
+  for (const auto& t : tasks_.List(200)) arr.push_back(t.Json());
+  SendJson(res, 200, {{"tasks", arr}});
+}
+
+void Server::Impl::GetTask(const Request& req, Response& res) {
+  const int64_t id = std::atoll(req.matches[1].str().c_str());
+  auto t = tasks_.Get(id);
+  if (!t) return SendError(res, ApiError::NotFound("there is no task " + std::to_string(id) + " (tasks live as long as the server)"));
+  SendJson(res, 200, t->Json());
+}
+
+// Server-sent events: one "progress" event per change of the task, then one "done" event
+// (state succeeded, failed or cancelled) and the stream ends. A comment every 15 s keeps
+// proxies from closing an idle stream.
+void Server::Impl::TaskEvents(const Request& req, Response& res) {
+  const int64_t id = std::atoll(req.matches[1].str().c_str());
+  if (!tasks_.Get(id)) return SendError(res, ApiError::NotFound("there is no task " + std::to_string(id)));
+  struct StreamState {
+    uint64_t seen = 0;
+    std::string last;
+    int idle_ms = 0;
+  };
+  auto st = std::make_shared<StreamState>();
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider("text/event-stream", [this, id, st](size_t, httplib::DataSink& sink) {
+    if (stopping_) {
+      sink.done();
+      return true;
+    }
+    st->seen = tasks_.version();
+    auto t = tasks_.Get(id);
+    if (!t) {
+      sink.done();
+      return true;
+    }
+    const std::string data = t->Json().dump();
+    if (data != st->last) {
+      st->last = data;
+      const std::string ev = fmt::format("event: {}\ndata: {}\n\n", t->finished() ? "done" : "progress", data);
+      if (!sink.write(ev.data(), ev.size())) return false;
+      st->idle_ms = 0;
+    }
+    if (t->finished()) {
+      sink.done();
+      return true;
+    }
+    if (st->seen == tasks_.WaitForChange(st->seen, 1000)) {
+      if ((st->idle_ms += 1000) >= 15000) {
+        st->idle_ms = 0;
+        if (!sink.write(": keep-alive\n\n", 14)) return false;
+      }
+    }
+    return sink.is_writable();
+  });
+}
+
+// Every change of any task, as "task" events, until the client leaves or the server stops.
+void Server::Impl::AllEvents(const Request&, Response& res) {
+  struct StreamState {
+    uint64_t seen = 0;
+    std::map<int64_t, std::string> last;
+    int idle_ms = 0;
+  };
+  auto st = std::make_shared<StreamState>();
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider("text/event-stream", [this, st](size_t, httplib::DataSink& sink) {
+    if (stopping_) {
+      sink.done();
+      return true;
+    }
+    st->seen = tasks_.version();
+    auto list = tasks_.List(100);
+    for (auto it = list.rbegin(); it != list.rend(); ++it) {
+      std::string data = it->Json().dump();
+      std::string& last = st->last[it->id];
+      if (data == last) continue;
+      last = data;
+      const std::string ev = fmt::format("event: task\ndata: {}\n\n", data);
+      if (!sink.write(ev.data(), ev.size())) return false;
+      st->idle_ms = 0;
+    }
+    if (st->seen == tasks_.WaitForChange(st->seen, 1000)) {
+      if ((st->idle_ms += 1000) >= 15000) {
+        st->idle_ms = 0;
+        if (!sink.write(": keep-alive\n\n", 14)) return false;
+      }
+    }
+    return sink.is_writable();
+  });
+}
+
+void Server::Impl::GetAsset(const Request& req, Response& res) {
+  const std::string path = req.path == "/" ? "/index.html" : req.path;
+  const webui::WebAsset* a = webui::FindWebAsset(path);
+  if (!a) {
+    return SendError(res, ApiError::NotFound(req.path == "/" ? "this build has no dashboard" : "no such file: " + req.path));
+  }
+  res.status = 200;
+  res.set_content(std::string(a->body), std::string(a->content_type));
+  res.set_header("X-Content-Type-Options", "nosniff");
+}
+
+// ---- writes -----------------------------------------------------------------------------
+
+std::optional<ApiError> Server::Impl::ReadBody(const Request& req, const httplib::ContentReader& reader,
+                                               bool keep_file, Body* body) {
+  Env* env = Env::Default();
+  if (!req.is_multipart_form_data()) {
+    std::string text;
+    bool too_big = false;
+    const bool ok = reader([&](const char* data, size_t len) {
+      if (text.size() + len > o_.max_json_body_bytes) {
+        too_big = true;
+        return false;
+      }
+      text.append(data, len);
+      return true;
+    });
+    if (too_big) return ApiError::TooLarge(fmt::format("a JSON body may hold at most {} bytes", o_.max_json_body_bytes));
+    if (!ok) return ApiError::BadRequest("the request body could not be read");
+    auto f = FieldsFromJson(text);
+    if (!f.ok()) return ApiError::FromStatus(f.status());
+    body->fields = std::move(f).value();
+    return std::nullopt;
+  }
+  std::unique_ptr<WritableFile> file;
+  std::optional<ApiError> error;
+  std::string field_name, field_value;
+  bool in_file = false;
+  auto finish_field = [&] {
+    if (!in_file && !field_name.empty()) body->fields[field_name] = field_value;
+  };
+  const bool ok = reader(
+      [&](const httplib::MultipartFormData& part) {
+        finish_field();
+        field_name = part.name;
+        field_value.clear();
+        in_file = !part.filename.empty();
+        if (!in_file) return true;
+        if (part.name != "file" || !body->file_name.empty()) {
+          error = ApiError::BadRequest("send one file, in the form field 'file'");
+          return false;
+        }
+        body->file_name = SafeFileName(part.filename);
+        if (!keep_file) return true;
+        body->upload_dir = JoinPath(uploads_dir_, "u" + RandomHex(12));
+        body->upload_path = JoinPath(body->upload_dir, body->file_name);
+        Status s = env->CreateDirs(body->upload_dir);
+        auto f = s.ok() ? env->NewWritableFile(body->upload_path) : Result<std::unique_ptr<WritableFile>>(s);
+        if (!f.ok()) {
+          error = ApiError::FromStatus(f.status());
+          return false;
+        }
+        file = std::move(f).value();
+        return true;
+      },
+      [&](const char* data, size_t len) {
+        if (!in_file) {
+          if (field_value.size() + len > 64 * 1024) {
+            error = ApiError::TooLarge("a form field may hold at most 64 KiB");
+            return false;
+          }
+          field_value.append(data, len);
+          return true;
+        }
+        body->file_bytes += len;
+        if (body->file_bytes > o_.max_upload_bytes) {
+          error = ApiError::TooLarge(fmt::format("the file is over the upload limit of {} bytes (serve --max-upload-mb)",
+                                                 o_.max_upload_bytes));
+          return false;
+        }
+        if (file) {
+          Status s = file->Append(std::string_view(data, len));
+          if (!s.ok()) {
+            error = ApiError::FromStatus(s);
+            return false;
+          }
+        } else if (body->head.size() < kDetectHeadBytes) {
+          body->head.append(data, std::min(len, kDetectHeadBytes - body->head.size()));
+        }
+        return true;
+      });
+  finish_field();
+  if (!error && !ok) error = ApiError::BadRequest("the multipart body could not be read");
+  if (!error && file) {
+    // Durable before the job runs: the import's source copy is made from this file.
+    Status s = file->Sync();
+    Status c = file->Close();
+    if (!s.ok() || !c.ok()) error = ApiError::FromStatus(s.ok() ? c : s);
+  }
+  if (error && !body->upload_dir.empty()) {
+    file.reset();
+    (void)RemoveTree(env, body->upload_dir);
+    body->upload_dir.clear();
+  }
+  return error;
+}
+
+Result<std::string> Server::Impl::ResolveImportPath(const std::string& path, ApiError* error) const {
+  auto fail = [&](ApiError e) -> Status {
+    *error = std::move(e);
+    return Status::InvalidArgument(error->message);
+  };
+  if (path.empty() || path.find('\0') != std::string::npos) return fail(ApiError::BadRequest("'path' is empty"));
+  // First by name (so "../x" is refused whether or not x exists), then by the real path
+  // (so a symbolic link inside the folder cannot point out of it).
+  const std::string joined = path[0] == '/' ? path : import_dir_ + "/" + path;
+  const std::string lexical = std::filesystem::path(joined).lexically_normal().string();
+  if (!IsInside(lexical, import_dir_)) {
+    return fail(ApiError::Forbidden("'" + path + "' is outside the import folder " + import_dir_ +
+                                    "; put files there (or upload them)"));
+  }
+  char real[PATH_MAX];
+  if (!::realpath(lexical.c_str(), real)) {
+    return fail(ApiError::NotFound("there is no file '" + path + "' in the import folder " + import_dir_));
+  }
+  if (!IsInside(real, import_real_)) {
+    return fail(ApiError::Forbidden("'" + path + "' leads outside the import folder (a symbolic link)"));
+  }
+  struct stat st {};
+  if (::stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return fail(ApiError::BadRequest("'" + path + "' is not a regular file"));
+  }
+  return std::string(real);
+}
+
+void Server::Impl::Enqueue(Response& res, std::string kind, json request, TaskQueue::Work work,
+                           TaskQueue::Cleanup cleanup) {
+  if (stopping_) {
+    if (cleanup) cleanup();
+    return SendError(res, ApiError::Unavailable("the server is shutting down"));
+  }
+  const int64_t id = tasks_.Enqueue(std::move(kind), std::move(request), std::move(work), std::move(cleanup));
+  auto t = tasks_.Get(id);
+  res.set_header("Location", "/api/tasks/" + std::to_string(id));
+  SendJson(res, 202, {{"task", t->Json()}, {"events", "/api/tasks/" + std::to_string(id) + "/events"}});
+}
+
+Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskProgress& progress, const std::string& command) {
+  lake::LakeOptions lo;
+  lo.command = command;
+  lo.lock_wait_seconds = o_.lock_wait_seconds;
+  lo.progress = [&progress](const std::string& phase, int64_t done, int64_t total) {
+    progress.Update(phase, done, total);
+  };
+  // The window covers swap and commit: readers that overlap it read again.
+  lo.crash_hook = [this](lake::CrashPoint p) {
+    if (p == lake::CrashPoint::kAfterStaged) window_.Open();
+    if (p == lake::CrashPoint::kAfterCommit) window_.Close();
+  };
+  return lake::Lake::Open(o_.vault, std::move(lo));
+}
+
+void Server::Impl::FindFailedJob(TaskProgress& progress, const std::string& command) {
+  auto l = lake::Lake::Open(o_.vault, {});
+  if (!l.ok()) return;
+  auto jobs = (*l)->journal()->ListJobs(20);
+  if (!jobs.ok()) return;
+  for (const auto& j : *jobs) {
+    if (j.command == command) return progress.SetJob(j.id);
+  }
+}
+
+void Server::Impl::PostImport(const Request& req, Response& res, const httplib::ContentReader& reader) {
+  Body body;
+  if (auto e = ReadBody(req, reader, /*keep_file=*/true, &body)) return SendError(res, *e);
+  const std::string upload_dir = body.upload_dir;
+  auto cleanup = [upload_dir] {
+    if (!upload_dir.empty()) (void)RemoveTree(Env::Default(), upload_dir);
+  };
+  auto refuse = [&](const ApiError& e) {
+    cleanup();
+    SendError(res, e);
+  };
+  Fields& f = body.fields;
+  lake::ImportRequest ir;
+  json echo = json::object();
+  if (!body.upload_path.empty()) {
+    ir.path = body.upload_path;
+    echo["upload"] = body.file_name;
+    echo["bytes"] = body.file_bytes;
+    // The browser's File.lastModified (ms): the lake tells a partial last bar by the
+    // file's modification time, which an upload would otherwise lose.
+    if (f.count("last_modified") && !f["last_modified"].empty()) {
+      const long long ms = std::atoll(f["last_modified"].c_str());
+      struct timespec times[2];
+      times[0].tv_sec = times[1].tv_sec = ms / 1000;
+      times[0].tv_nsec = times[1].tv_nsec = (ms % 1000) * 1000000;
+      (void)::utimensat(AT_FDCWD, ir.path.c_str(), times, 0);
+    }
+  } else if (f.count("path")) {
+    ApiError e;
+    auto p = ResolveImportPath(f["path"], &e);
+    if (!p.ok()) return refuse(e);
+    ir.path = *p;
+    echo["path"] = f["path"];
+  } else {
+    return refuse(ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...} inside the import folder"));
+  }
+  ir.symbol = f["symbol"];
+  ir.timeframe = f["timeframe"];
+  if (ir.symbol.empty() || ir.timeframe.empty()) return refuse(ApiError::BadRequest("symbol and timeframe are required"));
+  if (auto tf = Timeframe::Parse(ir.timeframe); !tf.ok()) return refuse(ApiError::FromStatus(tf.status()));
+  ir.format = f["format"];
+  ir.tz = f["tz"];
+  ir.stamp = f["stamp"];
+  ir.columns = f["columns"];
+  ir.description = f["description"];
+  auto policy = lake::ParseConflictPolicy(f["on_conflict"].empty() ? "keep" : f["on_conflict"]);
+  if (!policy.ok()) return refuse(ApiError::FromStatus(policy.status()));
+  ir.on_conflict = *policy;
+  ir.dry_run = Truthy(f["dry_run"]);
+  ir.force = Truthy(f["force"]);
+  ir.skip_alignment_check = Truthy(f["no_alignment_check"]);
+  for (const char* k : {"symbol", "timeframe", "format", "tz", "stamp", "columns", "on_conflict"}) {
+    if (!f[k].empty()) echo[k] = f[k];
+  }
+  echo["dry_run"] = ir.dry_run;
+  echo["force"] = ir.force;
+  static std::atomic<int64_t> serial{0};
+  const std::string command = fmt::format("barlake serve (pid {}, request {}): import {} --symbol {} --timeframe {}",
+                                          ::getpid(), ++serial, body.file_name.empty() ? ir.path : body.file_name,
+                                          ir.symbol, ir.timeframe);
+  Enqueue(
+      res, "import", echo,
+      [this, ir, command](TaskProgress& progress) -> Result<json> {
+        ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command));
+        auto r = lk->Import(ir);
+        window_.Close();
+        if (!r.ok()) {
+          FindFailedJob(progress, command);
+          return r.status();
+        }
+        json out = {{"report", json::parse(r->ReportJson())}};
+        if (r->job.id) {
+          progress.SetJob(r->job.id);
+          if (auto j = lk->journal()->GetJob(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
+        }
+        return out;
+      },
+      cleanup);
+}
+
+void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader) {
+  Body body;
+  if (auto e = ReadBody(req, reader, /*keep_file=*/false, &body)) return SendError(res, *e);
+  if (!body.file_name.empty()) {
+    return SendJson(res, 200, lake::DetectJson(body.file_name, ingest::DetectFormat(body.head, body.file_name)));
+  }
+  if (!body.fields.count("path")) {
+    return SendError(res, ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...}"));
+  }
+  ApiError e;
+  auto p = ResolveImportPath(body.fields["path"], &e);
+  if (!p.ok()) return SendError(res, e);
+  auto source = lake::SourceFile::Open(*p);
+  if (!source.ok()) return SendStatus(res, source.status());
+  const std::string base = p->substr(p->find_last_of('/') + 1);
+  SendJson(res, 200, lake::DetectJson(body.fields["path"], ingest::DetectFormat((*source)->data(), base)));
+}
+
+void Server::Impl::PostRollback(const Request& req, Response& res) {
+  const int64_t job = std::atoll(req.matches[1].str().c_str());
+  static std::atomic<int64_t> serial{0};
+  const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
+  Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {
+    ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command));
+    auto r = lk->Rollback(job);
+    window_.Close();
+    if (!r.ok()) {
+      FindFailedJob(progress, command);
+      return r.status();
+    }
+    progress.SetJob(r->id);
+    return json{{"job", lake::JobJson(*r)}};
+  });
+}
+
+// ---- Server -----------------------------------------------------------------------------
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {}
+
+Server::~Server() { Stop(); }
+
+Result<std::unique_ptr<Server>> Server::Create(ServerOptions options) {
+  std::unique_ptr<Server> s(new Server(std::move(options)));
+  s->impl_ = std::make_unique<Impl>(s->options_);
+  RETURN_IF_ERROR(s->impl_->Init());
+  s->impl_->Routes();
+  return s;
+}
+
+Status Server::Start() {
+  RETURN_IF_ERROR(impl_->Bind(&port_));
+  listener_ = std::thread([this] { impl_->Listen(); });
+  return Status::OK();
+}
+
+std::string Server::url() const {
+  const std::string host = options_.bind.find(':') != std::string::npos ? "[" + options_.bind + "]" : options_.bind;
+  return "http://" + host + ":" + std::to_string(port_) + "/";
+}
+
+bool Server::reads_need_token() const { return impl_->reads_need_token(); }
+
+void Server::Stop() {
+  if (!impl_) return;
+  impl_->Stop();
+  if (listener_.joinable()) listener_.join();
+  impl_.reset();  // the task queue finishes the running task, cancels the rest
+}
+
+}  // namespace barlake::server
