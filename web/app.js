@@ -42,6 +42,7 @@ async function render() {
   const started = performance.now();
   delete view.dataset.page;  // set again once this page has drawn (the browser test waits on it)
   delete view.dataset.renderedMs;
+  delete view.dataset.readyAt;
   try {
     const mod = await pages[route.page]();
     if (seq !== renderSeq) return;
@@ -50,6 +51,7 @@ async function render() {
     current = { route, cleanup };
     // The browser test reads this to measure how long each page took to appear.
     view.dataset.renderedMs = String(Math.round(performance.now() - started));
+    view.dataset.readyAt = String(Math.round(performance.now()));  // since navigation start
     view.dataset.page = route.page;
   } catch (e) {
     if (seq !== renderSeq) return;
@@ -97,20 +99,11 @@ function setupToken() {
   show();
 }
 
-/** A modal yes/no question; resolves true on Confirm. */
-export function confirmDialog(title, text, okLabel = 'Confirm') {
-  const dialog = document.getElementById('confirm-dialog');
-  document.getElementById('confirm-title').textContent = title;
-  document.getElementById('confirm-text').textContent = text;
-  document.getElementById('confirm-ok').textContent = okLabel;
-  dialog.returnValue = '';
-  dialog.showModal();
-  return new Promise(resolve => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), { once: true }));
-}
-
 if (adoptTokenFromUrl()) toast('Token from the server URL saved; it was removed from the address bar.');
 setupToken();
-await adoptVaultZone();
+// The zone is settled before the first page draws; the page's module loads meanwhile.
+const firstPage = pages[parseRoute().page]();
+await Promise.all([adoptVaultZone(), firstPage.catch(() => null)]);
 setupZoneSelect();
 onZoneChange(() => render());
 window.addEventListener('hashchange', render);

@@ -1,6 +1,6 @@
 // Job history (/api/jobs) and one job with its report (/api/jobs/ID), with rollback.
 import { api } from './api.js';
-import { confirmDialog } from './app.js';
+import { confirmDialog } from './dialog.js';
 import { renderReport } from './report.js';
 import { followTask } from './task.js';
 import { formatTime } from './tz.js';
@@ -32,7 +32,7 @@ export async function render(view, route) {
 }
 
 export function statusBadge(j) {
-  const s = j.rolled_back_by ? 'rolled back' : j.status || '?';
+  const s = j.rolled_back_by || j.status === 'rolled_back' ? 'rolled back' : j.status || '?';
   const cls = { completed: 'good', running: 'running', failed: 'poor', skipped: 'fair', 'rolled back': 'unknown' }[s] || 'unknown';
   return el(`span.badge.${cls}`, { title: j.rolled_back_by ? `Rolled back by job ${j.rolled_back_by}` : '' }, s);
 }

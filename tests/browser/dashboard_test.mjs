@@ -137,15 +137,15 @@ const pageErrors = [];
 const barsRequests = [];
 const timings = {};
 
+/**
+ * Loads the dashboard afresh at `hash` (a full page load, as a user opening a bookmark)
+ * and waits for page `name` to have drawn. Records the time from navigation start.
+ */
 async function openPage(hash, name) {
+  await page.goto('about:blank');
   await page.goto(`${base}/${hash}`);
   await page.waitForFunction(n => document.getElementById('view').dataset.page === n, name, { timeout: 15000 });
-  const ms = await page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0];
-    const rendered = Number(document.getElementById('view').dataset.renderedMs || NaN);
-    // From the start of navigation to the page's content drawn.
-    return Math.round((nav ? nav.domInteractive : 0) + rendered);
-  });
+  const ms = Number(await page.evaluate(() => document.getElementById('view').dataset.readyAt));
   timings[name] = ms;
   return ms;
 }
@@ -340,6 +340,33 @@ describe('dashboard', () => {
     for (const name of ['import', 'job', 'jobs']) {
       assert.ok(timings[name] < PAGE_BUDGET_MS, `${name} page took ${timings[name]} ms`);
     }
+  });
+
+  test('rolling back a job from its page asks first, then restores the lake', async () => {
+    const imported = barlake(['jobs', '--json'], { json: true });
+    const job = imported.find(j => j.kind === 'import' && j.symbol === 'EURUSD' && j.status === 'completed');
+    assert.ok(job, 'the upload of the previous test is in the journal');
+    await openPage(`#/jobs/${job.id}`, 'job');
+    // Cancel changes nothing.
+    await page.click('#rollback-button');
+    await page.waitForSelector('#confirm-dialog[open]');
+    await shot('11-rollback-confirm');
+    await page.click('#confirm-dialog button[value="cancel"]');
+    assert.equal(barlake(['jobs', 'show', String(job.id), '--json'], { json: true }).status, 'completed');
+    // Confirm rolls it back and opens the rollback job.
+    await page.click('#rollback-button');
+    await page.click('#confirm-ok');
+    await page.waitForFunction(id => /^#\/jobs\/\d+$/.test(location.hash) && location.hash !== `#/jobs/${id}` &&
+      document.getElementById('view').dataset.page === 'job', job.id, { timeout: 30000 });
+    const rollbackId = Number((await page.evaluate(() => location.hash)).split('/').pop());
+    const rb = barlake(['jobs', 'show', String(rollbackId), '--json'], { json: true });
+    assert.equal(rb.kind, 'rollback');
+    assert.equal(rb.target_job, job.id);
+    assert.equal(barlake(['jobs', 'show', String(job.id), '--json'], { json: true }).rolled_back_by, rollbackId);
+    await shot('12-rollback-job');
+    await openPage('#/', 'datasets');
+    await page.locator('#datasets-table tr[data-symbol="ES"][data-timeframe="1m"]').waitFor();
+    assert.equal(await page.locator('#datasets-table tr[data-symbol="EURUSD"]').count(), 0, 'the rolled-back dataset is gone');
   });
 
   test('the health page and the pages show no script errors', async () => {

@@ -48,7 +48,7 @@ TEST(WebAssets, EveryWebFileIsEmbeddedByteForByte) {
     // The server may pass the part after /assets/.
     EXPECT_EQ(FindWebAsset(name), a) << name;
     if (ext == ".js") {
-      EXPECT_EQ(a->content_type, "text/javascript; charset=utf-8");
+      EXPECT_EQ(a->content_type, "application/javascript; charset=utf-8");
     } else if (ext == ".css") {
       EXPECT_EQ(a->content_type, "text/css; charset=utf-8");
     }
