@@ -25,6 +25,7 @@
 #include "lake/vault.h"
 #include "server/api_error.h"
 #include "server/lake_pool.h"
+#include "server/response_cache.h"
 #include "server/task_queue.h"
 #include "webui/web_assets.h"
 
@@ -94,10 +95,42 @@ bool IsInside(const std::string& path, const std::string& dir) {
   return path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
 
-struct Page {
-  BarColumns bars;
-  Micros read_to = 0;
-};
+// One /api/bars page. `more_from`: where the next page starts when the read stopped
+// before the requested end (after whole partitions).
+CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t limit, std::optional<Micros> more_from,
+                      const std::string& symbol, const std::string& timeframe, const std::string& from_json,
+                      const std::string& to_json) {
+  CachedPage page;
+  size_t n = b.size();
+  std::optional<Micros> next = more_from;
+  if (static_cast<int64_t>(n) > limit) {
+    n = static_cast<size_t>(limit);
+    next = b.ts[n];
+  }
+  if (next) page.next = FormatIsoUtc(*next);
+  fmt::memory_buffer buf;
+  auto out = std::back_inserter(buf);
+  if (format == "csv") {
+    page.content_type = "text/csv; charset=utf-8";
+    fmt::format_to(out, "ts,open,high,low,close,volume\n");
+    for (size_t i = 0; i < n; ++i) {
+      fmt::format_to(out, "{},{},{},{},{},{}\n", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i],
+                     b.volume[i]);
+    }
+  } else {
+    page.content_type = "application/json";
+    fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
+                   json(symbol).dump(), json(timeframe).dump(), from_json, to_json, n,
+                   next ? "\"" + page.next + "\"" : std::string("null"));
+    for (size_t i = 0; i < n; ++i) {
+      fmt::format_to(out, "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
+                     i ? "," : "", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
+    }
+    fmt::format_to(out, "]}}");
+  }
+  page.body.assign(buf.data(), buf.size());
+  return page;
+}
 
 // Form fields or JSON members of an import or detect request, as strings.
 using Fields = std::map<std::string, std::string>;
@@ -127,7 +160,7 @@ Result<Fields> FieldsFromJson(const std::string& body) {
 class Server::Impl {
  public:
   explicit Impl(const ServerOptions& o)
-      : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_) {}
+      : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_), cache_(o.cache_bytes) {}
 
   Status Init();
   void Routes();
@@ -182,6 +215,7 @@ class Server::Impl {
   std::string display_tz_;
   WriteWindow window_;
   ReaderPool readers_;
+  ResponseCache cache_;
   TaskQueue tasks_;
   httplib::Server http_;
   std::atomic<bool> stopping_{false};
@@ -343,7 +377,8 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
                  {"max_upload_bytes", o_.max_upload_bytes},
                  {"max_rows_per_page", o_.max_rows_per_page},
                  {"running_task", running ? running->Json() : json(nullptr)},
-                 {"queued_tasks", tasks_.queued()}};
+                 {"queued_tasks", tasks_.queued()},
+                 {"bars_cache", {{"bytes", cache_.bytes()}, {"hits", cache_.hits()}, {"misses", cache_.misses()}}}};
   SendJson(res, 200, o);
 }
 
@@ -379,66 +414,64 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
     }
   }
-  auto page = readers_.Read<Page>([&](lake::Lake& l) -> Result<Page> {
-    // Read only the partitions this page needs: stop after the one that brings the row
-    // count over the limit (the catalog's counts are an upper bound for the range).
-    ASSIGN_OR_RETURN(auto parts, l.journal()->PartitionsInRange(symbol, timeframe, from, to));
-    Page p;
-    p.read_to = to;
-    int64_t rows = 0;
-    for (size_t i = 0; i + 1 < parts.size(); ++i) {
-      rows += parts[i].rows;
-      if (rows > limit) {
-        p.read_to = std::min(to, parts[i].max_ts + 1);
-        break;
-      }
-    }
-    ASSIGN_OR_RETURN(p.bars, l.Read(symbol, timeframe, from, p.read_to));
-    return p;
-  });
+  const std::string from_text = req.has_param("from") ? json(req.get_param_value("from")).dump() : "null";
+  const std::string to_text = req.has_param("to") ? json(req.get_param_value("to")).dump() : "null";
+  const std::string request_key =
+      fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", symbol, timeframe, from_text, to_text, format, limit);
+  auto page = readers_.Read<std::shared_ptr<const CachedPage>>(
+      [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
+        // Read only the partitions this page needs: stop after the one that brings the row
+        // count over the limit (the catalog's counts are an upper bound for the range).
+        ASSIGN_OR_RETURN(auto parts, l.journal()->PartitionsInRange(symbol, timeframe, from, to));
+        Micros read_to = to;
+        size_t used = parts.size();
+        int64_t rows = 0;
+        for (size_t i = 0; i + 1 < parts.size(); ++i) {
+          rows += parts[i].rows;
+          if (rows > limit) {
+            // The next page starts on the whole second after this partition's last bar
+            // (bars are at least a minute apart), so the cursor is a plain ISO stamp.
+            const Micros after = (parts[i].max_ts / kMicrosPerSecond + 1) * kMicrosPerSecond;
+            read_to = std::min(to, after);
+            used = i + 1;
+            break;
+          }
+        }
+        auto identity = [&] {
+          std::string id;
+          for (size_t i = 0; i < used; ++i) {
+            struct stat st {};
+            (void)::stat(l.paths().LakeFile(parts[i].rel_path).c_str(), &st);
+            id += fmt::format("{} {} {} {} {}\n", parts[i].rel_path, parts[i].sha256, st.st_ino,
+                              st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, st.st_size);
+          }
+          return id;
+        };
+        const std::string files = identity();
+        const std::string key = request_key + files;
+        if (auto hit = cache_.Get(key)) return hit;
+        ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, timeframe, from, read_to));
+        auto rendered = std::make_shared<CachedPage>(
+            RenderBars(bars, format, limit, read_to < to ? std::optional<Micros>(read_to) : std::nullopt,
+                       symbol, timeframe, from_text, to_text));
+        // Cached only when no file changed while it was read.
+        if (identity() == files) cache_.Put(key, rendered);
+        return std::shared_ptr<const CachedPage>(std::move(rendered));
+      });
   if (!page.ok()) return SendStatus(res, page.status());
-  const BarColumns& b = page->bars;
-  size_t n = b.size();
-  std::optional<Micros> next;
-  if (static_cast<int64_t>(n) > limit) {
-    n = static_cast<size_t>(limit);
-    next = b.ts[n];
-  } else if (page->read_to < to) {
-    next = page->read_to;
-  }
-  fmt::memory_buffer buf;
-  auto out = std::back_inserter(buf);
-  if (format == "csv") {
-    fmt::format_to(out, "ts,open,high,low,close,volume\n");
-    for (size_t i = 0; i < n; ++i) {
-      fmt::format_to(out, "{},{},{},{},{},{}\n", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i],
-                     b.volume[i]);
-    }
-    if (next) {
-      res.set_header("X-Next-From", FormatIsoUtc(*next));
+  const CachedPage& p = **page;
+  if (!p.next.empty()) {
+    if (format == "csv") {
+      res.set_header("X-Next-From", p.next);
       res.set_header("Link", "<" + req.path + "?symbol=" + httplib::detail::encode_query_param(symbol) +
                                  "&timeframe=" + httplib::detail::encode_query_param(timeframe) +
-                                 "&from=" + httplib::detail::encode_query_param(FormatIsoUtc(*next)) +
+                                 "&from=" + httplib::detail::encode_query_param(p.next) +
                                  (req.has_param("to") ? "&to=" + httplib::detail::encode_query_param(req.get_param_value("to")) : "") +
                                  "&format=csv&limit=" + std::to_string(limit) + ">; rel=\"next\"");
     }
-    res.status = 200;
-    res.set_content(std::string(buf.data(), buf.size()), "text/csv; charset=utf-8");
-    return;
   }
-  auto iso_or_null = [&](const char* name) {
-    return req.has_param(name) ? json(req.get_param_value(name)).dump() : std::string("null");
-  };
-  fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
-                 json(symbol).dump(), json(timeframe).dump(), iso_or_null("from"), iso_or_null("to"), n,
-                 next ? "\"" + FormatIsoUtc(*next) + "\"" : std::string("null"));
-  for (size_t i = 0; i < n; ++i) {
-    fmt::format_to(out, "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
-                   i ? "," : "", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
-  }
-  fmt::format_to(out, "]}}");
   res.status = 200;
-  res.set_content(std::string(buf.data(), buf.size()), "application/json");
+  res.set_content(p.body, p.content_type);
 }
 
 void Server::Impl::GetJobs(const Request& req, Response& res) {
@@ -578,10 +611,11 @@ std::optional<ApiError> Server::Impl::ReadBody(const Request& req, const httplib
   if (!req.is_multipart_form_data()) {
     std::string text;
     bool too_big = false;
+    // Over the limit, the rest is read and dropped so the answer reaches the client.
     const bool ok = reader([&](const char* data, size_t len) {
-      if (text.size() + len > o_.max_json_body_bytes) {
+      if (too_big || text.size() + len > o_.max_json_body_bytes) {
         too_big = true;
-        return false;
+        return true;
       }
       text.append(data, len);
       return true;
@@ -607,9 +641,10 @@ std::optional<ApiError> Server::Impl::ReadBody(const Request& req, const httplib
         field_value.clear();
         in_file = !part.filename.empty();
         if (!in_file) return true;
+        if (error) return true;
         if (part.name != "file" || !body->file_name.empty()) {
           error = ApiError::BadRequest("send one file, in the form field 'file'");
-          return false;
+          return true;
         }
         body->file_name = SafeFileName(part.filename);
         if (!keep_file) return true;
@@ -619,31 +654,34 @@ std::optional<ApiError> Server::Impl::ReadBody(const Request& req, const httplib
         auto f = s.ok() ? env->NewWritableFile(body->upload_path) : Result<std::unique_ptr<WritableFile>>(s);
         if (!f.ok()) {
           error = ApiError::FromStatus(f.status());
-          return false;
+          return true;
         }
         file = std::move(f).value();
         return true;
       },
       [&](const char* data, size_t len) {
+        if (error) return true;
         if (!in_file) {
           if (field_value.size() + len > 64 * 1024) {
             error = ApiError::TooLarge("a form field may hold at most 64 KiB");
-            return false;
+            return true;
           }
           field_value.append(data, len);
           return true;
         }
         body->file_bytes += len;
+        if (error) return true;  // drain the rest (bounded by the payload limit), then answer
         if (body->file_bytes > o_.max_upload_bytes) {
           error = ApiError::TooLarge(fmt::format("the file is over the upload limit of {} bytes (serve --max-upload-mb)",
                                                  o_.max_upload_bytes));
-          return false;
+          file.reset();
+          return true;
         }
         if (file) {
           Status s = file->Append(std::string_view(data, len));
           if (!s.ok()) {
             error = ApiError::FromStatus(s);
-            return false;
+            file.reset();
           }
         } else if (body->head.size() < kDetectHeadBytes) {
           body->head.append(data, std::min(len, kDetectHeadBytes - body->head.size()));

@@ -35,6 +35,7 @@ struct ServerOptions {
   uint64_t max_json_body_bytes = 1ull << 20;
   int64_t max_rows_per_page = 100000;
   size_t reader_lakes = 4;
+  size_t cache_bytes = 64ull << 20;  // rendered /api/bars pages (server/response_cache.h); 0: off
   int http_threads = 64;  // each keep-alive connection and event stream holds one
   double lock_wait_seconds = 30;
 };
