@@ -62,21 +62,26 @@ export async function loadHealth() {
   return { raw: h, byDataset: map };
 }
 
+// One dataset's entry of /api/health (the JSON of `barlake health --json`): score 0-100,
+// status ok|warn|fail|unchecked, coverage_pct, gaps (the longest; gap_count has them
+// all), suspicious_weeks, staleness.stale.
 export function normalizeHealth(e) {
-  const score = first(e.score, e.health_score, e.coverage_score);
-  let grade = String(first(e.grade, e.status, e.badge, e.level, '') || '').toLowerCase();
-  if (!grade && typeof score === 'number') {
-    const s = score <= 1 ? score * 100 : score;
-    grade = s >= 95 ? 'good' : s >= 80 ? 'fair' : 'poor';
-  }
+  let score = first(e.score, e.health_score);
+  if (typeof score === 'number' && score > 0 && score < 1 && !Number.isInteger(score)) score *= 100;
+  let grade = String(first(e.status, e.grade, e.badge, e.level, '') || '').toLowerCase();
+  if (!grade && typeof score === 'number') grade = score >= 90 ? 'ok' : score >= 70 ? 'warn' : 'fail';
+  const gaps = listOf(first(e.gaps, []), 'items');
   return {
     raw: e,
     score,
     grade,
     stale: first(e.stale, e.is_stale, e.staleness && e.staleness.stale),
-    gaps: listOf(first(e.gaps, []), 'items'),
+    gaps,
+    gapCount: first(e.gap_count, gaps.length),
     suspiciousWeeks: listOf(first(e.suspicious_weeks, e.suspicious, []), 'items'),
-    coverage: first(e.coverage, e.coverage_ratio),
+    coveragePct: first(e.coverage_pct, typeof e.coverage === 'number' ? e.coverage * 100 : undefined),
+    notes: Array.isArray(e.notes) ? e.notes : [],
+    calendar: e.calendar,
   };
 }
 

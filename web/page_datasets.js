@@ -79,7 +79,7 @@ function fillHealth({ badge, stale, d }, h, key) {
     const e = h.byDataset.get(key);
     if (!e) clear(badge, el('span.muted', { title: 'No health entry for this dataset' }, '–'));
     else {
-      const score = typeof e.score === 'number' ? ` ${e.score <= 1 ? Math.round(e.score * 100) : Math.round(e.score)}` : '';
+      const score = typeof e.score === 'number' ? ` ${Math.round(e.score)}` : '';
       clear(badge, el(`a.badge.${e.grade || 'unknown'}`, { href: '#/health', title: `Health: ${e.grade || 'unknown'}${score}` },
         (e.grade || '?') + score));
     }
