@@ -19,6 +19,8 @@ export async function render(view) {
     el('option', { value: '' }, 'the format\'s convention'), el('option', { value: 'open' }, 'open'), el('option', { value: 'close' }, 'close'));
   const onConflict = el('select', { id: 'import-on-conflict', name: 'on_conflict' },
     ['keep', 'replace', 'fail'].map(v => el('option', { value: v }, v)));
+  const dryRun = el('input', { type: 'checkbox', id: 'import-dry-run', name: 'dry_run', value: 'true' });
+  const force = el('input', { type: 'checkbox', id: 'import-force', name: 'force', value: 'true' });
   const detection = el('div.detection', { id: 'detection', 'aria-live': 'polite' });
   const submit = el('button.primary', { type: 'submit', id: 'import-submit', disabled: true }, 'Import');
   const progress = el('div.progress-box', { id: 'import-progress', hidden: true, 'aria-live': 'polite' });
@@ -31,7 +33,10 @@ export async function render(view) {
     el('div.grid',
       field('Symbol', symbol), field('Timeframe', timeframe), field('Format', format),
       field('Time zone of the stamps', tz), field('Stamps mark the bar\'s', stamp), field('When a bar differs from the stored one', onConflict)),
-    el('div.actions', submit),
+    el('div.actions',
+      el('label.check', { title: 'Parse, check and count what would change; write nothing' }, dryRun, ' Dry run'),
+      el('label.check', { title: 'Import even when more rows than the dataset allows are rejected (they go to quarantine)' }, force, ' Force'),
+      submit),
     progress, resultBox);
 
   clear(view, el('h1', 'Import a file'),
@@ -77,12 +82,17 @@ export async function render(view) {
     for (const input of [symbol, timeframe, format, tz, stamp, onConflict]) {
       if (input.value && !(input === format && input.value === 'auto')) body.append(input.name, input.value.trim());
     }
+    for (const box of [dryRun, force]) if (box.checked) body.append(box.name, 'true');
+    let streamed = 0;
+    progress.dataset.streamEvents = '0';
     const links = () => el('p',
       el('a', { href: `#/dataset/${encodeURIComponent(symbol.value.trim())}/${encodeURIComponent(timeframe.value.trim())}` }, 'Open the chart'), ' · ',
       el('a', { href: '#/jobs' }, 'Job history'), ' · ', el('a', { href: '#/' }, 'Back to the datasets'));
     try {
       const answer = await api('import', { method: 'POST', body });
-      const task = await followTask(answer, t => {
+      const task = await followTask(answer, (t, via) => {
+        // Counted for the browser test: progress arrived over server-sent events.
+        if (via === 'stream') progress.dataset.streamEvents = String(++streamed);
         const p = describeProgress(t);
         if (Number.isFinite(p.fraction)) bar.value = p.fraction; else bar.removeAttribute('value');
         phase.textContent = p.text;
@@ -91,7 +101,8 @@ export async function render(view) {
       const jobId = task.job ?? (result.job && result.job.id);
       const job = await jobWithReport(jobId, result);
       bar.value = 1;
-      phase.textContent = jobId ? `Job ${jobId} ${job.status || 'completed'}.` : 'Done.';
+      const dry = result.report && result.report.status === 'dry_run';
+      phase.textContent = dry ? 'Dry run: nothing was written.' : jobId ? `Job ${jobId} ${job.status || 'completed'}.` : 'Done.';
       clear(resultBox, el('h2', 'Report'), renderReport(job), jobId ? el('p', el('a', { href: `#/jobs/${jobId}` }, `Open job ${jobId}`)) : null, links());
     } catch (err) {
       bar.value = 0;

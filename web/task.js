@@ -7,21 +7,21 @@ import { api, ApiError } from './api.js';
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
- * Follows the task in a POST answer until it ends, calling onProgress(task) on each
- * change. Resolves with the final task; rejects with ApiError (with .task and .jobId)
+ * Follows the task in a POST answer until it ends, calling onProgress(task, via) on each
+ * change (via: 'answer', 'stream' or 'poll'). Resolves with the final task; rejects with ApiError (with .task and .jobId)
  * when it failed. An answer without a task (a server that answers synchronously) is
  * returned as {state: 'succeeded', result: answer}.
  */
 export async function followTask(answer, onProgress = () => {}) {
   const task = answer && answer.task;
   if (!task) return { state: 'succeeded', result: answer, job: answer && answer.job };
-  onProgress(task);
+  onProgress(task, 'answer');
   let last = task;
   if (!FINAL.has(task.state)) last = (await stream(answer.events || `/api/tasks/${task.id}/events`, onProgress)) || task;
   while (!FINAL.has(last.state)) {
     await new Promise(r => setTimeout(r, 300));
     last = await api(`tasks/${task.id}`);
-    onProgress(last);
+    onProgress(last, 'poll');
   }
   if (last.state !== 'succeeded') {
     const e = last.error || {};
@@ -39,7 +39,7 @@ function stream(url, onProgress) {
     const source = new EventSource(url);
     const on = ev => {
       try { latest = JSON.parse(ev.data); } catch { return; }
-      onProgress(latest);
+      onProgress(latest, 'stream');
     };
     source.addEventListener('progress', on);
     source.addEventListener('done', ev => { on(ev); source.close(); resolve(latest); });

@@ -10,8 +10,10 @@
 //   - the dashboard loads and lists the datasets with the catalog's rows and times;
 //   - a dataset page draws its chart (candle-coloured pixels on the canvas), and the bars
 //     it requested cover only the bars on screen, then only the missing range on scroll;
-//   - an upload through the import form shows the detected format, progress, then the
-//     report, and the new dataset appears in the table and its job in the history;
+//   - an upload through the import form shows the detected format; a dry run reports and
+//     writes nothing; the import shows progress (server-sent events), then the report, and
+//     the new dataset appears in the table and its job in the history;
+//   - a rollback from the job page asks first (Cancel changes nothing), then restores;
 //   - every page appears within PAGE_BUDGET_MS (the numbers are printed).
 // Screenshots go to ARTIFACTS_DIR (default tests/artifacts/browser).
 //
@@ -308,6 +310,14 @@ describe('dashboard', () => {
     await page.fill('#import-symbol', 'EURUSD');
     await page.fill('#import-timeframe', '1m');
     await page.fill('#import-tz', 'UTC');
+    // A dry run first: a report, and nothing written.
+    await page.check('#import-dry-run');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
+    assert.equal(await page.textContent('#import-phase'), 'Dry run: nothing was written.',
+      `dry run: ${await page.textContent('#import-result')}`);
+    assert.equal(barlake(['status', '--json'], { json: true }).datasets.some(d => d.symbol === 'EURUSD'), false);
+    await page.uncheck('#import-dry-run');
     await page.click('#import-submit');
     await page.waitForSelector('#import-progress:not([hidden])');
     await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
@@ -322,6 +332,8 @@ describe('dashboard', () => {
     assert.equal(counts.Read, job.rows_read.toLocaleString('en-US'));
     assert.equal(counts.Written, job.rows_written.toLocaleString('en-US'));
     assert.equal(await page.textContent('#import-phase'), `Job ${jobId} completed.`);
+    const streamed = Number(await page.getAttribute('#import-progress', 'data-stream-events'));
+    assert.ok(streamed >= 1, `the task's progress arrived over server-sent events (${streamed} events)`);
     await shot('06-import-report');
 
     await openPage('#/', 'datasets');
