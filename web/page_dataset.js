@@ -13,6 +13,7 @@ import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast }
 
 const WINDOW_BARS = 400;       // bars fetched for the first view and each scroll step
 const MAX_BARS = 60000;        // most bars held at once (a year of 1-minute bars is ~350k)
+const MIN_BAR_SPACING = 0.2;   // px: the thinnest bars the chart draws when zoomed out
 const DAY = 86400000;
 
 let chartLib = null;
@@ -89,7 +90,7 @@ export async function render(view, route) {
     autoSize: true,
     layout: { background: { type: 'solid', color: color('--surface') || '#fff' }, textColor: color('--text') || '#222', attributionLogo: false },
     grid: { vertLines: { color: color('--grid') || '#eee' }, horzLines: { color: color('--grid') || '#eee' } },
-    timeScale: { timeVisible: !daily, secondsVisible: false, borderColor: color('--border') || '#ccc' },
+    timeScale: { timeVisible: !daily, secondsVisible: false, borderColor: color('--border') || '#ccc', minBarSpacing: MIN_BAR_SPACING },
     rightPriceScale: { borderColor: color('--border') || '#ccc', scaleMargins: { top: 0.06, bottom: 0.26 } },
   });
   const up = color('--up') || '#089981', down = color('--down') || '#f23645';
@@ -103,9 +104,17 @@ export async function render(view, route) {
   let requests = 0;
   let busy = false;
   let disposed = false;
+  // Bumped by every new range (preset, inputs, first view): a fetch begun for an older
+  // one drops its bars instead of mixing them into the new range.
+  let generation = 0;
+  // Drawing and setting the range move the view too; those moves are not the user's
+  // scrolling and must not fetch more (the view shows exactly what was asked for).
+  let quietUntil = 0;
+  const quiet = () => { quietUntil = performance.now() + 400; };
   let controller = new AbortController();
 
   const draw = () => {
+    quiet();
     candles.setData(bars.map(b => ({ time: toChartTime(b.t), open: b.o, high: b.h, low: b.l, close: b.c })));
     volume.setData(bars.map(b => ({ time: toChartTime(b.t), value: b.v ?? 0, color: b.c >= b.o ? `${up}66` : `${down}66` })));
   };
@@ -125,47 +134,57 @@ export async function render(view, route) {
     return r;
   }
 
-  // Replace everything with [from, to] (a preset, the inputs or the first view).
+  // The most bars the chart can draw across its width (at the thinnest bar spacing).
+  const drawable = () => Math.min(MAX_BARS, Math.max(WINDOW_BARS, Math.floor(container.clientWidth / MIN_BAR_SPACING)));
+
+  // Replace everything with [from, to] (a preset or the inputs). A range with more bars
+  // than the chart can draw keeps its end: the most recent drawable bars are fetched,
+  // backwards a step at a time, and the status line says so.
   async function applyRange(from, to) {
     if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
       toast('Choose a From before the To.', 'error');
       return;
     }
-    // Never ask for more than MAX_BARS bars: keep the end, move the start.
-    from = Math.max(from, to - MAX_BARS * tfMs * (daily ? 1 : 1.4));
     controller.abort();
     controller = new AbortController();
+    const gen = ++generation;
     busy = true;
     container.setAttribute('aria-busy', 'true');
     try {
-      const r = await fetchSpan(from, to);
-      if (disposed) return;
-      bars = r.bars;
-      loadedFrom = from;
-      loadedTo = r.truncated && bars.length ? bars[bars.length - 1].t : to;
+      const limit = drawable();
+      bars = [];
+      loadedFrom = loadedTo = to;
+      await growLeft(gen, limit, from, limit * tfMs);
+      if (disposed || gen !== generation) return;
       draw();
       if (bars.length) {
-        chart.timeScale().setVisibleRange({ from: toChartTime(Math.max(from, bars[0].t)), to: toChartTime(Math.min(to, bars[bars.length - 1].t)) });
+        quiet();
+        chart.timeScale().setVisibleRange({ from: toChartTime(bars[0].t), to: toChartTime(bars[bars.length - 1].t) });
       }
-      fromInput.value = wallOf(from);
+      fromInput.value = wallOf(loadedFrom);
       toInput.value = wallOf(Math.min(to, ds.lastMs));
-      showStatus(r.truncated ? `(limited to ${fmtInt(MAX_BARS)} bars: narrow the range)` : '');
+      showStatus(loadedFrom > from
+        ? `(the range holds more ${timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more)`
+        : '');
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
     } finally {
-      busy = false;
-      container.removeAttribute('aria-busy');
+      if (gen === generation) {
+        busy = false;
+        container.removeAttribute('aria-busy');
+      }
     }
   }
 
-  // Bars before loadedFrom, a step at a time, until `minBars` more are held or the
-  // dataset's first bar is reached. Empty steps (nights, weekends) double the next one.
-  async function growLeft(minBars) {
-    let span = stepMs, got = 0;
-    for (let i = 0; i < 10 && got < minBars && loadedFrom > ds.firstMs && bars.length < MAX_BARS; i++, span *= 2) {
-      const from = Math.max(ds.firstMs, loadedFrom - span);
+  // Bars before loadedFrom, a step at a time, until `minBars` more are held or `floor`
+  // (default: the dataset's first bar) is reached. Empty steps (nights, weekends) double
+  // the next one.
+  async function growLeft(gen, minBars, floor = ds.firstMs, firstStep = stepMs) {
+    let span = firstStep, got = 0;
+    for (let i = 0; i < 12 && got < minBars && loadedFrom > floor && bars.length < MAX_BARS; i++, span *= 2) {
+      const from = Math.max(floor, loadedFrom - span);
       const r = await fetchSpan(from, loadedFrom);
-      if (disposed) return;
+      if (disposed || gen !== generation) return;
       const firstT = bars.length ? bars[0].t : Infinity;
       const fresh = r.bars.filter(b => b.t < firstT);
       bars = fresh.concat(bars);
@@ -173,13 +192,13 @@ export async function render(view, route) {
       got += fresh.length;
     }
   }
-  async function growRight(minBars) {
+  async function growRight(gen, minBars) {
     let span = stepMs, got = 0;
     const end = ds.lastMs + tfMs;
     for (let i = 0; i < 10 && got < minBars && loadedTo < end && bars.length < MAX_BARS; i++, span *= 2) {
       const to = Math.min(end, loadedTo + span);
       const r = await fetchSpan(loadedTo, to);
-      if (disposed) return;
+      if (disposed || gen !== generation) return;
       const lastT = bars.length ? bars[bars.length - 1].t : -Infinity;
       const fresh = r.bars.filter(b => b.t > lastT);
       bars = bars.concat(fresh);
@@ -190,23 +209,24 @@ export async function render(view, route) {
 
   // Scrolled or zoomed past the loaded span: fetch the next step on that side.
   const extend = debounce(async () => {
-    if (busy || disposed || !bars.length) return;
+    if (busy || disposed || !bars.length || performance.now() < quietUntil) return;
     const range = chart.timeScale().getVisibleLogicalRange();
     if (!range) return;
     const needLeft = range.from < 20 && loadedFrom > ds.firstMs;
     const needRight = range.to > bars.length - 20 && loadedTo < ds.lastMs;
     if ((!needLeft && !needRight) || bars.length >= MAX_BARS) return;
     busy = true;
+    const gen = generation;
     try {
-      if (needLeft) await growLeft(WINDOW_BARS / 2);
-      if (needRight) await growRight(WINDOW_BARS / 2);
-      if (disposed) return;
+      if (needLeft) await growLeft(gen, WINDOW_BARS / 2);
+      if (needRight && gen === generation) await growRight(gen, WINDOW_BARS / 2);
+      if (disposed || gen !== generation) return;
       draw();
       showStatus(bars.length >= MAX_BARS ? `(at most ${fmtInt(MAX_BARS)} bars are kept: choose a range)` : '');
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
     } finally {
-      busy = false;
+      if (gen === generation) busy = false;
     }
   }, 200);
   chart.timeScale().subscribeVisibleLogicalRangeChange(extend);
@@ -232,14 +252,16 @@ export async function render(view, route) {
     clear(statusLine, el('span.error', { role: 'alert' }, `Bars could not be loaded: ${e.readable || e.message}`));
   }
 
-  // First view: the most recent bars, about two screens of them; the rest on demand.
+  // First view: the most recent bars, about one screen of them; the rest on demand.
   async function initialView() {
     bars = [];
     loadedFrom = loadedTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
+    const gen = ++generation;
     busy = true;
     try {
-      await growLeft(WINDOW_BARS);
-      if (disposed) return;
+      // About one screen at the default 6 px per bar; scrolling fetches the rest.
+      await growLeft(gen, Math.max(100, Math.ceil(container.clientWidth / 6)));
+      if (disposed || gen !== generation) return;
       draw();
       if (bars.length) {
         fromInput.value = wallOf(bars[0].t);
@@ -249,7 +271,7 @@ export async function render(view, route) {
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
     } finally {
-      busy = false;
+      if (gen === generation) busy = false;
     }
   }
   await initialView();

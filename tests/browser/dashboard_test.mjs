@@ -285,14 +285,31 @@ describe('dashboard', () => {
     await page.waitForFunction(n => Number(document.getElementById('chart-status').dataset.bars) > n, heldBars);
     await shot('03-dataset-scrolled');
 
-    // A preset shows a week: the request asks for that week only.
+    // A preset shows a week: the requests stay inside that week, each ending where the
+    // previous one began, back to the week's start or to as many bars as the chart can draw.
     barsRequests.length = 0;
     await page.click('[data-preset="1W"]');
     await page.waitForFunction(() => !document.getElementById('chart').hasAttribute('aria-busy'));
-    await page.waitForTimeout(300);
-    const week = barsRequests[0];
-    const weekSpan = Date.parse(week.to) - Date.parse(week.from);
-    assert.ok(weekSpan <= 7 * 86400000 + 120000 && weekSpan >= 7 * 86400000 - 120000, `1W asked for ${week.from}..${week.to}`);
+    const weekEnd = Date.parse(ds.last_bar) + 60000, weekStart = weekEnd - 60000 - 7 * 86400000;
+    await page.waitForTimeout(700);  // longer than the scroll debounce: nothing more may come
+    const held = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
+    // One span per `to`: a span of more than one page is continued by `next` (a later from).
+    const spans = new Map();
+    for (const r of barsRequests) {
+      const to = Date.parse(r.to), from = Date.parse(r.from);
+      spans.set(to, Math.min(from, spans.get(to) ?? Infinity));
+    }
+    assert.ok(spans.size >= 1);
+    let end = weekEnd;
+    for (const [to, from] of [...spans].sort((a, b) => b[0] - a[0])) {
+      assert.equal(to, end, `1W span ${new Date(from).toISOString()}..${new Date(to).toISOString()} continues the previous one`);
+      assert.ok(from >= weekStart, `1W span from ${new Date(from).toISOString()} stays inside the week`);
+      end = from;
+    }
+    assert.equal(end, Number(held.loadedFrom), 'the spans requested are the bars held');
+    const truncated = Number(held.loadedFrom) > weekStart;
+    assert.equal((await page.textContent('#chart-status')).includes('than the chart can draw'), truncated,
+      `held from ${new Date(Number(held.loadedFrom)).toISOString()}, week from ${new Date(weekStart).toISOString()}`);
     await shot('04-dataset-week');
   });
 
