@@ -177,11 +177,11 @@ export async function render(view, route) {
   }
 
   // Bars before loadedFrom, a step at a time, until `minBars` more are held or `floor`
-  // (default: the dataset's first bar) is reached. Empty steps (nights, weekends) double
-  // the next one.
+  // (default: the dataset's first bar) is reached. An empty step (a night, a weekend)
+  // doubles the next one.
   async function growLeft(gen, minBars, floor = ds.firstMs, firstStep = stepMs) {
     let span = firstStep, got = 0;
-    for (let i = 0; i < 12 && got < minBars && loadedFrom > floor && bars.length < MAX_BARS; i++, span *= 2) {
+    for (let i = 0; i < 12 && got < minBars && loadedFrom > floor && bars.length < MAX_BARS; i++) {
       const from = Math.max(floor, loadedFrom - span);
       const r = await fetchSpan(from, loadedFrom);
       if (disposed || gen !== generation) return;
@@ -190,6 +190,8 @@ export async function render(view, route) {
       bars = fresh.concat(bars);
       loadedFrom = from;
       got += fresh.length;
+      // After bars, ask for about as many as are still missing; after an empty step, double.
+      span = fresh.length ? Math.max(stepMs, (minBars - got) * tfMs) : span * 2;
     }
   }
   async function growRight(gen, minBars) {
