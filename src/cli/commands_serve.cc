@@ -17,6 +17,7 @@ struct ServeArgs {
   std::string import_dir;
   int64_t max_upload_mb = 256;
   int64_t max_rows = 100000;
+  int64_t cache_mb = 64;
 };
 
 int CmdServe(const Globals& g, const ServeArgs& a) {
@@ -33,6 +34,7 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
   o.import_dir = a.import_dir;
   o.max_upload_bytes = static_cast<uint64_t>(a.max_upload_mb) << 20;
   o.max_rows_per_page = a.max_rows;
+  o.cache_bytes = static_cast<size_t>(a.cache_mb) << 20;
   o.lock_wait_seconds = g.wait_seconds;
   // Signals are taken by this thread alone (sigwait below): every thread the server
   // starts inherits the blocked mask, so none is interrupted mid-write.
@@ -87,6 +89,8 @@ void AddServeCommands(CLI::App& app, Globals& g, int& rc) {
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   serve->add_option("--max-rows", sa.max_rows, "Most bars in one /api/bars page (default 100000)")
       ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  serve->add_option("--cache-mb", sa.cache_mb, "Memory for rendered /api/bars pages in MiB (default 64; 0: off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 16));
   serve->callback([&] { rc = CmdServe(g, sa); });
 
   auto* tok = app.add_subcommand("token", "Print the HTTP API's bearer token (created if missing)");

@@ -2,28 +2,41 @@
 
 namespace barlake::server {
 
-void WriteWindow::Open() {
+void WriteWindow::Open(const std::string& dataset) {
   std::lock_guard lock(mu_);
-  if (seq_ % 2 == 0) ++seq_;
+  if (!open_.empty()) return;
+  open_ = dataset;
+  ++opened_[dataset];
 }
 
 void WriteWindow::Close() {
   {
     std::lock_guard lock(mu_);
-    if (seq_ % 2 == 1) ++seq_;
+    open_.clear();
   }
   closed_.notify_all();
 }
 
-uint64_t WriteWindow::WaitClosed() {
-  std::unique_lock lock(mu_);
-  closed_.wait(lock, [&] { return seq_ % 2 == 0; });
-  return seq_;
+bool WriteWindow::CoveredLocked(const std::string& dataset) const {
+  return !open_.empty() && (open_ == "*" || open_ == dataset);
 }
 
-uint64_t WriteWindow::value() const {
+uint64_t WriteWindow::StampLocked(const std::string& dataset) const {
+  uint64_t n = 0;
+  if (auto it = opened_.find(dataset); it != opened_.end()) n += it->second;
+  if (auto it = opened_.find("*"); it != opened_.end()) n += it->second;
+  return n;
+}
+
+uint64_t WriteWindow::WaitClosed(const std::string& dataset) {
+  std::unique_lock lock(mu_);
+  closed_.wait(lock, [&] { return !CoveredLocked(dataset); });
+  return StampLocked(dataset);
+}
+
+bool WriteWindow::Changed(const std::string& dataset, uint64_t stamp) const {
   std::lock_guard lock(mu_);
-  return seq_;
+  return CoveredLocked(dataset) || StampLocked(dataset) != stamp;
 }
 
 ReaderPool::ReaderPool(std::string vault, size_t size, WriteWindow* window)

@@ -1,11 +1,11 @@
 // How the server reads while a job writes.
 //
-// WriteWindow is a sequence counter around the part of a job that changes files in lake/
-// (from the swap of the first partition to the journal commit; lake/write_protocol.h). It
-// is odd while a window is open. A read remembers the even value it started at, waits
-// while it is odd, and is redone when the value changed under it, so every read the
-// server returns comes from one committed state of the lake: all partitions before a job
-// or all after it, never a mix. Writers never wait for readers.
+// WriteWindow marks the part of a job that changes files in lake/ (from the swap of the
+// first partition to the journal commit; lake/write_protocol.h), per dataset. A read of a
+// dataset waits while a window on it is open, and is redone when one opened while it
+// ran, so every read the server returns comes from one committed state of that dataset:
+// all its partitions before a job or all after it, never a mix. Reads of other datasets
+// do not wait. Writers never wait for readers.
 //
 // ReaderPool holds a few reader Lakes (a Lake is not thread-safe); request threads borrow
 // one for the duration of a read.
@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,30 +27,41 @@ namespace barlake::server {
 
 class WriteWindow {
  public:
-  void Open();   // idempotent while open
-  void Close();  // idempotent while closed
-  /// The current even value, after waiting for an open window to close.
-  uint64_t WaitClosed();
-  uint64_t value() const;
+  /// Open a window on one dataset ("ES 1m"), or on every dataset with "*" (a job whose
+  /// partitions are not known in advance, e.g. a rollback). Idempotent while open.
+  void Open(const std::string& dataset);
+  /// Close the open window, if any.
+  void Close();
+  /// Wait until no window covers `dataset`; returns a stamp for Changed().
+  uint64_t WaitClosed(const std::string& dataset);
+  /// Whether a window covering `dataset` opened since WaitClosed returned `stamp`.
+  bool Changed(const std::string& dataset, uint64_t stamp) const;
 
  private:
+  uint64_t StampLocked(const std::string& dataset) const;
+  bool CoveredLocked(const std::string& dataset) const;
   mutable std::mutex mu_;
   std::condition_variable closed_;
-  uint64_t seq_ = 0;
+  std::string open_;  // the dataset of the open window, "" when closed
+  // Windows opened so far, per dataset and for "*": a read compares the sum of both.
+  std::map<std::string, uint64_t> opened_;
 };
 
 class ReaderPool {
  public:
   ReaderPool(std::string vault, size_t size, WriteWindow* window);
 
-  /// Run `read` with a borrowed Lake so it sees one committed state (see above).
+  /// Run `read` with a borrowed Lake. With a `dataset` ("ES 1m"), the read waits for a
+  /// write window on it to close and is done again if one opened meanwhile (see above);
+  /// reads of the catalog or journal alone (one SQLite transaction) pass "".
   template <class T>
-  Result<T> Read(const std::function<Result<T>(lake::Lake&)>& read) {
+  Result<T> Read(const std::string& dataset, const std::function<Result<T>(lake::Lake&)>& read) {
     ASSIGN_OR_RETURN(Lease lease, Borrow());
+    if (dataset.empty()) return read(*lease.lake);
     for (int attempt = 0;; ++attempt) {
-      const uint64_t start = window_->WaitClosed();
+      const uint64_t stamp = window_->WaitClosed(dataset);
       Result<T> r = read(*lease.lake);
-      if (window_->value() == start || attempt >= 50) return r;
+      if (!window_->Changed(dataset, stamp) || attempt >= 50) return r;
     }
   }
 

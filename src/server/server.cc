@@ -203,7 +203,9 @@ class Server::Impl {
   void Enqueue(Response& res, std::string kind, json request, TaskQueue::Work work,
                TaskQueue::Cleanup cleanup = nullptr);
   /// The writer Lake of one task, with progress and the write window wired in.
-  Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskProgress& progress, const std::string& command);
+  /// `dataset`: "SYMBOL TF" the job writes, or "*" when not known in advance.
+  Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskProgress& progress, const std::string& command,
+                                                 const std::string& dataset);
   /// After a failed task: the journal job it created, found by its unique command.
   void FindFailedJob(TaskProgress& progress, const std::string& command);
 
@@ -241,7 +243,7 @@ Status Server::Impl::Init() {
   if (env->FileExists(uploads_dir_)) RETURN_IF_ERROR(RemoveTree(env, uploads_dir_));
   RETURN_IF_ERROR(env->CreateDirs(uploads_dir_));
   auto tz = readers_.Read<std::string>(
-      [](lake::Lake& l) -> Result<std::string> { return l.registry().settings().display_tz; });
+      "", [](lake::Lake& l) -> Result<std::string> { return l.registry().settings().display_tz; });
   RETURN_IF_ERROR(tz.status());
   display_tz_ = *tz;
   return Status::OK();
@@ -367,7 +369,7 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
 // ---- reads ------------------------------------------------------------------------------
 
 void Server::Impl::GetStatus(const Request&, Response& res) {
-  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>([](lake::Lake& l) { return l.Datasets(); });
+  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
   if (!ds.ok()) return SendStatus(res, ds.status());
   json o = lake::StatusJson(o_.vault, display_tz_, *ds);
   auto running = tasks_.running();
@@ -383,7 +385,7 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
 }
 
 void Server::Impl::GetDatasets(const Request&, Response& res) {
-  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>([](lake::Lake& l) { return l.Datasets(); });
+  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
   if (!ds.ok()) return SendStatus(res, ds.status());
   json arr = json::array();
   for (const auto& d : *ds) arr.push_back(lake::DatasetJson(d));
@@ -419,7 +421,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
   const std::string request_key =
       fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", symbol, timeframe, from_text, to_text, format, limit);
   auto page = readers_.Read<std::shared_ptr<const CachedPage>>(
-      [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
+      symbol + " " + timeframe, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
         // Read only the partitions this page needs: stop after the one that brings the row
         // count over the limit (the catalog's counts are an upper bound for the range).
         ASSIGN_OR_RETURN(auto parts, l.journal()->PartitionsInRange(symbol, timeframe, from, to));
@@ -481,7 +483,7 @@ void Server::Impl::GetJobs(const Request& req, Response& res) {
     if (limit < 1 || limit > 10000) return SendError(res, ApiError::BadRequest("limit must be between 1 and 10000"));
   }
   auto jobs = readers_.Read<std::vector<journal::JobRecord>>(
-      [&](lake::Lake& l) { return l.journal()->ListJobs(limit); });
+      "", [&](lake::Lake& l) { return l.journal()->ListJobs(limit); });
   if (!jobs.ok()) return SendStatus(res, jobs.status());
   json arr = json::array();
   for (const auto& j : *jobs) arr.push_back(lake::JobJson(j));
@@ -490,7 +492,7 @@ void Server::Impl::GetJobs(const Request& req, Response& res) {
 
 void Server::Impl::GetJob(const Request& req, Response& res) {
   const int64_t id = std::atoll(req.matches[1].str().c_str());
-  auto detail = readers_.Read<json>([&](lake::Lake& l) -> Result<json> {
+  auto detail = readers_.Read<json>("", [&](lake::Lake& l) -> Result<json> {
     ASSIGN_OR_RETURN(auto job, l.journal()->GetJob(id));
     ASSIGN_OR_RETURN(auto changes, l.journal()->GetChanges(id));
     return lake::JobDetailJson(job, changes);
@@ -744,7 +746,8 @@ void Server::Impl::Enqueue(Response& res, std::string kind, json request, TaskQu
   SendJson(res, 202, {{"task", t->Json()}, {"events", "/api/tasks/" + std::to_string(id) + "/events"}});
 }
 
-Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskProgress& progress, const std::string& command) {
+Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskProgress& progress, const std::string& command,
+                                                             const std::string& dataset) {
   lake::LakeOptions lo;
   lo.command = command;
   lo.lock_wait_seconds = o_.lock_wait_seconds;
@@ -752,8 +755,8 @@ Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskProgress& progr
     progress.Update(phase, done, total);
   };
   // The window covers swap and commit: readers that overlap it read again.
-  lo.crash_hook = [this](lake::CrashPoint p) {
-    if (p == lake::CrashPoint::kAfterStaged) window_.Open();
+  lo.crash_hook = [this, dataset](lake::CrashPoint p) {
+    if (p == lake::CrashPoint::kAfterStaged) window_.Open(dataset);
     if (p == lake::CrashPoint::kAfterCommit) window_.Close();
   };
   return lake::Lake::Open(o_.vault, std::move(lo));
@@ -832,7 +835,7 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
   Enqueue(
       res, "import", echo,
       [this, ir, command](TaskProgress& progress) -> Result<json> {
-        ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command));
+        ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command, ir.symbol + " " + ir.timeframe));
         auto r = lk->Import(ir);
         window_.Close();
         if (!r.ok()) {
@@ -872,7 +875,7 @@ void Server::Impl::PostRollback(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
   Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command));
+    ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command, "*"));
     auto r = lk->Rollback(job);
     window_.Close();
     if (!r.ok()) {
