@@ -68,11 +68,6 @@ if (!existsSync(BARLAKE)) {
   console.error(`FAIL: ${BARLAKE} does not exist: build the barlake target first`);
   process.exit(1);
 }
-const serveHelp = spawnSync(BARLAKE, ['serve', '--help'], { encoding: 'utf8' });
-if (serveHelp.status !== 0) {
-  console.log(`SKIP: this barlake has no 'serve' command yet (${(serveHelp.stderr || '').trim()})`);
-  process.exit(SKIP);
-}
 
 // ---------------------------------------------------------------- helpers
 
