@@ -163,6 +163,10 @@ export async function render(view, route) {
       }
       fromInput.value = wallOf(loadedFrom);
       toInput.value = wallOf(Math.min(to, ds.lastMs));
+      // The range goes into the address (no navigation): bookmarkable, and kept when the
+      // page is drawn again for another time zone.
+      const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+      history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
       showStatus(loadedFrom > from
         ? `(the range holds more ${timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more)`
         : '');
@@ -276,7 +280,9 @@ export async function render(view, route) {
       if (gen === generation) busy = false;
     }
   }
-  await initialView();
+  const askedFrom = Date.parse(route.params.get('from') || ''), askedTo = Date.parse(route.params.get('to') || '');
+  if (Number.isFinite(askedFrom) && Number.isFinite(askedTo) && askedFrom < askedTo) await applyRange(askedFrom, askedTo);
+  else await initialView();
 
   return () => {
     disposed = true;

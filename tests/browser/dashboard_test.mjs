@@ -306,6 +306,15 @@ describe('dashboard', () => {
     assert.equal((await page.textContent('#chart-status')).includes('than the chart can draw'), truncated,
       `held from ${new Date(Number(held.loadedFrom)).toISOString()}, week from ${new Date(weekStart).toISOString()}`);
     await shot('04-dataset-week');
+
+    // The range is in the address, so another zone draws the same bars again.
+    assert.match(await page.evaluate(() => location.hash), /^#\/dataset\/ES\/1m\?from=.+&to=.+/);
+    await page.selectOption('#tz-select', 'Europe/Berlin');
+    await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset');
+    const again = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
+    assert.equal(again.loadedFrom, held.loadedFrom);
+    assert.equal(again.bars, held.bars);
+    await page.selectOption('#tz-select', 'America/New_York');
   });
 
   test('an upload import shows detection, progress and its report, then the dataset is listed', async () => {
@@ -322,6 +331,13 @@ describe('dashboard', () => {
     await page.fill('#import-symbol', 'EURUSD');
     await page.fill('#import-timeframe', '1m');
     await page.fill('#import-tz', 'UTC');
+    // The server's error reads as its message and code.
+    await page.fill('#import-timeframe', '7x');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .error-box');
+    assert.match(await page.textContent('#import-result .error-box'), /7x.*\(invalid_argument\)/);
+    await shot('05b-import-error');
+    await page.fill('#import-timeframe', '1m');
     // A dry run first: a report, and nothing written.
     await page.check('#import-dry-run');
     await page.click('#import-submit');
