@@ -5,6 +5,7 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -255,6 +256,12 @@ void Server::Impl::Routes() {
   http_.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   http_.set_keep_alive_max_count(100000);
   http_.set_tcp_nodelay(true);
+  // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second
+  // server bind the same port and share its connections instead of failing.
+  http_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   http_.set_payload_max_length(o_.max_upload_bytes + kMultipartOverhead);
   http_.set_pre_routing_handler([this](const Request& req, Response& res) { return PreRoute(req, res); });
   http_.set_error_handler([](const Request& req, Response& res) {
@@ -473,7 +480,12 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
     }
   }
   res.status = 200;
-  res.set_content(p.body, p.content_type);
+  // Sent straight from the (shared, immutable) cached page: no copy of the body.
+  std::shared_ptr<const CachedPage> keep = *page;
+  res.set_content_provider(keep->body.size(), keep->content_type,
+                           [keep](size_t offset, size_t length, httplib::DataSink& sink) {
+                             return sink.write(keep->body.data() + offset, length);
+                           });
 }
 
 void Server::Impl::GetJobs(const Request& req, Response& res) {

@@ -126,7 +126,8 @@ class ServerTest : public ::testing::Test {
     return client_->Post("/api/import", Auth(), items);
   }
 
-  // Send raw bytes and read the answer until the server closes (or 10 s pass).
+  // Send raw bytes, then end the request stream; read the answer until the server closes
+  // (or 10 s pass).
   std::string RawRequest(const std::string& bytes) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -140,6 +141,7 @@ class ServerTest : public ::testing::Test {
     timeval tv{10, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     (void)!::write(fd, bytes.data(), bytes.size());
+    ::shutdown(fd, SHUT_WR);  // nothing more comes: the server answers and closes
     std::string reply;
     char buf[4096];
     for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) reply.append(buf, static_cast<size_t>(n));
