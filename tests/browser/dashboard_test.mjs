@@ -1,0 +1,421 @@
+#!/usr/bin/env node
+// Browser tests of the dashboard: the real `barlake serve` on 127.0.0.1 and Debian's
+// headless Chromium driven by playwright-core.
+//
+//   node tests/browser/dashboard_test.mjs BARLAKE SCRATCH_DIR [ARTIFACTS_DIR]
+//
+// Builds a vault in SCRATCH_DIR (deleted first) with `barlake init` and `barlake import`
+// (ES 1m: ten generated trading days of NinjaTrader bars; ES 1d: tests/data), starts the
+// server, and checks that
+//   - the dashboard loads and lists the datasets with the catalog's rows and times;
+//   - a dataset page draws its chart (candle-coloured pixels on the canvas), and the bars
+//     it requested cover only the bars on screen, then only the missing range on scroll;
+//   - an upload through the import form shows the detected format; a dry run reports and
+//     writes nothing; the import shows progress (server-sent events), then the report, and
+//     the new dataset appears in the table and its job in the history;
+//   - a rollback from the job page asks first (Cancel changes nothing), then restores;
+//   - every page appears within PAGE_BUDGET_MS (the numbers are printed).
+// Screenshots go to ARTIFACTS_DIR (default tests/artifacts/browser).
+//
+// Exit codes: 0 passed, 1 failed, 77 skipped (no Chromium, or playwright-core not installed:
+// run scripts/setup.sh and scripts/setup_node.sh). CI installs both, so it runs there.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..', '..');
+const SKIP = 77;
+// The product asks for pages under a second on the demo vault; the bound asserted here is
+// looser because this test shares a loaded 2-core CI machine with the rest of ctest.
+const PAGE_BUDGET_MS = Number(process.env.BARLAKE_PAGE_BUDGET_MS || 3000);
+
+const [barlakeArg, scratchArg, artifactsArg] = process.argv.slice(2);
+if (!barlakeArg || !scratchArg) {
+  console.error('usage: node dashboard_test.mjs BARLAKE SCRATCH_DIR [ARTIFACTS_DIR]');
+  process.exit(2);
+}
+const BARLAKE = resolve(barlakeArg);
+const SCRATCH = resolve(scratchArg);
+const ARTIFACTS = resolve(artifactsArg || join(ROOT, 'tests', 'artifacts', 'browser'));
+
+// ---------------------------------------------------------------- prerequisites (skip)
+
+function findChromium() {
+  for (const p of [process.env.BARLAKE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && existsSync(p)) return p;
+  }
+  return null;
+}
+const CHROMIUM = findChromium();
+if (!CHROMIUM) {
+  console.log('SKIP: Chromium not found (/usr/bin/chromium): run scripts/setup.sh (apt package chromium)');
+  process.exit(SKIP);
+}
+let chromium;
+try {
+  ({ chromium } = await import(join(HERE, 'node_modules', 'playwright-core', 'index.mjs')));
+} catch {
+  console.log('SKIP: playwright-core is not installed in tests/browser: run scripts/setup_node.sh');
+  process.exit(SKIP);
+}
+if (!existsSync(BARLAKE)) {
+  console.error(`FAIL: ${BARLAKE} does not exist: build the barlake target first`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------- helpers
+
+function barlake(args, { json = false } = {}) {
+  const r = spawnSync(BARLAKE, ['--vault', join(SCRATCH, 'vault'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`barlake ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return json ? JSON.parse(r.stdout) : r.stdout;
+}
+
+/** NinjaTrader 1-minute export: bar CLOSE stamps "yyyyMMdd HHmmss" in UTC, ';' separated. */
+function ninjaTraderMinutes(startUtcMs, days) {
+  const lines = [];
+  let price = 4800;
+  for (let d = 0, day = 0; day < days; d++) {
+    const dayStart = startUtcMs + d * 86400000;
+    const wd = new Date(dayStart).getUTCDay();
+    if (wd === 0 || wd === 6) continue;  // weekends are empty, as in a real session
+    day++;
+    for (let m = 0; m < 1440; m++) {
+      const t = dayStart + (m + 1) * 60000;  // close of the bar opening at minute m
+      const open = price;
+      price = Math.round((price + Math.sin((d * 1440 + m) / 90) * 0.75) * 4) / 4;
+      const close = price;
+      const high = Math.max(open, close) + 0.25, low = Math.min(open, close) - 0.25;
+      const s = new Date(t).toISOString();
+      lines.push(`${s.slice(0, 4)}${s.slice(5, 7)}${s.slice(8, 10)} ${s.slice(11, 13)}${s.slice(14, 16)}00;` +
+                 `${open};${high};${low};${close};${100 + (m % 37)}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+const freePort = () => new Promise((res, rej) => {
+  const s = net.createServer();
+  s.once('error', rej);
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
+});
+
+async function waitForHttp(url, child, ms = 20000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`barlake serve exited with ${child.exitCode}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error(`barlake serve did not answer ${url} within ${ms} ms`);
+}
+
+/** Times as the dashboard shows them: "YYYY-MM-DD HH:MM" in the zone. */
+function wallTime(iso, zone) {
+  const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
+    day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  const p = Object.fromEntries(f.formatToParts(new Date(iso)).map(x => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+// ---------------------------------------------------------------- the tests
+
+let server, serverLog = '', browser, page, base, token;
+const pageErrors = [];
+const barsRequests = [];
+const timings = {};
+
+/**
+ * Loads the dashboard afresh at `hash` (a full page load, as a user opening a bookmark)
+ * and waits for page `name` to have drawn. Records the time from navigation start.
+ */
+async function openPage(hash, name) {
+  await page.goto('about:blank');
+  await page.goto(`${base}/${hash}`);
+  await page.waitForFunction(n => document.getElementById('view').dataset.page === n, name, { timeout: 15000 });
+  const ms = Number(await page.evaluate(() => document.getElementById('view').dataset.readyAt));
+  timings[name] = ms;
+  return ms;
+}
+
+const shot = name => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+describe('dashboard', () => {
+  before(async () => {
+    rmSync(SCRATCH, { recursive: true, force: true });
+    mkdirSync(SCRATCH, { recursive: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const init = spawnSync(BARLAKE, ['init', join(SCRATCH, 'vault')], { encoding: 'utf8' });
+    assert.equal(init.status, 0, init.stderr);
+    const es = join(SCRATCH, 'ES 03-24.Last.txt');
+    writeFileSync(es, ninjaTraderMinutes(Date.UTC(2024, 0, 8), 10));
+    barlake(['import', es, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
+    barlake(['import', join(ROOT, 'tests', 'data', 'ninjatrader', 'daily.txt'), '--symbol', 'ES', '--timeframe', '1d']);
+
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout.on('data', d => { serverLog += d; });
+    server.stderr.on('data', d => { serverLog += d; });
+    await waitForHttp(`${base}/api/datasets`, server);
+    token = barlake(['token']).trim().split(/\s+/).pop();
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC' });
+    page = await context.newPage();
+    page.on('pageerror', e => pageErrors.push(e.message));
+    page.on('request', r => {
+      const u = new URL(r.url());
+      if (u.pathname === '/api/bars') barsRequests.push(Object.fromEntries(u.searchParams));
+    });
+    // The URL `barlake serve` prints carries the token in the fragment; the page keeps it.
+    await page.goto(`${base}/#token=${encodeURIComponent(token)}`);
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) server.kill('SIGTERM');
+    console.log(`page timings (ms, navigation start to content): ${JSON.stringify(timings)}`);
+    if (pageErrors.length) console.log(`page errors: ${pageErrors.join(' | ')}`);
+  });
+
+  test('the dashboard loads and lists the datasets as the catalog has them', async () => {
+    await openPage('#/', 'datasets');
+    assert.equal(await page.evaluate(() => location.hash.includes('token')), false, 'the token stays out of the URL');
+    assert.equal(await page.evaluate(() => localStorage.getItem('barlake.token')), token);
+    const status = barlake(['status', '--json'], { json: true });
+    const zone = status.display_tz;
+    assert.equal(await page.inputValue('#tz-select'), zone, 'the vault display zone is the default');
+    for (const d of status.datasets) {
+      const row = page.locator(`#datasets-table tr[data-symbol="${d.symbol}"][data-timeframe="${d.timeframe}"]`);
+      await row.waitFor();
+      const cells = await row.locator('th, td').allTextContents();
+      assert.equal(cells[0], d.symbol);
+      assert.equal(cells[4], d.rows.toLocaleString('en-US'), `${d.symbol} ${d.timeframe} rows`);
+      if (d.timeframe === '1m') {
+        assert.equal(cells[2], wallTime(d.first_bar, zone), 'first bar in the display zone');
+        assert.equal(cells[3], wallTime(d.last_bar, zone), 'last bar in the display zone');
+      } else {
+        assert.equal(cells[2], d.first_bar.slice(0, 10), 'daily bars show their date');
+      }
+    }
+    // Another zone re-draws the times.
+    await page.selectOption('#tz-select', 'Asia/Tokyo');
+    await page.waitForFunction(() => document.getElementById('view').dataset.page === 'datasets');
+    const es1m = status.datasets.find(d => d.timeframe === '1m');
+    const first = await page.locator('#datasets-table tr[data-timeframe="1m"] td').nth(1).textContent();
+    assert.equal(first, wallTime(es1m.first_bar, 'Asia/Tokyo'));
+    await shot('01-datasets-tokyo');
+    await page.selectOption('#tz-select', zone);
+    await page.waitForFunction(() => document.getElementById('view').dataset.page === 'datasets');
+    await shot('01-datasets');
+    assert.ok(timings.datasets < PAGE_BUDGET_MS, `datasets page took ${timings.datasets} ms`);
+  });
+
+  test('a dataset page draws its chart from only the bars on screen', async () => {
+    const status = barlake(['status', '--json'], { json: true });
+    const ds = status.datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    barsRequests.length = 0;
+    await openPage('#/dataset/ES/1m', 'dataset');
+    await page.waitForSelector('#chart canvas');
+    const loaded = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
+    const heldBars = Number(loaded.bars);
+    assert.ok(heldBars > 100, `the chart holds ${heldBars} bars`);
+    assert.ok(heldBars < ds.rows / 4, `the chart loaded ${heldBars} of ${ds.rows} bars: only the range on screen`);
+    assert.ok(barsRequests.length >= 1);
+    const span = ms => new Date(ms).toISOString();
+    for (const r of barsRequests) {
+      assert.ok(Date.parse(r.from) >= Number(loaded.loadedFrom) - 1000 && Date.parse(r.to) <= Number(loaded.loadedTo) + 1000,
+        `request ${r.from}..${r.to} stays inside the loaded span ${span(+loaded.loadedFrom)}..${span(+loaded.loadedTo)}`);
+    }
+    const fullRange = Date.parse(ds.last_bar) - Date.parse(ds.first_bar);
+    assert.ok(Number(loaded.loadedTo) - Number(loaded.loadedFrom) < fullRange / 4, 'the loaded span is a small part of the dataset');
+
+    // Candles are drawn: the canvas has pixels in the up and down candle colours.
+    const colours = await page.evaluate(() => {
+      const css = getComputedStyle(document.documentElement);
+      const hex = n => css.getPropertyValue(n).trim();
+      const rgb = h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16));
+      const up = rgb(hex('--up')), down = rgb(hex('--down'));
+      let ups = 0, downs = 0, painted = 0;
+      for (const c of document.querySelectorAll('#chart canvas')) {
+        if (!c.width || !c.height) continue;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < data.length; i += 4) {
+          if (data[i + 3] === 0) continue;
+          painted++;
+          const near = ([r, g, b]) => Math.abs(data[i] - r) < 8 && Math.abs(data[i + 1] - g) < 8 && Math.abs(data[i + 2] - b) < 8;
+          if (near(up)) ups++;
+          else if (near(down)) downs++;
+        }
+      }
+      return { ups, downs, painted };
+    });
+    assert.ok(colours.ups > 200 && colours.downs > 200, `candles drawn: ${JSON.stringify(colours)}`);
+    await shot('02-dataset-chart');
+    assert.ok(timings.dataset < PAGE_BUDGET_MS, `dataset page took ${timings.dataset} ms`);
+
+    // Scrolling back in time fetches only the missing range, ending where the held one starts.
+    const before = barsRequests.length;
+    const box = await page.locator('#chart').boundingBox();
+    for (let i = 0; i < 4 && barsRequests.length === before; i++) {
+      await page.mouse.move(box.x + 200, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width - 150, box.y + box.height / 2, { steps: 10 });
+      await page.mouse.up();
+      await page.waitForTimeout(600);
+    }
+    assert.ok(barsRequests.length > before, 'scrolling left loads more bars');
+    const next = barsRequests[before];
+    assert.equal(Date.parse(next.to), Number(loaded.loadedFrom), 'the new request ends where the held bars begin');
+    await page.waitForFunction(n => Number(document.getElementById('chart-status').dataset.bars) > n, heldBars);
+    await shot('03-dataset-scrolled');
+
+    // A preset shows a week: the requests stay inside that week, each ending where the
+    // previous one began, back to the week's start or to as many bars as the chart can draw.
+    barsRequests.length = 0;
+    await page.click('[data-preset="1W"]');
+    await page.waitForFunction(() => !document.getElementById('chart').hasAttribute('aria-busy'));
+    const weekEnd = Date.parse(ds.last_bar) + 60000, weekStart = weekEnd - 60000 - 7 * 86400000;
+    await page.waitForTimeout(700);  // longer than the scroll debounce: nothing more may come
+    const held = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
+    // One span per `to`: a span of more than one page is continued by `next` (a later from).
+    const spans = new Map();
+    for (const r of barsRequests) {
+      const to = Date.parse(r.to), from = Date.parse(r.from);
+      spans.set(to, Math.min(from, spans.get(to) ?? Infinity));
+    }
+    assert.ok(spans.size >= 1);
+    let end = weekEnd;
+    for (const [to, from] of [...spans].sort((a, b) => b[0] - a[0])) {
+      assert.equal(to, end, `1W span ${new Date(from).toISOString()}..${new Date(to).toISOString()} continues the previous one`);
+      assert.ok(from >= weekStart, `1W span from ${new Date(from).toISOString()} stays inside the week`);
+      end = from;
+    }
+    assert.equal(end, Number(held.loadedFrom), 'the spans requested are the bars held');
+    const truncated = Number(held.loadedFrom) > weekStart;
+    assert.equal((await page.textContent('#chart-status')).includes('than the chart can draw'), truncated,
+      `held from ${new Date(Number(held.loadedFrom)).toISOString()}, week from ${new Date(weekStart).toISOString()}`);
+    await shot('04-dataset-week');
+
+    // The range is in the address, so another zone draws the same bars again.
+    assert.match(await page.evaluate(() => location.hash), /^#\/dataset\/ES\/1m\?from=.+&to=.+/);
+    await page.selectOption('#tz-select', 'Europe/Berlin');
+    await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset');
+    const again = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
+    assert.equal(again.loadedFrom, held.loadedFrom);
+    assert.equal(again.bars, held.bars);
+    await page.selectOption('#tz-select', 'America/New_York');
+  });
+
+  test('an upload import shows detection, progress and its report, then the dataset is listed', async () => {
+    await openPage('#/import', 'import');
+    const fixture = join(ROOT, 'tests', 'data', 'csv', 'metatrader_m1_crlf.csv');
+    await page.setInputFiles('#import-file', fixture);
+    await page.waitForSelector('#detection .detected');
+    const detected = await page.getAttribute('#detection .detected', 'data-format');
+    const cli = spawnSync(BARLAKE, ['detect', fixture, '--json'], { encoding: 'utf8' });
+    assert.equal(detected, JSON.parse(cli.stdout).format, 'the form shows the format the server detected');
+    assert.match(await page.textContent('#detection'), /because/);
+    await shot('05-import-detected');
+
+    await page.fill('#import-symbol', 'EURUSD');
+    await page.fill('#import-timeframe', '1m');
+    await page.fill('#import-tz', 'UTC');
+    // The server's error reads as its message and code.
+    await page.fill('#import-timeframe', '7x');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .error-box');
+    assert.match(await page.textContent('#import-result .error-box'), /7x.*\(invalid_argument\)/);
+    await shot('05b-import-error');
+    await page.fill('#import-timeframe', '1m');
+    // A dry run first: a report, and nothing written.
+    await page.check('#import-dry-run');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
+    assert.equal(await page.textContent('#import-phase'), 'Dry run: nothing was written.',
+      `dry run: ${await page.textContent('#import-result')}`);
+    assert.equal(barlake(['status', '--json'], { json: true }).datasets.some(d => d.symbol === 'EURUSD'), false);
+    await page.uncheck('#import-dry-run');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-progress:not([hidden])');
+    await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
+    assert.equal(await page.locator('#import-result .error-box').count(), 0,
+      `import failed: ${await page.textContent('#import-result')}`);
+    const jobId = await page.getAttribute('#import-result .report', 'data-job');
+    const job = barlake(['jobs', 'show', jobId, '--json'], { json: true });
+    assert.equal(job.status, 'completed');
+    assert.equal(job.symbol, 'EURUSD');
+    const counts = Object.fromEntries(await page.locator('#import-result dl.counts > div').evaluateAll(divs =>
+      divs.map(d => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])));
+    assert.equal(counts.Read, job.rows_read.toLocaleString('en-US'));
+    assert.equal(counts.Written, job.rows_written.toLocaleString('en-US'));
+    assert.equal(await page.textContent('#import-phase'), `Job ${jobId} completed.`);
+    const streamed = Number(await page.getAttribute('#import-progress', 'data-stream-events'));
+    assert.ok(streamed >= 1, `the task's progress arrived over server-sent events (${streamed} events)`);
+    await shot('06-import-report');
+
+    await openPage('#/', 'datasets');
+    const row = page.locator('#datasets-table tr[data-symbol="EURUSD"][data-timeframe="1m"]');
+    await row.waitFor();
+    assert.equal(await row.locator('td').nth(3).textContent(), job.rows_written.toLocaleString('en-US'));
+    await shot('07-datasets-after-import');
+
+    await openPage(`#/jobs/${jobId}`, 'job');
+    assert.match(await page.textContent('#view'), new RegExp(`Job ${jobId}`));
+    assert.equal(await page.getAttribute('.report', 'data-job'), String(jobId));
+    await shot('08-job-report');
+    await openPage('#/jobs', 'jobs');
+    await page.locator(`#jobs-table tr[data-job="${jobId}"]`).waitFor();
+    await shot('09-jobs');
+    for (const name of ['import', 'job', 'jobs']) {
+      assert.ok(timings[name] < PAGE_BUDGET_MS, `${name} page took ${timings[name]} ms`);
+    }
+  });
+
+  test('rolling back a job from its page asks first, then restores the lake', async () => {
+    const imported = barlake(['jobs', '--json'], { json: true });
+    const job = imported.find(j => j.kind === 'import' && j.symbol === 'EURUSD' && j.status === 'completed');
+    assert.ok(job, 'the upload of the previous test is in the journal');
+    await openPage(`#/jobs/${job.id}`, 'job');
+    // Cancel changes nothing.
+    await page.click('#rollback-button');
+    await page.waitForSelector('#confirm-dialog[open]');
+    await shot('11-rollback-confirm');
+    await page.click('#confirm-dialog button[value="cancel"]');
+    assert.equal(barlake(['jobs', 'show', String(job.id), '--json'], { json: true }).status, 'completed');
+    // Confirm rolls it back and opens the rollback job.
+    await page.click('#rollback-button');
+    await page.click('#confirm-ok');
+    await page.waitForFunction(id => /^#\/jobs\/\d+$/.test(location.hash) && location.hash !== `#/jobs/${id}` &&
+      document.getElementById('view').dataset.page === 'job', job.id, { timeout: 30000 });
+    const rollbackId = Number((await page.evaluate(() => location.hash)).split('/').pop());
+    const rb = barlake(['jobs', 'show', String(rollbackId), '--json'], { json: true });
+    assert.equal(rb.kind, 'rollback');
+    assert.equal(rb.target_job, job.id);
+    assert.equal(barlake(['jobs', 'show', String(job.id), '--json'], { json: true }).rolled_back_by, rollbackId);
+    await shot('12-rollback-job');
+    await openPage('#/', 'datasets');
+    await page.locator('#datasets-table tr[data-symbol="ES"][data-timeframe="1m"]').waitFor();
+    assert.equal(await page.locator('#datasets-table tr[data-symbol="EURUSD"]').count(), 0, 'the rolled-back dataset is gone');
+  });
+
+  test('the health page and the pages show no script errors', async () => {
+    await openPage('#/health', 'health');
+    await shot('10-health');
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+process.on('exit', code => {
+  if (code !== 0 && serverLog) console.log(`barlake serve said:\n${serverLog.slice(-4000)}`);
+});

@@ -1,0 +1,110 @@
+// The dashboard's shell: hash routes, the time-zone selector, the token dialog.
+//   #/            datasets (tabs: ?tab=market|derived|other)
+//   #/dataset/SYMBOL/TF   chart       #/health   #/jobs   #/jobs/ID   #/import
+import { adoptTokenFromUrl, apiOptional, getToken, setToken } from './api.js';
+import { COMMON_ZONES, currentZone, hasChosenZone, isValidZone, onZoneChange, setZone } from './tz.js';
+import { clear, el, toast } from './util.js';
+
+const pages = {
+  datasets: () => import('./page_datasets.js'),
+  dataset: () => import('./page_dataset.js'),
+  health: () => import('./page_health.js'),
+  jobs: () => import('./page_jobs.js'),
+  job: () => import('./page_jobs.js'),
+  import: () => import('./page_import.js'),
+};
+
+function parseRoute() {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [pathPart, query = ''] = hash.split('?');
+  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query);
+  if (parts[0] === 'dataset' && parts.length >= 3) return { page: 'dataset', symbol: parts[1], timeframe: parts[2], params };
+  if (parts[0] === 'jobs' && parts[1]) return { page: 'job', id: parts[1], params };
+  if (['health', 'jobs', 'import'].includes(parts[0])) return { page: parts[0], params };
+  return { page: 'datasets', params };
+}
+
+let current = null;  // {route, cleanup}
+let renderSeq = 0;
+
+async function render() {
+  const route = parseRoute();
+  const seq = ++renderSeq;
+  if (current && current.cleanup) current.cleanup();
+  current = null;
+  const nav = route.page === 'dataset' ? 'datasets' : route.page === 'job' ? 'jobs' : route.page;
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    if (a.dataset.nav === nav) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  const view = document.getElementById('view');
+  const started = performance.now();
+  delete view.dataset.page;  // set again once this page has drawn (the browser test waits on it)
+  delete view.dataset.renderedMs;
+  delete view.dataset.readyAt;
+  try {
+    const mod = await pages[route.page]();
+    if (seq !== renderSeq) return;
+    const cleanup = await mod.render(view, route);
+    if (seq !== renderSeq) { if (cleanup) cleanup(); return; }
+    current = { route, cleanup };
+    // The browser test reads this to measure how long each page took to appear.
+    view.dataset.renderedMs = String(Math.round(performance.now() - started));
+    view.dataset.readyAt = String(Math.round(performance.now()));  // since navigation start
+    view.dataset.page = route.page;
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    clear(view, el('div.error-box', { role: 'alert' }, el('strong', 'Could not show this page. '), e.readable || e.message));
+    view.dataset.page = route.page;
+  }
+}
+
+function setupZoneSelect() {
+  const select = document.getElementById('tz-select');
+  const zones = new Set(COMMON_ZONES);
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (browserZone) zones.add(browserZone);
+  const fill = () => {
+    const z = currentZone();
+    zones.add(z);
+    clear(select, [...zones].sort().map(name => el('option', { value: name, selected: name === z }, name.replace(/_/g, ' '))));
+  };
+  fill();
+  select.addEventListener('change', () => setZone(select.value));
+  onZoneChange(fill);
+}
+
+/** The vault's display zone becomes the default unless the user picked one here before. */
+async function adoptVaultZone() {
+  if (hasChosenZone()) return;
+  try {
+    const status = await apiOptional('status');
+    const z = status && (status.display_tz || (status.vault && status.vault.display_tz));
+    if (z && isValidZone(z) && z !== currentZone()) setZone(z, false);
+  } catch { /* the pages report an unreachable server */ }
+}
+
+function setupToken() {
+  const button = document.getElementById('token-button');
+  const dialog = document.getElementById('token-dialog');
+  const input = document.getElementById('token-input');
+  const show = () => { button.classList.toggle('has-token', Boolean(getToken())); button.textContent = getToken() ? 'Token ✓' : 'Token'; };
+  button.addEventListener('click', () => { input.value = getToken(); dialog.showModal(); input.focus(); });
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue === 'save') { setToken(input.value); toast('Token saved in this browser.'); }
+    if (dialog.returnValue === 'clear') { setToken(''); toast('Token forgotten.'); }
+    show();
+  });
+  show();
+}
+
+if (adoptTokenFromUrl()) toast('Token from the server URL saved; it was removed from the address bar.');
+setupToken();
+// The zone is settled before the first page draws; the page's module loads meanwhile.
+const firstPage = pages[parseRoute().page]();
+await Promise.all([adoptVaultZone(), firstPage.catch(() => null)]);
+setupZoneSelect();
+onZoneChange(() => render());
+window.addEventListener('hashchange', render);
+render();

@@ -1,0 +1,309 @@
+// One dataset: candlesticks and volume (lightweight-charts), loading only the range on
+// screen from /api/bars and more when the user scrolls or zooms out.
+//
+// lightweight-charts draws UTC seconds. To show wall-clock times of the display zone,
+// each intraday bar's time is shifted by the zone's UTC offset at that bar
+// (time = utc_seconds + offset); the axis and crosshair then read as local times. Daily
+// and weekly bars are stamped with their session date (00:00 UTC) and are not shifted.
+import { api } from './api.js';
+import { followTask } from './task.js';
+import { loadBars, loadDatasets } from './data.js';
+import { currentZone, formatTime, millisToWall, offsetCache, wallToMillis } from './tz.js';
+import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast } from './util.js';
+
+const WINDOW_BARS = 400;       // bars fetched for the first view and each scroll step
+const MAX_BARS = 60000;        // most bars held at once (a year of 1-minute bars is ~350k)
+const MIN_BAR_SPACING = 0.2;   // px: the thinnest bars the chart draws when zoomed out
+const DAY = 86400000;
+
+let chartLib = null;
+function loadChartLibrary() {
+  if (window.LightweightCharts) return Promise.resolve(window.LightweightCharts);
+  if (!chartLib) {
+    chartLib = new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/assets/vendor/lightweight-charts.js';
+      s.onload = () => resolve(window.LightweightCharts);
+      s.onerror = () => reject(new Error('The chart library (/assets/vendor/lightweight-charts.js) did not load'));
+      document.head.append(s);
+    });
+  }
+  return chartLib;
+}
+
+export async function render(view, route) {
+  const { symbol, timeframe } = route;
+  const [lib, inventory] = await Promise.all([loadChartLibrary(), loadDatasets()]);
+  const ds = inventory.datasets.find(d => d.symbol === symbol && d.timeframe === timeframe);
+  if (!ds) {
+    clear(view, el('div.error-box', { role: 'alert' }, `There is no dataset ${symbol} ${timeframe} in this vault. `,
+      el('a', { href: '#/' }, 'Back to the datasets')));
+    return;
+  }
+  const zone = currentZone();
+  const daily = isDailyOrLonger(timeframe);
+  const tfMs = (timeframeSeconds(timeframe) || 60) * 1000;
+  // One step of bars; a step that finds nothing (a weekend, a holiday) doubles.
+  const stepMs = WINDOW_BARS * tfMs;
+  const offset = offsetCache(zone);
+  const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
+  const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
+
+  // ---- page skeleton
+  const fromInput = el('input', { type: daily ? 'date' : 'datetime-local', id: 'range-from', 'aria-label': 'From' });
+  const toInput = el('input', { type: daily ? 'date' : 'datetime-local', id: 'range-to', 'aria-label': 'To' });
+  const legend = el('div.legend', { 'aria-live': 'off' });
+  const statusLine = el('p.status-line', { id: 'chart-status' });
+  const container = el('div.chart', { id: 'chart', role: 'img', 'aria-label': `Candlestick chart of ${symbol} ${timeframe}` });
+  const presets = [['1D', DAY], ['1W', 7 * DAY], ['1M', 31 * DAY], ['1Y', 366 * DAY], ['All', Infinity]];
+  const wallOf = ms => (daily ? new Date(ms).toISOString().slice(0, 10) : millisToWall(ms, zone));
+  const parseWall = text => (daily ? Date.parse(`${text}T00:00:00Z`) : wallToMillis(text, zone));
+
+  const regenerate = ds.category === 'derived'
+    ? el('button.ghost', { type: 'button', onclick: () => regenerateDataset(ds) }, 'Regenerate') : null;
+  clear(view,
+    el('div.page-head',
+      el('h1', `${symbol} `, el('span.muted', timeframe)),
+      el('span.muted', ds.description),
+      regenerate,
+      el('a.button.ghost', { href: '#/' }, 'All datasets')),
+    el('dl.facts',
+      fact('First bar', formatTime(ds.firstMs, { dateOnly: daily })), fact('Last bar', formatTime(ds.lastMs, { dateOnly: daily })),
+      fact('Rows', fmtInt(ds.rows)), fact('Zone', daily ? 'session dates' : zone)),
+    el('form.range', { onsubmit: e => { e.preventDefault(); applyRange(parseWall(fromInput.value), parseWall(toInput.value)); } },
+      el('div.presets', { role: 'group', 'aria-label': 'Range presets' },
+        presets.map(([label, span]) => el('button.ghost', { type: 'button', dataset: { preset: label },
+          onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + tfMs) }, label))),
+      el('label', 'From ', fromInput), el('label', 'To ', toInput),
+      el('button.primary', { type: 'submit' }, 'Show'),
+      el('span.zoom', { role: 'group', 'aria-label': 'Zoom' },
+        el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
+        el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
+        el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
+    el('div.chart-wrap', container, legend),
+    statusLine);
+
+  // ---- chart
+  const css = getComputedStyle(document.documentElement);
+  const color = name => css.getPropertyValue(name).trim();
+  const chart = lib.createChart(container, {
+    autoSize: true,
+    layout: { background: { type: 'solid', color: color('--surface') || '#fff' }, textColor: color('--text') || '#222', attributionLogo: false },
+    grid: { vertLines: { color: color('--grid') || '#eee' }, horzLines: { color: color('--grid') || '#eee' } },
+    timeScale: { timeVisible: !daily, secondsVisible: false, borderColor: color('--border') || '#ccc', minBarSpacing: MIN_BAR_SPACING },
+    rightPriceScale: { borderColor: color('--border') || '#ccc', scaleMargins: { top: 0.06, bottom: 0.26 } },
+  });
+  const up = color('--up') || '#089981', down = color('--down') || '#f23645';
+  const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down, borderVisible: false });
+  const volume = chart.addSeries(lib.HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
+  chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+
+  // ---- data held: one contiguous span [loadedFrom, loadedTo] of bars, sorted by time
+  let bars = [];
+  let loadedFrom = NaN, loadedTo = NaN;
+  let requests = 0;
+  let busy = false;
+  let disposed = false;
+  // Bumped by every new range (preset, inputs, first view): a fetch begun for an older
+  // one drops its bars instead of mixing them into the new range.
+  let generation = 0;
+  // Drawing and setting the range move the view too; those moves are not the user's
+  // scrolling and must not fetch more (the view shows exactly what was asked for).
+  let quietUntil = 0;
+  const quiet = () => { quietUntil = performance.now() + 400; };
+  let controller = new AbortController();
+
+  const draw = () => {
+    quiet();
+    candles.setData(bars.map(b => ({ time: toChartTime(b.t), open: b.o, high: b.h, low: b.l, close: b.c })));
+    volume.setData(bars.map(b => ({ time: toChartTime(b.t), value: b.v ?? 0, color: b.c >= b.o ? `${up}66` : `${down}66` })));
+  };
+  const showStatus = extra => {
+    statusLine.dataset.loadedFrom = String(loadedFrom);
+    statusLine.dataset.loadedTo = String(loadedTo);
+    statusLine.dataset.bars = String(bars.length);
+    statusLine.dataset.requests = String(requests);
+    clear(statusLine, bars.length
+      ? `${fmtInt(bars.length)} bars loaded, ${formatTime(loadedFrom, { dateOnly: daily })} – ${formatTime(loadedTo, { dateOnly: daily })}`
+      : 'No bars in this range.', extra ? ` ${extra}` : '');
+  };
+
+  async function fetchSpan(from, to) {
+    const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal });
+    requests += r.requests;
+    return r;
+  }
+
+  // The most bars the chart can draw across its width (at the thinnest bar spacing).
+  const drawable = () => Math.min(MAX_BARS, Math.max(WINDOW_BARS, Math.floor(container.clientWidth / MIN_BAR_SPACING)));
+
+  // Replace everything with [from, to] (a preset or the inputs). A range with more bars
+  // than the chart can draw keeps its end: the most recent drawable bars are fetched,
+  // backwards a step at a time, and the status line says so.
+  async function applyRange(from, to) {
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+      toast('Choose a From before the To.', 'error');
+      return;
+    }
+    controller.abort();
+    controller = new AbortController();
+    const gen = ++generation;
+    busy = true;
+    container.setAttribute('aria-busy', 'true');
+    try {
+      const limit = drawable();
+      bars = [];
+      loadedFrom = loadedTo = to;
+      await growLeft(gen, limit, from, limit * tfMs);
+      if (disposed || gen !== generation) return;
+      draw();
+      if (bars.length) {
+        quiet();
+        chart.timeScale().setVisibleRange({ from: toChartTime(bars[0].t), to: toChartTime(bars[bars.length - 1].t) });
+      }
+      fromInput.value = wallOf(loadedFrom);
+      toInput.value = wallOf(Math.min(to, ds.lastMs));
+      // The range goes into the address (no navigation): bookmarkable, and kept when the
+      // page is drawn again for another time zone.
+      const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+      history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+      showStatus(loadedFrom > from
+        ? `(the range holds more ${timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more)`
+        : '');
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    } finally {
+      if (gen === generation) {
+        busy = false;
+        container.removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  // Bars before loadedFrom, a step at a time, until `minBars` more are held or `floor`
+  // (default: the dataset's first bar) is reached. An empty step (a night, a weekend)
+  // doubles the next one.
+  async function growLeft(gen, minBars, floor = ds.firstMs, firstStep = stepMs) {
+    let span = firstStep, got = 0;
+    for (let i = 0; i < 12 && got < minBars && loadedFrom > floor && bars.length < MAX_BARS; i++) {
+      const from = Math.max(floor, loadedFrom - span);
+      const r = await fetchSpan(from, loadedFrom);
+      if (disposed || gen !== generation) return;
+      const firstT = bars.length ? bars[0].t : Infinity;
+      const fresh = r.bars.filter(b => b.t < firstT);
+      bars = fresh.concat(bars);
+      loadedFrom = from;
+      got += fresh.length;
+      // After bars, ask for about as many as are still missing; after an empty step, double.
+      span = fresh.length ? Math.max(stepMs, (minBars - got) * tfMs) : span * 2;
+    }
+  }
+  async function growRight(gen, minBars) {
+    let span = stepMs, got = 0;
+    const end = ds.lastMs + tfMs;
+    for (let i = 0; i < 10 && got < minBars && loadedTo < end && bars.length < MAX_BARS; i++, span *= 2) {
+      const to = Math.min(end, loadedTo + span);
+      const r = await fetchSpan(loadedTo, to);
+      if (disposed || gen !== generation) return;
+      const lastT = bars.length ? bars[bars.length - 1].t : -Infinity;
+      const fresh = r.bars.filter(b => b.t > lastT);
+      bars = bars.concat(fresh);
+      loadedTo = to;
+      got += fresh.length;
+    }
+  }
+
+  // Scrolled or zoomed past the loaded span: fetch the next step on that side.
+  const extend = debounce(async () => {
+    if (busy || disposed || !bars.length || performance.now() < quietUntil) return;
+    const range = chart.timeScale().getVisibleLogicalRange();
+    if (!range) return;
+    const needLeft = range.from < 20 && loadedFrom > ds.firstMs;
+    const needRight = range.to > bars.length - 20 && loadedTo < ds.lastMs;
+    if ((!needLeft && !needRight) || bars.length >= MAX_BARS) return;
+    busy = true;
+    const gen = generation;
+    try {
+      if (needLeft) await growLeft(gen, WINDOW_BARS / 2);
+      if (needRight && gen === generation) await growRight(gen, WINDOW_BARS / 2);
+      if (disposed || gen !== generation) return;
+      draw();
+      showStatus(bars.length >= MAX_BARS ? `(at most ${fmtInt(MAX_BARS)} bars are kept: choose a range)` : '');
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    } finally {
+      if (gen === generation) busy = false;
+    }
+  }, 200);
+  chart.timeScale().subscribeVisibleLogicalRangeChange(extend);
+
+  function zoom(factor) {
+    const ts = chart.timeScale();
+    const r = ts.getVisibleLogicalRange();
+    if (!r) return;
+    const mid = (r.from + r.to) / 2, half = Math.max(5, ((r.to - r.from) / 2) * factor);
+    ts.setVisibleLogicalRange({ from: mid - half, to: mid + half });
+  }
+
+  chart.subscribeCrosshairMove(p => {
+    const c = p && p.time !== undefined ? p.seriesData.get(candles) : null;
+    const v = c ? p.seriesData.get(volume) : null;
+    if (!c) { legend.textContent = ''; return; }
+    const when = daily ? new Date(c.time * 1000).toISOString().slice(0, 10)
+                       : formatTime(fromChartTime(c.time), { z: zone });
+    legend.textContent = `${when}  O ${c.open}  H ${c.high}  L ${c.low}  C ${c.close}${v ? `  V ${fmtInt(v.value)}` : ''}`;
+  });
+
+  function showError(e) {
+    clear(statusLine, el('span.error', { role: 'alert' }, `Bars could not be loaded: ${e.readable || e.message}`));
+  }
+
+  // First view: the most recent bars, about one screen of them; the rest on demand.
+  async function initialView() {
+    bars = [];
+    loadedFrom = loadedTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
+    const gen = ++generation;
+    busy = true;
+    try {
+      // About one screen at the default 6 px per bar; scrolling fetches the rest.
+      await growLeft(gen, Math.max(100, Math.ceil(container.clientWidth / 6)));
+      if (disposed || gen !== generation) return;
+      draw();
+      if (bars.length) {
+        fromInput.value = wallOf(bars[0].t);
+        toInput.value = wallOf(bars[bars.length - 1].t);
+      }
+      showStatus('');
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    } finally {
+      if (gen === generation) busy = false;
+    }
+  }
+  const askedFrom = Date.parse(route.params.get('from') || ''), askedTo = Date.parse(route.params.get('to') || '');
+  if (Number.isFinite(askedFrom) && Number.isFinite(askedTo) && askedFrom < askedTo) await applyRange(askedFrom, askedTo);
+  else await initialView();
+
+  return () => {
+    disposed = true;
+    controller.abort();
+    chart.remove();
+  };
+}
+
+function fact(label, value) {
+  return el('div', el('dt', label), el('dd', value));
+}
+
+async function regenerateDataset(ds) {
+  try {
+    toast(`Regenerating ${ds.symbol} ${ds.timeframe}…`);
+    const task = await followTask(await api('regenerate', { method: 'POST', body: { symbol: ds.symbol, timeframe: ds.timeframe } }));
+    const job = task.job ?? (task.result && task.result.job && task.result.job.id);
+    toast(job ? `Regenerated: job ${job}.` : 'Regenerated.');
+    if (job) location.hash = `#/jobs/${job}`;
+  } catch (e) {
+    toast([404, 501].includes(e.status) ? `This server cannot regenerate datasets yet (${e.message}).` : e.readable || e.message, 'error');
+  }
+}
+
