@@ -245,7 +245,7 @@ nlohmann::json HealthJson(const DatasetHealth& h, size_t max_gaps) {
   const health::HealthReport& r = h.report;
   nlohmann::json j = {{"symbol", h.symbol},
             {"timeframe", h.timeframe},
-            {"calendar", h.calendar.empty() ? nlohmann::json(nullptr) : json(h.calendar)},
+            {"calendar", h.calendar.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.calendar)},
             {"rows", r.rows},
             {"score", r.score},
             {"status", health::StatusName(r.status)},

@@ -48,6 +48,12 @@ bool IsLoopbackAddress(const std::string& host) {
 
 namespace {
 
+// With the charset, cpp-httplib does not compress JSON: Debian's build compresses
+// "application/json" with brotli at its highest quality on every request, which took
+// 2.2 s for a 5,000-bar page against 18 ms uncompressed (measured from the dashboard).
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+
+
 constexpr const char* kVersion = "0.1.0";
 // Detection looks at the head of a file (ingest/format.h); an upload to /api/detect keeps
 // this much of it and discards the rest.
@@ -57,7 +63,7 @@ constexpr uint64_t kMultipartOverhead = 1 << 20;
 
 void SendJson(Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(), kJsonType);
 }
 
 void SendError(Response& res, const ApiError& e) {
@@ -125,7 +131,7 @@ CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t li
                      b.volume[i]);
     }
   } else {
-    page.content_type = "application/json";
+    page.content_type = kJsonType;
     fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
                    json(symbol).dump(), json(timeframe).dump(), from_json, to_json, n,
                    next ? "\"" + page.next + "\"" : std::string("null"));

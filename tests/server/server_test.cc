@@ -278,8 +278,9 @@ TEST_F(ServerTest, BadRequestsAreJsonErrors) {
   ExpectError(client_->Get("/api/tasks/12345"), 404, "not_found");
   ExpectError(client_->Post("/api/import", Auth(), "not json", "application/json"), 400, "invalid_argument");
   ExpectError(client_->Post("/api/import", Auth(), R"({"path": "a.txt"})", "application/json"), 404, "not_found");
-  ExpectError(client_->Get("/api/health"), 501, "not_implemented");
-  ExpectError(client_->Post("/api/regenerate", Auth(), "{}", "application/json"), 501, "not_implemented");
+  ExpectError(client_->Get("/api/health?gap_min=soon"), 400, "invalid_argument");
+  ExpectError(client_->Post("/api/regenerate", Auth(), "[1]", "application/json"), 400, "invalid_argument");
+  ExpectError(client_->Post("/api/regenerate", Auth(), R"({"datasets": 3})", "application/json"), 400, "invalid_argument");
 }
 
 TEST_F(ServerTest, MutatingCallsNeedTheTokenReadsDoNotOnLoopback) {
@@ -425,7 +426,12 @@ TEST_F(ServerTest, PathsOutsideTheImportFolderAreRefused) {
 
 TEST_F(ServerTest, NoDirectoryListingAndNoFilesOutsideTheAssetTable) {
   Start();
-  for (const char* path : {"/", "/assets/", "/assets/../.barlake/token", "/imports/", "/.barlake/token", "/api/",
+  // "/" is the dashboard (webui/web_assets.h); nothing else outside /api is served.
+  auto page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->get_header_value("Content-Type").find("text/html"), std::string::npos);
+  for (const char* path : {"/assets/", "/assets/../.barlake/token", "/imports/", "/.barlake/token", "/api/",
                            "/lake/", "/barlake.toml"}) {
     auto r = client_->Get(path);
     ASSERT_TRUE(r) << path;
@@ -462,6 +468,57 @@ TEST_F(ServerTest, RollbackRunsAsATask) {
   EXPECT_EQ(missing["state"], "failed");
   EXPECT_EQ(missing["error"]["code"], "not_found");
   EXPECT_EQ(missing["error"]["http_status"], 404);
+}
+
+// A derived dataset goes stale when its input changes outside the server; /api/datasets
+// says so, POST /api/regenerate rebuilds it as a task, and /api/health reports every
+// dataset with its calendar.
+TEST_F(ServerTest, RegenerateAndHealthThroughTheApi) {
+  ImportDirect("a.txt", Export(5));
+  {
+    ASSERT_OK_AND_ASSIGN(auto lk, lake::Lake::Open(vault_, {}));
+    lake::ResampleRequest rr;
+    rr.symbol = "ES";
+    rr.to = {"1h"};
+    rr.auto_regenerate = false;
+    ASSERT_OK(lk->DeclareResample(rr).status());
+  }
+  Start();
+  ImportDirect("b.txt", Export(5, 2));  // February: ES 1h is stale now
+  auto find = [&](const std::string& tf) {
+    const json all = Body(client_->Get("/api/datasets"));  // kept alive while iterating
+    for (const auto& d : all["datasets"]) {
+      if (d["symbol"] == "ES" && d["timeframe"] == tf) return d;
+    }
+    return json();
+  };
+  json h1 = find("1h");
+  ASSERT_TRUE(h1.is_object()) << Body(client_->Get("/api/datasets")).dump();
+  EXPECT_EQ(h1["kind"], "bars");
+  EXPECT_EQ(h1["derived"]["method"], "resample");
+  EXPECT_EQ(h1["derived"]["stale"], true) << h1.dump();
+  EXPECT_TRUE(find("1m")["derived"].is_null());
+
+  ExpectError(client_->Post("/api/regenerate", R"({"stale": true})", "application/json"), 401, "unauthorized");
+  auto r = client_->Post("/api/regenerate", Auth(), R"({"stale": true})", "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  json t = WaitForTask(Body(r)["task"]["id"]);
+  ASSERT_EQ(t["state"], "succeeded") << t.dump();
+  ASSERT_EQ(t["result"]["regenerated"].size(), 1u) << t.dump();
+  EXPECT_EQ(t["result"]["regenerated"][0]["dataset"], "ES 1h");
+  EXPECT_TRUE(t["result"]["regenerated"][0]["incremental"].get<bool>());
+  EXPECT_EQ(find("1h")["derived"]["stale"], false);
+  const int64_t job = t["result"]["regenerated"][0]["job"];
+  EXPECT_EQ(Body(client_->Get(("/api/jobs/" + std::to_string(job)).c_str()))["kind"], "regenerate");
+
+  json health = Body(client_->Get("/api/health"));
+  ASSERT_TRUE(health["datasets"].is_array()) << health.dump();
+  EXPECT_EQ(health["datasets"].size(), 2u);
+  for (const auto& d : health["datasets"]) {
+    EXPECT_TRUE(d.contains("score")) << d.dump();
+    EXPECT_TRUE(d.contains("status")) << d.dump();
+  }
 }
 
 TEST_F(ServerTest, EventStreamDeliversProgressAndCompletion) {
