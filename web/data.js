@@ -30,7 +30,9 @@ export function normalizeDataset(d) {
     partitions: d.partitions,
     lastUpdateMs: toMillis(first(d.last_update, d.updated_at)),
     lastJob: d.last_job,
-    stale: d.stale,
+    // A derived dataset is stale when an input changed since its last build (lineage).
+    stale: first(d.stale, d.derived ? d.derived.stale : undefined),
+    staleWhy: d.derived ? `${d.derived.method} of ${(d.derived.inputs || []).join(', ')}: ${d.derived.why}` : '',
   };
 }
 

@@ -85,7 +85,9 @@ function fillHealth({ badge, stale, d }, h, key) {
     }
   }
   const isStale = d.stale ?? (h && !h.error && h.byDataset.get(key) ? h.byDataset.get(key).stale : undefined);
-  if (isStale === true) clear(stale, el('span.badge.stale', { title: 'The last bar is older than this dataset should be' }, 'stale'));
+  if (isStale === true) {
+    clear(stale, el('span.badge.stale', { title: d.staleWhy || 'The last bar is older than this dataset should be' }, 'stale'));
+  }
   else if (isStale === false) clear(stale, el('span.fresh', { title: 'Up to date' }, '✓'));
   else clear(stale, el('span.muted', { title: 'Staleness is not reported by this server' }, '–'));
 }
