@@ -491,7 +491,7 @@ json QuarantineJson(const journal::QuarantineRow& q) {
   auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
   return {{"id", q.id},         {"job", q.job_id},       {"symbol", q.symbol}, {"timeframe", q.timeframe},
           {"line", q.line},     {"rule", q.rule},        {"field", q.field},   {"reason", q.reason},
-          {"ts", FormatIsoUtc(q.ts)}, {"open", num(q.open)}, {"high", num(q.high)}, {"low", num(q.low)},
+          {"ts", q.rule == "parse_error" ? json(nullptr) : json(FormatIsoUtc(q.ts))}, {"open", num(q.open)}, {"high", num(q.high)}, {"low", num(q.low)},
           {"close", num(q.close)}, {"volume", num(q.volume)}, {"status", q.status},
           {"released_by_job", q.resolved_job}};
 }
@@ -524,7 +524,8 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
   }
   std::vector<std::vector<std::string>> table;
   for (const auto& q : *rows) {
-    table.push_back({std::to_string(q.id), q.symbol, q.timeframe, FormatIsoUtc(q.ts), q.rule,
+    // A line that did not parse has no time: "-".
+    table.push_back({std::to_string(q.id), q.symbol, q.timeframe, q.rule == "parse_error" ? "-" : FormatIsoUtc(q.ts), q.rule,
                      "job " + std::to_string(q.job_id) + " line " + std::to_string(q.line), q.status, q.reason.substr(0, 70)});
   }
   std::printf("%s", FormatTable({"ID", "SYMBOL", "TF", "BAR", "RULE", "SOURCE", "STATUS", "REASON"}, table).c_str());

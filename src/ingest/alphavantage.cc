@@ -201,6 +201,8 @@ class AlphaVantageJson : public BarFormat {
     }
 
     ProblemList problems(file);
+
+    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
     std::vector<Row> rows;
     rows.reserve(series->size());
     uint32_t n = 0;
@@ -296,6 +298,7 @@ class AlphaVantageCsv : public BarFormat {
       }
     }
     ProblemList problems(file);
+    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
     std::vector<Row> rows;
     rows.reserve(data.size() / 50 + 4);
     bool header = false;

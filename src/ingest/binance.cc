@@ -84,6 +84,7 @@ class BinanceJson : public BarFormat {
     }
     ParsedBars out;
     ProblemList problems(opt.file_label);
+    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
     const int64_t expect_span = opt.timeframe.micros() - 1000;
     const int64_t now = NowMicros();
     int64_t live = 0, micros_rows = 0;
@@ -217,6 +218,7 @@ class BinanceCsv : public BarFormat {
   Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
     ParsedBars out;
     ProblemList problems(opt.file_label);
+    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
     out.bars.Reserve(data.size() / 100 + 16);
     out.line.reserve(data.size() / 100 + 16);
     int64_t rows_ms = 0, rows_us = 0;

@@ -616,6 +616,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
 
   const bool want_daily = opt.timeframe.is_daily_or_longer();
   ProblemList problems(opt.file_label);
+  if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
   out.bars.Reserve(data.size() / 48 + 16);
   out.line.reserve(data.size() / 48 + 16);
   const int c_time = layout.col[kTime], c_date = layout.col[kDate];

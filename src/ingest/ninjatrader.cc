@@ -70,6 +70,7 @@ bool LooksLikeNinjaTrader(std::string_view data) {
 Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& opt) {
   ParsedBars out;
   ProblemList problems(opt.file_label);
+  if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
   const bool want_daily = opt.timeframe.is_daily_or_longer();
   // NinjaTrader stamps bar close times; --stamp open says this export did not.
   const Micros shift = (want_daily || opt.stamp == "open") ? 0 : opt.timeframe.micros();

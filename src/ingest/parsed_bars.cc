@@ -17,6 +17,7 @@ std::string Num(double x) {
 
 void ProblemList::Add(uint32_t line, std::string_view field, const std::string& what) {
   ++count_;
+  if (sink_ && count_ <= kMaxKept) kept_.push_back({line, std::string(field), what});
   if (shown_.size() < 10) {
     shown_.push_back(file_ + ":" + std::to_string(line) + ": field '" + std::string(field) +
                      "': " + what);
@@ -25,6 +26,10 @@ void ProblemList::Add(uint32_t line, std::string_view field, const std::string& 
 
 Status ProblemList::ToStatus(const std::string& advice) const {
   if (count_ == 0) return Status::OK();
+  if (sink_ && count_ <= kMaxKept) {
+    sink_->insert(sink_->end(), kept_.begin(), kept_.end());
+    return Status::OK();
+  }
   std::string msg = std::to_string(count_) + " problem" + (count_ == 1 ? "" : "s") + " in '" +
                     file_ + "'; nothing was imported:";
   for (const auto& s : shown_) msg += "\n  " + s;

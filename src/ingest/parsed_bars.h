@@ -30,6 +30,17 @@ struct ParseOptions {
   /// Explicit column mapping for delimited text, e.g. "time=Date,open=O,volume=Vol"
   /// (empty: find columns by name). Formats without columns ignore it.
   std::string columns;
+  /// Collect lines that do not parse in ParsedBars::unparsed (skipping them) instead of
+  /// failing, so the caller can weigh them against max_reject_share and quarantine them.
+  /// Structural problems (wrong format, no header, wrong timeframe) still fail.
+  bool keep_unparsed = false;
+};
+
+/// A line (or, in JSON, a series position) that did not parse.
+struct ParseProblem {
+  uint32_t line = 0;
+  std::string field;
+  std::string what;
 };
 
 struct ParsedBars {
@@ -46,6 +57,8 @@ struct ParsedBars {
   /// The source says "no bars in this range" (e.g. a Yahoo response without timestamps):
   /// an empty result is then a completed import of nothing, not a bad file.
   bool empty_result_ok = false;
+  /// With ParseOptions::keep_unparsed: the lines skipped because they did not parse.
+  std::vector<ParseProblem> unparsed;
 };
 
 /// Iterates the lines of a whole file for every text format: numbers them from 1, strips
@@ -86,11 +99,17 @@ class ProblemList {
   int64_t count() const { return count_; }
   /// kInvalidInput with a summary, or OK when empty.
   Status ToStatus(const std::string& advice) const;
+  /// Keep every problem in `sink` as well; ToStatus then returns OK (the caller weighs
+  /// them), unless there are more than kMaxKept (a file that does not fit the format).
+  void KeepIn(std::vector<ParseProblem>* sink) { sink_ = sink; }
+  static constexpr int64_t kMaxKept = 200000;
 
  private:
   std::string file_;
   std::vector<std::string> shown_;
   int64_t count_ = 0;
+  std::vector<ParseProblem>* sink_ = nullptr;
+  std::vector<ParseProblem> kept_;
 };
 
 }  // namespace barlake::ingest

@@ -214,6 +214,8 @@ class YahooJson : public BarFormat {
     }
 
     ProblemList problems(file);
+
+    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
     int64_t nulls = 0;
     std::vector<int64_t> raw_stamp;  // epoch seconds of each kept row (for the live check)
     out.bars.Reserve(stamps.size());

@@ -1,5 +1,7 @@
 #include "lake/lake.h"
 
+#include <limits>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -335,6 +337,9 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   ingest::ParseOptions popt{tf, &tz, req.path};
   popt.stamp = req.stamp;
   popt.columns = req.columns;
+  // Lines that do not parse are weighed with the other rejected rows (rule parse_error)
+  // against max_reject_share, and quarantined when the import goes ahead.
+  popt.keep_unparsed = true;
   // Drop parsed pages from this process as the parser moves on (the hasher, if behind,
   // reads them again from the page cache), so a big file is never resident twice.
   popt.on_progress = [&](size_t offset) {
@@ -387,6 +392,20 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   result.reordered = parsed.reordered;
   result.blank_lines = parsed.blank_lines;
   result.notes = parsed.notes;
+  if (parsed.bars.empty() && !parsed.unparsed.empty()) {
+    // Not one line parsed: the file is not in this format (or these --columns).
+    cleanup_tmp();
+    std::string msg = std::to_string(parsed.unparsed.size()) + " problem" + (parsed.unparsed.size() == 1 ? "" : "s") +
+                      " in '" + req.path + "' and no line parsed; nothing was imported:";
+    for (size_t k = 0; k < parsed.unparsed.size() && k < 10; ++k) {
+      const auto& p = parsed.unparsed[k];
+      msg += "\n  " + req.path + ":" + std::to_string(p.line) + ": field '" + p.field + "': " + p.what;
+    }
+    if (parsed.unparsed.size() > 10) msg += "\n  ... and " + std::to_string(parsed.unparsed.size() - 10) + " more";
+    msg += "\nCheck --format (`barlake detect FILE`), --columns and --timeframe.";
+    Status s = Status::InvalidInput(msg);
+    return req.dry_run ? s : FailJob(&job, s);
+  }
   if (parsed.bars.empty() && !parsed.empty_result_ok) {
     cleanup_tmp();
     Status s = Status::InvalidInput("'" + req.path + "' has no bars; nothing to import");
@@ -423,21 +442,39 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   validate::ValidationReport validation = validate::Validate(&parsed, tf, vopt);
   result.flagged_by_rule = validation.kept_counts;
   for (const auto& r : validation.kept_examples) result.flagged.push_back({r.line, r.rule, r.field, r.reason});
-  job.rows_rejected = validation.rejected_rows();
+  const int64_t unparsed = static_cast<int64_t>(parsed.unparsed.size());
+  job.rows_rejected = validation.rejected_rows() + unparsed;
   result.rejected_by_rule = validation.counts;
+  if (unparsed > 0) result.rejected_by_rule["parse_error"] = unparsed;
   result.identical_duplicates = validation.identical_duplicates;
-  for (size_t k = 0; k < validation.reasons.size() && k < 20; ++k) {
+  for (size_t k = 0; k < parsed.unparsed.size() && result.rejections.size() < 20; ++k) {
+    const auto& p = parsed.unparsed[k];
+    result.rejections.push_back({p.line, "parse_error", p.field, p.what});
+  }
+  for (size_t k = 0; k < validation.reasons.size() && result.rejections.size() < 20; ++k) {
     const auto& r = validation.reasons[k];
     result.rejections.push_back({r.line, r.rule, r.field, r.reason});
   }
-  const double share = static_cast<double>(job.rows_rejected) / static_cast<double>(std::max<int64_t>(1, validation.rows_checked));
+  const double share = static_cast<double>(job.rows_rejected) /
+                       static_cast<double>(std::max<int64_t>(1, validation.rows_checked + unparsed));
   Status checked;
   if (job.rows_rejected > 0 && share > vopt.max_reject_share && !req.force) {
     char pct[32];
     std::snprintf(pct, sizeof pct, "%.2f%% (limit %.2f%%)", share * 100, vopt.max_reject_share * 100);
-    checked = Status::InvalidInput(validation.Summary(req.path) + "\nThat is " + pct +
-                                   " of the file, so nothing was imported. Fix the source, or pass --force "
-                                   "to import the rest and quarantine these rows.");
+    std::string problems;
+    if (unparsed > 0) {
+      problems = std::to_string(unparsed) + (unparsed == 1 ? " line does" : " lines do") + " not parse:";
+      for (size_t k = 0; k < parsed.unparsed.size() && k < 10; ++k) {
+        const auto& p = parsed.unparsed[k];
+        problems += "\n  " + req.path + ":" + std::to_string(p.line) + ": field '" + p.field + "': " + p.what;
+      }
+      if (unparsed > 10) problems += "\n  ... and " + std::to_string(unparsed - 10) + " more";
+      problems += "\n";
+    }
+    checked = Status::InvalidInput(problems + (validation.rejected_rows() > 0 ? validation.Summary(req.path) + "\n" : "") +
+                                   "That is " + pct + " of the file, so nothing was imported. Fix the source (or "
+                                   "check --format, --columns and --timeframe), or pass --force to import the rest "
+                                   "and quarantine these rows.");
   }
   if (checked.ok()) checked = ingest::CheckSpacing(parsed, tf, req.path);
   if (!checked.ok()) {
@@ -497,8 +534,22 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
     }
     if (options_.crash_hook) options_.crash_hook(CrashPoint::kAfterSourceCopy);
     // Listed only once this job completes (see Journal::AddQuarantine).
-    if (validation.rejected_rows() > 0) {
+    if (validation.rejected_rows() > 0 || unparsed > 0) {
       std::vector<journal::QuarantineRow> rows;
+      // A line that did not parse has no bar: kept with its reason, never released.
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      for (const auto& p : parsed.unparsed) {
+        journal::QuarantineRow q;
+        q.symbol = req.symbol;
+        q.timeframe = req.timeframe;
+        q.line = p.line;
+        q.rule = "parse_error";
+        q.field = p.field;
+        q.reason = p.what;
+        q.ts = 0;
+        q.open = q.high = q.low = q.close = q.volume = nan;
+        rows.push_back(std::move(q));
+      }
       const BarColumns& rb = validation.rejected.bars;
       for (size_t i = 0; i < rb.size(); ++i) {
         const auto& r = validation.reasons[i];
@@ -889,6 +940,11 @@ Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
     if (!rows.empty() && (r.symbol != rows[0].symbol || r.timeframe != rows[0].timeframe)) {
       return Status::InvalidArgument("rows " + std::to_string(rows[0].id) + " and " + std::to_string(id) +
                                      " belong to different datasets; release one dataset at a time");
+    }
+    if (r.rule == "parse_error") {
+      return Status::InvalidInput("quarantined row " + std::to_string(id) + " is line " + std::to_string(r.line) +
+                                  " of the source, which did not parse (" + r.reason +
+                                  "); it holds no bar to merge. Fix the line and import the file again, or drop it");
     }
     const double v[5] = {r.open, r.high, r.low, r.close, r.volume};
     for (double x : v) {
