@@ -409,9 +409,24 @@ describe('dashboard', () => {
     assert.equal(await page.locator('#datasets-table tr[data-symbol="EURUSD"]').count(), 0, 'the rolled-back dataset is gone');
   });
 
-  test('the health page and the pages show no script errors', async () => {
+  test('the health page shows every dataset with the score barlake health gives, and no script errors', async () => {
     await openPage('#/health', 'health');
+    await page.locator('#health-table tbody tr').first().waitFor();
     await shot('10-health');
+    // `barlake health --json` exits 9 when a dataset fails; the JSON is the same either way.
+    const r = spawnSync(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'health', '--json'], { encoding: 'utf8' });
+    assert.ok(r.status === 0 || r.status === 9, `barlake health exited ${r.status}: ${r.stderr}`);
+    const cli = JSON.parse(r.stdout).datasets;
+    const rows = await page.locator('#health-table tbody tr').evaluateAll(trs => trs.map(tr => ({
+      name: tr.querySelector('th').textContent.trim(),
+      score: tr.querySelectorAll('td')[1].textContent.trim(),
+    })));
+    assert.equal(rows.length, cli.length, 'one row per dataset');
+    for (const d of cli) {
+      const row = rows.find(x => x.name === `${d.symbol} ${d.timeframe}`);
+      assert.ok(row, `${d.symbol} ${d.timeframe} is on the health page`);
+      assert.equal(row.score, String(d.score), `${d.symbol} ${d.timeframe}: the page shows the score barlake health gives`);
+    }
     assert.deepEqual(pageErrors, []);
   });
 });
