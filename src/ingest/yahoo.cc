@@ -44,6 +44,11 @@ std::string Num(double x) {
 // summer bars stamped in EDT: a futures daily bar stamped at midnight New York time is
 // 04:00 UTC in summer, and 04:00 - 5 h is 23:00 of the PREVIOUS day. Only the zone's own
 // offset at each bar's instant gives the right date.
+// Epoch seconds within +-3000 years: anything further is not a stamp, and would overflow
+// the conversion to microseconds (found by the fuzzer).
+constexpr int64_t kMaxEpochSeconds = 95000000000LL;
+bool PlausibleEpochSeconds(int64_t t) { return t > -kMaxEpochSeconds && t < kMaxEpochSeconds; }
+
 int64_t LocalDay(TimeZone& zone, int64_t epoch_seconds) {
   const int64_t local = epoch_seconds + zone.OffsetAt(epoch_seconds * kMicrosPerSecond);
   return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
@@ -153,6 +158,7 @@ class YahooJson : public BarFormat {
             ratio = std::to_string(num.value_or(0)) + ":" + std::to_string(den.value_or(0));
           }
           const int64_t at = date.value_or(0);
+          if (!PlausibleEpochSeconds(at)) continue;
           lines.emplace_back(at, "event: split " + ratio + " on " + DateText(LocalDay(*zone, at)) +
                                      " (Yahoo prices are split-adjusted as of the fetch)");
         }
@@ -160,6 +166,7 @@ class YahooJson : public BarFormat {
       if (ev.contains("dividends") && ev["dividends"].is_object()) {
         for (const auto& [key, d] : ev["dividends"].items()) {
           const int64_t at = IntField(d, "date").value_or(0);
+          if (!PlausibleEpochSeconds(at)) continue;
           double amount = 0;
           if (d.is_object() && d.contains("amount")) internal::JsonNumber(d["amount"], &amount);
           lines.emplace_back(at, "event: dividend " + Num(amount) + " on " + DateText(LocalDay(*zone, at)));
@@ -222,7 +229,7 @@ class YahooJson : public BarFormat {
     for (size_t i = 0; i < stamps.size(); ++i) {
       const uint32_t n = static_cast<uint32_t>(i + 1);
       ++out.rows_read;
-      if (!stamps[i].is_number_integer()) {
+      if (!stamps[i].is_number_integer() || !PlausibleEpochSeconds(stamps[i].get<int64_t>())) {
         problems.Add(n, "timestamp", stamps[i].dump().substr(0, 30) + " is not epoch seconds");
         continue;
       }
@@ -268,7 +275,7 @@ class YahooJson : public BarFormat {
   static void DropLiveBar(const json& meta, TimeZone& zone, const Timeframe& tf,
                           const std::vector<int64_t>& raw, ParsedBars* out) {
     const auto now = IntField(meta, "regularMarketTime");
-    if (!now || out->bars.empty()) return;
+    if (!now || out->bars.empty() || !PlausibleEpochSeconds(*now)) return;
     const size_t last = out->bars.size() - 1;
     const int64_t t = raw[last];
     bool live = false;
