@@ -3,30 +3,18 @@
 
 #include "cli/cli_common.h"
 #include "cli/output.h"
+#include "lake/lake_json.h"
 
 namespace barlake::cli {
 namespace {
 
 using nlohmann::json;
 
-json ItemJson(const lake::RegenerateItem& r) {
-  json o = {{"dataset", r.symbol + " " + r.timeframe},
-            {"job", r.job.id},
-            {"incremental", r.incremental},
-            {"partitions_written", r.partitions_written},
-            {"partitions_removed", r.partitions_removed},
-            {"partitions_unchanged", r.partitions_unchanged},
-            {"rows_written", r.rows_written},
-            {"truncated_bars", r.truncated_bars}};
-  if (!r.skipped_because.empty()) o["skipped_because"] = r.skipped_because;
-  if (!r.error.empty()) o["error"] = r.error;
-  return o;
-}
 
 int PrintItems(const std::vector<lake::RegenerateItem>& items, bool as_json) {
   if (as_json) {
     json arr = json::array();
-    for (const auto& r : items) arr.push_back(ItemJson(r));
+    for (const auto& r : items) arr.push_back(lake::RegenerateItemJson(r));
     std::printf("%s\n", json{{"regenerated", arr}}.dump(2).c_str());
     return 0;
   }

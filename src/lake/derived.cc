@@ -141,7 +141,6 @@ Result<DerivedState> Lake::StateOf(const registry::DatasetSpec& spec) {
 }
 
 Result<std::vector<DerivedState>> Lake::DerivedStates() {
-  RETURN_IF_ERROR(ReloadRegistry());  // cheap; a long-lived reader must see new declarations
   std::vector<DerivedState> out;
   for (const auto& d : registry_.datasets()) {
     if (!d.is_derived()) continue;

@@ -1,4 +1,5 @@
 #include "lake/lake.h"
+#include "lake/lake_json.h"
 
 #include <limits>
 
@@ -45,14 +46,7 @@ std::string ImportResult::ReportJson() const {
   j["partitions"] = static_cast<int64_t>(partitions.size());
   if (!regenerated.empty()) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : regenerated) {
-      nlohmann::json o = {{"dataset", r.symbol + " " + r.timeframe}, {"job", r.job.id},
-                          {"partitions_written", r.partitions_written}, {"partitions_removed", r.partitions_removed},
-                          {"rows_written", r.rows_written}};
-      if (!r.skipped_because.empty()) o["skipped_because"] = r.skipped_because;
-      if (!r.error.empty()) o["error"] = r.error;
-      list.push_back(o);
-    }
+    for (const auto& r : regenerated) list.push_back(RegenerateItemJson(r));
     j["regenerated"] = list;
   }
   j["rows_added"] = rows_added;

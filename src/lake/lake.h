@@ -155,7 +155,8 @@ class Lake {
   Status ReloadRegistry();
 
   // Derived datasets (lake/derived.h).
-  /// Every derived dataset of the registry with whether it is stale (journal only).
+  /// Every derived dataset of the registry with whether it is stale (journal only). Uses
+  /// the registry as loaded; a long-lived reader calls ReloadRegistry() first.
   Result<std::vector<DerivedState>> DerivedStates();
   /// Rebuild derived datasets, inputs first, each as one `regenerate` job.
   Result<std::vector<RegenerateItem>> Regenerate(const RegenerateRequest& request);

@@ -84,6 +84,20 @@ json StatusJson(const std::string& vault, const std::string& display_tz,
   return {{"vault", vault}, {"display_tz", display_tz}, {"datasets", arr}};
 }
 
+json RegenerateItemJson(const RegenerateItem& r) {
+  json o = {{"dataset", r.symbol + " " + r.timeframe},
+            {"job", r.job.id},
+            {"incremental", r.incremental},
+            {"partitions_written", r.partitions_written},
+            {"partitions_removed", r.partitions_removed},
+            {"partitions_unchanged", r.partitions_unchanged},
+            {"rows_written", r.rows_written},
+            {"truncated_bars", r.truncated_bars}};
+  if (!r.skipped_because.empty()) o["skipped_because"] = r.skipped_because;
+  if (!r.error.empty()) o["error"] = r.error;
+  return o;
+}
+
 json DetectJson(const std::string& file, const Result<ingest::DetectResult>& d) {
   json cands = json::array();
   if (d.ok()) {

@@ -25,6 +25,11 @@ nlohmann::json DatasetJson(const journal::DatasetSummary& d, const DerivedState*
 nlohmann::json StatusJson(const std::string& vault, const std::string& display_tz,
                           const std::vector<journal::DatasetSummary>& datasets,
                           const std::vector<DerivedState>* derived = nullptr);
+/// One derived dataset a regenerate (or an import's auto-regeneration) handled:
+/// `barlake regenerate --json`, POST /api/regenerate's result, an import report's
+/// "regenerated" list.
+nlohmann::json RegenerateItemJson(const RegenerateItem& item);
+
 /// `barlake detect --json`: {"file", "format" (null when none fits), "why", "candidates"}.
 nlohmann::json DetectJson(const std::string& file, const Result<ingest::DetectResult>& detected);
 

@@ -410,7 +410,10 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
 void Server::Impl::GetStatus(const Request&, Response& res) {
   auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
   if (!ds.ok()) return SendStatus(res, ds.status());
-  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) { return l.DerivedStates(); });
+  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
+    RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
+    return l.DerivedStates();
+  });
   if (!derived.ok()) return SendStatus(res, derived.status());
   json o = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived);
   auto running = tasks_.running();
@@ -428,7 +431,10 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
 void Server::Impl::GetDatasets(const Request&, Response& res) {
   auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
   if (!ds.ok()) return SendStatus(res, ds.status());
-  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) { return l.DerivedStates(); });
+  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
+    RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
+    return l.DerivedStates();
+  });
   if (!derived.ok()) return SendStatus(res, derived.status());
   SendJson(res, 200, {{"datasets", lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"]}});
 }
@@ -981,11 +987,7 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
     json arr = json::array();
     for (const auto& it : *items) {
       if (it.job.id) progress.SetJob(it.job.id);
-      json o = {{"dataset", it.symbol + " " + it.timeframe}, {"job", it.job.id}, {"incremental", it.incremental},
-                {"partitions_written", it.partitions_written}, {"partitions_removed", it.partitions_removed},
-                {"rows_written", it.rows_written}};
-      if (!it.skipped_because.empty()) o["skipped_because"] = it.skipped_because;
-      arr.push_back(o);
+      arr.push_back(lake::RegenerateItemJson(it));
     }
     return json{{"regenerated", arr}};
   });

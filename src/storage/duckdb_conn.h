@@ -12,6 +12,37 @@
 namespace barlake::storage {
 
 /// A materialised query result. Destroys the duckdb_result on every path.
+/// Owns a duckdb_appender; destroys it on every path.
+class Appender {
+ public:
+  Appender() = default;
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+  ~Appender() {
+    if (a_) duckdb_appender_destroy(&a_);
+  }
+  duckdb_appender* out() { return &a_; }
+  duckdb_appender get() { return a_; }
+
+ private:
+  duckdb_appender a_ = nullptr;
+};
+
+/// Owns a duckdb_data_chunk (created for appending, or fetched from a result).
+class DataChunk {
+ public:
+  explicit DataChunk(duckdb_data_chunk c) : c_(c) {}
+  DataChunk(const DataChunk&) = delete;
+  DataChunk& operator=(const DataChunk&) = delete;
+  ~DataChunk() {
+    if (c_) duckdb_destroy_data_chunk(&c_);
+  }
+  duckdb_data_chunk get() { return c_; }
+
+ private:
+  duckdb_data_chunk c_;
+};
+
 class QueryResult {
  public:
   QueryResult() { result_ = {}; }

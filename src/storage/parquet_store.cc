@@ -12,31 +12,6 @@ constexpr const char* kExpectedSchema =
     "ts:TIMESTAMP WITH TIME ZONE,open:DOUBLE,high:DOUBLE,low:DOUBLE,close:DOUBLE,"
     "volume:DOUBLE,job:BIGINT,flags:UTINYINT";
 
-// Owns a duckdb_appender; destroys it on every path.
-class Appender {
- public:
-  ~Appender() {
-    if (a_) duckdb_appender_destroy(&a_);
-  }
-  duckdb_appender* out() { return &a_; }
-  duckdb_appender get() { return a_; }
-
- private:
-  duckdb_appender a_ = nullptr;
-};
-
-class DataChunk {
- public:
-  explicit DataChunk(duckdb_data_chunk c) : c_(c) {}
-  ~DataChunk() {
-    if (c_) duckdb_destroy_data_chunk(&c_);
-  }
-  duckdb_data_chunk get() { return c_; }
-
- private:
-  duckdb_data_chunk c_;
-};
-
 template <typename T>
 void CopyColumn(duckdb_data_chunk chunk, idx_t col, const std::vector<T>& src, size_t offset,
                 size_t n) {

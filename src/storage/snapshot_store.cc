@@ -14,30 +14,6 @@ std::string ExpectedSchema() {
   return s + ",job:BIGINT";
 }
 
-class Appender {
- public:
-  ~Appender() {
-    if (a_) duckdb_appender_destroy(&a_);
-  }
-  duckdb_appender* out() { return &a_; }
-  duckdb_appender get() { return a_; }
-
- private:
-  duckdb_appender a_ = nullptr;
-};
-
-class DataChunk {
- public:
-  explicit DataChunk(duckdb_data_chunk c) : c_(c) {}
-  ~DataChunk() {
-    if (c_) duckdb_destroy_data_chunk(&c_);
-  }
-  duckdb_data_chunk get() { return c_; }
-
- private:
-  duckdb_data_chunk c_;
-};
-
 duckdb_type TypeOf(size_t col) {
   if (col == 0) return DUCKDB_TYPE_TIMESTAMP_TZ;
   if (col == kColumns - 1) return DUCKDB_TYPE_BIGINT;
