@@ -5,6 +5,7 @@
 
 #include "lake/lake_test_util.h"
 #include "testutil/fault_injection_env.h"
+#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 
@@ -26,13 +27,9 @@ class FaultInjectionTest : public VaultTest {
 
   // After a failed import: same bytes in lake/, a failed job, a clean reopen.
   void ExpectUnchangedAndClean(const std::string& context) {
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), lake_before_) << context;
-    auto lake = OpenLake();
-    ASSERT_NE(lake, nullptr);
-    ASSERT_OK(lake->Recover());
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), lake_before_) << context;
-    ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
-    EXPECT_TRUE(v.ok()) << context << ": " << (v.ok() ? "" : v.problems[0].path + " " + v.problems[0].what);
+    std::unique_ptr<Lake> lake;
+    ASSERT_NO_FATAL_FAILURE(
+        testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), lake_before_, context, &lake));
     ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
     EXPECT_EQ(ds[0].rows, rows_before_) << context;
     ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
@@ -55,55 +52,22 @@ class FaultInjectionTest : public VaultTest {
 };
 
 TEST_F(FaultInjectionTest, EveryStepFailingLeavesTheLakeUnchanged) {
-  // Learn how many mutating steps the import takes, on a copy of the vault.
-  int64_t steps = 0;
-  {
-    const std::string copy = dir_.Sub("copy");
-    std::filesystem::copy(vault_, copy, std::filesystem::copy_options::recursive);
-    testutil::FaultInjectionEnv counting(Env::Default());
-    LakeOptions o;
-    o.env = &counting;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(copy, o));
-    ASSERT_OK(lake->Import(Req(second_)).status());
-    steps = counting.mutating_calls();
-    if (std::getenv("BARLAKE_PRINT_STEPS")) {
-      for (const auto& l : counting.log()) std::printf("%s\n", l.c_str());
-    }
-  }
-  ASSERT_GT(steps, 10);
-  for (ErrorCode code : {ErrorCode::kIOError, ErrorCode::kNoSpace}) {
-    for (int64_t k = 1; k <= steps; ++k) {
-      testutil::FaultInjectionEnv faulty(Env::Default());
-      faulty.FailAt(k, code);
-      LakeOptions o;
-      o.env = &faulty;
-      auto lake = Lake::Open(vault_, o);
-      ASSERT_TRUE(lake.ok());
-      auto r = (*lake)->Import(Req(second_));
-      const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
-      if (r.ok()) {
-        // Only best-effort steps may fail without failing the import: the lock holder
-        // note, cleaning up staging after the commit, and a hard link that has a fallback.
-        const std::string& f = faulty.failed();
-        const bool holder_note = f.find("lock.holder") != std::string::npos;
-        const bool cleanup = f.find("staging") != std::string::npos &&
-                             (f.rfind("remove", 0) == 0 || f.rfind("rmdir", 0) == 0);
-        // (Or the step was never reached: later runs can need fewer steps, e.g. when a
-        // versions folder already exists.)
-        // A failed hard link falls back to copying the previous version.
-        const bool link_fallback = f.rfind("link", 0) == 0;
-        ASSERT_TRUE(holder_note || cleanup || link_fallback || f.empty()) << context;
-        // Undo that success so the next step starts from the same state.
-        ASSERT_OK((*lake)->Rollback(r->job.id).status());
+  // Learn how many mutating steps the import takes (on a copy of the vault), then fail
+  // each in turn, as an I/O error and as a full disk.
+  testutil::FaultSweep sweep(vault_, [&](Lake& lake) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(ImportResult r, lake.Import(Req(second_)));
+    return r.job.id;
+  });
+  ASSERT_NO_FATAL_FAILURE(sweep.CountSteps(dir_.Sub("copy")));
+  ASSERT_GT(sweep.steps(), 10);
+  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStep(
+      [&](const testutil::FaultStep& step) { ExpectUnchangedAndClean(step.context); },
+      [&](std::unique_ptr<Lake>& lake, int64_t job_id, const testutil::FaultStep&) {
+        // A best-effort step failed and the import completed: roll it back (on the faulty
+        // lake, its one fault spent) so the next step starts from the same state.
+        ASSERT_OK(lake->Rollback(job_id).status());
         lake_before_ = testutil::Snapshot(LakeDir());
-        continue;
-      }
-      EXPECT_EQ(r.status().code(), code) << context << ": " << r.status().ToString();
-      EXPECT_NE(r.status().message().find("injected"), std::string::npos) << r.status().message();
-      lake->reset();
-      ExpectUnchangedAndClean(context);
-    }
-  }
+      }));
   ExpectImportCompletes();
 }
 
@@ -215,12 +179,8 @@ TEST_F(ParallelStagingFaultTest, FailureInAnyStagingThreadLeavesTheLakeUnchanged
       continue;
     }
     lake.reset();
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), before_) << context;
-    auto clean = OpenLake();
-    ASSERT_OK(clean->Recover());
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), before_) << context;
-    ASSERT_OK_AND_ASSIGN(VerifyReport v, clean->Verify());
-    EXPECT_TRUE(v.ok()) << context;
+    ASSERT_NO_FATAL_FAILURE(
+        testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), before_, context));
   }
   auto lake = OpenLake();
   ASSERT_OK_AND_ASSIGN(ImportResult done, lake->Import(Req(wide_)));
@@ -261,43 +221,31 @@ TEST_F(FaultInjectionTest, RollbackFailingAtEveryStepLeavesTheLakeUnchanged) {
     job_id = r.job.id;
   }
   auto imported = testutil::Snapshot(LakeDir());
-  bool rolled_back = false;
-  int failed_steps = 0;
-  for (int64_t k = 1; k <= 60 && !rolled_back; ++k) {
-    testutil::FaultInjectionEnv faulty(Env::Default());
-    faulty.FailAt(k, ErrorCode::kIOError);
-    LakeOptions o;
-    o.env = &faulty;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
-    auto r = lake->Rollback(job_id);
-    const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
-    if (r.ok()) {
-      if (faulty.failed().empty()) {
-        rolled_back = true;  // k is past the rollback's last step
-        break;
-      }
-      // A best-effort step failed (holder note, staging cleanup, link with copy fallback):
-      // the rollback still completed. Import again to test the next step.
-      lake.reset();
-      auto again = OpenLake();
-      ASSERT_OK_AND_ASSIGN(ImportResult re, again->Import(Req(second_)));
-      job_id = re.job.id;
-      imported = testutil::Snapshot(LakeDir());  // new job id in the rows: new bytes
-      continue;
-    }
-    lake.reset();
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), imported) << context;
-    auto clean = OpenLake();
-    ASSERT_OK(clean->Recover());
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), imported) << context;
-    ASSERT_OK_AND_ASSIGN(VerifyReport v, clean->Verify());
-    EXPECT_TRUE(v.ok()) << context;
-    ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
-    EXPECT_EQ(target.status, "completed") << context;
-    ++failed_steps;
-  }
-  ASSERT_TRUE(rolled_back);
-  EXPECT_GT(failed_steps, 5);
+  // Fail step 1, 2, ... of the rollback until one runs past its last step.
+  testutil::FaultSweep sweep(vault_, [&](Lake& lake) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(journal::JobRecord rollback, lake.Rollback(job_id));
+    return rollback.id;
+  });
+  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStepUntilDone(
+      60,
+      [&](const testutil::FaultStep& step) {
+        std::unique_ptr<Lake> clean;
+        ASSERT_NO_FATAL_FAILURE(testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), imported,
+                                                                        step.context, &clean));
+        ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
+        EXPECT_EQ(target.status, "completed") << step.context;
+      },
+      [&](std::unique_ptr<Lake>& lake, int64_t, const testutil::FaultStep&) {
+        // A best-effort step failed (holder note, staging cleanup, link with copy
+        // fallback): the rollback still completed. Import again to test the next step.
+        lake.reset();
+        auto again = OpenLake();
+        ASSERT_OK_AND_ASSIGN(ImportResult re, again->Import(Req(second_)));
+        job_id = re.job.id;
+        imported = testutil::Snapshot(LakeDir());  // new job id in the rows: new bytes
+      }));
+  ASSERT_TRUE(sweep.done());
+  EXPECT_GT(sweep.failed_runs(), 5);
   EXPECT_EQ(testutil::Snapshot(LakeDir()), lake_before_);
 }
 

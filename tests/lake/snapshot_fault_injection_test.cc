@@ -8,7 +8,7 @@
 
 #include "lake/lake_test_util.h"
 #include "lake/snapshot_import.h"
-#include "testutil/fault_injection_env.h"
+#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 namespace {
@@ -45,13 +45,9 @@ class SnapshotFaultTest : public VaultTest {
     return ds.ok() && !ds->empty() ? (*ds)[0].rows : -1;
   }
   void ExpectUnchangedAndClean(const std::string& context) {
-    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), before_) << context;
-    auto lake = OpenLake();
-    ASSERT_NE(lake, nullptr);
-    ASSERT_OK(lake->Recover());
-    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), before_) << context;
-    ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
-    EXPECT_TRUE(v.ok()) << context << ": " << (v.ok() ? "" : v.problems[0].path + " " + v.problems[0].what);
+    std::unique_ptr<Lake> lake;
+    ASSERT_NO_FATAL_FAILURE(
+        testutil::ExpectUnchangedAndRecoverable(vault_, SnapshotsDir(), before_, context, &lake));
     EXPECT_EQ(Rows(lake.get()), 7) << context;
     ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
     EXPECT_TRUE(running.empty()) << context;
@@ -64,51 +60,23 @@ class SnapshotFaultTest : public VaultTest {
 };
 
 TEST_F(SnapshotFaultTest, EveryStepFailingLeavesTheSnapshotsUnchanged) {
-  int64_t steps = 0;
-  {
-    const std::string copy = dir_.Sub("copy");
-    std::filesystem::copy(vault_, copy, std::filesystem::copy_options::recursive);
-    testutil::FaultInjectionEnv counting(Env::Default());
-    LakeOptions o;
-    o.env = &counting;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(copy, o));
-    ASSERT_OK_AND_ASSIGN(auto r, lake->ImportSnapshots({second_}));
-    ASSERT_EQ(r.partitions.size(), 2u);
-    steps = counting.mutating_calls();
-  }
-  ASSERT_GT(steps, 10);
-  int failures = 0;
-  for (ErrorCode code : {ErrorCode::kIOError, ErrorCode::kNoSpace}) {
-    for (int64_t k = 1; k <= steps; ++k) {
-      testutil::FaultInjectionEnv faulty(Env::Default());
-      faulty.FailAt(k, code);
-      LakeOptions o;
-      o.env = &faulty;
-      auto lake = Lake::Open(vault_, o);
-      ASSERT_TRUE(lake.ok());
-      auto r = (*lake)->ImportSnapshots({second_});
-      const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
-      if (r.ok()) {
-        // Only best-effort steps may fail without failing the import (see the bar test).
-        const std::string& f = faulty.failed();
-        const bool holder_note = f.find("lock.holder") != std::string::npos;
-        const bool cleanup = f.find("staging") != std::string::npos && (f.rfind("remove", 0) == 0 || f.rfind("rmdir", 0) == 0);
-        const bool link_fallback = f.rfind("link", 0) == 0;
-        ASSERT_TRUE(holder_note || cleanup || link_fallback || f.empty()) << context;
+  SnapshotImportResult last;
+  testutil::FaultSweep sweep(vault_, [&](Lake& lake) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(last, lake.ImportSnapshots({second_}));
+    return last.job.id;
+  });
+  ASSERT_NO_FATAL_FAILURE(sweep.CountSteps(dir_.Sub("copy")));
+  ASSERT_EQ(last.partitions.size(), 2u);  // the counted run
+  ASSERT_GT(sweep.steps(), 10);
+  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStep(
+      [&](const testutil::FaultStep& step) { ExpectUnchangedAndClean(step.context); },
+      [&](std::unique_ptr<Lake>& lake, int64_t job_id, const testutil::FaultStep& step) {
         // Undo that success (on a healthy disk) so the next step starts from the same state.
-        lake->reset();
-        ASSERT_OK(OpenLake()->Rollback(r->job.id).status()) << context;
+        lake.reset();
+        ASSERT_OK(OpenLake()->Rollback(job_id).status()) << step.context;
         before_ = testutil::Snapshot(SnapshotsDir());
-        continue;
-      }
-      ++failures;
-      EXPECT_EQ(r.status().code(), code) << context << ": " << r.status().ToString();
-      EXPECT_NE(r.status().message().find("injected"), std::string::npos) << r.status().message();
-      lake->reset();
-      ExpectUnchangedAndClean(context);
-    }
-  }
-  EXPECT_GT(failures, steps);  // most steps of both kinds failed the job
+      }));
+  EXPECT_GT(sweep.failed_runs(), sweep.steps());  // most steps of both kinds failed the job
   auto lake = OpenLake();
   ASSERT_OK_AND_ASSIGN(auto done, lake->ImportSnapshots({second_}));
   EXPECT_EQ(done.job.status, "completed");
@@ -156,43 +124,32 @@ TEST_F(SnapshotFaultTest, RollbackFailingAtEveryStepLeavesTheSnapshotsUnchanged)
   }
   const auto original = before_;
   auto imported = testutil::Snapshot(SnapshotsDir());
-  bool rolled_back = false;
-  int failed_steps = 0;
-  for (int64_t k = 1; k <= 60 && !rolled_back; ++k) {
-    testutil::FaultInjectionEnv faulty(Env::Default());
-    faulty.FailAt(k, ErrorCode::kIOError);
-    LakeOptions o;
-    o.env = &faulty;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
-    auto r = lake->Rollback(job_id);
-    const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
-    if (r.ok()) {
-      if (faulty.failed().empty()) {
-        rolled_back = true;
-        break;
-      }
-      lake.reset();
-      auto again = OpenLake();
-      // Other bytes of the same rows, so the import is not skipped as already done.
-      ASSERT_OK_AND_ASSIGN(auto re, again->ImportSnapshots({WriteSource("again" + std::to_string(k) + ".jsonl",
-                                                                         ReadText(second_) + std::string(k, '\n'))}));
-      job_id = re.job.id;
-      imported = testutil::Snapshot(SnapshotsDir());
-      continue;
-    }
-    lake.reset();
-    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), imported) << context;
-    auto clean = OpenLake();
-    ASSERT_OK(clean->Recover());
-    EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), imported) << context;
-    ASSERT_OK_AND_ASSIGN(VerifyReport v, clean->Verify());
-    EXPECT_TRUE(v.ok()) << context;
-    ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
-    EXPECT_EQ(target.status, "completed") << context;
-    ++failed_steps;
-  }
-  ASSERT_TRUE(rolled_back);
-  EXPECT_GT(failed_steps, 5);
+  testutil::FaultSweep sweep(vault_, [&](Lake& lake) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(journal::JobRecord rollback, lake.Rollback(job_id));
+    return rollback.id;
+  });
+  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStepUntilDone(
+      60,
+      [&](const testutil::FaultStep& step) {
+        std::unique_ptr<Lake> clean;
+        ASSERT_NO_FATAL_FAILURE(testutil::ExpectUnchangedAndRecoverable(
+            vault_, SnapshotsDir(), imported, step.context, &clean));
+        ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
+        EXPECT_EQ(target.status, "completed") << step.context;
+      },
+      [&](std::unique_ptr<Lake>& lake, int64_t, const testutil::FaultStep& step) {
+        lake.reset();
+        auto again = OpenLake();
+        // Other bytes of the same rows, so the import is not skipped as already done.
+        const int64_t k = step.index;
+        ASSERT_OK_AND_ASSIGN(auto re, again->ImportSnapshots(
+                                          {WriteSource("again" + std::to_string(k) + ".jsonl",
+                                                       ReadText(second_) + std::string(k, '\n'))}));
+        job_id = re.job.id;
+        imported = testutil::Snapshot(SnapshotsDir());
+      }));
+  ASSERT_TRUE(sweep.done());
+  EXPECT_GT(sweep.failed_runs(), 5);
   EXPECT_EQ(testutil::Snapshot(SnapshotsDir()), original);
 }
 
