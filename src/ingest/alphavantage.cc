@@ -3,15 +3,14 @@
 #include <limits>
 #include <optional>
 
-#include "ingest/number_parse.h"
 #include "ingest/vendor_common_internal.h"
 
 namespace barlake::ingest {
 namespace {
 
+using internal::kBarFields;
 using json = internal::Json;
 
-constexpr const char* kFields[] = {"open", "high", "low", "close", "volume"};
 constexpr const char* kDefaultZone = "US/Eastern";
 
 struct Row {
@@ -110,11 +109,23 @@ int64_t SeriesSeconds(const std::string& key) {
   return 0;
 }
 
-std::optional<std::string> AlphaVantageMessage(const json& doc) {
+// The refusal when Alpha Vantage answered with a message (an error, or a rate-limit
+// note) instead of data; nothing when `doc` holds none.
+std::optional<Status> MessageInsteadOfData(const json& doc, const std::string& file) {
   for (const char* k : {"Error Message", "Note", "Information"}) {
-    if (doc.contains(k)) return std::string(k) + ": " + (doc[k].is_string() ? doc[k].get<std::string>() : doc[k].dump());
+    if (doc.contains(k)) {
+      return Status::InvalidInput(file + ": Alpha Vantage sent a message instead of data: " + k + ": " +
+                                  (doc[k].is_string() ? doc[k].get<std::string>() : doc[k].dump()));
+    }
   }
   return std::nullopt;
+}
+
+// Reads a stamp into `row`; reports it and returns false when it is not a date or time.
+bool ReadStamp(std::string_view stamp, uint32_t line, ProblemList* problems, Row* row) {
+  if (internal::ParseLocalStamp(stamp, &row->local, &row->has_time)) return true;
+  problems->Add(line, "timestamp", "'" + std::string(stamp.substr(0, 30)) + "' is not 'yyyy-MM-dd[ HH:mm:ss]'");
+  return false;
 }
 
 class AlphaVantageJson : public BarFormat {
@@ -148,9 +159,7 @@ class AlphaVantageJson : public BarFormat {
     const std::string& file = opt.file_label;
     if (!doc.is_object()) return Status::InvalidInput(file + ": not an Alpha Vantage response (not a JSON object)");
     if (!doc.contains("Meta Data")) {
-      if (auto msg = AlphaVantageMessage(doc)) {
-        return Status::InvalidInput(file + ": Alpha Vantage sent a message instead of data: " + *msg);
-      }
+      if (auto refused = MessageInsteadOfData(doc, file)) return *refused;
       return Status::InvalidInput(file + ": not an Alpha Vantage time series (no \"Meta Data\")");
     }
     const json& meta = doc["Meta Data"];
@@ -200,9 +209,7 @@ class AlphaVantageJson : public BarFormat {
       zone = std::move(z).value();
     }
 
-    ProblemList problems(file);
-
-    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
+    ProblemList problems = internal::ProblemsFor(opt, &out);
     std::vector<Row> rows;
     rows.reserve(series->size());
     uint32_t n = 0;
@@ -211,27 +218,21 @@ class AlphaVantageJson : public BarFormat {
       ++out.rows_read;
       Row row;
       row.line = n;
-      if (!internal::ParseLocalStamp(stamp, &row.local, &row.has_time)) {
-        problems.Add(n, "timestamp", "'" + stamp.substr(0, 30) + "' is not 'yyyy-MM-dd[ HH:mm:ss]'");
-        continue;
-      }
+      if (!ReadStamp(stamp, n, &problems, &row)) continue;
       bool found[5] = {};
       bool ok = bar.is_object();
       if (ok) {
         for (const auto& [key, value] : bar.items()) {
           const std::string_view f = FieldName(key);
           for (int i = 0; i < 5; ++i) {
-            if (f != kFields[i]) continue;
+            if (f != kBarFields[i]) continue;
             found[i] = true;
-            if (!internal::JsonNumber(value, &row.v[i])) {
-              problems.Add(n, kFields[i], value.dump().substr(0, 30) + " is not a number");
-              ok = false;
-            }
+            if (!internal::JsonBarValue(value, i, n, &problems, &row.v[i])) ok = false;
           }
         }
         for (int i = 0; i < 5 && ok; ++i) {
           if (!found[i]) {
-            problems.Add(n, kFields[i], "missing in the bar of " + stamp);
+            problems.Add(n, kBarFields[i], "missing in the bar of " + stamp);
             ok = false;
           }
         }
@@ -253,9 +254,7 @@ class AlphaVantageCsv : public BarFormat {
   }
 
   Detection Detect(std::string_view head, std::string_view) const override {
-    std::string_view h = internal::SkipBomAndSpace(head);
-    std::string_view line = h.substr(0, h.find('\n'));
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const std::string_view line = internal::FirstLine(head);
     if (line == "timestamp,open,high,low,close,volume" || line == "time,open,high,low,close,volume") {
       return {80, "first line is '" + std::string(line) + "', Alpha Vantage's CSV header"};
     }
@@ -274,9 +273,7 @@ class AlphaVantageCsv : public BarFormat {
       // Alpha Vantage answers datatype=csv requests with a JSON body when it refuses.
       Result<json> doc = internal::ParseJsonDocument(trimmed, file);
       if (doc.ok() && doc->is_object()) {
-        if (auto msg = AlphaVantageMessage(*doc)) {
-          return Status::InvalidInput(file + ": Alpha Vantage sent a message instead of data: " + *msg);
-        }
+        if (auto refused = MessageInsteadOfData(*doc, file)) return *refused;
       }
       return Status::InvalidInput(file + ": a JSON body, not Alpha Vantage CSV; try --format alphavantage-json");
     }
@@ -297,8 +294,7 @@ class AlphaVantageCsv : public BarFormat {
                             "America/New_York unless the file was converted");
       }
     }
-    ProblemList problems(file);
-    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
+    ProblemList problems = internal::ProblemsFor(opt, &out);
     std::vector<Row> rows;
     rows.reserve(data.size() / 50 + 4);
     bool header = false;
@@ -319,33 +315,16 @@ class AlphaVantageCsv : public BarFormat {
       ++out.rows_read;
       Row row;
       row.line = line_no;
-      size_t start = 0;
       std::string_view fields[6];
-      int count = 0;
-      while (count < 6) {
-        const size_t comma = line.find(',', start);
-        fields[count++] = line.substr(start, comma == std::string_view::npos ? line.size() - start : comma - start);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-      }
+      // Extra fields are ignored: only fewer than six is a problem.
+      const size_t count = internal::SplitCommas(line, fields, 6);
       if (count < 6) {
-        problems.Add(line_no, count == 1 ? "open" : kFields[count - 1],
+        problems.Add(line_no, count == 1 ? "open" : kBarFields[count - 1],
                      "missing (expected timestamp,open,high,low,close,volume)");
         continue;
       }
-      if (!internal::ParseLocalStamp(fields[0], &row.local, &row.has_time)) {
-        problems.Add(line_no, "timestamp",
-                     "'" + std::string(fields[0].substr(0, 30)) + "' is not 'yyyy-MM-dd[ HH:mm:ss]'");
-        continue;
-      }
-      bool ok = true;
-      for (int i = 0; i < 5; ++i) {
-        if (!ParseDouble(fields[i + 1], &row.v[i])) {
-          problems.Add(line_no, kFields[i], "'" + std::string(fields[i + 1].substr(0, 30)) + "' is not a number");
-          ok = false;
-        }
-      }
-      if (ok) rows.push_back(row);
+      if (!ReadStamp(fields[0], line_no, &problems, &row)) continue;
+      if (internal::TextBarValues(&fields[1], line_no, &problems, row.v)) rows.push_back(row);
     }
     RETURN_IF_ERROR(problems.ToStatus(
         "Each line must be 'timestamp,open,high,low,close,volume'. Fix these lines or download the file again."));

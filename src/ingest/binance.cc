@@ -2,12 +2,20 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
-#include "ingest/number_parse.h"
 #include "ingest/vendor_common_internal.h"
 
 namespace barlake::ingest {
 namespace {
+
+using internal::kBarFields;
+using json = internal::Json;
+
+// Epoch milliseconds stay below 1e14 until the year 5138; epoch microseconds passed 1e14
+// in 1973. Below 1e11 ms (1973) is probably seconds, which Binance never writes.
+constexpr int64_t kMicrosThreshold = 100000000000000LL;
+constexpr int64_t kMillisFloor = 100000000000LL;
 
 // Both stamps in one unit and before the year 2286 (1e16 us / 1e13 ms): keeps the unit
 // conversion below free of overflow (found by fuzz/fuzz_format.cc).
@@ -16,15 +24,26 @@ bool StampsInRange(int64_t open_raw, int64_t close_raw, bool micros) {
   return open_raw >= 0 && open_raw < limit && close_raw >= 0 && close_raw < limit;
 }
 
+// A kline's open and close time in microseconds; close_us is the bar's last millisecond,
+// so close_us - open_us is the interval - 1 ms in either unit.
+struct KlineTimes {
+  bool micros;  // the file wrote epoch microseconds
+  int64_t open_us, close_us;
+};
 
-using internal::JsonNumber;
-using json = internal::Json;
-
-constexpr const char* kPriceFields[] = {"open", "high", "low", "close", "volume"};
-// Epoch milliseconds stay below 1e14 until the year 5138; epoch microseconds passed 1e14
-// in 1973. Below 1e11 ms (1973) is probably seconds, which Binance never writes.
-constexpr int64_t kMicrosThreshold = 100000000000000LL;
-constexpr int64_t kMillisFloor = 100000000000LL;
+// The raw stamps are in one unit, told apart by magnitude (timeUnit=MICROSECOND
+// responses and spot files from 2025 carry 16 digits); close_time is the last unit of
+// the bar. Reports the row and returns nothing when they are out of range or mixed.
+std::optional<KlineTimes> ToMicros(int64_t open_raw, int64_t close_raw, uint32_t line, ProblemList* problems) {
+  const bool micros = open_raw >= kMicrosThreshold;
+  if (!StampsInRange(open_raw, close_raw, micros)) {
+    problems->Add(line, "close_time",
+                  "open/close stamps " + std::to_string(open_raw) + "/" + std::to_string(close_raw) +
+                      " are out of range or in different units");
+    return std::nullopt;
+  }
+  return KlineTimes{micros, micros ? open_raw : open_raw * 1000, micros ? close_raw + 1 - 1000 : close_raw * 1000};
+}
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -83,8 +102,7 @@ class BinanceJson : public BarFormat {
                                        : ""));
     }
     ParsedBars out;
-    ProblemList problems(opt.file_label);
-    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
+    ProblemList problems = internal::ProblemsFor(opt, &out);
     const int64_t expect_span = opt.timeframe.micros() - 1000;
     const int64_t now = NowMicros();
     int64_t live = 0, micros_rows = 0;
@@ -106,32 +124,21 @@ class BinanceJson : public BarFormat {
       double v[5];
       bool ok = true;
       for (int f = 0; f < 5; ++f) {
-        if (!JsonNumber(k[f + 1], &v[f])) {
-          problems.Add(n, kPriceFields[f], k[f + 1].dump().substr(0, 30) + " is not a number");
-          ok = false;
-        }
+        if (!internal::JsonBarValue(k[f + 1], f, n, &problems, &v[f])) ok = false;
       }
       if (!ok) continue;
-      // timeUnit=MICROSECOND responses carry 16-digit stamps; the unit is told by magnitude.
-      const int64_t open_raw = k[0].get<int64_t>(), close_raw = k[6].get<int64_t>();
-      const bool micros = open_raw >= kMicrosThreshold;
-      if (!StampsInRange(open_raw, close_raw, micros)) {
-        problems.Add(n, "close_time", "open/close stamps " + std::to_string(open_raw) + "/" + std::to_string(close_raw) +
-                                          " are out of range or in different units");
+      const std::optional<KlineTimes> t = ToMicros(k[0].get<int64_t>(), k[6].get<int64_t>(), n, &problems);
+      if (!t) continue;
+      micros_rows += t->micros;
+      if (t->close_us - t->open_us != expect_span) {
+        problems.Add(n, "close_time", IntervalMessage(t->open_us, t->close_us, opt.timeframe));
         continue;
       }
-      micros_rows += micros;
-      const int64_t open_us = micros ? open_raw : open_raw * 1000;
-      const int64_t close_us = micros ? close_raw + 1 - 1000 : close_raw * 1000;
-      if (close_us - open_us != expect_span) {
-        problems.Add(n, "close_time", IntervalMessage(open_us, close_us, opt.timeframe));
-        continue;
-      }
-      if (i + 1 == doc.size() && close_us >= now) {
+      if (i + 1 == doc.size() && t->close_us >= now) {
         ++live;
         continue;
       }
-      internal::PushBar(&out, open_us, v, n);
+      internal::PushBar(&out, t->open_us, v, n);
     }
     RETURN_IF_ERROR(problems.ToStatus(
         "Each kline must be [openTime ms, \"open\", \"high\", \"low\", \"close\", \"volume\", "
@@ -147,18 +154,6 @@ class BinanceJson : public BarFormat {
     return out;
   }
 };
-
-// Splits `line` at commas into at most `max` views. Returns the field count.
-size_t SplitCommas(std::string_view line, std::string_view* fields, size_t max) {
-  size_t n = 0, start = 0;
-  while (n < max) {
-    const size_t comma = line.find(',', start);
-    fields[n++] = line.substr(start, comma == std::string_view::npos ? line.size() - start : comma - start);
-    if (comma == std::string_view::npos) return n;
-    start = comma + 1;
-  }
-  return n + 1;  // more fields than `max`
-}
 
 bool ParseInt64(std::string_view s, int64_t* out) {
   if (s.empty() || s.size() > 18) return false;
@@ -176,17 +171,10 @@ bool IsHeaderLine(std::string_view line) { return line.substr(0, 9) == "open_tim
 // True when the line looks like a kline row: 12 fields, a 13- or 16-digit first field.
 bool LooksLikeKlineRow(std::string_view line) {
   std::string_view f[13];
-  const size_t n = SplitCommas(line, f, 13);
+  const size_t n = internal::SplitCommas(line, f, 13);
   int64_t t, c;
   return n == 12 && (f[0].size() == 13 || f[0].size() == 16) && ParseInt64(f[0], &t) &&
          ParseInt64(f[6], &c) && c > t;
-}
-
-std::string_view FirstLine(std::string_view head) {
-  head = internal::SkipBomAndSpace(head);
-  std::string_view line = head.substr(0, head.find('\n'));
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  return line;
 }
 
 class BinanceCsv : public BarFormat {
@@ -198,7 +186,7 @@ class BinanceCsv : public BarFormat {
   }
 
   Detection Detect(std::string_view head, std::string_view) const override {
-    const std::string_view line = FirstLine(head);
+    const std::string_view line = internal::FirstLine(head);
     if (line.substr(0, 48) == "open_time,open,high,low,close,volume,close_time,") {
       return {95, "first line is the data.binance.vision kline header "
                   "'open_time,open,high,low,close,volume,close_time,...'"};
@@ -217,8 +205,7 @@ class BinanceCsv : public BarFormat {
  private:
   Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
     ParsedBars out;
-    ProblemList problems(opt.file_label);
-    if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
+    ProblemList problems = internal::ProblemsFor(opt, &out);
     out.bars.Reserve(data.size() / 100 + 16);
     out.line.reserve(data.size() / 100 + 16);
     int64_t rows_ms = 0, rows_us = 0;
@@ -238,9 +225,9 @@ class BinanceCsv : public BarFormat {
       }
       ++out.rows_read;
       std::string_view f[13];
-      const size_t n = SplitCommas(line, f, 13);
+      const size_t n = internal::SplitCommas(line, f, 13);
       if (n < 7) {
-        problems.Add(line_no, n < 6 ? kPriceFields[n - 1] : "close_time",
+        problems.Add(line_no, n < 6 ? kBarFields[n - 1] : "close_time",
                      "missing (expected 12 fields: open_time,open,high,low,close,volume,close_time,...)");
         continue;
       }
@@ -255,29 +242,15 @@ class BinanceCsv : public BarFormat {
         continue;
       }
       double v[5];
-      bool ok = true;
-      for (int i = 0; i < 5; ++i) {
-        if (!ParseDouble(f[i + 1], &v[i])) {
-          problems.Add(line_no, kPriceFields[i], "'" + std::string(f[i + 1].substr(0, 30)) + "' is not a number");
-          ok = false;
-        }
-      }
-      if (!ok) continue;
-      const bool micros = open_raw >= kMicrosThreshold;
-      if (!StampsInRange(open_raw, close_raw, micros)) {
-        problems.Add(line_no, "close_time", "open/close stamps " + std::to_string(open_raw) + "/" +
-                                                std::to_string(close_raw) + " are out of range or in different units");
+      if (!internal::TextBarValues(&f[1], line_no, &problems, v)) continue;
+      const std::optional<KlineTimes> t = ToMicros(open_raw, close_raw, line_no, &problems);
+      if (!t) continue;
+      (t->micros ? rows_us : rows_ms)++;
+      if (t->close_us - t->open_us != tf_us - 1000) {
+        problems.Add(line_no, "close_time", IntervalMessage(t->open_us, t->close_us, opt.timeframe));
         continue;
       }
-      (micros ? rows_us : rows_ms)++;
-      const int64_t open_us = micros ? open_raw : open_raw * 1000;
-      // close_time is in the same unit as open_time: the last unit of the bar.
-      const int64_t close_us = micros ? close_raw + 1 - 1000 : close_raw * 1000;
-      if (close_us - open_us != tf_us - 1000) {
-        problems.Add(line_no, "close_time", IntervalMessage(open_us, close_us, opt.timeframe));
-        continue;
-      }
-      internal::PushBar(&out, open_us, v, line_no);
+      internal::PushBar(&out, t->open_us, v, line_no);
     }
     RETURN_IF_ERROR(problems.ToStatus(
         "Each row must be 'open_time,open,high,low,close,volume,close_time,...' with epoch "

@@ -36,6 +36,30 @@ bool FirstJsonKeyIs(std::string_view head, std::string_view key) {
   return head.substr(1, key.size()) == key && head[key.size() + 1] == '"';
 }
 
+std::string_view FirstLine(std::string_view head) {
+  head = SkipBomAndSpace(head);
+  std::string_view line = head.substr(0, head.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+size_t SplitCommas(std::string_view line, std::string_view* fields, size_t max) {
+  size_t n = 0, start = 0;
+  while (n < max) {
+    const size_t comma = line.find(',', start);
+    fields[n++] = line.substr(start, comma == std::string_view::npos ? line.size() - start : comma - start);
+    if (comma == std::string_view::npos) return n;
+    start = comma + 1;
+  }
+  return n + 1;  // more fields than `max`
+}
+
+ProblemList ProblemsFor(const ParseOptions& opt, ParsedBars* out) {
+  ProblemList problems(opt.file_label);
+  if (opt.keep_unparsed) problems.KeepIn(&out->unparsed);
+  return problems;
+}
+
 bool JsonNumber(const Json& v, double* out) {
   if (v.is_number()) {
     *out = v.get<double>();
@@ -43,6 +67,23 @@ bool JsonNumber(const Json& v, double* out) {
   }
   if (v.is_string()) return ParseDouble(v.get_ref<const std::string&>(), out);
   return false;
+}
+
+bool JsonBarValue(const Json& value, int field, uint32_t line, ProblemList* problems, double* out) {
+  if (JsonNumber(value, out)) return true;
+  problems->Add(line, kBarFields[field], value.dump().substr(0, 30) + " is not a number");
+  return false;
+}
+
+bool TextBarValues(const std::string_view* text, uint32_t line, ProblemList* problems, double (&v)[5]) {
+  bool ok = true;
+  for (int i = 0; i < 5; ++i) {
+    if (!ParseDouble(text[i], &v[i])) {
+      problems->Add(line, kBarFields[i], "'" + std::string(text[i].substr(0, 30)) + "' is not a number");
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 namespace {

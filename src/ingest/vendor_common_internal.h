@@ -15,6 +15,9 @@ namespace barlake::ingest::internal {
 /// JSON that keeps object keys in file order (Alpha Vantage lists bars newest first).
 using Json = nlohmann::ordered_json;
 
+/// The five values of a bar in PushBar's order; also the field names problems report.
+inline constexpr const char* kBarFields[5] = {"open", "high", "low", "close", "volume"};
+
 /// Parse a whole JSON document. nlohmann's exceptions are caught here: a syntax error is
 /// kInvalidInput "FILE:LINE: not valid JSON (...)", with the line of the failing byte.
 Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_label);
@@ -25,9 +28,30 @@ std::string_view SkipBomAndSpace(std::string_view head);
 /// True when `head` is a JSON object whose first key is `key` (e.g. "chart").
 bool FirstJsonKeyIs(std::string_view head, std::string_view key);
 
+/// The first line of `head` (after a BOM and leading white space), without its '\r'.
+std::string_view FirstLine(std::string_view head);
+
+/// Splits `line` at commas into at most `max` views. Returns the field count, or max + 1
+/// when the line has more fields than that.
+size_t SplitCommas(std::string_view line, std::string_view* fields, size_t max);
+
+/// The problem list of one parse. With opt.keep_unparsed every problem also goes to
+/// out->unparsed (the caller weighs them), so no parser can forget to hand them on.
+ProblemList ProblemsFor(const ParseOptions& opt, ParsedBars* out);
+
 /// A JSON value read as a number: a JSON number, or a string holding one (vendors quote
 /// prices). False for null, other types and non-numeric strings.
 bool JsonNumber(const Json& v, double* out);
+
+/// Reads bar value kBarFields[field] from a JSON value (JsonNumber). When it is not a
+/// number, reports "<value as JSON> is not a number" (cut at 30 characters) on `line`
+/// and returns false.
+bool JsonBarValue(const Json& value, int field, uint32_t line, ProblemList* problems, double* out);
+
+/// Reads the five bar values (open..volume) from text fields text[0..4]. Reports each one
+/// that is not a number as "'<text>' is not a number" (cut at 30 characters) on `line`;
+/// false when any was not.
+bool TextBarValues(const std::string_view* text, uint32_t line, ProblemList* problems, double (&v)[5]);
 
 /// Parse "yyyy-MM-dd" or "yyyy-MM-dd HH:mm[:ss]" (also 'T' between) as micros since
 /// 1970-01-01 of that wall clock (no zone). Sets *has_time. False when malformed.
