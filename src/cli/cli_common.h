@@ -46,6 +46,10 @@ void AddServeCommands(CLI::App& app, Globals& g, int& rc);
 void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc);
 void AddStatsCommands(CLI::App& app, Globals& g, int& rc);
 
+/// The table of regenerate results (`resample`, `regenerate`, `stats --save`, `touches
+/// --save`) or their JSON; returns the exit code (commands_derive.cc).
+int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as_json);
+
 // Snapshot hooks used by `import` and `query` in commands.cc (commands_snapshot.cc).
 /// True when the head of `path` is a GEX snapshot file (ingest/gex_snapshot.h).
 bool LooksLikeSnapshotFile(const std::string& path);

@@ -312,6 +312,7 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   // Scans over the whole lake use every core (the lake's default is one thread).
   Status s = (*duck)->Execute("SET threads=" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
   if (s.ok()) s = (*lk)->CreateBarsView(*duck);
+  if (s.ok()) s = (*lk)->CreateTableViews(*duck);
   if (s.ok()) s = (*duck)->Execute(SnapshotViewsSql(**lk, has_snapshots));
   if (!s.ok()) return Fail(s);
   // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as

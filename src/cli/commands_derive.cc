@@ -10,8 +10,23 @@ namespace {
 
 using nlohmann::json;
 
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text + ",") {
+    if (c == ',') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (c != ' ') {
+      cur += c;
+    }
+  }
+  return out;
+}
 
-int PrintItems(const std::vector<lake::RegenerateItem>& items, bool as_json) {
+}  // namespace
+
+int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as_json) {
   if (as_json) {
     json arr = json::array();
     for (const auto& r : items) arr.push_back(lake::RegenerateItemJson(r));
@@ -40,22 +55,6 @@ int PrintItems(const std::vector<lake::RegenerateItem>& items, bool as_json) {
   return 0;
 }
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (char c : text + ",") {
-    if (c == ',') {
-      if (!cur.empty()) out.push_back(cur);
-      cur.clear();
-    } else if (c != ' ') {
-      cur += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
   auto* rs = app.add_subcommand("resample",
                                 "Declare bars resampled from a finer dataset (anchored to its session) and build them");
@@ -78,7 +77,7 @@ void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
       return;
     }
     auto items = (*lk)->DeclareResample(req);
-    rc = items.ok() ? PrintItems(*items, resample_json) : Fail(items.status());
+    rc = items.ok() ? PrintRegenerateItems(*items, resample_json) : Fail(items.status());
   });
 
   auto* rg = app.add_subcommand("regenerate", "Rebuild derived datasets (inputs first; only what changed)");
@@ -107,7 +106,7 @@ void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
       return;
     }
     auto items = (*lk)->Regenerate(rr);
-    rc = items.ok() ? PrintItems(*items, regen_json) : Fail(items.status());
+    rc = items.ok() ? PrintRegenerateItems(*items, regen_json) : Fail(items.status());
   });
 }
 

@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "derive/level_touches.h"
 #include "derive/session_stats.h"
+#include "lake/derived_tables.h"
 
 namespace barlake::cli {
 namespace {
@@ -29,7 +30,36 @@ constexpr int kDefaultSessions = 20;
 struct StatsArgs {
   std::string symbol, timeframe = "1m", from, to, tz, format = "table", day_start = "09:30";
   bool as_json = false;
+  // --save: declare and build the stored derived table instead of printing.
+  bool save = false, no_auto_regenerate = false;
+  std::string name, calendar;
 };
+
+// `stats --save` / `touches --save`: the table becomes a derived dataset, rebuilt with its
+// input (lake/derived_tables.h).
+int SaveTable(const Globals& g, const StatsArgs& a, const std::string& table) {
+  if (!a.from.empty() || !a.to.empty() || !a.tz.empty()) {
+    return Fail(Status::InvalidArgument("--save stores every session; --from, --to and --tz are for printing"));
+  }
+  lake::TableRequest req;
+  req.symbol = a.symbol;
+  req.from = a.timeframe;
+  req.table = table;
+  req.name = a.name;
+  req.calendar = a.calendar;
+  if (table == lake::kLevelTouchesTable) req.day_start = a.day_start;
+  req.auto_regenerate = !a.no_auto_regenerate;
+  auto lk = OpenLake(g, true);
+  if (!lk.ok()) return Fail(lk.status());
+  auto item = (*lk)->DeclareTable(req);
+  if (!item.ok()) return Fail(item.status());
+  const int rc = PrintRegenerateItems({*item}, a.format == "json");
+  if (a.format != "json") {
+    std::printf("Stored as dataset %s %s; query it with `%s query \"SELECT * FROM %s WHERE symbol = '%s'\"`.\n",
+                item->symbol.c_str(), item->timeframe.c_str(), g.program.c_str(), table.c_str(), item->symbol.c_str());
+  }
+  return rc;
+}
 
 // Everything both commands start from: the sessions asked for, the bars under them and
 // how to show times.
@@ -106,21 +136,6 @@ Result<BarColumns> ReadSessions(SessionInput& in, const StatsArgs& a, size_t fir
 
 std::string Num(double v) { return fmt::format("{}", v); }
 
-// Digits after the point of the shortest text of v ("4800.25" -> 2).
-int Decimals(double v) {
-  const std::string s = Num(v);
-  if (s.find_first_of("eE") != std::string::npos) return 10;
-  const auto dot = s.find('.');
-  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
-}
-
-// high - low without binary noise (1.0835 - 1.0812 shows 0.0023), at the prices' precision.
-double CleanDifference(double high, double low) {
-  const int d = std::min(10, std::max(Decimals(high), Decimals(low)));
-  const double scale = std::pow(10.0, d);
-  return std::round((high - low) * scale) / scale;
-}
-
 // "2024-03-10 18:04-04:00": a table cell, minute resolution, offset kept so DST and the
 // repeated fall-back hour stay unambiguous.
 std::string TableTime(const TimeZone& tz, Micros t) {
@@ -160,6 +175,7 @@ Result<derive::SessionStats> StatsOf(SessionInput& in, const StatsArgs& a) {
 }
 
 int CmdStats(const Globals& g, const StatsArgs& a) {
+  if (a.save) return SaveTable(g, a, lake::kSessionStatsTable);
   auto in = LoadSessions(g, a);
   if (!in.ok()) return Fail(in.status());
   auto stats = StatsOf(*in, a);
@@ -177,7 +193,7 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
                       {"close", s.close},
                       {"high_time", tz.FormatLocal(s.high_time)},
                       {"low_time", tz.FormatLocal(s.low_time)},
-                      {"range", CleanDifference(s.high, s.low)},
+                      {"range", s.range},
                       {"volume", s.volume},
                       {"bars", s.bars},
                       {"early_close", s.early_close},
@@ -196,7 +212,7 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
     for (const auto& s : stats->sessions) {
       fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{},{}\n", calendar::FormatDate(s.trade_date),
                      s.open, s.high, s.low, s.close, tz.FormatLocal(s.high_time), tz.FormatLocal(s.low_time),
-                     CleanDifference(s.high, s.low), s.volume, s.bars, s.early_close, s.late_open);
+                     s.range, s.volume, s.bars, s.early_close, s.late_open);
     }
     std::fwrite(buf.data(), 1, buf.size(), stdout);
     return 0;
@@ -204,7 +220,7 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
   std::vector<std::vector<std::string>> table;
   for (const auto& s : stats->sessions) {
     table.push_back({calendar::FormatDate(s.trade_date), Num(s.open), Num(s.high), Num(s.low), Num(s.close),
-                     TableTime(tz, s.high_time), TableTime(tz, s.low_time), Num(CleanDifference(s.high, s.low)),
+                     TableTime(tz, s.high_time), TableTime(tz, s.low_time), Num(s.range),
                      Num(s.volume), WithThousands(s.bars), Marks(s.early_close, s.late_open)});
   }
   std::printf("%s %s sessions %s (calendar %s, times in %s)\n", a.symbol.c_str(), a.timeframe.c_str(),
@@ -270,6 +286,7 @@ std::string TouchCell(const TimeZone& tz, const derive::LevelTouch& lv, int32_t 
 }
 
 int CmdTouches(const Globals& g, const StatsArgs& a) {
+  if (a.save) return SaveTable(g, a, lake::kLevelTouchesTable);
   derive::LevelOptions options;
   if (a.day_start == "none") {
     options.day_start_minutes.reset();
@@ -360,6 +377,12 @@ void AddOptions(CLI::App* cmd, StatsArgs& a) {
   cmd->add_option("--tz", a.tz, "Show times in this zone (default the vault's display_tz)");
   cmd->add_option("--format", a.format, "table (default), csv or json");
   cmd->add_flag("--json", a.as_json, "Same as --format json");
+  cmd->add_flag("--save", a.save,
+                "Store the table for every session as a derived dataset (SYMBOL " + std::string(cmd->get_name() == "stats" ? "session_stats" : "level_touches") +
+                    "), rebuilt when the input changes");
+  cmd->add_option("--name", a.name, "With --save: symbol of the stored table (default SYMBOL)");
+  cmd->add_option("--calendar", a.calendar, "With --save: session calendar (default the input's)");
+  cmd->add_flag("--no-auto-regenerate", a.no_auto_regenerate, "With --save: do not rebuild it when an import changes the input");
 }
 
 }  // namespace

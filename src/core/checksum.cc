@@ -33,36 +33,23 @@ std::string Sha256Hex(std::string_view bytes) {
   return h.HexDigest();
 }
 
-namespace {
-inline uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-inline uint64_t Bits(double d) {
-  if (d == 0) d = 0;  // -0.0 and 0.0 are the same bar value
-  uint64_t u;
-  std::memcpy(&u, &d, 8);
-  return u;
-}
-}  // namespace
-
 std::string ContentHash(const BarColumns& b) {
   uint64_t h = 0x6a09e667f3bcc908ULL ^ b.size();
   for (size_t i = 0; i < b.size(); ++i) {
-    uint64_t r = Mix(static_cast<uint64_t>(b.ts[i]));
-    r = Mix(r ^ Bits(b.open[i]));
-    r = Mix(r ^ Bits(b.high[i]));
-    r = Mix(r ^ Bits(b.low[i]));
-    r = Mix(r ^ Bits(b.close[i]));
-    r = Mix(r ^ Bits(b.volume[i]));
-    r = Mix(r ^ static_cast<uint64_t>(b.job[i]));
-    if (const uint8_t f = b.FlagAt(i)) r = Mix(r ^ (0x100u | f));  // 0 leaves old hashes as they were
-    h = Mix(h * 31 + r);
+    uint64_t r = HashMix(static_cast<uint64_t>(b.ts[i]));
+    r = HashMix(r ^ HashBits(b.open[i]));
+    r = HashMix(r ^ HashBits(b.high[i]));
+    r = HashMix(r ^ HashBits(b.low[i]));
+    r = HashMix(r ^ HashBits(b.close[i]));
+    r = HashMix(r ^ HashBits(b.volume[i]));
+    r = HashMix(r ^ static_cast<uint64_t>(b.job[i]));
+    if (const uint8_t f = b.FlagAt(i)) r = HashMix(r ^ (0x100u | f));  // 0 leaves old hashes as they were
+    h = HashMix(h * 31 + r);
   }
+  return HashHex(h);
+}
+
+std::string HashHex(uint64_t h) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;

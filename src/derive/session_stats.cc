@@ -1,8 +1,32 @@
 #include "derive/session_stats.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+
 #include "derive/resampler.h"
 
 namespace barlake::derive {
+namespace {
+
+// Digits after the point in the shortest text that reads back as v ("4800.25" -> 2).
+int Decimals(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  const std::string_view s(buf, static_cast<size_t>(r.ptr - buf));
+  if (s.find_first_of("eE") != std::string_view::npos) return 10;
+  const auto dot = s.find('.');
+  return dot == std::string_view::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+
+}  // namespace
+
+double PriceDifference(double high, double low) {
+  const int d = std::min(10, std::max(Decimals(high), Decimals(low)));
+  const double scale = std::pow(10.0, d);
+  return std::round((high - low) * scale) / scale;
+}
 
 Result<SessionStats> ComputeSessionStats(const BarColumns& bars, const calendar::SessionList& sessions) {
   RETURN_IF_ERROR(CheckSessions(sessions));
@@ -42,7 +66,7 @@ Result<SessionStats> ComputeSessionStats(const BarColumns& bars, const calendar:
     cur->last_bar = t;
     ++cur->bars;
   }
-  for (auto& s : out.sessions) s.range = s.high - s.low;
+  for (auto& s : out.sessions) s.range = PriceDifference(s.high, s.low);
   return out;
 }
 

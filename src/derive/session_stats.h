@@ -24,7 +24,7 @@ struct SessionStat {
   double open = 0, high = 0, low = 0, close = 0;
   Micros high_time = 0, low_time = 0;  // open time of the first bar at the high / low
   Micros first_bar = 0, last_bar = 0;  // open times of the session's first and last bar
-  double range = 0;                    // high - low
+  double range = 0;                    // PriceDifference(high, low)
   double volume = 0;
   int64_t bars = 0;
   bool early_close = false, late_open = false;
@@ -34,6 +34,10 @@ struct SessionStats {
   std::vector<SessionStat> sessions;  // in session order
   int64_t bars_outside_sessions = 0;
 };
+
+/// high - low without binary noise: rounded to the decimals the two prices are written
+/// with (1.0835 - 1.0812 is 0.0023, not 0.0022999999999999687), at most 10.
+double PriceDifference(double high, double low);
 
 /// Statistics of every session that has bars. `bars` sorted strictly by ts; `sessions`
 /// sorted and non-overlapping (same checks as Resample).

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/timeframe.h"
+#include "lake/derived_tables.h"
 #include "lake/derived.h"
 #include "storage/duckdb_conn.h"
 
@@ -148,6 +149,15 @@ Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& 
   for (const auto& d : datasets) {
     if (!request.symbol.empty() && d.symbol != request.symbol) continue;
     if (!request.timeframe.empty() && d.timeframe != request.timeframe) continue;
+    // Health is about bars against their sessions; snapshots and derived tables have
+    // neither bar times nor a bar length.
+    if (DatasetKindOf(d.timeframe) != "bars") {
+      if (!request.timeframe.empty()) {
+        return Status::InvalidArgument(d.symbol + " " + d.timeframe + " is a " + DatasetKindOf(d.timeframe) +
+                                       " dataset; health checks bar datasets (`barlake verify` checks every file)");
+      }
+      continue;
+    }
     DatasetHealth h;
     h.symbol = d.symbol;
     h.timeframe = d.timeframe;

@@ -7,8 +7,10 @@
 #include <map>
 #include <set>
 
+#include "derive/level_touches.h"
 #include "derive/resampler.h"
 #include "derive/session_stats.h"
+#include "lake/derived_tables.h"
 #include "lake/lake.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -54,6 +56,24 @@ bool SameRows(const BarColumns& a, const BarColumns& b) {
   return true;
 }
 
+// Every input partition that changed since the last build: the state lists the first 20;
+// when there are more, compare each input partition's SHA-256 with the recorded one.
+std::set<std::string> ChangedInputs(const DerivedState& state, const std::vector<LineageEntry>& previous,
+                                    const std::map<std::string, PartitionEntry>& input_parts) {
+  std::set<std::string> changed(state.changed_inputs.begin(), state.changed_inputs.end());
+  if (state.changed_input_count <= static_cast<int64_t>(state.changed_inputs.size())) return changed;
+  std::map<std::string, std::string> recorded;
+  for (const auto& e : previous) recorded[e.input_rel_path] = e.input_sha256;
+  for (const auto& [rel, p] : input_parts) {
+    auto it = recorded.find(rel);
+    if (it == recorded.end() || it->second != p.sha256) changed.insert(rel);
+  }
+  for (const auto& [rel, sha] : recorded) {
+    if (!sha.empty() && !input_parts.count(rel)) changed.insert(rel);
+  }
+  return changed;
+}
+
 // Derived datasets of `registry` in dependency order (inputs before the datasets built
 // from them). kInvalidInput on a cycle.
 Result<std::vector<registry::DatasetSpec>> DependencyOrder(const registry::Registry& registry) {
@@ -85,8 +105,9 @@ Result<std::vector<registry::DatasetSpec>> DependencyOrder(const registry::Regis
 Status Lake::CreateBarsView(storage::DuckConn* duck) {
   ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
   RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
-  // Snapshot partitions live under snapshots/, not lake/ (lake/snapshot_import.h).
-  if (std::all_of(parts.begin(), parts.end(), [](const auto& p) { return storage::IsSnapshotRelPath(p.rel_path); })) {
+  // Snapshot and table partitions live under their own roots, not lake/; DuckDB refuses
+  // a glob that matches no file, so a vault without bars gets an empty view.
+  if (std::none_of(parts.begin(), parts.end(), [](const auto& p) { return storage::IsBarRelPath(p.rel_path); })) {
     return duck->Execute(
         "CREATE OR REPLACE TEMP VIEW bars AS SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, "
         "NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low, "
@@ -96,6 +117,28 @@ Status Lake::CreateBarsView(storage::DuckConn* duck) {
       "CREATE OR REPLACE TEMP VIEW bars AS SELECT symbol, timeframe, ts, open, high, low, close, volume, flags "
       "FROM read_parquet(" + storage::SqlQuote(paths_.lake + "/**/*.parquet") +
       ", hive_partitioning=true, hive_types={'symbol': VARCHAR, 'timeframe': VARCHAR, 'period': VARCHAR})");
+}
+
+Status Lake::CreateTableViews(storage::DuckConn* duck) {
+  ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
+  RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
+  for (const storage::TableSchema* schema : AllTableSchemas()) {
+    const bool stored = std::any_of(parts.begin(), parts.end(), [&](const auto& p) {
+      return storage::TableNameOfRelPath(p.rel_path) == schema->name;
+    });
+    std::string sql = "CREATE OR REPLACE TEMP VIEW " + schema->name + " AS ";
+    if (stored) {
+      sql += "SELECT symbol, " + schema->SelectList() + " FROM read_parquet(" +
+             storage::SqlQuote(paths_.tables + "/table=" + schema->name + "/**/*.parquet") +
+             ", hive_partitioning=true, hive_types={'table': VARCHAR, 'symbol': VARCHAR, 'period': VARCHAR})";
+    } else {  // DuckDB refuses a glob that matches no file
+      sql += "SELECT NULL::VARCHAR AS symbol";
+      for (const auto& c : schema->columns) sql += ", NULL::" + storage::SqlTypeName(c.type) + " AS \"" + c.name + "\"";
+      sql += ", NULL::BIGINT AS job WHERE false";
+    }
+    RETURN_IF_ERROR(duck->Execute(sql));
+  }
+  return Status::OK();
 }
 
 Result<DerivedState> Lake::StateOf(const registry::DatasetSpec& spec) {
@@ -159,7 +202,9 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     item.skipped_because = state.why;
     return item;
   }
-  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(spec.timeframe));
+  // A table has a row per trade date, so it is laid out like daily bars: a file per year.
+  const bool table = spec.is_table();
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(table ? "1d" : spec.timeframe));
   const bool yearly = tf.is_daily_or_longer();
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
@@ -197,8 +242,11 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   // The derived periods to rebuild, and for each a function producing its rows.
   std::set<std::string> periods;
   std::function<Result<BarColumns>(const std::string& period, Micros from, Micros to)> build;
+  std::function<Result<storage::TableRows>(Micros from, Micros to)> build_table;
   Micros reach = 0;  // how far before an input partition a derived bar can start
-  if (spec.method == "resample") {
+  if (table) {
+    ASSIGN_OR_RETURN(build_table, TableBuilder(spec));
+  } else if (spec.method == "resample") {
     ASSIGN_OR_RETURN(DatasetKey in, SplitKey(spec.inputs.at(0)));
     ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
     if (tf.seconds() <= in_tf.seconds() || tf.seconds() % in_tf.seconds() != 0) {
@@ -317,7 +365,37 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
       t = r->second;
     }
   };
-  if (spec.method == "resample") {
+  if (table) {
+    // A session's row reads the bars of its session (which may open the day before its
+    // trade date) and, for level touches, of the previous session that has bars, however
+    // far back. So a changed input month reaches the trade dates two days around it and,
+    // for touches, up to the first session with bars after it.
+    auto next_input_start = [&](Micros after) {
+      Micros next = kMaxTs;
+      for (const auto& [rel, p] : input_parts) {
+        if (p.min_ts >= after) next = std::min(next, p.min_ts);
+      }
+      return next;
+    };
+    auto add_input_range = [&](Micros a, Micros b) {
+      Micros end = b + 2 * kDay;
+      if (spec.method == kLevelTouchesTable) {
+        const Micros next = next_input_start(b);
+        if (next != kMaxTs) end = std::max(end, next + 2 * kDay);
+      }
+      add_range(a - 2 * kDay, end);
+    };
+    item.incremental = !(full || !state.built);
+    if (!item.incremental) {
+      if (input_first <= input_last) add_input_range(input_first, input_last + 1);
+      for (const auto& e : existing) periods.insert(e.period);
+    } else {
+      for (const auto& rel : ChangedInputs(state, previous, input_parts)) {
+        auto r = storage::PeriodRange(PeriodOfRelPath(rel));
+        if (r.ok()) add_input_range(r->first, r->second);
+      }
+    }
+  } else if (spec.method == "resample") {
     if (full || !state.built) {
       if (input_first <= input_last) add_range(input_first - reach, input_last + 1);
       for (const auto& e : existing) periods.insert(e.period);
@@ -325,19 +403,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     } else {
       item.incremental = true;
       std::set<std::string> changed_periods;
-      for (const auto& rel : state.changed_inputs) changed_periods.insert(PeriodOfRelPath(rel));
-      if (state.changed_input_count > static_cast<int64_t>(state.changed_inputs.size())) {
-        // More changed than listed: take every input partition whose SHA-256 moved.
-        std::map<std::string, std::string> recorded;
-        for (const auto& e : previous) recorded[e.input_rel_path] = e.input_sha256;
-        for (const auto& [rel, p] : input_parts) {
-          auto it = recorded.find(rel);
-          if (it == recorded.end() || it->second != p.sha256) changed_periods.insert(p.period);
-        }
-        for (const auto& [rel, sha] : recorded) {
-          if (!sha.empty() && !input_parts.count(rel)) changed_periods.insert(PeriodOfRelPath(rel));
-        }
-      }
+      for (const auto& rel : ChangedInputs(state, previous, input_parts)) changed_periods.insert(PeriodOfRelPath(rel));
       for (const auto& p : changed_periods) {
         auto r = storage::PeriodRange(p);
         if (r.ok()) add_range(r->first - reach, r->second);
@@ -357,36 +423,56 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     while (next_index < todo.size()) {
       const std::string period = todo[next_index++];
       ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
-      ASSIGN_OR_RETURN(BarColumns rows, build(period, range.first, range.second));
-      const std::string rel = storage::PartitionRelPath(spec.symbol, spec.timeframe, period);
+      const std::string rel = table ? storage::TableRelPath(spec.method, spec.symbol, period)
+                                    : storage::PartitionRelPath(spec.symbol, spec.timeframe, period);
       auto it = existing_by_period.find(period);
+      const bool exists = it != existing_by_period.end();
       PartitionWrite w;
+      bool same = false;  // the rows equal the stored file's: nothing to write
+      size_t row_count = 0;
+      if (table) {
+        ASSIGN_OR_RETURN(w.table_rows, build_table(range.first, range.second));
+        if (exists) {
+          ASSIGN_OR_RETURN(auto stored, storage::TableStore(duck).ReadFile(*w.table_rows.schema, paths_.LakeFile(rel)));
+          same = storage::TableRows::SameRows(stored, w.table_rows);
+        }
+        row_count = w.table_rows.size();
+      } else {
+        ASSIGN_OR_RETURN(w.rows, build(period, range.first, range.second));
+        if (exists) {
+          ASSIGN_OR_RETURN(BarColumns stored, store->ReadFile(paths_.LakeFile(rel)));
+          same = SameRows(stored, w.rows);
+        }
+        row_count = w.rows.size();
+      }
+      if (same) {
+        ++item.partitions_unchanged;
+        continue;
+      }
+      if (row_count == 0 && !exists) continue;
       journal::PartitionChange& c = w.change;
       c.symbol = spec.symbol;
       c.timeframe = spec.timeframe;
       c.period = period;
       c.rel_path = rel;
       c.after_version = job.id;
-      if (it != existing_by_period.end()) {
+      if (exists) {
         c.before_sha256 = it->second.sha256;
         c.before_rows = it->second.rows;
         c.before_version = it->second.version;
-        ASSIGN_OR_RETURN(BarColumns stored, store->ReadFile(paths_.LakeFile(rel)));
-        if (SameRows(stored, rows)) {
-          ++item.partitions_unchanged;
-          continue;
-        }
       }
-      if (rows.empty()) {
-        if (it == existing_by_period.end()) continue;
+      if (row_count == 0) {
         w.remove = true;
         ++item.partitions_removed;
       } else {
-        rows.job.assign(rows.size(), job.id);
-        for (size_t i = 0; i < rows.size(); ++i) item.truncated_bars += (rows.FlagAt(i) & kBarTruncated) ? 1 : 0;
-        item.rows_written += static_cast<int64_t>(rows.size());
+        if (table) {
+          w.table_rows.job.assign(row_count, job.id);
+        } else {
+          w.rows.job.assign(row_count, job.id);
+          for (size_t i = 0; i < row_count; ++i) item.truncated_bars += (w.rows.FlagAt(i) & kBarTruncated) ? 1 : 0;
+        }
+        item.rows_written += static_cast<int64_t>(row_count);
         ++item.partitions_written;
-        w.rows = std::move(rows);
       }
       job.partitions = item.partitions_written + item.partitions_removed;
       job.rows_written = item.rows_written;
@@ -402,6 +488,124 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   }
   ASSIGN_OR_RETURN(item.job, journal_->GetJob(job.id));
   return item;
+}
+
+Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec) {
+  const std::string what = spec.symbol + " " + spec.timeframe;
+  ASSIGN_OR_RETURN(DatasetKey in, SplitKey(spec.inputs.at(0)));
+  const registry::DatasetSpec* input = registry_.Find(in.symbol, in.timeframe);
+  if (input && input->kind != "bars") {
+    return Status::InvalidInput(what + ": its input " + in.text() + " is not a bar dataset");
+  }
+  ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
+  if (in_tf.is_daily_or_longer()) {
+    return Status::InvalidInput(what + ": " + spec.method + " are built from intraday bars, not " + in.text());
+  }
+  const calendar::Calendar* cal = registry_.calendars().Find(spec.calendar);
+  if (!cal) return Status::InvalidInput(what + ": unknown calendar '" + spec.calendar + "'");
+  ASSIGN_OR_RETURN(auto input_parts, journal_->PartitionsInRange(in.symbol, in.timeframe, kMinTs, kMaxTs));
+  Micros input_first = kMaxTs;
+  for (const auto& p : input_parts) input_first = std::min(input_first, p.min_ts);
+  // Only sessions wholly inside the bars read: a session cut by the read window would get
+  // the statistics of part of its bars.
+  auto sessions_within = [cal](Micros from, Micros to) -> Result<calendar::SessionList> {
+    ASSIGN_OR_RETURN(calendar::SessionList all, cal->SessionsBetween(from - kDay, to + kDay));
+    calendar::SessionList out;
+    for (const auto& s : all) {
+      if (s.open >= from && s.close <= to) out.push_back(s);
+    }
+    return out;
+  };
+  // A session's trade date is within a day of its bars, so two days around [from, to)
+  // hold every bar of the sessions dated inside it.
+  if (spec.method == kSessionStatsTable) {
+    return TableBuild([=, this](Micros from, Micros to) -> Result<storage::TableRows> {
+      const Micros read_from = from - 2 * kDay, read_to = to + 2 * kDay;
+      ASSIGN_OR_RETURN(BarColumns bars, Read(in.symbol, in.timeframe, read_from, read_to));
+      ASSIGN_OR_RETURN(calendar::SessionList sessions, sessions_within(read_from, read_to));
+      ASSIGN_OR_RETURN(derive::SessionStats stats, derive::ComputeSessionStats(bars, sessions));
+      return SessionStatsRows(stats.sessions, from / kDay, to / kDay);
+    });
+  }
+  ASSIGN_OR_RETURN(derive::LevelOptions options, LevelOptionsOf(spec, cal->zone));
+  // The first session of the range needs the previous session that has bars, however far
+  // back (a gap in the data): look back further until it is found or the input begins.
+  return TableBuild([=, this](Micros from, Micros to) -> Result<storage::TableRows> {
+    const Micros read_to = to + 2 * kDay;
+    for (Micros lookback = 10 * kDay;; lookback *= 8) {
+      const Micros read_from = from - lookback;
+      ASSIGN_OR_RETURN(BarColumns bars, Read(in.symbol, in.timeframe, read_from, read_to));
+      ASSIGN_OR_RETURN(calendar::SessionList sessions, sessions_within(read_from, read_to));
+      ASSIGN_OR_RETURN(auto levels, derive::ComputeLevelTouches(bars, sessions, options));
+      auto first = std::find_if(levels.begin(), levels.end(),
+                                [&](const derive::SessionLevels& l) { return l.trade_date >= from / kDay; });
+      if (first != levels.begin() || first == levels.end() || read_from <= input_first) {
+        return LevelTouchesRows(levels, from / kDay, to / kDay);
+      }
+    }
+  });
+}
+
+Result<RegenerateItem> Lake::DeclareTable(const TableRequest& request) {
+  ASSIGN_OR_RETURN(auto lock, LockAndRecover());
+  const storage::TableSchema* schema = FindTableSchema(request.table);
+  if (!schema) return Status::InvalidArgument("'" + request.table + "' is not a derived table (session_stats, level_touches)");
+  RETURN_IF_ERROR(storage::ValidateSymbol(request.symbol));
+  const std::string input_name = request.symbol + " " + request.from;
+  const registry::DatasetSpec* found = registry_.Find(request.symbol, request.from);
+  if (!found) {
+    return Status::NotFound("there is no dataset " + input_name + "; import it first (`barlake status` lists the datasets)");
+  }
+  // A copy: appending to the registry below replaces registry_.
+  const registry::DatasetSpec input = *found;
+  if (input.kind != "bars") return Status::InvalidArgument(input_name + " is not a bar dataset");
+  ASSIGN_OR_RETURN(Timeframe from_tf, Timeframe::Parse(request.from));
+  if (from_tf.is_daily_or_longer()) {
+    return Status::InvalidArgument(request.table + " are built from intraday bars; " + input_name +
+                                   " already has one bar per day");
+  }
+  const std::string out_symbol = request.name.empty() ? request.symbol : request.name;
+  RETURN_IF_ERROR(storage::ValidateSymbol(out_symbol));
+  const std::string cal = request.calendar.empty() ? input.calendar : request.calendar;
+  if (cal.empty()) {
+    return Status::InvalidArgument(request.table + " are per session, and " + input_name +
+                                   " has no calendar: set one with `barlake dataset set " + input_name +
+                                   " --calendar NAME` or pass --calendar NAME (`barlake calendars` lists them)");
+  }
+  const calendar::Calendar* calendar = registry_.calendars().Find(cal);
+  if (!calendar) return Status::InvalidArgument("unknown calendar '" + cal + "'; known: " + registry_.calendars().NamesText());
+  registry::DatasetSpec d;
+  d.kind = "table";
+  d.symbol = out_symbol;
+  d.timeframe = request.table;
+  d.method = request.table;
+  d.category = input.category;
+  d.calendar = cal;
+  d.inputs = {input_name};
+  d.auto_regenerate = request.auto_regenerate;
+  d.day_start = request.day_start;
+  if (!d.day_start.empty() && d.method != kLevelTouchesTable) {
+    return Status::InvalidArgument("--day-start is for level touches only");
+  }
+  if (d.method == kLevelTouchesTable) {
+    auto options = LevelOptionsOf(d, calendar->zone);
+    if (!options.ok()) return Status::InvalidArgument("--day-start: " + options.status().message());
+  }
+  d.description = std::string(d.method == kSessionStatsTable ? "daily session statistics" : "level touches") + " of " +
+                  input_name + " (" + cal + " sessions)";
+  if (const registry::DatasetSpec* existing = registry_.Find(d.symbol, d.timeframe)) {
+    if (existing->inputs != d.inputs || existing->calendar != d.calendar || existing->day_start != d.day_start) {
+      return Status::Conflict("dataset " + d.symbol + " " + d.timeframe + " is already declared (inputs " +
+                              existing->inputs.at(0) + ", calendar " + existing->calendar +
+                              (existing->day_start.empty() ? "" : ", day_start " + existing->day_start) +
+                              "); edit it in " + paths_.registry + " or choose another --name");
+    }
+    d = *existing;
+  } else {
+    ASSIGN_OR_RETURN(registry_, registry::Registry::AppendDataset(env_, paths_.registry, d));
+  }
+  ASSIGN_OR_RETURN(auto items, RegenerateLocked({d}, false, false));
+  return items.at(0);
 }
 
 Result<std::vector<RegenerateItem>> Lake::RegenerateLocked(const std::vector<registry::DatasetSpec>& specs,

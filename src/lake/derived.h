@@ -58,4 +58,15 @@ struct ResampleRequest {
   bool auto_regenerate = true;
 };
 
+/// `barlake stats SYMBOL TF --save` / `barlake touches SYMBOL TF --save`.
+struct TableRequest {
+  std::string symbol;                 // input dataset symbol
+  std::string from = "1m";            // input timeframe
+  std::string table;                  // "session_stats" | "level_touches"
+  std::string name;                   // output symbol (default: symbol)
+  std::string calendar;               // default: the input dataset's calendar
+  std::string day_start;              // level_touches: "HH:MM" or "none"; empty = 09:30
+  bool auto_regenerate = true;
+};
+
 }  // namespace barlake::lake

@@ -743,6 +743,11 @@ Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& time
     return Status::InvalidArgument(symbol + " " + timeframe + " is a snapshot dataset, not bars; read it with "
                                    "`barlake snapshots read " + symbol + "`");
   }
+  if (storage::IsTableRelPath(parts.front().rel_path)) {
+    return Status::InvalidArgument(symbol + " " + timeframe + " is a derived table, not bars; query it with "
+                                   "`barlake query \"SELECT * FROM " + timeframe + " WHERE symbol = '" + symbol +
+                                   "'\"`");
+  }
   std::vector<std::string> files;
   Micros lo = parts.front().min_ts, hi = parts.front().max_ts;
   for (const auto& p : parts) {
@@ -786,45 +791,22 @@ Result<VerifyReport> Lake::Verify() {
     if (static_cast<int64_t>(sha->second) != p.bytes) {
       add("size " + std::to_string(sha->second) + " differs from the journal's " + std::to_string(p.bytes));
     }
-    if (storage::IsSnapshotRelPath(p.rel_path)) {  // its own schema and reader
-      ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
-      report.rows_checked += VerifySnapshotFile(duck, file, p, add);
+    ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
+    auto facts = ReadFileFacts(storage::PartitionKindOf(p.rel_path), store, duck, p.rel_path, file,
+                               /*check_bar_schema=*/true);
+    if (!facts.ok()) {
+      add(facts.status().message());
       continue;
     }
-    if (Status s = store->CheckSchema(file); !s.ok()) {
-      add(s.message());
-      continue;
-    }
-    auto rows = store->ReadFile(file);
-    if (!rows.ok()) {
-      add("cannot be read: " + rows.status().message());
-      continue;
-    }
-    report.rows_checked += static_cast<int64_t>(rows->size());
-    if (static_cast<int64_t>(rows->size()) != p.rows) {
-      add("has " + std::to_string(rows->size()) + " rows, the journal says " + std::to_string(p.rows));
-    }
-    for (size_t i = 1; i < rows->size(); ++i) {
-      if (rows->ts[i] <= rows->ts[i - 1]) {
-        add("rows are not sorted and unique at row " + std::to_string(i) + " (" +
-            FormatIsoUtc(rows->ts[i]) + ")");
-        break;
-      }
-    }
-    if (!rows->empty() && (rows->ts.front() != p.min_ts || rows->ts.back() != p.max_ts)) {
-      add("time range differs from the journal's");
-    }
-    auto range = storage::PeriodRange(p.period);
-    if (range.ok() && !rows->empty() &&
-        (rows->ts.front() < range->first || rows->ts.back() >= range->second)) {
-      add("holds bars outside its period " + p.period);
-    }
-    if (ContentHash(*rows) != p.content_hash) add("content hash differs from the journal's");
+    report.rows_checked += facts->rows;
+    CompareWithJournal(*facts, p, add);
   }
   ASSIGN_OR_RETURN(auto files, ListFilesRecursive(env_, paths_.lake));
-  if (env_->FileExists(paths_.snapshots)) {  // snapshot rel_paths are relative to snapshots/
-    ASSIGN_OR_RETURN(auto snapshot_files, ListFilesRecursive(env_, paths_.snapshots));
-    files.insert(files.end(), snapshot_files.begin(), snapshot_files.end());
+  // Snapshot and table rel_paths are relative to their own roots.
+  for (const std::string* root : {&paths_.snapshots, &paths_.tables}) {
+    if (!env_->FileExists(*root)) continue;
+    ASSIGN_OR_RETURN(auto more, ListFilesRecursive(env_, *root));
+    files.insert(files.end(), more.begin(), more.end());
   }
   std::vector<std::string> known;
   known.reserve(parts.size());

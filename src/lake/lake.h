@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -162,9 +163,15 @@ class Lake {
   Result<std::vector<RegenerateItem>> Regenerate(const RegenerateRequest& request);
   /// Declare resampled datasets of `request.symbol` in the registry and build them.
   Result<std::vector<RegenerateItem>> DeclareResample(const ResampleRequest& request);
+  /// Declare a derived table (session_stats or level_touches) of `request.symbol` in the
+  /// registry and build it (lake/derived_tables.h).
+  Result<RegenerateItem> DeclareTable(const TableRequest& request);
   /// Create the view `bars` (symbol, timeframe, ts, open, high, low, close, volume, flags)
   /// over every bar partition on `duck`, in UTC.
   Status CreateBarsView(storage::DuckConn* duck);
+  /// Create a view per derived table (`session_stats`, `level_touches`): symbol, then the
+  /// table's columns and job, over every stored partition of it (empty when none).
+  Status CreateTableViews(storage::DuckConn* duck);
 
   journal::Journal* journal() { return journal_.get(); }
   const registry::Registry& registry() const { return registry_; }
@@ -187,6 +194,10 @@ class Lake {
                                                       bool keep_going);
   Result<RegenerateItem> RegenerateOne(const registry::DatasetSpec& spec, bool full);
   Result<DerivedState> StateOf(const registry::DatasetSpec& spec);
+  /// For a derived table: the function building its rows of the trade dates in
+  /// [from, to) (UTC midnights) from its input's bars.
+  using TableBuild = std::function<Result<storage::TableRows>(Micros from, Micros to)>;
+  Result<TableBuild> TableBuilder(const registry::DatasetSpec& spec);
   /// After an import or release: regenerate the derived datasets built from what it changed.
   Result<ImportResult> WithDependents(Result<ImportResult> merged);
   WriteProtocol Protocol(storage::ParquetStore* store);

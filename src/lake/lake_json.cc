@@ -1,6 +1,7 @@
 #include "lake/lake_json.h"
 
 #include "core/time_util.h"
+#include "lake/derived_tables.h"
 
 namespace barlake::lake {
 
@@ -60,7 +61,7 @@ json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) 
   }
   return {{"symbol", d.symbol},
           {"timeframe", d.timeframe},
-          {"kind", d.timeframe == "gex" ? "snapshot" : "bars"},  // gex: lake/snapshot_import.h
+          {"kind", DatasetKindOf(d.timeframe)},
           {"derived", derived_json},
           {"first_bar", FormatIsoUtc(d.first_ts)},
           {"last_bar", FormatIsoUtc(d.last_ts)},

@@ -18,7 +18,7 @@ nlohmann::json JobJson(const journal::JobRecord& job);
 /// A job with the partitions it touched (`barlake jobs show --json`).
 nlohmann::json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes);
 /// One dataset of the catalog (an element of `barlake status --json`'s "datasets").
-/// "kind" is "bars" or "snapshot"; "derived" is {method, inputs, stale, why} for a derived
+/// "kind" is "bars", "snapshot" or "table"; "derived" is {method, inputs, stale, why} for a derived
 /// dataset (from Lake::DerivedStates), else null.
 nlohmann::json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived = nullptr);
 /// `barlake status --json`: {"vault", "display_tz", "datasets": [...]}.

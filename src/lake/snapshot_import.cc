@@ -383,37 +383,4 @@ Result<storage::SnapshotRows> Lake::ReadSnapshots(const std::string& ticker, Mic
   return storage::SnapshotStore(duck).ReadRange(files, from, to);
 }
 
-int64_t VerifySnapshotFile(storage::DuckConn* duck, const std::string& file, const journal::PartitionEntry& p,
-                           const std::function<void(const std::string&)>& problem) {
-  storage::SnapshotStore store(duck);
-  if (Status s = store.CheckSchema(file); !s.ok()) {
-    problem(s.message());
-    return 0;
-  }
-  auto rows = store.ReadFile(file);
-  if (!rows.ok()) {
-    problem("cannot be read: " + rows.status().message());
-    return 0;
-  }
-  if (static_cast<int64_t>(rows->size()) != p.rows) {
-    problem("has " + std::to_string(rows->size()) + " rows, the journal says " + std::to_string(p.rows));
-  }
-  for (size_t i = 1; i < rows->size(); ++i) {
-    if (!storage::SnapshotRows::KeyLess(*rows, i - 1, *rows, i)) {
-      problem("rows are not sorted and unique by (ts, strike) at row " + std::to_string(i) + " (" +
-              FormatIsoUtc(rows->ts[i]) + ")");
-      break;
-    }
-  }
-  if (!rows->empty() && (rows->ts.front() != p.min_ts || rows->ts.back() != p.max_ts)) {
-    problem("time range differs from the journal's");
-  }
-  auto range = storage::PeriodRange(p.period);
-  if (range.ok() && !rows->empty() && (rows->ts.front() < range->first || rows->ts.back() >= range->second)) {
-    problem("holds snapshots outside its period " + p.period);
-  }
-  if (storage::SnapshotContentHash(*rows) != p.content_hash) problem("content hash differs from the journal's");
-  return static_cast<int64_t>(rows->size());
-}
-
 }  // namespace barlake::lake

@@ -53,10 +53,4 @@ struct SnapshotImportResult {
   std::string ReportJson() const;
 };
 
-/// The `verify` checks of one catalogued snapshot file (schema, rows, (ts, strike) order,
-/// time range within its period, content hash). Calls `problem` for each finding; returns
-/// the rows read.
-int64_t VerifySnapshotFile(storage::DuckConn* duck, const std::string& file, const journal::PartitionEntry& entry,
-                           const std::function<void(const std::string&)>& problem);
-
 }  // namespace barlake::lake

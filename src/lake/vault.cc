@@ -16,6 +16,7 @@ VaultPaths::VaultPaths(std::string root_dir) : root(std::move(root_dir)) {
   registry = JoinPath(root, registry::kRegistryFileName);
   lake = JoinPath(root, "lake");
   snapshots = JoinPath(root, "snapshots");
+  tables = JoinPath(root, "tables");
   meta = JoinPath(root, ".barlake");
   journal = JoinPath(meta, "journal.sqlite");
   lock = JoinPath(meta, "lock");

@@ -3,6 +3,7 @@
 //   <vault>/barlake.toml         registry (datasets and settings)
 //   <vault>/lake/                canonical hive-partitioned Parquet, nothing else
 //   <vault>/snapshots/           snapshot datasets (GEX), a root of their own
+//   <vault>/tables/              derived tables (session statistics, level touches)
 //   <vault>/.barlake/journal.sqlite   job journal and catalog
 //   <vault>/.barlake/lock        writer lock (flock); lock.holder names the holder
 //   <vault>/.barlake/staging/    files being written (job-<id>/...)
@@ -29,6 +30,7 @@ struct VaultPaths {
   std::string registry;
   std::string lake;
   std::string snapshots;
+  std::string tables;
   std::string meta;
   std::string journal;
   std::string lock;
@@ -40,9 +42,10 @@ struct VaultPaths {
   /// Absolute path of a vault-relative path.
   std::string Abs(const std::string& rel) const { return JoinPath(root, rel); }
   /// The folder a partition path is relative to: snapshots/ for snapshot partitions
-  /// (rel_path "kind=..."), lake/ for bars.
+  /// (rel_path "kind=..."), tables/ for derived tables ("table=..."), lake/ for bars.
   const std::string& DataRoot(const std::string& rel_path) const {
-    return storage::IsSnapshotRelPath(rel_path) ? snapshots : lake;
+    if (storage::IsSnapshotRelPath(rel_path)) return snapshots;
+    return storage::IsTableRelPath(rel_path) ? tables : lake;
   }
   /// Absolute path of a partition path (see DataRoot).
   std::string LakeFile(const std::string& rel_path) const { return JoinPath(DataRoot(rel_path), rel_path); }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/checksum.h"
+#include "lake/derived_tables.h"
 
 namespace barlake::lake {
 
@@ -52,40 +53,91 @@ Status WriteProtocol::SyncParents(const std::string& dir, const std::string& sto
 
 namespace {
 
-// What a staged file holds, as read back from disk.
-struct FileSummary {
-  int64_t rows = 0;
-  Micros min_ts = 0, max_ts = 0;
-  std::string content_hash;
-};
-
-// Read a staged bar file back (ReadFile also checks the column types): strict time order.
-Result<FileSummary> ReadBackBars(storage::ParquetStore* store, const std::string& staged) {
-  ASSIGN_OR_RETURN(BarColumns back, store->ReadFile(staged));
-  if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
-  for (size_t i = 1; i < back.size(); ++i) {
-    if (back.ts[i] <= back.ts[i - 1]) {
-      return Status::Corruption("staged file '" + staged + "' is not in strict time order at row " +
-                                std::to_string(i));
-    }
+// A file's rows in key order, and where that order breaks.
+template <typename KeyLess>
+void CheckOrder(size_t n, KeyLess strictly_before, FileFacts* f) {
+  for (size_t i = 1; i < n && f->disorder_at < 0; ++i) {
+    if (!strictly_before(i - 1, i)) f->disorder_at = static_cast<int64_t>(i);
   }
-  return FileSummary{static_cast<int64_t>(back.size()), back.ts.front(), back.ts.back(), ContentHash(back)};
 }
 
-// The same for a snapshot file: strict (ts, strike) order.
-Result<FileSummary> ReadBackSnapshots(storage::DuckConn* conn, const std::string& staged) {
-  storage::SnapshotStore store(conn);
-  RETURN_IF_ERROR(store.CheckSchema(staged));
-  ASSIGN_OR_RETURN(storage::SnapshotRows back, store.ReadFile(staged));
-  if (back.empty()) return Status::Internal("staged file '" + staged + "' has no rows");
-  for (size_t i = 1; i < back.size(); ++i) {
-    if (!storage::SnapshotRows::KeyLess(back, i - 1, back, i)) {
-      return Status::Corruption("staged file '" + staged + "' is not in strict (ts, strike) order at row " +
-                                std::to_string(i));
+}  // namespace
+
+Result<FileFacts> ReadFileFacts(storage::PartitionKind kind, storage::ParquetStore* store, storage::DuckConn* conn,
+                                const std::string& rel_path, const std::string& path, bool check_bar_schema) {
+  FileFacts f;
+  switch (kind) {
+    case storage::PartitionKind::kSnapshots: {
+      storage::SnapshotStore snapshots(conn);
+      RETURN_IF_ERROR(snapshots.CheckSchema(path));
+      ASSIGN_OR_RETURN(storage::SnapshotRows rows, snapshots.ReadFile(path));
+      f.key_order = "(ts, strike)";
+      f.rows = static_cast<int64_t>(rows.size());
+      if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
+      CheckOrder(rows.size(), [&](size_t a, size_t b) { return storage::SnapshotRows::KeyLess(rows, a, rows, b); }, &f);
+      f.content_hash = storage::SnapshotContentHash(rows);
+      return f;
     }
+    case storage::PartitionKind::kTable: {
+      // A table partition's time range in the catalog is its first and last trade date
+      // (UTC midnight).
+      const storage::TableSchema* schema = FindTableSchema(storage::TableNameOfRelPath(rel_path));
+      if (!schema) return Status::Corruption("'" + rel_path + "' names no known derived table");
+      storage::TableStore tables(conn);
+      RETURN_IF_ERROR(tables.CheckSchema(*schema, path));
+      ASSIGN_OR_RETURN(storage::TableRows rows, tables.ReadFile(*schema, path));
+      f.key_order = schema->columns[0].name;
+      f.rows = static_cast<int64_t>(rows.size());
+      if (!rows.empty()) f.min_ts = rows.Key(0) * kMicrosPerDay, f.max_ts = rows.Key(rows.size() - 1) * kMicrosPerDay;
+      CheckOrder(rows.size(), [&](size_t a, size_t b) { return rows.Key(a) < rows.Key(b); }, &f);
+      f.content_hash = storage::TableContentHash(rows);
+      return f;
+    }
+    case storage::PartitionKind::kBars: break;
   }
-  return FileSummary{static_cast<int64_t>(back.size()), back.ts.front(), back.ts.back(),
-                     storage::SnapshotContentHash(back)};
+  if (check_bar_schema) RETURN_IF_ERROR(store->CheckSchema(path));
+  ASSIGN_OR_RETURN(BarColumns rows, store->ReadFile(path));  // checks the column types
+  f.key_order = "time";
+  f.rows = static_cast<int64_t>(rows.size());
+  if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
+  CheckOrder(rows.size(), [&](size_t a, size_t b) { return rows.ts[a] < rows.ts[b]; }, &f);
+  f.content_hash = ContentHash(rows);
+  return f;
+}
+
+void CompareWithJournal(const FileFacts& f, const journal::PartitionEntry& p,
+                        const std::function<void(const std::string&)>& problem) {
+  if (f.rows != p.rows) problem("has " + std::to_string(f.rows) + " rows, the journal says " + std::to_string(p.rows));
+  if (f.disorder_at >= 0) {
+    problem("rows are not sorted and unique by " + f.key_order + " at row " + std::to_string(f.disorder_at));
+  }
+  if (f.rows > 0 && (f.min_ts != p.min_ts || f.max_ts != p.max_ts)) problem("time range differs from the journal's");
+  auto range = storage::PeriodRange(p.period);
+  if (range.ok() && f.rows > 0 && (f.min_ts < range->first || f.max_ts >= range->second)) {
+    problem("holds rows outside its period " + p.period);
+  }
+  if (f.content_hash != p.content_hash) problem("content hash differs from the journal's");
+}
+
+namespace {
+
+// The row count and fingerprint of what `w` means to write.
+FileFacts Intended(storage::PartitionKind kind, const PartitionWrite& w) {
+  FileFacts f;
+  switch (kind) {
+    case storage::PartitionKind::kSnapshots:
+      f.rows = static_cast<int64_t>(w.snapshot_rows.size());
+      f.content_hash = storage::SnapshotContentHash(w.snapshot_rows);
+      return f;
+    case storage::PartitionKind::kTable:
+      f.rows = static_cast<int64_t>(w.table_rows.size());
+      f.content_hash = storage::TableContentHash(w.table_rows);
+      return f;
+    case storage::PartitionKind::kBars: break;
+  }
+  f.rows = static_cast<int64_t>(w.rows.size());
+  f.content_hash = ContentHash(w.rows);
+  return f;
 }
 
 }  // namespace
@@ -103,26 +155,36 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
     c.staged_path.clear();
     return Status::OK();
   }
-  const bool snapshot = storage::IsSnapshotRelPath(c.rel_path);
+  const storage::PartitionKind kind = storage::PartitionKindOf(c.rel_path);
   c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
   const std::string staged = paths_->Abs(c.staged_path);
   RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
   } else {
-    if (snapshot) {
-      RETURN_IF_ERROR(storage::SnapshotStore(conn).Write(w->snapshot_rows, staged));
-    } else {
-      RETURN_IF_ERROR(store->WriteBars(w->rows, staged));
+    switch (kind) {
+      case storage::PartitionKind::kBars: RETURN_IF_ERROR(store->WriteBars(w->rows, staged)); break;
+      case storage::PartitionKind::kSnapshots:
+        RETURN_IF_ERROR(storage::SnapshotStore(conn).Write(w->snapshot_rows, staged));
+        break;
+      case storage::PartitionKind::kTable: RETURN_IF_ERROR(storage::TableStore(conn).Write(w->table_rows, staged)); break;
     }
     RETURN_IF_ERROR(env_->SyncFile(staged));
     RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
   }
   // Read the file back: it must hold exactly the rows we meant to write.
-  ASSIGN_OR_RETURN(FileSummary back, snapshot ? ReadBackSnapshots(conn, staged) : ReadBackBars(store, staged));
+  // Bar files skip the DESCRIBE query: ReadFile checks their column types, and imports
+  // stage thousands of them.
+  ASSIGN_OR_RETURN(FileFacts back, ReadFileFacts(kind, store, conn, c.rel_path, staged, /*check_bar_schema=*/false));
+  if (back.rows == 0) return Status::Internal("staged file '" + staged + "' has no rows");
+  if (back.disorder_at >= 0) {
+    return Status::Corruption("staged file '" + staged + "' is not in strict " + back.key_order + " order at row " +
+                              std::to_string(back.disorder_at));
+  }
   if (w->copy_from.empty()) {
-    const int64_t want_rows = static_cast<int64_t>(snapshot ? w->snapshot_rows.size() : w->rows.size());
-    const std::string expected = snapshot ? storage::SnapshotContentHash(w->snapshot_rows) : ContentHash(w->rows);
+    const FileFacts meant = Intended(kind, *w);
+    const int64_t want_rows = meant.rows;
+    const std::string& expected = meant.content_hash;
     if (back.rows != want_rows || back.content_hash != expected) {
       return Status::Corruption("staged file '" + staged + "' read back " + std::to_string(back.rows) +
                                 " rows with content hash " + back.content_hash + ", expected " +
@@ -276,6 +338,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
   auto release_rows = [](PartitionWrite* w) {
     w->rows = BarColumns();
     w->snapshot_rows = storage::SnapshotRows();
+    w->table_rows = storage::TableRows();
   };
 
   if (workers <= 0) {

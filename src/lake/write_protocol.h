@@ -28,7 +28,9 @@
 #include "journal/journal.h"
 #include "lake/vault.h"
 #include "storage/parquet_store.h"
+#include "storage/partition_layout.h"
 #include "storage/snapshot_store.h"
+#include "storage/table_store.h"
 
 namespace barlake::lake {
 
@@ -50,13 +52,14 @@ using CrashHook = std::function<void(CrashPoint)>;
 using ProgressFn = std::function<void(const std::string& phase, int64_t done, int64_t total)>;
 
 /// One partition a job writes. Exactly one of: rows (new content; snapshot_rows for a
-/// snapshot partition, whose rel_path starts with "kind="), copy_from (restore an existing
-/// file byte for byte, for rollbacks), remove. Staging reads every file back with the
-/// reader of its kind (bars or snapshots), so both get the same checks.
+/// snapshot partition, whose rel_path starts with "kind="; table_rows for a derived table,
+/// "table="), copy_from (restore an existing file byte for byte, for rollbacks), remove.
+/// Staging reads every file back with the reader of its kind, so all get the same checks.
 struct PartitionWrite {
   journal::PartitionChange change;  // identity and "before" fields filled by the caller
   BarColumns rows;
   storage::SnapshotRows snapshot_rows;
+  storage::TableRows table_rows;
   std::string copy_from;  // absolute path
   std::string expected_sha256;  // with copy_from: the copy must have exactly these bytes
   bool remove = false;
@@ -105,9 +108,9 @@ class WriteProtocol {
   Result<std::string> ShaOrEmpty(const std::string& path);
   Status SyncParents(const std::string& dir, const std::string& stop_at);
   /// Where SyncParents stops for a partition: lake/ for bars; the vault root for
-  /// snapshots, whose snapshots/ folder may itself be new.
+  /// snapshots and tables, whose snapshots/ or tables/ folder may itself be new.
   const std::string& SyncStop(const std::string& rel_path) const {
-    return storage::IsSnapshotRelPath(rel_path) ? paths_->root : paths_->lake;
+    return storage::IsBarRelPath(rel_path) ? paths_->lake : paths_->root;
   }
   void Crash(CrashPoint p) {
     if (crash_) crash_(p);
@@ -121,6 +124,22 @@ class WriteProtocol {
   CrashHook crash_;
   ProgressFn progress_;
 };
+
+/// What a partition file holds, read with the reader of its kind (the schema checked; for
+/// bars only with `check_bar_schema`, as ReadFile already checks their column types).
+/// Staging reads every new file back through this, and `verify` every stored one.
+struct FileFacts {
+  int64_t rows = 0;
+  Micros min_ts = 0, max_ts = 0;  // first and last key (a table's trade dates as UTC midnights)
+  std::string content_hash;
+  int64_t disorder_at = -1;  // first row not strictly after the one before, -1 if none
+  std::string key_order;     // "time", "(ts, strike)", "trade_date": for messages
+};
+Result<FileFacts> ReadFileFacts(storage::PartitionKind kind, storage::ParquetStore* store, storage::DuckConn* conn,
+                                const std::string& rel_path, const std::string& path, bool check_bar_schema);
+/// Report each way `facts` differ from the catalog's entry for the file.
+void CompareWithJournal(const FileFacts& facts, const journal::PartitionEntry& entry,
+                        const std::function<void(const std::string&)>& problem);
 
 /// SHA-256 and size of a file, read through the Env.
 Result<std::pair<std::string, uint64_t>> FileSha256(Env* env, const std::string& path);

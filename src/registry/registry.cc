@@ -138,8 +138,20 @@ Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
     }
     return Status::OK();
   }
-  if (d.method != "resample" && d.method != "sql") {
-    return Status::InvalidInput(at + ": method '" + d.method + "' must be resample or sql");
+  if (d.method != "resample" && d.method != "sql" && !d.is_table()) {
+    return Status::InvalidInput(at + ": method '" + d.method + "' must be resample, sql, session_stats or level_touches");
+  }
+  if (d.is_table() && d.kind != "table") {
+    return Status::InvalidInput(at + ": method " + d.method + " builds a table, not bars: add kind = \"table\"");
+  }
+  if (!d.day_start.empty() && d.method != "level_touches") {
+    return Status::InvalidInput(at + ": 'day_start' is for method level_touches");
+  }
+  if (!d.day_start.empty() && d.day_start != "none") {
+    auto m = calendar::ParseMinutes(d.day_start);
+    if (!m.ok() || *m >= 24 * 60) {
+      return Status::InvalidInput(at + ": day_start '" + d.day_start + "' must be HH:MM before 24:00, or \"none\"");
+    }
   }
   if (d.inputs.empty()) return Status::InvalidInput(at + ": a derived dataset needs inputs = [\"SYMBOL TF\", ...]");
   for (const auto& in : d.inputs) {
@@ -149,8 +161,8 @@ Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
     }
     if (in == d.symbol + " " + d.timeframe) return Status::InvalidInput(at + ": a dataset cannot be its own input");
   }
-  if (d.method == "resample") {
-    if (d.inputs.size() != 1) return Status::InvalidInput(at + ": method resample takes exactly one input");
+  if (d.method == "resample" || d.is_table()) {
+    if (d.inputs.size() != 1) return Status::InvalidInput(at + ": method " + d.method + " takes exactly one input");
     if (!d.sql.empty()) return Status::InvalidInput(at + ": 'sql' is for method sql");
   }
   if (d.method == "sql" && d.sql.empty()) {
@@ -201,7 +213,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
                                      "calendar", "outside_session", "method", "inputs", "sql",
-                                     "auto_regenerate"},
+                                     "auto_regenerate", "day_start"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
@@ -222,6 +234,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.method, GetString(*t, "method", path, ""));
       ASSIGN_OR_RETURN(d.sql, GetString(*t, "sql", path, ""));
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
+      ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
       if (const toml::node* in = t->get("inputs")) {
         const toml::array* arr = in->as_array();
         bool ok = arr != nullptr;
@@ -244,9 +257,20 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
           return Status::InvalidInput(at + ": a snapshot dataset has timeframe = \"gex\" (the only snapshot kind)");
         }
         if (!d.method.empty()) return Status::InvalidInput(at + ": a snapshot dataset cannot be derived (method)");
+      } else if (d.kind == "table") {
+        if (d.method != d.timeframe || !d.is_table()) {
+          return Status::InvalidInput(at + ": a table dataset has method and timeframe both \"session_stats\" or both "
+                                      "\"level_touches\"");
+        }
+        if (d.calendar.empty()) {
+          return Status::InvalidInput(at + ": " + d.method + " are per session, so the dataset needs calendar = \"NAME\"");
+        }
       } else if (d.kind != "bars") {
-        return Status::InvalidInput(at + ": kind '" + d.kind + "' must be bars or snapshot");
+        return Status::InvalidInput(at + ": kind '" + d.kind + "' must be bars, snapshot or table");
       } else {
+        if (d.is_table()) {
+          return Status::InvalidInput(at + ": method " + d.method + " builds a table, not bars: add kind = \"table\"");
+        }
         auto tf = Timeframe::Parse(d.timeframe);
         if (!tf.ok()) return AsInput(tf.status(), at);
       }
@@ -297,7 +321,7 @@ std::string Registry::Serialize() const {
 std::string Registry::DatasetBlock(const DatasetSpec& d) {
   std::ostringstream o;
   o << "[[dataset]]\n";
-  if (d.kind != "bars") o << "kind = " << Quote(d.kind) << "  # bars | snapshot\n";
+  if (d.kind != "bars") o << "kind = " << Quote(d.kind) << "  # bars | snapshot | table\n";
   o << "symbol = " << Quote(d.symbol) << "\n";
   o << "timeframe = " << Quote(d.timeframe) << "\n";
   o << "category = " << Quote(d.category) << "  # published | pipeline | raw\n";
@@ -319,6 +343,7 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
     o << "]\n";
   }
   if (!d.sql.empty()) o << "sql = " << Quote(d.sql) << "\n";
+  if (!d.day_start.empty()) o << "day_start = " << Quote(d.day_start) << "  # HH:MM in the calendar's zone, or none\n";
   if (!d.auto_regenerate) o << "auto_regenerate = false\n";
   return o.str();
 }

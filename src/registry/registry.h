@@ -30,8 +30,10 @@ namespace barlake::registry {
 constexpr const char* kRegistryFileName = "barlake.toml";
 
 struct DatasetSpec {
-  /// "bars" (OHLCV under lake/) or "snapshot" (GEX option snapshots under snapshots/,
-  /// docs/formats/gex-snapshots.md; symbol = ticker, timeframe = "gex").
+  /// "bars" (OHLCV under lake/), "snapshot" (GEX option snapshots under snapshots/,
+  /// docs/formats/gex-snapshots.md; symbol = ticker, timeframe = "gex") or "table" (a
+  /// derived table under tables/, one row per session; timeframe = method =
+  /// "session_stats" | "level_touches", docs/derived.md).
   std::string kind = "bars";
   std::string symbol;
   std::string timeframe;
@@ -50,11 +52,14 @@ struct DatasetSpec {
   std::string calendar;
   std::string outside_session = "keep";  // keep (count and report) | quarantine
   // Derived datasets (docs/derived.md): built by barlake from other datasets, never imported.
-  std::string method;               // empty: imported | resample | sql
+  std::string method;               // empty: imported | resample | sql | session_stats | level_touches
   std::vector<std::string> inputs;  // "SYMBOL TF" of each input dataset
   std::string sql;                  // method sql: a query over the `bars` view
   bool auto_regenerate = true;      // rebuilt when an import changes an input
+  std::string day_start;            // level_touches: "HH:MM" in the calendar's zone, "none"; empty = 09:30
   bool is_derived() const { return !method.empty(); }
+  /// A derived table (kind "table"), not bars.
+  bool is_table() const { return method == "session_stats" || method == "level_touches"; }
 };
 
 struct VaultSettings {

@@ -11,7 +11,6 @@
 
 namespace barlake::storage {
 
-/// A materialised query result. Destroys the duckdb_result on every path.
 /// Owns a duckdb_appender; destroys it on every path.
 class Appender {
  public:
@@ -43,6 +42,7 @@ class DataChunk {
   duckdb_data_chunk c_;
 };
 
+/// A materialised query result. Destroys the duckdb_result on every path.
 class QueryResult {
  public:
   QueryResult() { result_ = {}; }

@@ -38,4 +38,23 @@ std::string SnapshotRelPath(const std::string& kind, const std::string& ticker,
                             const std::string& period);
 bool IsSnapshotRelPath(const std::string& rel_path);
 
+/// Derived table partitions (storage/table_store.h: session statistics, level touches)
+/// live under <vault>/tables/, one row per trade date, a file per year:
+///   tables/table=<NAME>/symbol=<S>/period=<YYYY>/data.parquet
+/// Their rel_path is relative to tables/ and starts with "table=".
+std::string TableRelPath(const std::string& table, const std::string& symbol, const std::string& period);
+bool IsTableRelPath(const std::string& rel_path);
+/// "session_stats" of "table=session_stats/...", "" for a path that is not a table's.
+std::string TableNameOfRelPath(const std::string& rel_path);
+/// Bars are the only partitions under lake/ (the `bars` glob).
+inline bool IsBarRelPath(const std::string& rel_path) { return rel_path.rfind("symbol=", 0) == 0; }
+
+/// What a partition file holds, told by its rel_path's first key; each kind has its own
+/// store and reader.
+enum class PartitionKind { kBars, kSnapshots, kTable };
+inline PartitionKind PartitionKindOf(const std::string& rel_path) {
+  if (IsSnapshotRelPath(rel_path)) return PartitionKind::kSnapshots;
+  return IsTableRelPath(rel_path) ? PartitionKind::kTable : PartitionKind::kBars;
+}
+
 }  // namespace barlake::storage

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/checksum.h"
+
 namespace barlake::storage {
 namespace {
 
@@ -18,24 +20,6 @@ duckdb_type TypeOf(size_t col) {
   if (col == 0) return DUCKDB_TYPE_TIMESTAMP_TZ;
   if (col == kColumns - 1) return DUCKDB_TYPE_BIGINT;
   return DUCKDB_TYPE_DOUBLE;
-}
-
-inline uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-// -0.0 hashes as 0.0: DuckDB's Parquet writer stores a -0 in a dictionary-encoded column
-// as 0 (they are equal keys), so a file read back could not match otherwise.
-inline uint64_t Bits(double d) {
-  if (d == 0) d = 0.0;
-  uint64_t u;
-  std::memcpy(&u, &d, sizeof u);
-  return u;
 }
 
 }  // namespace
@@ -67,15 +51,13 @@ bool SnapshotRows::SameValues(const SnapshotRows& a, size_t i, const SnapshotRow
 std::string SnapshotContentHash(const SnapshotRows& rows) {
   uint64_t h = 0x510e527fade682d1ULL ^ rows.size();
   for (size_t i = 0; i < rows.size(); ++i) {
-    uint64_t r = Mix(static_cast<uint64_t>(rows.ts[i]));
-    r = Mix(r ^ Bits(rows.strike[i]));
-    for (double v : rows.values[i]) r = Mix(r ^ Bits(v));
-    r = Mix(r ^ static_cast<uint64_t>(rows.job[i]));
-    h = Mix(h * 31 + r);
+    uint64_t r = HashMix(static_cast<uint64_t>(rows.ts[i]));
+    r = HashMix(r ^ HashBits(rows.strike[i]));
+    for (double v : rows.values[i]) r = HashMix(r ^ HashBits(v));
+    r = HashMix(r ^ static_cast<uint64_t>(rows.job[i]));
+    h = HashMix(h * 31 + r);
   }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return HashHex(h);
 }
 
 Status SnapshotStore::Write(const SnapshotRows& rows, const std::string& path) {

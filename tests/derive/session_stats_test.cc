@@ -113,10 +113,17 @@ void ExpectEqualsSqlReference(const BarColumns& bars, const calendar::SessionLis
     EXPECT_EQ(s.bars, duckdb_value_int64(res, 6, i));
     EXPECT_EQ(s.high_time, duckdb_value_int64(res, 7, i));
     EXPECT_EQ(s.low_time, duckdb_value_int64(res, 8, i));
-    EXPECT_EQ(s.range, s.high - s.low);
+    EXPECT_NEAR(s.range, s.high - s.low, 1e-9);
   }
   EXPECT_EQ(got.bars_outside_sessions, duckdb_value_int64(res, 9, 0)) << label;
   EXPECT_GT(got.bars_outside_sessions, 0) << label;
+}
+
+TEST(SessionStatsTest, RangeHasThePricesDecimalsNotBinaryNoise) {
+  EXPECT_EQ(PriceDifference(1.0835, 1.0812), 0.0023);
+  EXPECT_NE(1.0835 - 1.0812, 0.0023);  // what the plain difference would have been
+  EXPECT_EQ(PriceDifference(4800.25, 4790.5), 9.75);
+  EXPECT_EQ(PriceDifference(101, 99), 2);
 }
 
 TEST(SessionStatsTest, EqualsSqlReference) {

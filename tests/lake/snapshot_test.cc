@@ -363,7 +363,7 @@ TEST(SnapshotRegistryTest, KindSnapshotIsDeclaredWithTimeframeGex) {
   EXPECT_NE(wrong_tf.status().message().find("timeframe = \"gex\""), std::string::npos) << wrong_tf.status().message();
   auto bad_kind = Registry::Parse(head + "kind = \"ticks\"\nsymbol = \"SPX\"\ntimeframe = \"1m\"\n", "barlake.toml");
   ASSERT_RAISES(kInvalidInput, bad_kind);
-  EXPECT_NE(bad_kind.status().message().find("kind 'ticks' must be bars or snapshot"), std::string::npos);
+  EXPECT_NE(bad_kind.status().message().find("kind 'ticks' must be bars, snapshot or table"), std::string::npos);
   // A bar dataset cannot be called gex.
   ASSERT_RAISES(kInvalidInput, Registry::Parse(head + "symbol = \"SPX\"\ntimeframe = \"gex\"\n", "barlake.toml"));
 }
