@@ -40,6 +40,17 @@ export async function render(view, route) {
       el('a', { href: '#/' }, 'Back to the datasets')));
     return;
   }
+  // Snapshots and derived tables (session statistics, level touches) are not bars: no chart.
+  if (ds.raw.kind === 'table' || ds.raw.kind === 'snapshot') {
+    const how = ds.raw.kind === 'table'
+      ? `barlake query "SELECT * FROM ${timeframe} WHERE symbol = '${symbol}'"`
+      : `barlake snapshots read ${symbol}`;
+    clear(view, el('div.page-head', el('h1', `${symbol} ${timeframe}`)),
+      el('p', { id: 'not-bars' }, `This dataset is a ${ds.raw.kind === 'table' ? 'derived table' : 'snapshot dataset'}, ` +
+        `not bars, so it has no chart. Read it with `, el('code', how), '.'),
+      el('a', { href: '#/' }, 'Back to the datasets'));
+    return;
+  }
   const zone = currentZone();
   const daily = isDailyOrLonger(timeframe);
   const tfMs = (timeframeSeconds(timeframe) || 60) * 1000;

@@ -27,7 +27,7 @@ export async function render(view, route) {
   const body = el('tbody');
   const healthCells = new Map();
   for (const d of shown) {
-    const dated = isDailyOrLonger(d.timeframe);
+    const dated = isDailyOrLonger(d.timeframe) || d.raw.kind === 'table';  // a table's rows are trade dates
     const key = `${d.symbol}/${d.timeframe}`;
     const badge = el('td.health', pending());
     const stale = el('td.stale', pending());

@@ -429,6 +429,20 @@ describe('dashboard', () => {
     }
     assert.deepEqual(pageErrors, []);
   });
+
+  test('a stored session-statistics table is listed as derived and its page says how to read it, not a chart', async () => {
+    barlake(['dataset', 'set', 'ES', '1m', '--calendar', 'CME_Globex']);
+    barlake(['stats', 'ES', '1m', '--save']);
+    await openPage('#/?tab=derived', 'datasets');
+    const link = page.locator('#datasets-table tr[data-symbol="ES"][data-timeframe="session_stats"] a');
+    await link.waitFor();
+    await link.click();
+    const note = page.locator('#not-bars');
+    await note.waitFor();
+    assert.match(await note.textContent(), /derived table.*SELECT \* FROM session_stats WHERE symbol = 'ES'/s);
+    assert.equal(await page.locator('#chart').count(), 0, 'no chart for a table');
+    assert.deepEqual(pageErrors, []);
+  });
 });
 
 process.on('exit', code => {
