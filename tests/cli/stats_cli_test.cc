@@ -379,6 +379,79 @@ TEST_F(StatsCliTest, LongRangesAreComputedInBlocksWithoutLosingBarsOrPriorLevels
   }
 }
 
+// `--save` stores the tables as derived datasets; `barlake query` reads them through the
+// `session_stats` and `level_touches` views, and they match the bars as computed here.
+// A DOUBLE as `barlake query` prints it (DuckDB's text: 5100.0, 5251.5).
+std::string Dbl(double v) {
+  std::string s = G(v);
+  return s.find('.') == std::string::npos ? s + ".0" : s;
+}
+
+TEST_F(StatsCliTest, SavedTablesAreDatasetsThatQueryBackAsTheBarsSay) {
+  CommandResult saved = Bl({"stats", "ES", "--save"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  EXPECT_NE(saved.out.find("Stored as dataset ES session_stats"), std::string::npos) << saved.out;
+  CommandResult q = Bl({"query",
+                        "SELECT trade_date, open, high, low, close, epoch_us(high_time), epoch_us(low_time), volume, "
+                        "bars FROM session_stats WHERE symbol = 'ES' ORDER BY trade_date",
+                        "--format", "csv"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  std::string want = "trade_date,open,high,low,close,epoch_us(high_time),epoch_us(low_time),volume,bars\n";
+  const std::vector<std::string> dates = {"2024-03-08", "2024-03-11", "2024-03-12"};
+  for (size_t k = 0; k < dates.size(); ++k) {
+    const Expected e = StatsOf(bars_, opens_[k], closes_[k]);
+    want += dates[k] + "," + Dbl(e.open) + "," + Dbl(e.high) + "," + Dbl(e.low) + "," + Dbl(e.close) + "," +
+            std::to_string(e.high_time) + "," + std::to_string(e.low_time) + "," + Dbl(e.volume) + "," +
+            std::to_string(e.bars) + "\n";
+  }
+  EXPECT_EQ(q.out, want);
+
+  CommandResult touches = Bl({"touches", "ES", "--save", "--day-start", "09:30"});
+  ASSERT_EQ(touches.exit_code, 0) << touches.err;
+  // 2024-03-11: the prior session is Friday's; touches over its day session.
+  const Expected prior = StatsOf(bars_, opens_[0], closes_[0]);
+  const Micros day_start = Utc(2024, 3, 11, 13, 30);
+  const Touch high = TouchOf(bars_, prior.high, day_start, closes_[1]);
+  const Touch low = TouchOf(bars_, prior.low, day_start, closes_[1]);
+  CommandResult lt = Bl({"query",
+                         "SELECT prior_high, prior_high_touched, epoch_us(prior_high_first_touch), prior_low, "
+                         "prior_low_touched, epoch_us(prior_low_first_touch) FROM level_touches "
+                         "WHERE symbol = 'ES' AND trade_date = DATE '2024-03-11'",
+                         "--format", "csv"});
+  ASSERT_EQ(lt.exit_code, 0) << lt.err;
+  auto touch_cells = [](const Touch& t) {
+    return std::string(t.first ? "true," + std::to_string(*t.first) : "false,");  // NULL prints empty
+  };
+  EXPECT_EQ(lt.out.substr(lt.out.find('\n') + 1),
+            Dbl(prior.high) + "," + touch_cells(high) + "," + Dbl(prior.low) + "," + touch_cells(low) + "\n")
+      << lt.out;
+
+  // Both are derived datasets of kind table in status, up to date, and refuse to be read as bars.
+  json st = Json({"status"});
+  int tables = 0;
+  for (const auto& d : st["datasets"]) {
+    if (d["kind"] != "table") continue;
+    ++tables;
+    EXPECT_EQ(d["derived"]["stale"], false) << d.dump();
+  }
+  EXPECT_EQ(tables, 2) << st.dump(2);
+  CommandResult read = Bl({"read", "ES", "session_stats"});
+  EXPECT_EQ(read.exit_code, 2) << read.err;
+  EXPECT_NE(read.err.find("is a derived table, not bars"), std::string::npos) << read.err;
+  CommandResult regen = Bl({"regenerate", "ES", "level_touches"});
+  ASSERT_EQ(regen.exit_code, 0) << regen.err;
+  EXPECT_NE(regen.out.find("skipped: up to date"), std::string::npos) << regen.out;
+  // Saving again is idempotent; saving with another day start is a conflict with advice.
+  EXPECT_EQ(Bl({"touches", "ES", "--save", "--day-start", "09:30"}).exit_code, 0);
+  CommandResult other = Bl({"touches", "ES", "--save", "--day-start", "08:30"});
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.err.find("edit it in"), std::string::npos) << other.err;
+  CommandResult ranged = Bl({"stats", "ES", "--save", "--from", "2024-03-11"});
+  EXPECT_EQ(ranged.exit_code, 2);
+  EXPECT_NE(ranged.err.find("--save stores every session"), std::string::npos) << ranged.err;
+  EXPECT_EQ(Bl({"verify"}).exit_code, 0);
+}
+
 TEST_F(StatsCliTest, ErrorsNameTheProblemAndTheFix) {
   std::vector<Bar> bars = {{Utc(2024, 3, 8, 15, 0), 1, 2, 0.5, 1.5, 10}};
   Import("NOCAL", bars, false);
