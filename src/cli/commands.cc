@@ -18,6 +18,7 @@
 #include "core/timeframe.h"
 #include "demo/sample_data.h"
 #include "ingest/format.h"
+#include "lake/derived_tables.h"
 #include "lake/lake.h"
 #include "lake/source_file.h"
 
@@ -204,9 +205,10 @@ int CmdStatus(const Globals& g, bool as_json) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : *ds) {
-    // Daily and weekly bars are stamped with their session date; a zone would shift it.
+    // Daily and weekly bars are stamped with their session date, and a derived table's
+    // rows are trade dates; a zone would shift them.
     auto tf = Timeframe::Parse(d.timeframe);
-    const bool dated = tf.ok() && tf->is_daily_or_longer();
+    const bool dated = (tf.ok() && tf->is_daily_or_longer()) || lake::DatasetKindOf(d.timeframe) == "table";
     auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
     std::string note;
     if (const lake::DerivedState* s = derived_state(d.symbol, d.timeframe)) {
