@@ -64,6 +64,20 @@ class CrashTest : public ::testing::Test {
     EXPECT_EQ(n, distinct) << "duplicate rows in " << vault;
     return n;
   }
+  // `regenerate --stale` killed at `point`; then recover, verify, regenerate again: nothing
+  // is stale after that.
+  void KillRegenerateAndCatchUp(const std::string& vault, const std::string& point) {
+    CommandResult killed =
+        RunBarlake({"--vault", vault, "regenerate", "--stale"}, {std::string("BARLAKE_CRASH_AT=") + point});
+    ASSERT_EQ(killed.signal, SIGKILL) << point << " exit " << killed.exit_code << " " << killed.err;
+    ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0) << point;
+    CommandResult v = RunBarlake({"--vault", vault, "verify"});
+    ASSERT_EQ(v.exit_code, 0) << point << ": " << v.out;
+    CommandResult again = RunBarlake({"--vault", vault, "regenerate", "--stale"});
+    ASSERT_EQ(again.exit_code, 0) << point << ": " << again.err;
+    CommandResult st = RunBarlake({"--vault", vault, "status", "--json"});
+    EXPECT_EQ(st.out.find("\"stale\": true"), std::string::npos) << point << ": " << st.out;
+  }
   // After a kill: recover, verify, re-import both files, and count every row once.
   void ExpectRecoverable(const std::string& vault, const std::string& context) {
     CommandResult rec = RunBarlake({"--vault", vault, "recover"});
@@ -208,16 +222,7 @@ TEST_F(CrashTest, KillingARegenerateAtEveryNamedPointIsRecoverable) {
     CommandResult declared = RunBarlake({"--vault", vault, "resample", "ES", "--to", "1h", "--no-auto-regenerate"});
     ASSERT_EQ(declared.exit_code, 0) << declared.err;
     ASSERT_EQ(Import(vault, second_).exit_code, 0);  // ES 1h is stale now
-    CommandResult killed =
-        RunBarlake({"--vault", vault, "regenerate", "--stale"}, {std::string("BARLAKE_CRASH_AT=") + point});
-    ASSERT_EQ(killed.signal, SIGKILL) << point << " exit " << killed.exit_code << " " << killed.err;
-    ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0) << point;
-    CommandResult v = RunBarlake({"--vault", vault, "verify"});
-    ASSERT_EQ(v.exit_code, 0) << point << ": " << v.out;
-    CommandResult again = RunBarlake({"--vault", vault, "regenerate", "--stale"});
-    ASSERT_EQ(again.exit_code, 0) << point << ": " << again.err;
-    CommandResult st = RunBarlake({"--vault", vault, "status", "--json"});
-    EXPECT_EQ(st.out.find("\"stale\": true"), std::string::npos) << point << ": " << st.out;
+    ASSERT_NO_FATAL_FAILURE(KillRegenerateAndCatchUp(vault, point));
     // Every hour of the 1m data is one 1h bar, once.
     CommandResult q = RunBarlake({"--vault", vault, "query",
                                   "SELECT (SELECT count(*) FROM bars WHERE timeframe = '1h') || ':' || "
@@ -257,19 +262,10 @@ TEST_F(CrashTest, KillingATableRegenerateAtEveryNamedPointIsRecoverable) {
                             "after-swap-all", "after-commit"}) {
     const std::string vault = NewVault("tt" + std::to_string(n++));
     ASSERT_NO_FATAL_FAILURE(setup(vault));
-    CommandResult killed =
-        RunBarlake({"--vault", vault, "regenerate", "--stale"}, {std::string("BARLAKE_CRASH_AT=") + point});
-    ASSERT_EQ(killed.signal, SIGKILL) << point << " exit " << killed.exit_code << " " << killed.err;
-    ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0) << point;
-    CommandResult v = RunBarlake({"--vault", vault, "verify"});
-    ASSERT_EQ(v.exit_code, 0) << point << ": " << v.out;
-    CommandResult again = RunBarlake({"--vault", vault, "regenerate", "--stale"});
-    ASSERT_EQ(again.exit_code, 0) << point << ": " << again.err;
+    ASSERT_NO_FATAL_FAILURE(KillRegenerateAndCatchUp(vault, point));
     CommandResult got = RunBarlake({"--vault", vault, "query", table_sql, "--format", "csv"});
     ASSERT_EQ(got.exit_code, 0) << got.err;
     EXPECT_EQ(got.out, want.out) << point;
-    CommandResult st = RunBarlake({"--vault", vault, "status", "--json"});
-    EXPECT_EQ(st.out.find("\"stale\": true"), std::string::npos) << point << ": " << st.out;
   }
 }
 
