@@ -1,11 +1,9 @@
 // Derived datasets through the lake: resample and sql methods, lineage and staleness,
 // incremental regenerate jobs, auto-regeneration after an import, rollback of a
 // regenerate, and faults injected into a regenerate.
-#include <filesystem>
-
 #include "lake/lake_test_util.h"
 #include "storage/duckdb_conn.h"
-#include "testutil/fault_injection_env.h"
+#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 namespace {
@@ -262,40 +260,29 @@ TEST_F(DerivedTest, EveryStepOfARegenerateFailingLeavesTheLakeUnchanged) {
     ASSERT_OK(lake->DeclareResample(Resample({"1h"}, /*auto_regenerate=*/false)).status());
     ReplaceFebBar(lake.get(), 25);
   }
-  const auto before = testutil::Snapshot(LakeDir());
+  auto before = testutil::Snapshot(LakeDir());
   RegenerateRequest rr;
   rr.datasets = {"ES 1h"};
   rr.full = true;  // both months
-  int64_t steps = 0;
-  {
-    const std::string copy = dir_.Sub("copy");
-    std::filesystem::copy(vault_, copy, std::filesystem::copy_options::recursive);
-    testutil::FaultInjectionEnv counting(Env::Default());
-    LakeOptions o;
-    o.env = &counting;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(copy, o));
-    ASSERT_OK(lake->Regenerate(rr).status());
-    steps = counting.mutating_calls();
-  }
-  ASSERT_GT(steps, 5);
-  for (int64_t k = 1; k <= steps; ++k) {
-    testutil::FaultInjectionEnv faulty(Env::Default());
-    faulty.FailAt(k, ErrorCode::kIOError);
-    LakeOptions o;
-    o.env = &faulty;
-    auto lake = Lake::Open(vault_, o);
-    if (!lake.ok()) continue;
-    auto r = (*lake)->Regenerate(rr);
-    lake->reset();
-    auto healthy = OpenLake();
-    ASSERT_OK(healthy->Recover());
-    if (r.ok()) continue;  // the fault hit a step whose failure is tolerated (cleanup)
-    EXPECT_EQ(testutil::Snapshot(LakeDir()), before) << "step " << k << ": " << r.status().ToString();
-    ASSERT_OK_AND_ASSIGN(auto states, healthy->DerivedStates());
-    EXPECT_TRUE(StateOf(states, "1h")->stale) << "step " << k;
-    ASSERT_OK_AND_ASSIGN(VerifyReport v, healthy->Verify());
-    EXPECT_TRUE(v.ok()) << "step " << k;
-  }
+  testutil::FaultSweep sweep(vault_, [&](Lake& l) -> Result<int64_t> {
+    ASSIGN_OR_RETURN(auto items, l.Regenerate(rr));
+    return items.at(0).job.id;
+  });
+  ASSERT_NO_FATAL_FAILURE(sweep.CountSteps(dir_.Sub("copy")));
+  ASSERT_GT(sweep.steps(), 5);
+  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStep(
+      [&](const testutil::FaultStep& step) {
+        std::unique_ptr<Lake> healthy;
+        testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), before, step.context, &healthy);
+        ASSERT_NE(healthy, nullptr);
+        ASSERT_OK_AND_ASSIGN(auto states, healthy->DerivedStates());
+        EXPECT_TRUE(StateOf(states, "1h")->stale) << step.context;
+      },
+      [&](std::unique_ptr<Lake>& lake, int64_t job_id, const testutil::FaultStep&) {
+        ASSERT_OK(lake->Rollback(job_id).status());  // a best-effort step failed: undo the job
+        before = testutil::Snapshot(LakeDir());
+      }));
+  EXPECT_GT(sweep.failed_runs(), sweep.steps());  // both codes failed most steps
   auto lake = OpenLake();
   ASSERT_OK_AND_ASSIGN(auto items, lake->Regenerate(rr));
   EXPECT_EQ(items[0].job.status, "completed");
