@@ -27,19 +27,6 @@ constexpr Micros kDay = 86400LL * 1000000;
 constexpr Micros kMinTs = std::numeric_limits<Micros>::min() / 2;
 constexpr Micros kMaxTs = std::numeric_limits<Micros>::max() / 2;
 
-struct DatasetKey {
-  std::string symbol, timeframe;
-  std::string text() const { return symbol + " " + timeframe; }
-};
-
-Result<DatasetKey> SplitKey(const std::string& text) {
-  const auto space = text.find(' ');
-  if (space == std::string::npos || space == 0 || space + 1 == text.size()) {
-    return Status::InvalidArgument("'" + text + "' must name a dataset as \"SYMBOL TF\", e.g. \"ES 1m\"");
-  }
-  return DatasetKey{text.substr(0, space), text.substr(space + 1)};
-}
-
 // "symbol=ES/timeframe=1m/period=2024-03/data.parquet" -> "2024-03".
 std::string PeriodOfRelPath(const std::string& rel) {
   const auto at = rel.find("period=");
@@ -85,7 +72,7 @@ Result<std::vector<registry::DatasetSpec>> DependencyOrder(const registry::Regis
     if (state[key] == 1) return Status::InvalidInput("derived datasets form a cycle through " + key + "; fix " + registry::kRegistryFileName);
     state[key] = 1;
     for (const auto& in : d.inputs) {
-      auto k = SplitKey(in);
+      auto k = registry::ParseDatasetName(in);
       if (!k.ok()) continue;
       const registry::DatasetSpec* s = registry.Find(k->symbol, k->timeframe);
       if (s && s->is_derived()) RETURN_IF_ERROR(visit(*s));
@@ -152,7 +139,7 @@ Result<DerivedState> Lake::StateOf(const registry::DatasetSpec& spec) {
   for (const auto& e : lineage) recorded[e.input_rel_path] = e.input_sha256;
   std::map<std::string, std::string> current;
   for (const auto& in : spec.inputs) {
-    ASSIGN_OR_RETURN(DatasetKey k, SplitKey(in));
+    ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
     ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kMinTs, kMaxTs));
     for (const auto& p : parts) current[p.rel_path] = p.sha256;
   }
@@ -214,7 +201,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   std::map<std::string, PartitionEntry> input_parts;
   Micros input_first = kMaxTs, input_last = kMinTs;
   for (const auto& in : spec.inputs) {
-    ASSIGN_OR_RETURN(DatasetKey k, SplitKey(in));
+    ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
     ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kMinTs, kMaxTs));
     for (const auto& p : parts) {
       input_parts[p.rel_path] = p;
@@ -247,7 +234,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   if (table) {
     ASSIGN_OR_RETURN(build_table, TableBuilder(spec));
   } else if (spec.method == "resample") {
-    ASSIGN_OR_RETURN(DatasetKey in, SplitKey(spec.inputs.at(0)));
+    ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
     ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
     if (tf.seconds() <= in_tf.seconds() || tf.seconds() % in_tf.seconds() != 0) {
       return FailJob(&job, Status::InvalidInput(spec.symbol + " " + spec.timeframe + ": " + spec.timeframe +
@@ -492,7 +479,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
 
 Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec) {
   const std::string what = spec.symbol + " " + spec.timeframe;
-  ASSIGN_OR_RETURN(DatasetKey in, SplitKey(spec.inputs.at(0)));
+  ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
   const registry::DatasetSpec* input = registry_.Find(in.symbol, in.timeframe);
   if (input && input->kind != "bars") {
     return Status::InvalidInput(what + ": its input " + in.text() + " is not a bar dataset");
@@ -637,7 +624,7 @@ Result<std::vector<RegenerateItem>> Lake::Regenerate(const RegenerateRequest& re
     if (request.datasets.empty()) return Status::InvalidArgument("name a derived dataset, or pass --stale or --all");
     std::set<std::string> wanted;
     for (const auto& text : request.datasets) {
-      ASSIGN_OR_RETURN(DatasetKey k, SplitKey(text));
+      ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(text));
       const registry::DatasetSpec* s = registry_.Find(k.symbol, k.timeframe);
       if (!s) return Status::NotFound("there is no dataset " + k.text() + " in " + paths_.registry);
       if (!s->is_derived()) {

@@ -155,8 +155,7 @@ Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
   }
   if (d.inputs.empty()) return Status::InvalidInput(at + ": a derived dataset needs inputs = [\"SYMBOL TF\", ...]");
   for (const auto& in : d.inputs) {
-    auto space = in.find(' ');
-    if (space == std::string::npos || in.find(' ', space + 1) != std::string::npos) {
+    if (!ParseDatasetName(in).ok()) {
       return Status::InvalidInput(at + ": input '" + in + "' must be \"SYMBOL TF\", e.g. \"ES 1m\"");
     }
     if (in == d.symbol + " " + d.timeframe) return Status::InvalidInput(at + ": a dataset cannot be its own input");
@@ -172,6 +171,15 @@ Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
 }
 
 }  // namespace
+
+Result<DatasetName> ParseDatasetName(const std::string& text) {
+  const auto space = text.find(' ');
+  if (space == std::string::npos || space == 0 || space + 1 == text.size() ||
+      text.find(' ', space + 1) != std::string::npos) {
+    return Status::InvalidArgument("'" + text + "' must name a dataset as \"SYMBOL TF\", e.g. \"ES 1m\"");
+  }
+  return DatasetName{text.substr(0, space), text.substr(space + 1)};
+}
 
 Result<Registry> Registry::Parse(const std::string& text, const std::string& path) {
   toml::table root;

@@ -62,6 +62,14 @@ struct DatasetSpec {
   bool is_table() const { return method == "session_stats" || method == "level_touches"; }
 };
 
+/// A dataset named as "SYMBOL TF" (registry `inputs`, `barlake regenerate ES 4h`).
+struct DatasetName {
+  std::string symbol, timeframe;
+  std::string text() const { return symbol + " " + timeframe; }
+};
+/// Split "ES 1m"; kInvalidArgument for anything but two words separated by one space.
+Result<DatasetName> ParseDatasetName(const std::string& text);
+
 struct VaultSettings {
   std::string name = "barlake vault";
   std::string display_tz = "America/New_York";

@@ -168,4 +168,16 @@ TEST(RegistryTest, SetDatasetValuesEditsOnlyThatLine) {
   ASSERT_RAISES(kNotFound, Registry::SetDatasetValues(Env::Default(), path, "CL", "1m", {{"calendar", "NYSE"}}));
 }
 
+TEST(DatasetNameTest, IsTwoWordsSeparatedByOneSpace) {
+  ASSERT_OK_AND_ASSIGN(DatasetName n, ParseDatasetName("ES 4h"));
+  EXPECT_EQ(n.symbol, "ES");
+  EXPECT_EQ(n.timeframe, "4h");
+  EXPECT_EQ(n.text(), "ES 4h");
+  for (const char* bad : {"ES", "ES  4h", " ES 4h", "ES 4h ", "ES 4h x", ""}) {
+    auto r = ParseDatasetName(bad);
+    ASSERT_FALSE(r.ok()) << "'" << bad << "'";
+    EXPECT_NE(r.status().message().find("\"SYMBOL TF\""), std::string::npos) << r.status().message();
+  }
+}
+
 }  // namespace barlake::registry
