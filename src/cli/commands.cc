@@ -647,6 +647,19 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
                   r->partitions.size());
     }
   }
+  // Derived data on the same lineage as any: ES's daily session statistics, stored and
+  // rebuilt whenever an import changes ES 1m.
+  lake::TableRequest stats;
+  stats.symbol = "ES";
+  stats.table = lake::kSessionStatsTable;
+  auto built = (*lk)->DeclareTable(stats);
+  if (!built.ok()) return Fail(built.status());
+  if (!built->skipped_because.empty()) {
+    std::printf("ES session_stats: %s\n", built->skipped_because.c_str());
+  } else {
+    std::printf("Built ES session_stats: job %lld, %s sessions\n", static_cast<long long>(built->job.id),
+                WithThousands(built->rows_written).c_str());
+  }
   std::printf("\n");
   int rc = CmdStatus(lg, false);
   if (rc != 0) return rc;
@@ -655,12 +668,13 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
       "\nTry next:\n"
       "  %s read ES 1m --from 2024-03-15T13:30:00Z --to 2024-03-15T14:00:00Z\n"
       "  %s query \"SELECT symbol, count(*) AS bars, min(low), max(high) FROM bars GROUP BY ALL\"\n"
+      "  %s query \"SELECT trade_date, high, high_time, range FROM session_stats ORDER BY 1 DESC LIMIT 5\"\n"
       "  %s jobs\n"
       "  %s verify\n"
       "  %s import '%s/samples/ES 03-25.Last.txt' --symbol ES --timeframe 1m   (skipped: already imported)\n"
       "Any Parquet reader sees the lake as it is, e.g. in DuckDB:\n"
       "  SELECT count(*) FROM read_parquet('%s/lake/**/*.parquet', hive_partitioning=true)\n",
-      b.c_str(), b.c_str(), b.c_str(), b.c_str(), b.c_str(), dir.c_str(), dir.c_str());
+      b.c_str(), b.c_str(), b.c_str(), b.c_str(), b.c_str(), b.c_str(), dir.c_str(), dir.c_str());
   return 0;
 }
 

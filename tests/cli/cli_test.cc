@@ -181,9 +181,15 @@ TEST(CliDemoTest, DemoBuildsAVaultAndPrintsStatus) {
   EXPECT_NE(r.out.find("Imported ES"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FIRST BAR (America/New_York)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Try next"), std::string::npos);
+  EXPECT_NE(r.out.find("Built ES session_stats"), std::string::npos) << r.out;
+  CommandResult q = RunBarlake({"--vault", dir.Sub("demo"), "query",
+                                "SELECT count(*) > 400 FROM session_stats WHERE symbol = 'ES'", "--format", "csv"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(q.out.find("\ntrue"), std::string::npos) << q.out;  // two years of sessions
   CommandResult again = RunBarlake({"demo", dir.Sub("demo")});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("Skipped ES"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("ES session_stats: up to date"), std::string::npos) << again.out;
   CommandResult v = RunBarlake({"--vault", dir.Sub("demo"), "verify"});
   EXPECT_EQ(v.exit_code, 0) << v.out;
   std::string toml;
