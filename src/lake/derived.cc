@@ -232,7 +232,9 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   std::function<Result<storage::TableRows>(Micros from, Micros to)> build_table;
   Micros reach = 0;  // how far before an input partition a derived bar can start
   if (table) {
-    ASSIGN_OR_RETURN(build_table, TableBuilder(spec));
+    auto builder = TableBuilder(spec, input_first);
+    if (!builder.ok()) return FailJob(&job, builder.status());
+    build_table = std::move(builder).value();
   } else if (spec.method == "resample") {
     ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
     ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
@@ -477,7 +479,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   return item;
 }
 
-Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec) {
+Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec, Micros input_first) {
   const std::string what = spec.symbol + " " + spec.timeframe;
   ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
   const registry::DatasetSpec* input = registry_.Find(in.symbol, in.timeframe);
@@ -490,9 +492,6 @@ Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec) {
   }
   const calendar::Calendar* cal = registry_.calendars().Find(spec.calendar);
   if (!cal) return Status::InvalidInput(what + ": unknown calendar '" + spec.calendar + "'");
-  ASSIGN_OR_RETURN(auto input_parts, journal_->PartitionsInRange(in.symbol, in.timeframe, kMinTs, kMaxTs));
-  Micros input_first = kMaxTs;
-  for (const auto& p : input_parts) input_first = std::min(input_first, p.min_ts);
   // Only sessions wholly inside the bars read: a session cut by the read window would get
   // the statistics of part of its bars.
   auto sessions_within = [cal](Micros from, Micros to) -> Result<calendar::SessionList> {

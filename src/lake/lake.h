@@ -195,9 +195,10 @@ class Lake {
   Result<RegenerateItem> RegenerateOne(const registry::DatasetSpec& spec, bool full);
   Result<DerivedState> StateOf(const registry::DatasetSpec& spec);
   /// For a derived table: the function building its rows of the trade dates in
-  /// [from, to) (UTC midnights) from its input's bars.
+  /// [from, to) (UTC midnights) from its input's bars, whose first bar is at
+  /// `input_first` (how far back level touches may look for a prior session).
   using TableBuild = std::function<Result<storage::TableRows>(Micros from, Micros to)>;
-  Result<TableBuild> TableBuilder(const registry::DatasetSpec& spec);
+  Result<TableBuild> TableBuilder(const registry::DatasetSpec& spec, Micros input_first);
   /// After an import or release: regenerate the derived datasets built from what it changed.
   Result<ImportResult> WithDependents(Result<ImportResult> merged);
   WriteProtocol Protocol(storage::ParquetStore* store);

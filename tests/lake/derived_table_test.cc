@@ -340,6 +340,40 @@ TEST_F(DerivedTableTest, BadDeclarationsAreRefusedAndDeclareNothing) {
   EXPECT_EQ(lake->DeclareTable(touches).status().code(), ErrorCode::kConflict);
 }
 
+// A table declared by hand over a daily input passes the registry (it cannot see the
+// input's bars) but not the build: the regenerate job fails with the reason, and no job is
+// left running.
+TEST_F(DerivedTableTest, ATableOverDailyBarsFailsItsJobWithTheReason) {
+  auto lake = OpenLake();
+  {
+    ImportRequest daily = Req(WriteSource("daily.txt", "20240102;4800;4810;4790;4805;1000\n"
+                                                       "20240103;4805;4820;4800;4815;1100\n"));
+    daily.timeframe = "1d";
+    ASSERT_OK(lake->Import(daily).status());
+  }
+  registry::DatasetSpec spec;
+  spec.kind = "table";
+  spec.symbol = "ES_D";
+  spec.timeframe = spec.method = kSessionStatsTable;
+  spec.inputs = {"ES 1d"};
+  spec.calendar = "CME_Globex";
+  ASSERT_OK(registry::Registry::AppendDataset(Env::Default(), vault_ + "/barlake.toml", spec).status());
+  lake = OpenLake();
+  RegenerateRequest rr;
+  rr.datasets = {"ES_D session_stats"};
+  auto r = lake->Regenerate(rr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
+  EXPECT_NE(r.status().message().find("session_stats are built from intraday bars, not ES 1d"), std::string::npos)
+      << r.status().message();
+  ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+  EXPECT_TRUE(running.empty());
+  ASSERT_OK_AND_ASSIGN(auto failed, lake->journal()->JobsWithStatus("failed"));
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].kind, "regenerate");
+  EXPECT_FALSE(std::filesystem::exists(vault_ + "/tables"));
+}
+
 TEST(DerivedTableRegistryTest, TableEntriesAreCheckedWithFileAndKey) {
   const std::string head = "[vault]\nname = \"v\"\n\n";
   auto parse = [&](const std::string& body) { return registry::Registry::Parse(head + body, "barlake.toml"); };
