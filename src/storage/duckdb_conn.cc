@@ -107,4 +107,58 @@ Status StatusFromDuckResult(duckdb_result* result, const std::string& what) {
   }
 }
 
+namespace {
+
+const char* ParquetSqlType(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_DATE: return "DATE";
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMPTZ";
+    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
+    case DUCKDB_TYPE_BIGINT: return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
+    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+Status WriteParquetInOrder(DuckConn* conn, const std::string& scratch, const std::vector<ParquetColumn>& columns,
+                           size_t rows, const ChunkFiller& fill, const std::string& path) {
+  std::string create = "CREATE OR REPLACE TEMP TABLE " + scratch + " (";
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const char* type = ParquetSqlType(columns[c].type);
+    if (!type) return Status::Internal("column '" + columns[c].name + "' has a type the Parquet writer does not take");
+    create += (c ? ", \"" : "\"") + columns[c].name + "\" " + type;
+  }
+  RETURN_IF_ERROR(conn->Execute(create + ")"));
+  {
+    Appender app;
+    if (duckdb_appender_create(conn->raw(), nullptr, scratch.c_str(), app.out()) == DuckDBError) {
+      return Status::Internal("cannot create DuckDB appender");
+    }
+    std::vector<duckdb_logical_type> types;
+    for (const auto& c : columns) types.push_back(duckdb_create_logical_type(c.type));
+    const idx_t cap = duckdb_vector_size();
+    Status st;
+    for (size_t off = 0; off < rows && st.ok(); off += cap) {
+      const size_t n = std::min<size_t>(cap, rows - off);
+      DataChunk chunk(duckdb_create_data_chunk(types.data(), types.size()));
+      fill(chunk.get(), off, n);
+      duckdb_data_chunk_set_size(chunk.get(), n);
+      if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
+        st = Status::Internal(std::string("DuckDB append failed: ") + duckdb_appender_error(app.get()));
+      }
+    }
+    for (auto& t : types) duckdb_destroy_logical_type(&t);
+    RETURN_IF_ERROR(st);
+    if (duckdb_appender_close(app.get()) == DuckDBError) {
+      return Status::Internal(std::string("DuckDB appender close failed: ") + duckdb_appender_error(app.get()));
+    }
+  }
+  Status s = conn->Execute("COPY " + scratch + " TO " + SqlQuote(path) + " (FORMAT parquet, COMPRESSION zstd)");
+  (void)conn->Execute("DROP TABLE IF EXISTS " + scratch);
+  return s.WithContext("writing Parquet file '" + path + "'");
+}
+
 }  // namespace barlake::storage

@@ -4,8 +4,10 @@
 
 #include <duckdb.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -89,6 +91,22 @@ class DuckConn {
   std::shared_ptr<Database> db_;  // closed when its last connection goes
   duckdb_connection conn_ = nullptr;
 };
+
+/// A column of a file written by WriteParquetInOrder: DATE, TIMESTAMP_TZ, DOUBLE, BIGINT,
+/// UTINYINT or BOOLEAN.
+struct ParquetColumn {
+  std::string name;
+  duckdb_type type;
+};
+/// Fills every column of `chunk` for rows [offset, offset + n) (the size is set after).
+using ChunkFiller = std::function<void(duckdb_data_chunk chunk, size_t offset, size_t n)>;
+/// Write `rows` rows to the zstd Parquet file `path`, in the order `fill` gives them: a
+/// per-connection temp table `scratch`, a DuckDB appender fed a vector-sized chunk at a
+/// time, then COPY with no ORDER BY (a plain scan keeps insertion order; the write
+/// protocol reads every file back and refuses one out of order). Every store writes
+/// through this; DuckDB does not fsync, the caller makes the file durable.
+Status WriteParquetInOrder(DuckConn* conn, const std::string& scratch, const std::vector<ParquetColumn>& columns,
+                           size_t rows, const ChunkFiller& fill, const std::string& path);
 
 /// Quote a string as a SQL literal: it's -> 'it''s'.
 std::string SqlQuote(const std::string& s);

@@ -22,60 +22,32 @@ void CopyColumn(duckdb_data_chunk chunk, idx_t col, const std::vector<T>& src, s
 }  // namespace
 
 Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) {
-  RETURN_IF_ERROR(conn_->Execute(
-      "CREATE OR REPLACE TEMP TABLE barlake_write (ts TIMESTAMPTZ, open DOUBLE, high DOUBLE, "
-      "low DOUBLE, close DOUBLE, volume DOUBLE, job BIGINT, flags UTINYINT)"));
-  {
-    Appender app;
-    if (duckdb_appender_create(conn_->raw(), nullptr, "barlake_write", app.out()) == DuckDBError) {
-      return Status::Internal("cannot create DuckDB appender");
-    }
-    duckdb_logical_type types[8];
-    types[0] = duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
-    for (int i = 1; i <= 5; ++i) types[i] = duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
-    types[6] = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
-    types[7] = duckdb_create_logical_type(DUCKDB_TYPE_UTINYINT);
-    if (!bars.flags.empty() && bars.flags.size() != bars.size()) {
-      for (auto& t : types) duckdb_destroy_logical_type(&t);
-      return Status::Internal("bar flags are not parallel to the rows");
-    }
-    const std::vector<uint8_t> no_flags(bars.flags.empty() ? std::min<size_t>(bars.size(), duckdb_vector_size()) : 0, 0);
-    const idx_t cap = duckdb_vector_size();
-    Status st;
-    for (size_t off = 0; off < bars.size() && st.ok(); off += cap) {
-      const size_t n = std::min<size_t>(cap, bars.size() - off);
-      DataChunk chunk(duckdb_create_data_chunk(types, 8));
-      CopyColumn(chunk.get(), 0, bars.ts, off, n);
-      CopyColumn(chunk.get(), 1, bars.open, off, n);
-      CopyColumn(chunk.get(), 2, bars.high, off, n);
-      CopyColumn(chunk.get(), 3, bars.low, off, n);
-      CopyColumn(chunk.get(), 4, bars.close, off, n);
-      CopyColumn(chunk.get(), 5, bars.volume, off, n);
-      CopyColumn(chunk.get(), 6, bars.job, off, n);
-      if (bars.flags.empty()) {
-        CopyColumn(chunk.get(), 7, no_flags, 0, n);
-      } else {
-        CopyColumn(chunk.get(), 7, bars.flags, off, n);
-      }
-      duckdb_data_chunk_set_size(chunk.get(), n);
-      if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
-        st = Status::Internal(std::string("DuckDB append failed: ") +
-                              duckdb_appender_error(app.get()));
-      }
-    }
-    for (auto& t : types) duckdb_destroy_logical_type(&t);
-    RETURN_IF_ERROR(st);
-    if (duckdb_appender_close(app.get()) == DuckDBError) {
-      return Status::Internal(std::string("DuckDB appender close failed: ") +
-                              duckdb_appender_error(app.get()));
-    }
+  if (!bars.flags.empty() && bars.flags.size() != bars.size()) {
+    return Status::Internal("bar flags are not parallel to the rows");
   }
-  // No ORDER BY: the rows are appended sorted and a plain table scan keeps insertion
-  // order; the write protocol reads every file back and refuses one out of order.
-  Status s = conn_->Execute("COPY barlake_write TO " + SqlQuote(path) +
-                            " (FORMAT parquet, COMPRESSION zstd)");
-  (void)conn_->Execute("DROP TABLE IF EXISTS barlake_write");
-  return s.WithContext("writing Parquet file '" + path + "'");
+  static const std::vector<ParquetColumn> kColumns = {
+      {"ts", DUCKDB_TYPE_TIMESTAMP_TZ}, {"open", DUCKDB_TYPE_DOUBLE},  {"high", DUCKDB_TYPE_DOUBLE},
+      {"low", DUCKDB_TYPE_DOUBLE},      {"close", DUCKDB_TYPE_DOUBLE}, {"volume", DUCKDB_TYPE_DOUBLE},
+      {"job", DUCKDB_TYPE_BIGINT},      {"flags", DUCKDB_TYPE_UTINYINT}};
+  // Imported bars have no flags column in memory: their flags are 0.
+  const std::vector<uint8_t> no_flags(bars.flags.empty() ? std::min<size_t>(bars.size(), duckdb_vector_size()) : 0, 0);
+  return WriteParquetInOrder(
+      conn_, "barlake_write", kColumns, bars.size(),
+      [&](duckdb_data_chunk chunk, size_t off, size_t n) {
+        CopyColumn(chunk, 0, bars.ts, off, n);
+        CopyColumn(chunk, 1, bars.open, off, n);
+        CopyColumn(chunk, 2, bars.high, off, n);
+        CopyColumn(chunk, 3, bars.low, off, n);
+        CopyColumn(chunk, 4, bars.close, off, n);
+        CopyColumn(chunk, 5, bars.volume, off, n);
+        CopyColumn(chunk, 6, bars.job, off, n);
+        if (bars.flags.empty()) {
+          CopyColumn(chunk, 7, no_flags, 0, n);
+        } else {
+          CopyColumn(chunk, 7, bars.flags, off, n);
+        }
+      },
+      path);
 }
 
 Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::string& what) {

@@ -61,46 +61,23 @@ std::string SnapshotContentHash(const SnapshotRows& rows) {
 }
 
 Status SnapshotStore::Write(const SnapshotRows& rows, const std::string& path) {
-  std::string create = "CREATE OR REPLACE TEMP TABLE barlake_snapshot_write (ts TIMESTAMPTZ, strike DOUBLE";
-  for (const char* c : kSnapshotValueColumns) create += std::string(", ") + c + " DOUBLE";
-  create += ", job BIGINT)";
-  RETURN_IF_ERROR(conn_->Execute(create));
-  {
-    Appender app;
-    if (duckdb_appender_create(conn_->raw(), nullptr, "barlake_snapshot_write", app.out()) == DuckDBError) {
-      return Status::Internal("cannot create DuckDB appender");
-    }
-    duckdb_logical_type types[kColumns];
-    for (size_t c = 0; c < kColumns; ++c) types[c] = duckdb_create_logical_type(TypeOf(c));
-    const idx_t cap = duckdb_vector_size();
-    Status st;
-    for (size_t off = 0; off < rows.size() && st.ok(); off += cap) {
-      const size_t n = std::min<size_t>(cap, rows.size() - off);
-      DataChunk chunk(duckdb_create_data_chunk(types, kColumns));
-      auto data = [&](size_t c) { return duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk.get(), c)); };
-      std::memcpy(data(0), rows.ts.data() + off, n * sizeof(int64_t));
-      std::memcpy(data(1), rows.strike.data() + off, n * sizeof(double));
-      for (size_t k = 0; k < kSnapshotValueCount; ++k) {
-        auto* out = static_cast<double*>(data(2 + k));
-        for (size_t i = 0; i < n; ++i) out[i] = rows.values[off + i][k];
-      }
-      std::memcpy(data(kColumns - 1), rows.job.data() + off, n * sizeof(int64_t));
-      duckdb_data_chunk_set_size(chunk.get(), n);
-      if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
-        st = Status::Internal(std::string("DuckDB append failed: ") + duckdb_appender_error(app.get()));
-      }
-    }
-    for (auto& t : types) duckdb_destroy_logical_type(&t);
-    RETURN_IF_ERROR(st);
-    if (duckdb_appender_close(app.get()) == DuckDBError) {
-      return Status::Internal(std::string("DuckDB appender close failed: ") + duckdb_appender_error(app.get()));
-    }
-  }
-  // Appended in (ts, strike) order; a plain scan keeps it, and the write protocol reads
-  // every file back and refuses one out of order.
-  Status s = conn_->Execute("COPY barlake_snapshot_write TO " + SqlQuote(path) + " (FORMAT parquet, COMPRESSION zstd)");
-  (void)conn_->Execute("DROP TABLE IF EXISTS barlake_snapshot_write");
-  return s.WithContext("writing Parquet file '" + path + "'");
+  std::vector<ParquetColumn> columns = {{"ts", DUCKDB_TYPE_TIMESTAMP_TZ}, {"strike", DUCKDB_TYPE_DOUBLE}};
+  for (const char* c : kSnapshotValueColumns) columns.push_back({c, DUCKDB_TYPE_DOUBLE});
+  columns.push_back({"job", DUCKDB_TYPE_BIGINT});
+  // Rows come in (ts, strike) order.
+  return WriteParquetInOrder(
+      conn_, "barlake_snapshot_write", columns, rows.size(),
+      [&](duckdb_data_chunk chunk, size_t off, size_t n) {
+        auto data = [&](size_t c) { return duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, c)); };
+        std::memcpy(data(0), rows.ts.data() + off, n * sizeof(int64_t));
+        std::memcpy(data(1), rows.strike.data() + off, n * sizeof(double));
+        for (size_t k = 0; k < kSnapshotValueCount; ++k) {
+          auto* out = static_cast<double*>(data(2 + k));
+          for (size_t i = 0; i < n; ++i) out[i] = rows.values[off + i][k];
+        }
+        std::memcpy(data(kColumns - 1), rows.job.data() + off, n * sizeof(int64_t));
+      },
+      path);
 }
 
 Result<SnapshotRows> SnapshotStore::Collect(const std::string& sql, const std::string& what) {

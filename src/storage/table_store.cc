@@ -36,8 +36,6 @@ namespace {
 
 std::string Ident(const std::string& name) { return "\"" + name + "\""; }
 
-constexpr const char* kWriteTable = "barlake_table_write";
-
 }  // namespace
 
 std::string TableSchema::DescribeText() const {
@@ -118,68 +116,42 @@ std::string TableContentHash(const TableRows& rows) {
 
 Status TableStore::Write(const TableRows& rows, const std::string& path) {
   const TableSchema& schema = *rows.schema;
-  const size_t ncols = schema.columns.size() + 1;  // + job
-  std::string create = std::string("CREATE OR REPLACE TEMP TABLE ") + kWriteTable + " (";
-  for (const auto& c : schema.columns) create += Ident(c.name) + " " + SqlTypeName(c.type) + ", ";
-  create += "job BIGINT)";
-  RETURN_IF_ERROR(conn_->Execute(create));
-  {
-    Appender app;
-    if (duckdb_appender_create(conn_->raw(), nullptr, kWriteTable, app.out()) == DuckDBError) {
-      return Status::Internal("cannot create DuckDB appender");
-    }
-    std::vector<duckdb_logical_type> types;
-    for (const auto& c : schema.columns) types.push_back(duckdb_create_logical_type(DuckType(c.type)));
-    types.push_back(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
-    const idx_t cap = duckdb_vector_size();
-    Status st;
-    for (size_t off = 0; off < rows.size() && st.ok(); off += cap) {
-      const size_t n = std::min<size_t>(cap, rows.size() - off);
-      DataChunk chunk(duckdb_create_data_chunk(types.data(), ncols));
-      for (size_t c = 0; c < schema.columns.size(); ++c) {
-        duckdb_vector vec = duckdb_data_chunk_get_vector(chunk.get(), c);
-        void* data = duckdb_vector_get_data(vec);
-        auto set_null = [&](size_t i) {
-          duckdb_vector_ensure_validity_writable(vec);
-          duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec), i);
-        };
-        const TableColumnType type = schema.columns[c].type;
-        for (size_t i = 0; i < n; ++i) {
-          if (type == TableColumnType::kDouble) {
-            const double v = rows.doubles[c][off + i];
-            if (std::isnan(v)) set_null(i);
-            static_cast<double*>(data)[i] = std::isnan(v) ? 0 : v;
-            continue;
-          }
-          const int64_t v = rows.ints[c][off + i];
-          if (v == kNullInt) set_null(i);
-          const int64_t stored = v == kNullInt ? 0 : v;
-          switch (type) {
-            case TableColumnType::kDate: static_cast<int32_t*>(data)[i] = static_cast<int32_t>(stored); break;
-            case TableColumnType::kBoolean: static_cast<bool*>(data)[i] = stored != 0; break;
-            default: static_cast<int64_t*>(data)[i] = stored; break;
+  std::vector<ParquetColumn> columns;
+  for (const auto& c : schema.columns) columns.push_back({c.name, DuckType(c.type)});
+  columns.push_back({"job", DUCKDB_TYPE_BIGINT});
+  // Rows come in key order. NaN doubles and kNullInt cells are written as NULL.
+  return WriteParquetInOrder(
+      conn_, "barlake_table_write", columns, rows.size(),
+      [&](duckdb_data_chunk chunk, size_t off, size_t n) {
+        for (size_t c = 0; c < schema.columns.size(); ++c) {
+          duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+          void* data = duckdb_vector_get_data(vec);
+          auto set_null = [&](size_t i) {
+            duckdb_vector_ensure_validity_writable(vec);
+            duckdb_validity_set_row_invalid(duckdb_vector_get_validity(vec), i);
+          };
+          const TableColumnType type = schema.columns[c].type;
+          for (size_t i = 0; i < n; ++i) {
+            if (type == TableColumnType::kDouble) {
+              const double v = rows.doubles[c][off + i];
+              if (std::isnan(v)) set_null(i);
+              static_cast<double*>(data)[i] = std::isnan(v) ? 0 : v;
+              continue;
+            }
+            const int64_t v = rows.ints[c][off + i];
+            if (v == kNullInt) set_null(i);
+            const int64_t stored = v == kNullInt ? 0 : v;
+            switch (type) {
+              case TableColumnType::kDate: static_cast<int32_t*>(data)[i] = static_cast<int32_t>(stored); break;
+              case TableColumnType::kBoolean: static_cast<bool*>(data)[i] = stored != 0; break;
+              default: static_cast<int64_t*>(data)[i] = stored; break;
+            }
           }
         }
-      }
-      std::memcpy(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk.get(), ncols - 1)), rows.job.data() + off,
-                  n * sizeof(int64_t));
-      duckdb_data_chunk_set_size(chunk.get(), n);
-      if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
-        st = Status::Internal(std::string("DuckDB append failed: ") + duckdb_appender_error(app.get()));
-      }
-    }
-    for (auto& t : types) duckdb_destroy_logical_type(&t);
-    RETURN_IF_ERROR(st);
-    if (duckdb_appender_close(app.get()) == DuckDBError) {
-      return Status::Internal(std::string("DuckDB appender close failed: ") + duckdb_appender_error(app.get()));
-    }
-  }
-  // Appended in key order; a plain scan keeps it, and the write protocol reads every file
-  // back and refuses one out of order.
-  Status s = conn_->Execute(std::string("COPY ") + kWriteTable + " TO " + SqlQuote(path) +
-                            " (FORMAT parquet, COMPRESSION zstd)");
-  (void)conn_->Execute(std::string("DROP TABLE IF EXISTS ") + kWriteTable);
-  return s.WithContext("writing Parquet file '" + path + "'");
+        std::memcpy(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, schema.columns.size())),
+                    rows.job.data() + off, n * sizeof(int64_t));
+      },
+      path);
 }
 
 Result<TableRows> TableStore::ReadFile(const TableSchema& schema, const std::string& path) {
