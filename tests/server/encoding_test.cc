@@ -1,0 +1,203 @@
+// Foreign bytes (invalid UTF-8, NUL, cp1252 text) in an upload of every format, sent to a
+// real server on 127.0.0.1: POST /api/import ends in a task that fails cleanly (an API
+// error code, never "internal"; the message names file and line with the bytes escaped;
+// the lake unchanged) or succeeds with the row quarantined; every answer, job and
+// detection is valid JSON (the client's parser refuses invalid UTF-8).
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "ingest/encoding_cases.h"
+#include "lake/lake.h"
+#include "lake/vault.h"
+#include "server/server.h"
+#include "testutil/status_matchers.h"
+#include "testutil/temp_dir.h"
+#include "testutil/test_data.h"
+
+namespace barlake::server {
+namespace {
+
+using nlohmann::json;
+using testutil::encoding::AllCorruptions;
+using testutil::encoding::AllFormatInputs;
+using testutil::encoding::AnyStringContains;
+using testutil::encoding::Corruption;
+using testutil::encoding::FormatInput;
+
+class ServerEncodingNameTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vault_ = dir_.Sub("vault");
+    lake::InitOptions init;
+    init.default_source_tz = "America/Los_Angeles";
+    ASSERT_OK(lake::InitVault(Env::Default(), vault_, init));
+    auto token = lake::ReadOrCreateToken(Env::Default(), lake::VaultPaths(vault_));
+    ASSERT_OK(token.status());
+    token_ = *token;
+    ServerOptions o;
+    o.vault = vault_;
+    o.port = 0;
+    o.bind = "127.0.0.1";
+    o.token = token_;
+    auto s = Server::Create(o);
+    ASSERT_OK(s.status());
+    server_ = std::move(s).value();
+    ASSERT_OK(server_->Start());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    client_->set_read_timeout(60, 0);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+  httplib::Headers Auth() const { return {{"Authorization", "Bearer " + token_}}; }
+
+  // The body as JSON; a body that is not valid JSON (or not valid UTF-8) fails the test.
+  static json Body(const httplib::Result& r) {
+    EXPECT_TRUE(r) << "no response";
+    if (!r) return json();
+    json j = json::parse(r->body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << "not valid JSON: " << r->body.substr(0, 300);
+    return j;
+  }
+  json WaitForTask(int64_t id) {
+    for (int i = 0; i < 1200; ++i) {
+      json t = Body(client_->Get(("/api/tasks/" + std::to_string(id)).c_str()));
+      const std::string state = t.value("state", "");
+      if (state == "succeeded" || state == "failed" || state == "cancelled") return t;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "task " << id << " did not finish";
+    return json();
+  }
+  httplib::Result Upload(const FormatInput& in, const std::string& content, const std::string& symbol) {
+    // Snapshot files are not a bar format: the API refuses them as such (cleanly).
+    httplib::MultipartFormDataItems items = {{"file", content, in.file_name, "application/octet-stream"},
+                                             {"symbol", symbol, "", ""},
+                                             {"timeframe", in.timeframe.empty() ? "1m" : in.timeframe, "", ""},
+                                             {"format", in.format, "", ""}};
+    return client_->Post("/api/import", Auth(), items);
+  }
+  std::map<std::string, std::string> LakeFiles() const {
+    auto files = testutil::Snapshot(vault_ + "/lake");
+    for (const auto& [k, v] : testutil::Snapshot(vault_ + "/snapshots")) files["snapshots/" + k] = v;
+    return files;
+  }
+
+  testutil::TempDir dir_;
+  std::string vault_, token_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+class ServerEncodingTest : public ServerEncodingNameTest, public ::testing::WithParamInterface<FormatInput> {};
+
+TEST_P(ServerEncodingTest, ForeignBytesInAnUploadEndInACleanErrorOrACleanImport) {
+  const FormatInput& in = GetParam();
+  if (!in.snapshot) {
+    // The file as it should be imports without a rejection.
+    auto r = Upload(in, in.text, "CLEAN");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    json t = WaitForTask(Body(r)["task"]["id"]);
+    ASSERT_EQ(t["state"], "succeeded") << t.dump();
+    ASSERT_EQ(t["result"]["report"]["rows_rejected"], 0) << t.dump();
+  }
+  std::vector<int64_t> jobs;
+  const auto corruptions = AllCorruptions();
+  for (size_t k = 0; k < corruptions.size(); ++k) {
+    const Corruption& c = corruptions[k];
+    SCOPED_TRACE(in.format + " / " + c.name);
+    uint32_t line = 0;
+    const std::string text = testutil::encoding::Corrupt(in, c, &line);
+    ASSERT_NE(text, in.text);
+    const auto before = LakeFiles();
+    auto r = Upload(in, text, "S" + std::to_string(k));
+    ASSERT_TRUE(r);
+    json accepted = Body(r);
+    if (r->status != 202) {
+      // Refused before a task was made: a 4xx {code, message}, never a 500.
+      EXPECT_GE(r->status, 400);
+      EXPECT_LT(r->status, 500) << r->body;
+      EXPECT_TRUE(in.snapshot) << "a bar upload is refused up front: " << r->body;
+      EXPECT_EQ(LakeFiles(), before);
+      continue;
+    }
+    json t = WaitForTask(accepted["task"]["id"]);
+    if (t["job"].is_number()) jobs.push_back(t["job"]);
+    if (t["state"] == "succeeded") {
+      const json& report = t["result"]["report"];
+      EXPECT_EQ(report["rows_rejected"], 1) << t.dump();
+      bool named = false;
+      for (const auto& rej : report["rejections"]) named = named || rej.value("line", 0u) == line;
+      EXPECT_TRUE(named) << "no rejection names line " << line << ": " << t.dump();
+      if (!c.escaped.empty()) EXPECT_TRUE(AnyStringContains(report["rejections"], c.escaped)) << t.dump();
+    } else {
+      ASSERT_EQ(t["state"], "failed") << t.dump();
+      const std::string code = t["error"].value("code", "");
+      const std::string message = t["error"].value("message", "");
+      EXPECT_NE(code, "internal") << message;
+      EXPECT_GE(t["error"].value("http_status", 0), 400);
+      EXPECT_LT(t["error"].value("http_status", 0), 500) << t.dump();
+      EXPECT_EQ(LakeFiles(), before);
+      if (!in.snapshot) {
+        EXPECT_NE(message.find(in.file_name), std::string::npos) << message;
+        const std::string ln = std::to_string(line);
+        EXPECT_TRUE(message.find(in.file_name + ":" + ln) != std::string::npos ||
+                    message.find("line " + ln) != std::string::npos)
+            << "line " << ln << " not named: " << message;
+        if (!c.escaped.empty()) EXPECT_NE(message.find(c.escaped), std::string::npos) << message;
+      }
+    }
+    // Detection of the same upload answers with valid JSON.
+    auto d = client_->Post("/api/detect", Auth(),
+                           httplib::MultipartFormDataItems{{"file", text, in.file_name, "application/octet-stream"}});
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->status, 200) << d->body;
+    json detected = Body(d);
+    EXPECT_EQ(detected["file"], in.file_name);
+  }
+  // The journal as the API shows it: the job list and each job's report.
+  json list = Body(client_->Get("/api/jobs"));
+  EXPECT_TRUE(list["jobs"].is_array());
+  for (int64_t job : jobs) {
+    auto r = client_->Get(("/api/jobs/" + std::to_string(job)).c_str());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    (void)Body(r);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryFormat, ServerEncodingTest, ::testing::ValuesIn(AllFormatInputs()),
+                         [](const ::testing::TestParamInfo<FormatInput>& info) {
+                           std::string name = info.param.format;
+                           for (char& ch : name) {
+                             if (ch == '-') ch = '_';
+                           }
+                           return name;
+                         });
+
+// An upload whose file name is not UTF-8 is answered with valid JSON naming it escaped.
+TEST_F(ServerEncodingNameTest, AnUploadNameThatIsNotUtf8IsAnsweredWithValidJson) {
+  FormatInput in = AllFormatInputs().front();
+  ASSERT_EQ(in.format, "ninjatrader");
+  in.file_name = "caf\xE9.txt";
+  auto r = Upload(in, "not a bar file\n", "ES");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  json t = WaitForTask(Body(r)["task"]["id"]);
+  ASSERT_EQ(t["state"], "failed") << t.dump();
+  EXPECT_EQ(t["error"]["code"], "invalid_input") << t.dump();
+  auto d = client_->Post("/api/detect", Auth(),
+                         httplib::MultipartFormDataItems{{"file", "x\n", in.file_name, "text/plain"}});
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->status, 200);
+  (void)Body(d);
+  (void)Body(client_->Get("/api/jobs"));
+}
+
+}  // namespace
+}  // namespace barlake::server
