@@ -14,6 +14,7 @@
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "core/json_text.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "demo/sample_data.h"
@@ -168,7 +169,7 @@ int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
   auto r = (*lk)->Import(req);
   if (!r.ok()) return Fail(r.status());
   if (a.as_json) {
-    std::printf("%s\n", json{{"aligned", true}, {"checked", r->alignment_checked}}.dump().c_str());
+    std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r->alignment_checked}}).c_str());
   } else if (r->alignment_checked) {
     std::printf("'%s' agrees with the stored %s %s bars where they overlap.\n", a.file.c_str(), a.symbol.c_str(),
                 a.timeframe.c_str());
@@ -196,7 +197,7 @@ int CmdStatus(const Globals& g, bool as_json) {
     return nullptr;
   };
   if (as_json) {
-    std::printf("%s\n", lake::StatusJson((*lk)->paths().root, tz->name(), *ds, &*derived).dump(2).c_str());
+    std::printf("%s\n", ToJsonText(lake::StatusJson((*lk)->paths().root, tz->name(), *ds, &*derived), 2).c_str());
     return 0;
   }
   if (ds->empty()) {
@@ -374,10 +375,12 @@ int CmdVerify(const Globals& g, bool as_json) {
   if (as_json) {
     json problems = json::array();
     for (const auto& p : rep->problems) problems.push_back({{"path", p.path}, {"problem", p.what}});
-    std::printf("%s\n", json{{"ok", rep->ok()},
-                             {"files_checked", rep->files_checked},
-                             {"rows_checked", rep->rows_checked},
-                             {"problems", problems}}.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(json{{"ok", rep->ok()},
+                                        {"files_checked", rep->files_checked},
+                                        {"rows_checked", rep->rows_checked},
+                                        {"problems", problems}},
+                                   2)
+                            .c_str());
   } else {
     for (const auto& p : rep->problems) std::printf("PROBLEM %s: %s\n", p.path.c_str(), p.what.c_str());
     std::printf("%s: %lld files, %s rows checked, %zu problem%s\n", rep->ok() ? "OK" : "FAILED",
@@ -393,7 +396,7 @@ int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
   auto r = (*lk)->Rollback(job_id);
   if (!r.ok()) return Fail(r.status());
   if (as_json) {
-    std::printf("%s\n", JobJson(*r).dump().c_str());
+    std::printf("%s\n", ToJsonText(JobJson(*r)).c_str());
   } else {
     std::printf("Job %lld rolled back job %lld: %lld partition%s restored to what they held before it "
                 "(partitions it created were removed)\n",
@@ -411,7 +414,7 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
   if (as_json) {
     json arr = json::array();
     for (const auto& j : *jobs) arr.push_back(JobJson(j));
-    std::printf("%s\n", arr.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(arr, 2).c_str());
     return 0;
   }
   auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
@@ -439,7 +442,7 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   if (!changes.ok()) return Fail(changes.status());
   json o = lake::JobDetailJson(*j, *changes);
   if (as_json) {
-    std::printf("%s\n", o.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(o, 2).c_str());
     return 0;
   }
   std::printf("Job %lld: %s %s\n", static_cast<long long>(j->id), j->kind.c_str(), j->status.c_str());
@@ -467,9 +470,9 @@ int CmdDetect(const std::string& file, bool as_json) {
     const std::string why = "a JSON record with timestamp, ticker and strikes keys: a GEX option snapshot "
                             "(formats/gex-snapshots.md); `barlake import FILE` stores it as a snapshot dataset";
     if (as_json) {
-      std::printf("%s\n", json{{"file", file}, {"format", "gex-json"}, {"why", why}, {"candidates", json::array()}}
-                               .dump(2)
-                               .c_str());
+      std::printf("%s\n",
+                  ToJsonText(json{{"file", file}, {"format", "gex-json"}, {"why", why}, {"candidates", json::array()}}, 2)
+                      .c_str());
     } else {
       std::printf("%s: gex-json\n  because %s\n", file.c_str(), why.c_str());
     }
@@ -479,7 +482,7 @@ int CmdDetect(const std::string& file, bool as_json) {
   auto d = ingest::DetectFormat((*source)->data(), base);
   if (as_json) {
     json o = lake::DetectJson(file, d);
-    std::printf("%s\n", o.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(o, 2).c_str());
     return d.ok() ? 0 : ExitCodeFor(d.status());
   }
   if (!d.ok()) return Fail(d.status());
@@ -518,7 +521,7 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
   if (a.as_json) {
     json arr = json::array();
     for (const auto& q : *rows) arr.push_back(QuarantineJson(q));
-    std::printf("%s\n", arr.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(arr, 2).c_str());
     return 0;
   }
   if (rows->empty()) {
@@ -542,7 +545,7 @@ int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
   auto q = (*lk)->journal()->GetQuarantine(id);
   if (!q.ok()) return Fail(q.status());
   if (as_json) {
-    std::printf("%s\n", QuarantineJson(*q).dump(2).c_str());
+    std::printf("%s\n", ToJsonText(QuarantineJson(*q), 2).c_str());
     return 0;
   }
   std::printf("Quarantined row %lld (%s)\n  dataset  %s %s\n  bar      %s  O %g H %g L %g C %g V %g\n"

@@ -8,6 +8,7 @@
 #include "calendar/calendar.h"
 #include "cli/cli_common.h"
 #include "cli/output.h"
+#include "core/json_text.h"
 #include "lake/vault.h"
 #include "lake/writer_lock.h"
 #include "registry/registry.h"
@@ -53,7 +54,7 @@ int CmdCalendars(const Globals& g, bool as_json) {
                      {"description", c.description},
                      {"source", c.source}});
     }
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(out, 2).c_str());
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -136,7 +137,7 @@ int CmdCalendarShow(const Globals& g, const ShowArgs& a) {
       list.push_back(o);
     }
     out["days"] = list;
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(out, 2).c_str());
     return 0;
   }
   std::vector<std::vector<std::string>> table;
@@ -201,7 +202,7 @@ int CmdDatasetSet(const Globals& g, const SetArgs& a) {
     nlohmann::json o = {{"symbol", a.symbol},           {"timeframe", a.timeframe},
                         {"calendar", now->calendar},    {"previous_calendar", old_calendar},
                         {"outside_session", now->outside_session}, {"previous_outside_session", old_rule}};
-    std::printf("%s\n", o.dump().c_str());
+    std::printf("%s\n", ToJsonText(o).c_str());
     return 0;
   }
   std::printf("%s %s: calendar %s (was %s), outside_session %s (was %s); %s updated\n", a.symbol.c_str(),

@@ -3,6 +3,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/output.h"
+#include "core/json_text.h"
 #include "lake/lake_json.h"
 
 namespace barlake::cli {
@@ -30,7 +31,7 @@ int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as
   if (as_json) {
     json arr = json::array();
     for (const auto& r : items) arr.push_back(lake::RegenerateItemJson(r));
-    std::printf("%s\n", json{{"regenerated", arr}}.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(json{{"regenerated", arr}}, 2).c_str());
     return 0;
   }
   if (items.empty()) {

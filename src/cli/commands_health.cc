@@ -11,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "calendar/calendar.h"
+#include "core/json_text.h"
 #include "core/timeframe.h"
 #include "health/health.h"
 #include "lake/dataset_health.h"
@@ -143,12 +144,12 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
   if (a.as_json) {
     json arr = json::array();
     for (const auto& h : *result) arr.push_back(lake::HealthJson(h, details ? 1000 : 20));
-    std::printf("%s\n", json{{"vault", (*lk)->paths().root},
-                             {"display_tz", tz->name()},
-                             {"gap_min_seconds", *gap_min},
-                             {"datasets", arr},
-                             {"exit_code", code}}
-                            .dump(2)
+    std::printf("%s\n", ToJsonText(json{{"vault", (*lk)->paths().root},
+                                        {"display_tz", tz->name()},
+                                        {"gap_min_seconds", *gap_min},
+                                        {"datasets", arr},
+                                        {"exit_code", code}},
+                                   2)
                             .c_str());
     return code;
   }
@@ -237,15 +238,15 @@ int CmdGaps(const Globals& g, const GapsArgs& a) {
   if (a.as_json) {
     json arr = json::array();
     for (const auto& gp : gaps) arr.push_back(lake::GapJson(gp));
-    std::printf("%s\n", json{{"symbol", a.symbol},
-                             {"timeframe", a.timeframe},
-                             {"calendar", (*source)->name},
-                             {"min_seconds", *min},
-                             {"from", a.from.empty() ? json(nullptr) : json(FormatIsoUtc(from))},
-                             {"to", a.to.empty() ? json(nullptr) : json(FormatIsoUtc(to))},
-                             {"missing_bars", missing},
-                             {"gaps", arr}}
-                            .dump(2)
+    std::printf("%s\n", ToJsonText(json{{"symbol", a.symbol},
+                                        {"timeframe", a.timeframe},
+                                        {"calendar", (*source)->name},
+                                        {"min_seconds", *min},
+                                        {"from", a.from.empty() ? json(nullptr) : json(FormatIsoUtc(from))},
+                                        {"to", a.to.empty() ? json(nullptr) : json(FormatIsoUtc(to))},
+                                        {"missing_bars", missing},
+                                        {"gaps", arr}},
+                                   2)
                             .c_str());
     return 0;
   }

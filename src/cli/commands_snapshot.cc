@@ -13,6 +13,7 @@
 
 #include "cli/cli_common.h"
 #include "cli/output.h"
+#include "core/json_text.h"
 #include "ingest/gex_snapshot.h"
 #include "lake/snapshot_import.h"
 #include "storage/duckdb_conn.h"
@@ -157,7 +158,7 @@ int CmdSnapshotsList(const Globals& g, bool as_json) {
                     std::to_string(d.last_job)});
   }
   if (as_json) {
-    std::printf("%s\n", arr.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(arr, 2).c_str());
   } else if (rows.empty()) {
     std::printf("No snapshot datasets. Import one with: barlake import SPX_2026-02-25_rt.json\n");
   } else {

@@ -16,6 +16,7 @@
 #include "calendar/calendar.h"
 #include "cli/cli_common.h"
 #include "cli/output.h"
+#include "core/json_text.h"
 #include "derive/level_touches.h"
 #include "derive/session_stats.h"
 #include "lake/derived_tables.h"
@@ -202,7 +203,7 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
     json out = {{"symbol", a.symbol},          {"timeframe", a.timeframe},
                 {"calendar", in->calendar->name}, {"display_tz", tz.name()},
                 {"sessions", rows},            {"bars_outside_sessions", stats->bars_outside_sessions}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(out, 2).c_str());
     return 0;
   }
   if (a.format == "csv") {
@@ -329,7 +330,7 @@ int CmdTouches(const Globals& g, const StatsArgs& a) {
                 {"day_start", options.day_start_minutes ? json(a.day_start) : json(nullptr)},
                 {"day_start_zone", options.day_start_minutes ? json(options.zone) : json(nullptr)},
                 {"sessions", list}};
-    std::printf("%s\n", out.dump(2).c_str());
+    std::printf("%s\n", ToJsonText(out, 2).c_str());
     return 0;
   }
   if (a.format == "csv") {

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/text.h"
+
 namespace barlake {
 
 std::string_view ErrorCodeName(ErrorCode code) {
@@ -24,7 +26,11 @@ std::string_view ErrorCodeName(ErrorCode code) {
 }
 
 Status::Status(ErrorCode code, std::string message) {
-  if (code != ErrorCode::kOk) state_ = std::make_shared<State>(State{code, std::move(message)});
+  if (code == ErrorCode::kOk) return;
+  // Messages quote paths, input bytes and third-party error texts; they are printed and
+  // written into JSON, so a message is valid UTF-8 by construction (bad bytes as \xHH).
+  if (!IsValidUtf8(message) || message.find('\0') != std::string::npos) message = ToValidUtf8(message);
+  state_ = std::make_shared<State>(State{code, std::move(message)});
 }
 
 Status Status::FromErrno(int err, const std::string& what, const std::string& path) {

@@ -14,6 +14,8 @@ namespace barlake {
 class [[nodiscard]] Status {
  public:
   Status() = default;
+  /// The message is stored as valid UTF-8: bytes that are not (and NUL) become `\xHH`
+  /// (core/text.h), so a Status can always be printed and written into JSON.
   Status(ErrorCode code, std::string message);
 
   static Status OK() { return Status(); }

@@ -3,6 +3,8 @@
 #include <limits>
 #include <optional>
 
+#include "core/json_text.h"
+#include "core/text.h"
 #include "ingest/vendor_common_internal.h"
 
 namespace barlake::ingest {
@@ -115,7 +117,7 @@ std::optional<Status> MessageInsteadOfData(const json& doc, const std::string& f
   for (const char* k : {"Error Message", "Note", "Information"}) {
     if (doc.contains(k)) {
       return Status::InvalidInput(file + ": Alpha Vantage sent a message instead of data: " + k + ": " +
-                                  (doc[k].is_string() ? doc[k].get<std::string>() : doc[k].dump()));
+                                  (doc[k].is_string() ? doc[k].get<std::string>() : ToJsonText(doc[k])));
     }
   }
   return std::nullopt;
@@ -124,7 +126,7 @@ std::optional<Status> MessageInsteadOfData(const json& doc, const std::string& f
 // Reads a stamp into `row`; reports it and returns false when it is not a date or time.
 bool ReadStamp(std::string_view stamp, uint32_t line, ProblemList* problems, Row* row) {
   if (internal::ParseLocalStamp(stamp, &row->local, &row->has_time)) return true;
-  problems->Add(line, "timestamp", "'" + std::string(stamp.substr(0, 30)) + "' is not 'yyyy-MM-dd[ HH:mm:ss]'");
+  problems->Add(line, "timestamp", QuoteBytes(stamp, 30) + " is not 'yyyy-MM-dd[ HH:mm:ss]'");
   return false;
 }
 

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "core/json_text.h"
+#include "core/text.h"
 #include "ingest/vendor_common_internal.h"
 
 namespace barlake::ingest {
@@ -98,7 +100,7 @@ class BinanceJson : public BarFormat {
                                   ": expected a JSON array of klines (the body of "
                                   "/api/v3/klines); got a JSON " + std::string(doc.type_name()) +
                                   (doc.is_object() && doc.contains("msg")
-                                       ? " (a Binance error: " + doc["msg"].dump() + ")"
+                                       ? " (a Binance error: " + ToJsonText(doc["msg"]) + ")"
                                        : ""));
     }
     ParsedBars out;
@@ -118,7 +120,7 @@ class BinanceJson : public BarFormat {
       }
       if (!k[0].is_number_integer() || !k[6].is_number_integer()) {
         problems.Add(n, k[0].is_number_integer() ? "close_time" : "open_time",
-                     "expected epoch milliseconds, got " + k[k[0].is_number_integer() ? 6 : 0].dump());
+                     "expected epoch milliseconds, got " + internal::JsonExcerpt(k[k[0].is_number_integer() ? 6 : 0]));
         continue;
       }
       double v[5];
@@ -234,11 +236,11 @@ class BinanceCsv : public BarFormat {
       int64_t open_raw, close_raw;
       if (!ParseInt64(f[0], &open_raw) || open_raw < kMillisFloor) {
         problems.Add(line_no, "open_time",
-                     "'" + std::string(f[0].substr(0, 20)) + "' is not epoch milliseconds or microseconds");
+                     QuoteBytes(f[0], 20) + " is not epoch milliseconds or microseconds");
         continue;
       }
       if (!ParseInt64(f[6], &close_raw)) {
-        problems.Add(line_no, "close_time", "'" + std::string(f[6].substr(0, 20)) + "' is not an epoch stamp");
+        problems.Add(line_no, "close_time", QuoteBytes(f[6], 20) + " is not an epoch stamp");
         continue;
       }
       double v[5];

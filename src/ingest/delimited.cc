@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/text.h"
 #include "ingest/ninjatrader.h"
 #include "ingest/number_parse.h"
 
@@ -380,7 +381,8 @@ struct Layout {
   std::vector<std::string> notes;
 };
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// Input bytes in a message: escaped, so the message stays valid UTF-8 (core/text.h).
+std::string Quoted(std::string_view s, size_t max_bytes = 200) { return QuoteBytes(s, max_bytes); }
 
 // Applies ParseOptions::columns to the layout.
 Status ApplyColumnSpec(std::string_view spec, Layout* layout, const std::string& file_label) {
@@ -428,7 +430,7 @@ Status ApplyColumnSpec(std::string_view spec, Layout* layout, const std::string&
       std::string names;
       for (const auto& n : layout->names) names += (names.empty() ? "" : ", ") + n;
       return Status::InvalidInput(
-          file_label + ": --columns " + std::string(item) + ": no column is named " + Quoted(value) +
+          file_label + ": --columns " + EscapeBytes(item) + ": no column is named " + Quoted(value) +
           (layout->header ? " (the header has: " + names + ")" : " (the file has no header)") +
           "; give a header name or a 1-based column number");
     }
@@ -548,7 +550,7 @@ Result<Layout> AnalyzeHead(std::string_view first, uint32_t first_line_no, std::
     for (int i = 0; i < static_cast<int>(layout.names.size()); ++i) {
       bool used = false;
       for (int r = 0; r < kRoles; ++r) used = used || layout.col[r] == i;
-      if (!used) ignored.push_back(layout.names[i].empty() ? "#" + std::to_string(i + 1) : layout.names[i]);
+      if (!used) ignored.push_back(layout.names[i].empty() ? "#" + std::to_string(i + 1) : EscapeBytes(layout.names[i], 200));
     }
     if (!ignored.empty()) {
       std::string list;
@@ -667,17 +669,17 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       Micros tod;
       const std::string_view d = fields[c_date], t = fields[c_time];
       if (ParseDate(d, &days) != d.size() || d.empty()) {
-        problems.Add(line_no, "date", Quoted(d.substr(0, 30)) + " is not a date (yyyy-MM-dd, yyyy.MM.dd or yyyyMMdd)");
+        problems.Add(line_no, "date", Quoted(d, 30) + " is not a date (yyyy-MM-dd, yyyy.MM.dd or yyyyMMdd)");
         continue;
       }
       if (t.empty() || ParseTimeOfDay(t, 0, &tod) != t.size()) {
-        problems.Add(line_no, "time", Quoted(t.substr(0, 30)) + " is not a time of day (HH:mm[:ss])");
+        problems.Add(line_no, "time", Quoted(t, 30) + " is not a time of day (HH:mm[:ss])");
         continue;
       }
       st.kind = StampKind::kNaive;
       st.value = days * kMicrosPerDay + tod;
     } else if (const char* err = ParseStamp(fields[c_time], &st)) {
-      problems.Add(line_no, time_field, Quoted(fields[c_time].substr(0, 40)) + " " + err);
+      problems.Add(line_no, time_field, Quoted(fields[c_time], 40) + " " + err);
       continue;
     }
     if (!file_kind) file_kind = st.kind;
@@ -722,7 +724,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
         break;
       }
       if (!ParseNumber(v, &values[f])) {
-        problems.Add(line_no, kValueNames[f], Quoted(v.substr(0, 30)) + " is not a number");
+        problems.Add(line_no, kValueNames[f], Quoted(v, 30) + " is not a number");
         ok = false;
         break;
       }
@@ -869,7 +871,7 @@ bool ProbeGeneric(std::string_view head, Layout* layout, Stamp* first_stamp, Sta
       stamps[k]->kind = StampKind::kNaive;
       stamps[k]->value = days * kMicrosPerDay + tod;
     } else if (ParseStamp(f[layout->col[kTime]], stamps[k]) != nullptr) {
-      *why = "the first data row's time " + Quoted(f[layout->col[kTime]].substr(0, 30)) + " is not a stamp";
+      *why = "the first data row's time " + Quoted(f[layout->col[kTime]], 30) + " is not a stamp";
       return false;
     }
     double v;

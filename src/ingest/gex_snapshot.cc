@@ -4,6 +4,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+#include "ingest/vendor_common_internal.h"
+
 namespace barlake::ingest {
 namespace {
 
@@ -129,8 +132,9 @@ class Parser {
     return s;
   }
 
-  Status ParseError(const std::exception& e, const std::string& where) {
-    return Status::InvalidInput(file_ + (where.empty() ? "" : ":" + where) + ": not valid JSON (" + e.what() + ")");
+  Status ParseError(const Json::parse_error& e, std::string_view text, const std::string& where) {
+    return Status::InvalidInput(file_ + (where.empty() ? "" : ":" + where) + ": not valid JSON (" +
+                                internal::DescribeJsonSyntaxError(e, text) + ")");
   }
 
   std::vector<std::string> notes;
@@ -252,7 +256,7 @@ Result<ParsedGexSnapshots> ParseGexSnapshots(std::string_view data, const std::s
         try {
           j = Json::parse(line);
         } catch (const Json::parse_error& e) {
-          return p.ParseError(e, std::to_string(line_no));
+          return p.ParseError(e, line, std::to_string(line_no));
         }
         ASSIGN_OR_RETURN(GexSnapshot s, p.Record(j, "", where));
         out.snapshots.push_back(std::move(s));
@@ -263,7 +267,7 @@ Result<ParsedGexSnapshots> ParseGexSnapshots(std::string_view data, const std::s
       try {
         doc = Json::parse(data);
       } catch (const Json::parse_error& e) {
-        return p.ParseError(e, "");
+        return p.ParseError(e, data, "");
       }
       if (doc.is_array()) {
         if (doc.empty()) return Status::InvalidInput(file_label + ": the array holds no snapshots");
@@ -278,7 +282,7 @@ Result<ParsedGexSnapshots> ParseGexSnapshots(std::string_view data, const std::s
       }
     }
   } catch (const std::exception& e) {  // nlohmann type errors, bad_alloc: never escape
-    return Status::InvalidInput(file_label + ": cannot read the file (" + e.what() + ")");
+    return Status::InvalidInput(file_label + ": cannot read the file (" + ToValidUtf8(e.what()) + ")");
   }
   for (const auto& s : out.snapshots) out.strikes_read += static_cast<int64_t>(s.strikes.size());
   out.notes.insert(out.notes.begin(), p.notes.begin(), p.notes.end());

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/text.h"
 #include "ingest/number_parse.h"
 
 namespace barlake::ingest {
@@ -93,7 +94,7 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
     bool intraday;
     size_t used;
     if (const char* err = ParseStamp(line, &local, &intraday, &used)) {
-      problems.Add(line_no, "timestamp", "'" + std::string(line.substr(0, 20)) + "' " + err);
+      problems.Add(line_no, "timestamp", QuoteBytes(line, 20) + " " + err);
       continue;
     }
     if (intraday == want_daily) {
@@ -130,7 +131,7 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
       }
       std::string_view field = line.substr(start, stop - start);
       if (!ParseDouble(field, &values[f])) {
-        problems.Add(line_no, kFields[f], "'" + std::string(field.substr(0, 30)) + "' is not a number");
+        problems.Add(line_no, kFields[f], QuoteBytes(field, 30) + " is not a number");
         ok = false;
       }
       start = stop + 1;

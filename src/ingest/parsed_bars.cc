@@ -6,6 +6,8 @@
 #include <numeric>
 #include <string>
 
+#include "core/text.h"
+
 namespace barlake::ingest {
 namespace {
 std::string Num(double x) {
@@ -15,12 +17,17 @@ std::string Num(double x) {
 }
 }  // namespace
 
+ProblemList::ProblemList(std::string file_label) : file_(ToValidUtf8(file_label)) {}
+
 void ProblemList::Add(uint32_t line, std::string_view field, const std::string& what) {
   ++count_;
-  if (sink_ && count_ <= kMaxKept) kept_.push_back({line, std::string(field), what});
+  // Parsers quote input with core/text.h; checked again here because problems go on to
+  // the quarantine, the job report and JSON output, which all need valid UTF-8.
+  const bool valid = IsValidUtf8(what) && what.find('\0') == std::string::npos;
+  if (sink_ && count_ <= kMaxKept) kept_.push_back({line, std::string(field), valid ? what : ToValidUtf8(what)});
   if (shown_.size() < 10) {
     shown_.push_back(file_ + ":" + std::to_string(line) + ": field '" + std::string(field) +
-                     "': " + what);
+                     "': " + (valid ? what : ToValidUtf8(what)));
   }
 }
 

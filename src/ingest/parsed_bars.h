@@ -93,7 +93,8 @@ Status CheckSpacing(const ParsedBars& parsed, const Timeframe& timeframe, const 
 /// Collects row problems into one message with a cap on how many are shown.
 class ProblemList {
  public:
-  explicit ProblemList(std::string file_label) : file_(std::move(file_label)) {}
+  /// `file_label` is shown as valid UTF-8 (bytes that are not as `\xHH`).
+  explicit ProblemList(std::string file_label);
   void Add(uint32_t line, std::string_view field, const std::string& what);
   bool empty() const { return count_ == 0; }
   int64_t count() const { return count_; }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/json_text.h"
+#include "core/text.h"
 #include "ingest/number_parse.h"
 
 namespace barlake::ingest::internal {
@@ -13,12 +15,27 @@ Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_la
     // e.byte is 1-based and may point one past the end of the input.
     const size_t at = std::min<size_t>(e.byte == 0 ? 0 : e.byte - 1, data.size());
     const size_t line = 1 + static_cast<size_t>(std::count(data.begin(), data.begin() + at, '\n'));
-    return Status::InvalidInput(file_label + ":" + std::to_string(line) +
-                                ": not valid JSON (" + e.what() +
+    return Status::InvalidInput(file_label + ":" + std::to_string(line) + ": not valid JSON (" +
+                                DescribeJsonSyntaxError(e, data) +
                                 "); the download may be cut short: fetch the file again");
   } catch (const std::exception& e) {
-    return Status::InvalidInput(file_label + ": not valid JSON (" + e.what() + ")");
+    return Status::InvalidInput(file_label + ": not valid JSON (" + ToValidUtf8(e.what()) + ")");
   }
+}
+
+std::string DescribeJsonSyntaxError(const nlohmann::json::parse_error& e, std::string_view data) {
+  // e.byte is 1-based and may point one past the end of the input.
+  const size_t end = std::min<size_t>(e.byte, data.size());
+  size_t start = end > 24 ? end - 24 : 0;
+  // Start on a character, not inside one.
+  while (start < end && (static_cast<unsigned char>(data[start]) & 0xC0) == 0x80) ++start;
+  return ToValidUtf8(e.what()) + " near " + QuoteBytes(data.substr(start, end - start), 24);
+}
+
+std::string JsonExcerpt(const Json& value, size_t max_bytes) {
+  const std::string text = ToJsonText(value);
+  const std::string_view shown = Utf8Prefix(text, max_bytes);
+  return shown.size() < text.size() ? std::string(shown) + "..." : text;
 }
 
 std::string_view SkipBomAndSpace(std::string_view head) {
@@ -71,7 +88,7 @@ bool JsonNumber(const Json& v, double* out) {
 
 bool JsonBarValue(const Json& value, int field, uint32_t line, ProblemList* problems, double* out) {
   if (JsonNumber(value, out)) return true;
-  problems->Add(line, kBarFields[field], value.dump().substr(0, 30) + " is not a number");
+  problems->Add(line, kBarFields[field], JsonExcerpt(value) + " is not a number");
   return false;
 }
 
@@ -79,7 +96,7 @@ bool TextBarValues(const std::string_view* text, uint32_t line, ProblemList* pro
   bool ok = true;
   for (int i = 0; i < 5; ++i) {
     if (!ParseDouble(text[i], &v[i])) {
-      problems->Add(line, kBarFields[i], "'" + std::string(text[i].substr(0, 30)) + "' is not a number");
+      problems->Add(line, kBarFields[i], QuoteBytes(text[i], 30) + " is not a number");
       ok = false;
     }
   }

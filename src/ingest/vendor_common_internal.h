@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "ingest/parsed_bars.h"
 
 namespace barlake::ingest::internal {
@@ -21,6 +22,16 @@ inline constexpr const char* kBarFields[5] = {"open", "high", "low", "close", "v
 /// Parse a whole JSON document. nlohmann's exceptions are caught here: a syntax error is
 /// kInvalidInput "FILE:LINE: not valid JSON (...)", with the line of the failing byte.
 Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_label);
+
+/// nlohmann's text for a syntax error in `data` made valid UTF-8, plus the input bytes
+/// up to the failing one, escaped (core/text.h): "<what> near '...\xFF'". nlohmann shows
+/// control bytes as <U+0000> and copies invalid UTF-8 as is; the excerpt shows both as
+/// the bytes they are.
+std::string DescribeJsonSyntaxError(const nlohmann::json::parse_error& e, std::string_view data);
+
+/// `value` as JSON text for a message: at most `max_bytes` bytes, cut at a code point
+/// boundary, with "..." when cut.
+std::string JsonExcerpt(const Json& value, size_t max_bytes = 30);
 
 /// The head of a file without a UTF-8 BOM and leading white space.
 std::string_view SkipBomAndSpace(std::string_view head);
@@ -44,12 +55,12 @@ ProblemList ProblemsFor(const ParseOptions& opt, ParsedBars* out);
 bool JsonNumber(const Json& v, double* out);
 
 /// Reads bar value kBarFields[field] from a JSON value (JsonNumber). When it is not a
-/// number, reports "<value as JSON> is not a number" (cut at 30 characters) on `line`
+/// number, reports "<value as JSON> is not a number" (JsonExcerpt) on `line`
 /// and returns false.
 bool JsonBarValue(const Json& value, int field, uint32_t line, ProblemList* problems, double* out);
 
 /// Reads the five bar values (open..volume) from text fields text[0..4]. Reports each one
-/// that is not a number as "'<text>' is not a number" (cut at 30 characters) on `line`;
+/// that is not a number as "'<text>' is not a number" (QuoteBytes, 30 bytes) on `line`;
 /// false when any was not.
 bool TextBarValues(const std::string_view* text, uint32_t line, ProblemList* problems, double (&v)[5]);
 
@@ -71,7 +82,7 @@ Result<ParsedBars> NoThrow(const std::string& file_label, F&& body) {
   try {
     return body();
   } catch (const std::exception& e) {
-    return Status::InvalidInput(file_label + ": cannot read the file (" + e.what() + ")");
+    return Status::InvalidInput(file_label + ": cannot read the file (" + ToValidUtf8(e.what()) + ")");
   }
 }
 

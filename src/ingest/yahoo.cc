@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 
+#include "core/json_text.h"
+#include "core/text.h"
 #include "ingest/vendor_common_internal.h"
 
 namespace barlake::ingest {
@@ -87,7 +89,7 @@ class YahooJson : public BarFormat {
     const json& chart = doc["chart"];
     if (chart.contains("error") && !chart["error"].is_null()) {
       const json& e = chart["error"];
-      std::string what = e.dump();
+      std::string what = ToJsonText(e);
       if (e.is_object() && e.contains("description") && e["description"].is_string()) {
         what = e["description"].get<std::string>();
       }
@@ -230,7 +232,7 @@ class YahooJson : public BarFormat {
       const uint32_t n = static_cast<uint32_t>(i + 1);
       ++out.rows_read;
       if (!stamps[i].is_number_integer() || !PlausibleEpochSeconds(stamps[i].get<int64_t>())) {
-        problems.Add(n, "timestamp", stamps[i].dump().substr(0, 30) + " is not epoch seconds");
+        problems.Add(n, "timestamp", internal::JsonExcerpt(stamps[i]) + " is not epoch seconds");
         continue;
       }
       double v[5];
@@ -240,7 +242,7 @@ class YahooJson : public BarFormat {
         if (x.is_null()) {
           null_row = true;
         } else if (!internal::JsonNumber(x, &v[f])) {
-          problems.Add(n, kFields[f], x.dump().substr(0, 30) + " is not a number");
+          problems.Add(n, kFields[f], internal::JsonExcerpt(x) + " is not a number");
           ok = false;
         }
       }

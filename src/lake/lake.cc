@@ -12,6 +12,7 @@
 
 #include "calendar/calendar.h"
 #include "core/checksum.h"
+#include "core/json_text.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "ingest/format.h"
@@ -88,7 +89,7 @@ std::string ImportResult::ReportJson() const {
                           {c.incoming[0], c.incoming[1], c.incoming[2], c.incoming[3], c.incoming[4]}}});
   }
   j["conflicts"] = conflicts;
-  return j.dump();
+  return ToJsonText(j);
 }
 
 Lake::Lake(VaultPaths paths, LakeOptions options)

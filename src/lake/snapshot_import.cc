@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/checksum.h"
+#include "core/json_text.h"
 #include "ingest/gex_snapshot.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -174,7 +175,7 @@ std::string SnapshotImportResult::ReportJson() const {
                               {"incoming", c.incoming}});
   }
   j["conflicts"] = conflicts_json;
-  return j.dump();
+  return ToJsonText(j);
 }
 
 Result<SnapshotImportResult> Lake::ImportSnapshots(const SnapshotImportRequest& req) {

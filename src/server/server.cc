@@ -23,6 +23,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "core/time_util.h"
 #include "core/timeframe.h"
 #include "ingest/format.h"
@@ -63,7 +64,7 @@ constexpr uint64_t kMultipartOverhead = 1 << 20;
 
 void SendJson(Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), kJsonType);
+  res.set_content(ToJsonText(body), kJsonType);
 }
 
 void SendError(Response& res, const ApiError& e) {
@@ -133,7 +134,7 @@ CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t li
   } else {
     page.content_type = kJsonType;
     fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
-                   json(symbol).dump(), json(timeframe).dump(), from_json, to_json, n,
+                   ToJsonText(json(symbol)), ToJsonText(json(timeframe)), from_json, to_json, n,
                    next ? "\"" + page.next + "\"" : std::string("null"));
     for (size_t i = 0; i < n; ++i) {
       fmt::format_to(out, "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
@@ -160,7 +161,7 @@ Result<Fields> FieldsFromJson(const std::string& body) {
     } else if (v.is_boolean()) {
       f[k] = v.get<bool>() ? "true" : "false";
     } else if (v.is_number() || v.is_null()) {
-      f[k] = v.is_null() ? "" : v.dump();
+      f[k] = v.is_null() ? "" : ToJsonText(v);
     } else {
       return Status::InvalidArgument("field '" + k + "' must be a string, number or boolean");
     }
@@ -463,8 +464,8 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
     }
   }
-  const std::string from_text = req.has_param("from") ? json(req.get_param_value("from")).dump() : "null";
-  const std::string to_text = req.has_param("to") ? json(req.get_param_value("to")).dump() : "null";
+  const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
+  const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
   const std::string request_key =
       fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", symbol, timeframe, from_text, to_text, format, limit);
   auto page = readers_.Read<std::shared_ptr<const CachedPage>>(
@@ -618,7 +619,7 @@ void Server::Impl::TaskEvents(const Request& req, Response& res) {
       sink.done();
       return true;
     }
-    const std::string data = t->Json().dump();
+    const std::string data = ToJsonText(t->Json());
     if (data != st->last) {
       st->last = data;
       const std::string ev = fmt::format("event: {}\ndata: {}\n\n", t->finished() ? "done" : "progress", data);
@@ -661,7 +662,7 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     st->seen = tasks_.version();
     auto list = tasks_.List(100);
     for (auto it = list.rbegin(); it != list.rend(); ++it) {
-      std::string data = it->Json().dump();
+      std::string data = ToJsonText(it->Json());
       std::string& last = st->last[it->id];
       if (data == last) continue;
       last = data;
