@@ -19,9 +19,20 @@ class [[nodiscard]] Result {
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  /// The value. Calling it on an error is a bug: the process aborts printing the status
+  /// (as Arrow's ValueOrDie), instead of throwing std::bad_variant_access across the API.
+  const T& value() const& {
+    CheckHasValue();
+    return *std::get_if<T>(&v_);
+  }
+  T& value() & {
+    CheckHasValue();
+    return *std::get_if<T>(&v_);
+  }
+  T&& value() && {
+    CheckHasValue();
+    return std::move(*std::get_if<T>(&v_));
+  }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }
@@ -29,6 +40,9 @@ class [[nodiscard]] Result {
   T ValueOr(T fallback) const { return ok() ? value() : fallback; }
 
  private:
+  void CheckHasValue() const {
+    if (!ok()) internal::DieOnValueOfError(*std::get_if<Status>(&v_));
+  }
   std::variant<T, Status> v_;
 };
 

@@ -1,6 +1,8 @@
 #include "core/status.h"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/text.h"
@@ -56,5 +58,12 @@ Status Status::WithContext(const std::string& context) const {
   if (ok()) return *this;
   return Status(code(), context + ": " + message());
 }
+
+namespace internal {
+void DieOnValueOfError(const Status& status) {
+  std::fprintf(stderr, "barlake: Result::value() on an error: %s\n", status.ToString().c_str());
+  std::abort();
+}
+}  // namespace internal
 
 }  // namespace barlake

@@ -50,6 +50,11 @@ class [[nodiscard]] Status {
   std::shared_ptr<const State> state_;
 };
 
+namespace internal {
+/// Prints "Result::value() on an error: <status>" to stderr and aborts (core/result.h).
+[[noreturn]] void DieOnValueOfError(const Status& status);
+}  // namespace internal
+
 #define BARLAKE_CONCAT_IMPL(a, b) a##b
 #define BARLAKE_CONCAT(a, b) BARLAKE_CONCAT_IMPL(a, b)
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/json_text.h"
+#include "core/result.h"
 #include "core/status.h"
 
 namespace barlake {
@@ -124,6 +125,13 @@ TEST(TextTest, ToJsonTextNeverThrowsOnInvalidUtf8) {
   EXPECT_EQ(back["ok"], "caf\xC3\xA9");
   EXPECT_EQ(back["message"], "price '1.25\xEF\xBF\xBD\xEF\xBF\xBD'");  // U+FFFD twice
   EXPECT_EQ(ToJsonText(nlohmann::json{{"a", 1}}, 2), "{\n  \"a\": 1\n}");
+}
+
+TEST(ResultDeathTest, ValueOfAnErrorAbortsWithTheStatus) {
+  Result<int> r(Status::NotFound("no such dataset 'ES 1m'"));
+  EXPECT_DEATH((void)r.value(), "Result::value\\(\\) on an error: NotFound: no such dataset 'ES 1m'");
+  Result<int> fine(7);
+  EXPECT_EQ(fine.value(), 7);
 }
 
 }  // namespace
