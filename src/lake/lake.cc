@@ -80,15 +80,15 @@ std::string ImportResult::ReportJson() const {
   if (dry_run) j["bytes_estimate"] = bytes_estimate;
   if (!skipped_because.empty()) j["skipped_because"] = skipped_because;
   j["partition_paths"] = partitions;
-  nlohmann::json conflicts = nlohmann::json::array();
-  for (const auto& c : this->conflicts) {
-    conflicts.push_back({{"ts", FormatIsoUtc(c.ts)},
+  nlohmann::json conflicts_json = nlohmann::json::array();
+  for (const auto& c : conflicts) {
+    conflicts_json.push_back({{"ts", FormatIsoUtc(c.ts)},
                          {"line", c.line},
                          {"stored", {c.stored[0], c.stored[1], c.stored[2], c.stored[3], c.stored[4]}},
                          {"incoming",
                           {c.incoming[0], c.incoming[1], c.incoming[2], c.incoming[3], c.incoming[4]}}});
   }
-  j["conflicts"] = conflicts;
+  j["conflicts"] = conflicts_json;
   return ToJsonText(j);
 }
 
@@ -563,7 +563,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
         q.volume = rb.volume[i];
         rows.push_back(std::move(q));
       }
-      if (Status s = journal_->AddQuarantine(job.id, rows); !s.ok()) return FailJob(&job, s);
+      if (Status added = journal_->AddQuarantine(job.id, rows); !added.ok()) return FailJob(&job, added);
     }
   }
 

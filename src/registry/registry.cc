@@ -244,10 +244,10 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
       ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
       if (const toml::node* in = t->get("inputs")) {
-        const toml::array* arr = in->as_array();
-        bool ok = arr != nullptr;
-        if (arr) {
-          for (const toml::node& x : *arr) {
+        const toml::array* input_list = in->as_array();
+        bool ok = input_list != nullptr;
+        if (input_list) {
+          for (const toml::node& x : *input_list) {
             if (!x.is_string()) ok = false;
             else d.inputs.push_back(*x.value<std::string>());
           }

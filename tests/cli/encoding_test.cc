@@ -103,7 +103,9 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
         bool named = false;
         for (const auto& rej : j["rejections"]) named = named || rej.value("line", 0u) == line;
         EXPECT_TRUE(named) << "no rejection names line " << line << ": " << r.out;
-        if (!c.escaped.empty()) EXPECT_TRUE(AnyStringContains(j["rejections"], c.escaped)) << r.out;
+        if (!c.escaped.empty()) {
+          EXPECT_TRUE(AnyStringContains(j["rejections"], c.escaped)) << r.out;
+        }
       } else {
         // A clean error: a documented code, a message naming the file and the line, the
         // bytes escaped, and nothing changed in the lake.
@@ -113,7 +115,9 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
         EXPECT_TRUE(r.err.find(in.file_name + ":" + ln) != std::string::npos ||
                     r.err.find("line " + ln) != std::string::npos)
             << "line " << ln << " not named: " << r.err;
-        if (!c.escaped.empty()) EXPECT_NE(r.err.find(c.escaped), std::string::npos) << r.err;
+        if (!c.escaped.empty()) {
+          EXPECT_NE(r.err.find(c.escaped), std::string::npos) << r.err;
+        }
         EXPECT_EQ(LakeFiles(), before);
       }
     }
@@ -122,7 +126,9 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
       if (as_json) d.push_back("--json");
       CommandResult r = Bl(d);
       ExpectNoCrashAndValidText(r);
-      if (r.exit_code == 0 && as_json) EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << r.out;
+      if (r.exit_code == 0 && as_json) {
+        EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << r.out;
+      }
     }
   }
   // The journal's view of all this (job reports, quarantined rows) is valid JSON too.

@@ -25,7 +25,7 @@ bool StrictJsonAccepts(const std::string& s) {
 }
 
 TEST(TextTest, ValidSequencesOfEveryLengthAreValid) {
-  for (const std::string s : {"plain ascii"s, "caf\xC3\xA9"s, "\xE2\x82\xAC 12"s, "\xF0\x9F\x93\x88"s, ""s,
+  for (const std::string& s : {"plain ascii"s, "caf\xC3\xA9"s, "\xE2\x82\xAC 12"s, "\xF0\x9F\x93\x88"s, ""s,
                               "\xED\x9F\xBF"s /* U+D7FF */, "\xEE\x80\x80"s /* U+E000 */,
                               "\xF4\x8F\xBF\xBF"s /* U+10FFFF */, "nul\0inside"s}) {
     EXPECT_TRUE(IsValidUtf8(s)) << s;

@@ -464,7 +464,9 @@ TEST_F(VendorRealDataTest, Yahoo) {
     auto r = ParseReal(YahooChartJsonFormat(), std::string("yahoo_chart_json/") + c.file, c.tf);
     ASSERT_OK(r) << c.file;
     EXPECT_EQ(r->bars.size(), c.bars) << c.file << ::testing::PrintToString(r->notes);
-    if (c.bars) EXPECT_EQ(FormatIsoUtc(r->bars.ts.front()), c.first) << c.file;
+    if (c.bars) {
+      EXPECT_EQ(FormatIsoUtc(r->bars.ts.front()), c.first) << c.file;
+    }
   }
   auto aapl = ParseReal(YahooChartJsonFormat(), "yahoo_chart_json/chart-AAPL-2020-08-31-to-2020-11-07.json", "1d");
   ASSERT_OK(aapl);

@@ -134,7 +134,9 @@ TEST_P(ServerEncodingTest, ForeignBytesInAnUploadEndInACleanErrorOrACleanImport)
       bool named = false;
       for (const auto& rej : report["rejections"]) named = named || rej.value("line", 0u) == line;
       EXPECT_TRUE(named) << "no rejection names line " << line << ": " << t.dump();
-      if (!c.escaped.empty()) EXPECT_TRUE(AnyStringContains(report["rejections"], c.escaped)) << t.dump();
+      if (!c.escaped.empty()) {
+        EXPECT_TRUE(AnyStringContains(report["rejections"], c.escaped)) << t.dump();
+      }
     } else {
       ASSERT_EQ(t["state"], "failed") << t.dump();
       const std::string code = t["error"].value("code", "");
@@ -149,7 +151,9 @@ TEST_P(ServerEncodingTest, ForeignBytesInAnUploadEndInACleanErrorOrACleanImport)
         EXPECT_TRUE(message.find(in.file_name + ":" + ln) != std::string::npos ||
                     message.find("line " + ln) != std::string::npos)
             << "line " << ln << " not named: " << message;
-        if (!c.escaped.empty()) EXPECT_NE(message.find(c.escaped), std::string::npos) << message;
+        if (!c.escaped.empty()) {
+          EXPECT_NE(message.find(c.escaped), std::string::npos) << message;
+        }
       }
     }
     // Detection of the same upload answers with valid JSON.
