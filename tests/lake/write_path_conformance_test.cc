@@ -140,13 +140,15 @@ class WritePathConformanceTest : public ::testing::TestWithParam<Case> {
         // The undo itself hit the full disk: the job stayed planned and recovery finished it.
         EXPECT_EQ(code, ErrorCode::kNoSpace) << context;
         EXPECT_EQ(state, VaultState::kAfter) << context;
-      } else if (state == VaultState::kAfterUndeclared) {
-        EXPECT_NE(s.message().find("could not declare the dataset"), std::string::npos) << context << ": " << s.message();
+      } else if (path_->declares_after_commit && s.message().find("could not declare the dataset") != std::string::npos) {
+        // The data is committed and the error says so; barlake.toml may or may not have the
+        // entry (a failed folder fsync after the rename leaves the new file in place).
+        EXPECT_TRUE(IsAfter(state)) << context << ": " << VaultStateName(state);
       } else {
         EXPECT_FALSE(IsAfter(state)) << context << ": the run failed but its job completed";
       }
       if (HasFatalFailure()) return;
-      if (!s.ok()) {
+      if (!s.ok() && !IsAfter(state)) {
         last_failed = std::move(dir);
         last_failed_copy = copy;
       }

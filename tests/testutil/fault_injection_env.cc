@@ -63,7 +63,7 @@ Status FaultInjectionEnv::Check(const std::string& op, const std::string& path) 
   std::unique_lock<std::mutex> l(mu_);  // staging workers call in from two threads
   if (crashed_) {
     // The process is gone: its thread stops here, others see a dead disk.
-    const bool may_throw = std::this_thread::get_id() == crash_thread_ && std::uncaught_exceptions() == 0;
+    const bool may_throw = MayThrow(path);
     l.unlock();
     if (may_throw) throw SimulatedCrash{};
     return Status::IOError("injected: the process crashed before " + op + " '" + path + "'");
@@ -127,10 +127,15 @@ void FaultInjectionEnv::Done(const std::string& op, const std::string& path, con
   }
   if (crash_after_ > 0 && this_thread_call == crash_after_ && !crashed_) {
     crashed_ = true;
-    const bool may_throw = std::this_thread::get_id() == crash_thread_ && std::uncaught_exceptions() == 0;
+    const bool may_throw = MayThrow(path);
     l.unlock();
     if (may_throw) throw SimulatedCrash{};
   }
+}
+
+bool FaultInjectionEnv::MayThrow(const std::string& path) const {
+  return std::this_thread::get_id() == crash_thread_ && std::uncaught_exceptions() == 0 &&
+         !(no_throw_ && no_throw_(path));
 }
 
 bool FaultInjectionEnv::Durable(const EntryChange& c) const {

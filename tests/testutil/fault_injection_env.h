@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -71,6 +72,9 @@ class FaultInjectionEnv : public EnvWrapper {
     crash_after_ = n;
     crash_thread_ = std::this_thread::get_id();
   }
+  /// Calls on paths `pred` accepts never throw the crash (they fail instead): for calls a
+  /// destructor makes, where an exception would terminate the process.
+  void SetNoThrowPaths(std::function<bool(const std::string& path)> pred) { no_throw_ = std::move(pred); }
   bool crashed() const { return crashed_; }
   /// After the test caught the crash: later calls (destructors) fail without throwing.
   void StopThrowing() {
@@ -137,7 +141,8 @@ class FaultInjectionEnv : public EnvWrapper {
     uint64_t synced_size = 0;
     bool dirty = false;
   };
-  void MaybeCrash();  // with mu_ held
+  /// Whether a crash may be thrown on this thread for a call on `path`.
+  bool MayThrow(const std::string& path) const;
   bool Durable(const EntryChange& c) const;
 
   std::mutex mu_;
@@ -147,6 +152,7 @@ class FaultInjectionEnv : public EnvWrapper {
   int64_t count_ = 0;
   int64_t crash_after_ = 0;
   std::thread::id crash_thread_;
+  std::function<bool(const std::string&)> no_throw_;
   std::atomic<bool> crashed_{false};
   bool forever_ = false;
   ErrorCode code_ = ErrorCode::kIOError;
