@@ -8,14 +8,109 @@
 // that completed: all of it must have been durable.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "lake/lake.h"
 #include "testutil/fault_injection_env.h"
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
+#include "testutil/test_data.h"
 #include "testutil/write_paths.h"
 
 namespace barlake::testutil {
 namespace {
+
+// The power-loss model itself, on plain files.
+class PowerLossModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override { env_.TrackDurability(); }
+  void Write(const std::string& path, const std::string& text, bool sync) {
+    ASSERT_OK_AND_ASSIGN(auto f, env_.NewWritableFile(path));
+    ASSERT_OK(f->Append(text));
+    if (sync) {
+      ASSERT_OK(f->Sync());
+    }
+    ASSERT_OK(f->Close());
+  }
+  std::string Read(const std::string& path) {
+    auto r = Env::Default()->ReadFile(path);
+    return r.ok() ? *r : "(missing)";
+  }
+  TempDir dir_;
+  FaultInjectionEnv env_{Env::Default()};
+};
+
+TEST_F(PowerLossModelTest, UnsyncedDataAndEntriesAreLostAndSyncedOnesKept) {
+  const std::string d = dir_.path();
+  ASSERT_OK(WriteText(d + "/old", "old bytes"));  // before tracking: durable
+  Write(d + "/synced", "kept", /*sync=*/true);
+  Write(d + "/unsynced", "lost", /*sync=*/false);
+  ASSERT_OK(env_.SyncDir(d));  // both entries are durable now
+  {
+    ASSERT_OK_AND_ASSIGN(auto f, env_.NewWritableFile(d + "/grown"));
+    ASSERT_OK(f->Append("synced part;"));
+    ASSERT_OK(f->Sync());
+    ASSERT_OK(f->Append("unsynced tail"));
+    ASSERT_OK(f->Close());
+  }
+  Write(d + "/new-no-dirsync", "x", /*sync=*/true);  // data synced, entry not
+  ASSERT_OK(env_.SyncDir(d));
+  Write(d + "/late", "y", /*sync=*/true);             // after the last folder sync
+  ASSERT_OK(env_.RemoveFile(d + "/old"));             // removal not made durable
+  ASSERT_OK(env_.SimulatePowerLoss());
+  EXPECT_EQ(Read(d + "/synced"), "kept");
+  EXPECT_EQ(Read(d + "/unsynced"), "");  // the entry survived, the bytes did not
+  EXPECT_EQ(Read(d + "/grown"), "synced part;");
+  EXPECT_EQ(Read(d + "/new-no-dirsync"), "x");
+  EXPECT_EQ(Read(d + "/late"), "(missing)");
+  EXPECT_EQ(Read(d + "/old"), "old bytes");
+}
+
+TEST_F(PowerLossModelTest, RenamesCountOnceTheDestinationFolderIsSynced) {
+  const std::string d = dir_.path();
+  ASSERT_OK(WriteText(d + "/a/target", "before"));
+  ASSERT_OK(WriteText(d + "/b/target", "before"));
+  for (const char* sub : {"/a", "/b"}) {
+    Write(d + sub + "/staged", "after", /*sync=*/true);
+    ASSERT_OK(env_.SyncDir(d + sub));
+    ASSERT_OK(env_.RenameFile(d + sub + "/staged", d + sub + "/target"));
+  }
+  ASSERT_OK(env_.SyncDir(d + "/b"));
+  ASSERT_OK(env_.SimulatePowerLoss());
+  EXPECT_EQ(Read(d + "/a/target"), "before");  // undone: the old file is back
+  EXPECT_EQ(Read(d + "/a/staged"), "after");
+  EXPECT_EQ(Read(d + "/b/target"), "after");
+  EXPECT_EQ(Read(d + "/b/staged"), "(missing)");
+}
+
+TEST_F(PowerLossModelTest, NewFoldersNeedTheirParentSyncedAndForeignFilesCountFromSyncFile) {
+  const std::string d = dir_.path();
+  ASSERT_OK(env_.CreateDirs(d + "/p/q"));
+  ASSERT_OK(WriteText(d + "/p/q/foreign", "z"));  // written by someone else (DuckDB)
+  ASSERT_OK(env_.SyncFile(d + "/p/q/foreign"));
+  for (const char* f : {"/p/q", "/p", ""}) ASSERT_OK(env_.SyncDir(d + f));
+  ASSERT_OK(env_.CreateDirs(d + "/x/y"));
+  ASSERT_OK(WriteText(d + "/x/y/foreign", "lost with x"));
+  ASSERT_OK(env_.SyncFile(d + "/x/y/foreign"));
+  ASSERT_OK(env_.SyncDir(d + "/x/y"));
+  ASSERT_OK(env_.SyncDir(d + "/x"));  // but not d: x itself may vanish
+  ASSERT_OK(env_.SimulatePowerLoss());
+  EXPECT_FALSE(std::filesystem::exists(d + "/x"));
+  EXPECT_EQ(Read(d + "/p/q/foreign"), "z");
+}
+
+TEST_F(PowerLossModelTest, CrashAfterPerformsTheCallThenStopsTheCaller) {
+  const std::string d = dir_.path();
+  env_.CrashAfter(2);
+  ASSERT_OK_AND_ASSIGN(auto f, env_.NewWritableFile(d + "/f"));  // call 1
+  EXPECT_THROW((void)f->Append("data"), SimulatedCrash);         // call 2, done, then the crash
+  EXPECT_EQ(Read(d + "/f"), "data");
+  EXPECT_THROW((void)env_.RemoveFile(d + "/f"), SimulatedCrash);  // dead: nothing more happens
+  env_.StopThrowing();
+  EXPECT_FALSE(env_.RemoveFile(d + "/f").ok());
+  EXPECT_EQ(Read(d + "/f"), "data");
+  EXPECT_EQ(env_.mutating_calls(), 2);
+}
 
 class PowerLossTest : public ::testing::TestWithParam<std::string> {};
 
