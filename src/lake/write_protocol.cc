@@ -158,6 +158,11 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
   const storage::PartitionKind kind = storage::PartitionKindOf(c.rel_path);
   c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
   const std::string staged = paths_->Abs(c.staged_path);
+  // The folders CreateDirs makes (job-<id>/ and the partition's path for the job's first
+  // file) survive a power cut only once their parents are fsynced too: otherwise the plan
+  // may name a staged file that is gone after a reboot, and recovery cannot finish the job.
+  std::string nearest_existing = DirName(staged);
+  while (!env_->FileExists(nearest_existing)) nearest_existing = DirName(nearest_existing);
   RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
@@ -171,6 +176,9 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
     }
     RETURN_IF_ERROR(env_->SyncFile(staged));
     RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
+  }
+  if (nearest_existing != DirName(staged)) {
+    RETURN_IF_ERROR(SyncParents(DirName(DirName(staged)), nearest_existing));
   }
   // Read the file back: it must hold exactly the rows we meant to write.
   // Bar files skip the DESCRIBE query: ReadFile checks their column types, and imports
@@ -243,7 +251,14 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
       return Status::Corruption("staged file '" + staged + "' of job " + std::to_string(c.job_id) +
                                 " is missing; the job cannot be finished");
     }
+    // A new partition's folders must be durable before the rename moves the only copy of
+    // the file into them: a power cut could otherwise drop the folder with the file in it.
+    std::string nearest_existing = DirName(target);
+    while (!env_->FileExists(nearest_existing)) nearest_existing = DirName(nearest_existing);
     RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
+    if (nearest_existing != DirName(target)) {
+      RETURN_IF_ERROR(SyncParents(DirName(target), nearest_existing));
+    }
     RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
   } else if (!current_sha.empty()) {
     RETURN_IF_ERROR(env_->RemoveFile(target));

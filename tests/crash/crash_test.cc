@@ -1,6 +1,8 @@
-// Kill `barlake import` with SIGKILL at every named point of the write protocol and at
-// random moments; after each kill, recovery must leave a lake that verifies, and
-// importing again must give every row exactly once.
+// Kill `barlake import` with SIGKILL at every named point of the write protocol (through
+// the CLI's BARLAKE_CRASH_AT hook) and at random moments; after each kill, recovery must
+// leave a lake that verifies, and importing again must give every row exactly once. The
+// in-process suite tests/lake/write_path_conformance_test.cc crashes every other write
+// path (snapshot import, rollback, regenerates, ...) at every named point.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -64,20 +66,6 @@ class CrashTest : public ::testing::Test {
     EXPECT_EQ(n, distinct) << "duplicate rows in " << vault;
     return n;
   }
-  // `regenerate --stale` killed at `point`; then recover, verify, regenerate again: nothing
-  // is stale after that.
-  void KillRegenerateAndCatchUp(const std::string& vault, const std::string& point) {
-    CommandResult killed =
-        RunBarlake({"--vault", vault, "regenerate", "--stale"}, {std::string("BARLAKE_CRASH_AT=") + point});
-    ASSERT_EQ(killed.signal, SIGKILL) << point << " exit " << killed.exit_code << " " << killed.err;
-    ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0) << point;
-    CommandResult v = RunBarlake({"--vault", vault, "verify"});
-    ASSERT_EQ(v.exit_code, 0) << point << ": " << v.out;
-    CommandResult again = RunBarlake({"--vault", vault, "regenerate", "--stale"});
-    ASSERT_EQ(again.exit_code, 0) << point << ": " << again.err;
-    CommandResult st = RunBarlake({"--vault", vault, "status", "--json"});
-    EXPECT_EQ(st.out.find("\"stale\": true"), std::string::npos) << point << ": " << st.out;
-  }
   // After a kill: recover, verify, re-import both files, and count every row once.
   void ExpectRecoverable(const std::string& vault, const std::string& context) {
     CommandResult rec = RunBarlake({"--vault", vault, "recover"});
@@ -108,27 +96,6 @@ TEST_F(CrashTest, KillAtEveryNamedPointIsRecoverable) {
     CommandResult killed = Import(vault, second_, {std::string("BARLAKE_CRASH_AT=") + point});
     ASSERT_EQ(killed.signal, SIGKILL) << point << " exit " << killed.exit_code << " " << killed.err;
     ExpectRecoverable(vault, point);
-  }
-}
-
-TEST_F(CrashTest, KillingARollbackAtEveryNamedPointIsRecoverable) {
-  int n = 0;
-  for (const char* point : {"after-stage-file", "after-staged", "after-keep-old", "after-swap-one",
-                            "after-swap-all", "after-commit"}) {
-    const std::string vault = NewVault("rb" + std::to_string(n++));
-    ASSERT_EQ(Import(vault, first_).exit_code, 0);
-    ASSERT_EQ(Import(vault, second_).exit_code, 0);  // job 2
-    CommandResult killed = RunBarlake({"--vault", vault, "rollback", "2"}, {std::string("BARLAKE_CRASH_AT=") + point});
-    ASSERT_EQ(killed.signal, SIGKILL) << point << " " << killed.err;
-    ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0) << point;
-    CommandResult v = RunBarlake({"--vault", vault, "verify"});
-    ASSERT_EQ(v.exit_code, 0) << point << ": " << v.out;
-    // Either the rollback was finished by recovery or it can simply be run again.
-    CommandResult again = RunBarlake({"--vault", vault, "rollback", "2"});
-    EXPECT_TRUE(again.exit_code == 0 || again.err.find("already rolled back") != std::string::npos)
-        << point << ": " << again.err;
-    ASSERT_EQ(Import(vault, second_).exit_code, 0) << point;  // re-import after the rollback
-    EXPECT_EQ(CountRows(vault), total_rows_) << point;
   }
 }
 
@@ -208,65 +175,6 @@ TEST_F(CrashTest, ReadersNeverSeeAPartialFile) {
   std::map<std::string, int64_t> end;
   ASSERT_EQ(counts(&end), "");
   EXPECT_EQ(end, after);
-}
-
-// A regenerate killed at every named point: after recovery the lake verifies, the
-// derived dataset is either the old build or the new one (never a mix), and
-// `regenerate --stale` then brings it up to date with every bucket once.
-TEST_F(CrashTest, KillingARegenerateAtEveryNamedPointIsRecoverable) {
-  int n = 0;
-  for (const char* point : {"after-stage-file", "after-staged", "after-keep-old", "after-swap-one",
-                            "after-swap-all", "after-commit"}) {
-    const std::string vault = NewVault("rg" + std::to_string(n++));
-    ASSERT_EQ(Import(vault, first_).exit_code, 0);
-    CommandResult declared = RunBarlake({"--vault", vault, "resample", "ES", "--to", "1h", "--no-auto-regenerate"});
-    ASSERT_EQ(declared.exit_code, 0) << declared.err;
-    ASSERT_EQ(Import(vault, second_).exit_code, 0);  // ES 1h is stale now
-    ASSERT_NO_FATAL_FAILURE(KillRegenerateAndCatchUp(vault, point));
-    // Every hour of the 1m data is one 1h bar, once.
-    CommandResult q = RunBarlake({"--vault", vault, "query",
-                                  "SELECT (SELECT count(*) FROM bars WHERE timeframe = '1h') || ':' || "
-                                  "(SELECT count(DISTINCT ts) FROM bars WHERE timeframe = '1h') || ':' || "
-                                  "(SELECT count(DISTINCT date_trunc('hour', ts)) FROM bars WHERE timeframe = '1m')",
-                                  "--format", "csv"});
-    ASSERT_EQ(q.exit_code, 0) << q.err;
-    const std::string line = q.out.substr(q.out.find('\n') + 1);
-    const std::string rows = line.substr(0, line.find(':'));
-    const std::string rest = line.substr(line.find(':') + 1);
-    EXPECT_EQ(rows, rest.substr(0, rest.find(':'))) << point << ": duplicate 1h bars";
-    EXPECT_GT(std::stoll(rows), 0) << point;
-  }
-}
-
-// The same for a derived table (session statistics, lake/derived_tables.h): after a kill
-// at every named point and recovery, the lake verifies and `regenerate --stale` gives
-// exactly the rows of a vault that was never interrupted.
-TEST_F(CrashTest, KillingATableRegenerateAtEveryNamedPointIsRecoverable) {
-  const std::string table_sql = "SELECT * EXCLUDE (job) FROM session_stats ORDER BY trade_date";
-  auto setup = [&](const std::string& vault) {
-    ASSERT_EQ(Import(vault, first_).exit_code, 0);
-    ASSERT_EQ(RunBarlake({"--vault", vault, "dataset", "set", "ES", "1m", "--calendar", "CME_Globex"}).exit_code, 0);
-    CommandResult saved = RunBarlake({"--vault", vault, "stats", "ES", "--save", "--no-auto-regenerate"});
-    ASSERT_EQ(saved.exit_code, 0) << saved.err;
-    ASSERT_EQ(Import(vault, second_).exit_code, 0);  // ES session_stats is stale now
-  };
-  const std::string reference = NewVault("tref");
-  ASSERT_NO_FATAL_FAILURE(setup(reference));
-  ASSERT_EQ(RunBarlake({"--vault", reference, "regenerate", "--stale"}).exit_code, 0);
-  CommandResult want = RunBarlake({"--vault", reference, "query", table_sql, "--format", "csv"});
-  ASSERT_EQ(want.exit_code, 0) << want.err;
-  ASSERT_GT(std::count(want.out.begin(), want.out.end(), '\n'), 60);  // ~4 months of sessions
-
-  int n = 0;
-  for (const char* point : {"after-stage-file", "after-staged", "after-keep-old", "after-swap-one",
-                            "after-swap-all", "after-commit"}) {
-    const std::string vault = NewVault("tt" + std::to_string(n++));
-    ASSERT_NO_FATAL_FAILURE(setup(vault));
-    ASSERT_NO_FATAL_FAILURE(KillRegenerateAndCatchUp(vault, point));
-    CommandResult got = RunBarlake({"--vault", vault, "query", table_sql, "--format", "csv"});
-    ASSERT_EQ(got.exit_code, 0) << got.err;
-    EXPECT_EQ(got.out, want.out) << point;
-  }
 }
 
 }  // namespace

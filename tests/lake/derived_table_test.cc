@@ -1,7 +1,8 @@
 // Derived tables through the lake (lake/derived_tables.h): daily session statistics and
 // level touches stored as datasets of kind "table", a file per year under tables/, built
 // and rebuilt by regenerate jobs with lineage, incremental rebuilds across the year
-// boundary, verify, rollback, query views, and a failure injected at every step.
+// boundary, verify, rollback and query views. Faults in a table regenerate:
+// write_path_conformance_test.cc.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +15,6 @@
 #include "registry/registry.h"
 #include "storage/partition_layout.h"
 #include "storage/table_store.h"
-#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 namespace {
@@ -418,46 +418,6 @@ TEST(DerivedTableRegistryTest, TableEntriesAreCheckedWithFileAndKey) {
     EXPECT_NE(r.status().message().find(c.message), std::string::npos) << r.status().message();
     EXPECT_NE(r.status().message().find("barlake.toml:"), std::string::npos) << r.status().message();
   }
-}
-
-TEST_F(DerivedTableTest, EveryStepOfATableRegenerateFailingLeavesTheVaultUnchanged) {
-  {
-    auto lake = OpenLake();
-    TableRequest req = Table(kLevelTouchesTable);
-    req.auto_regenerate = false;
-    ASSERT_OK(lake->DeclareTable(req).status());
-    ReplaceBar(lake.get(), "20231229 220000", 4777.5);  // 2024's prior levels change
-  }
-  const std::string tables = vault_ + "/tables";
-  auto before = testutil::Snapshot(tables);
-  ASSERT_EQ(before.size(), 2u);
-  RegenerateRequest rr;
-  rr.stale_only = true;
-  testutil::FaultSweep sweep(vault_, [&](Lake& l) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto items, l.Regenerate(rr));
-    if (items.size() != 1 || items[0].job.id == 0) return Status::Internal("nothing was regenerated");
-    return items[0].job.id;
-  });
-  ASSERT_NO_FATAL_FAILURE(sweep.CountSteps(dir_.Sub("copy")));
-  ASSERT_GT(sweep.steps(), 5);
-  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStep(
-      [&](const testutil::FaultStep& step) {
-        std::unique_ptr<Lake> healthy;
-        testutil::ExpectUnchangedAndRecoverable(vault_, tables, before, step.context, &healthy);
-        ASSERT_NE(healthy, nullptr);
-        ASSERT_OK_AND_ASSIGN(auto states, healthy->DerivedStates());
-        EXPECT_TRUE(states[0].stale) << step.context;
-      },
-      [&](std::unique_ptr<Lake>& lake, int64_t job_id, const testutil::FaultStep&) {
-        ASSERT_OK(lake->Rollback(job_id).status());  // a best-effort step failed: undo the job
-        before = testutil::Snapshot(tables);
-      }));
-  EXPECT_GT(sweep.failed_runs(), sweep.steps());  // both codes failed most steps
-  auto lake = OpenLake();
-  ASSERT_OK_AND_ASSIGN(auto items, lake->Regenerate(rr));
-  EXPECT_EQ(items[0].job.status, "completed");
-  EXPECT_TRUE(storage::TableRows::SameRows(Stored(lake.get(), kLevelTouchesTable),
-                                           Expected(lake.get(), kLevelTouchesTable)));
 }
 
 }  // namespace

@@ -1,9 +1,8 @@
 // Derived datasets through the lake: resample and sql methods, lineage and staleness,
-// incremental regenerate jobs, auto-regeneration after an import, rollback of a
-// regenerate, and faults injected into a regenerate.
+// incremental regenerate jobs, auto-regeneration after an import, and rollback of a
+// regenerate. Faults in a regenerate: write_path_conformance_test.cc.
 #include "lake/lake_test_util.h"
 #include "storage/duckdb_conn.h"
-#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 namespace {
@@ -252,40 +251,6 @@ TEST_F(DerivedTest, SqlDatasetsAreBuiltFromTheQueryAndBadQueriesChangeNothing) {
   EXPECT_EQ(testutil::Snapshot(LakeDir()), before);
   ASSERT_OK_AND_ASSIGN(auto failed, lake->journal()->JobsWithStatus("failed"));
   EXPECT_EQ(failed.size(), 1u);
-}
-
-TEST_F(DerivedTest, EveryStepOfARegenerateFailingLeavesTheLakeUnchanged) {
-  {
-    auto lake = OpenLake();
-    ASSERT_OK(lake->DeclareResample(Resample({"1h"}, /*auto_regenerate=*/false)).status());
-    ReplaceFebBar(lake.get(), 25);
-  }
-  auto before = testutil::Snapshot(LakeDir());
-  RegenerateRequest rr;
-  rr.datasets = {"ES 1h"};
-  rr.full = true;  // both months
-  testutil::FaultSweep sweep(vault_, [&](Lake& l) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(auto items, l.Regenerate(rr));
-    return items.at(0).job.id;
-  });
-  ASSERT_NO_FATAL_FAILURE(sweep.CountSteps(dir_.Sub("copy")));
-  ASSERT_GT(sweep.steps(), 5);
-  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStep(
-      [&](const testutil::FaultStep& step) {
-        std::unique_ptr<Lake> healthy;
-        testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), before, step.context, &healthy);
-        ASSERT_NE(healthy, nullptr);
-        ASSERT_OK_AND_ASSIGN(auto states, healthy->DerivedStates());
-        EXPECT_TRUE(StateOf(states, "1h")->stale) << step.context;
-      },
-      [&](std::unique_ptr<Lake>& lake, int64_t job_id, const testutil::FaultStep&) {
-        ASSERT_OK(lake->Rollback(job_id).status());  // a best-effort step failed: undo the job
-        before = testutil::Snapshot(LakeDir());
-      }));
-  EXPECT_GT(sweep.failed_runs(), sweep.steps());  // both codes failed most steps
-  auto lake = OpenLake();
-  ASSERT_OK_AND_ASSIGN(auto items, lake->Regenerate(rr));
-  EXPECT_EQ(items[0].job.status, "completed");
 }
 
 }  // namespace

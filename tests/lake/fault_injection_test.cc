@@ -1,6 +1,6 @@
-// A failure injected at every step of the write protocol, and a disk that fills up at
-// every step, must leave the lake byte-identical to before, report a clear error, and let
-// the next open find a clean vault.
+// Faults the write-path conformance suite (write_path_conformance_test.cc) does not reach:
+// the free-space check before an import, and failures and crashes while two staging
+// threads write partitions in parallel.
 #include <filesystem>
 
 #include "lake/lake_test_util.h"
@@ -51,42 +51,6 @@ class FaultInjectionTest : public VaultTest {
   int64_t rows_before_ = 0;
 };
 
-TEST_F(FaultInjectionTest, EveryStepFailingLeavesTheLakeUnchanged) {
-  // Learn how many mutating steps the import takes (on a copy of the vault), then fail
-  // each in turn, as an I/O error and as a full disk.
-  testutil::FaultSweep sweep(vault_, [&](Lake& lake) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(ImportResult r, lake.Import(Req(second_)));
-    return r.job.id;
-  });
-  ASSERT_NO_FATAL_FAILURE(sweep.CountSteps(dir_.Sub("copy")));
-  ASSERT_GT(sweep.steps(), 10);
-  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStep(
-      [&](const testutil::FaultStep& step) { ExpectUnchangedAndClean(step.context); },
-      [&](std::unique_ptr<Lake>& lake, int64_t job_id, const testutil::FaultStep&) {
-        // A best-effort step failed and the import completed: roll it back (on the faulty
-        // lake, its one fault spent) so the next step starts from the same state.
-        ASSERT_OK(lake->Rollback(job_id).status());
-        lake_before_ = testutil::Snapshot(LakeDir());
-      }));
-  ExpectImportCompletes();
-}
-
-TEST_F(FaultInjectionTest, DiskFillingUpAtAnyStepLeavesTheLakeUnchanged) {
-  for (int64_t k = 1; k <= 40; k += 3) {
-    testutil::FaultInjectionEnv faulty(Env::Default());
-    faulty.FillDiskAt(k);
-    LakeOptions o;
-    o.env = &faulty;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
-    auto r = lake->Import(Req(second_));
-    if (r.ok()) break;  // the disk filled after the last write
-    EXPECT_EQ(r.status().code(), ErrorCode::kNoSpace) << r.status().ToString();
-    EXPECT_NE(r.status().message().find("No space left"), std::string::npos);
-    lake.reset();
-    ExpectUnchangedAndClean("disk full from step " + std::to_string(k));
-  }
-}
-
 TEST_F(FaultInjectionTest, TooLittleFreeSpaceIsRefusedUpFront) {
   testutil::FaultInjectionEnv faulty(Env::Default());
   faulty.SetFreeBytes(1024);
@@ -101,52 +65,8 @@ TEST_F(FaultInjectionTest, TooLittleFreeSpaceIsRefusedUpFront) {
   ExpectImportCompletes();
 }
 
-// Crashes in-process at each named point: the hook throws past the protocol (no cleanup
-// runs, like a kill), and a fresh Lake must finish or undo the job.
-struct SimulatedCrash {};
-
-TEST_F(FaultInjectionTest, RecoveryFinishesOrUndoesACrashAtEveryNamedPoint) {
-  for (CrashPoint point : {CrashPoint::kAfterSourceCopy, CrashPoint::kAfterStageFile, CrashPoint::kAfterStaged,
-                           CrashPoint::kAfterKeepOld, CrashPoint::kAfterSwapOne, CrashPoint::kAfterSwapAll,
-                           CrashPoint::kAfterCommit}) {
-    testutil::TempDir scratch;
-    const std::string v = scratch.Sub("v");
-    std::filesystem::copy(vault_, v, std::filesystem::copy_options::recursive);
-    {
-      LakeOptions o;
-      o.crash_hook = [point](CrashPoint p) {
-        if (p == point) throw SimulatedCrash{};
-      };
-      ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(v, o));
-      EXPECT_THROW((void)lake->Import(Req(second_)), SimulatedCrash) << CrashPointName(point);
-    }
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(v, {}));
-    ASSERT_OK(lake->Recover());
-    ASSERT_OK_AND_ASSIGN(VerifyReport rep, lake->Verify());
-    EXPECT_TRUE(rep.ok()) << CrashPointName(point) << ": " << (rep.ok() ? "" : rep.problems[0].what);
-    ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
-    const bool finished = ds[0].rows == rows_before_ + 120;
-    EXPECT_TRUE(finished || ds[0].rows == rows_before_) << CrashPointName(point);
-    // Crashes once the plan is recorded are finished, earlier ones undone.
-    const bool past_plan = point != CrashPoint::kAfterSourceCopy && point != CrashPoint::kAfterStageFile;
-    EXPECT_EQ(finished, past_plan) << CrashPointName(point);
-    if (!finished) {
-      EXPECT_EQ(testutil::Snapshot(v + "/lake"), lake_before_) << CrashPointName(point);
-    }
-    // Importing the file again yields exactly every row once.
-    ASSERT_OK_AND_ASSIGN(ImportResult again, lake->Import(Req(second_)));
-    ASSERT_OK_AND_ASSIGN(ds, lake->Datasets());
-    EXPECT_EQ(ds[0].rows, rows_before_ + 120) << CrashPointName(point);
-    EXPECT_EQ(again.job.status, finished ? "skipped" : "completed") << CrashPointName(point);
-  }
-}
-
-}  // namespace barlake::lake
-
-namespace barlake::lake {
-
-// The same guarantees when two staging threads write partitions in parallel (the import
-// below spans seven months, which turns the workers on).
+// The conformance suite's guarantees when two staging threads write partitions in
+// parallel (the import below spans seven months, which turns the workers on).
 class ParallelStagingFaultTest : public VaultTest {
  protected:
   void SetUp() override {
@@ -194,10 +114,10 @@ TEST_F(ParallelStagingFaultTest, CrashWhileWorkersRunIsUndoneByRecovery) {
     LakeOptions o;
     int staged = 0;
     o.crash_hook = [&staged](CrashPoint p) {
-      if (p == CrashPoint::kAfterStageFile && ++staged == 3) throw SimulatedCrash{};
+      if (p == CrashPoint::kAfterStageFile && ++staged == 3) throw testutil::SimulatedCrash{};
     };
     ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(vault_, o));
-    EXPECT_THROW((void)lake->Import(Req(wide_)), SimulatedCrash);
+    EXPECT_THROW((void)lake->Import(Req(wide_)), testutil::SimulatedCrash);
   }
   auto lake = OpenLake();
   ASSERT_OK(lake->Recover());
@@ -206,47 +126,6 @@ TEST_F(ParallelStagingFaultTest, CrashWhileWorkersRunIsUndoneByRecovery) {
   EXPECT_TRUE(v.ok());
   ASSERT_OK_AND_ASSIGN(ImportResult again, lake->Import(Req(wide_)));
   EXPECT_EQ(again.job.status, "completed");
-}
-
-}  // namespace barlake::lake
-
-namespace barlake::lake {
-
-// Rollback is a write path too: a failure at any of its steps leaves the lake as it was.
-TEST_F(FaultInjectionTest, RollbackFailingAtEveryStepLeavesTheLakeUnchanged) {
-  int64_t job_id = 0;
-  {
-    auto lake = OpenLake();
-    ASSERT_OK_AND_ASSIGN(ImportResult r, lake->Import(Req(second_)));
-    job_id = r.job.id;
-  }
-  auto imported = testutil::Snapshot(LakeDir());
-  // Fail step 1, 2, ... of the rollback until one runs past its last step.
-  testutil::FaultSweep sweep(vault_, [&](Lake& lake) -> Result<int64_t> {
-    ASSIGN_OR_RETURN(journal::JobRecord rollback, lake.Rollback(job_id));
-    return rollback.id;
-  });
-  ASSERT_NO_FATAL_FAILURE(sweep.FailEachStepUntilDone(
-      60,
-      [&](const testutil::FaultStep& step) {
-        std::unique_ptr<Lake> clean;
-        ASSERT_NO_FATAL_FAILURE(testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), imported,
-                                                                        step.context, &clean));
-        ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
-        EXPECT_EQ(target.status, "completed") << step.context;
-      },
-      [&](std::unique_ptr<Lake>& lake, int64_t, const testutil::FaultStep&) {
-        // A best-effort step failed (holder note, staging cleanup, link with copy
-        // fallback): the rollback still completed. Import again to test the next step.
-        lake.reset();
-        auto again = OpenLake();
-        ASSERT_OK_AND_ASSIGN(ImportResult re, again->Import(Req(second_)));
-        job_id = re.job.id;
-        imported = testutil::Snapshot(LakeDir());  // new job id in the rows: new bytes
-      }));
-  ASSERT_TRUE(sweep.done());
-  EXPECT_GT(sweep.failed_runs(), 5);
-  EXPECT_EQ(testutil::Snapshot(LakeDir()), lake_before_);
 }
 
 }  // namespace barlake::lake

@@ -1,0 +1,177 @@
+// Power loss at every step of every write path. A crash (SIGKILL, or the in-process
+// CrashPoint hooks) keeps everything the process wrote in the page cache; a power cut does
+// not. So this checks the fsync choreography itself: the process stops right after
+// mutating step N, then FaultInjectionEnv::SimulatePowerLoss() drops every byte that was
+// not fsynced and every folder entry whose folder was not fsynced after it. The next
+// writer's recovery must then leave the vault as it was or as an uninterrupted run leaves
+// it, verifying clean with a consistent journal. N = steps + 1 cuts the power after a run
+// that completed: all of it must have been durable.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "lake/lake.h"
+#include "testutil/fault_injection_env.h"
+#include "testutil/status_matchers.h"
+#include "testutil/temp_dir.h"
+#include "testutil/test_data.h"
+#include "testutil/write_paths.h"
+
+namespace barlake::testutil {
+namespace {
+
+// The power-loss model itself, on plain files.
+class PowerLossModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override { env_.TrackDurability(); }
+  void Write(const std::string& path, const std::string& text, bool sync) {
+    ASSERT_OK_AND_ASSIGN(auto f, env_.NewWritableFile(path));
+    ASSERT_OK(f->Append(text));
+    if (sync) {
+      ASSERT_OK(f->Sync());
+    }
+    ASSERT_OK(f->Close());
+  }
+  std::string Read(const std::string& path) {
+    auto r = Env::Default()->ReadFile(path);
+    return r.ok() ? *r : "(missing)";
+  }
+  TempDir dir_;
+  FaultInjectionEnv env_{Env::Default()};
+};
+
+TEST_F(PowerLossModelTest, UnsyncedDataAndEntriesAreLostAndSyncedOnesKept) {
+  const std::string d = dir_.path();
+  ASSERT_OK(WriteText(d + "/old", "old bytes"));  // before tracking: durable
+  Write(d + "/synced", "kept", /*sync=*/true);
+  Write(d + "/unsynced", "lost", /*sync=*/false);
+  ASSERT_OK(env_.SyncDir(d));  // both entries are durable now
+  {
+    ASSERT_OK_AND_ASSIGN(auto f, env_.NewWritableFile(d + "/grown"));
+    ASSERT_OK(f->Append("synced part;"));
+    ASSERT_OK(f->Sync());
+    ASSERT_OK(f->Append("unsynced tail"));
+    ASSERT_OK(f->Close());
+  }
+  Write(d + "/new-no-dirsync", "x", /*sync=*/true);  // data synced, entry not
+  ASSERT_OK(env_.SyncDir(d));
+  Write(d + "/late", "y", /*sync=*/true);             // after the last folder sync
+  ASSERT_OK(env_.RemoveFile(d + "/old"));             // removal not made durable
+  ASSERT_OK(env_.SimulatePowerLoss());
+  EXPECT_EQ(Read(d + "/synced"), "kept");
+  EXPECT_EQ(Read(d + "/unsynced"), "");  // the entry survived, the bytes did not
+  EXPECT_EQ(Read(d + "/grown"), "synced part;");
+  EXPECT_EQ(Read(d + "/new-no-dirsync"), "x");
+  EXPECT_EQ(Read(d + "/late"), "(missing)");
+  EXPECT_EQ(Read(d + "/old"), "old bytes");
+}
+
+TEST_F(PowerLossModelTest, RenamesCountOnceTheDestinationFolderIsSynced) {
+  const std::string d = dir_.path();
+  ASSERT_OK(WriteText(d + "/a/target", "before"));
+  ASSERT_OK(WriteText(d + "/b/target", "before"));
+  for (const char* sub : {"/a", "/b"}) {
+    Write(d + sub + "/staged", "after", /*sync=*/true);
+    ASSERT_OK(env_.SyncDir(d + sub));
+    ASSERT_OK(env_.RenameFile(d + sub + "/staged", d + sub + "/target"));
+  }
+  ASSERT_OK(env_.SyncDir(d + "/b"));
+  ASSERT_OK(env_.SimulatePowerLoss());
+  EXPECT_EQ(Read(d + "/a/target"), "before");  // undone: the old file is back
+  EXPECT_EQ(Read(d + "/a/staged"), "after");
+  EXPECT_EQ(Read(d + "/b/target"), "after");
+  EXPECT_EQ(Read(d + "/b/staged"), "(missing)");
+}
+
+TEST_F(PowerLossModelTest, NewFoldersNeedTheirParentSyncedAndForeignFilesCountFromSyncFile) {
+  const std::string d = dir_.path();
+  ASSERT_OK(env_.CreateDirs(d + "/p/q"));
+  ASSERT_OK(WriteText(d + "/p/q/foreign", "z"));  // written by someone else (DuckDB)
+  ASSERT_OK(env_.SyncFile(d + "/p/q/foreign"));
+  for (const char* f : {"/p/q", "/p", ""}) ASSERT_OK(env_.SyncDir(d + f));
+  ASSERT_OK(env_.CreateDirs(d + "/x/y"));
+  ASSERT_OK(WriteText(d + "/x/y/foreign", "lost with x"));
+  ASSERT_OK(env_.SyncFile(d + "/x/y/foreign"));
+  ASSERT_OK(env_.SyncDir(d + "/x/y"));
+  ASSERT_OK(env_.SyncDir(d + "/x"));  // but not d: x itself may vanish
+  ASSERT_OK(env_.SimulatePowerLoss());
+  EXPECT_FALSE(std::filesystem::exists(d + "/x"));
+  EXPECT_EQ(Read(d + "/p/q/foreign"), "z");
+}
+
+TEST_F(PowerLossModelTest, CrashAfterPerformsTheCallThenStopsTheCaller) {
+  const std::string d = dir_.path();
+  env_.CrashAfter(2);
+  ASSERT_OK_AND_ASSIGN(auto f, env_.NewWritableFile(d + "/f"));  // call 1
+  EXPECT_THROW((void)f->Append("data"), SimulatedCrash);         // call 2, done, then the crash
+  EXPECT_EQ(Read(d + "/f"), "data");
+  EXPECT_THROW((void)env_.RemoveFile(d + "/f"), SimulatedCrash);  // dead: nothing more happens
+  env_.StopThrowing();
+  EXPECT_FALSE(env_.RemoveFile(d + "/f").ok());
+  EXPECT_EQ(Read(d + "/f"), "data");
+  EXPECT_EQ(env_.mutating_calls(), 2);
+}
+
+class PowerLossTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PowerLossTest, EveryStepThenPowerLossRecoversToBeforeOrAfter) {
+  const WritePath& path = FindWritePath(GetParam());
+  ASSERT_NO_FATAL_FAILURE(BaseOf(path));
+  const AfterRun& after = AfterOf(path);
+  ASSERT_FALSE(HasFailure()) << "the uninterrupted run failed";
+  ASSERT_GT(after.steps, 5);
+  int64_t undone = 0, finished = 0;
+  for (int64_t n = 1; n <= after.steps + 1; ++n) {
+    TempDir dir;
+    const PathBase copy = CopyOfBase(path, dir.Sub("run"));
+    FaultInjectionEnv env(Env::Default());
+    env.TrackDurability();
+    env.CrashAfter(n);
+    // The writer lock's destructor removes its holder note: a crash there cannot throw.
+    env.SetNoThrowPaths([](const std::string& p) {
+      return p.size() >= 12 && p.compare(p.size() - 12, 12, "/lock.holder") == 0;
+    });
+    const std::string context =
+        path.name + " power lost after step " + std::to_string(n) +
+        (n <= after.steps ? " (" + after.calls[static_cast<size_t>(n - 1)] + ")" : " (the run completed)");
+    {
+      lake::LakeOptions o;
+      o.env = &env;
+      ASSERT_OK_AND_ASSIGN(auto lake, lake::Lake::Open(copy.vault, o));
+      try {
+        Status s = path.run(*lake, copy);
+        // Past the last step the run completes; before it, a crash on another thread (the
+        // source copy) may surface as an error of the run instead.
+        if (n > after.steps) {
+          EXPECT_TRUE(s.ok()) << context << ": " << s.ToString();
+        }
+      } catch (const SimulatedCrash&) {
+        EXPECT_LE(n, after.steps) << context;
+      }
+      EXPECT_EQ(env.crashed(), n <= after.steps) << context;
+      env.StopThrowing();  // the Lake's destructor may still call in
+    }
+    ASSERT_OK(env.SimulatePowerLoss());
+    const VaultState state = RecoverAndCheck(path, copy.vault, context);
+    (IsAfter(state) ? finished : undone) += 1;
+    if (n > after.steps) {
+      EXPECT_EQ(state, VaultState::kAfter) << context << ": " << VaultStateName(state);
+    }
+    if (HasFatalFailure()) return;
+  }
+  // Both outcomes occur: early cuts are undone, late ones finished.
+  EXPECT_GT(undone, 0);
+  EXPECT_GT(finished, 0);
+}
+
+std::vector<std::string> PathNames() {
+  std::vector<std::string> out;
+  for (const auto& p : WritePaths()) out.push_back(p.name);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryWritePath, PowerLossTest, ::testing::ValuesIn(PathNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+}  // namespace
+}  // namespace barlake::testutil
