@@ -124,7 +124,7 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
     CommandResult detected = Bl({"detect", path, "--json"});
     ExpectNoCrashAndValidText(detected);
     if (detected.exit_code == 0) {
-      EXPECT_NO_THROW((void)nlohmann::json::parse(detected.out)) << detected.out;
+      EXPECT_TRUE(nlohmann::json::accept(detected.out)) << detected.out;
     }
   }
   // The journal's view of all this (job reports, quarantined rows) is valid JSON too.
@@ -133,7 +133,7 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
     CommandResult r = Bl(cmd);
     ExpectNoCrashAndValidText(r);
     EXPECT_EQ(r.exit_code, 0) << cmd[0] << ": " << r.err;
-    EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << r.out;
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << r.out;
   }
 }
 
@@ -158,7 +158,7 @@ TEST(CliEncodingNameTest, AFileNameThatIsNotUtf8IsShownEscaped) {
   }
   CommandResult jobs = RunBarlake({"--vault", vault, "jobs", "--json"});
   ExpectNoCrashAndValidText(jobs);
-  EXPECT_NO_THROW((void)nlohmann::json::parse(jobs.out)) << jobs.out;
+  EXPECT_TRUE(nlohmann::json::accept(jobs.out)) << jobs.out;
 }
 
 }  // namespace
