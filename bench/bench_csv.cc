@@ -47,8 +47,6 @@ double TimeImport(const std::string& path, const std::string& format, int64_t* r
   return ms;
 }
 
-}  // namespace
-
 int Main() {
   const std::string nt = EnsureSource20y();
   const std::string csv = EnsureCsv(nt);
@@ -72,6 +70,7 @@ int Main() {
   return Report("5. generic CSV import vs the NinjaTrader path (issue 3)", rows);
 }
 
+}  // namespace
 }  // namespace barlake::bench
 
 int main() { return barlake::bench::Main(); }

@@ -103,8 +103,6 @@ double TimeImport(const std::string& path, int64_t* rows, uint64_t* bytes) {
   return ms;
 }
 
-}  // namespace
-
 int Main() {
   const std::string path = EnsureMonth();
   const int runs = EnvInt("BARLAKE_BENCH_SNAPSHOT_RUNS", 3);
@@ -128,6 +126,7 @@ int Main() {
   return Report("GEX snapshot import vs parse + write (issue 3, snapshots)", rows);
 }
 
+}  // namespace
 }  // namespace barlake::bench
 
 int main() { return barlake::bench::Main(); }

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -226,9 +227,13 @@ struct Row {
   bool has_target = true;
 };
 
-inline std::string Fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
+// printf into a string; the attribute lets the compiler check each call's format.
+__attribute__((format(printf, 1, 2))) inline std::string Fmt(const char* f, ...) {
+  char buf[128];
+  va_list args;
+  va_start(args, f);
+  std::vsnprintf(buf, sizeof buf, f, args);
+  va_end(args);
   return buf;
 }
 inline std::string Ms(double v) { return Fmt(v < 100 ? "%.1f ms" : "%.0f ms", v); }

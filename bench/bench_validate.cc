@@ -46,8 +46,6 @@ ingest::ParsedBars ParseSorted(const std::string& path) {
   return parsed;
 }
 
-}  // namespace
-
 int Main() {
   const std::string src = EnsureSource20y();
   const int runs = EnvInt("BARLAKE_BENCH_VALIDATE_RUNS", 3);
@@ -77,6 +75,7 @@ int Main() {
   return Report("6. what the full validator adds to the 20-year import (issue 3)", rows);
 }
 
+}  // namespace
 }  // namespace barlake::bench
 
 int main() { return barlake::bench::Main(); }

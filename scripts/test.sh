@@ -26,10 +26,7 @@ sanitized() {  # <dir> <sanitizers> <ctest regex> <targets...>
   local dir="$1" sanitizers="$2" regex="$3"
   shift 3
   cmake -S . -B "$dir" "${common[@]}" -DBARLAKE_SANITIZE="$sanitizers" -DBARLAKE_BUILD_BENCH=OFF >/dev/null
-  # One target at a time: make runs several --target goals in parallel, each building the
-  # shared libraries again.
-  local t
-  for t in "$@"; do cmake --build "$dir" -j2 --target "$t"; done
+  cmake --build "$dir" -j2 --target "$@"
   (cd "$dir" && ctest -j2 --output-on-failure --timeout 1200 -L unit -R "$regex" -E '_NOT_BUILT$')
 }
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

@@ -345,21 +345,21 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   }
   if (format == "csv") {
     std::string out;
-    auto csv_line = [&](const std::vector<std::string>& r) {
-      for (size_t c = 0; c < r.size(); ++c) {
+    auto csv_line = [&](const std::vector<std::string>& fields) {
+      for (size_t c = 0; c < fields.size(); ++c) {
         if (c) out += ',';
-        if (r[c].find_first_of(",\"\n") != std::string::npos) {
+        if (fields[c].find_first_of(",\"\n") != std::string::npos) {
           out += '"';
-          for (char ch : r[c]) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+          for (char ch : fields[c]) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
           out += '"';
         } else {
-          out += r[c];
+          out += fields[c];
         }
       }
       out += '\n';
     };
     csv_line(header);
-    for (const auto& r : rows) csv_line(r);
+    for (const auto& row : rows) csv_line(row);
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else {
     std::printf("%s(%zu row%s)\n", FormatTable(header, rows).c_str(), rows.size(), rows.size() == 1 ? "" : "s");

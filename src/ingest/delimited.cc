@@ -875,9 +875,9 @@ bool ProbeGeneric(std::string_view head, Layout* layout, Stamp* first_stamp, Sta
       return false;
     }
     double v;
-    for (int r = kOpen; r <= kClose; ++r) {
-      if (!ParseNumber(f[layout->col[r]], &v)) {
-        *why = std::string("the first data row's ") + kRoleNames[r] + " is not a number";
+    for (int role = kOpen; role <= kClose; ++role) {
+      if (!ParseNumber(f[layout->col[role]], &v)) {
+        *why = std::string("the first data row's ") + kRoleNames[role] + " is not a number";
         return false;
       }
     }

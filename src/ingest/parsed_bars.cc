@@ -1,7 +1,6 @@
 #include "ingest/parsed_bars.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -9,13 +8,6 @@
 #include "core/text.h"
 
 namespace barlake::ingest {
-namespace {
-std::string Num(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.10g", x);
-  return buf;
-}
-}  // namespace
 
 ProblemList::ProblemList(std::string file_label) : file_(ToValidUtf8(file_label)) {}
 

@@ -24,12 +24,16 @@ Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_la
 }
 
 std::string DescribeJsonSyntaxError(const nlohmann::json::parse_error& e, std::string_view data) {
-  // e.byte is 1-based and may point one past the end of the input.
-  const size_t end = std::min<size_t>(e.byte, data.size());
-  size_t start = end > 24 ? end - 24 : 0;
-  // Start on a character, not inside one.
-  while (start < end && (static_cast<unsigned char>(data[start]) & 0xC0) == 0x80) ++start;
-  return ToValidUtf8(e.what()) + " near " + QuoteBytes(data.substr(start, end - start), 24);
+  // e.byte is 1-based (the failing byte) and may point one past the end of the input.
+  // Show 24 bytes up to it and 16 after: the parser stops at the first byte it cannot
+  // take, and what follows is often what tells the cause (a cp1252 word, a BOM).
+  const auto continuation = [&](size_t i) { return (static_cast<unsigned char>(data[i]) & 0xC0) == 0x80; };
+  const size_t at = std::min<size_t>(e.byte, data.size());
+  size_t start = at > 24 ? at - 24 : 0;
+  while (start < at && continuation(start)) ++start;  // begin on a character
+  size_t stop = std::min(data.size(), at + 16);
+  while (stop < data.size() && stop > at && continuation(stop)) ++stop;  // end after one
+  return ToValidUtf8(e.what()) + " near " + QuoteBytes(data.substr(start, stop - start), 64);
 }
 
 std::string JsonExcerpt(const Json& value, size_t max_bytes) {

@@ -24,9 +24,9 @@ inline constexpr const char* kBarFields[5] = {"open", "high", "low", "close", "v
 Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_label);
 
 /// nlohmann's text for a syntax error in `data` made valid UTF-8, plus the input bytes
-/// up to the failing one, escaped (core/text.h): "<what> near '...\xFF'". nlohmann shows
-/// control bytes as <U+0000> and copies invalid UTF-8 as is; the excerpt shows both as
-/// the bytes they are.
+/// around the failing one, escaped (core/text.h): "<what> near '...\xFF\xFE...'".
+/// nlohmann shows control bytes as <U+0000> and copies invalid UTF-8 as is; the excerpt
+/// shows both as the bytes they are.
 std::string DescribeJsonSyntaxError(const nlohmann::json::parse_error& e, std::string_view data);
 
 /// `value` as JSON text for a message: at most `max_bytes` bytes, cut at a code point

@@ -21,6 +21,7 @@ using testutil::encoding::AllCorruptions;
 using testutil::encoding::AllFormatInputs;
 using testutil::encoding::AnyStringContains;
 using testutil::encoding::Corruption;
+using testutil::encoding::ExpectNamesTheLine;
 using testutil::encoding::FormatInput;
 using testutil::encoding::IsUtf8;
 
@@ -100,9 +101,11 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
         EXPECT_EQ(j["status"], "completed") << r.out;
         EXPECT_EQ(j["rows_rejected"], 1) << r.out;
         ASSERT_TRUE(j["rejections"].is_array()) << r.out;
-        bool named = false;
-        for (const auto& rej : j["rejections"]) named = named || rej.value("line", 0u) == line;
-        EXPECT_TRUE(named) << "no rejection names line " << line << ": " << r.out;
+        if (in.needle.empty()) {  // JSON formats number rows by series position, not line
+          bool named = false;
+          for (const auto& rej : j["rejections"]) named = named || rej.value("line", 0u) == line;
+          EXPECT_TRUE(named) << "no rejection names line " << line << ": " << r.out;
+        }
         if (!c.escaped.empty()) {
           EXPECT_TRUE(AnyStringContains(j["rejections"], c.escaped)) << r.out;
         }
@@ -111,24 +114,17 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
         // bytes escaped, and nothing changed in the lake.
         EXPECT_TRUE(r.exit_code >= 2 && r.exit_code <= 9) << r.exit_code;
         EXPECT_NE(r.err.find(in.file_name), std::string::npos) << r.err;
-        const std::string ln = std::to_string(line);
-        EXPECT_TRUE(r.err.find(in.file_name + ":" + ln) != std::string::npos ||
-                    r.err.find("line " + ln) != std::string::npos)
-            << "line " << ln << " not named: " << r.err;
+        ExpectNamesTheLine(in, line, r.err);
         if (!c.escaped.empty()) {
           EXPECT_NE(r.err.find(c.escaped), std::string::npos) << r.err;
         }
         EXPECT_EQ(LakeFiles(), before);
       }
     }
-    for (const bool as_json : {false, true}) {
-      std::vector<std::string> d = {"detect", path};
-      if (as_json) d.push_back("--json");
-      CommandResult r = Bl(d);
-      ExpectNoCrashAndValidText(r);
-      if (r.exit_code == 0 && as_json) {
-        EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << r.out;
-      }
+    CommandResult detected = Bl({"detect", path, "--json"});
+    ExpectNoCrashAndValidText(detected);
+    if (detected.exit_code == 0) {
+      EXPECT_TRUE(nlohmann::json::accept(detected.out)) << detected.out;
     }
   }
   // The journal's view of all this (job reports, quarantined rows) is valid JSON too.
@@ -137,18 +133,12 @@ TEST_P(CliEncodingTest, ForeignBytesEndInACleanErrorOrACleanImport) {
     CommandResult r = Bl(cmd);
     ExpectNoCrashAndValidText(r);
     EXPECT_EQ(r.exit_code, 0) << cmd[0] << ": " << r.err;
-    EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << r.out;
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << r.out;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFormat, CliEncodingTest, ::testing::ValuesIn(AllFormatInputs()),
-                         [](const ::testing::TestParamInfo<FormatInput>& info) {
-                           std::string name = info.param.format;
-                           for (char& ch : name) {
-                             if (ch == '-') ch = '_';
-                           }
-                           return name;
-                         });
+                         testutil::encoding::TestName);
 
 // A file name that is not UTF-8 (cp1252 e-acute) is shown escaped in messages.
 TEST(CliEncodingNameTest, AFileNameThatIsNotUtf8IsShownEscaped) {
@@ -168,7 +158,7 @@ TEST(CliEncodingNameTest, AFileNameThatIsNotUtf8IsShownEscaped) {
   }
   CommandResult jobs = RunBarlake({"--vault", vault, "jobs", "--json"});
   ExpectNoCrashAndValidText(jobs);
-  EXPECT_NO_THROW((void)nlohmann::json::parse(jobs.out)) << jobs.out;
+  EXPECT_TRUE(nlohmann::json::accept(jobs.out)) << jobs.out;
 }
 
 }  // namespace

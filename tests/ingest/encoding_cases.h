@@ -4,7 +4,10 @@
 // that it ends in a clean error or a clean import, never an exception.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -70,9 +73,9 @@ inline std::string ReadFixture(const std::string& rel) {
   return ss.str();
 }
 
-inline std::string Fmt(const char* f, double x) {
+inline std::string Decimal2(double x) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, f, x);
+  std::snprintf(buf, sizeof buf, "%.2f", x);
   return buf;
 }
 
@@ -97,20 +100,32 @@ std::string Rows(const std::string& header, bool newest_first, F line) {
 }
 
 inline std::string Prices(double o, double h, double l, double c, double v, const char* sep = ",") {
-  return Fmt("%.2f", o) + sep + Fmt("%.2f", h) + sep + Fmt("%.2f", l) + sep + Fmt("%.2f", c) + sep + Fmt("%.0f", v);
+  return Decimal2(o) + sep + Decimal2(h) + sep + Decimal2(l) + sep + Decimal2(c) + sep +
+         std::to_string(static_cast<int64_t>(v));
 }
 
-// "yyyy-MM-dd HH:mm:ss" of epoch seconds shifted by `offset_hours`.
-inline std::string Stamp(int64_t t, const char* fmt, int offset_hours = 0) {
+// Epoch seconds shifted by `offset_hours`, written as `pattern` with YYYY, MM, DD, hh, mm
+// and ss replaced by the zero-padded fields ("YYYY-MM-DD hh:mm:ss").
+inline std::string Stamp(int64_t t, std::string pattern, int offset_hours = 0) {
   const int64_t s = t + offset_hours * 3600;
   int y;
   unsigned m, d;
   CivilFromDays(s / 86400, &y, &m, &d);
   const int64_t tod = s % 86400;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, y, m, d, static_cast<int>(tod / 3600), static_cast<int>(tod / 60 % 60),
-                static_cast<int>(tod % 60));
-  return buf;
+  auto put = [&](const std::string& key, int64_t value, size_t width) {
+    const size_t at = pattern.find(key);
+    if (at == std::string::npos) return;
+    std::string digits = std::to_string(value);
+    if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+    pattern.replace(at, key.size(), digits);
+  };
+  put("YYYY", y, 4);
+  put("MM", m, 2);
+  put("DD", d, 2);
+  put("hh", tod / 3600, 2);
+  put("mm", tod / 60 % 60, 2);
+  put("ss", tod % 60, 2);
+  return pattern;
 }
 
 }  // namespace internal
@@ -123,15 +138,15 @@ inline std::vector<FormatInput> AllFormatInputs() {
   std::vector<FormatInput> v;
   // Text formats: the bad bytes go into the open price of data row 150.
   v.push_back({"ninjatrader", "ES.Last.txt", "1m", {}, Rows("", false, [](int, int64_t t, double o, double h, double l, double c, double vol) {
-                 return Stamp(t, "%04d%02u%02u %02d%02d%02d", -8) + ";" + Prices(o, h, l, c, vol, ";");
+                 return Stamp(t, "YYYYMMDD hhmmss", -8) + ";" + Prices(o, h, l, c, vol, ";");
                }), 151, 1, ';'});
   v.push_back({"csv", "ES.csv", "1m", {}, Rows("time,open,high,low,close,volume\n", false,
                [](int, int64_t t, double o, double h, double l, double c, double vol) {
-                 return Stamp(t, "%04d-%02u-%02uT%02d:%02d:%02dZ") + "," + Prices(o, h, l, c, vol);
+                 return Stamp(t, "YYYY-MM-DDThh:mm:ssZ") + "," + Prices(o, h, l, c, vol);
                }), 152, 1});
   v.push_back({"metatrader", "EURUSD1.csv", "1m", {}, Rows("", false,
                [](int, int64_t t, double o, double h, double l, double c, double vol) {
-                 return Stamp(t, "%04d.%02u.%02u,%02d:%02d", -8) + "," + Prices(o, h, l, c, vol);
+                 return Stamp(t, "YYYY.MM.DD,hh:mm", -8) + "," + Prices(o, h, l, c, vol);
                }), 151, 2});
   v.push_back({"tradingview", "CME_MINI_ES1!, 1.csv", "1m", {}, Rows("time,open,high,low,close,Volume\n", false,
                [](int, int64_t t, double o, double h, double l, double c, double vol) {
@@ -139,7 +154,7 @@ inline std::vector<FormatInput> AllFormatInputs() {
                }), 152, 1});
   v.push_back({"firstrate", "ES_1min_firstratedata.csv", "1m", {}, Rows("timestamp,open,high,low,close,volume\n", false,
                [](int, int64_t t, double o, double h, double l, double c, double vol) {
-                 return Stamp(t, "%04d-%02u-%02u %02d:%02d:%02d", -5) + "," + Prices(o, h, l, c, vol);
+                 return Stamp(t, "YYYY-MM-DD hh:mm:ss", -5) + "," + Prices(o, h, l, c, vol);
                }), 152, 1});
   v.push_back({"binance-csv", "BTCUSDT-1m-2024-01.csv", "1m", {}, Rows("", false,
                [](int, int64_t t, double o, double h, double l, double c, double vol) {
@@ -149,7 +164,7 @@ inline std::vector<FormatInput> AllFormatInputs() {
   // Newest first: data row 150 from the top is line 151 after the header.
   v.push_back({"alphavantage-csv", "intraday_1min_IBM.csv", "1m", {}, Rows("timestamp,open,high,low,close,volume\n", true,
                [](int, int64_t t, double o, double h, double l, double c, double vol) {
-                 return Stamp(t, "%04d-%02u-%02u %02d:%02d:%02d", -5) + "," + Prices(o, h, l, c, vol);
+                 return Stamp(t, "YYYY-MM-DD hh:mm:ss", -5) + "," + Prices(o, h, l, c, vol);
                }), 151, 1});
   // JSON documents (small fixtures): the bad bytes go into a price; inside a JSON string
   // for the vendors that quote prices, in place of a JSON number for the others.
@@ -211,6 +226,30 @@ inline bool AnyStringContains(const nlohmann::json& j, const std::string& needle
     }
   }
   return false;
+}
+
+// A text format names the file's line; a JSON document the line of the syntax error
+// ("FILE:LINE:" or nlohmann's "line L") or, for a value that is not a number, the row's
+// position in its series ("FILE:ROW:").
+inline void ExpectNamesTheLine(const FormatInput& in, uint32_t line, const std::string& message) {
+  const std::string ln = std::to_string(line);
+  if (in.needle.empty()) {
+    EXPECT_NE(message.find(in.file_name + ":" + ln + ":"), std::string::npos) << "line " << ln << ": " << message;
+    return;
+  }
+  const size_t at = message.find(in.file_name + ":");
+  const bool position = at != std::string::npos && at + in.file_name.size() + 1 < message.size() &&
+                        std::isdigit(static_cast<unsigned char>(message[at + in.file_name.size() + 1]));
+  EXPECT_TRUE(position || message.find("line " + ln) != std::string::npos) << message;
+}
+
+/// The format as a test name ("binance-json" -> "binance_json").
+inline std::string TestName(const ::testing::TestParamInfo<FormatInput>& param) {
+  std::string name = param.param.format;
+  for (char& ch : name) {
+    if (ch == '-') ch = '_';
+  }
+  return name;
 }
 
 }  // namespace barlake::testutil::encoding

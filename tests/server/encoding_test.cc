@@ -26,6 +26,7 @@ using testutil::encoding::AllCorruptions;
 using testutil::encoding::AllFormatInputs;
 using testutil::encoding::AnyStringContains;
 using testutil::encoding::Corruption;
+using testutil::encoding::ExpectNamesTheLine;
 using testutil::encoding::FormatInput;
 
 class ServerEncodingNameTest : public ::testing::Test {
@@ -131,9 +132,11 @@ TEST_P(ServerEncodingTest, ForeignBytesInAnUploadEndInACleanErrorOrACleanImport)
     if (t["state"] == "succeeded") {
       const json& report = t["result"]["report"];
       EXPECT_EQ(report["rows_rejected"], 1) << t.dump();
-      bool named = false;
-      for (const auto& rej : report["rejections"]) named = named || rej.value("line", 0u) == line;
-      EXPECT_TRUE(named) << "no rejection names line " << line << ": " << t.dump();
+      if (in.needle.empty()) {  // JSON formats number rows by series position, not line
+        bool named = false;
+        for (const auto& rej : report["rejections"]) named = named || rej.value("line", 0u) == line;
+        EXPECT_TRUE(named) << "no rejection names line " << line << ": " << t.dump();
+      }
       if (!c.escaped.empty()) {
         EXPECT_TRUE(AnyStringContains(report["rejections"], c.escaped)) << t.dump();
       }
@@ -147,10 +150,7 @@ TEST_P(ServerEncodingTest, ForeignBytesInAnUploadEndInACleanErrorOrACleanImport)
       EXPECT_EQ(LakeFiles(), before);
       if (!in.snapshot) {
         EXPECT_NE(message.find(in.file_name), std::string::npos) << message;
-        const std::string ln = std::to_string(line);
-        EXPECT_TRUE(message.find(in.file_name + ":" + ln) != std::string::npos ||
-                    message.find("line " + ln) != std::string::npos)
-            << "line " << ln << " not named: " << message;
+        ExpectNamesTheLine(in, line, message);
         if (!c.escaped.empty()) {
           EXPECT_NE(message.find(c.escaped), std::string::npos) << message;
         }
@@ -176,13 +176,7 @@ TEST_P(ServerEncodingTest, ForeignBytesInAnUploadEndInACleanErrorOrACleanImport)
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFormat, ServerEncodingTest, ::testing::ValuesIn(AllFormatInputs()),
-                         [](const ::testing::TestParamInfo<FormatInput>& info) {
-                           std::string name = info.param.format;
-                           for (char& ch : name) {
-                             if (ch == '-') ch = '_';
-                           }
-                           return name;
-                         });
+                         testutil::encoding::TestName);
 
 // An upload whose file name is not UTF-8 is answered with valid JSON naming it escaped.
 TEST_F(ServerEncodingNameTest, AnUploadNameThatIsNotUtf8IsAnsweredWithValidJson) {
