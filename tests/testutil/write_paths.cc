@@ -413,7 +413,9 @@ const AfterRun& AfterOf(const WritePath& path) {
   FaultInjectionEnv counting(Env::Default());
   lake::LakeOptions o;
   o.env = &counting;
-  o.crash_hook = [&a](lake::CrashPoint p) { ++a.crash_hits[p]; };
+  o.crash_hook = [&a, &counting](lake::CrashPoint p) {
+    if (a.crash_hits[p]++ == 0) a.steps_before[p] = counting.mutating_calls();
+  };
   {
     auto lake = lake::Lake::Open(b.vault, o);
     EXPECT_TRUE(lake.ok()) << lake.status().ToString();

@@ -96,6 +96,7 @@ struct AfterRun {
   int64_t steps = 0;                            // mutating Env calls of the run
   std::vector<std::string> calls;               // those calls, "op path"
   std::map<lake::CrashPoint, int> crash_hits;   // how often each point was reached
+  std::map<lake::CrashPoint, int64_t> steps_before;  // mutating calls made when first reached
 };
 const AfterRun& AfterOf(const WritePath& path);
 
