@@ -58,8 +58,8 @@ TEST_F(PowerLossModelTest, UnsyncedDataAndEntriesAreLostAndSyncedOnesKept) {
   }
   Write(d + "/new-no-dirsync", "x", /*sync=*/true);  // data synced, entry not
   ASSERT_OK(env_.SyncDir(d));
-  Write(d + "/late", "y", /*sync=*/true);             // after the last folder sync
-  ASSERT_OK(env_.RemoveFile(d + "/old"));             // removal not made durable
+  Write(d + "/late", "y", /*sync=*/true);  // after the last folder sync
+  ASSERT_OK(env_.RemoveFile(d + "/old"));  // removal not made durable
   ASSERT_OK(env_.SimulatePowerLoss());
   EXPECT_EQ(Read(d + "/synced"), "kept");
   EXPECT_EQ(Read(d + "/unsynced"), "");  // the entry survived, the bytes did not
@@ -136,7 +136,8 @@ TEST_P(PowerLossTest, EveryStepThenPowerLossRecoversToBeforeOrAfter) {
     });
     const std::string context =
         path.name + " power lost after step " + std::to_string(n) +
-        (n <= after.steps ? " (" + after.calls[static_cast<size_t>(n - 1)] + ")" : " (the run completed)");
+        (n <= after.steps ? " (" + after.calls[static_cast<size_t>(n - 1)] + ")"
+                          : " (the run completed)");
     {
       lake::LakeOptions o;
       o.env = &env;
@@ -174,7 +175,9 @@ std::vector<std::string> PathNames() {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryWritePath, PowerLossTest, ::testing::ValuesIn(PathNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace barlake::testutil
@@ -184,9 +187,9 @@ namespace {
 
 // Power lost while a failed write cleans up after itself: an I/O error at step k after
 // the plan is recorded (the job then undoes its swaps, marks itself failed and removes its
-// staging folder), and the process stops after each later step m before the power goes. Recovery must still reach
-// the before or the after state. Run for the paths whose undo differs: an import that
-// replaces and creates partitions, and a rollback that restores and removes them.
+// staging folder), and the process stops after each later step m before the power goes. Recovery
+// must still reach the before or the after state. Run for the paths whose undo differs: an import
+// that replaces and creates partitions, and a rollback that restores and removes them.
 class PowerLossWhileUndoingTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PowerLossWhileUndoingTest, AFailedWriteCutShortAtEveryLaterStepRecovers) {
@@ -215,7 +218,8 @@ TEST_P(PowerLossWhileUndoingTest, AFailedWriteCutShortAtEveryLaterStepRecovers) 
       calls = env.mutating_calls();
       if (std::getenv("BARLAKE_PRINT_STEPS")) {
         std::printf("failing step %lld:\n", static_cast<long long>(k));
-        for (size_t i = 0; i < env.log().size(); ++i) std::printf("%3zu %s\n", i + 1, env.log()[i].c_str());
+        for (size_t i = 0; i < env.log().size(); ++i)
+          std::printf("%3zu %s\n", i + 1, env.log()[i].c_str());
       }
     }
     // The undo of both partitions fits in 16 calls; after it only staging is removed.
@@ -241,8 +245,9 @@ TEST_P(PowerLossWhileUndoingTest, AFailedWriteCutShortAtEveryLaterStepRecovers) 
       }
       ASSERT_OK(env.SimulatePowerLoss());
       (void)RecoverAndCheck(path, copy.vault,
-                            path.name + " step " + std::to_string(k) + " failed (" + after.calls[k - 1] +
-                                "), power lost after step " + std::to_string(m));
+                            path.name + " step " + std::to_string(k) + " failed (" +
+                                after.calls[k - 1] + "), power lost after step " +
+                                std::to_string(m));
       ++runs;
       if (HasFatalFailure()) return;
     }
@@ -250,8 +255,11 @@ TEST_P(PowerLossWhileUndoingTest, AFailedWriteCutShortAtEveryLaterStepRecovers) 
   EXPECT_GT(runs, 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(ImportAndRollback, PowerLossWhileUndoingTest, ::testing::Values("import_merge", "rollback"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(ImportAndRollback, PowerLossWhileUndoingTest,
+                         ::testing::Values("import_merge", "rollback"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace barlake::testutil
