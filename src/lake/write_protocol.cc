@@ -274,7 +274,12 @@ Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
   bool changed = false;
   if (!c.after_sha256.empty() && current_sha == c.after_sha256) {
     // Keep the new file staged: if this undo is interrupted, recovery finishes the job.
-    if (!env_->FileExists(staged)) RETURN_IF_ERROR(env_->LinkFile(target, staged));
+    // The link is made durable before the lake entry goes, or a power cut could leave the
+    // plan naming a staged file that no longer exists anywhere.
+    if (!env_->FileExists(staged)) {
+      RETURN_IF_ERROR(env_->LinkFile(target, staged));
+      RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
+    }
     if (!c.before_sha256.empty() && env_->FileExists(version)) {
       RETURN_IF_ERROR(env_->RenameFile(version, target));  // atomic: old file back
     } else {
@@ -288,6 +293,7 @@ Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
     changed = true;
   } else if (!version.empty() && current_sha == c.before_sha256 && env_->FileExists(version)) {
     RETURN_IF_ERROR(env_->RemoveFile(version));  // the kept link of an unchanged file
+    RETURN_IF_ERROR(env_->SyncDir(DirName(version)));  // so it does not come back after a power cut
   }
   // Nothing to undo for a partition the failed swap never reached.
   return changed ? SyncParents(DirName(target), SyncStop(c.rel_path)) : Status::OK();

@@ -37,9 +37,12 @@ struct Case {
 std::string NameOf(const Case& c) {
   std::string name = c.path + "_";
   switch (c.fault) {
-    case Fault::kIOError: return name + "io_error";
-    case Fault::kFullDisk: return name + "full_disk";
-    case Fault::kCrash: break;
+    case Fault::kIOError:
+      return name + "io_error";
+    case Fault::kFullDisk:
+      return name + "full_disk";
+    case Fault::kCrash:
+      break;
   }
   name += "crash_";
   for (char ch : std::string(lake::CrashPointName(c.point))) name += ch == '-' ? '_' : ch;
@@ -55,10 +58,11 @@ std::vector<Case> AllCases() {
   for (const auto& p : WritePaths()) {
     out.push_back({p.name, Fault::kIOError});
     out.push_back({p.name, Fault::kFullDisk});
-    for (lake::CrashPoint point : {lake::CrashPoint::kAfterSourceCopy, lake::CrashPoint::kAfterStageFile,
-                                   lake::CrashPoint::kAfterStaged, lake::CrashPoint::kAfterKeepOld,
-                                   lake::CrashPoint::kAfterSwapOne, lake::CrashPoint::kAfterSwapAll,
-                                   lake::CrashPoint::kAfterCommit}) {
+    for (lake::CrashPoint point :
+         {lake::CrashPoint::kAfterSourceCopy, lake::CrashPoint::kAfterStageFile,
+          lake::CrashPoint::kAfterStaged, lake::CrashPoint::kAfterKeepOld,
+          lake::CrashPoint::kAfterSwapOne, lake::CrashPoint::kAfterSwapAll,
+          lake::CrashPoint::kAfterCommit}) {
       out.push_back({p.name, Fault::kCrash, point});
     }
   }
@@ -79,7 +83,8 @@ class WritePathConformanceTest : public ::testing::TestWithParam<Case> {
     ASSERT_FALSE(HasFailure()) << "the uninterrupted run failed";
     ASSERT_GT(after_->steps, 5);
     if (std::getenv("BARLAKE_PRINT_STEPS")) {
-      for (size_t i = 0; i < after_->calls.size(); ++i) std::printf("%3zu %s\n", i + 1, after_->calls[i].c_str());
+      for (size_t i = 0; i < after_->calls.size(); ++i)
+        std::printf("%3zu %s\n", i + 1, after_->calls[i].c_str());
     }
   }
 
@@ -108,9 +113,10 @@ class WritePathConformanceTest : public ::testing::TestWithParam<Case> {
     PathBase last_failed_copy;
     for (int64_t k = 1; k <= after_->steps; ++k) {
       const std::string op = after_->calls[static_cast<size_t>(k - 1)];
-      const bool needs_space = op.rfind("create ", 0) == 0 || op.rfind("append ", 0) == 0 ||
-                               op.rfind("mkdir ", 0) == 0;
-      if (code == ErrorCode::kNoSpace && !needs_space) continue;  // a full disk fails the next one that does
+      const bool needs_space =
+          op.rfind("create ", 0) == 0 || op.rfind("append ", 0) == 0 || op.rfind("mkdir ", 0) == 0;
+      if (code == ErrorCode::kNoSpace && !needs_space)
+        continue;  // a full disk fails the next one that does
       ++swept;
       auto dir = std::make_unique<TempDir>();
       const PathBase copy = CopyOfBase(*path_, dir->Sub("run"));
@@ -121,11 +127,13 @@ class WritePathConformanceTest : public ::testing::TestWithParam<Case> {
         env.FailAt(k, code);
       }
       const Status s = RunOn(copy, &env);
-      const std::string context = path_->name + " step " + std::to_string(k) + " (" + env.failed() + ")";
+      const std::string context =
+          path_->name + " step " + std::to_string(k) + " (" + env.failed() + ")";
       if (!s.ok()) {
         ++failed_runs;
         EXPECT_EQ(s.code(), code) << context << ": " << s.ToString();
-        EXPECT_NE(s.message().find("injected"), std::string::npos) << context << ": " << s.message();
+        EXPECT_NE(s.message().find("injected"), std::string::npos)
+            << context << ": " << s.message();
         // A failed run cleans up after itself, before any recovery.
         for (const auto& f : StrayFiles(copy.vault)) {
           if (f.rfind(".barlake/staging", 0) != 0) ADD_FAILURE() << context << ": stray file " << f;
@@ -140,7 +148,8 @@ class WritePathConformanceTest : public ::testing::TestWithParam<Case> {
         // The undo itself hit the full disk: the job stayed planned and recovery finished it.
         EXPECT_EQ(code, ErrorCode::kNoSpace) << context;
         EXPECT_EQ(state, VaultState::kAfter) << context;
-      } else if (path_->declares_after_commit && s.message().find("could not declare the dataset") != std::string::npos) {
+      } else if (path_->declares_after_commit &&
+                 s.message().find("could not declare the dataset") != std::string::npos) {
         // The data is committed and the error says so; barlake.toml may or may not have the
         // entry (a failed folder fsync after the rename leaves the new file in place).
         EXPECT_TRUE(IsAfter(state)) << context << ": " << VaultStateName(state);
@@ -190,13 +199,20 @@ class WritePathConformanceTest : public ::testing::TestWithParam<Case> {
 
 TEST_P(WritePathConformanceTest, LeavesTheVaultAsBeforeOrAsAfterAndConsistent) {
   switch (GetParam().fault) {
-    case Fault::kIOError: SweepSteps(ErrorCode::kIOError); break;
-    case Fault::kFullDisk: SweepSteps(ErrorCode::kNoSpace); break;
-    case Fault::kCrash: CrashAtEachHit(GetParam().point); break;
+    case Fault::kIOError:
+      SweepSteps(ErrorCode::kIOError);
+      break;
+    case Fault::kFullDisk:
+      SweepSteps(ErrorCode::kNoSpace);
+      break;
+    case Fault::kCrash:
+      CrashAtEachHit(GetParam().point);
+      break;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryWritePath, WritePathConformanceTest, ::testing::ValuesIn(AllCases()), CaseName);
+INSTANTIATE_TEST_SUITE_P(EveryWritePath, WritePathConformanceTest, ::testing::ValuesIn(AllCases()),
+                         CaseName);
 
 }  // namespace
 }  // namespace barlake::testutil

@@ -45,9 +45,11 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+// Put `bytes` back at `path` as a file of its own (never through another hard link).
 void Spill(const std::string& path, const std::string& bytes) {
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
+  fs::remove(path, ec);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
@@ -167,7 +169,12 @@ Status FaultInjectionEnv::SimulatePowerLoss() {
     } else if (c.op == "rename") {
       if (fs::exists(c.to, ec)) {
         fs::create_directories(fs::path(c.path).parent_path(), ec);
-        fs::rename(c.to, c.path, ec);
+        // rename(2) between two names of one file does nothing: drop the new name instead.
+        if (fs::exists(c.path, ec) && fs::equivalent(c.to, c.path, ec)) {
+          fs::remove(c.to, ec);
+        } else {
+          fs::rename(c.to, c.path, ec);
+        }
       }
       if (c.lost_bytes.has_value()) Spill(c.to, *c.lost_bytes);
     } else if (c.op == "link") {

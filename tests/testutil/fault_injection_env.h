@@ -74,7 +74,9 @@ class FaultInjectionEnv : public EnvWrapper {
   }
   /// Calls on paths `pred` accepts never throw the crash (they fail instead): for calls a
   /// destructor makes, where an exception would terminate the process.
-  void SetNoThrowPaths(std::function<bool(const std::string& path)> pred) { no_throw_ = std::move(pred); }
+  void SetNoThrowPaths(std::function<bool(const std::string& path)> pred) {
+    no_throw_ = std::move(pred);
+  }
   bool crashed() const { return crashed_; }
   /// After the test caught the crash: later calls (destructors) fail without throwing.
   void StopThrowing() {

@@ -76,21 +76,26 @@ JournalFacts ReadJournal(const std::string& vault) {
     }
   };
   auto integrity = db.Rows("PRAGMA integrity_check", &error);
-  if (integrity.empty() || integrity[0][0] != "ok") f.problems.push_back("integrity_check is not ok");
-  for (const auto& r : db.Rows("SELECT id, kind, status, coalesce(phase, ''), coalesce(error, '') FROM jobs ORDER BY id",
+  if (integrity.empty() || integrity[0][0] != "ok")
+    f.problems.push_back("integrity_check is not ok");
+  for (const auto& r : db.Rows("SELECT id, kind, status, coalesce(phase, ''), coalesce(error, '') "
+                               "FROM jobs ORDER BY id",
                                &error)) {
     f.jobs.push_back({std::stoll(r[0]), r[1], r[2], r[3], r[4]});
   }
   // Rows a failed release marked are held again (they read as released only once the
   // release job completed).
-  for (const auto& r : db.Rows("SELECT q.id FROM quarantine q LEFT JOIN jobs j ON j.id = q.resolved_job "
-                               "WHERE q.status = 'held' OR (q.status = 'released' AND coalesce(j.status, '') <> "
-                               "'completed') ORDER BY q.id",
-                               &error)) {
+  for (const auto& r :
+       db.Rows("SELECT q.id FROM quarantine q LEFT JOIN jobs j ON j.id = q.resolved_job "
+               "WHERE q.status = 'held' OR (q.status = 'released' AND coalesce(j.status, '') <> "
+               "'completed') ORDER BY q.id",
+               &error)) {
     f.held_quarantine.push_back(std::stoll(r[0]));
   }
-  check("job still running", "SELECT id, kind, phase FROM jobs WHERE status IN ('running', 'pending')");
-  check("failed job without its reason", "SELECT id, kind FROM jobs WHERE status = 'failed' AND coalesce(error, '') = ''");
+  check("job still running",
+        "SELECT id, kind, phase FROM jobs WHERE status IN ('running', 'pending')");
+  check("failed job without its reason",
+        "SELECT id, kind FROM jobs WHERE status = 'failed' AND coalesce(error, '') = ''");
   check("rolled-back job without a completed rollback",
         "SELECT id FROM jobs WHERE status = 'rolled_back' AND coalesce(rolled_back_by, 0) NOT IN "
         "(SELECT id FROM jobs WHERE kind = 'rollback' AND status = 'completed')");
@@ -99,7 +104,8 @@ JournalFacts ReadJournal(const std::string& vault) {
   check("partitions without a dataset row",
         "SELECT symbol, timeframe FROM partitions EXCEPT SELECT symbol, timeframe FROM datasets");
   check("partition written by a job that is not completed",
-        "SELECT rel_path, version FROM partitions WHERE version NOT IN (SELECT id FROM jobs WHERE status = 'completed')");
+        "SELECT rel_path, version FROM partitions WHERE version NOT IN (SELECT id FROM jobs WHERE "
+        "status = 'completed')");
   if (!error.empty()) f.problems.push_back("SQL error: " + error);
   return f;
 }
@@ -115,7 +121,8 @@ std::string JobsText(const std::vector<JobFact>& jobs) {
 VaultFiles CaptureVaultFiles(const std::string& vault) {
   VaultFiles out;
   for (const char* dir : {"lake", "snapshots", "tables", ".barlake/versions"}) {
-    for (const auto& [rel, sha] : Snapshot(vault + "/" + dir)) out[std::string(dir) + "/" + rel] = sha;
+    for (const auto& [rel, sha] : Snapshot(vault + "/" + dir))
+      out[std::string(dir) + "/" + rel] = sha;
   }
   std::error_code ec;
   if (fs::exists(vault + "/barlake.toml", ec)) {
@@ -151,9 +158,10 @@ std::vector<std::string> StrayFiles(const std::string& vault) {
   std::vector<std::string> out;
   std::error_code ec;
   const std::string staging = vault + "/.barlake/staging";
-  if (fs::exists(staging, ec) && !fs::is_empty(staging, ec)) out.push_back(".barlake/staging is not empty");
-  for (auto it = fs::recursive_directory_iterator(vault, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  if (fs::exists(staging, ec) && !fs::is_empty(staging, ec))
+    out.push_back(".barlake/staging is not empty");
+  for (auto it = fs::recursive_directory_iterator(vault, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const bool tmp = name.size() > 4 && name.substr(name.size() - 4) == ".tmp";
     if (it->is_regular_file(ec) && (tmp || name.rfind(".incoming-", 0) == 0)) {
@@ -183,7 +191,8 @@ lake::ImportRequest BarRequest(const std::string& path, const std::string& symbo
 
 Status Completed(const Result<lake::ImportResult>& r) {
   if (!r.ok()) return r.status();
-  if (r->job.status != "completed") return Status::Internal("import job is " + r->job.status + ": " + r->job.error);
+  if (r->job.status != "completed")
+    return Status::Internal("import job is " + r->job.status + ": " + r->job.error);
   return Status::OK();
 }
 
@@ -193,13 +202,14 @@ void BuildEs(const PathBase& b) {
   init.default_source_tz = "UTC";
   ASSERT_OK(lake::InitVault(Env::Default(), b.vault, init));
   const std::string es = b.sources + "/es.txt";
-  ASSERT_OK(WriteText(es, NtMinutes("20231228 230100", 1380, 4800) + NtMinutes("20240101 230100", 1380, 4801)));
+  ASSERT_OK(WriteText(
+      es, NtMinutes("20231228 230100", 1380, 4800) + NtMinutes("20240101 230100", 1380, 4801)));
   // Read by import_merge and rollback: adds to January, creates February.
-  ASSERT_OK(WriteText(b.sources + "/es_more.txt",
-                      NtMinutes("20240102 230100", 60, 4802) + NtMinutes("20240205 150100", 30, 4803)));
+  ASSERT_OK(WriteText(b.sources + "/es_more.txt", NtMinutes("20240102 230100", 60, 4802) +
+                                                      NtMinutes("20240205 150100", 30, 4803)));
   // Read by import_new: a new dataset of two months.
-  ASSERT_OK(WriteText(b.sources + "/nq.txt",
-                      NtMinutes("20240110 150100", 30, 17000) + NtMinutes("20240212 150100", 30, 17010)));
+  ASSERT_OK(WriteText(b.sources + "/nq.txt", NtMinutes("20240110 150100", 30, 17000) +
+                                                 NtMinutes("20240212 150100", 30, 17010)));
   auto lake = OpenHealthy(b.vault);
   ASSERT_NE(lake, nullptr);
   lake::ImportRequest r = BarRequest(es);
@@ -252,10 +262,12 @@ void BuildEsDerived(const PathBase& b) {
   sql.inputs = {"ES 1m"};
   sql.auto_regenerate = false;
   sql.sql =
-      "SELECT time_bucket(INTERVAL 1 hour, ts) AS ts, arg_min(open, ts) AS open, max(high) AS high, "
+      "SELECT time_bucket(INTERVAL 1 hour, ts) AS ts, arg_min(open, ts) AS open, max(high) AS "
+      "high, "
       "min(low) AS low, arg_max(close, ts) AS close, sum(volume) AS volume FROM bars "
       "WHERE symbol = 'ES' AND timeframe = '1m' GROUP BY 1";
-  ASSERT_OK(registry::Registry::AppendDataset(Env::Default(), b.vault + "/barlake.toml", sql).status());
+  ASSERT_OK(
+      registry::Registry::AppendDataset(Env::Default(), b.vault + "/barlake.toml", sql).status());
   auto lake = OpenHealthy(b.vault);
   lake::RegenerateRequest rr;
   rr.datasets = {"ES_HOURLY 1h"};
@@ -292,32 +304,41 @@ Status RegenerateOne(lake::Lake& lake, const std::string& dataset) {
 }
 
 using CP = lake::CrashPoint;
-const std::vector<CP> kAllPoints = {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterKeepOld,
-                                    CP::kAfterSwapOne,    CP::kAfterSwapAll,   CP::kAfterCommit};
-const std::vector<CP> kNoSourceCopy = {CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterKeepOld,
+const std::vector<CP> kAllPoints = {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged,
+                                    CP::kAfterKeepOld,    CP::kAfterSwapOne,   CP::kAfterSwapAll,
+                                    CP::kAfterCommit};
+const std::vector<CP> kNoSourceCopy = {CP::kAfterStageFile, CP::kAfterStaged,  CP::kAfterKeepOld,
                                        CP::kAfterSwapOne,   CP::kAfterSwapAll, CP::kAfterCommit};
 const std::vector<CP> kNewFilesOnly = {CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterSwapOne,
                                        CP::kAfterSwapAll, CP::kAfterCommit};
 
 std::vector<WritePath> MakePaths() {
   std::vector<WritePath> p;
-  p.push_back({"import_new", BuildEs,
-               [](lake::Lake& l, const PathBase& b) { return Completed(l.Import(BarRequest(b.sources + "/nq.txt", "NQ"))); },
-               {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterSwapOne, CP::kAfterSwapAll,
-                CP::kAfterCommit},
+  p.push_back({"import_new",
+               BuildEs,
+               [](lake::Lake& l, const PathBase& b) {
+                 return Completed(l.Import(BarRequest(b.sources + "/nq.txt", "NQ")));
+               },
+               {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterSwapOne,
+                CP::kAfterSwapAll, CP::kAfterCommit},
                /*declares_after_commit=*/true});
   p.push_back({"import_merge", BuildEs,
-               [](lake::Lake& l, const PathBase& b) { return Completed(l.Import(BarRequest(b.sources + "/es_more.txt"))); },
+               [](lake::Lake& l, const PathBase& b) {
+                 return Completed(l.Import(BarRequest(b.sources + "/es_more.txt")));
+               },
                kAllPoints});
   p.push_back({"snapshot_import", BuildSnapshots,
                [](lake::Lake& l, const PathBase& b) -> Status {
                  ASSIGN_OR_RETURN(auto r, l.ImportSnapshots({b.sources + "/spx.jsonl"}));
-                 if (r.job.status != "completed") return Status::Internal("snapshot import is " + r.job.status);
+                 if (r.job.status != "completed")
+                   return Status::Internal("snapshot import is " + r.job.status);
                  return Status::OK();
                },
                kAllPoints});
   p.push_back({"quarantine_release", BuildEsWithQuarantine,
-               [](lake::Lake& l, const PathBase& b) { return Completed(l.ReleaseQuarantine(ReadJournal(b.vault).held_quarantine)); },
+               [](lake::Lake& l, const PathBase& b) {
+                 return Completed(l.ReleaseQuarantine(ReadJournal(b.vault).held_quarantine));
+               },
                kNoSourceCopy});
   p.push_back({"rollback", BuildEsImportedTwice,
                [](lake::Lake& l, const PathBase& b) -> Status {
@@ -331,23 +352,27 @@ std::vector<WritePath> MakePaths() {
                },
                kNoSourceCopy});
   p.push_back({"resample_regenerate", BuildEsDerived,
-               [](lake::Lake& l, const PathBase&) { return RegenerateOne(l, "ES 1h"); }, kNoSourceCopy});
+               [](lake::Lake& l, const PathBase&) { return RegenerateOne(l, "ES 1h"); },
+               kNoSourceCopy});
   p.push_back({"sql_regenerate", BuildEsDerived,
-               [](lake::Lake& l, const PathBase&) { return RegenerateOne(l, "ES_HOURLY 1h"); }, kNoSourceCopy});
+               [](lake::Lake& l, const PathBase&) { return RegenerateOne(l, "ES_HOURLY 1h"); },
+               kNoSourceCopy});
   p.push_back({"table_regenerate", BuildEsDerived,
-               [](lake::Lake& l, const PathBase&) { return RegenerateOne(l, "ES session_stats"); }, kNoSourceCopy});
-  WritePath declare_resample{"declare_resample", BuildEs,
-                             [](lake::Lake& l, const PathBase&) -> Status {
-                               lake::ResampleRequest r;
-                               r.symbol = "ES";
-                               r.to = {"4h"};
-                               ASSIGN_OR_RETURN(auto items, l.DeclareResample(r));
-                               if (items.size() != 1 || items[0].job.status != "completed") {
-                                 return Status::Internal("DeclareResample did not complete one job");
-                               }
-                               return Status::OK();
-                             },
-                             kNewFilesOnly};
+               [](lake::Lake& l, const PathBase&) { return RegenerateOne(l, "ES session_stats"); },
+               kNoSourceCopy});
+  WritePath declare_resample{
+      "declare_resample", BuildEs,
+      [](lake::Lake& l, const PathBase&) -> Status {
+        lake::ResampleRequest r;
+        r.symbol = "ES";
+        r.to = {"4h"};
+        ASSIGN_OR_RETURN(auto items, l.DeclareResample(r));
+        if (items.size() != 1 || items[0].job.status != "completed") {
+          return Status::Internal("DeclareResample did not complete one job");
+        }
+        return Status::OK();
+      },
+      kNewFilesOnly};
   declare_resample.declares_before_build = true;
   p.push_back(declare_resample);
   WritePath declare_table{"declare_table", BuildEs,
@@ -356,7 +381,8 @@ std::vector<WritePath> MakePaths() {
                             t.symbol = "ES";
                             t.table = "session_stats";
                             ASSIGN_OR_RETURN(lake::RegenerateItem item, l.DeclareTable(t));
-                            if (item.job.status != "completed") return Status::Internal("DeclareTable: " + item.job.status);
+                            if (item.job.status != "completed")
+                              return Status::Internal("DeclareTable: " + item.job.status);
                             return Status::OK();
                           },
                           kNewFilesOnly};
@@ -390,7 +416,8 @@ const PathBase& BaseOf(const WritePath& path) {
   static std::map<std::string, PathBase> bases;
   auto it = bases.find(path.name);
   if (it != bases.end()) return it->second;
-  PathBase b{Scratch().Sub("base-" + path.name + "/vault"), Scratch().Sub("base-" + path.name + "/sources")};
+  PathBase b{Scratch().Sub("base-" + path.name + "/vault"),
+             Scratch().Sub("base-" + path.name + "/sources")};
   fs::create_directories(b.sources);
   path.build(b);
   return bases[path.name] = b;
@@ -413,7 +440,9 @@ const AfterRun& AfterOf(const WritePath& path) {
   FaultInjectionEnv counting(Env::Default());
   lake::LakeOptions o;
   o.env = &counting;
-  o.crash_hook = [&a](lake::CrashPoint p) { ++a.crash_hits[p]; };
+  o.crash_hook = [&a, &counting](lake::CrashPoint p) {
+    if (a.crash_hits[p]++ == 0) a.steps_before[p] = counting.mutating_calls();
+  };
   {
     auto lake = lake::Lake::Open(b.vault, o);
     EXPECT_TRUE(lake.ok()) << lake.status().ToString();
@@ -430,18 +459,24 @@ const AfterRun& AfterOf(const WritePath& path) {
 
 const char* VaultStateName(VaultState s) {
   switch (s) {
-    case VaultState::kBefore: return "before";
-    case VaultState::kAfter: return "after";
-    case VaultState::kAfterUndeclared: return "after, dataset undeclared";
-    case VaultState::kBeforeDeclared: return "before, dataset declared";
-    case VaultState::kNeither: return "neither before nor after";
+    case VaultState::kBefore:
+      return "before";
+    case VaultState::kAfter:
+      return "after";
+    case VaultState::kAfterUndeclared:
+      return "after, dataset undeclared";
+    case VaultState::kBeforeDeclared:
+      return "before, dataset declared";
+    case VaultState::kNeither:
+      return "neither before nor after";
   }
   return "?";
 }
 
 bool IsAfter(VaultState s) { return s == VaultState::kAfter || s == VaultState::kAfterUndeclared; }
 
-VaultState RecoverAndCheck(const WritePath& path, const std::string& vault, const std::string& context) {
+VaultState RecoverAndCheck(const WritePath& path, const std::string& vault,
+                           const std::string& context) {
   const VaultFiles before = CaptureVaultFiles(BaseOf(path).vault);
   const JournalFacts before_journal = ReadJournal(BaseOf(path).vault);
   const AfterRun& after = AfterOf(path);
@@ -454,7 +489,8 @@ VaultState RecoverAndCheck(const WritePath& path, const std::string& vault, cons
     auto v = (*lake)->Verify();
     EXPECT_TRUE(v.ok()) << context << ": " << v.status().ToString();
     if (v.ok()) {
-      EXPECT_TRUE(v->ok()) << context << ": verify: " << (v->ok() ? "" : v->problems[0].path + " " + v->problems[0].what);
+      EXPECT_TRUE(v->ok()) << context << ": verify: "
+                           << (v->ok() ? "" : v->problems[0].path + " " + v->problems[0].what);
     }
   }
   const VaultFiles now = CaptureVaultFiles(vault);
@@ -466,7 +502,8 @@ VaultState RecoverAndCheck(const WritePath& path, const std::string& vault, cons
     auto it = f.find("barlake.toml");
     return it == f.end() ? std::string() : it->second;
   };
-  const bool data_before = DataFiles(now) == DataFiles(before), data_after = DataFiles(now) == DataFiles(after.files);
+  const bool data_before = DataFiles(now) == DataFiles(before),
+             data_after = DataFiles(now) == DataFiles(after.files);
   const bool toml_before = toml(now) == toml(before), toml_after = toml(now) == toml(after.files);
   VaultState state = VaultState::kNeither;
   if (data_before && toml_before) {
@@ -478,15 +515,17 @@ VaultState RecoverAndCheck(const WritePath& path, const std::string& vault, cons
   } else if (data_before && toml_after && path.declares_before_build) {
     state = VaultState::kBeforeDeclared;
   }
-  EXPECT_NE(state, VaultState::kNeither) << context << ": against before: " << DiffFiles(now, before)
-                                         << " against after: " << DiffFiles(now, after.files);
+  EXPECT_NE(state, VaultState::kNeither)
+      << context << ": against before: " << DiffFiles(now, before)
+      << " against after: " << DiffFiles(now, after.files);
   if (IsAfter(state)) {
-    EXPECT_EQ(journal.jobs, after.journal.jobs)
-        << context << ": jobs " << JobsText(journal.jobs) << " want " << JobsText(after.journal.jobs);
+    EXPECT_EQ(journal.jobs, after.journal.jobs) << context << ": jobs " << JobsText(journal.jobs)
+                                                << " want " << JobsText(after.journal.jobs);
   } else {
     for (size_t i = 0; i < journal.jobs.size(); ++i) {
       if (i < before_journal.jobs.size()) {
-        EXPECT_EQ(journal.jobs[i], before_journal.jobs[i]) << context << ": " << JobsText(journal.jobs);
+        EXPECT_EQ(journal.jobs[i], before_journal.jobs[i])
+            << context << ": " << JobsText(journal.jobs);
       } else {
         EXPECT_EQ(journal.jobs[i].status, "failed") << context << ": " << JobsText(journal.jobs);
       }

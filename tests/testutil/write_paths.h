@@ -34,7 +34,9 @@ std::string DiffFiles(const VaultFiles& got, const VaultFiles& want);
 struct JobFact {
   int64_t id = 0;
   std::string kind, status, phase, error;
-  bool operator==(const JobFact& o) const { return id == o.id && kind == o.kind && status == o.status; }
+  bool operator==(const JobFact& o) const {
+    return id == o.id && kind == o.kind && status == o.status;
+  }
 };
 struct JournalFacts {
   std::vector<JobFact> jobs;  // by id
@@ -93,9 +95,10 @@ PathBase CopyOfBase(const WritePath& path, const std::string& dir);
 struct AfterRun {
   VaultFiles files;
   JournalFacts journal;
-  int64_t steps = 0;                            // mutating Env calls of the run
-  std::vector<std::string> calls;               // those calls, "op path"
-  std::map<lake::CrashPoint, int> crash_hits;   // how often each point was reached
+  int64_t steps = 0;                                 // mutating Env calls of the run
+  std::vector<std::string> calls;                    // those calls, "op path"
+  std::map<lake::CrashPoint, int> crash_hits;        // how often each point was reached
+  std::map<lake::CrashPoint, int64_t> steps_before;  // mutating calls made when first reached
 };
 const AfterRun& AfterOf(const WritePath& path);
 
@@ -115,6 +118,7 @@ bool IsAfter(VaultState s);  // kAfter or kAfterUndeclared: the job completed
 /// journal consistent (ReadJournal), no stray files, a state the path allows, and jobs
 /// that agree with it (kAfter*: the jobs of the uninterrupted run; otherwise the
 /// starting jobs unchanged and every new job failed). Returns the state.
-VaultState RecoverAndCheck(const WritePath& path, const std::string& vault, const std::string& context);
+VaultState RecoverAndCheck(const WritePath& path, const std::string& vault,
+                           const std::string& context);
 
 }  // namespace barlake::testutil
