@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,8 +46,23 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   /// Read a whole file.
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  /// Read a file front to back, passing it to `chunk` a piece at a time (so hashing a
+  /// large file needs no buffer of its size). Stops at the first error `chunk` returns.
+  virtual Status ReadFileChunks(const std::string& path,
+                                const std::function<Status(std::string_view)>& chunk) {
+    ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+    return chunk(data);
+  }
   /// fsync an existing file written by someone else (DuckDB's Parquet writer).
   virtual Status SyncFile(const std::string& path) = 0;
+  /// SyncFile for each of `paths`; OK only when every one is durable. An implementation
+  /// may start the writeback of all of them before waiting for any (the POSIX Env does:
+  /// one journal commit then covers many files instead of one each). This base version
+  /// calls SyncFile one by one, so a wrapper that intercepts SyncFile sees every file.
+  virtual Status SyncFiles(const std::vector<std::string>& paths) {
+    for (const auto& p : paths) RETURN_IF_ERROR(SyncFile(p));
+    return Status::OK();
+  }
   /// fsync a directory so renames and creations inside it are durable.
   virtual Status SyncDir(const std::string& path) = 0;
   /// Atomically replace `to` with `from` (rename(2); same file system).
@@ -80,6 +96,10 @@ class EnvWrapper : public Env {
     return target_->NewWritableFile(p);
   }
   Result<std::string> ReadFile(const std::string& p) override { return target_->ReadFile(p); }
+  Status ReadFileChunks(const std::string& p, const std::function<Status(std::string_view)>& chunk) override {
+    return target_->ReadFileChunks(p, chunk);
+  }
+  // SyncFiles is not forwarded: the base version calls this wrapper's SyncFile per file.
   Status SyncFile(const std::string& p) override { return target_->SyncFile(p); }
   Status SyncDir(const std::string& p) override { return target_->SyncDir(p); }
   Status RenameFile(const std::string& f, const std::string& t) override {

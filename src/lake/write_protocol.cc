@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/checksum.h"
@@ -36,8 +37,14 @@ Result<CrashPoint> CrashPointFromName(const std::string& name) {
 }
 
 Result<std::pair<std::string, uint64_t>> FileSha256(Env* env, const std::string& path) {
-  ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
-  return std::make_pair(Sha256Hex(data), static_cast<uint64_t>(data.size()));
+  Sha256 sha;
+  uint64_t bytes = 0;
+  RETURN_IF_ERROR(env->ReadFileChunks(path, [&](std::string_view chunk) {
+    sha.Update(chunk.data(), chunk.size());
+    bytes += chunk.size();
+    return Status::OK();
+  }));
+  return std::make_pair(sha.HexDigest(), bytes);
 }
 
 Status WriteProtocol::SyncParents(const std::string& dir, const std::string& stop_at) {
@@ -142,7 +149,7 @@ FileFacts Intended(storage::PartitionKind kind, const PartitionWrite& w) {
 
 }  // namespace
 
-Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
+Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w,
                             storage::ParquetStore* store, storage::DuckConn* conn) {
   journal::PartitionChange& c = w->change;
   const std::string job_dir = "job-" + std::to_string(job.id);
@@ -156,9 +163,10 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
     return Status::OK();
   }
   const storage::PartitionKind kind = storage::PartitionKindOf(c.rel_path);
-  c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
+  // One flat folder per job (StageAll creates it): staging a partition makes no folder.
+  // The journal records the path, so recovery finds the file whatever its name.
+  c.staged_path = ".barlake/staging/" + job_dir + "/" + std::to_string(index) + ".parquet";
   const std::string staged = paths_->Abs(c.staged_path);
-  RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
   } else {
@@ -169,8 +177,8 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
         break;
       case storage::PartitionKind::kTable: RETURN_IF_ERROR(storage::TableStore(conn).Write(w->table_rows, staged)); break;
     }
-    RETURN_IF_ERROR(env_->SyncFile(staged));
-    RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
+    // Not fsynced here: StageAll syncs every staged file in one batch before the plan is
+    // recorded (nothing depends on a staged file being durable before that).
   }
   // Read the file back: it must hold exactly the rows we meant to write.
   // Bar files skip the DESCRIBE query: ReadFile checks their column types, and imports
@@ -207,11 +215,15 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
   return Status::OK();
 }
 
-Status WriteProtocol::Swap(const journal::PartitionChange& c) {
+Status WriteProtocol::KeepOld(const journal::PartitionChange& c, bool* done, DirChains* version_dirs) {
   const std::string target = paths_->LakeFile(c.rel_path);
   const std::string version = c.version_path.empty() ? "" : paths_->Abs(c.version_path);
+  // Files are identified by SHA-256 (a missing file reads as ""), so this works the same
+  // on a fresh commit and in recovery after a crash at any point. A partition the job
+  // creates costs no read: neither file exists.
   ASSIGN_OR_RETURN(std::string current_sha, ShaOrEmpty(target));
-  if (current_sha == c.after_sha256) return Status::OK();  // already swapped (recovery)
+  *done = current_sha == c.after_sha256;
+  if (*done) return Status::OK();  // already swapped (recovery)
   std::string version_sha;
   if (!version.empty()) {
     ASSIGN_OR_RETURN(version_sha, ShaOrEmpty(version));
@@ -234,9 +246,14 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
     RETURN_IF_ERROR(env_->CreateDirs(DirName(version)));
     Status linked = env_->LinkFile(target, version);
     if (!linked.ok()) RETURN_IF_ERROR(CopyFileDurably(env_, target, version));
-    RETURN_IF_ERROR(SyncParents(DirName(version), paths_->meta));
+    version_dirs->emplace_back(DirName(version), paths_->meta);
     Crash(CrashPoint::kAfterKeepOld);
   }
+  return Status::OK();
+}
+
+Status WriteProtocol::PutNew(const journal::PartitionChange& c, DirChains* lake_dirs) {
+  const std::string target = paths_->LakeFile(c.rel_path);
   if (!c.after_sha256.empty()) {
     const std::string staged = paths_->Abs(c.staged_path);
     if (!env_->FileExists(staged)) {
@@ -245,10 +262,53 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
     }
     RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
     RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
-  } else if (!current_sha.empty()) {
+  } else if (env_->FileExists(target)) {
     RETURN_IF_ERROR(env_->RemoveFile(target));
   }
-  return SyncParents(DirName(target), SyncStop(c.rel_path));
+  lake_dirs->emplace_back(DirName(target), SyncStop(c.rel_path));
+  return Status::OK();
+}
+
+Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& changes, size_t* reached) {
+  // Two passes so that each kind of folder is fsynced once per job, not once per
+  // partition: first every previous file is kept (then the versions/ folders are synced,
+  // so no rename below can drop the only durable name of an old file), then every new
+  // file is renamed in (then the lake's folders are synced, before the commit records
+  // them).
+  std::vector<char> done(changes.size(), 0);
+  DirChains version_dirs, lake_dirs;
+  *reached = 0;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    *reached = i + 1;
+    bool d = false;
+    RETURN_IF_ERROR(KeepOld(changes[i], &d, &version_dirs));
+    done[i] = d;
+  }
+  RETURN_IF_ERROR(SyncDirChains(version_dirs));
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (done[i]) continue;
+    RETURN_IF_ERROR(PutNew(changes[i], &lake_dirs));
+    Crash(CrashPoint::kAfterSwapOne);
+  }
+  return SyncDirChains(lake_dirs);
+}
+
+Status WriteProtocol::SyncDirChains(const DirChains& chains) {
+  // Each folder from `dir` up to its stop, once; deepest first, as SyncParents does.
+  std::set<std::string> dirs;
+  for (const auto& [dir, stop] : chains) {
+    std::string d = dir;
+    for (;;) {
+      dirs.insert(d);
+      if (d == stop || d.size() <= stop.size()) break;
+      d = DirName(d);
+    }
+  }
+  std::vector<std::string> order(dirs.begin(), dirs.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& d : order) RETURN_IF_ERROR(env_->SyncDir(d));
+  return Status::OK();
 }
 
 Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
@@ -340,6 +400,8 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
     w->snapshot_rows = storage::SnapshotRows();
     w->table_rows = storage::TableRows();
   };
+  const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job.id));
+  RETURN_IF_ERROR(env_->CreateDirs(staging_dir));
 
   if (workers <= 0) {
     for (;;) {
@@ -347,7 +409,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
       if (!w) break;
       auto slot = std::make_unique<Slot>();
       slot->w = std::move(*w);
-      RETURN_IF_ERROR(Stage(job, &slot->w, store_, duck_));
+      RETURN_IF_ERROR(Stage(job, slots.size(), &slot->w, store_, duck_));
       release_rows(&slot->w);
       slots.push_back(std::move(slot));
       announce(static_cast<int64_t>(slots.size()));
@@ -380,7 +442,8 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
           }
           Status s;
           try {
-            s = Stage(job, &slot->w, stores[static_cast<size_t>(i)].get(), conns[static_cast<size_t>(i)].get());
+            s = Stage(job, index, &slot->w, stores[static_cast<size_t>(i)].get(),
+                      conns[static_cast<size_t>(i)].get());
           } catch (const std::exception& e) {
             s = Status::Internal(std::string("staging failed: ") + e.what());
           }
@@ -434,6 +497,14 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
     RETURN_IF_ERROR(failure);
     announce(completed);
   }
+  // Make every staged file durable before the plan names it: the files in one batch
+  // (their writeback overlaps), then the staging folder and its parents once.
+  std::vector<std::string> written;
+  for (const auto& s : slots) {
+    if (!s->w.remove && s->w.copy_from.empty()) written.push_back(paths_->Abs(s->w.change.staged_path));
+  }
+  RETURN_IF_ERROR(env_->SyncFiles(written));
+  RETURN_IF_ERROR(SyncParents(staging_dir, paths_->meta));
   std::vector<journal::PartitionChange> changes;
   changes.reserve(slots.size());
   for (const auto& s : slots) changes.push_back(s->w.change);
@@ -460,13 +531,8 @@ Status WriteProtocol::Commit(journal::JobRecord* job, const PartitionSource& nex
   // A failure (not a crash) from here on is undone at once, so the lake is left exactly
   // as before. Only if the undo fails too does the job stay at phase=staged, and the next
   // writer's recovery finishes it.
-  Status failure;
-  size_t swapped = 0;
-  for (; swapped < changes.size(); ++swapped) {
-    failure = Swap(changes[swapped]);
-    if (!failure.ok()) break;
-    Crash(CrashPoint::kAfterSwapOne);
-  }
+  size_t reached = 0;
+  Status failure = SwapAll(changes, &reached);
   if (failure.ok()) {
     Crash(CrashPoint::kAfterSwapAll);
     job->status = "completed";
@@ -479,11 +545,12 @@ Status WriteProtocol::Commit(journal::JobRecord* job, const PartitionSource& nex
     }
     job->status = "running";
     job->phase = "staged";
-    swapped = changes.size();
+    reached = changes.size();
   }
-  // Undo in reverse order, including a partly done swap of the failing partition.
+  // Undo in reverse order every partition the swap reached (including the one that
+  // failed): Unswap leaves a partition it finds untouched as it is.
   Status undo;
-  for (size_t k = std::min(swapped + 1, changes.size()); k-- > 0 && undo.ok();) {
+  for (size_t k = reached; k-- > 0 && undo.ok();) {
     undo = Unswap(changes[k]);
   }
   if (undo.ok()) undo = journal_->SetPhase(job->id, "running", "undone");
@@ -511,9 +578,8 @@ Status WriteProtocol::RecoverAll() {
       continue;
     }
     ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job.id));
-    for (const auto& c : changes) {
-      RETURN_IF_ERROR(Swap(c).WithContext("recovering job " + std::to_string(job.id)));
-    }
+    size_t reached = 0;
+    RETURN_IF_ERROR(SwapAll(changes, &reached).WithContext("recovering job " + std::to_string(job.id)));
     job.status = "completed";
     job.phase = "done";
     RETURN_IF_ERROR(journal_->CompleteJob(job, changes));

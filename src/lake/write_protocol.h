@@ -95,13 +95,27 @@ class WriteProtocol {
   Status RecoverAll();
 
  private:
-  Status Stage(const journal::JobRecord& job, PartitionWrite* w, storage::ParquetStore* store,
+  /// Write, read back and check the `index`-th file of the job; it is made durable later,
+  /// with all the others, by StageAll.
+  Status Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w, storage::ParquetStore* store,
                storage::DuckConn* conn);
   Result<std::vector<journal::PartitionChange>> StageAll(const journal::JobRecord& job,
                                                          const PartitionSource& next, int workers,
                                                          int64_t expected);
-  /// Put the new file of `c` in place, keeping the old one under versions/. Idempotent.
-  Status Swap(const journal::PartitionChange& c);
+  /// Folders to fsync, each with the folder its parents are synced up to.
+  using DirChains = std::vector<std::pair<std::string, std::string>>;
+  /// Put the new file of every change in place, keeping the old one under versions/
+  /// (step 3). Idempotent: a change already done is skipped. `reached` is set to how many
+  /// changes it got to, for the undo after a failure.
+  Status SwapAll(const std::vector<journal::PartitionChange>& changes, size_t* reached);
+  /// SwapAll's first pass for one change: check what the lake holds (`done`: already the
+  /// new file) and keep the previous file (its folders added to `version_dirs`).
+  Status KeepOld(const journal::PartitionChange& c, bool* done, DirChains* version_dirs);
+  /// SwapAll's second pass: the staged file renamed over the lake file, or the lake file
+  /// removed (the folder added to `lake_dirs`).
+  Status PutNew(const journal::PartitionChange& c, DirChains* lake_dirs);
+  /// fsync every folder of `chains` once, deepest first.
+  Status SyncDirChains(const DirChains& chains);
   /// Reverse Swap after a failure: the new file back to staging, the old one back in place.
   Status Unswap(const journal::PartitionChange& c);
   /// SHA-256 of a file, or "" when it does not exist.
