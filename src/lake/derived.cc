@@ -2,6 +2,7 @@
 #include "lake/derived.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -258,12 +259,60 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     }
     reach = yearly ? 2 * kDay : tf.micros();
     const int64_t source_seconds = in_tf.seconds(), target_seconds = tf.seconds();
+    // The input's rows in [from, to), from its partition files in time order. A derived
+    // period reads its input period and the start of the next, which the next derived
+    // period reads again, so the last few files read are kept: each is decompressed once
+    // per job. Their rows are in time order (checked when they were written), so they
+    // need no sort; the result is checked anyway.
+    std::vector<PartitionEntry> in_parts;
+    for (const auto& [rel, p] : input_parts) {
+      if (p.symbol == in.symbol && p.timeframe == in.timeframe) in_parts.push_back(p);
+    }
+    std::sort(in_parts.begin(), in_parts.end(), [](const auto& a, const auto& b) { return a.min_ts < b.min_ts; });
+    using CachedFile = std::pair<std::string, std::shared_ptr<const BarColumns>>;
+    auto recent = std::make_shared<std::deque<CachedFile>>();
+    auto read_input = [this, store, in_parts = std::move(in_parts), recent](Micros from, Micros to) -> Result<BarColumns> {
+      BarColumns out;
+      for (const auto& p : in_parts) {
+        if (p.max_ts < from || p.min_ts >= to) continue;
+        std::shared_ptr<const BarColumns> rows;
+        for (const auto& [rel, r] : *recent) {
+          if (rel == p.rel_path) rows = r;
+        }
+        if (!rows) {
+          ASSIGN_OR_RETURN(BarColumns r, store->ReadFile(paths_.LakeFile(p.rel_path)));
+          rows = std::make_shared<const BarColumns>(std::move(r));
+          recent->emplace_back(p.rel_path, rows);
+          if (recent->size() > 3) recent->pop_front();
+        }
+        const size_t lo = static_cast<size_t>(std::lower_bound(rows->ts.begin(), rows->ts.end(), from) - rows->ts.begin());
+        const size_t hi = static_cast<size_t>(std::lower_bound(rows->ts.begin(), rows->ts.end(), to) - rows->ts.begin());
+        auto take = [&](auto& dst, const auto& src) {
+          if (src.size() == rows->ts.size()) dst.insert(dst.end(), src.begin() + lo, src.begin() + hi);
+        };
+        if (!out.ts.empty() && lo < hi && rows->ts[lo] <= out.ts.back()) {
+          return Status::Corruption("input partition '" + p.rel_path + "' overlaps the one before it");
+        }
+        take(out.ts, rows->ts);
+        take(out.open, rows->open);
+        take(out.high, rows->high);
+        take(out.low, rows->low);
+        take(out.close, rows->close);
+        take(out.volume, rows->volume);
+        take(out.job, rows->job);
+        take(out.flags, rows->flags);
+      }
+      for (size_t i = 1; i < out.ts.size(); ++i) {
+        if (out.ts[i] <= out.ts[i - 1]) return Status::Corruption("input rows of " + FormatIsoUtc(from) + " are out of order");
+      }
+      return out;
+    };
     build = [=, this](const std::string&, Micros from, Micros to) -> Result<BarColumns> {
       // A bucket starting in [from, to) holds bars up to one bucket later; daily bars
       // are sessions, which start up to a day before their trade date.
       const Micros read_from = yearly ? from - 2 * kDay : from;
       const Micros read_to = yearly ? to + 2 * kDay : to + tf.micros();
-      ASSIGN_OR_RETURN(BarColumns input, Read(in.symbol, in.timeframe, read_from, read_to));
+      ASSIGN_OR_RETURN(BarColumns input, read_input(read_from, read_to));
       calendar::SessionList sessions;
       if (cal) {
         ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(read_from - kDay, read_to + kDay));

@@ -294,7 +294,7 @@ Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& chang
 }
 
 Status WriteProtocol::SyncDirChains(const DirChains& chains) {
-  // Each folder from `dir` up to its stop, once; deepest first, as SyncParents does.
+  // Each folder from `dir` up to its stop, once.
   std::set<std::string> dirs;
   for (const auto& [dir, stop] : chains) {
     std::string d = dir;
@@ -304,11 +304,11 @@ Status WriteProtocol::SyncDirChains(const DirChains& chains) {
       d = DirName(d);
     }
   }
+  // Deepest first (for an Env that syncs one by one); all are durable before this returns.
   std::vector<std::string> order(dirs.begin(), dirs.end());
   std::stable_sort(order.begin(), order.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  for (const auto& d : order) RETURN_IF_ERROR(env_->SyncDir(d));
-  return Status::OK();
+  return env_->SyncDirs(order);
 }
 
 Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
