@@ -20,9 +20,10 @@ std::string MonthsFile(int months) {
   char line[96];
   for (int i = 0; i < months; ++i) {
     const int y = 2005 + i / 12, m = 1 + i % 12;
-    // 12:00 New York-ish on the 10th: inside a session on any weekday; one bar a month.
-    std::snprintf(line, sizeof line, "%04d%02d10 120000;%.2f;%.2f;%.2f;%.2f;%d\n", y, m, 1000.25 + i, 1001.5 + i,
-                  999.75 + i, 1000.5 + i, 100 + i);
+    // Around noon on the 10th, one bar a month; the minutes vary so that the bars do not
+    // look like an hourly file to the timeframe check.
+    std::snprintf(line, sizeof line, "%04d%02d10 12%02d00;%.2f;%.2f;%.2f;%.2f;%d\n", y, m, (i * 7) % 60, 1000.25 + i,
+                  1001.5 + i, 999.75 + i, 1000.5 + i, 100 + i);
     out += line;
   }
   return out;
