@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "core/checksum.h"
-#include "lake/derived_tables.h"
 
 namespace barlake::lake {
 
@@ -58,60 +57,6 @@ Status WriteProtocol::SyncParents(const std::string& dir, const std::string& sto
   return Status::OK();
 }
 
-namespace {
-
-// A file's rows in key order, and where that order breaks.
-template <typename KeyLess>
-void CheckOrder(size_t n, KeyLess strictly_before, FileFacts* f) {
-  for (size_t i = 1; i < n && f->disorder_at < 0; ++i) {
-    if (!strictly_before(i - 1, i)) f->disorder_at = static_cast<int64_t>(i);
-  }
-}
-
-}  // namespace
-
-Result<FileFacts> ReadFileFacts(storage::PartitionKind kind, storage::ParquetStore* store, storage::DuckConn* conn,
-                                const std::string& rel_path, const std::string& path, bool check_bar_schema) {
-  FileFacts f;
-  switch (kind) {
-    case storage::PartitionKind::kSnapshots: {
-      storage::SnapshotStore snapshots(conn);
-      RETURN_IF_ERROR(snapshots.CheckSchema(path));
-      ASSIGN_OR_RETURN(storage::SnapshotRows rows, snapshots.ReadFile(path));
-      f.key_order = "(ts, strike)";
-      f.rows = static_cast<int64_t>(rows.size());
-      if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
-      CheckOrder(rows.size(), [&](size_t a, size_t b) { return storage::SnapshotRows::KeyLess(rows, a, rows, b); }, &f);
-      f.content_hash = storage::SnapshotContentHash(rows);
-      return f;
-    }
-    case storage::PartitionKind::kTable: {
-      // A table partition's time range in the catalog is its first and last trade date
-      // (UTC midnight).
-      const storage::TableSchema* schema = FindTableSchema(storage::TableNameOfRelPath(rel_path));
-      if (!schema) return Status::Corruption("'" + rel_path + "' names no known derived table");
-      storage::TableStore tables(conn);
-      RETURN_IF_ERROR(tables.CheckSchema(*schema, path));
-      ASSIGN_OR_RETURN(storage::TableRows rows, tables.ReadFile(*schema, path));
-      f.key_order = schema->columns[0].name;
-      f.rows = static_cast<int64_t>(rows.size());
-      if (!rows.empty()) f.min_ts = rows.Key(0) * kMicrosPerDay, f.max_ts = rows.Key(rows.size() - 1) * kMicrosPerDay;
-      CheckOrder(rows.size(), [&](size_t a, size_t b) { return rows.Key(a) < rows.Key(b); }, &f);
-      f.content_hash = storage::TableContentHash(rows);
-      return f;
-    }
-    case storage::PartitionKind::kBars: break;
-  }
-  if (check_bar_schema) RETURN_IF_ERROR(store->CheckSchema(path));
-  ASSIGN_OR_RETURN(BarColumns rows, store->ReadFile(path));  // checks the column types
-  f.key_order = "time";
-  f.rows = static_cast<int64_t>(rows.size());
-  if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
-  CheckOrder(rows.size(), [&](size_t a, size_t b) { return rows.ts[a] < rows.ts[b]; }, &f);
-  f.content_hash = ContentHash(rows);
-  return f;
-}
-
 void CompareWithJournal(const FileFacts& f, const journal::PartitionEntry& p,
                         const std::function<void(const std::string&)>& problem) {
   if (f.rows != p.rows) problem("has " + std::to_string(f.rows) + " rows, the journal says " + std::to_string(p.rows));
@@ -126,29 +71,6 @@ void CompareWithJournal(const FileFacts& f, const journal::PartitionEntry& p,
   if (f.content_hash != p.content_hash) problem("content hash differs from the journal's");
 }
 
-namespace {
-
-// The row count and fingerprint of what `w` means to write.
-FileFacts Intended(storage::PartitionKind kind, const PartitionWrite& w) {
-  FileFacts f;
-  switch (kind) {
-    case storage::PartitionKind::kSnapshots:
-      f.rows = static_cast<int64_t>(w.snapshot_rows.size());
-      f.content_hash = storage::SnapshotContentHash(w.snapshot_rows);
-      return f;
-    case storage::PartitionKind::kTable:
-      f.rows = static_cast<int64_t>(w.table_rows.size());
-      f.content_hash = storage::TableContentHash(w.table_rows);
-      return f;
-    case storage::PartitionKind::kBars: break;
-  }
-  f.rows = static_cast<int64_t>(w.rows.size());
-  f.content_hash = ContentHash(w.rows);
-  return f;
-}
-
-}  // namespace
-
 Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w,
                             storage::ParquetStore* store, storage::DuckConn* conn) {
   journal::PartitionChange& c = w->change;
@@ -162,7 +84,8 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, Partiti
     c.staged_path.clear();
     return Status::OK();
   }
-  const storage::PartitionKind kind = storage::PartitionKindOf(c.rel_path);
+  const DataKind& kind = KindOfRelPath(c.rel_path);
+  const KindIo io{store, conn};
   // One flat folder per job (StageAll creates it): staging a partition makes no folder.
   // The journal records the path, so recovery finds the file whatever its name.
   c.staged_path = ".barlake/staging/" + job_dir + "/" + std::to_string(index) + ".parquet";
@@ -170,27 +93,20 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, Partiti
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
   } else {
-    switch (kind) {
-      case storage::PartitionKind::kBars: RETURN_IF_ERROR(store->WriteBars(w->rows, staged)); break;
-      case storage::PartitionKind::kSnapshots:
-        RETURN_IF_ERROR(storage::SnapshotStore(conn).Write(w->snapshot_rows, staged));
-        break;
-      case storage::PartitionKind::kTable: RETURN_IF_ERROR(storage::TableStore(conn).Write(w->table_rows, staged)); break;
-    }
+    if (!w->rows) return Status::Internal("partition '" + c.rel_path + "' of job " + std::to_string(job.id) + " has no rows");
+    RETURN_IF_ERROR(kind.Write(io, *w->rows, staged));
     // Not fsynced here: StageAll syncs every staged file in one batch before the plan is
     // recorded (nothing depends on a staged file being durable before that).
   }
   // Read the file back: it must hold exactly the rows we meant to write.
-  // Bar files skip the DESCRIBE query: ReadFile checks their column types, and imports
-  // stage thousands of them.
-  ASSIGN_OR_RETURN(FileFacts back, ReadFileFacts(kind, store, conn, c.rel_path, staged, /*check_bar_schema=*/false));
+  ASSIGN_OR_RETURN(FileFacts back, kind.ReadFacts(io, c.rel_path, staged, /*check_schema=*/false));
   if (back.rows == 0) return Status::Internal("staged file '" + staged + "' has no rows");
   if (back.disorder_at >= 0) {
     return Status::Corruption("staged file '" + staged + "' is not in strict " + back.key_order + " order at row " +
                               std::to_string(back.disorder_at));
   }
   if (w->copy_from.empty()) {
-    const FileFacts meant = Intended(kind, *w);
+    ASSIGN_OR_RETURN(const FileFacts meant, kind.Intended(*w->rows));
     const int64_t want_rows = meant.rows;
     const std::string& expected = meant.content_hash;
     if (back.rows != want_rows || back.content_hash != expected) {
@@ -395,11 +311,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
       if (progress_) progress_("writing", reported, std::max(expected, reported));
     }
   };
-  auto release_rows = [](PartitionWrite* w) {
-    w->rows = BarColumns();
-    w->snapshot_rows = storage::SnapshotRows();
-    w->table_rows = storage::TableRows();
-  };
+  auto release_rows = [](PartitionWrite* w) { w->rows.reset(); };
   const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job.id));
   RETURN_IF_ERROR(env_->CreateDirs(staging_dir));
 
