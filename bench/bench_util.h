@@ -164,6 +164,7 @@ inline size_t TreeFiles(const std::string& dir, const std::string& ext) {
 struct ProcResult {
   int exit_code = -1;
   double wall_ms = 0;
+  double cpu_ms = 0;  // user + system time of the child (on a shared machine, the work itself)
   std::string out;  // standard output when captured
 };
 
@@ -191,8 +192,10 @@ inline ProcResult RunProcess(const std::vector<std::string>& args, bool capture 
   auto t0 = Clock::now();
   if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) Die("cannot run " + args[0]);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  struct rusage ru {};
+  ::wait4(pid, &status, 0, &ru);
   r.wall_ms = MsSince(t0);
+  r.cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
   posix_spawn_file_actions_destroy(&fa);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   if (capture) {

@@ -50,12 +50,10 @@ void AddStatsCommands(CLI::App& app, Globals& g, int& rc);
 /// --save`) or their JSON; returns the exit code (commands_derive.cc).
 int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as_json);
 
-// Snapshot hooks used by `import` and `query` in commands.cc (commands_snapshot.cc).
+// Snapshot hooks used by `import` in commands.cc (commands_snapshot.cc).
 /// True when the head of `path` is a GEX snapshot file (ingest/gex_snapshot.h).
 bool LooksLikeSnapshotFile(const std::string& path);
 int ImportSnapshotFiles(const Globals& g, const std::vector<std::string>& files, const std::string& on_conflict,
                         bool dry_run, bool as_json);
-/// SQL creating the `snapshots_raw` (as stored) and `snapshots` (sentinel zeros as NULL) views.
-std::string SnapshotViewsSql(const lake::Lake& lake, bool has_snapshots);
 
 }  // namespace barlake::cli

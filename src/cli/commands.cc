@@ -308,15 +308,9 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   if (!lk.ok()) return Fail(lk.status());
   auto duck = (*lk)->Duck();
   if (!duck.ok()) return Fail(duck.status());
-  auto parts = (*lk)->journal()->AllPartitions();
-  if (!parts.ok()) return Fail(parts.status());
-  const bool has_snapshots = std::any_of(parts->begin(), parts->end(),
-                                         [](const auto& p) { return storage::IsSnapshotRelPath(p.rel_path); });
   // Scans over the whole lake use every core (the lake's default is one thread).
   Status s = (*duck)->Execute("SET threads=" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
-  if (s.ok()) s = (*lk)->CreateBarsView(*duck);
-  if (s.ok()) s = (*lk)->CreateTableViews(*duck);
-  if (s.ok()) s = (*duck)->Execute(SnapshotViewsSql(**lk, has_snapshots));
+  if (s.ok()) s = (*lk)->CreateViews(*duck);
   if (!s.ok()) return Fail(s);
   // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as
   // DuckDB itself prints it.

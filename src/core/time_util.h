@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 
 #include "core/result.h"
@@ -12,6 +13,10 @@ namespace barlake {
 using Micros = int64_t;
 constexpr Micros kMicrosPerSecond = 1000000;
 constexpr Micros kMicrosPerDay = 86400LL * kMicrosPerSecond;
+/// The ends of an open time range ("from the first bar", "to after the last"): far enough
+/// from the int64 limits that padding them (from - a day, to + a bar) cannot overflow.
+constexpr Micros kOpenRangeStart = std::numeric_limits<Micros>::min() / 2;
+constexpr Micros kOpenRangeEnd = std::numeric_limits<Micros>::max() / 2;
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (no validation).
 int64_t DaysFromCivil(int y, unsigned m, unsigned d);

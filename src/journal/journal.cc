@@ -239,12 +239,14 @@ Result<std::optional<JobRecord>> Journal::FindCompletedImport(const std::string&
 
 Status Journal::RecordPlan(const JobRecord& job, const std::vector<PartitionChange>& changes) {
   ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  // One transaction and one prepared statement for all the job's partitions.
+  ASSIGN_OR_RETURN(auto ins, db_->Prepare(
+      "INSERT OR REPLACE INTO job_partitions (job_id, symbol, timeframe, period, rel_path, "
+      "before_sha256, before_rows, before_version, after_sha256, after_rows, after_min_ts, "
+      "after_max_ts, after_bytes, after_content_hash, staged_path, version_path, after_version) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   for (const auto& c : changes) {
-    ASSIGN_OR_RETURN(auto ins, db_->Prepare(
-        "INSERT OR REPLACE INTO job_partitions (job_id, symbol, timeframe, period, rel_path, "
-        "before_sha256, before_rows, before_version, after_sha256, after_rows, after_min_ts, "
-        "after_max_ts, after_bytes, after_content_hash, staged_path, version_path, after_version) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    ins->Reset();
     ins->Bind(1, job.id).Bind(2, c.symbol).Bind(3, c.timeframe).Bind(4, c.period);
     ins->Bind(5, c.rel_path).BindOptional(6, c.before_sha256).Bind(7, c.before_rows);
     ins->Bind(8, c.before_version).BindOptional(9, c.after_sha256).Bind(10, c.after_rows);
@@ -302,26 +304,30 @@ Status Journal::SetPhase(int64_t job_id, const std::string& status, const std::s
 Status Journal::CompleteJob(const JobRecord& job, const std::vector<PartitionChange>& changes) {
   const int64_t now = NowMicros();
   ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  // One transaction and one prepared statement of each kind for all the job's partitions.
+  ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM partitions WHERE rel_path = ?"));
+  ASSIGN_OR_RETURN(auto up, db_->Prepare(
+      "INSERT OR REPLACE INTO partitions (rel_path, symbol, timeframe, period, rows, min_ts, "
+      "max_ts, bytes, sha256, content_hash, version, updated_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+  ASSIGN_OR_RETURN(auto ds, db_->Prepare(
+      "INSERT INTO datasets (symbol, timeframe, created_at, updated_at, last_job) "
+      "VALUES (?,?,?,?,?) ON CONFLICT (symbol, timeframe) DO UPDATE SET "
+      "updated_at = excluded.updated_at, last_job = excluded.last_job"));
   for (const auto& c : changes) {
     if (c.after_sha256.empty()) {
-      ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM partitions WHERE rel_path = ?"));
+      del->Reset();
       del->Bind(1, c.rel_path);
       RETURN_IF_ERROR(del->Run());
     } else {
-      ASSIGN_OR_RETURN(auto up, db_->Prepare(
-          "INSERT OR REPLACE INTO partitions (rel_path, symbol, timeframe, period, rows, min_ts, "
-          "max_ts, bytes, sha256, content_hash, version, updated_at) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+      up->Reset();
       up->Bind(1, c.rel_path).Bind(2, c.symbol).Bind(3, c.timeframe).Bind(4, c.period);
       up->Bind(5, c.after_rows).Bind(6, c.after_min_ts).Bind(7, c.after_max_ts);
       up->Bind(8, c.after_bytes).Bind(9, c.after_sha256).Bind(10, c.after_content_hash);
       up->Bind(11, c.after_version).Bind(12, now);
       RETURN_IF_ERROR(up->Run());
     }
-    ASSIGN_OR_RETURN(auto ds, db_->Prepare(
-        "INSERT INTO datasets (symbol, timeframe, created_at, updated_at, last_job) "
-        "VALUES (?,?,?,?,?) ON CONFLICT (symbol, timeframe) DO UPDATE SET "
-        "updated_at = excluded.updated_at, last_job = excluded.last_job"));
+    ds->Reset();
     ds->Bind(1, c.symbol).Bind(2, c.timeframe).Bind(3, now).Bind(4, now).Bind(5, job.id);
     RETURN_IF_ERROR(ds->Run());
   }
@@ -365,10 +371,11 @@ Result<std::vector<int64_t>> Journal::LaterJobsTouching(
 Status Journal::AddQuarantine(int64_t job_id, const std::vector<QuarantineRow>& rows) {
   const int64_t now = NowMicros();
   ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  ASSIGN_OR_RETURN(auto s, db_->Prepare(
+      "INSERT INTO quarantine (job_id, symbol, timeframe, line, rule, field, reason, ts, open, high, low, "
+      "close, volume, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'held',?)"));
   for (const auto& r : rows) {
-    ASSIGN_OR_RETURN(auto s, db_->Prepare(
-        "INSERT INTO quarantine (job_id, symbol, timeframe, line, rule, field, reason, ts, open, high, low, "
-        "close, volume, status, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'held',?)"));
+    s->Reset();
     s->Bind(1, job_id).Bind(2, r.symbol).Bind(3, r.timeframe).Bind(4, static_cast<int64_t>(r.line));
     s->Bind(5, r.rule).Bind(6, r.field).Bind(7, r.reason).Bind(8, r.ts);
     s->BindDouble(9, r.open).BindDouble(10, r.high).BindDouble(11, r.low).BindDouble(12, r.close);

@@ -34,6 +34,9 @@ class Statement {
   Result<bool> Step();
   /// Step until done (for statements without rows).
   Status Run();
+  /// Make the statement ready to run again (bindings are kept until rebound), so a loop
+  /// prepares it once.
+  void Reset() { sqlite3_reset(stmt_); }
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string Text(int col) const;
   /// SQLite stores NaN as NULL; NULL reads back as NaN.

@@ -78,7 +78,7 @@ Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, 
   for (const auto& p : parts) rows += p.rows;
   ASSIGN_OR_RETURN(storage::DuckConn * conn, lake->Duck());
   std::string where;
-  const bool ranged = from > std::numeric_limits<Micros>::min() / 2 || to < std::numeric_limits<Micros>::max() / 2;
+  const bool ranged = from > kOpenRangeStart || to < kOpenRangeEnd;
   if (ranged) {
     where = " WHERE ts >= " + storage::SqlQuote(FormatIsoUtc(from)) + "::TIMESTAMPTZ AND ts < " +
             storage::SqlQuote(FormatIsoUtc(to)) + "::TIMESTAMPTZ";
@@ -110,8 +110,8 @@ Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, 
 }
 
 Result<std::vector<std::string>> SchemaDrift(Lake* lake, const std::string& symbol, const std::string& timeframe) {
-  ASSIGN_OR_RETURN(auto parts, DatasetPartitions(lake, symbol, timeframe, std::numeric_limits<Micros>::min() / 2,
-                                                 std::numeric_limits<Micros>::max() / 2));
+  ASSIGN_OR_RETURN(auto parts, DatasetPartitions(lake, symbol, timeframe, kOpenRangeStart,
+                                                 kOpenRangeEnd));
   std::vector<std::string> drift;
   if (parts.size() < 2) return drift;
   ASSIGN_OR_RETURN(storage::DuckConn * conn, lake->Duck());
@@ -174,8 +174,8 @@ Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& 
       h.calendar = source->name;
       h.zone = source->zone;
       ASSIGN_OR_RETURN(std::vector<Micros> ts,
-                       ReadBarTimes(lake, d.symbol, d.timeframe, std::numeric_limits<Micros>::min() / 2,
-                                    std::numeric_limits<Micros>::max() / 2));
+                       ReadBarTimes(lake, d.symbol, d.timeframe, kOpenRangeStart,
+                                    kOpenRangeEnd));
       // Sessions from a day before the first bar (a session that opened the evening
       // before) to the clock, for staleness.
       const Micros from = (ts.empty() ? d.first_ts : ts.front()) - 2 * kMicrosPerDay;

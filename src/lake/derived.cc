@@ -2,8 +2,8 @@
 #include "lake/derived.h"
 
 #include <algorithm>
+#include <deque>
 #include <functional>
-#include <limits>
 #include <map>
 #include <set>
 
@@ -22,10 +22,6 @@ using journal::LineageEntry;
 using journal::PartitionEntry;
 
 namespace {
-
-constexpr Micros kDay = 86400LL * 1000000;
-constexpr Micros kMinTs = std::numeric_limits<Micros>::min() / 2;
-constexpr Micros kMaxTs = std::numeric_limits<Micros>::max() / 2;
 
 // "symbol=ES/timeframe=1m/period=2024-03/data.parquet" -> "2024-03".
 std::string PeriodOfRelPath(const std::string& rel) {
@@ -89,45 +85,6 @@ Result<std::vector<registry::DatasetSpec>> DependencyOrder(const registry::Regis
 
 }  // namespace
 
-Status Lake::CreateBarsView(storage::DuckConn* duck) {
-  ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
-  RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
-  // Snapshot and table partitions live under their own roots, not lake/; DuckDB refuses
-  // a glob that matches no file, so a vault without bars gets an empty view.
-  if (std::none_of(parts.begin(), parts.end(), [](const auto& p) { return storage::IsBarRelPath(p.rel_path); })) {
-    return duck->Execute(
-        "CREATE OR REPLACE TEMP VIEW bars AS SELECT NULL::VARCHAR AS symbol, NULL::VARCHAR AS timeframe, "
-        "NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS open, NULL::DOUBLE AS high, NULL::DOUBLE AS low, "
-        "NULL::DOUBLE AS close, NULL::DOUBLE AS volume, NULL::UTINYINT AS flags WHERE false");
-  }
-  return duck->Execute(
-      "CREATE OR REPLACE TEMP VIEW bars AS SELECT symbol, timeframe, ts, open, high, low, close, volume, flags "
-      "FROM read_parquet(" + storage::SqlQuote(paths_.lake + "/**/*.parquet") +
-      ", hive_partitioning=true, hive_types={'symbol': VARCHAR, 'timeframe': VARCHAR, 'period': VARCHAR})");
-}
-
-Status Lake::CreateTableViews(storage::DuckConn* duck) {
-  ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
-  RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
-  for (const storage::TableSchema* schema : AllTableSchemas()) {
-    const bool stored = std::any_of(parts.begin(), parts.end(), [&](const auto& p) {
-      return storage::TableNameOfRelPath(p.rel_path) == schema->name;
-    });
-    std::string sql = "CREATE OR REPLACE TEMP VIEW " + schema->name + " AS ";
-    if (stored) {
-      sql += "SELECT symbol, " + schema->SelectList() + " FROM read_parquet(" +
-             storage::SqlQuote(paths_.tables + "/table=" + schema->name + "/**/*.parquet") +
-             ", hive_partitioning=true, hive_types={'table': VARCHAR, 'symbol': VARCHAR, 'period': VARCHAR})";
-    } else {  // DuckDB refuses a glob that matches no file
-      sql += "SELECT NULL::VARCHAR AS symbol";
-      for (const auto& c : schema->columns) sql += ", NULL::" + storage::SqlTypeName(c.type) + " AS \"" + c.name + "\"";
-      sql += ", NULL::BIGINT AS job WHERE false";
-    }
-    RETURN_IF_ERROR(duck->Execute(sql));
-  }
-  return Status::OK();
-}
-
 Result<DerivedState> Lake::StateOf(const registry::DatasetSpec& spec) {
   DerivedState st;
   st.symbol = spec.symbol;
@@ -140,7 +97,7 @@ Result<DerivedState> Lake::StateOf(const registry::DatasetSpec& spec) {
   std::map<std::string, std::string> current;
   for (const auto& in : spec.inputs) {
     ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
-    ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kMinTs, kMaxTs));
+    ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart, kOpenRangeEnd));
     for (const auto& p : parts) current[p.rel_path] = p.sha256;
   }
   st.built = !lineage.empty();
@@ -199,10 +156,10 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   // What the inputs are now: that is what the job reads and records as its lineage.
   std::vector<LineageEntry> lineage;
   std::map<std::string, PartitionEntry> input_parts;
-  Micros input_first = kMaxTs, input_last = kMinTs;
+  Micros input_first = kOpenRangeEnd, input_last = kOpenRangeStart;
   for (const auto& in : spec.inputs) {
     ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
-    ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kMinTs, kMaxTs));
+    ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart, kOpenRangeEnd));
     for (const auto& p : parts) {
       input_parts[p.rel_path] = p;
       lineage.push_back({p.rel_path, p.sha256, 0});
@@ -256,23 +213,71 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     if (tf.seconds() > 86400) {
       return FailJob(&job, Status::InvalidInput("weekly bars are not built from minutes; import them as their own dataset"));
     }
-    reach = yearly ? 2 * kDay : tf.micros();
+    reach = yearly ? 2 * kMicrosPerDay : tf.micros();
     const int64_t source_seconds = in_tf.seconds(), target_seconds = tf.seconds();
+    // The input's rows in [from, to), from its partition files in time order. A derived
+    // period reads its input period and the start of the next, which the next derived
+    // period reads again, so the last few files read are kept: each is decompressed once
+    // per job. Their rows are in time order (checked when they were written), so they
+    // need no sort; the result is checked anyway.
+    std::vector<PartitionEntry> in_parts;
+    for (const auto& [rel, p] : input_parts) {
+      if (p.symbol == in.symbol && p.timeframe == in.timeframe) in_parts.push_back(p);
+    }
+    std::sort(in_parts.begin(), in_parts.end(), [](const auto& a, const auto& b) { return a.min_ts < b.min_ts; });
+    using CachedFile = std::pair<std::string, std::shared_ptr<const BarColumns>>;
+    auto recent = std::make_shared<std::deque<CachedFile>>();
+    auto read_input = [this, store, in_parts = std::move(in_parts), recent](Micros from, Micros to) -> Result<BarColumns> {
+      BarColumns out;
+      for (const auto& p : in_parts) {
+        if (p.max_ts < from || p.min_ts >= to) continue;
+        std::shared_ptr<const BarColumns> rows;
+        for (const auto& [rel, r] : *recent) {
+          if (rel == p.rel_path) rows = r;
+        }
+        if (!rows) {
+          ASSIGN_OR_RETURN(BarColumns r, store->ReadFile(paths_.LakeFile(p.rel_path)));
+          rows = std::make_shared<const BarColumns>(std::move(r));
+          recent->emplace_back(p.rel_path, rows);
+          if (recent->size() > 3) recent->pop_front();
+        }
+        const size_t lo = static_cast<size_t>(std::lower_bound(rows->ts.begin(), rows->ts.end(), from) - rows->ts.begin());
+        const size_t hi = static_cast<size_t>(std::lower_bound(rows->ts.begin(), rows->ts.end(), to) - rows->ts.begin());
+        auto take = [&](auto& dst, const auto& src) {
+          if (src.size() == rows->ts.size()) dst.insert(dst.end(), src.begin() + lo, src.begin() + hi);
+        };
+        if (!out.ts.empty() && lo < hi && rows->ts[lo] <= out.ts.back()) {
+          return Status::Corruption("input partition '" + p.rel_path + "' overlaps the one before it");
+        }
+        take(out.ts, rows->ts);
+        take(out.open, rows->open);
+        take(out.high, rows->high);
+        take(out.low, rows->low);
+        take(out.close, rows->close);
+        take(out.volume, rows->volume);
+        take(out.job, rows->job);
+        take(out.flags, rows->flags);
+      }
+      for (size_t i = 1; i < out.ts.size(); ++i) {
+        if (out.ts[i] <= out.ts[i - 1]) return Status::Corruption("input rows of " + FormatIsoUtc(from) + " are out of order");
+      }
+      return out;
+    };
     build = [=, this](const std::string&, Micros from, Micros to) -> Result<BarColumns> {
       // A bucket starting in [from, to) holds bars up to one bucket later; daily bars
       // are sessions, which start up to a day before their trade date.
-      const Micros read_from = yearly ? from - 2 * kDay : from;
-      const Micros read_to = yearly ? to + 2 * kDay : to + tf.micros();
-      ASSIGN_OR_RETURN(BarColumns input, Read(in.symbol, in.timeframe, read_from, read_to));
+      const Micros read_from = yearly ? from - 2 * kMicrosPerDay : from;
+      const Micros read_to = yearly ? to + 2 * kMicrosPerDay : to + tf.micros();
+      ASSIGN_OR_RETURN(BarColumns input, read_input(read_from, read_to));
       calendar::SessionList sessions;
       if (cal) {
-        ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(read_from - kDay, read_to + kDay));
+        ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(read_from - kMicrosPerDay, read_to + kMicrosPerDay));
       }
       BarColumns out;
       if (yearly) {
         ASSIGN_OR_RETURN(derive::SessionStats stats, derive::ComputeSessionStats(input, sessions));
         for (const auto& s : stats.sessions) {
-          const Micros ts = static_cast<Micros>(s.trade_date) * kDay;
+          const Micros ts = static_cast<Micros>(s.trade_date) * kMicrosPerDay;
           if (s.bars == 0 || ts < from || ts >= to) continue;
           out.ts.push_back(ts);
           out.open.push_back(s.open);
@@ -342,7 +347,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   // Which derived periods: all of them for a full build, else those reachable from the
   // input partitions that changed. Periods that hold derived data now are included so a
   // bucket that disappears is removed.
-  ASSIGN_OR_RETURN(auto existing, journal_->PartitionsInRange(spec.symbol, spec.timeframe, kMinTs, kMaxTs));
+  ASSIGN_OR_RETURN(auto existing, journal_->PartitionsInRange(spec.symbol, spec.timeframe, kOpenRangeStart, kOpenRangeEnd));
   auto add_range = [&](Micros a, Micros b) {  // derived periods overlapping [a, b)
     if (a >= b) return;
     Micros t = a;
@@ -360,19 +365,19 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     // far back. So a changed input month reaches the trade dates two days around it and,
     // for touches, up to the first session with bars after it.
     auto next_input_start = [&](Micros after) {
-      Micros next = kMaxTs;
+      Micros next = kOpenRangeEnd;
       for (const auto& [rel, p] : input_parts) {
         if (p.min_ts >= after) next = std::min(next, p.min_ts);
       }
       return next;
     };
     auto add_input_range = [&](Micros a, Micros b) {
-      Micros end = b + 2 * kDay;
+      Micros end = b + 2 * kMicrosPerDay;
       if (spec.method == kLevelTouchesTable) {
         const Micros next = next_input_start(b);
-        if (next != kMaxTs) end = std::max(end, next + 2 * kDay);
+        if (next != kOpenRangeEnd) end = std::max(end, next + 2 * kMicrosPerDay);
       }
-      add_range(a - 2 * kDay, end);
+      add_range(a - 2 * kMicrosPerDay, end);
     };
     item.incremental = !(full || !state.built);
     if (!item.incremental) {
@@ -419,20 +424,22 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
       PartitionWrite w;
       bool same = false;  // the rows equal the stored file's: nothing to write
       size_t row_count = 0;
+      BarColumns bar_rows;
+      storage::TableRows table_rows;
       if (table) {
-        ASSIGN_OR_RETURN(w.table_rows, build_table(range.first, range.second));
+        ASSIGN_OR_RETURN(table_rows, build_table(range.first, range.second));
         if (exists) {
-          ASSIGN_OR_RETURN(auto stored, storage::TableStore(duck).ReadFile(*w.table_rows.schema, paths_.LakeFile(rel)));
-          same = storage::TableRows::SameRows(stored, w.table_rows);
+          ASSIGN_OR_RETURN(auto stored, storage::TableStore(duck).ReadFile(*table_rows.schema, paths_.LakeFile(rel)));
+          same = storage::TableRows::SameRows(stored, table_rows);
         }
-        row_count = w.table_rows.size();
+        row_count = table_rows.size();
       } else {
-        ASSIGN_OR_RETURN(w.rows, build(period, range.first, range.second));
+        ASSIGN_OR_RETURN(bar_rows, build(period, range.first, range.second));
         if (exists) {
           ASSIGN_OR_RETURN(BarColumns stored, store->ReadFile(paths_.LakeFile(rel)));
-          same = SameRows(stored, w.rows);
+          same = SameRows(stored, bar_rows);
         }
-        row_count = w.rows.size();
+        row_count = bar_rows.size();
       }
       if (same) {
         ++item.partitions_unchanged;
@@ -455,10 +462,12 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
         ++item.partitions_removed;
       } else {
         if (table) {
-          w.table_rows.job.assign(row_count, job.id);
+          table_rows.job.assign(row_count, job.id);
+          w.rows = MakePayload(std::move(table_rows));
         } else {
-          w.rows.job.assign(row_count, job.id);
-          for (size_t i = 0; i < row_count; ++i) item.truncated_bars += (w.rows.FlagAt(i) & kBarTruncated) ? 1 : 0;
+          bar_rows.job.assign(row_count, job.id);
+          for (size_t i = 0; i < row_count; ++i) item.truncated_bars += (bar_rows.FlagAt(i) & kBarTruncated) ? 1 : 0;
+          w.rows = MakePayload(std::move(bar_rows));
         }
         item.rows_written += static_cast<int64_t>(row_count);
         ++item.partitions_written;
@@ -495,7 +504,7 @@ Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec, M
   // Only sessions wholly inside the bars read: a session cut by the read window would get
   // the statistics of part of its bars.
   auto sessions_within = [cal](Micros from, Micros to) -> Result<calendar::SessionList> {
-    ASSIGN_OR_RETURN(calendar::SessionList all, cal->SessionsBetween(from - kDay, to + kDay));
+    ASSIGN_OR_RETURN(calendar::SessionList all, cal->SessionsBetween(from - kMicrosPerDay, to + kMicrosPerDay));
     calendar::SessionList out;
     for (const auto& s : all) {
       if (s.open >= from && s.close <= to) out.push_back(s);
@@ -506,27 +515,27 @@ Result<Lake::TableBuild> Lake::TableBuilder(const registry::DatasetSpec& spec, M
   // hold every bar of the sessions dated inside it.
   if (spec.method == kSessionStatsTable) {
     return TableBuild([=, this](Micros from, Micros to) -> Result<storage::TableRows> {
-      const Micros read_from = from - 2 * kDay, read_to = to + 2 * kDay;
+      const Micros read_from = from - 2 * kMicrosPerDay, read_to = to + 2 * kMicrosPerDay;
       ASSIGN_OR_RETURN(BarColumns bars, Read(in.symbol, in.timeframe, read_from, read_to));
       ASSIGN_OR_RETURN(calendar::SessionList sessions, sessions_within(read_from, read_to));
       ASSIGN_OR_RETURN(derive::SessionStats stats, derive::ComputeSessionStats(bars, sessions));
-      return SessionStatsRows(stats.sessions, from / kDay, to / kDay);
+      return SessionStatsRows(stats.sessions, from / kMicrosPerDay, to / kMicrosPerDay);
     });
   }
   ASSIGN_OR_RETURN(derive::LevelOptions options, LevelOptionsOf(spec, cal->zone));
   // The first session of the range needs the previous session that has bars, however far
   // back (a gap in the data): look back further until it is found or the input begins.
   return TableBuild([=, this](Micros from, Micros to) -> Result<storage::TableRows> {
-    const Micros read_to = to + 2 * kDay;
-    for (Micros lookback = 10 * kDay;; lookback *= 8) {
+    const Micros read_to = to + 2 * kMicrosPerDay;
+    for (Micros lookback = 10 * kMicrosPerDay;; lookback *= 8) {
       const Micros read_from = from - lookback;
       ASSIGN_OR_RETURN(BarColumns bars, Read(in.symbol, in.timeframe, read_from, read_to));
       ASSIGN_OR_RETURN(calendar::SessionList sessions, sessions_within(read_from, read_to));
       ASSIGN_OR_RETURN(auto levels, derive::ComputeLevelTouches(bars, sessions, options));
       auto first = std::find_if(levels.begin(), levels.end(),
-                                [&](const derive::SessionLevels& l) { return l.trade_date >= from / kDay; });
+                                [&](const derive::SessionLevels& l) { return l.trade_date >= from / kMicrosPerDay; });
       if (first != levels.begin() || first == levels.end() || read_from <= input_first) {
-        return LevelTouchesRows(levels, from / kDay, to / kDay);
+        return LevelTouchesRows(levels, from / kMicrosPerDay, to / kMicrosPerDay);
       }
     }
   });

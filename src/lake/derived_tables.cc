@@ -62,11 +62,6 @@ const TableSchema* FindTableSchema(const std::string& name) {
 
 std::vector<const TableSchema*> AllTableSchemas() { return {&SessionStatsSchema(), &LevelTouchesSchema()}; }
 
-std::string DatasetKindOf(const std::string& timeframe) {
-  if (timeframe == "gex") return "snapshot";
-  return FindTableSchema(timeframe) ? "table" : "bars";
-}
-
 TableRows SessionStatsRows(const std::vector<derive::SessionStat>& sessions, int64_t from_day, int64_t to_day) {
   TableRows rows(&SessionStatsSchema());
   for (const auto& s : sessions) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "derive/level_touches.h"
+#include "lake/data_kind.h"  // DatasetKindOf
 #include "derive/session_stats.h"
 #include "registry/registry.h"
 #include "storage/table_store.h"
@@ -30,10 +31,6 @@ constexpr const char* kLevelTouchesTable = "level_touches";
 const storage::TableSchema* FindTableSchema(const std::string& name);
 /// Every derived table's schema (each gets a query view of its name).
 std::vector<const storage::TableSchema*> AllTableSchemas();
-
-/// "bars", "snapshot" (timeframe "gex", lake/snapshot_import.h) or "table" (a derived
-/// table's name), from the timeframe the catalog keeps for every dataset.
-std::string DatasetKindOf(const std::string& timeframe);
 
 /// Rows of the sessions whose trade date is in [from_day, to_day) (days since 1970-01-01).
 storage::TableRows SessionStatsRows(const std::vector<derive::SessionStat>& sessions, int64_t from_day,

@@ -18,6 +18,7 @@
 #include "ingest/format.h"
 #include "validate/validator.h"
 #include "lake/alignment.h"
+#include "lake/data_kind.h"
 #include "lake/snapshot_import.h"
 #include "lake/source_file.h"
 #include "lake/writer_lock.h"
@@ -627,7 +628,7 @@ Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::Par
       result.bytes_estimate += static_cast<int64_t>(per_row * static_cast<double>(m.rows.size())) + 1024;
       result.partitions.push_back(c.rel_path);
       job.partitions = static_cast<int64_t>(result.partitions.size());
-      if (keep_rows) w.rows = std::move(m.rows);
+      if (keep_rows) w.rows = MakePayload(std::move(m.rows));
       return std::optional<PartitionWrite>(std::move(w));
     }
     return std::optional<PartitionWrite>();
@@ -740,14 +741,8 @@ Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& time
     }
     return BarColumns{};
   }
-  if (storage::IsSnapshotRelPath(parts.front().rel_path)) {
-    return Status::InvalidArgument(symbol + " " + timeframe + " is a snapshot dataset, not bars; read it with "
-                                   "`barlake snapshots read " + symbol + "`");
-  }
-  if (storage::IsTableRelPath(parts.front().rel_path)) {
-    return Status::InvalidArgument(symbol + " " + timeframe + " is a derived table, not bars; query it with "
-                                   "`barlake query \"SELECT * FROM " + timeframe + " WHERE symbol = '" + symbol +
-                                   "'\"`");
+  if (const DataKind& kind = KindOfRelPath(parts.front().rel_path); &kind != &BarsKind()) {
+    return Status::InvalidArgument(kind.NotBarsAdvice(symbol, timeframe));
   }
   std::vector<std::string> files;
   Micros lo = parts.front().min_ts, hi = parts.front().max_ts;
@@ -793,8 +788,7 @@ Result<VerifyReport> Lake::Verify() {
       add("size " + std::to_string(sha->second) + " differs from the journal's " + std::to_string(p.bytes));
     }
     ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
-    auto facts = ReadFileFacts(storage::PartitionKindOf(p.rel_path), store, duck, p.rel_path, file,
-                               /*check_bar_schema=*/true);
+    auto facts = KindOfRelPath(p.rel_path).ReadFacts(KindIo{store, duck}, p.rel_path, file, /*check_schema=*/true);
     if (!facts.ok()) {
       add(facts.status().message());
       continue;
@@ -802,11 +796,12 @@ Result<VerifyReport> Lake::Verify() {
     report.rows_checked += facts->rows;
     CompareWithJournal(*facts, p, add);
   }
-  ASSIGN_OR_RETURN(auto files, ListFilesRecursive(env_, paths_.lake));
-  // Snapshot and table rel_paths are relative to their own roots.
-  for (const std::string* root : {&paths_.snapshots, &paths_.tables}) {
-    if (!env_->FileExists(*root)) continue;
-    ASSIGN_OR_RETURN(auto more, ListFilesRecursive(env_, *root));
+  // Every kind's rel_paths are relative to its own data root.
+  std::vector<std::string> files;
+  for (const DataKind* kind : AllDataKinds()) {
+    const std::string root = kind->Root(paths_);
+    if (!env_->FileExists(root)) continue;
+    ASSIGN_OR_RETURN(auto more, ListFilesRecursive(env_, root));
     files.insert(files.end(), more.begin(), more.end());
   }
   std::vector<std::string> known;
@@ -832,8 +827,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (target.status != "completed") {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
-  if (target.kind != "import" && target.kind != "release" && target.kind != "regenerate" &&
-      target.kind != kSnapshotImportJobKind) {
+  if (!IsRollbackJobKind(target.kind)) {
     return Status::Conflict(name + " is a " + target.kind + "; only imports, releases and regenerates can be rolled back");
   }
   ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
@@ -843,8 +837,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   std::vector<int64_t> blocking;
   for (int64_t id : later) {
     ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
-    if (l.status == "completed" && (l.kind == "import" || l.kind == "release" || l.kind == "regenerate" ||
-                                    l.kind == kSnapshotImportJobKind)) {
+    if (l.status == "completed" && IsRollbackJobKind(l.kind)) {
       blocking.push_back(id);
     }
   }

@@ -30,6 +30,8 @@
 #include "registry/registry.h"
 #include "storage/duckdb_conn.h"
 #include "storage/parquet_store.h"
+#include "storage/snapshot_store.h"
+#include "storage/table_store.h"
 
 namespace barlake::lake {
 
@@ -166,6 +168,10 @@ class Lake {
   /// Declare a derived table (session_stats or level_touches) of `request.symbol` in the
   /// registry and build it (lake/derived_tables.h).
   Result<RegenerateItem> DeclareTable(const TableRequest& request);
+  /// Create every data kind's query views on `duck` (lake/data_kind.h): `bars`,
+  /// `snapshots` and `snapshots_raw`, one per derived table; in UTC. Empty views for kinds
+  /// with nothing stored.
+  Status CreateViews(storage::DuckConn* duck);
   /// Create the view `bars` (symbol, timeframe, ts, open, high, low, close, volume, flags)
   /// over every bar partition on `duck`, in UTC.
   Status CreateBarsView(storage::DuckConn* duck);

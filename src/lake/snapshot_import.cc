@@ -295,7 +295,7 @@ Result<SnapshotImportResult> Lake::ImportSnapshots(const SnapshotImportRequest& 
         job.rows_written = result.rows_added + result.rows_replaced;
         if (m.added == 0 && m.replaced == 0) continue;  // nothing changes: not rewritten
         result.partitions.push_back(c.rel_path);
-        w.snapshot_rows = std::move(m.rows);
+        w.rows = MakePayload(std::move(m.rows));
         writes.push_back(std::move(w));
       }
     }

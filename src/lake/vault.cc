@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "journal/journal.h"
+#include "lake/data_kind.h"
 #include "registry/registry.h"
 
 namespace barlake::lake {
@@ -26,6 +27,8 @@ VaultPaths::VaultPaths(std::string root_dir) : root(std::move(root_dir)) {
   quarantine = JoinPath(meta, "quarantine");
   token = JoinPath(meta, "token");
 }
+
+std::string VaultPaths::DataRoot(const std::string& rel_path) const { return KindOfRelPath(rel_path).Root(*this); }
 
 Status CheckIsVault(Env* env, const std::string& dir) {
   VaultPaths p(dir);

@@ -20,7 +20,6 @@
 
 #include "core/result.h"
 #include "env/env.h"
-#include "storage/partition_layout.h"
 
 namespace barlake::lake {
 
@@ -41,12 +40,9 @@ struct VaultPaths {
   std::string token;
   /// Absolute path of a vault-relative path.
   std::string Abs(const std::string& rel) const { return JoinPath(root, rel); }
-  /// The folder a partition path is relative to: snapshots/ for snapshot partitions
-  /// (rel_path "kind=..."), tables/ for derived tables ("table=..."), lake/ for bars.
-  const std::string& DataRoot(const std::string& rel_path) const {
-    if (storage::IsSnapshotRelPath(rel_path)) return snapshots;
-    return storage::IsTableRelPath(rel_path) ? tables : lake;
-  }
+  /// The folder a partition path is relative to: the data root of the kind its first key
+  /// names (lake/data_kind.h): lake/ for bars, snapshots/ for snapshots, tables/ for tables.
+  std::string DataRoot(const std::string& rel_path) const;
   /// Absolute path of a partition path (see DataRoot).
   std::string LakeFile(const std::string& rel_path) const { return JoinPath(DataRoot(rel_path), rel_path); }
 };

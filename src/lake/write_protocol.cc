@@ -5,10 +5,10 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/checksum.h"
-#include "lake/derived_tables.h"
 
 namespace barlake::lake {
 
@@ -36,8 +36,14 @@ Result<CrashPoint> CrashPointFromName(const std::string& name) {
 }
 
 Result<std::pair<std::string, uint64_t>> FileSha256(Env* env, const std::string& path) {
-  ASSIGN_OR_RETURN(std::string data, env->ReadFile(path));
-  return std::make_pair(Sha256Hex(data), static_cast<uint64_t>(data.size()));
+  Sha256 sha;
+  uint64_t bytes = 0;
+  RETURN_IF_ERROR(env->ReadFileChunks(path, [&](std::string_view chunk) {
+    sha.Update(chunk.data(), chunk.size());
+    bytes += chunk.size();
+    return Status::OK();
+  }));
+  return std::make_pair(sha.HexDigest(), bytes);
 }
 
 Status WriteProtocol::SyncParents(const std::string& dir, const std::string& stop_at) {
@@ -49,60 +55,6 @@ Status WriteProtocol::SyncParents(const std::string& dir, const std::string& sto
     d = DirName(d);
   }
   return Status::OK();
-}
-
-namespace {
-
-// A file's rows in key order, and where that order breaks.
-template <typename KeyLess>
-void CheckOrder(size_t n, KeyLess strictly_before, FileFacts* f) {
-  for (size_t i = 1; i < n && f->disorder_at < 0; ++i) {
-    if (!strictly_before(i - 1, i)) f->disorder_at = static_cast<int64_t>(i);
-  }
-}
-
-}  // namespace
-
-Result<FileFacts> ReadFileFacts(storage::PartitionKind kind, storage::ParquetStore* store, storage::DuckConn* conn,
-                                const std::string& rel_path, const std::string& path, bool check_bar_schema) {
-  FileFacts f;
-  switch (kind) {
-    case storage::PartitionKind::kSnapshots: {
-      storage::SnapshotStore snapshots(conn);
-      RETURN_IF_ERROR(snapshots.CheckSchema(path));
-      ASSIGN_OR_RETURN(storage::SnapshotRows rows, snapshots.ReadFile(path));
-      f.key_order = "(ts, strike)";
-      f.rows = static_cast<int64_t>(rows.size());
-      if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
-      CheckOrder(rows.size(), [&](size_t a, size_t b) { return storage::SnapshotRows::KeyLess(rows, a, rows, b); }, &f);
-      f.content_hash = storage::SnapshotContentHash(rows);
-      return f;
-    }
-    case storage::PartitionKind::kTable: {
-      // A table partition's time range in the catalog is its first and last trade date
-      // (UTC midnight).
-      const storage::TableSchema* schema = FindTableSchema(storage::TableNameOfRelPath(rel_path));
-      if (!schema) return Status::Corruption("'" + rel_path + "' names no known derived table");
-      storage::TableStore tables(conn);
-      RETURN_IF_ERROR(tables.CheckSchema(*schema, path));
-      ASSIGN_OR_RETURN(storage::TableRows rows, tables.ReadFile(*schema, path));
-      f.key_order = schema->columns[0].name;
-      f.rows = static_cast<int64_t>(rows.size());
-      if (!rows.empty()) f.min_ts = rows.Key(0) * kMicrosPerDay, f.max_ts = rows.Key(rows.size() - 1) * kMicrosPerDay;
-      CheckOrder(rows.size(), [&](size_t a, size_t b) { return rows.Key(a) < rows.Key(b); }, &f);
-      f.content_hash = storage::TableContentHash(rows);
-      return f;
-    }
-    case storage::PartitionKind::kBars: break;
-  }
-  if (check_bar_schema) RETURN_IF_ERROR(store->CheckSchema(path));
-  ASSIGN_OR_RETURN(BarColumns rows, store->ReadFile(path));  // checks the column types
-  f.key_order = "time";
-  f.rows = static_cast<int64_t>(rows.size());
-  if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
-  CheckOrder(rows.size(), [&](size_t a, size_t b) { return rows.ts[a] < rows.ts[b]; }, &f);
-  f.content_hash = ContentHash(rows);
-  return f;
 }
 
 void CompareWithJournal(const FileFacts& f, const journal::PartitionEntry& p,
@@ -119,30 +71,7 @@ void CompareWithJournal(const FileFacts& f, const journal::PartitionEntry& p,
   if (f.content_hash != p.content_hash) problem("content hash differs from the journal's");
 }
 
-namespace {
-
-// The row count and fingerprint of what `w` means to write.
-FileFacts Intended(storage::PartitionKind kind, const PartitionWrite& w) {
-  FileFacts f;
-  switch (kind) {
-    case storage::PartitionKind::kSnapshots:
-      f.rows = static_cast<int64_t>(w.snapshot_rows.size());
-      f.content_hash = storage::SnapshotContentHash(w.snapshot_rows);
-      return f;
-    case storage::PartitionKind::kTable:
-      f.rows = static_cast<int64_t>(w.table_rows.size());
-      f.content_hash = storage::TableContentHash(w.table_rows);
-      return f;
-    case storage::PartitionKind::kBars: break;
-  }
-  f.rows = static_cast<int64_t>(w.rows.size());
-  f.content_hash = ContentHash(w.rows);
-  return f;
-}
-
-}  // namespace
-
-Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
+Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w,
                             storage::ParquetStore* store, storage::DuckConn* conn) {
   journal::PartitionChange& c = w->change;
   const std::string job_dir = "job-" + std::to_string(job.id);
@@ -155,42 +84,29 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
     c.staged_path.clear();
     return Status::OK();
   }
-  const storage::PartitionKind kind = storage::PartitionKindOf(c.rel_path);
-  c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
+  const DataKind& kind = KindOfRelPath(c.rel_path);
+  const KindIo io{store, conn};
+  // One flat folder per job (StageAll creates it): staging a partition makes no folder.
+  // The journal records the path, so recovery finds the file whatever its name.
+  c.staged_path = ".barlake/staging/" + job_dir + "/" + std::to_string(index) + ".parquet";
   const std::string staged = paths_->Abs(c.staged_path);
-  // The folders CreateDirs makes (job-<id>/ and the partition's path for the job's first
-  // file) survive a power cut only once their parents are fsynced too: otherwise the plan
-  // may name a staged file that is gone after a reboot, and recovery cannot finish the job.
-  std::string nearest_existing = DirName(staged);
-  while (!env_->FileExists(nearest_existing)) nearest_existing = DirName(nearest_existing);
-  RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
   if (!w->copy_from.empty()) {
     RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
   } else {
-    switch (kind) {
-      case storage::PartitionKind::kBars: RETURN_IF_ERROR(store->WriteBars(w->rows, staged)); break;
-      case storage::PartitionKind::kSnapshots:
-        RETURN_IF_ERROR(storage::SnapshotStore(conn).Write(w->snapshot_rows, staged));
-        break;
-      case storage::PartitionKind::kTable: RETURN_IF_ERROR(storage::TableStore(conn).Write(w->table_rows, staged)); break;
-    }
-    RETURN_IF_ERROR(env_->SyncFile(staged));
-    RETURN_IF_ERROR(env_->SyncDir(DirName(staged)));
-  }
-  if (nearest_existing != DirName(staged)) {
-    RETURN_IF_ERROR(SyncParents(DirName(DirName(staged)), nearest_existing));
+    if (!w->rows) return Status::Internal("partition '" + c.rel_path + "' of job " + std::to_string(job.id) + " has no rows");
+    RETURN_IF_ERROR(kind.Write(io, *w->rows, staged));
+    // Not fsynced here: StageAll syncs every staged file in one batch before the plan is
+    // recorded (nothing depends on a staged file being durable before that).
   }
   // Read the file back: it must hold exactly the rows we meant to write.
-  // Bar files skip the DESCRIBE query: ReadFile checks their column types, and imports
-  // stage thousands of them.
-  ASSIGN_OR_RETURN(FileFacts back, ReadFileFacts(kind, store, conn, c.rel_path, staged, /*check_bar_schema=*/false));
+  ASSIGN_OR_RETURN(FileFacts back, kind.ReadFacts(io, c.rel_path, staged, /*check_schema=*/false));
   if (back.rows == 0) return Status::Internal("staged file '" + staged + "' has no rows");
   if (back.disorder_at >= 0) {
     return Status::Corruption("staged file '" + staged + "' is not in strict " + back.key_order + " order at row " +
                               std::to_string(back.disorder_at));
   }
   if (w->copy_from.empty()) {
-    const FileFacts meant = Intended(kind, *w);
+    ASSIGN_OR_RETURN(const FileFacts meant, kind.Intended(*w->rows));
     const int64_t want_rows = meant.rows;
     const std::string& expected = meant.content_hash;
     if (back.rows != want_rows || back.content_hash != expected) {
@@ -215,11 +131,15 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
   return Status::OK();
 }
 
-Status WriteProtocol::Swap(const journal::PartitionChange& c) {
+Status WriteProtocol::KeepOld(const journal::PartitionChange& c, bool* done, DirChains* version_dirs) {
   const std::string target = paths_->LakeFile(c.rel_path);
   const std::string version = c.version_path.empty() ? "" : paths_->Abs(c.version_path);
+  // Files are identified by SHA-256 (a missing file reads as ""), so this works the same
+  // on a fresh commit and in recovery after a crash at any point. A partition the job
+  // creates costs no read: neither file exists.
   ASSIGN_OR_RETURN(std::string current_sha, ShaOrEmpty(target));
-  if (current_sha == c.after_sha256) return Status::OK();  // already swapped (recovery)
+  *done = current_sha == c.after_sha256;
+  if (*done) return Status::OK();  // already swapped (recovery)
   std::string version_sha;
   if (!version.empty()) {
     ASSIGN_OR_RETURN(version_sha, ShaOrEmpty(version));
@@ -242,9 +162,14 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
     RETURN_IF_ERROR(env_->CreateDirs(DirName(version)));
     Status linked = env_->LinkFile(target, version);
     if (!linked.ok()) RETURN_IF_ERROR(CopyFileDurably(env_, target, version));
-    RETURN_IF_ERROR(SyncParents(DirName(version), paths_->meta));
+    version_dirs->emplace_back(DirName(version), paths_->meta);
     Crash(CrashPoint::kAfterKeepOld);
   }
+  return Status::OK();
+}
+
+Status WriteProtocol::PutNew(const journal::PartitionChange& c, DirChains* lake_dirs) {
+  const std::string target = paths_->LakeFile(c.rel_path);
   if (!c.after_sha256.empty()) {
     const std::string staged = paths_->Abs(c.staged_path);
     if (!env_->FileExists(staged)) {
@@ -260,10 +185,53 @@ Status WriteProtocol::Swap(const journal::PartitionChange& c) {
       RETURN_IF_ERROR(SyncParents(DirName(target), nearest_existing));
     }
     RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
-  } else if (!current_sha.empty()) {
+  } else if (env_->FileExists(target)) {
     RETURN_IF_ERROR(env_->RemoveFile(target));
   }
-  return SyncParents(DirName(target), SyncStop(c.rel_path));
+  lake_dirs->emplace_back(DirName(target), SyncStop(c.rel_path));
+  return Status::OK();
+}
+
+Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& changes, size_t* reached) {
+  // Two passes so that each kind of folder is fsynced once per job, not once per
+  // partition: first every previous file is kept (then the versions/ folders are synced,
+  // so no rename below can drop the only durable name of an old file), then every new
+  // file is renamed in (then the lake's folders are synced, before the commit records
+  // them).
+  std::vector<char> done(changes.size(), 0);
+  DirChains version_dirs, lake_dirs;
+  *reached = 0;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    *reached = i + 1;
+    bool d = false;
+    RETURN_IF_ERROR(KeepOld(changes[i], &d, &version_dirs));
+    done[i] = d;
+  }
+  RETURN_IF_ERROR(SyncDirChains(version_dirs));
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (done[i]) continue;
+    RETURN_IF_ERROR(PutNew(changes[i], &lake_dirs));
+    Crash(CrashPoint::kAfterSwapOne);
+  }
+  return SyncDirChains(lake_dirs);
+}
+
+Status WriteProtocol::SyncDirChains(const DirChains& chains) {
+  // Each folder from `dir` up to its stop, once.
+  std::set<std::string> dirs;
+  for (const auto& [dir, stop] : chains) {
+    std::string d = dir;
+    for (;;) {
+      dirs.insert(d);
+      if (d == stop || d.size() <= stop.size()) break;
+      d = DirName(d);
+    }
+  }
+  // Deepest first (for an Env that syncs one by one); all are durable before this returns.
+  std::vector<std::string> order(dirs.begin(), dirs.end());
+  std::stable_sort(order.begin(), order.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return env_->SyncDirs(order);
 }
 
 Status WriteProtocol::Unswap(const journal::PartitionChange& c) {
@@ -356,11 +324,9 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
       if (progress_) progress_("writing", reported, std::max(expected, reported));
     }
   };
-  auto release_rows = [](PartitionWrite* w) {
-    w->rows = BarColumns();
-    w->snapshot_rows = storage::SnapshotRows();
-    w->table_rows = storage::TableRows();
-  };
+  auto release_rows = [](PartitionWrite* w) { w->rows.reset(); };
+  const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job.id));
+  RETURN_IF_ERROR(env_->CreateDirs(staging_dir));
 
   if (workers <= 0) {
     for (;;) {
@@ -368,7 +334,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
       if (!w) break;
       auto slot = std::make_unique<Slot>();
       slot->w = std::move(*w);
-      RETURN_IF_ERROR(Stage(job, &slot->w, store_, duck_));
+      RETURN_IF_ERROR(Stage(job, slots.size(), &slot->w, store_, duck_));
       release_rows(&slot->w);
       slots.push_back(std::move(slot));
       announce(static_cast<int64_t>(slots.size()));
@@ -401,7 +367,8 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
           }
           Status s;
           try {
-            s = Stage(job, &slot->w, stores[static_cast<size_t>(i)].get(), conns[static_cast<size_t>(i)].get());
+            s = Stage(job, index, &slot->w, stores[static_cast<size_t>(i)].get(),
+                      conns[static_cast<size_t>(i)].get());
           } catch (const std::exception& e) {
             s = Status::Internal(std::string("staging failed: ") + e.what());
           }
@@ -455,6 +422,14 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
     RETURN_IF_ERROR(failure);
     announce(completed);
   }
+  // Make every staged file durable before the plan names it: the files in one batch
+  // (their writeback overlaps), then the staging folder and its parents once.
+  std::vector<std::string> written;
+  for (const auto& s : slots) {
+    if (!s->w.remove && s->w.copy_from.empty()) written.push_back(paths_->Abs(s->w.change.staged_path));
+  }
+  RETURN_IF_ERROR(env_->SyncFiles(written));
+  RETURN_IF_ERROR(SyncParents(staging_dir, paths_->meta));
   std::vector<journal::PartitionChange> changes;
   changes.reserve(slots.size());
   for (const auto& s : slots) changes.push_back(s->w.change);
@@ -481,13 +456,8 @@ Status WriteProtocol::Commit(journal::JobRecord* job, const PartitionSource& nex
   // A failure (not a crash) from here on is undone at once, so the lake is left exactly
   // as before. Only if the undo fails too does the job stay at phase=staged, and the next
   // writer's recovery finishes it.
-  Status failure;
-  size_t swapped = 0;
-  for (; swapped < changes.size(); ++swapped) {
-    failure = Swap(changes[swapped]);
-    if (!failure.ok()) break;
-    Crash(CrashPoint::kAfterSwapOne);
-  }
+  size_t reached = 0;
+  Status failure = SwapAll(changes, &reached);
   if (failure.ok()) {
     Crash(CrashPoint::kAfterSwapAll);
     job->status = "completed";
@@ -500,11 +470,12 @@ Status WriteProtocol::Commit(journal::JobRecord* job, const PartitionSource& nex
     }
     job->status = "running";
     job->phase = "staged";
-    swapped = changes.size();
+    reached = changes.size();
   }
-  // Undo in reverse order, including a partly done swap of the failing partition.
+  // Undo in reverse order every partition the swap reached (including the one that
+  // failed): Unswap leaves a partition it finds untouched as it is.
   Status undo;
-  for (size_t k = std::min(swapped + 1, changes.size()); k-- > 0 && undo.ok();) {
+  for (size_t k = reached; k-- > 0 && undo.ok();) {
     undo = Unswap(changes[k]);
   }
   if (undo.ok()) undo = journal_->SetPhase(job->id, "running", "undone");
@@ -532,9 +503,8 @@ Status WriteProtocol::RecoverAll() {
       continue;
     }
     ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job.id));
-    for (const auto& c : changes) {
-      RETURN_IF_ERROR(Swap(c).WithContext("recovering job " + std::to_string(job.id)));
-    }
+    size_t reached = 0;
+    RETURN_IF_ERROR(SwapAll(changes, &reached).WithContext("recovering job " + std::to_string(job.id)));
     job.status = "completed";
     job.phase = "done";
     RETURN_IF_ERROR(journal_->CompleteJob(job, changes));

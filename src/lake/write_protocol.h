@@ -19,6 +19,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,11 +27,10 @@
 #include "core/bars.h"
 #include "env/env.h"
 #include "journal/journal.h"
+#include "lake/data_kind.h"
 #include "lake/vault.h"
 #include "storage/parquet_store.h"
 #include "storage/partition_layout.h"
-#include "storage/snapshot_store.h"
-#include "storage/table_store.h"
 
 namespace barlake::lake {
 
@@ -51,15 +51,13 @@ Result<CrashPoint> CrashPointFromName(const std::string& name);
 using CrashHook = std::function<void(CrashPoint)>;
 using ProgressFn = std::function<void(const std::string& phase, int64_t done, int64_t total)>;
 
-/// One partition a job writes. Exactly one of: rows (new content; snapshot_rows for a
-/// snapshot partition, whose rel_path starts with "kind="; table_rows for a derived table,
-/// "table="), copy_from (restore an existing file byte for byte, for rollbacks), remove.
-/// Staging reads every file back with the reader of its kind, so all get the same checks.
+/// One partition a job writes. Exactly one of: rows (new content, of the kind the
+/// rel_path names: lake/data_kind.h), copy_from (restore an existing file byte for byte,
+/// for rollbacks), remove. Staging reads every file back with the reader of its kind, so
+/// all get the same checks.
 struct PartitionWrite {
   journal::PartitionChange change;  // identity and "before" fields filled by the caller
-  BarColumns rows;
-  storage::SnapshotRows snapshot_rows;
-  storage::TableRows table_rows;
+  std::unique_ptr<RowsPayload> rows;
   std::string copy_from;  // absolute path
   std::string expected_sha256;  // with copy_from: the copy must have exactly these bytes
   bool remove = false;
@@ -95,23 +93,35 @@ class WriteProtocol {
   Status RecoverAll();
 
  private:
-  Status Stage(const journal::JobRecord& job, PartitionWrite* w, storage::ParquetStore* store,
+  /// Write, read back and check the `index`-th file of the job; it is made durable later,
+  /// with all the others, by StageAll.
+  Status Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w, storage::ParquetStore* store,
                storage::DuckConn* conn);
   Result<std::vector<journal::PartitionChange>> StageAll(const journal::JobRecord& job,
                                                          const PartitionSource& next, int workers,
                                                          int64_t expected);
-  /// Put the new file of `c` in place, keeping the old one under versions/. Idempotent.
-  Status Swap(const journal::PartitionChange& c);
+  /// Folders to fsync, each with the folder its parents are synced up to.
+  using DirChains = std::vector<std::pair<std::string, std::string>>;
+  /// Put the new file of every change in place, keeping the old one under versions/
+  /// (step 3). Idempotent: a change already done is skipped. `reached` is set to how many
+  /// changes it got to, for the undo after a failure.
+  Status SwapAll(const std::vector<journal::PartitionChange>& changes, size_t* reached);
+  /// SwapAll's first pass for one change: check what the lake holds (`done`: already the
+  /// new file) and keep the previous file (its folders added to `version_dirs`).
+  Status KeepOld(const journal::PartitionChange& c, bool* done, DirChains* version_dirs);
+  /// SwapAll's second pass: the staged file renamed over the lake file, or the lake file
+  /// removed (the folder added to `lake_dirs`).
+  Status PutNew(const journal::PartitionChange& c, DirChains* lake_dirs);
+  /// fsync every folder of `chains` once, deepest first.
+  Status SyncDirChains(const DirChains& chains);
   /// Reverse Swap after a failure: the new file back to staging, the old one back in place.
   Status Unswap(const journal::PartitionChange& c);
   /// SHA-256 of a file, or "" when it does not exist.
   Result<std::string> ShaOrEmpty(const std::string& path);
   Status SyncParents(const std::string& dir, const std::string& stop_at);
-  /// Where SyncParents stops for a partition: lake/ for bars; the vault root for
-  /// snapshots and tables, whose snapshots/ or tables/ folder may itself be new.
-  const std::string& SyncStop(const std::string& rel_path) const {
-    return storage::IsBarRelPath(rel_path) ? paths_->lake : paths_->root;
-  }
+  /// Where SyncParents stops for a partition: its kind's data root when `init` made it,
+  /// else the vault root (the root folder may itself be new).
+  std::string SyncStop(const std::string& rel_path) const { return KindOfRelPath(rel_path).SyncStop(*paths_); }
   void Crash(CrashPoint p) {
     if (crash_) crash_(p);
   }
@@ -125,18 +135,6 @@ class WriteProtocol {
   ProgressFn progress_;
 };
 
-/// What a partition file holds, read with the reader of its kind (the schema checked; for
-/// bars only with `check_bar_schema`, as ReadFile already checks their column types).
-/// Staging reads every new file back through this, and `verify` every stored one.
-struct FileFacts {
-  int64_t rows = 0;
-  Micros min_ts = 0, max_ts = 0;  // first and last key (a table's trade dates as UTC midnights)
-  std::string content_hash;
-  int64_t disorder_at = -1;  // first row not strictly after the one before, -1 if none
-  std::string key_order;     // "time", "(ts, strike)", "trade_date": for messages
-};
-Result<FileFacts> ReadFileFacts(storage::PartitionKind kind, storage::ParquetStore* store, storage::DuckConn* conn,
-                                const std::string& rel_path, const std::string& path, bool check_bar_schema);
 /// Report each way `facts` differ from the catalog's entry for the file.
 void CompareWithJournal(const FileFacts& facts, const journal::PartitionEntry& entry,
                         const std::function<void(const std::string&)>& problem);

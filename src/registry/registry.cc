@@ -138,10 +138,10 @@ Status CheckDerivedSpec(const DatasetSpec& d, const std::string& at) {
     }
     return Status::OK();
   }
-  if (d.method != "resample" && d.method != "sql" && !d.is_table()) {
+  if (d.method != "resample" && d.method != "sql" && !DatasetSpec::IsTableMethod(d.method)) {
     return Status::InvalidInput(at + ": method '" + d.method + "' must be resample, sql, session_stats or level_touches");
   }
-  if (d.is_table() && d.kind != "table") {
+  if (DatasetSpec::IsTableMethod(d.method) && d.kind != "table") {
     return Status::InvalidInput(at + ": method " + d.method + " builds a table, not bars: add kind = \"table\"");
   }
   if (!d.day_start.empty() && d.method != "level_touches") {
@@ -266,7 +266,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
         }
         if (!d.method.empty()) return Status::InvalidInput(at + ": a snapshot dataset cannot be derived (method)");
       } else if (d.kind == "table") {
-        if (d.method != d.timeframe || !d.is_table()) {
+        if (d.method != d.timeframe || !DatasetSpec::IsTableMethod(d.method)) {
           return Status::InvalidInput(at + ": a table dataset has method and timeframe both \"session_stats\" or both "
                                       "\"level_touches\"");
         }
@@ -276,7 +276,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       } else if (d.kind != "bars") {
         return Status::InvalidInput(at + ": kind '" + d.kind + "' must be bars, snapshot or table");
       } else {
-        if (d.is_table()) {
+        if (DatasetSpec::IsTableMethod(d.method)) {
           return Status::InvalidInput(at + ": method " + d.method + " builds a table, not bars: add kind = \"table\"");
         }
         auto tf = Timeframe::Parse(d.timeframe);

@@ -59,7 +59,12 @@ struct DatasetSpec {
   std::string day_start;            // level_touches: "HH:MM" in the calendar's zone, "none"; empty = 09:30
   bool is_derived() const { return !method.empty(); }
   /// A derived table (kind "table"), not bars.
-  bool is_table() const { return method == "session_stats" || method == "level_touches"; }
+  bool is_table() const { return kind == "table"; }
+  /// Whether `method` builds a derived table (session_stats, level_touches) rather than
+  /// bars: such a dataset must say kind = "table".
+  static bool IsTableMethod(const std::string& method) {
+    return method == "session_stats" || method == "level_touches";
+  }
 };
 
 /// A dataset named as "SYMBOL TF" (registry `inputs`, `barlake regenerate ES 4h`).

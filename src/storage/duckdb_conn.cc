@@ -1,5 +1,9 @@
 #include "storage/duckdb_conn.h"
 
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
 namespace barlake::storage {
 
 std::string QueryResult::Text(idx_t col, idx_t row) {
@@ -29,6 +33,7 @@ Result<std::unique_ptr<DuckConn>> DuckConn::OpenInMemory(int threads) {
   if (duckdb_connect(c->db_->db, &c->conn_) == DuckDBError) {
     return Status::Internal("cannot connect to DuckDB");
   }
+  RETURN_IF_ERROR(RegisterRowSource(c.get()));
   return c;
 }
 
@@ -123,41 +128,110 @@ const char* ParquetSqlType(duckdb_type t) {
 
 }  // namespace
 
-Status WriteParquetInOrder(DuckConn* conn, const std::string& scratch, const std::vector<ParquetColumn>& columns,
-                           size_t rows, const ChunkFiller& fill, const std::string& path) {
-  std::string create = "CREATE OR REPLACE TEMP TABLE " + scratch + " (";
-  for (size_t c = 0; c < columns.size(); ++c) {
-    const char* type = ParquetSqlType(columns[c].type);
-    if (!type) return Status::Internal("column '" + columns[c].name + "' has a type the Parquet writer does not take");
-    create += (c ? ", \"" : "\"") + columns[c].name + "\" " + type;
-  }
-  RETURN_IF_ERROR(conn->Execute(create + ")"));
+namespace {
+
+// Rows handed to DuckDB by a table function, `barlake_rows(token)`: COPY scans them
+// straight from the caller's memory, so a file costs one statement (no temporary table
+// to create, fill and drop). The token names a registered source; an unknown token (say,
+// typed into `barlake query`) is a bind error, never a stray pointer.
+struct RowSource {
+  const std::vector<ParquetColumn>* columns;
+  size_t rows;
+  const ChunkFiller* fill;
+};
+
+struct RowSources {
+  std::mutex mu;
+  uint64_t next = 1;
+  std::unordered_map<uint64_t, const RowSource*> by_token;
+};
+
+RowSources& Sources() {
+  static RowSources* sources = new RowSources();  // never destroyed: DuckDB may outlive statics
+  return *sources;
+}
+
+struct RowScan {
+  size_t offset = 0;
+};
+
+void RowsBind(duckdb_bind_info info) {
+  duckdb_value v = duckdb_bind_get_parameter(info, 0);
+  const uint64_t token = duckdb_get_uint64(v);
+  duckdb_destroy_value(&v);
+  const RowSource* source = nullptr;
   {
-    Appender app;
-    if (duckdb_appender_create(conn->raw(), nullptr, scratch.c_str(), app.out()) == DuckDBError) {
-      return Status::Internal("cannot create DuckDB appender");
-    }
-    std::vector<duckdb_logical_type> types;
-    for (const auto& c : columns) types.push_back(duckdb_create_logical_type(c.type));
-    const idx_t cap = duckdb_vector_size();
-    Status st;
-    for (size_t off = 0; off < rows && st.ok(); off += cap) {
-      const size_t n = std::min<size_t>(cap, rows - off);
-      DataChunk chunk(duckdb_create_data_chunk(types.data(), types.size()));
-      fill(chunk.get(), off, n);
-      duckdb_data_chunk_set_size(chunk.get(), n);
-      if (duckdb_append_data_chunk(app.get(), chunk.get()) == DuckDBError) {
-        st = Status::Internal(std::string("DuckDB append failed: ") + duckdb_appender_error(app.get()));
-      }
-    }
-    for (auto& t : types) duckdb_destroy_logical_type(&t);
-    RETURN_IF_ERROR(st);
-    if (duckdb_appender_close(app.get()) == DuckDBError) {
-      return Status::Internal(std::string("DuckDB appender close failed: ") + duckdb_appender_error(app.get()));
+    RowSources& all = Sources();
+    std::lock_guard<std::mutex> l(all.mu);
+    auto it = all.by_token.find(token);
+    if (it != all.by_token.end()) source = it->second;
+  }
+  if (!source) {
+    duckdb_bind_set_error(info, "barlake_rows: no rows are registered under this token");
+    return;
+  }
+  for (const auto& c : *source->columns) {
+    duckdb_logical_type t = duckdb_create_logical_type(c.type);
+    duckdb_bind_add_result_column(info, c.name.c_str(), t);
+    duckdb_destroy_logical_type(&t);
+  }
+  duckdb_bind_set_bind_data(info, const_cast<RowSource*>(source), nullptr);
+}
+
+void RowsInit(duckdb_init_info info) {
+  duckdb_init_set_init_data(info, new RowScan(), [](void* p) { delete static_cast<RowScan*>(p); });
+  duckdb_init_set_max_threads(info, 1);  // one scan, in order
+}
+
+void RowsScan(duckdb_function_info info, duckdb_data_chunk output) {
+  const auto* source = static_cast<const RowSource*>(duckdb_function_get_bind_data(info));
+  auto* scan = static_cast<RowScan*>(duckdb_function_get_init_data(info));
+  const size_t n = std::min<size_t>(duckdb_vector_size(), source->rows - scan->offset);
+  if (n > 0) (*source->fill)(output, scan->offset, n);
+  duckdb_data_chunk_set_size(output, n);
+  scan->offset += n;
+}
+
+}  // namespace
+
+Status RegisterRowSource(DuckConn* conn) {
+  duckdb_table_function f = duckdb_create_table_function();
+  duckdb_table_function_set_name(f, "barlake_rows");
+  duckdb_logical_type token = duckdb_create_logical_type(DUCKDB_TYPE_UBIGINT);
+  duckdb_table_function_add_parameter(f, token);
+  duckdb_destroy_logical_type(&token);
+  duckdb_table_function_set_bind(f, RowsBind);
+  duckdb_table_function_set_init(f, RowsInit);
+  duckdb_table_function_set_function(f, RowsScan);
+  const duckdb_state st = duckdb_register_table_function(conn->raw(), f);
+  duckdb_destroy_table_function(&f);
+  if (st == DuckDBError) return Status::Internal("cannot register the barlake_rows table function");
+  return Status::OK();
+}
+
+Status WriteParquetInOrder(DuckConn* conn, const std::vector<ParquetColumn>& columns, size_t rows,
+                           const ChunkFiller& fill, const std::string& path) {
+  for (const auto& c : columns) {
+    if (!ParquetSqlType(c.type)) {
+      return Status::Internal("column '" + c.name + "' has a type the Parquet writer does not take");
     }
   }
-  Status s = conn->Execute("COPY " + scratch + " TO " + SqlQuote(path) + " (FORMAT parquet, COMPRESSION zstd)");
-  (void)conn->Execute("DROP TABLE IF EXISTS " + scratch);
+  const RowSource source{&columns, rows, &fill};
+  RowSources& all = Sources();
+  uint64_t token;
+  {
+    std::lock_guard<std::mutex> l(all.mu);
+    token = all.next++;
+    all.by_token[token] = &source;
+  }
+  // A plain scan of one single-threaded source keeps the rows in order (the write
+  // protocol reads every file back and refuses one out of order).
+  Status s = conn->Execute("COPY (FROM barlake_rows(" + std::to_string(token) + "::UBIGINT)) TO " + SqlQuote(path) +
+                           " (FORMAT parquet, COMPRESSION zstd)");
+  {
+    std::lock_guard<std::mutex> l(all.mu);
+    all.by_token.erase(token);
+  }
   return s.WithContext("writing Parquet file '" + path + "'");
 }
 

@@ -100,13 +100,15 @@ struct ParquetColumn {
 };
 /// Fills every column of `chunk` for rows [offset, offset + n) (the size is set after).
 using ChunkFiller = std::function<void(duckdb_data_chunk chunk, size_t offset, size_t n)>;
-/// Write `rows` rows to the zstd Parquet file `path`, in the order `fill` gives them: a
-/// per-connection temp table `scratch`, a DuckDB appender fed a vector-sized chunk at a
-/// time, then COPY with no ORDER BY (a plain scan keeps insertion order; the write
-/// protocol reads every file back and refuses one out of order). Every store writes
-/// through this; DuckDB does not fsync, the caller makes the file durable.
-Status WriteParquetInOrder(DuckConn* conn, const std::string& scratch, const std::vector<ParquetColumn>& columns,
-                           size_t rows, const ChunkFiller& fill, const std::string& path);
+/// Write `rows` rows to the zstd Parquet file `path`, in the order `fill` gives them: one
+/// COPY statement scans them from memory through the `barlake_rows` table function (no
+/// temporary table), a vector-sized chunk at a time. Every store writes through this;
+/// DuckDB does not fsync, the caller makes the file durable. Safe to call from several
+/// connections of one database at once.
+Status WriteParquetInOrder(DuckConn* conn, const std::vector<ParquetColumn>& columns, size_t rows,
+                           const ChunkFiller& fill, const std::string& path);
+/// Register `barlake_rows` in the database of `conn` (OpenInMemory does).
+Status RegisterRowSource(DuckConn* conn);
 
 /// Quote a string as a SQL literal: it's -> 'it''s'.
 std::string SqlQuote(const std::string& s);

@@ -32,7 +32,7 @@ Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) 
   // Imported bars have no flags column in memory: their flags are 0.
   const std::vector<uint8_t> no_flags(bars.flags.empty() ? std::min<size_t>(bars.size(), duckdb_vector_size()) : 0, 0);
   return WriteParquetInOrder(
-      conn_, "barlake_write", kColumns, bars.size(),
+      conn_, kColumns, bars.size(),
       [&](duckdb_data_chunk chunk, size_t off, size_t n) {
         CopyColumn(chunk, 0, bars.ts, off, n);
         CopyColumn(chunk, 1, bars.open, off, n);

@@ -62,18 +62,8 @@ std::string SnapshotRelPath(const std::string& kind, const std::string& ticker,
   return "kind=" + kind + "/ticker=" + ticker + "/period=" + period + "/" + kPartitionFileName;
 }
 
-bool IsSnapshotRelPath(const std::string& rel_path) { return rel_path.rfind("kind=", 0) == 0; }
-
 std::string TableRelPath(const std::string& table, const std::string& symbol, const std::string& period) {
   return "table=" + table + "/symbol=" + symbol + "/period=" + period + "/" + kPartitionFileName;
-}
-
-bool IsTableRelPath(const std::string& rel_path) { return rel_path.rfind("table=", 0) == 0; }
-
-std::string TableNameOfRelPath(const std::string& rel_path) {
-  if (!IsTableRelPath(rel_path)) return "";
-  const auto slash = rel_path.find('/');
-  return rel_path.substr(6, slash == std::string::npos ? std::string::npos : slash - 6);
 }
 
 }  // namespace barlake::storage

@@ -33,28 +33,15 @@ std::string PartitionRelPath(const std::string& symbol, const std::string& timef
 /// lake/, so the bar glob never sees them:
 ///   snapshots/kind=<K>/ticker=<T>/period=<YYYY-MM>/data.parquet
 /// Their rel_path (journal, catalog) is relative to snapshots/ and starts with "kind=";
-/// bar rel_paths start with "symbol=". That first key is how a path tells its root.
+/// bar rel_paths start with "symbol=". That first key is how a path tells its kind and
+/// root (lake/data_kind.h).
 std::string SnapshotRelPath(const std::string& kind, const std::string& ticker,
                             const std::string& period);
-bool IsSnapshotRelPath(const std::string& rel_path);
 
 /// Derived table partitions (storage/table_store.h: session statistics, level touches)
 /// live under <vault>/tables/, one row per trade date, a file per year:
 ///   tables/table=<NAME>/symbol=<S>/period=<YYYY>/data.parquet
 /// Their rel_path is relative to tables/ and starts with "table=".
 std::string TableRelPath(const std::string& table, const std::string& symbol, const std::string& period);
-bool IsTableRelPath(const std::string& rel_path);
-/// "session_stats" of "table=session_stats/...", "" for a path that is not a table's.
-std::string TableNameOfRelPath(const std::string& rel_path);
-/// Bars are the only partitions under lake/ (the `bars` glob).
-inline bool IsBarRelPath(const std::string& rel_path) { return rel_path.rfind("symbol=", 0) == 0; }
-
-/// What a partition file holds, told by its rel_path's first key; each kind has its own
-/// store and reader.
-enum class PartitionKind { kBars, kSnapshots, kTable };
-inline PartitionKind PartitionKindOf(const std::string& rel_path) {
-  if (IsSnapshotRelPath(rel_path)) return PartitionKind::kSnapshots;
-  return IsTableRelPath(rel_path) ? PartitionKind::kTable : PartitionKind::kBars;
-}
 
 }  // namespace barlake::storage

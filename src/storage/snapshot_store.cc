@@ -66,7 +66,7 @@ Status SnapshotStore::Write(const SnapshotRows& rows, const std::string& path) {
   columns.push_back({"job", DUCKDB_TYPE_BIGINT});
   // Rows come in (ts, strike) order.
   return WriteParquetInOrder(
-      conn_, "barlake_snapshot_write", columns, rows.size(),
+      conn_, columns, rows.size(),
       [&](duckdb_data_chunk chunk, size_t off, size_t n) {
         auto data = [&](size_t c) { return duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, c)); };
         std::memcpy(data(0), rows.ts.data() + off, n * sizeof(int64_t));

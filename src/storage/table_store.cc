@@ -121,7 +121,7 @@ Status TableStore::Write(const TableRows& rows, const std::string& path) {
   columns.push_back({"job", DUCKDB_TYPE_BIGINT});
   // Rows come in key order. NaN doubles and kNullInt cells are written as NULL.
   return WriteParquetInOrder(
-      conn_, "barlake_table_write", columns, rows.size(),
+      conn_, columns, rows.size(),
       [&](duckdb_data_chunk chunk, size_t off, size_t n) {
         for (size_t c = 0; c < schema.columns.size(); ++c) {
           duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);

@@ -64,7 +64,74 @@ TEST_P(EnvConformanceTest, LockIsExclusiveAndReleasedOnDestruction) {
   ASSERT_OK_AND_ASSIGN(auto again, env_->TryLockFile(lock));
 }
 
+TEST_P(EnvConformanceTest, SyncsManyFilesAndFoldersAndNamesTheOneThatFails) {
+  // More than one batch of descriptors and several threads' worth of paths.
+  std::vector<std::string> files, dirs;
+  for (int i = 0; i < 300; ++i) {
+    const std::string d = dir_.Sub("d" + std::to_string(i % 30));
+    ASSERT_OK(env_->CreateDirs(d));
+    ASSERT_OK_AND_ASSIGN(auto f, env_->NewWritableFile(d + "/f" + std::to_string(i)));
+    ASSERT_OK(f->Append("row " + std::to_string(i)));
+    ASSERT_OK(f->Close());
+    files.push_back(d + "/f" + std::to_string(i));
+    if (i < 30) dirs.push_back(d);
+  }
+  ASSERT_OK(env_->SyncFiles(files));
+  ASSERT_OK(env_->SyncDirs(dirs));
+  ASSERT_OK(env_->SyncFiles({}));
+  files.insert(files.begin() + 200, dir_.Sub("missing.parquet"));
+  const Status s = env_->SyncFiles(files);
+  ASSERT_RAISES(kIOError, s);
+  EXPECT_NE(s.message().find("missing.parquet"), std::string::npos);
+  dirs.push_back(dir_.Sub("no-such-folder"));
+  const Status d = env_->SyncDirs(dirs);
+  ASSERT_RAISES(kIOError, d);
+  EXPECT_NE(d.message().find("no-such-folder"), std::string::npos);
+}
+
+TEST_P(EnvConformanceTest, ReadsAFileInChunksThatAddUpToIt) {
+  std::string data;
+  for (int i = 0; data.size() < 700 * 1024; ++i) data += std::to_string(i * 7919) + ",";
+  ASSERT_OK(WriteFileAtomic(env_, dir_.Sub("big.txt"), data));
+  std::string back;
+  size_t chunks = 0;
+  ASSERT_OK(env_->ReadFileChunks(dir_.Sub("big.txt"), [&](std::string_view c) {
+    back.append(c);
+    ++chunks;
+    return Status::OK();
+  }));
+  EXPECT_EQ(back, data);
+  EXPECT_GE(chunks, 1u);
+  // The sink's error stops the read and comes back as is.
+  const Status stopped = env_->ReadFileChunks(dir_.Sub("big.txt"), [](std::string_view) {
+    return Status::Corruption("enough");
+  });
+  ASSERT_RAISES(kCorruption, stopped);
+  ASSERT_RAISES(kIOError, env_->ReadFileChunks(dir_.Sub("missing.txt"), [](std::string_view) {
+    return Status::OK();
+  }));
+}
+
 INSTANTIATE_TEST_SUITE_P(AllEnvs, EnvConformanceTest, ::testing::Values("posix", "fault_injection"));
+
+TEST(FaultInjectionEnvTest, SeesEverySyncOfABatch) {
+  // A wrapper that intercepts SyncFile / SyncDir sees each path of SyncFiles / SyncDirs,
+  // so a sweep can fail any one of them.
+  testutil::TempDir dir;
+  testutil::FaultInjectionEnv env(Env::Default());
+  std::vector<std::string> files;
+  for (int i = 0; i < 5; ++i) {
+    files.push_back(dir.Sub("f" + std::to_string(i)));
+    ASSERT_OK(WriteFileAtomic(Env::Default(), files.back(), "x"));
+  }
+  ASSERT_OK(env.SyncFiles(files));
+  ASSERT_OK(env.SyncDirs({dir.path()}));
+  EXPECT_EQ(env.mutating_calls(), 6);
+  env.Reset();
+  env.FailAt(3, ErrorCode::kIOError);
+  ASSERT_RAISES(kIOError, env.SyncFiles(files));
+  EXPECT_EQ(env.failed(), "fsync " + files[2]);
+}
 
 TEST(FaultInjectionEnvTest, FailsTheChosenCallWithTheChosenCode) {
   testutil::TempDir dir;

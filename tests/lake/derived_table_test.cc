@@ -65,7 +65,7 @@ class DerivedTableTest : public VaultTest {
     auto duck = lake->Duck();
     EXPECT_TRUE(duck.ok());
     for (const auto& p : *parts) {
-      EXPECT_TRUE(storage::IsTableRelPath(p.rel_path)) << p.rel_path;
+      EXPECT_EQ(KindOfRelPath(p.rel_path).name(), "table") << p.rel_path;
       auto rows = storage::TableStore(*duck).ReadFile(*schema, lake->paths().LakeFile(p.rel_path));
       EXPECT_TRUE(rows.ok()) << rows.status().ToString();
       for (size_t i = 0; rows.ok() && i < rows->size(); ++i) all.Append(*rows, i);

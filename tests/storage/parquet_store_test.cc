@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/checksum.h"
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
@@ -79,6 +81,47 @@ TEST_F(ParquetStoreTest, UnreadableFileIsAnError) {
   auto r = store_->ReadFile(dir_.Sub("junk.parquet"));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("junk.parquet"), std::string::npos) << r.status().message();
+}
+
+}  // namespace barlake::storage
+
+namespace barlake::storage {
+
+// Files are written by one COPY that scans the rows from memory (barlake_rows): many
+// vector-sized chunks, from two connections of one database at once, keep every row in
+// order; the table function cannot be pointed at rows that are not registered.
+TEST_F(ParquetStoreTest, RowsScannedFromMemoryKeepTheirOrderAcrossChunksAndConnections) {
+  const BarColumns big = MakeBars(10000, 1700000000LL * kMicrosPerSecond);  // ~5 chunks
+  BarColumns other = MakeBars(7000, 1600000000LL * kMicrosPerSecond);
+  other.flags.assign(other.size(), 2);
+  ASSERT_OK_AND_ASSIGN(auto second, conn_->Connect());
+  ParquetStore store2(second.get());
+  Status a, b;
+  std::thread t([&] { a = store_->WriteBars(big, dir_.Sub("a.parquet")); });
+  b = store2.WriteBars(other, dir_.Sub("b.parquet"));
+  t.join();
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  ASSERT_OK_AND_ASSIGN(BarColumns back_a, store_->ReadFile(dir_.Sub("a.parquet")));
+  ASSERT_OK_AND_ASSIGN(BarColumns back_b, store_->ReadFile(dir_.Sub("b.parquet")));
+  EXPECT_EQ(back_a.ts, big.ts);
+  EXPECT_EQ(back_a.volume, big.volume);
+  EXPECT_EQ(ContentHash(back_a), ContentHash(big));
+  EXPECT_EQ(back_a.flags, std::vector<uint8_t>(big.size(), 0));
+  EXPECT_EQ(back_b.ts, other.ts);
+  EXPECT_EQ(back_b.flags, other.flags);
+  EXPECT_EQ(ContentHash(back_b), ContentHash(other));
+}
+
+TEST_F(ParquetStoreTest, RowSourceWithAnUnknownTokenIsAnErrorNotACrash) {
+  auto r = conn_->Query("SELECT count(*) FROM barlake_rows(123456789::UBIGINT)");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no rows are registered"), std::string::npos) << r.status().ToString();
+  // An empty file is still a valid Parquet file with the schema.
+  ASSERT_OK(store_->WriteBars(BarColumns{}, dir_.Sub("empty.parquet")));
+  ASSERT_OK(store_->CheckSchema(dir_.Sub("empty.parquet")));
+  ASSERT_OK_AND_ASSIGN(BarColumns none, store_->ReadFile(dir_.Sub("empty.parquet")));
+  EXPECT_EQ(none.size(), 0u);
 }
 
 }  // namespace barlake::storage

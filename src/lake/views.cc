@@ -1,0 +1,38 @@
+// Query views over the stored files: each data kind gives its own (lake/data_kind.h).
+#include <algorithm>
+
+#include "lake/data_kind.h"
+#include "lake/lake.h"
+
+namespace barlake::lake {
+namespace {
+
+// The views of `only` (every kind when nullptr) over what the catalog lists.
+Status CreateKindViews(journal::Journal* journal, const VaultPaths& paths, storage::DuckConn* duck,
+                       const DataKind* only) {
+  ASSIGN_OR_RETURN(auto parts, journal->AllPartitions());
+  RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
+  for (const DataKind* kind : AllDataKinds()) {
+    if (only && kind != only) continue;
+    std::vector<std::string> stored;
+    for (const auto& p : parts) {
+      if (&KindOfRelPath(p.rel_path) == kind) stored.push_back(p.rel_path);
+    }
+    for (const std::string& sql : kind->ViewSql(paths, stored)) RETURN_IF_ERROR(duck->Execute(sql));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Lake::CreateViews(storage::DuckConn* duck) { return CreateKindViews(journal_.get(), paths_, duck, nullptr); }
+
+Status Lake::CreateBarsView(storage::DuckConn* duck) {
+  return CreateKindViews(journal_.get(), paths_, duck, &BarsKind());
+}
+
+Status Lake::CreateTableViews(storage::DuckConn* duck) {
+  return CreateKindViews(journal_.get(), paths_, duck, FindDataKind("table"));
+}
+
+}  // namespace barlake::lake
