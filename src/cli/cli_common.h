@@ -55,7 +55,5 @@ int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as
 bool LooksLikeSnapshotFile(const std::string& path);
 int ImportSnapshotFiles(const Globals& g, const std::vector<std::string>& files, const std::string& on_conflict,
                         bool dry_run, bool as_json);
-/// SQL creating the `snapshots_raw` (as stored) and `snapshots` (sentinel zeros as NULL) views.
-std::string SnapshotViewsSql(const lake::Lake& lake, bool has_snapshots);
 
 }  // namespace barlake::cli

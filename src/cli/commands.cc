@@ -266,10 +266,7 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
   if (!bars.ok()) return Fail(bars.status());
   const BarColumns& b = *bars;
   if (a.format == "parquet") {
-    auto duck = (*lk)->Duck();
-    if (!duck.ok()) return Fail(duck.status());
-    storage::ParquetStore store(*duck);
-    Status s = store.WriteBars(b, a.output);
+    Status s = (*lk)->WriteBarsParquet(b, a.output);
     if (!s.ok()) return Fail(s);
     std::fprintf(stderr, "Wrote %zu bars to '%s'\n", b.size(), a.output.c_str());
     return 0;
@@ -305,26 +302,14 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   if (format != "table" && format != "csv") return Fail(Status::InvalidArgument("--format must be table or csv"));
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto duck = (*lk)->Duck();
-  if (!duck.ok()) return Fail(duck.status());
-  auto parts = (*lk)->journal()->AllPartitions();
-  if (!parts.ok()) return Fail(parts.status());
-  const bool has_snapshots = std::any_of(parts->begin(), parts->end(),
-                                         [](const auto& p) { return storage::IsSnapshotRelPath(p.rel_path); });
-  // Scans over the whole lake use every core (the lake's default is one thread).
-  Status s = (*duck)->Execute("SET threads=" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
-  if (s.ok()) s = (*lk)->CreateBarsView(*duck);
-  if (s.ok()) s = (*lk)->CreateTableViews(*duck);
-  if (s.ok()) s = (*duck)->Execute(SnapshotViewsSql(**lk, has_snapshots));
-  if (!s.ok()) return Fail(s);
-  // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as
-  // DuckDB itself prints it.
+  auto session = (*lk)->OpenQuery();
+  if (!session.ok()) return Fail(session.status());
   std::string trimmed = sql;
   while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
     trimmed.pop_back();
   }
-  if (Status v = (*duck)->Validate(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
-  auto r = (*duck)->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + trimmed + "\n)");
+  if (Status v = (*session)->Check(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
+  auto r = (*session)->Run(trimmed);
   // A failing query is the user's SQL (a usage error), except for I/O trouble reading the
   // lake, which keeps its own exit code. `verify` is the judge of corruption, not a query.
   if (!r.ok()) {
@@ -332,16 +317,8 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
     if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return Fail(r.status().WithContext("in your query"));
     return Fail(Status::InvalidArgument("in your query: " + r.status().message()));
   }
-  storage::QueryResult& q = **r;
-  const idx_t cols = duckdb_column_count(q.raw());
-  std::vector<std::string> header;
-  for (idx_t c = 0; c < cols; ++c) header.push_back(duckdb_column_name(q.raw(), c));
-  std::vector<std::vector<std::string>> rows;
-  for (idx_t i = 0; i < q.RowCount(); ++i) {
-    std::vector<std::string> row;
-    for (idx_t c = 0; c < cols; ++c) row.push_back(q.Text(c, i));
-    rows.push_back(std::move(row));
-  }
+  const std::vector<std::string>& header = r->columns;
+  const std::vector<std::vector<std::string>>& rows = r->rows;
   if (format == "csv") {
     std::string out;
     auto csv_line = [&](const std::vector<std::string>& r) {
@@ -406,7 +383,7 @@ int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
 int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto jobs = (*lk)->journal()->ListJobs(limit);
+  auto jobs = (*lk)->Jobs(limit);
   if (!jobs.ok()) return Fail(jobs.status());
   if (as_json) {
     json arr = json::array();
@@ -433,9 +410,9 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
 int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto j = (*lk)->journal()->GetJob(id);
+  auto j = (*lk)->Job(id);
   if (!j.ok()) return Fail(j.status());
-  auto changes = (*lk)->journal()->GetChanges(id);
+  auto changes = (*lk)->JobChanges(id);
   if (!changes.ok()) return Fail(changes.status());
   json o = lake::JobDetailJson(*j, *changes);
   if (as_json) {
@@ -513,7 +490,8 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
     return Fail(Status::InvalidArgument("--status must be held, released, dropped or all"));
   }
   const std::string status = a.status == "all" ? "" : a.status;
-  auto rows = (*lk)->journal()->ListQuarantine(a.symbol, a.timeframe, status, a.job, a.limit);
+  auto rows = (*lk)->Quarantine({.symbol = a.symbol, .timeframe = a.timeframe, .status = status, .job = a.job,
+                                 .limit = a.limit});
   if (!rows.ok()) return Fail(rows.status());
   if (a.as_json) {
     json arr = json::array();
@@ -539,7 +517,7 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
 int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto q = (*lk)->journal()->GetQuarantine(id);
+  auto q = (*lk)->QuarantineRow(id);
   if (!q.ok()) return Fail(q.status());
   if (as_json) {
     std::printf("%s\n", QuarantineJson(*q).dump(2).c_str());
@@ -580,7 +558,7 @@ int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
 int CmdRecover(const Globals& g) {
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto before = (*lk)->journal()->JobsWithStatus("running");
+  auto before = (*lk)->JobsWithStatus("running");
   if (!before.ok()) return Fail(before.status());
   Status s = (*lk)->Recover();
   if (!s.ok()) return Fail(s);

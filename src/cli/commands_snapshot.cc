@@ -3,7 +3,7 @@
 //   barlake snapshots read TICKER [--from T] [--to T] [--format csv|json] [--missing-as-null]
 //   barlake snapshots list [--json]
 // `barlake import FILE` routes a GEX snapshot file here too (detected, or --format gex-json),
-// and `barlake query` gets the `snapshots` / `snapshots_raw` views from SnapshotViewsSql.
+// and `barlake query` gets the `snapshots` / `snapshots_raw` views from Lake::OpenQuery.
 // See docs/cli.md and docs/formats/gex-snapshots.md.
 #include <fmt/format.h>
 
@@ -199,27 +199,6 @@ int ImportSnapshotFiles(const Globals& g, const std::vector<std::string>& files,
     }
   }
   return 0;
-}
-
-std::string SnapshotViewsSql(const lake::Lake& lake, bool has_snapshots) {
-  std::string cols = "kind, ticker, ts, strike";
-  std::string nulled = cols;
-  std::string empty = "NULL::VARCHAR AS kind, NULL::VARCHAR AS ticker, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS strike";
-  for (const char* c : storage::kSnapshotValueColumns) {
-    cols += std::string(", ") + c;
-    nulled += ZeroMeansMissing(c) ? fmt::format(", NULLIF({0}, 0) AS {0}", c) : std::string(", ") + c;
-    empty += fmt::format(", NULL::DOUBLE AS {}", c);
-  }
-  cols += ", job";
-  nulled += ", job";
-  empty += ", NULL::BIGINT AS job";
-  std::string raw = has_snapshots
-                        ? "CREATE VIEW snapshots_raw AS SELECT " + cols + " FROM read_parquet(" +
-                              storage::SqlQuote(lake.paths().snapshots + "/**/*.parquet") +
-                              ", hive_partitioning=true, hive_types={'kind': VARCHAR, 'ticker': VARCHAR, "
-                              "'period': VARCHAR})"
-                        : "CREATE VIEW snapshots_raw AS SELECT " + empty + " WHERE false";
-  return raw + ";\nCREATE VIEW snapshots AS SELECT " + nulled + " FROM snapshots_raw";
 }
 
 void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc) {

@@ -1,36 +1,9 @@
-// Result<T>: a value or a non-OK Status. Modelled on arrow::Result.
+// Result<T>: a value or a non-OK Status. The class is public (include/barlake/result.h);
+// this header adds ASSIGN_OR_RETURN.
 #pragma once
 
-#include <cassert>
-#include <utility>
-#include <variant>
-
+#include "barlake/result.h"
 #include "core/status.h"
-
-namespace barlake {
-
-template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {  // NOLINT
-    assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
-  }
-
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-  T ValueOr(T fallback) const { return ok() ? value() : fallback; }
-
- private:
-  std::variant<T, Status> v_;
-};
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
@@ -40,4 +13,3 @@ class [[nodiscard]] Result {
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(BARLAKE_CONCAT(_res_, __LINE__), lhs, expr)
 
-}  // namespace barlake

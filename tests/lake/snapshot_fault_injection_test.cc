@@ -49,9 +49,9 @@ class SnapshotFaultTest : public VaultTest {
     ASSERT_NO_FATAL_FAILURE(
         testutil::ExpectUnchangedAndRecoverable(vault_, SnapshotsDir(), before_, context, &lake));
     EXPECT_EQ(Rows(lake.get()), 7) << context;
-    ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+    ASSERT_OK_AND_ASSIGN(auto running, lake->TEST_journal()->JobsWithStatus("running"));
     EXPECT_TRUE(running.empty()) << context;
-    ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(1));
+    ASSERT_OK_AND_ASSIGN(auto jobs, lake->TEST_journal()->ListJobs(1));
     EXPECT_EQ(jobs[0].status, "failed") << context;
     EXPECT_TRUE(std::filesystem::is_empty(vault_ + "/.barlake/staging")) << context;
   }
@@ -134,7 +134,7 @@ TEST_F(SnapshotFaultTest, RollbackFailingAtEveryStepLeavesTheSnapshotsUnchanged)
         std::unique_ptr<Lake> clean;
         ASSERT_NO_FATAL_FAILURE(testutil::ExpectUnchangedAndRecoverable(
             vault_, SnapshotsDir(), imported, step.context, &clean));
-        ASSERT_OK_AND_ASSIGN(auto target, clean->journal()->GetJob(job_id));
+        ASSERT_OK_AND_ASSIGN(auto target, clean->TEST_journal()->GetJob(job_id));
         EXPECT_EQ(target.status, "completed") << step.context;
       },
       [&](std::unique_ptr<Lake>& lake, int64_t, const testutil::FaultStep& step) {

@@ -681,10 +681,10 @@ TEST_F(ServerTest, StopLetsTheRunningTaskFinishAndCancelsQueuedOnes) {
   // left half-done: the journal has no running job.
   auto l = lake::Lake::Open(vault_, {});
   ASSERT_OK(l.status());
-  auto running = (*l)->journal()->JobsWithStatus("running");
+  auto running = (*l)->TEST_journal()->JobsWithStatus("running");
   ASSERT_OK(running.status());
   EXPECT_TRUE(running->empty());
-  auto jobs = (*l)->journal()->ListJobs(10);
+  auto jobs = (*l)->TEST_journal()->ListJobs(10);
   ASSERT_OK(jobs.status());
   EXPECT_LE(jobs->size(), 1u) << "the queued import never started";
   server_.reset();
