@@ -37,6 +37,10 @@
 
 namespace barlake {
 
+namespace internal {
+struct LakeAccess;  // barlake's own front-ends (src/api/lake_access.h)
+}  // namespace internal
+
 /// The version of this library (the project's VERSION).
 const char* Version();
 
@@ -72,6 +76,9 @@ class Lake {
 
   /// The vault folder this Lake was opened on.
   const std::string& vault() const;
+
+  /// The vault's settings from barlake.toml as read when the Lake opened (or last wrote).
+  VaultSettings Settings() const;
 
   /// Import bars from `source` into the dataset options.symbol / options.timeframe, as one
   /// journaled job (staged, fsynced, read back, swapped; the previous files kept). The same
@@ -125,6 +132,7 @@ class Lake {
   Status Recover();
 
  private:
+  friend struct internal::LakeAccess;
   struct Impl;
   explicit Lake(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

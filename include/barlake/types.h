@@ -13,6 +13,13 @@ namespace barlake {
 /// Microseconds since 1970-01-01T00:00:00Z.
 using Micros = int64_t;
 
+/// The [vault] table of a vault's barlake.toml.
+struct VaultSettings {
+  std::string name;
+  std::string display_tz;         // the zone tables and the dashboard show times in
+  std::string default_source_tz;  // the zone of a source's stamps when nothing says otherwise
+};
+
 /// Bars of one dataset, column-wise, sorted by `ts` (strictly increasing). Every vector has
 /// size() elements.
 struct Bars {
@@ -103,6 +110,7 @@ struct PartitionChange {
   std::string after_sha256;    // empty: the partition was removed
   int64_t after_rows = 0, after_bytes = 0;
   Micros after_min_ts = 0, after_max_ts = 0;
+  std::string previous_version;  // relative to the vault: where the previous file is kept
 };
 
 struct JobDetail {

@@ -16,6 +16,8 @@
 #include "lake/dataset_health.h"
 #include "lake/derived_tables.h"
 #include "lake/lake.h"
+#include "lake/public_types.h"
+#include "api/lake_access.h"
 
 namespace barlake {
 
@@ -35,66 +37,9 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
   }
 }
 
-Job ToJob(const journal::JobRecord& r) {
-  Job j;
-  j.id = r.id;
-  j.kind = r.kind;
-  j.status = r.status;
-  j.phase = r.phase;
-  j.symbol = r.symbol;
-  j.timeframe = r.timeframe;
-  j.format = r.format;
-  j.source_path = r.source_path;
-  j.source_sha256 = r.source_sha256;
-  j.command = r.command;
-  j.rows_read = r.rows_read;
-  j.rows_written = r.rows_written;
-  j.rows_rejected = r.rows_rejected;
-  j.rows_conflicting = r.rows_conflicting;
-  j.partitions = r.partitions;
-  j.error = r.error;
-  j.report_json = r.report_json;
-  j.created_at = r.created_at;
-  j.updated_at = r.updated_at;
-  j.target_job = r.target_job;
-  j.rolled_back_by = r.rolled_back_by;
-  return j;
-}
-
-PartitionChange ToChange(const journal::PartitionChange& c) {
-  PartitionChange p;
-  p.symbol = c.symbol;
-  p.timeframe = c.timeframe;
-  p.period = c.period;
-  p.path = c.rel_path;
-  p.before_sha256 = c.before_sha256;
-  p.before_rows = c.before_rows;
-  p.after_sha256 = c.after_sha256;
-  p.after_rows = c.after_rows;
-  p.after_bytes = c.after_bytes;
-  p.after_min_ts = c.after_min_ts;
-  p.after_max_ts = c.after_max_ts;
-  return p;
-}
-
-RegenerateResult ToRegenerate(const lake::RegenerateItem& it) {
-  RegenerateResult r;
-  r.symbol = it.symbol;
-  r.timeframe = it.timeframe;
-  r.job = ToJob(it.job);
-  r.skipped_because = it.skipped_because;
-  r.incremental = it.incremental;
-  r.partitions_written = it.partitions_written;
-  r.partitions_removed = it.partitions_removed;
-  r.partitions_unchanged = it.partitions_unchanged;
-  r.rows_written = it.rows_written;
-  r.error = it.error;
-  return r;
-}
-
 ImportReport ToReport(const lake::ImportResult& r) {
   ImportReport o;
-  o.job = ToJob(r.job);
+  o.job = lake::ToPublic(r.job);
   o.dry_run = r.dry_run;
   o.skipped_because = r.skipped_because;
   o.format = r.format;
@@ -106,7 +51,7 @@ ImportReport ToReport(const lake::ImportResult& r) {
   o.rows_replaced = r.rows_replaced;
   o.partitions = r.partitions;
   o.rejected_by_rule = r.rejected_by_rule;
-  for (const auto& it : r.regenerated) o.regenerated.push_back(ToRegenerate(it));
+  for (const auto& it : r.regenerated) o.regenerated.push_back(lake::ToPublic(it));
   o.report_json = r.ReportJson();
   return o;
 }
@@ -184,6 +129,24 @@ Lake::~Lake() = default;
 
 const std::string& Lake::vault() const { return impl_->vault; }
 
+VaultSettings Lake::Settings() const {
+  const registry::VaultSettings& s = impl_->lake->registry().settings();
+  return {s.name, s.display_tz, s.default_source_tz};
+}
+
+namespace internal {
+
+std::unique_ptr<Lake> LakeAccess::Wrap(std::string vault, std::unique_ptr<lake::Lake> inner) {
+  auto impl = std::make_unique<Lake::Impl>();
+  impl->vault = std::move(vault);
+  impl->lake = std::move(inner);
+  return std::unique_ptr<Lake>(new Lake(std::move(impl)));
+}
+
+lake::Lake* LakeAccess::Inner(Lake& lake) { return lake.impl_->lake.get(); }
+
+}  // namespace internal
+
 Status Lake::Init(const std::string& dir, const InitOptions& options) {
   return Guard("init", [&]() -> Status {
     lake::InitOptions o;
@@ -201,10 +164,7 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& dir, const Options& 
     o.command = options.command;
     o.listener = options.listener;
     ASSIGN_OR_RETURN(auto inner, lake::Lake::Open(dir, std::move(o)));
-    auto impl = std::make_unique<Impl>();
-    impl->vault = dir;
-    impl->lake = std::move(inner);
-    return std::unique_ptr<Lake>(new Lake(std::move(impl)));
+    return internal::LakeAccess::Wrap(dir, std::move(inner));
   });
 }
 
@@ -290,7 +250,7 @@ Result<std::vector<Job>> Lake::Jobs(int64_t limit) {
     ASSIGN_OR_RETURN(auto records, impl_->lake->Jobs(limit));
     std::vector<Job> out;
     out.reserve(records.size());
-    for (const auto& r : records) out.push_back(ToJob(r));
+    for (const auto& r : records) out.push_back(lake::ToPublic(r));
     return out;
   });
 }
@@ -300,8 +260,8 @@ Result<JobDetail> Lake::GetJob(int64_t id) {
     ASSIGN_OR_RETURN(auto record, impl_->lake->Job(id));
     ASSIGN_OR_RETURN(auto changes, impl_->lake->JobChanges(id));
     JobDetail d;
-    d.job = ToJob(record);
-    for (const auto& c : changes) d.changes.push_back(ToChange(c));
+    d.job = lake::ToPublic(record);
+    for (const auto& c : changes) d.changes.push_back(lake::ToPublic(c));
     return d;
   });
 }
@@ -309,7 +269,7 @@ Result<JobDetail> Lake::GetJob(int64_t id) {
 Result<Job> Lake::Rollback(int64_t job_id) {
   return Guard("rollback", [&]() -> Result<Job> {
     ASSIGN_OR_RETURN(auto record, impl_->lake->Rollback(job_id));
-    return ToJob(record);
+    return lake::ToPublic(record);
   });
 }
 
@@ -333,7 +293,7 @@ Result<std::vector<RegenerateResult>> Lake::Regenerate(const RegenerateOptions& 
     req.full = options.full;
     ASSIGN_OR_RETURN(auto items, impl_->lake->Regenerate(req));
     std::vector<RegenerateResult> out;
-    for (const auto& it : items) out.push_back(ToRegenerate(it));
+    for (const auto& it : items) out.push_back(lake::ToPublic(it));
     return out;
   });
 }

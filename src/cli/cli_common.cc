@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "api/lake_access.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "lake/write_protocol.h"
@@ -76,6 +77,11 @@ Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress) {
     o.listener = &bar;
   }
   return lake::Lake::Open(VaultDir(g), std::move(o));
+}
+
+Result<std::unique_ptr<barlake::Lake>> OpenVault(const Globals& g, bool progress) {
+  ASSIGN_OR_RETURN(auto inner, OpenLake(g, progress));
+  return internal::LakeAccess::Wrap(VaultDir(g), std::move(inner));
 }
 
 std::string LocalText(TimeZone& tz, Micros ts) {

@@ -21,6 +21,7 @@
 #include "lake/derived_tables.h"
 #include "lake/lake.h"
 #include "lake/source_file.h"
+#include "api/lake_access.h"
 
 namespace barlake::cli {
 namespace {
@@ -260,13 +261,23 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
   if (a.format == "parquet" && a.output.empty()) {
     return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
   }
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   auto bars = (*lk)->Read(a.symbol, a.timeframe, from, to);
   if (!bars.ok()) return Fail(bars.status());
-  const BarColumns& b = *bars;
+  const barlake::Bars& b = *bars;
   if (a.format == "parquet") {
-    Status s = (*lk)->WriteBarsParquet(b, a.output);
+    // The public API has no Parquet writer (yet): the lake's own store writes the file.
+    BarColumns columns;
+    columns.ts = b.ts;
+    columns.open = b.open;
+    columns.high = b.high;
+    columns.low = b.low;
+    columns.close = b.close;
+    columns.volume = b.volume;
+    columns.job = b.job;
+    columns.flags = b.flags;
+    Status s = internal::LakeAccess::Inner(**lk)->WriteBarsParquet(columns, a.output);
     if (!s.ok()) return Fail(s);
     std::fprintf(stderr, "Wrote %zu bars to '%s'\n", b.size(), a.output.c_str());
     return 0;
@@ -344,7 +355,7 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
 }
 
 int CmdVerify(const Globals& g, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   auto rep = (*lk)->Verify();
   if (!rep.ok()) return Fail(rep.status());
@@ -365,7 +376,7 @@ int CmdVerify(const Globals& g, bool as_json) {
 }
 
 int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
-  auto lk = OpenLake(g, true);
+  auto lk = OpenVault(g, true);
   if (!lk.ok()) return Fail(lk.status());
   auto r = (*lk)->Rollback(job_id);
   if (!r.ok()) return Fail(r.status());
@@ -381,7 +392,7 @@ int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
 }
 
 int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   auto jobs = (*lk)->Jobs(limit);
   if (!jobs.ok()) return Fail(jobs.status());
@@ -391,7 +402,7 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
     std::printf("%s\n", arr.dump(2).c_str());
     return 0;
   }
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
+  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
   if (!tz.ok()) return Fail(tz.status());
   std::vector<std::vector<std::string>> rows;
   for (const auto& j : *jobs) {
@@ -408,17 +419,16 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
 }
 
 int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto j = (*lk)->Job(id);
-  if (!j.ok()) return Fail(j.status());
-  auto changes = (*lk)->JobChanges(id);
-  if (!changes.ok()) return Fail(changes.status());
-  json o = lake::JobDetailJson(*j, *changes);
+  auto detail = (*lk)->GetJob(id);
+  if (!detail.ok()) return Fail(detail.status());
   if (as_json) {
-    std::printf("%s\n", o.dump(2).c_str());
+    std::printf("%s\n", lake::JobDetailJson(*detail).dump(2).c_str());
     return 0;
   }
+  const barlake::Job* j = &detail->job;
+  const std::vector<barlake::PartitionChange>* changes = &detail->changes;
   std::printf("Job %lld: %s %s\n", static_cast<long long>(j->id), j->kind.c_str(), j->status.c_str());
   if (!j->source_path.empty()) std::printf("  source    %s\n  sha256    %s\n", j->source_path.c_str(), j->source_sha256.c_str());
   std::printf("  dataset   %s %s\n  rows      read %lld, written %lld, rejected %lld, conflicting %lld\n",
@@ -432,7 +442,7 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   for (const auto& c : *changes) {
     const std::string before = c.before_sha256.empty() ? "new" : std::to_string(c.before_rows) + " rows";
     const std::string after = c.after_sha256.empty() ? "removed" : std::to_string(c.after_rows) + " rows";
-    std::printf("  %s  %s -> %s\n", c.rel_path.c_str(), before.c_str(), after.c_str());
+    std::printf("  %s  %s -> %s\n", c.path.c_str(), before.c_str(), after.c_str());
   }
   return 0;
 }

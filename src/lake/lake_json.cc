@@ -2,12 +2,13 @@
 
 #include "core/time_util.h"
 #include "lake/derived_tables.h"
+#include "lake/public_types.h"
 
 namespace barlake::lake {
 
 using nlohmann::json;
 
-json JobJson(const journal::JobRecord& j) {
+json JobJson(const barlake::Job& j) {
   json o = {{"id", j.id},
             {"kind", j.kind},
             {"status", j.status},
@@ -38,19 +39,28 @@ json JobJson(const journal::JobRecord& j) {
   return o;
 }
 
-json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes) {
-  json o = JobJson(job);
+json JobJson(const journal::JobRecord& job) { return JobJson(ToPublic(job)); }
+
+json JobDetailJson(const barlake::JobDetail& detail) {
+  json o = JobJson(detail.job);
   json parts = json::array();
-  for (const auto& c : changes) {
-    parts.push_back({{"path", c.rel_path},
+  for (const auto& c : detail.changes) {
+    parts.push_back({{"path", c.path},
                      {"before_sha256", c.before_sha256},
                      {"before_rows", c.before_rows},
                      {"after_sha256", c.after_sha256},
                      {"after_rows", c.after_rows},
-                     {"previous_version", c.version_path}});
+                     {"previous_version", c.previous_version}});
   }
   o["partitions_touched"] = parts;
   return o;
+}
+
+json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes) {
+  barlake::JobDetail detail;
+  detail.job = ToPublic(job);
+  for (const auto& c : changes) detail.changes.push_back(ToPublic(c));
+  return JobDetailJson(detail);
 }
 
 json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) {

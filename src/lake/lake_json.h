@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "barlake/types.h"
 #include "ingest/format.h"
 #include "journal/journal.h"
 #include "lake/derived.h"
@@ -14,8 +15,10 @@
 namespace barlake::lake {
 
 /// One job (`barlake jobs --json`); `report` is the parsed report when the job has one.
+nlohmann::json JobJson(const barlake::Job& job);
 nlohmann::json JobJson(const journal::JobRecord& job);
 /// A job with the partitions it touched (`barlake jobs show --json`).
+nlohmann::json JobDetailJson(const barlake::JobDetail& detail);
 nlohmann::json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes);
 /// One dataset of the catalog (an element of `barlake status --json`'s "datasets").
 /// "kind" is "bars", "snapshot" or "table"; "derived" is {method, inputs, stale, why} for a derived

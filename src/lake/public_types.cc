@@ -1,0 +1,63 @@
+#include "lake/public_types.h"
+
+namespace barlake::lake {
+
+barlake::Job ToPublic(const journal::JobRecord& r) {
+  barlake::Job j;
+  j.id = r.id;
+  j.kind = r.kind;
+  j.status = r.status;
+  j.phase = r.phase;
+  j.symbol = r.symbol;
+  j.timeframe = r.timeframe;
+  j.format = r.format;
+  j.source_path = r.source_path;
+  j.source_sha256 = r.source_sha256;
+  j.command = r.command;
+  j.rows_read = r.rows_read;
+  j.rows_written = r.rows_written;
+  j.rows_rejected = r.rows_rejected;
+  j.rows_conflicting = r.rows_conflicting;
+  j.partitions = r.partitions;
+  j.error = r.error;
+  j.report_json = r.report_json;
+  j.created_at = r.created_at;
+  j.updated_at = r.updated_at;
+  j.target_job = r.target_job;
+  j.rolled_back_by = r.rolled_back_by;
+  return j;
+}
+
+barlake::PartitionChange ToPublic(const journal::PartitionChange& c) {
+  barlake::PartitionChange p;
+  p.symbol = c.symbol;
+  p.timeframe = c.timeframe;
+  p.period = c.period;
+  p.path = c.rel_path;
+  p.before_sha256 = c.before_sha256;
+  p.before_rows = c.before_rows;
+  p.after_sha256 = c.after_sha256;
+  p.after_rows = c.after_rows;
+  p.after_bytes = c.after_bytes;
+  p.after_min_ts = c.after_min_ts;
+  p.after_max_ts = c.after_max_ts;
+  p.previous_version = c.version_path;
+  return p;
+}
+
+barlake::RegenerateResult ToPublic(const RegenerateItem& it) {
+  barlake::RegenerateResult r;
+  r.symbol = it.symbol;
+  r.timeframe = it.timeframe;
+  r.job = ToPublic(it.job);
+  r.skipped_because = it.skipped_because;
+  r.incremental = it.incremental;
+  r.partitions_written = it.partitions_written;
+  r.partitions_removed = it.partitions_removed;
+  r.partitions_unchanged = it.partitions_unchanged;
+  r.rows_written = it.rows_written;
+  r.error = it.error;
+  return r;
+}
+
+}  // namespace barlake::lake

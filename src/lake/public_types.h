@@ -1,0 +1,16 @@
+// The lake's records as the public API's value types (include/barlake/types.h), for the
+// facade (src/api/) and for the JSON shapes (lake_json.h), which are written once, over the
+// public types.
+#pragma once
+
+#include "barlake/types.h"
+#include "journal/journal.h"
+#include "lake/derived.h"
+
+namespace barlake::lake {
+
+barlake::Job ToPublic(const journal::JobRecord& job);
+barlake::PartitionChange ToPublic(const journal::PartitionChange& change);
+barlake::RegenerateResult ToPublic(const RegenerateItem& item);
+
+}  // namespace barlake::lake
