@@ -27,19 +27,20 @@ class EventListener {
   virtual ~EventListener() = default;
 
   /// The job is recorded in the journal (status running); nothing is written yet.
-  virtual void OnJobStarted(const JobEvent& job) {}
+  virtual void OnJobStarted(const JobEvent& /*job*/) {}
   /// Progress of the running operation: `phase` is "parsing" (done/total in MiB of the
   /// source) or "writing" (partitions). Not every step reports.
-  virtual void OnProgress(const std::string& phase, int64_t done, int64_t total) {}
+  virtual void OnProgress(const std::string& /*phase*/, int64_t /*done*/, int64_t /*total*/) {}
   /// Every new file is written, synced, read back and the plan is journaled: from now until
   /// OnJobCommitted (or OnJobFailed) the job replaces partition files in the lake. A reader
   /// that overlaps that window may see some partitions old and some new.
-  virtual void OnJobStaged(const JobEvent& job) {}
+  virtual void OnJobStaged(const JobEvent& /*job*/) {}
   /// The job's journal commit is durable: the catalog describes the new files.
-  virtual void OnJobCommitted(const JobEvent& job) {}
-  /// The job failed; the lake is as before it (or, if even the undo failed, the next writer
-  /// finishes it). `why` is what the Lake method returns.
-  virtual void OnJobFailed(const JobEvent& job, const Status& why) {}
+  virtual void OnJobCommitted(const JobEvent& /*job*/) {}
+  /// The job failed and the lake is as it was before it; `why` is what the Lake method
+  /// returns. (A job whose undo failed too gets no call: it stays running, and the next
+  /// writer or Recover finishes it.)
+  virtual void OnJobFailed(const JobEvent& /*job*/, const Status& /*why*/) {}
 };
 
 }  // namespace barlake

@@ -218,30 +218,7 @@ Result<std::vector<Dataset>> Lake::Datasets() {
   return Guard("datasets", [&]() -> Result<std::vector<Dataset>> {
     ASSIGN_OR_RETURN(auto summaries, impl_->lake->Datasets());
     ASSIGN_OR_RETURN(auto derived, impl_->lake->DerivedStates());
-    std::vector<Dataset> out;
-    out.reserve(summaries.size());
-    for (const auto& s : summaries) {
-      Dataset d;
-      d.symbol = s.symbol;
-      d.timeframe = s.timeframe;
-      d.kind = lake::DatasetKindOf(s.timeframe);
-      d.first_ts = s.first_ts;
-      d.last_ts = s.last_ts;
-      d.rows = s.rows;
-      d.bytes = s.bytes;
-      d.partitions = s.partitions;
-      d.last_update = s.last_update;
-      d.last_job = s.last_job;
-      for (const auto& st : derived) {
-        if (st.symbol != s.symbol || st.timeframe != s.timeframe) continue;
-        d.method = st.method;
-        d.inputs = st.inputs;
-        d.stale = st.stale;
-        d.stale_why = st.why;
-      }
-      out.push_back(std::move(d));
-    }
-    return out;
+    return lake::ToPublic(summaries, derived);
   });
 }
 

@@ -181,23 +181,15 @@ int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
 }
 
 int CmdStatus(const Globals& g, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
+  // With each derived dataset's method and whether an input changed since (journal only).
   auto ds = (*lk)->Datasets();
   if (!ds.ok()) return Fail(ds.status());
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
+  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
   if (!tz.ok()) return Fail(tz.status());
-  // Derived datasets: how they are built and whether an input changed since (journal only).
-  auto derived = (*lk)->DerivedStates();
-  if (!derived.ok()) return Fail(derived.status());
-  auto derived_state = [&](const std::string& symbol, const std::string& timeframe) -> const lake::DerivedState* {
-    for (const auto& s : *derived) {
-      if (s.symbol == symbol && s.timeframe == timeframe) return &s;
-    }
-    return nullptr;
-  };
   if (as_json) {
-    std::printf("%s\n", lake::StatusJson((*lk)->paths().root, tz->name(), *ds, &*derived).dump(2).c_str());
+    std::printf("%s\n", lake::StatusJson((*lk)->vault(), tz->name(), *ds).dump(2).c_str());
     return 0;
   }
   if (ds->empty()) {
@@ -209,12 +201,12 @@ int CmdStatus(const Globals& g, bool as_json) {
     // Daily and weekly bars are stamped with their session date, and a derived table's
     // rows are trade dates; a zone would shift them.
     auto tf = Timeframe::Parse(d.timeframe);
-    const bool dated = (tf.ok() && tf->is_daily_or_longer()) || lake::DatasetKindOf(d.timeframe) == "table";
+    const bool dated = (tf.ok() && tf->is_daily_or_longer()) || d.kind == "table";
     auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
     std::string note;
-    if (const lake::DerivedState* s = derived_state(d.symbol, d.timeframe)) {
-      note = s->method + " of " + (s->inputs.empty() ? std::string("?") : s->inputs[0]) +
-             (s->inputs.size() > 1 ? ", ..." : "") + (s->stale ? " STALE (" + s->why + ")" : "");
+    if (!d.method.empty()) {
+      note = d.method + " of " + (d.inputs.empty() ? std::string("?") : d.inputs[0]) +
+             (d.inputs.size() > 1 ? ", ..." : "") + (d.stale ? " STALE (" + d.stale_why + ")" : "");
     }
     rows.push_back({d.symbol, d.timeframe, bar_time(d.first_ts), bar_time(d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
@@ -224,6 +216,9 @@ int CmdStatus(const Globals& g, bool as_json) {
                                  "PARTS", "LAST UPDATE", "JOB", "DERIVED"},
                                 rows)
                         .c_str());
+  // Derived datasets declared but never built are stale too, though not in the catalog yet.
+  auto derived = internal::LakeAccess::Inner(**lk)->DerivedStates();
+  if (!derived.ok()) return Fail(derived.status());
   int64_t stale = 0;
   for (const auto& s : *derived) stale += s.stale ? 1 : 0;
   if (stale > 0) {

@@ -63,15 +63,14 @@ json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::Par
   return JobDetailJson(detail);
 }
 
-json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) {
+json DatasetJson(const barlake::Dataset& d) {
   json derived_json = nullptr;
-  if (derived) {
-    derived_json = {{"method", derived->method}, {"inputs", derived->inputs}, {"stale", derived->stale},
-                    {"why", derived->why}};
+  if (!d.method.empty()) {
+    derived_json = {{"method", d.method}, {"inputs", d.inputs}, {"stale", d.stale}, {"why", d.stale_why}};
   }
   return {{"symbol", d.symbol},
           {"timeframe", d.timeframe},
-          {"kind", DatasetKindOf(d.timeframe)},
+          {"kind", d.kind},
           {"derived", derived_json},
           {"first_bar", FormatIsoUtc(d.first_ts)},
           {"last_bar", FormatIsoUtc(d.last_ts)},
@@ -82,17 +81,20 @@ json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) 
           {"last_job", d.last_job}};
 }
 
+json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) {
+  return DatasetJson(ToPublic(d, derived));
+}
+
+json StatusJson(const std::string& vault, const std::string& display_tz,
+                const std::vector<barlake::Dataset>& datasets) {
+  json arr = json::array();
+  for (const auto& d : datasets) arr.push_back(DatasetJson(d));
+  return {{"vault", vault}, {"display_tz", display_tz}, {"datasets", arr}};
+}
+
 json StatusJson(const std::string& vault, const std::string& display_tz,
                 const std::vector<journal::DatasetSummary>& datasets, const std::vector<DerivedState>* derived) {
-  json arr = json::array();
-  for (const auto& d : datasets) {
-    const DerivedState* state = nullptr;
-    for (size_t i = 0; derived && i < derived->size(); ++i) {
-      if ((*derived)[i].symbol == d.symbol && (*derived)[i].timeframe == d.timeframe) state = &(*derived)[i];
-    }
-    arr.push_back(DatasetJson(d, state));
-  }
-  return {{"vault", vault}, {"display_tz", display_tz}, {"datasets", arr}};
+  return StatusJson(vault, display_tz, ToPublic(datasets, derived ? *derived : std::vector<DerivedState>{}));
 }
 
 json RegenerateItemJson(const RegenerateItem& r) {

@@ -23,8 +23,11 @@ nlohmann::json JobDetailJson(const journal::JobRecord& job, const std::vector<jo
 /// One dataset of the catalog (an element of `barlake status --json`'s "datasets").
 /// "kind" is "bars", "snapshot" or "table"; "derived" is {method, inputs, stale, why} for a derived
 /// dataset (from Lake::DerivedStates), else null.
+nlohmann::json DatasetJson(const barlake::Dataset& d);
 nlohmann::json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived = nullptr);
 /// `barlake status --json`: {"vault", "display_tz", "datasets": [...]}.
+nlohmann::json StatusJson(const std::string& vault, const std::string& display_tz,
+                          const std::vector<barlake::Dataset>& datasets);
 nlohmann::json StatusJson(const std::string& vault, const std::string& display_tz,
                           const std::vector<journal::DatasetSummary>& datasets,
                           const std::vector<DerivedState>* derived = nullptr);

@@ -1,5 +1,7 @@
 #include "lake/public_types.h"
 
+#include "lake/derived_tables.h"
+
 namespace barlake::lake {
 
 barlake::Job ToPublic(const journal::JobRecord& r) {
@@ -58,6 +60,41 @@ barlake::RegenerateResult ToPublic(const RegenerateItem& it) {
   r.rows_written = it.rows_written;
   r.error = it.error;
   return r;
+}
+
+barlake::Dataset ToPublic(const journal::DatasetSummary& s, const DerivedState* derived) {
+  barlake::Dataset d;
+  d.symbol = s.symbol;
+  d.timeframe = s.timeframe;
+  d.kind = DatasetKindOf(s.timeframe);
+  d.first_ts = s.first_ts;
+  d.last_ts = s.last_ts;
+  d.rows = s.rows;
+  d.bytes = s.bytes;
+  d.partitions = s.partitions;
+  d.last_update = s.last_update;
+  d.last_job = s.last_job;
+  if (derived) {
+    d.method = derived->method;
+    d.inputs = derived->inputs;
+    d.stale = derived->stale;
+    d.stale_why = derived->why;
+  }
+  return d;
+}
+
+std::vector<barlake::Dataset> ToPublic(const std::vector<journal::DatasetSummary>& summaries,
+                                       const std::vector<DerivedState>& derived) {
+  std::vector<barlake::Dataset> out;
+  out.reserve(summaries.size());
+  for (const auto& s : summaries) {
+    const DerivedState* state = nullptr;
+    for (const auto& d : derived) {
+      if (d.symbol == s.symbol && d.timeframe == s.timeframe) state = &d;
+    }
+    out.push_back(ToPublic(s, state));
+  }
+  return out;
 }
 
 }  // namespace barlake::lake

@@ -3,6 +3,8 @@
 // public types.
 #pragma once
 
+#include <vector>
+
 #include "barlake/types.h"
 #include "journal/journal.h"
 #include "lake/derived.h"
@@ -12,5 +14,10 @@ namespace barlake::lake {
 barlake::Job ToPublic(const journal::JobRecord& job);
 barlake::PartitionChange ToPublic(const journal::PartitionChange& change);
 barlake::RegenerateResult ToPublic(const RegenerateItem& item);
+/// A catalog entry with its derived state (`derived` null: imported data).
+barlake::Dataset ToPublic(const journal::DatasetSummary& summary, const DerivedState* derived);
+/// Every dataset, each with its state from `derived` (matched by symbol and timeframe).
+std::vector<barlake::Dataset> ToPublic(const std::vector<journal::DatasetSummary>& summaries,
+                                       const std::vector<DerivedState>& derived);
 
 }  // namespace barlake::lake

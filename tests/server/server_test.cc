@@ -560,6 +560,15 @@ TEST_F(ServerTest, EventStreamDeliversProgressAndCompletion) {
   }
   EXPECT_TRUE(states.count("queued")) << stream.substr(0, 500);
   EXPECT_TRUE(states.count("running")) << "the stream follows the task while it runs";
+  // The lake names its job when it records it (the listener's OnJobStarted), before it
+  // reports any progress: every event with a phase already carries the job.
+  size_t with_phase = 0;
+  for (const auto& [name, e] : events) {
+    if (e["phase"].get<std::string>().empty()) continue;
+    ++with_phase;
+    EXPECT_TRUE(e["job"].is_number()) << e.dump();
+  }
+  EXPECT_GE(with_phase, 1u);
 }
 
 TEST_F(ServerTest, GlobalEventStreamFollowsEveryTask) {
