@@ -199,6 +199,23 @@ TEST_F(LakeApiTest, ErrorsCarryTheDocumentedCodes) {
   EXPECT_EQ(lake->Rollback(999).status().code(), barlake::ErrorCode::kNotFound);
 }
 
+TEST_F(LakeApiTest, NothingThrowsAcrossTheApiOnHostileBytes) {
+  auto lake = Open();
+  ASSERT_TRUE(lake);
+  // Invalid UTF-8 in a price field and a NUL byte in the name: the import may succeed or
+  // fail, but it returns, with a Status, and the vault still verifies.
+  barlake::ImportOptions o = EsMinutes();
+  o.force = true;
+  const std::string hostile = kBars + "20240115 093600;\xFF\xFE;101;100;100.5;15\n";
+  barlake::Result<barlake::ImportReport> report = barlake::Status::Internal("not run");
+  EXPECT_NO_THROW(report = lake->Import(barlake::Source::Bytes(std::string("ES\0x.Last.txt", 13), hostile,
+                                                               kJan2025), o));
+  if (!report.ok()) EXPECT_NE(report.status().message(), "not run");
+  auto verify = lake->Verify();
+  ASSERT_TRUE(verify.ok());
+  EXPECT_TRUE(verify->ok());
+}
+
 TEST_F(LakeApiTest, QuarantineAndHealthAreReadable) {
   auto lake = Open();
   ASSERT_TRUE(lake);
