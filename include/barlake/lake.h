@@ -115,8 +115,8 @@ class Lake {
   Result<VerifyReport> Verify();
 
   /// Rebuild derived datasets (docs/derived.md), inputs first, each as one regenerate job.
-  /// Returns kNotFound for a named dataset that is not derived, kInvalidArgument when the
-  /// options name nothing.
+  /// Returns kNotFound for a named dataset the registry does not declare, kInvalidArgument
+  /// for one that is imported rather than derived or when the options name nothing.
   Result<std::vector<RegenerateResult>> Regenerate(const RegenerateOptions& options);
 
   /// Health of the datasets `options` names, against each one's session calendar

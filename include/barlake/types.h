@@ -40,11 +40,12 @@ struct Bars {
 /// messages and the job; the modification time tells a partial last bar
 /// (docs/validation.md). Idempotency is by the SHA-256 of the bytes either way.
 struct Source {
-  std::string name;    // "ES 03-25.Last.txt"; for a file: empty means its path
-  std::string path;    // a file to read; empty when `bytes` holds the content
-  std::string bytes;   // the content, when `path` is empty
-  Micros modified = 0; // 0: the file's own mtime (path), or unknown (bytes)
-  /// Where the bytes came from (a URL, "upload by alice"), recorded with the job.
+  std::string name;     // bytes: the file name they stand for ("ES 03-25.Last.txt")
+  std::string path;     // a file to read; empty when `bytes` holds the content
+  std::string bytes;    // the content, when `path` is empty
+  Micros modified = 0;  // bytes: their modification time, 0 unknown (a file has its own)
+  /// Where the bytes came from (a URL, "upload by alice"). Not recorded yet: the job
+  /// records the source's path (for bytes, the spool file; docs/library.md).
   std::string provenance;
 
   static Source File(std::string path) {

@@ -1,4 +1,5 @@
-// Lake: the C++ API of barlake. One object per open vault.
+// Lake: the library's object for one open vault. The public C++ API (include/barlake/lake.h,
+// docs/library.md) is a facade over it; cli/ and server/ use it directly.
 //
 //   auto lake = Lake::Open("/data/vault", {});          // no I/O beyond the journal
 //   ImportRequest req{.path = "ES.Last.txt", .symbol = "ES", .timeframe = "1m"};
@@ -280,7 +281,7 @@ class Lake {
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<storage::DuckConn> duck_;
   std::unique_ptr<storage::ParquetStore> store_;
-  JobEvent current_job_;               // the job of the last JobStarted
+  JobEvent current_job_;  // the job of the last JobStarted
 };
 
 /// The lake module's own files outside the class (dataset_health.cc) read Parquet through

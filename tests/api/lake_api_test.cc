@@ -80,7 +80,9 @@ TEST_F(LakeApiTest, ImportsBytesAndReadsThemBack) {
 
   // The spooled copy of the bytes is gone; the vault keeps its own copy of the source.
   const fs::path uploads = dir_ / ".barlake" / "uploads";
-  if (fs::exists(uploads)) EXPECT_TRUE(fs::is_empty(uploads));
+  if (fs::exists(uploads)) {
+    EXPECT_TRUE(fs::is_empty(uploads));
+  }
 }
 
 TEST_F(LakeApiTest, ListsDatasetsJobsAndChanges) {
@@ -134,6 +136,7 @@ TEST_F(LakeApiTest, SameBytesTwiceAreSkippedAndRollbackRestores) {
   ASSERT_TRUE(rollback.ok()) << rollback.status().ToString();
   EXPECT_EQ(rollback->kind, "rollback");
   EXPECT_EQ(rollback->target_job, first->job.id);
+  EXPECT_EQ(lake->Rollback(first->job.id).status().code(), barlake::ErrorCode::kConflict);
   auto detail = lake->GetJob(first->job.id);
   ASSERT_TRUE(detail.ok());
   EXPECT_EQ(detail->job.status, "rolled_back");
@@ -197,6 +200,8 @@ TEST_F(LakeApiTest, ErrorsCarryTheDocumentedCodes) {
   EXPECT_EQ(lake->Import(barlake::Source::File((dir_ / "missing.txt").string()), EsMinutes()).status().code(),
             barlake::ErrorCode::kNotFound);
   EXPECT_EQ(lake->Rollback(999).status().code(), barlake::ErrorCode::kNotFound);
+  EXPECT_EQ(lake->Regenerate({}).status().code(), barlake::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(lake->Regenerate({.datasets = {"ES 5m"}}).status().code(), barlake::ErrorCode::kNotFound);
 }
 
 TEST_F(LakeApiTest, NothingThrowsAcrossTheApiOnHostileBytes) {
@@ -210,7 +215,9 @@ TEST_F(LakeApiTest, NothingThrowsAcrossTheApiOnHostileBytes) {
   barlake::Result<barlake::ImportReport> report = barlake::Status::Internal("not run");
   EXPECT_NO_THROW(report = lake->Import(barlake::Source::Bytes(std::string("ES\0x.Last.txt", 13), hostile,
                                                                kJan2025), o));
-  if (!report.ok()) EXPECT_NE(report.status().message(), "not run");
+  if (!report.ok()) {
+    EXPECT_NE(report.status().message(), "not run");
+  }
   auto verify = lake->Verify();
   ASSERT_TRUE(verify.ok());
   EXPECT_TRUE(verify->ok());
