@@ -11,13 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "barlake/lake.h"
+#include "api/lake_access.h"
 #include "core/result.h"
 #include "env/env.h"
 #include "lake/dataset_health.h"
-#include "lake/derived_tables.h"
 #include "lake/lake.h"
 #include "lake/public_types.h"
-#include "api/lake_access.h"
 
 namespace barlake {
 

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "api/lake_access.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -21,7 +21,6 @@
 #include "lake/derived_tables.h"
 #include "lake/lake.h"
 #include "lake/source_file.h"
-#include "api/lake_access.h"
 
 namespace barlake::cli {
 namespace {
