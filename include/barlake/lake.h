@@ -17,7 +17,8 @@
 //
 // Writers (Import, Rollback, Regenerate, Recover) take the vault's writer lock, waiting up
 // to Options::lock_wait_seconds (then kUnavailable), and first finish or undo any job a crash
-// left running. Readers (Read, Datasets, Jobs, GetJob, Quarantine, Verify, Health) never take
+// left running. Readers (Read, Datasets, Jobs, GetJob, Quarantine, GetQuarantined, Verify,
+// Health) never take
 // the lock and only see files that were completely written. Any number of processes and Lake
 // objects may use one vault at once.
 //
@@ -127,9 +128,12 @@ class Lake {
   /// kInvalidArgument for an unknown status.
   Result<std::vector<QuarantinedRow>> Quarantine(const QuarantineFilter& filter = {});
 
-  /// Take the writer lock and finish or undo every job a crash left running. Returns
-  /// kUnavailable when another writer holds the lock.
-  Status Recover();
+  /// One quarantined row. Returns kNotFound when there is no row `id`.
+  Result<QuarantinedRow> GetQuarantined(int64_t id);
+
+  /// Take the writer lock and finish or undo every job a crash left running; returns how
+  /// many there were. Returns kUnavailable when another writer holds the lock.
+  Result<int64_t> Recover();
 
  private:
   friend struct internal::LakeAccess;

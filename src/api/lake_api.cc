@@ -316,32 +316,25 @@ Result<std::vector<QuarantinedRow>> Lake::Quarantine(const QuarantineFilter& fil
     ASSIGN_OR_RETURN(auto rows, impl_->lake->Quarantine(q));
     std::vector<QuarantinedRow> out;
     out.reserve(rows.size());
-    for (const auto& r : rows) {
-      QuarantinedRow o;
-      o.id = r.id;
-      o.job = r.job_id;
-      o.symbol = r.symbol;
-      o.timeframe = r.timeframe;
-      o.line = r.line;
-      o.rule = r.rule;
-      o.field = r.field;
-      o.reason = r.reason;
-      o.ts = r.ts;
-      o.open = r.open;
-      o.high = r.high;
-      o.low = r.low;
-      o.close = r.close;
-      o.volume = r.volume;
-      o.status = r.status;
-      o.resolved_job = r.resolved_job;
-      out.push_back(std::move(o));
-    }
+    for (const auto& r : rows) out.push_back(lake::ToPublic(r));
     return out;
   });
 }
 
-Status Lake::Recover() {
-  return Guard("recover", [&]() -> Status { return impl_->lake->Recover(); });
+Result<QuarantinedRow> Lake::GetQuarantined(int64_t id) {
+  return Guard("quarantine", [&]() -> Result<QuarantinedRow> {
+    ASSIGN_OR_RETURN(auto row, impl_->lake->QuarantineRow(id));
+    return lake::ToPublic(row);
+  });
+}
+
+Result<int64_t> Lake::Recover() {
+  return Guard("recover", [&]() -> Result<int64_t> {
+    // Counted before taking the lock; a job another writer finishes meanwhile still counts.
+    ASSIGN_OR_RETURN(auto running, impl_->lake->JobsWithStatus("running"));
+    RETURN_IF_ERROR(impl_->lake->Recover());
+    return static_cast<int64_t>(running.size());
+  });
 }
 
 }  // namespace barlake

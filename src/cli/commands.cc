@@ -471,9 +471,9 @@ int CmdDetect(const std::string& file, bool as_json) {
   return 0;
 }
 
-json QuarantineJson(const journal::QuarantineRow& q) {
+json QuarantineJson(const barlake::QuarantinedRow& q) {
   auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
-  return {{"id", q.id},         {"job", q.job_id},       {"symbol", q.symbol}, {"timeframe", q.timeframe},
+  return {{"id", q.id},         {"job", q.job},       {"symbol", q.symbol}, {"timeframe", q.timeframe},
           {"line", q.line},     {"rule", q.rule},        {"field", q.field},   {"reason", q.reason},
           {"ts", q.rule == "parse_error" ? json(nullptr) : json(FormatIsoUtc(q.ts))}, {"open", num(q.open)}, {"high", num(q.high)}, {"low", num(q.low)},
           {"close", num(q.close)}, {"volume", num(q.volume)}, {"status", q.status},
@@ -488,14 +488,14 @@ struct QuarantineArgs {
 };
 
 int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   if (a.status != "all" && a.status != "held" && a.status != "released" && a.status != "dropped") {
     return Fail(Status::InvalidArgument("--status must be held, released, dropped or all"));
   }
   const std::string status = a.status == "all" ? "" : a.status;
-  auto rows = (*lk)->Quarantine({.symbol = a.symbol, .timeframe = a.timeframe, .status = status, .job = a.job,
-                                 .limit = a.limit});
+  auto rows = (*lk)->Quarantine(
+      {.symbol = a.symbol, .timeframe = a.timeframe, .status = status, .job = a.job, .limit = a.limit});
   if (!rows.ok()) return Fail(rows.status());
   if (a.as_json) {
     json arr = json::array();
@@ -511,7 +511,7 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
   for (const auto& q : *rows) {
     // A line that did not parse has no time: "-".
     table.push_back({std::to_string(q.id), q.symbol, q.timeframe, q.rule == "parse_error" ? "-" : FormatIsoUtc(q.ts), q.rule,
-                     "job " + std::to_string(q.job_id) + " line " + std::to_string(q.line), q.status, q.reason.substr(0, 70)});
+                     "job " + std::to_string(q.job) + " line " + std::to_string(q.line), q.status, q.reason.substr(0, 70)});
   }
   std::printf("%s", FormatTable({"ID", "SYMBOL", "TF", "BAR", "RULE", "SOURCE", "STATUS", "REASON"}, table).c_str());
   std::printf("Release with `barlake quarantine release ID...`, discard with `barlake quarantine drop ID...`.\n");
@@ -519,9 +519,9 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
 }
 
 int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto q = (*lk)->QuarantineRow(id);
+  auto q = (*lk)->GetQuarantined(id);
   if (!q.ok()) return Fail(q.status());
   if (as_json) {
     std::printf("%s\n", QuarantineJson(*q).dump(2).c_str());
@@ -531,7 +531,7 @@ int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
               "  source   job %lld, line %u\n  rule     %s (field '%s')\n  reason   %s\n",
               static_cast<long long>(q->id), q->status.c_str(), q->symbol.c_str(), q->timeframe.c_str(),
               FormatIsoUtc(q->ts).c_str(), q->open, q->high, q->low, q->close, q->volume,
-              static_cast<long long>(q->job_id), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
+              static_cast<long long>(q->job), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
   return 0;
 }
 
@@ -560,14 +560,12 @@ int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
 }
 
 int CmdRecover(const Globals& g) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto before = (*lk)->JobsWithStatus("running");
-  if (!before.ok()) return Fail(before.status());
-  Status s = (*lk)->Recover();
-  if (!s.ok()) return Fail(s);
-  std::printf("Recovered %zu interrupted job%s; the lake matches the journal.\n", before->size(),
-              before->size() == 1 ? "" : "s");
+  auto recovered = (*lk)->Recover();
+  if (!recovered.ok()) return Fail(recovered.status());
+  std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(*recovered),
+              *recovered == 1 ? "" : "s");
   return 0;
 }
 

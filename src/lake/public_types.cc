@@ -62,6 +62,27 @@ barlake::RegenerateResult ToPublic(const RegenerateItem& it) {
   return r;
 }
 
+barlake::QuarantinedRow ToPublic(const journal::QuarantineRow& r) {
+  barlake::QuarantinedRow o;
+  o.id = r.id;
+  o.job = r.job_id;
+  o.symbol = r.symbol;
+  o.timeframe = r.timeframe;
+  o.line = r.line;
+  o.rule = r.rule;
+  o.field = r.field;
+  o.reason = r.reason;
+  o.ts = r.ts;
+  o.open = r.open;
+  o.high = r.high;
+  o.low = r.low;
+  o.close = r.close;
+  o.volume = r.volume;
+  o.status = r.status;
+  o.resolved_job = r.resolved_job;
+  return o;
+}
+
 barlake::Dataset ToPublic(const journal::DatasetSummary& s, const DerivedState* derived) {
   barlake::Dataset d;
   d.symbol = s.symbol;

@@ -14,6 +14,7 @@ namespace barlake::lake {
 barlake::Job ToPublic(const journal::JobRecord& job);
 barlake::PartitionChange ToPublic(const journal::PartitionChange& change);
 barlake::RegenerateResult ToPublic(const RegenerateItem& item);
+barlake::QuarantinedRow ToPublic(const journal::QuarantineRow& row);
 /// A catalog entry with its derived state (`derived` null: imported data).
 barlake::Dataset ToPublic(const journal::DatasetSummary& summary, const DerivedState* derived);
 /// Every dataset, each with its state from `derived` (matched by symbol and timeframe).

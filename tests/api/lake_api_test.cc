@@ -238,6 +238,14 @@ TEST_F(LakeApiTest, QuarantineAndHealthAreReadable) {
   EXPECT_EQ((*rows)[0].job, report->job.id);
   EXPECT_EQ((*rows)[0].line, 6u);
   EXPECT_EQ((*rows)[0].status, "held");
+  auto one = lake->GetQuarantined((*rows)[0].id);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->rule, (*rows)[0].rule);
+  EXPECT_DOUBLE_EQ(one->high, 99);
+  EXPECT_EQ(lake->GetQuarantined(9999).status().code(), barlake::ErrorCode::kNotFound);
+  auto recovered = lake->Recover();
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(*recovered, 0);  // nothing was interrupted
 
   auto health = lake->Health({.symbol = "ES", .timeframe = "1m"});
   ASSERT_TRUE(health.ok()) << health.status().ToString();
