@@ -59,6 +59,17 @@ TEST_F(CliTest, ReadWritesAParquetFileQueryCanOpen) {
   EXPECT_EQ(q.out, "n,first_ok,job\n30,true,1\n");
 }
 
+TEST_F(CliTest, RecoverCountsTheJobsACrashLeftRunning) {
+  const std::string src = Source("ES.Last.txt", NtMinutes("20240115 063100", 90, 4800));
+  // A test build reads the crash hook: the import is killed with its plan journaled.
+  CommandResult killed = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"}, {"BARLAKE_CRASH_AT=after-staged"});
+  ASSERT_NE(killed.exit_code, 0);
+  CommandResult rec = Bl({"recover"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(rec.out, "Recovered 1 interrupted job; the lake matches the journal.\n");
+  EXPECT_EQ(Bl({"recover"}).out, "Recovered 0 interrupted jobs; the lake matches the journal.\n");
+}
+
 TEST_F(CliTest, ImportJsonReadStatusQueryVerifyJobs) {
   // Los Angeles close stamps 06:31.. are 14:30Z.. open times in January.
   const std::string src = Source("ES.Last.txt", NtMinutes("20240115 063100", 90, 4800));
