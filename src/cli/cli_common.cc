@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "api/lake_access.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "lake/write_protocol.h"
@@ -25,8 +26,11 @@ std::string VaultDir(const Globals& g) {
 
 namespace {
 
-// Hidden test hook: BARLAKE_CRASH_AT=<point>[:<n>] kills the process with SIGKILL the
-// n-th time (default 1st) the write protocol reaches <point>.
+#ifdef BARLAKE_TEST_HOOKS
+// Test builds only (BARLAKE_TEST_HOOKS, set when tests are built): BARLAKE_CRASH_AT=<point>[:<n>]
+// kills the process with SIGKILL the n-th time (default 1st) the write protocol reaches
+// <point>. The crash tests (tests/crash) run the real binary with it. Release builds
+// (scripts/demo.sh, installs) do not read it.
 lake::CrashHook CrashHookFromEnv() {
   const char* spec = std::getenv("BARLAKE_CRASH_AT");
   if (!spec || !*spec) return nullptr;
@@ -44,6 +48,19 @@ lake::CrashHook CrashHookFromEnv() {
     if (p == target && ++*count == nth) ::kill(::getpid(), SIGKILL);
   };
 }
+#endif
+
+/// Draws the lake's progress on stderr (a terminal only).
+class ProgressBarListener : public EventListener {
+ public:
+  void OnProgress(const std::string& phase, int64_t done, int64_t total) override {
+    bar_.Update(phase, done, total);
+    if (done == total && phase == "writing") bar_.Finish();
+  }
+
+ private:
+  ProgressBar bar_{true};
+};
 
 }  // namespace
 
@@ -51,15 +68,20 @@ Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress) {
   lake::LakeOptions o;
   o.lock_wait_seconds = g.wait_seconds;
   o.command = g.command_line;
+#ifdef BARLAKE_TEST_HOOKS
   o.crash_hook = CrashHookFromEnv();
+#endif
   if (progress && ::isatty(STDERR_FILENO)) {
-    auto bar = std::make_shared<ProgressBar>(true);
-    o.progress = [bar](const std::string& phase, int64_t done, int64_t total) {
-      bar->Update(phase, done, total);
-      if (done == total && phase == "writing") bar->Finish();
-    };
+    // One command runs per process, so one bar lives as long as the process.
+    static ProgressBarListener bar;
+    o.listener = &bar;
   }
   return lake::Lake::Open(VaultDir(g), std::move(o));
+}
+
+Result<std::unique_ptr<barlake::Lake>> OpenVault(const Globals& g, bool progress) {
+  ASSIGN_OR_RETURN(auto inner, OpenLake(g, progress));
+  return internal::LakeAccess::Wrap(VaultDir(g), std::move(inner));
 }
 
 std::string LocalText(TimeZone& tz, Micros ts) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "barlake/lake.h"
 #include "core/result.h"
 #include "core/status.h"
 #include "core/time_zone.h"
@@ -32,6 +33,8 @@ int Fail(const Status& s);
 std::string VaultDir(const Globals& g);
 /// Open the vault's lake; `progress` draws a progress bar when stderr is a terminal.
 Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress);
+/// The same, through the public API (include/barlake/lake.h): what the core commands use.
+Result<std::unique_ptr<barlake::Lake>> OpenVault(const Globals& g, bool progress);
 /// "2024-01-15 09:30:00-05:00": a UTC instant in `tz`, for tables.
 std::string LocalText(TimeZone& tz, Micros ts);
 std::string Basename(const std::string& path);

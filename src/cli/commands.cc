@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "api/lake_access.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -181,23 +181,15 @@ int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
 }
 
 int CmdStatus(const Globals& g, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
+  // With each derived dataset's method and whether an input changed since (journal only).
   auto ds = (*lk)->Datasets();
   if (!ds.ok()) return Fail(ds.status());
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
+  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
   if (!tz.ok()) return Fail(tz.status());
-  // Derived datasets: how they are built and whether an input changed since (journal only).
-  auto derived = (*lk)->DerivedStates();
-  if (!derived.ok()) return Fail(derived.status());
-  auto derived_state = [&](const std::string& symbol, const std::string& timeframe) -> const lake::DerivedState* {
-    for (const auto& s : *derived) {
-      if (s.symbol == symbol && s.timeframe == timeframe) return &s;
-    }
-    return nullptr;
-  };
   if (as_json) {
-    std::printf("%s\n", ToJsonText(lake::StatusJson((*lk)->paths().root, tz->name(), *ds, &*derived), 2).c_str());
+    std::printf("%s\n", ToJsonText(lake::StatusJson((*lk)->vault(), tz->name(), *ds), 2).c_str());
     return 0;
   }
   if (ds->empty()) {
@@ -209,12 +201,12 @@ int CmdStatus(const Globals& g, bool as_json) {
     // Daily and weekly bars are stamped with their session date, and a derived table's
     // rows are trade dates; a zone would shift them.
     auto tf = Timeframe::Parse(d.timeframe);
-    const bool dated = (tf.ok() && tf->is_daily_or_longer()) || lake::DatasetKindOf(d.timeframe) == "table";
+    const bool dated = (tf.ok() && tf->is_daily_or_longer()) || d.kind == "table";
     auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
     std::string note;
-    if (const lake::DerivedState* s = derived_state(d.symbol, d.timeframe)) {
-      note = s->method + " of " + (s->inputs.empty() ? std::string("?") : s->inputs[0]) +
-             (s->inputs.size() > 1 ? ", ..." : "") + (s->stale ? " STALE (" + s->why + ")" : "");
+    if (!d.method.empty()) {
+      note = d.method + " of " + (d.inputs.empty() ? std::string("?") : d.inputs[0]) +
+             (d.inputs.size() > 1 ? ", ..." : "") + (d.stale ? " STALE (" + d.stale_why + ")" : "");
     }
     rows.push_back({d.symbol, d.timeframe, bar_time(d.first_ts), bar_time(d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
@@ -224,6 +216,9 @@ int CmdStatus(const Globals& g, bool as_json) {
                                  "PARTS", "LAST UPDATE", "JOB", "DERIVED"},
                                 rows)
                         .c_str());
+  // Derived datasets declared but never built are stale too, though not in the catalog yet.
+  auto derived = internal::LakeAccess::Inner(**lk)->DerivedStates();
+  if (!derived.ok()) return Fail(derived.status());
   int64_t stale = 0;
   for (const auto& s : *derived) stale += s.stale ? 1 : 0;
   if (stale > 0) {
@@ -261,16 +256,23 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
   if (a.format == "parquet" && a.output.empty()) {
     return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
   }
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   auto bars = (*lk)->Read(a.symbol, a.timeframe, from, to);
   if (!bars.ok()) return Fail(bars.status());
-  const BarColumns& b = *bars;
+  const barlake::Bars& b = *bars;
   if (a.format == "parquet") {
-    auto duck = (*lk)->Duck();
-    if (!duck.ok()) return Fail(duck.status());
-    storage::ParquetStore store(*duck);
-    Status s = store.WriteBars(b, a.output);
+    // The public API has no Parquet writer (yet): the lake's own store writes the file.
+    BarColumns columns;
+    columns.ts = b.ts;
+    columns.open = b.open;
+    columns.high = b.high;
+    columns.low = b.low;
+    columns.close = b.close;
+    columns.volume = b.volume;
+    columns.job = b.job;
+    columns.flags = b.flags;
+    Status s = internal::LakeAccess::Inner(**lk)->WriteBarsParquet(columns, a.output);
     if (!s.ok()) return Fail(s);
     std::fprintf(stderr, "Wrote %zu bars to '%s'\n", b.size(), a.output.c_str());
     return 0;
@@ -306,20 +308,14 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   if (format != "table" && format != "csv") return Fail(Status::InvalidArgument("--format must be table or csv"));
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto duck = (*lk)->Duck();
-  if (!duck.ok()) return Fail(duck.status());
-  // Scans over the whole lake use every core (the lake's default is one thread).
-  Status s = (*duck)->Execute("SET threads=" + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
-  if (s.ok()) s = (*lk)->CreateViews(*duck);
-  if (!s.ok()) return Fail(s);
-  // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) prints as
-  // DuckDB itself prints it.
+  auto session = (*lk)->OpenQuery();
+  if (!session.ok()) return Fail(session.status());
   std::string trimmed = sql;
   while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
     trimmed.pop_back();
   }
-  if (Status v = (*duck)->Validate(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
-  auto r = (*duck)->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + trimmed + "\n)");
+  if (Status v = (*session)->Check(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
+  auto r = (*session)->Run(trimmed);
   // A failing query is the user's SQL (a usage error), except for I/O trouble reading the
   // lake, which keeps its own exit code. `verify` is the judge of corruption, not a query.
   if (!r.ok()) {
@@ -327,16 +323,8 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
     if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return Fail(r.status().WithContext("in your query"));
     return Fail(Status::InvalidArgument("in your query: " + r.status().message()));
   }
-  storage::QueryResult& q = **r;
-  const idx_t cols = duckdb_column_count(q.raw());
-  std::vector<std::string> header;
-  for (idx_t c = 0; c < cols; ++c) header.push_back(duckdb_column_name(q.raw(), c));
-  std::vector<std::vector<std::string>> rows;
-  for (idx_t i = 0; i < q.RowCount(); ++i) {
-    std::vector<std::string> row;
-    for (idx_t c = 0; c < cols; ++c) row.push_back(q.Text(c, i));
-    rows.push_back(std::move(row));
-  }
+  const std::vector<std::string>& header = r->columns;
+  const std::vector<std::vector<std::string>>& rows = r->rows;
   if (format == "csv") {
     std::string out;
     auto csv_line = [&](const std::vector<std::string>& fields) {
@@ -362,7 +350,7 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
 }
 
 int CmdVerify(const Globals& g, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   auto rep = (*lk)->Verify();
   if (!rep.ok()) return Fail(rep.status());
@@ -385,7 +373,7 @@ int CmdVerify(const Globals& g, bool as_json) {
 }
 
 int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
-  auto lk = OpenLake(g, true);
+  auto lk = OpenVault(g, true);
   if (!lk.ok()) return Fail(lk.status());
   auto r = (*lk)->Rollback(job_id);
   if (!r.ok()) return Fail(r.status());
@@ -401,9 +389,9 @@ int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
 }
 
 int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto jobs = (*lk)->journal()->ListJobs(limit);
+  auto jobs = (*lk)->Jobs(limit);
   if (!jobs.ok()) return Fail(jobs.status());
   if (as_json) {
     json arr = json::array();
@@ -411,7 +399,7 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
     std::printf("%s\n", ToJsonText(arr, 2).c_str());
     return 0;
   }
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
+  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
   if (!tz.ok()) return Fail(tz.status());
   std::vector<std::vector<std::string>> rows;
   for (const auto& j : *jobs) {
@@ -428,17 +416,16 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
 }
 
 int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto j = (*lk)->journal()->GetJob(id);
-  if (!j.ok()) return Fail(j.status());
-  auto changes = (*lk)->journal()->GetChanges(id);
-  if (!changes.ok()) return Fail(changes.status());
-  json o = lake::JobDetailJson(*j, *changes);
+  auto detail = (*lk)->GetJob(id);
+  if (!detail.ok()) return Fail(detail.status());
   if (as_json) {
-    std::printf("%s\n", ToJsonText(o, 2).c_str());
+    std::printf("%s\n", ToJsonText(lake::JobDetailJson(*detail), 2).c_str());
     return 0;
   }
+  const barlake::Job* j = &detail->job;
+  const std::vector<barlake::PartitionChange>* changes = &detail->changes;
   std::printf("Job %lld: %s %s\n", static_cast<long long>(j->id), j->kind.c_str(), j->status.c_str());
   if (!j->source_path.empty()) std::printf("  source    %s\n  sha256    %s\n", j->source_path.c_str(), j->source_sha256.c_str());
   std::printf("  dataset   %s %s\n  rows      read %lld, written %lld, rejected %lld, conflicting %lld\n",
@@ -452,7 +439,7 @@ int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
   for (const auto& c : *changes) {
     const std::string before = c.before_sha256.empty() ? "new" : std::to_string(c.before_rows) + " rows";
     const std::string after = c.after_sha256.empty() ? "removed" : std::to_string(c.after_rows) + " rows";
-    std::printf("  %s  %s -> %s\n", c.rel_path.c_str(), before.c_str(), after.c_str());
+    std::printf("  %s  %s -> %s\n", c.path.c_str(), before.c_str(), after.c_str());
   }
   return 0;
 }
@@ -487,9 +474,9 @@ int CmdDetect(const std::string& file, bool as_json) {
   return 0;
 }
 
-json QuarantineJson(const journal::QuarantineRow& q) {
+json QuarantineJson(const barlake::QuarantinedRow& q) {
   auto num = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
-  return {{"id", q.id},         {"job", q.job_id},       {"symbol", q.symbol}, {"timeframe", q.timeframe},
+  return {{"id", q.id},         {"job", q.job},       {"symbol", q.symbol}, {"timeframe", q.timeframe},
           {"line", q.line},     {"rule", q.rule},        {"field", q.field},   {"reason", q.reason},
           {"ts", q.rule == "parse_error" ? json(nullptr) : json(FormatIsoUtc(q.ts))}, {"open", num(q.open)}, {"high", num(q.high)}, {"low", num(q.low)},
           {"close", num(q.close)}, {"volume", num(q.volume)}, {"status", q.status},
@@ -504,13 +491,14 @@ struct QuarantineArgs {
 };
 
 int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
   if (a.status != "all" && a.status != "held" && a.status != "released" && a.status != "dropped") {
     return Fail(Status::InvalidArgument("--status must be held, released, dropped or all"));
   }
   const std::string status = a.status == "all" ? "" : a.status;
-  auto rows = (*lk)->journal()->ListQuarantine(a.symbol, a.timeframe, status, a.job, a.limit);
+  auto rows = (*lk)->Quarantine(
+      {.symbol = a.symbol, .timeframe = a.timeframe, .status = status, .job = a.job, .limit = a.limit});
   if (!rows.ok()) return Fail(rows.status());
   if (a.as_json) {
     json arr = json::array();
@@ -526,7 +514,7 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
   for (const auto& q : *rows) {
     // A line that did not parse has no time: "-".
     table.push_back({std::to_string(q.id), q.symbol, q.timeframe, q.rule == "parse_error" ? "-" : FormatIsoUtc(q.ts), q.rule,
-                     "job " + std::to_string(q.job_id) + " line " + std::to_string(q.line), q.status, q.reason.substr(0, 70)});
+                     "job " + std::to_string(q.job) + " line " + std::to_string(q.line), q.status, q.reason.substr(0, 70)});
   }
   std::printf("%s", FormatTable({"ID", "SYMBOL", "TF", "BAR", "RULE", "SOURCE", "STATUS", "REASON"}, table).c_str());
   std::printf("Release with `barlake quarantine release ID...`, discard with `barlake quarantine drop ID...`.\n");
@@ -534,9 +522,9 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
 }
 
 int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto q = (*lk)->journal()->GetQuarantine(id);
+  auto q = (*lk)->GetQuarantined(id);
   if (!q.ok()) return Fail(q.status());
   if (as_json) {
     std::printf("%s\n", ToJsonText(QuarantineJson(*q), 2).c_str());
@@ -546,7 +534,7 @@ int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
               "  source   job %lld, line %u\n  rule     %s (field '%s')\n  reason   %s\n",
               static_cast<long long>(q->id), q->status.c_str(), q->symbol.c_str(), q->timeframe.c_str(),
               FormatIsoUtc(q->ts).c_str(), q->open, q->high, q->low, q->close, q->volume,
-              static_cast<long long>(q->job_id), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
+              static_cast<long long>(q->job), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
   return 0;
 }
 
@@ -575,14 +563,12 @@ int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
 }
 
 int CmdRecover(const Globals& g) {
-  auto lk = OpenLake(g, false);
+  auto lk = OpenVault(g, false);
   if (!lk.ok()) return Fail(lk.status());
-  auto before = (*lk)->journal()->JobsWithStatus("running");
-  if (!before.ok()) return Fail(before.status());
-  Status s = (*lk)->Recover();
-  if (!s.ok()) return Fail(s);
-  std::printf("Recovered %zu interrupted job%s; the lake matches the journal.\n", before->size(),
-              before->size() == 1 ? "" : "s");
+  auto recovered = (*lk)->Recover();
+  if (!recovered.ok()) return Fail(recovered.status());
+  std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(*recovered),
+              *recovered == 1 ? "" : "s");
   return 0;
 }
 

@@ -3,8 +3,7 @@
 //   barlake snapshots read TICKER [--from T] [--to T] [--format csv|json] [--missing-as-null]
 //   barlake snapshots list [--json]
 // `barlake import FILE` routes a GEX snapshot file here too (detected, or --format gex-json),
-// and `barlake query` gets the `snapshots` / `snapshots_raw` views from the snapshot data kind
-// (lake/kind_snapshots.cc).
+// and `barlake query` gets the `snapshots` / `snapshots_raw` views from Lake::OpenQuery.
 // See docs/cli.md and docs/formats/gex-snapshots.md.
 #include <fmt/format.h>
 

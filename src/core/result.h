@@ -1,50 +1,9 @@
-// Result<T>: a value or a non-OK Status. Modelled on arrow::Result.
+// Result<T>: a value or a non-OK Status. The class is public (include/barlake/result.h);
+// this header adds ASSIGN_OR_RETURN.
 #pragma once
 
-#include <cassert>
-#include <utility>
-#include <variant>
-
+#include "barlake/result.h"
 #include "core/status.h"
-
-namespace barlake {
-
-template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {  // NOLINT
-    assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
-  }
-
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  Status status() const { return ok() ? Status::OK() : std::get<Status>(v_); }
-  /// The value. Calling it on an error is a bug: the process aborts printing the status
-  /// (as Arrow's ValueOrDie), instead of throwing std::bad_variant_access across the API.
-  const T& value() const& {
-    CheckHasValue();
-    return *std::get_if<T>(&v_);
-  }
-  T& value() & {
-    CheckHasValue();
-    return *std::get_if<T>(&v_);
-  }
-  T&& value() && {
-    CheckHasValue();
-    return std::move(*std::get_if<T>(&v_));
-  }
-  const T& operator*() const& { return value(); }
-  T& operator*() & { return value(); }
-  const T* operator->() const { return &value(); }
-  T* operator->() { return &value(); }
-  T ValueOr(T fallback) const { return ok() ? value() : fallback; }
-
- private:
-  void CheckHasValue() const {
-    if (!ok()) internal::DieOnValueOfError(*std::get_if<Status>(&v_));
-  }
-  std::variant<T, Status> v_;
-};
 
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
@@ -54,4 +13,3 @@ class [[nodiscard]] Result {
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(BARLAKE_CONCAT(_res_, __LINE__), lhs, expr)
 
-}  // namespace barlake

@@ -27,7 +27,7 @@ std::string FileList(Lake* lake, const std::vector<journal::PartitionEntry>& par
 Result<std::vector<journal::PartitionEntry>> DatasetPartitions(Lake* lake, const std::string& symbol,
                                                                const std::string& timeframe, Micros from,
                                                                Micros to) {
-  return lake->journal()->PartitionsInRange(symbol, timeframe, from, to);
+  return lake->PartitionsInRange(symbol, timeframe, from, to);
 }
 
 }  // namespace
@@ -76,7 +76,7 @@ Result<std::vector<Micros>> ReadBarTimes(Lake* lake, const std::string& symbol, 
   if (parts.empty()) return ts;
   int64_t rows = 0;
   for (const auto& p : parts) rows += p.rows;
-  ASSIGN_OR_RETURN(storage::DuckConn * conn, lake->Duck());
+  ASSIGN_OR_RETURN(storage::DuckConn * conn, LakeModuleAccess::Duck(lake));
   std::string where;
   const bool ranged = from > kOpenRangeStart || to < kOpenRangeEnd;
   if (ranged) {
@@ -114,7 +114,7 @@ Result<std::vector<std::string>> SchemaDrift(Lake* lake, const std::string& symb
                                                  kOpenRangeEnd));
   std::vector<std::string> drift;
   if (parts.size() < 2) return drift;
-  ASSIGN_OR_RETURN(storage::DuckConn * conn, lake->Duck());
+  ASSIGN_OR_RETURN(storage::DuckConn * conn, LakeModuleAccess::Duck(lake));
   // One query over every footer; the rows of one file come in schema order.
   ASSIGN_OR_RETURN(auto r, conn->Query("SELECT file_name, name, type, coalesce(CAST(logical_type AS VARCHAR), "
                                        "converted_type, '') FROM parquet_schema([" +

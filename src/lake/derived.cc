@@ -180,6 +180,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   job.format = spec.method;
   job.command = options_.command;
   ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  JobStarted(job);
   // Recorded before the commit, counted only once the job is completed (journal.h).
   if (Status s = journal_->AddLineage(job.id, spec.symbol, spec.timeframe, lineage); !s.ok()) return FailJob(&job, s);
 

@@ -94,7 +94,7 @@ std::string ImportResult::ReportJson() const {
 }
 
 Lake::Lake(VaultPaths paths, LakeOptions options)
-    : paths_(std::move(paths)), options_(std::move(options)),
+    : paths_(std::move(paths)), options_(WithListenerProgress(std::move(options))),
       env_(options_.env ? options_.env : Env::Default()) {}
 
 Lake::~Lake() = default;
@@ -126,8 +126,7 @@ Result<storage::ParquetStore*> Lake::Store() {
 }
 
 WriteProtocol Lake::Protocol(storage::ParquetStore* store) {
-  return WriteProtocol(env_, &paths_, journal_.get(), duck_.get(), store, options_.crash_hook,
-                       options_.progress);
+  return WriteProtocol(env_, &paths_, journal_.get(), duck_.get(), store, PointHook(), options_.progress);
 }
 
 Result<std::unique_ptr<WriterLock>> Lake::LockAndRecover() {
@@ -151,6 +150,7 @@ Status Lake::Recover() {
 }
 
 Status Lake::FailJob(JobRecord* job, const Status& why) {
+  JobFailed(*job, why);
   job->status = "failed";
   job->error = why.message();
   Status s = journal_->UpdateJob(*job);
@@ -294,6 +294,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   job.command = options_.command;
   if (!req.dry_run) {
     ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+    JobStarted(job);
   }
 
   // Hash (and, for a real import, copy) the source on a second core while parsing.
@@ -694,8 +695,7 @@ Result<ImportResult> Lake::MergeAndCommit(ImportResult result, const ingest::Par
   const int workers = periods >= 4 ? 2 : 0;
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
   WriteProtocol::PartitionSource partition_source = [&] { return next_partition(true); };
-  Status committed = WriteProtocol(env_, &paths_, journal_.get(), duck, store, options_.crash_hook,
-                                   options_.progress)
+  Status committed = WriteProtocol(env_, &paths_, journal_.get(), duck, store, PointHook(), options_.progress)
                          .Commit(&job, partition_source, workers, periods);
   if (!committed.ok()) {
     if (job.phase == "staged") return committed;  // recovery finishes the job; journal says so
@@ -858,6 +858,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   job.command = options_.command;
   job.target_job = job_id;
   ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  JobStarted(job);
   std::vector<PartitionWrite> writes;
   for (const auto& c : changes) {
     ASSIGN_OR_RETURN(auto current, journal_->GetPartition(c.rel_path));
@@ -953,6 +954,7 @@ Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
   job.rows_read = static_cast<int64_t>(rows.size());
   job.source_path = "quarantine of job " + std::to_string(rows[0].job_id);
   ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+  JobStarted(job);
   // Marked now; they read as released only once this job completes (journal.cc).
   RETURN_IF_ERROR(journal_->SetQuarantineStatus(ids, "released", job.id));
   ImportRequest req;

@@ -1,4 +1,5 @@
-// Lake: the C++ API of barlake. One object per open vault.
+// Lake: the library's object for one open vault. The public C++ API (include/barlake/lake.h,
+// docs/library.md) is a facade over it; cli/ and server/ use it directly.
 //
 //   auto lake = Lake::Open("/data/vault", {});          // no I/O beyond the journal
 //   ImportRequest req{.path = "ES.Last.txt", .symbol = "ES", .timeframe = "1m"};
@@ -7,7 +8,7 @@
 //
 // Writers (Import, Rollback, Recover) take the vault's writer lock, waiting up to
 // LakeOptions::lock_wait_seconds, and first finish or undo any job a crash left running.
-// Readers (Read, Datasets, Jobs, Verify, Query) never take the lock and only see files
+// Readers (Read, Datasets, Jobs, Verify, OpenQuery) never take the lock and only see files
 // that were completely written. A Lake is not thread-safe; open one per thread.
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "barlake/listener.h"
 #include "core/bars.h"
 #include "core/result.h"
 #include "core/timeframe.h"
@@ -39,8 +41,40 @@ struct LakeOptions {
   Env* env = nullptr;  // nullptr: Env::Default()
   double lock_wait_seconds = 30;
   std::string command = "barlake";  // recorded in jobs and in the lock holder note
-  CrashHook crash_hook;
+  /// Told when each job starts, is staged, commits or fails, and of progress
+  /// (barlake/listener.h). Not owned; must outlive the Lake.
+  EventListener* listener = nullptr;
+  /// Progress only, for callers without a listener (also given to the listener).
   ProgressFn progress;
+  /// Test seam: called at each named CrashPoint (lake/write_protocol.h). Production code
+  /// leaves it empty; the CLI sets it from BARLAKE_CRASH_AT only in BARLAKE_TEST_HOOKS builds.
+  CrashHook crash_hook;
+};
+
+/// Rows of a query as text (each column cast to VARCHAR by DuckDB), `columns` its names.
+struct QueryTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// A read-only SQL session over the whole vault (lake_queries.cc): the views `bars`,
+/// `session_stats`, `level_touches`, `snapshots` and `snapshots_raw` exist in it. Holds the
+/// Lake's DuckDB connection: use it while the Lake lives, from the Lake's thread.
+class QuerySession {
+ public:
+  virtual ~QuerySession() = default;
+  /// Prepare `sql` without running it: kInvalidArgument when it does not parse or bind.
+  virtual Status Check(const std::string& sql) = 0;
+  /// Run `sql`; every value comes back as text as DuckDB prints it (NULL as "").
+  virtual Result<QueryTable> Run(const std::string& sql) = 0;
+};
+
+/// Which quarantined rows Lake::Quarantine lists (empty / 0 = any).
+struct QuarantineQuery {
+  std::string symbol, timeframe;
+  std::string status = "held";  // held | released | dropped | "" (any)
+  int64_t job = 0;
+  int64_t limit = 200;
 };
 
 enum class ConflictPolicy { kKeep, kReplace, kFail };
@@ -179,14 +213,50 @@ class Lake {
   /// table's columns and job, over every stored partition of it (empty when none).
   Status CreateTableViews(storage::DuckConn* duck);
 
-  journal::Journal* journal() { return journal_.get(); }
+  // Journal and catalog reads (lake_queries.cc). Readers: no lock, one SQLite transaction.
+  /// The newest `limit` jobs, newest first.
+  Result<std::vector<journal::JobRecord>> Jobs(int64_t limit);
+  /// One job; kNotFound when there is none.
+  Result<journal::JobRecord> Job(int64_t id);
+  /// The partitions job `id` changed (its plan), in plan order.
+  Result<std::vector<journal::PartitionChange>> JobChanges(int64_t id);
+  Result<std::vector<journal::JobRecord>> JobsWithStatus(const std::string& status);
+  /// Quarantined rows of completed jobs matching `q`, oldest first.
+  Result<std::vector<journal::QuarantineRow>> Quarantine(const QuarantineQuery& q);
+  /// One quarantined row; kNotFound when there is none.
+  Result<journal::QuarantineRow> QuarantineRow(int64_t id);
+  /// Catalog entries of a dataset whose rows may fall in [from, to), ordered by min_ts.
+  Result<std::vector<journal::PartitionEntry>> PartitionsInRange(const std::string& symbol,
+                                                                 const std::string& timeframe, Micros from,
+                                                                 Micros to);
+  Result<std::vector<journal::PartitionEntry>> AllPartitions();
+  /// A SQL session with every view of the vault; `threads` DuckDB threads (0: every core).
+  Result<std::unique_ptr<QuerySession>> OpenQuery(int threads = 0);
+  /// Write `bars` to a standalone zstd Parquet file at `path` (`barlake read --format parquet`).
+  Status WriteBarsParquet(const BarColumns& bars, const std::string& path);
+
   const registry::Registry& registry() const { return registry_; }
   const VaultPaths& paths() const { return paths_; }
   Env* env() const { return env_; }
-  /// The DuckDB connection, opened on first use (status never pays for it).
-  Result<storage::DuckConn*> Duck();
+
+  /// Tests only (LevelDB's TEST_ convention): the journal and the DuckDB connection.
+  /// Front-ends use the methods above.
+  journal::Journal* TEST_journal() { return journal_.get(); }
+  Result<storage::DuckConn*> TEST_Duck() { return Duck(); }
 
  private:
+  friend class LakeModuleAccess;
+  /// The DuckDB connection, opened on first use (status never pays for it).
+  Result<storage::DuckConn*> Duck();
+  // Events for options_.listener (lake_queries.cc). JobStarted also makes `job` the one
+  // PointHook reports staged and committed: a Lake runs one job at a time.
+  void JobStarted(const journal::JobRecord& job);
+  void JobFailed(const journal::JobRecord& job, const Status& why);
+  /// The hook WriteProtocol calls at each CrashPoint: the listener's OnJobStaged and
+  /// OnJobCommitted, then the test crash hook.
+  CrashHook PointHook();
+  /// `options` with its progress also reported to its listener.
+  static LakeOptions WithListenerProgress(LakeOptions options);
   Lake(VaultPaths paths, LakeOptions options);
   Result<std::unique_ptr<class WriterLock>> LockAndRecover();
   /// Merge parsed (sorted, validated) rows into their partitions and commit the job in
@@ -217,6 +287,14 @@ class Lake {
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<storage::DuckConn> duck_;
   std::unique_ptr<storage::ParquetStore> store_;
+  JobEvent current_job_;  // the job of the last JobStarted
+};
+
+/// The lake module's own files outside the class (dataset_health.cc) read Parquet through
+/// the Lake's DuckDB connection with this.
+class LakeModuleAccess {
+ public:
+  static Result<storage::DuckConn*> Duck(Lake* lake) { return lake->Duck(); }
 };
 
 }  // namespace barlake::lake

@@ -2,12 +2,13 @@
 
 #include "core/time_util.h"
 #include "lake/derived_tables.h"
+#include "lake/public_types.h"
 
 namespace barlake::lake {
 
 using nlohmann::json;
 
-json JobJson(const journal::JobRecord& j) {
+json JobJson(const barlake::Job& j) {
   json o = {{"id", j.id},
             {"kind", j.kind},
             {"status", j.status},
@@ -38,30 +39,38 @@ json JobJson(const journal::JobRecord& j) {
   return o;
 }
 
-json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes) {
-  json o = JobJson(job);
+json JobJson(const journal::JobRecord& job) { return JobJson(ToPublic(job)); }
+
+json JobDetailJson(const barlake::JobDetail& detail) {
+  json o = JobJson(detail.job);
   json parts = json::array();
-  for (const auto& c : changes) {
-    parts.push_back({{"path", c.rel_path},
+  for (const auto& c : detail.changes) {
+    parts.push_back({{"path", c.path},
                      {"before_sha256", c.before_sha256},
                      {"before_rows", c.before_rows},
                      {"after_sha256", c.after_sha256},
                      {"after_rows", c.after_rows},
-                     {"previous_version", c.version_path}});
+                     {"previous_version", c.previous_version}});
   }
   o["partitions_touched"] = parts;
   return o;
 }
 
-json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) {
+json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes) {
+  barlake::JobDetail detail;
+  detail.job = ToPublic(job);
+  for (const auto& c : changes) detail.changes.push_back(ToPublic(c));
+  return JobDetailJson(detail);
+}
+
+json DatasetJson(const barlake::Dataset& d) {
   json derived_json = nullptr;
-  if (derived) {
-    derived_json = {{"method", derived->method}, {"inputs", derived->inputs}, {"stale", derived->stale},
-                    {"why", derived->why}};
+  if (!d.method.empty()) {
+    derived_json = {{"method", d.method}, {"inputs", d.inputs}, {"stale", d.stale}, {"why", d.stale_why}};
   }
   return {{"symbol", d.symbol},
           {"timeframe", d.timeframe},
-          {"kind", DatasetKindOf(d.timeframe)},
+          {"kind", d.kind},
           {"derived", derived_json},
           {"first_bar", FormatIsoUtc(d.first_ts)},
           {"last_bar", FormatIsoUtc(d.last_ts)},
@@ -72,17 +81,20 @@ json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) 
           {"last_job", d.last_job}};
 }
 
+json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived) {
+  return DatasetJson(ToPublic(d, derived));
+}
+
+json StatusJson(const std::string& vault, const std::string& display_tz,
+                const std::vector<barlake::Dataset>& datasets) {
+  json arr = json::array();
+  for (const auto& d : datasets) arr.push_back(DatasetJson(d));
+  return {{"vault", vault}, {"display_tz", display_tz}, {"datasets", arr}};
+}
+
 json StatusJson(const std::string& vault, const std::string& display_tz,
                 const std::vector<journal::DatasetSummary>& datasets, const std::vector<DerivedState>* derived) {
-  json arr = json::array();
-  for (const auto& d : datasets) {
-    const DerivedState* state = nullptr;
-    for (size_t i = 0; derived && i < derived->size(); ++i) {
-      if ((*derived)[i].symbol == d.symbol && (*derived)[i].timeframe == d.timeframe) state = &(*derived)[i];
-    }
-    arr.push_back(DatasetJson(d, state));
-  }
-  return {{"vault", vault}, {"display_tz", display_tz}, {"datasets", arr}};
+  return StatusJson(vault, display_tz, ToPublic(datasets, derived ? *derived : std::vector<DerivedState>{}));
 }
 
 json RegenerateItemJson(const RegenerateItem& r) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "barlake/types.h"
 #include "ingest/format.h"
 #include "journal/journal.h"
 #include "lake/derived.h"
@@ -14,14 +15,19 @@
 namespace barlake::lake {
 
 /// One job (`barlake jobs --json`); `report` is the parsed report when the job has one.
+nlohmann::json JobJson(const barlake::Job& job);
 nlohmann::json JobJson(const journal::JobRecord& job);
 /// A job with the partitions it touched (`barlake jobs show --json`).
+nlohmann::json JobDetailJson(const barlake::JobDetail& detail);
 nlohmann::json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes);
 /// One dataset of the catalog (an element of `barlake status --json`'s "datasets").
 /// "kind" is "bars", "snapshot" or "table"; "derived" is {method, inputs, stale, why} for a derived
 /// dataset (from Lake::DerivedStates), else null.
+nlohmann::json DatasetJson(const barlake::Dataset& d);
 nlohmann::json DatasetJson(const journal::DatasetSummary& d, const DerivedState* derived = nullptr);
 /// `barlake status --json`: {"vault", "display_tz", "datasets": [...]}.
+nlohmann::json StatusJson(const std::string& vault, const std::string& display_tz,
+                          const std::vector<barlake::Dataset>& datasets);
 nlohmann::json StatusJson(const std::string& vault, const std::string& display_tz,
                           const std::vector<journal::DatasetSummary>& datasets,
                           const std::vector<DerivedState>* derived = nullptr);

@@ -235,6 +235,7 @@ Result<SnapshotImportResult> Lake::ImportSnapshots(const SnapshotImportRequest& 
   if (!req.dry_run) {
     ASSIGN_OR_RETURN(lock, LockAndRecover());
     ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
+    JobStarted(job);
   }
   if (!checked.ok()) return req.dry_run ? checked : FailJob(&job, checked);
 

@@ -220,12 +220,10 @@ class Server::Impl {
   Result<std::string> ResolveImportPath(const std::string& path, ApiError* error) const;
   void Enqueue(Response& res, std::string kind, json request, TaskQueue::Work work,
                TaskQueue::Cleanup cleanup = nullptr);
-  /// The writer Lake of one task, with progress and the write window wired in.
-  /// `dataset`: "SYMBOL TF" the job writes, or "*" when not known in advance.
-  Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskProgress& progress, const std::string& command,
-                                                 const std::string& dataset);
-  /// After a failed task: the journal job it created, found by its unique command.
-  void FindFailedJob(TaskProgress& progress, const std::string& command);
+  class TaskListener;
+  /// The writer Lake of one task, reporting to `listener` (progress, its jobs, the write
+  /// window of the dataset it writes).
+  Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskListener* listener, const std::string& command);
 
   ServerOptions o_;
   lake::VaultPaths paths_;
@@ -472,7 +470,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       symbol + " " + timeframe, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
         // Read only the partitions this page needs: stop after the one that brings the row
         // count over the limit (the catalog's counts are an upper bound for the range).
-        ASSIGN_OR_RETURN(auto parts, l.journal()->PartitionsInRange(symbol, timeframe, from, to));
+        ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, from, to));
         Micros read_to = to;
         size_t used = parts.size();
         int64_t rows = 0;
@@ -536,7 +534,7 @@ void Server::Impl::GetJobs(const Request& req, Response& res) {
     if (limit < 1 || limit > 10000) return SendError(res, ApiError::BadRequest("limit must be between 1 and 10000"));
   }
   auto jobs = readers_.Read<std::vector<journal::JobRecord>>(
-      "", [&](lake::Lake& l) { return l.journal()->ListJobs(limit); });
+      "", [&](lake::Lake& l) { return l.Jobs(limit); });
   if (!jobs.ok()) return SendStatus(res, jobs.status());
   json arr = json::array();
   for (const auto& j : *jobs) arr.push_back(lake::JobJson(j));
@@ -574,8 +572,8 @@ void Server::Impl::GetHealth(const Request& req, Response& res) {
 void Server::Impl::GetJob(const Request& req, Response& res) {
   const int64_t id = std::atoll(req.matches[1].str().c_str());
   auto detail = readers_.Read<json>("", [&](lake::Lake& l) -> Result<json> {
-    ASSIGN_OR_RETURN(auto job, l.journal()->GetJob(id));
-    ASSIGN_OR_RETURN(auto changes, l.journal()->GetChanges(id));
+    ASSIGN_OR_RETURN(auto job, l.Job(id));
+    ASSIGN_OR_RETURN(auto changes, l.JobChanges(id));
     return lake::JobDetailJson(job, changes);
   });
   if (!detail.ok()) return SendStatus(res, detail.status());
@@ -832,30 +830,46 @@ void Server::Impl::Enqueue(Response& res, std::string kind, json request, TaskQu
   SendJson(res, 202, {{"task", t->Json()}, {"events", "/api/tasks/" + std::to_string(id) + "/events"}});
 }
 
-Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskProgress& progress, const std::string& command,
-                                                             const std::string& dataset) {
+/// What the writer Lake of a task reports: progress and the job to the task, the swap-to-commit
+/// window to the readers.
+class Server::Impl::TaskListener : public EventListener {
+ public:
+  TaskListener(TaskProgress& progress, WriteWindow& window, std::string dataset)
+      : progress_(progress), window_(window), dataset_(std::move(dataset)) {}
+
+  void OnJobStarted(const JobEvent& job) override {
+    // The task names the first job it created (an import's auto-regeneration runs more).
+    if (first_job_ == 0) {
+      first_job_ = job.job_id;
+      progress_.SetJob(job.job_id);
+    }
+  }
+  void OnProgress(const std::string& phase, int64_t done, int64_t total) override {
+    progress_.Update(phase, done, total);
+  }
+  // The window covers swap and commit: readers that overlap it read again.
+  void OnJobStaged(const JobEvent&) override { window_.Open(dataset_); }
+  void OnJobCommitted(const JobEvent&) override { window_.Close(); }
+  void OnJobFailed(const JobEvent& job, const Status&) override { failed_job_ = job.job_id; }
+
+  /// After the task's lake call returned an error: name the job that failed.
+  void NameFailedJob() {
+    if (failed_job_ != 0) progress_.SetJob(failed_job_);
+  }
+
+ private:
+  TaskProgress& progress_;
+  WriteWindow& window_;
+  const std::string dataset_;
+  int64_t first_job_ = 0, failed_job_ = 0;
+};
+
+Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskListener* listener, const std::string& command) {
   lake::LakeOptions lo;
   lo.command = command;
   lo.lock_wait_seconds = o_.lock_wait_seconds;
-  lo.progress = [&progress](const std::string& phase, int64_t done, int64_t total) {
-    progress.Update(phase, done, total);
-  };
-  // The window covers swap and commit: readers that overlap it read again.
-  lo.crash_hook = [this, dataset](lake::CrashPoint p) {
-    if (p == lake::CrashPoint::kAfterStaged) window_.Open(dataset);
-    if (p == lake::CrashPoint::kAfterCommit) window_.Close();
-  };
+  lo.listener = listener;
   return lake::Lake::Open(o_.vault, std::move(lo));
-}
-
-void Server::Impl::FindFailedJob(TaskProgress& progress, const std::string& command) {
-  auto l = lake::Lake::Open(o_.vault, {});
-  if (!l.ok()) return;
-  auto jobs = (*l)->journal()->ListJobs(20);
-  if (!jobs.ok()) return;
-  for (const auto& j : *jobs) {
-    if (j.command == command) return progress.SetJob(j.id);
-  }
 }
 
 void Server::Impl::PostImport(const Request& req, Response& res, const httplib::ContentReader& reader) {
@@ -921,17 +935,18 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
   Enqueue(
       res, "import", echo,
       [this, ir, command](TaskProgress& progress) -> Result<json> {
-        ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command, ir.symbol + " " + ir.timeframe));
+        TaskListener listener(progress, window_, ir.symbol + " " + ir.timeframe);
+        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
         auto r = lk->Import(ir);
         window_.Close();
         if (!r.ok()) {
-          FindFailedJob(progress, command);
+          listener.NameFailedJob();
           return r.status();
         }
         json out = {{"report", json::parse(r->ReportJson())}};
         if (r->job.id) {
           progress.SetJob(r->job.id);
-          if (auto j = lk->journal()->GetJob(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
+          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
         }
         return out;
       },
@@ -978,11 +993,12 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request g{}): regenerate", ::getpid(), ++serial);
   Enqueue(res, "regenerate", body, [this, rr, command](TaskProgress& progress) -> Result<json> {
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command, "*"));
+    TaskListener listener(progress, window_, "*");
+    ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
     auto items = lk->Regenerate(rr);
     window_.Close();
     if (!items.ok()) {
-      FindFailedJob(progress, command);
+      listener.NameFailedJob();
       return items.status();
     }
     json arr = json::array();
@@ -999,11 +1015,12 @@ void Server::Impl::PostRollback(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
   Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(progress, command, "*"));
+    TaskListener listener(progress, window_, "*");
+    ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
     auto r = lk->Rollback(job);
     window_.Close();
     if (!r.ok()) {
-      FindFailedJob(progress, command);
+      listener.NameFailedJob();
       return r.status();
     }
     progress.SetJob(r->id);

@@ -116,7 +116,7 @@ TEST_F(OutsideSessionTest, QuarantinedWhenTheRegistrySaysSo) {
   EXPECT_EQ(r.rejected_by_rule["outside_session"], 2);
   EXPECT_TRUE(r.flagged_by_rule.empty());
   EXPECT_EQ(r.job.rows_written, 10);
-  ASSERT_OK_AND_ASSIGN(auto held, lake->journal()->ListQuarantine("SPY", "1m", "held", r.job.id, 100));
+  ASSERT_OK_AND_ASSIGN(auto held, lake->TEST_journal()->ListQuarantine("SPY", "1m", "held", r.job.id, 100));
   ASSERT_EQ(held.size(), 2u);
   EXPECT_EQ(held[0].rule, "outside_session");
   EXPECT_EQ(FormatIsoUtc(held[0].ts), "2024-01-03T21:00:00Z");

@@ -45,6 +45,31 @@ class CliTest : public ::testing::Test {
   std::string vault_;
 };
 
+TEST_F(CliTest, ReadWritesAParquetFileQueryCanOpen) {
+  const std::string src = Source("ES.Last.txt", NtMinutes("20240115 063100", 90, 4800));
+  ASSERT_EQ(Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  const std::string out = dir_.Sub("es.parquet");
+  CommandResult rd = Bl({"read", "ES", "1m", "--from", "2024-01-15T14:30:00Z", "--to", "2024-01-15T15:00:00Z",
+                         "--format", "parquet", "--output", out});
+  ASSERT_EQ(rd.exit_code, 0) << rd.err;
+  EXPECT_NE(rd.err.find("Wrote 30 bars"), std::string::npos) << rd.err;
+  CommandResult q = Bl({"query", "SELECT count(*) AS n, min(ts) = TIMESTAMPTZ '2024-01-15 14:30:00+00' AS first_ok, "
+                                 "max(job) AS job FROM '" + out + "'", "--format", "csv"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "n,first_ok,job\n30,true,1\n");
+}
+
+TEST_F(CliTest, RecoverCountsTheJobsACrashLeftRunning) {
+  const std::string src = Source("ES.Last.txt", NtMinutes("20240115 063100", 90, 4800));
+  // A test build reads the crash hook: the import is killed with its plan journaled.
+  CommandResult killed = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"}, {"BARLAKE_CRASH_AT=after-staged"});
+  ASSERT_NE(killed.exit_code, 0);
+  CommandResult rec = Bl({"recover"});
+  ASSERT_EQ(rec.exit_code, 0) << rec.err;
+  EXPECT_EQ(rec.out, "Recovered 1 interrupted job; the lake matches the journal.\n");
+  EXPECT_EQ(Bl({"recover"}).out, "Recovered 0 interrupted jobs; the lake matches the journal.\n");
+}
+
 TEST_F(CliTest, ImportJsonReadStatusQueryVerifyJobs) {
   // Los Angeles close stamps 06:31.. are 14:30Z.. open times in January.
   const std::string src = Source("ES.Last.txt", NtMinutes("20240115 063100", 90, 4800));

@@ -60,9 +60,9 @@ class DerivedTableTest : public VaultTest {
   storage::TableRows Stored(Lake* lake, const std::string& table, const std::string& symbol = "ES") {
     const storage::TableSchema* schema = FindTableSchema(table);
     storage::TableRows all(schema);
-    auto parts = lake->journal()->PartitionsInRange(symbol, table, INT64_MIN / 2, INT64_MAX / 2);
+    auto parts = lake->TEST_journal()->PartitionsInRange(symbol, table, INT64_MIN / 2, INT64_MAX / 2);
     EXPECT_TRUE(parts.ok());
-    auto duck = lake->Duck();
+    auto duck = lake->TEST_Duck();
     EXPECT_TRUE(duck.ok());
     for (const auto& p : *parts) {
       EXPECT_EQ(KindOfRelPath(p.rel_path).name(), "table") << p.rel_path;
@@ -136,7 +136,7 @@ TEST_F(DerivedTableTest, SessionStatsAreStoredAFilePerYearAndMatchTheBarsInSql) 
 
   // Independently, in DuckDB: every stored session's OHLCV and extreme times against the
   // 1m bars inside its bounds, through the `session_stats` and `bars` views.
-  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->TEST_Duck());
   ASSERT_OK(lake->CreateBarsView(duck));
   ASSERT_OK(lake->CreateTableViews(duck));
   ASSERT_OK_AND_ASSIGN(auto q, duck->Query(
@@ -290,7 +290,7 @@ TEST_F(DerivedTableTest, VerifyFindsATamperedTableFile) {
   ASSERT_OK(lake->DeclareTable(Table(kSessionStatsTable)).status());
   const std::string file = vault_ + "/tables/table=session_stats/symbol=ES/period=2024/data.parquet";
   // Rewrite the file with one value changed, through DuckDB (valid Parquet, wrong rows).
-  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->TEST_Duck());
   const std::string copy = dir_.Sub("tampered.parquet");
   ASSERT_OK(duck->Execute("COPY (SELECT * REPLACE (high + 1 AS high) FROM read_parquet('" + file +
                           "', hive_partitioning=false)) TO '" + copy +
@@ -366,9 +366,9 @@ TEST_F(DerivedTableTest, ATableOverDailyBarsFailsItsJobWithTheReason) {
   EXPECT_EQ(r.status().code(), ErrorCode::kInvalidInput);
   EXPECT_NE(r.status().message().find("session_stats are built from intraday bars, not ES 1d"), std::string::npos)
       << r.status().message();
-  ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+  ASSERT_OK_AND_ASSIGN(auto running, lake->TEST_journal()->JobsWithStatus("running"));
   EXPECT_TRUE(running.empty());
-  ASSERT_OK_AND_ASSIGN(auto failed, lake->journal()->JobsWithStatus("failed"));
+  ASSERT_OK_AND_ASSIGN(auto failed, lake->TEST_journal()->JobsWithStatus("failed"));
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].kind, "regenerate");
   EXPECT_FALSE(std::filesystem::exists(vault_ + "/tables"));

@@ -97,7 +97,7 @@ TEST_F(DerivedTest, FourHourBarsStartAtTheSessionOpenAndEqualASqlReference) {
   for (size_t i = 0; i < 5; ++i) EXPECT_EQ(h4.flags[i], 0) << i;
 
   // Independent reference: DuckDB over the 1m Parquet files, on the same 4h grid.
-  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->TEST_Duck());
   ASSERT_OK(lake->CreateBarsView(duck));
   ASSERT_OK_AND_ASSIGN(auto ref, duck->Query(
       "SELECT epoch_us(b) AS b, arg_min(open, ts), max(high), min(low), arg_max(close, ts), sum(volume) FROM ("
@@ -249,7 +249,7 @@ TEST_F(DerivedTest, SqlDatasetsAreBuiltFromTheQueryAndBadQueriesChangeNothing) {
   ASSERT_RAISES(kInvalidInput, dup.status());
   EXPECT_NE(dup.status().message().find("two rows at"), std::string::npos) << dup.status().message();
   EXPECT_EQ(testutil::Snapshot(LakeDir()), before);
-  ASSERT_OK_AND_ASSIGN(auto failed, lake->journal()->JobsWithStatus("failed"));
+  ASSERT_OK_AND_ASSIGN(auto failed, lake->TEST_journal()->JobsWithStatus("failed"));
   EXPECT_EQ(failed.size(), 1u);
 }
 

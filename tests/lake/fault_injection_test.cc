@@ -32,7 +32,7 @@ class FaultInjectionTest : public VaultTest {
         testutil::ExpectUnchangedAndRecoverable(vault_, LakeDir(), lake_before_, context, &lake));
     ASSERT_OK_AND_ASSIGN(auto ds, lake->Datasets());
     EXPECT_EQ(ds[0].rows, rows_before_) << context;
-    ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+    ASSERT_OK_AND_ASSIGN(auto running, lake->TEST_journal()->JobsWithStatus("running"));
     EXPECT_TRUE(running.empty()) << context;
     EXPECT_TRUE(std::filesystem::is_empty(vault_ + "/.barlake/staging")) << context;
   }

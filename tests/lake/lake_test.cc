@@ -74,7 +74,7 @@ TEST_F(VaultTest, SameFileTwiceIsSkippedAndChangesNothing) {
   EXPECT_EQ(again.job.status, "skipped");
   EXPECT_NE(again.skipped_because.find("job " + std::to_string(first.job.id)), std::string::npos);
   EXPECT_EQ(testutil::Snapshot(vault_ + "/lake"), before);
-  ASSERT_OK_AND_ASSIGN(auto job, lake->journal()->GetJob(again.job.id));
+  ASSERT_OK_AND_ASSIGN(auto job, lake->TEST_journal()->GetJob(again.job.id));
   EXPECT_EQ(job.status, "skipped");
   // The same bytes into another dataset are a new import.
   ASSERT_OK_AND_ASSIGN(ImportResult other, lake->Import(Req(src, "NQ")));
@@ -114,7 +114,7 @@ TEST_F(VaultTest, OverlapMergesOnlyTouchedPartitionsAndHandlesConflicts) {
   EXPECT_EQ(d.partitions.size(), 1u);
   EXPECT_GT(d.bytes_estimate, 0);
   EXPECT_EQ(testutil::Snapshot(LakeDir()), before);  // a dry run writes nothing
-  ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(10));
+  ASSERT_OK_AND_ASSIGN(auto jobs, lake->TEST_journal()->ListJobs(10));
   EXPECT_EQ(jobs.size(), 1u);
 
   ImportRequest fail = Req(src);
@@ -163,7 +163,7 @@ TEST_F(VaultTest, BadInputFailsTheJobAndChangesNothing) {
   ASSERT_RAISES(kInvalidInput, r);
   EXPECT_NE(r.status().message().find("bad.txt:4: field 'high'"), std::string::npos) << r.status().message();
   EXPECT_EQ(testutil::Snapshot(LakeDir()), before);
-  ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(1));
+  ASSERT_OK_AND_ASSIGN(auto jobs, lake->TEST_journal()->ListJobs(1));
   EXPECT_EQ(jobs[0].status, "failed");
   EXPECT_NE(jobs[0].error.find("bad.txt:4"), std::string::npos);
   ASSERT_RAISES(kNotFound, lake->Import(Req(dir_.Sub("missing.txt"))));
@@ -191,7 +191,7 @@ TEST_F(VaultTest, RollbackRestoresPreviousVersionsAndRefusesWhenLaterJobsTouch) 
   EXPECT_EQ(rc.status, "completed");
   ASSERT_OK_AND_ASSIGN(auto rb, lake->Rollback(b.job.id));
   EXPECT_EQ(testutil::Snapshot(LakeDir()), after_a);
-  ASSERT_OK_AND_ASSIGN(auto jb, lake->journal()->GetJob(b.job.id));
+  ASSERT_OK_AND_ASSIGN(auto jb, lake->TEST_journal()->GetJob(b.job.id));
   EXPECT_EQ(jb.status, "rolled_back");
   EXPECT_EQ(jb.rolled_back_by, rb.id);
   ASSERT_RAISES(kConflict, lake->Rollback(b.job.id));  // already rolled back
@@ -216,7 +216,7 @@ TEST_F(VaultTest, VerifyFindsTamperingStrayFilesAndMissingFiles) {
   const std::string feb = LakeDir() + "/" + a.partitions[1];
   ASSERT_OK(testutil::WriteText(LakeDir() + "/symbol=ES/stray.parquet", "x"));
   // Replace February with a valid Parquet file holding different rows.
-  ASSERT_OK_AND_ASSIGN(auto* duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(auto* duck, lake->TEST_Duck());
   storage::ParquetStore store(duck);
   ASSERT_OK_AND_ASSIGN(BarColumns rows, store.ReadFile(feb));
   rows.close[3] += 1;
@@ -252,7 +252,7 @@ TEST_F(VaultTest, WholeLakeIsReadableByGlobWithHivePartitioning) {
   ASSERT_OK(lake->Import(d).status());
   // Leave something in staging and versions: readers of lake/ must not see it.
   ASSERT_OK(lake->Import(Req(WriteSource("b.txt", NtMinutes("20240201 013100", 5, 100)))).status());
-  ASSERT_OK_AND_ASSIGN(auto* duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(auto* duck, lake->TEST_Duck());
   ASSERT_OK_AND_ASSIGN(auto q, duck->Query("SELECT count(*), count(DISTINCT timeframe) FROM read_parquet(" +
                                            storage::SqlQuote(LakeDir() + "/**/*.parquet") +
                                            ", hive_partitioning=true)"));

@@ -38,7 +38,7 @@ TEST_F(ParseQuarantineTest, AFewBadLinesAreQuarantinedAndTheRestImported) {
   EXPECT_EQ(r.rejections[0].line, 57u);
   EXPECT_EQ(r.rejections[0].field, "high");
 
-  ASSERT_OK_AND_ASSIGN(auto held, lake->journal()->ListQuarantine("ES", "1m", "held", 0, 100));
+  ASSERT_OK_AND_ASSIGN(auto held, lake->TEST_journal()->ListQuarantine("ES", "1m", "held", 0, 100));
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0].rule, "parse_error");
   EXPECT_EQ(held[0].line, 57u);
@@ -65,7 +65,7 @@ TEST_F(ParseQuarantineTest, TooManyBadLinesStopTheImportNamingThem) {
   forced.force = true;
   ASSERT_OK_AND_ASSIGN(ImportResult f, lake->Import(forced));
   EXPECT_EQ(f.job.rows_written, 97);
-  ASSERT_OK_AND_ASSIGN(auto held, lake->journal()->ListQuarantine("ES", "1m", "held", 0, 100));
+  ASSERT_OK_AND_ASSIGN(auto held, lake->TEST_journal()->ListQuarantine("ES", "1m", "held", 0, 100));
   EXPECT_EQ(held.size(), 3u);
 }
 

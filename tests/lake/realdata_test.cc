@@ -44,7 +44,7 @@ TEST_F(VaultTest, RealNinjaTraderExportsImportWithTheirDocumentedRowCounts) {
   const auto low = std::min_element(crash.low.begin(), crash.low.end());
   EXPECT_EQ(*low, 6.5);
   EXPECT_EQ(FormatIsoUtc(crash.ts[static_cast<size_t>(low - crash.low.begin())]), "2020-04-21T17:51:00Z");
-  ASSERT_OK_AND_ASSIGN(auto held, lake->journal()->ListQuarantine("CL", "1m", "held", 0, 10));
+  ASSERT_OK_AND_ASSIGN(auto held, lake->TEST_journal()->ListQuarantine("CL", "1m", "held", 0, 10));
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0].rule, "bad_tick");
   EXPECT_EQ(held[0].open, 593.13);

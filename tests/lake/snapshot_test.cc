@@ -33,7 +33,7 @@ class SnapshotTest : public VaultTest {
   }
   std::string SnapshotsDir() const { return vault_ + "/snapshots"; }
   int64_t Count(Lake* lake, const std::string& sql) {
-    auto duck = lake->Duck();
+    auto duck = lake->TEST_Duck();
     EXPECT_TRUE(duck.ok());
     auto q = (*duck)->Query(sql);
     EXPECT_TRUE(q.ok()) << q.status().ToString();
@@ -59,7 +59,7 @@ TEST_F(SnapshotTest, ImportedParquetEqualsTheJsonEveryStrikeEveryField) {
   // Read the file back through DuckDB by column name and compare with the JSON, parsed here
   // independently of the importer.
   const auto j = nlohmann::json::parse(ReadText(GexFixture("SPX_2026-02-25_rt.json")));
-  ASSERT_OK_AND_ASSIGN(auto* duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(auto* duck, lake->TEST_Duck());
   std::string cols = "epoch(ts)::BIGINT, ticker, kind, period, strike";
   for (const char* c : storage::kSnapshotValueColumns) cols += std::string(", ") + c;
   ASSERT_OK_AND_ASSIGN(auto q, duck->Query("SELECT " + cols + " FROM " + Glob() + " ORDER BY ts, strike"));
@@ -276,7 +276,7 @@ TEST_F(SnapshotTest, BadFilesFailTheJobAndChangeNothing) {
   auto s = lake->ImportSnapshots({slash});
   ASSERT_RAISES(kInvalidInput, s);
   EXPECT_NE(s.status().message().find("ticker: symbol 'S/X'"), std::string::npos) << s.status().message();
-  ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(10));
+  ASSERT_OK_AND_ASSIGN(auto jobs, lake->TEST_journal()->ListJobs(10));
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].status, "failed");
   EXPECT_EQ(jobs[1].status, "failed");

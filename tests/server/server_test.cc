@@ -560,6 +560,15 @@ TEST_F(ServerTest, EventStreamDeliversProgressAndCompletion) {
   }
   EXPECT_TRUE(states.count("queued")) << stream.substr(0, 500);
   EXPECT_TRUE(states.count("running")) << "the stream follows the task while it runs";
+  // The lake names its job when it records it (the listener's OnJobStarted), before it
+  // reports any progress: every event with a phase already carries the job.
+  size_t with_phase = 0;
+  for (const auto& [name, e] : events) {
+    if (e["phase"].get<std::string>().empty()) continue;
+    ++with_phase;
+    EXPECT_TRUE(e["job"].is_number()) << e.dump();
+  }
+  EXPECT_GE(with_phase, 1u);
 }
 
 TEST_F(ServerTest, GlobalEventStreamFollowsEveryTask) {
@@ -681,10 +690,10 @@ TEST_F(ServerTest, StopLetsTheRunningTaskFinishAndCancelsQueuedOnes) {
   // left half-done: the journal has no running job.
   auto l = lake::Lake::Open(vault_, {});
   ASSERT_OK(l.status());
-  auto running = (*l)->journal()->JobsWithStatus("running");
+  auto running = (*l)->TEST_journal()->JobsWithStatus("running");
   ASSERT_OK(running.status());
   EXPECT_TRUE(running->empty());
-  auto jobs = (*l)->journal()->ListJobs(10);
+  auto jobs = (*l)->TEST_journal()->ListJobs(10);
   ASSERT_OK(jobs.status());
   EXPECT_LE(jobs->size(), 1u) << "the queued import never started";
   server_.reset();

@@ -1,0 +1,145 @@
+// barlake::Lake: the public C++ API of barlake, one object per open vault.
+//
+//   #include <barlake/lake.h>
+//   auto lake = barlake::Lake::Open("/data/vault");             // the journal only
+//   if (!lake.ok()) return lake.status();
+//   auto report = (*lake)->Import(barlake::Source::File("ES.Last.txt"),
+//                                 {.symbol = "ES", .timeframe = "1m"});  // journaled, crash-safe
+//   auto bars = (*lake)->Read("ES", "1m", from, to);              // barlake::Bars, sorted
+//
+// Includes only the C++ standard library and barlake/*.h; link barlake::barlake
+// (find_package(barlake)). See docs/library.md.
+//
+// Errors: every method returns a Status or Result<T> and never throws. The codes each method
+// documents are the ones a caller can act on; any method can also return kIOError or
+// kNoSpace (the disk), kCorruption (stored data does not match the journal) and kInternal (a
+// bug, including an exception caught at this edge).
+//
+// Writers (Import, Rollback, Regenerate, Recover) take the vault's writer lock, waiting up
+// to Options::lock_wait_seconds (then kUnavailable), and first finish or undo any job a crash
+// left running. Readers (Read, Datasets, Jobs, GetJob, Quarantine, GetQuarantined, Verify,
+// Health) never take
+// the lock and only see files that were completely written. Any number of processes and Lake
+// objects may use one vault at once.
+//
+// Thread safety: a Lake is thread-compatible, not thread-safe: one thread at a time may call
+// its methods (open one Lake per thread; they are cheap until they read Parquet).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "barlake/listener.h"
+#include "barlake/result.h"
+#include "barlake/status.h"
+#include "barlake/types.h"
+
+namespace barlake {
+
+namespace internal {
+struct LakeAccess;  // barlake's own front-ends (src/api/lake_access.h)
+}  // namespace internal
+
+/// The version of this library (the project's VERSION).
+const char* Version();
+
+struct Options {
+  double lock_wait_seconds = 30;
+  /// Recorded with every job this Lake creates and in the writer-lock holder note.
+  std::string command = "barlake library";
+  /// Told about each write job (barlake/listener.h). Not owned; must outlive the Lake.
+  EventListener* listener = nullptr;
+};
+
+struct InitOptions {
+  std::string name;  // the vault's name in barlake.toml; empty: "barlake vault"
+  std::string display_tz = "America/New_York";
+  std::string default_source_tz = "America/Los_Angeles";
+};
+
+class Lake {
+ public:
+  /// Create a new, empty vault in `dir` (created if missing). Returns kAlreadyExists when
+  /// `dir` already holds a vault, kInvalidArgument for an unknown time zone.
+  /// Thread-safe (touches no Lake).
+  static Status Init(const std::string& dir, const InitOptions& options = {});
+
+  /// Open the vault in `dir`. Opens the journal only (no Parquet is read). Returns
+  /// kNotFound when `dir` is not a vault, kInvalidInput when its barlake.toml is malformed.
+  /// Thread-safe.
+  static Result<std::unique_ptr<Lake>> Open(const std::string& dir, const Options& options = {});
+
+  ~Lake();
+  Lake(const Lake&) = delete;
+  Lake& operator=(const Lake&) = delete;
+
+  /// The vault folder this Lake was opened on.
+  const std::string& vault() const;
+
+  /// The vault's settings from barlake.toml as read when the Lake opened (or last wrote).
+  VaultSettings Settings() const;
+
+  /// Import bars from `source` into the dataset options.symbol / options.timeframe, as one
+  /// journaled job (staged, fsynced, read back, swapped; the previous files kept). The same
+  /// bytes imported again into the same dataset are skipped (report.skipped_because).
+  /// Returns kInvalidArgument for a bad option (unknown timeframe, format, zone),
+  /// kInvalidInput when the source does not parse or too many rows are rejected,
+  /// kConflict when bars differ from stored ones under OnConflict::kFail, kNotFound when
+  /// `source.path` does not exist, kUnavailable when another writer holds the lock.
+  Result<ImportReport> Import(const Source& source, const ImportOptions& options);
+
+  /// Bars of symbol/timeframe with from <= ts < to, sorted. Opens only the partitions that
+  /// overlap. Returns kNotFound when the dataset does not exist, kInvalidArgument for a
+  /// malformed timeframe.
+  Result<Bars> Read(const std::string& symbol, const std::string& timeframe, Micros from, Micros to);
+
+  /// Every dataset of the catalog (never opens Parquet files), with its derived state.
+  Result<std::vector<Dataset>> Datasets();
+
+  /// The newest `limit` jobs, newest first. Returns kInvalidArgument when limit < 1.
+  Result<std::vector<Job>> Jobs(int64_t limit = 50);
+
+  /// One job with the partitions it changed. Returns kNotFound when there is no such job.
+  Result<JobDetail> GetJob(int64_t id);
+
+  /// Restore the partitions job `job_id` changed to what they held before it, as a new
+  /// rollback job (returned). Returns kNotFound when there is no such job, kConflict when a
+  /// later job changed the same partitions or the job cannot be rolled back (not completed,
+  /// already rolled back).
+  Result<Job> Rollback(int64_t job_id);
+
+  /// Re-read every partition file and compare it with the catalog (rows, time range,
+  /// content hash, SHA-256, schema); look for stray files. Problems are in the report (the
+  /// Status is OK even when the vault is damaged).
+  Result<VerifyReport> Verify();
+
+  /// Rebuild derived datasets (docs/derived.md), inputs first, each as one regenerate job.
+  /// Returns kNotFound for a named dataset the registry does not declare, kInvalidArgument
+  /// for one that is imported rather than derived or when the options name nothing.
+  Result<std::vector<RegenerateResult>> Regenerate(const RegenerateOptions& options);
+
+  /// Health of the datasets `options` names, against each one's session calendar
+  /// (docs/health.md). Returns kNotFound when a named dataset does not exist.
+  Result<std::vector<DatasetHealth>> Health(const HealthOptions& options = {});
+
+  /// Quarantined rows (rows imports rejected) matching `filter`, oldest first. Returns
+  /// kInvalidArgument for an unknown status.
+  Result<std::vector<QuarantinedRow>> Quarantine(const QuarantineFilter& filter = {});
+
+  /// One quarantined row. Returns kNotFound when there is no row `id`.
+  Result<QuarantinedRow> GetQuarantined(int64_t id);
+
+  /// Take the writer lock and finish or undo every job a crash left running; returns how
+  /// many there were. Returns kUnavailable when another writer holds the lock.
+  Result<int64_t> Recover();
+
+ private:
+  friend struct internal::LakeAccess;
+  struct Impl;
+  explicit Lake(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace barlake

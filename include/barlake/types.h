@@ -1,0 +1,221 @@
+// Value types of the public barlake API (barlake/lake.h). Plain structs of standard types:
+// no barlake internals, no DuckDB or SQLite types. Times are int64 microseconds since the
+// Unix epoch, UTC (`Micros`).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace barlake {
+
+/// Microseconds since 1970-01-01T00:00:00Z.
+using Micros = int64_t;
+
+/// The [vault] table of a vault's barlake.toml.
+struct VaultSettings {
+  std::string name;
+  std::string display_tz;         // the zone tables and the dashboard show times in
+  std::string default_source_tz;  // the zone of a source's stamps when nothing says otherwise
+};
+
+/// Bars of one dataset, column-wise, sorted by `ts` (strictly increasing). Every vector has
+/// size() elements.
+struct Bars {
+  std::vector<Micros> ts;  // bar open time, UTC
+  std::vector<double> open, high, low, close, volume;
+  /// The journal job that wrote each row (provenance).
+  std::vector<int64_t> job;
+  /// Per-row flags (docs/derived.md): 1 truncated, 2 early close, 4 outside session, 8 late
+  /// open. 0 for imported bars.
+  std::vector<uint8_t> flags;
+
+  size_t size() const { return ts.size(); }
+  bool empty() const { return ts.empty(); }
+};
+
+/// What to import: a file on disk, or bytes in memory with the name and modification time
+/// the file would have had. The name picks the format (with the first bytes) and appears in
+/// messages and the job; the modification time tells a partial last bar
+/// (docs/validation.md). Idempotency is by the SHA-256 of the bytes either way.
+struct Source {
+  std::string name;     // bytes: the file name they stand for ("ES 03-25.Last.txt")
+  std::string path;     // a file to read; empty when `bytes` holds the content
+  std::string bytes;    // the content, when `path` is empty
+  Micros modified = 0;  // bytes: their modification time, 0 unknown (a file has its own)
+  /// Where the bytes came from (a URL, "upload by alice"). Not recorded yet: the job
+  /// records the source's path (for bytes, the spool file; docs/library.md).
+  std::string provenance;
+
+  static Source File(std::string path) {
+    Source s;
+    s.path = std::move(path);
+    return s;
+  }
+  static Source Bytes(std::string name, std::string bytes, Micros modified = 0, std::string provenance = {}) {
+    Source s;
+    s.name = std::move(name);
+    s.bytes = std::move(bytes);
+    s.modified = modified;
+    s.provenance = std::move(provenance);
+    return s;
+  }
+};
+
+/// What an import does with a stored bar whose values differ from the file's.
+enum class OnConflict { kKeep, kReplace, kFail };
+
+struct ImportOptions {
+  std::string symbol;     // "ES"
+  std::string timeframe;  // "1m", "5m", "1h", "1d", ...
+  /// A format name (docs/formats/formats.md), "auto" (detect and report why), or empty (the
+  /// dataset's declared format, else auto).
+  std::string format;
+  std::string tz;       // source time zone; empty: the dataset's, else the vault default
+  std::string stamp;    // "open" | "close" | empty: the format's convention
+  std::string columns;  // explicit column mapping for delimited text
+  OnConflict on_conflict = OnConflict::kKeep;
+  bool dry_run = false;  // parse, validate and plan; write nothing
+  /// Import even when more than the dataset's max_reject_share of rows is rejected.
+  bool force = false;
+  bool skip_alignment_check = false;
+  std::string description;  // for a new dataset's registry entry
+  std::string calendar;     // session calendar of a new dataset ("CME_Globex", ...)
+};
+
+/// One job of the journal (docs/formats/journal.md).
+struct Job {
+  int64_t id = 0;
+  std::string kind;    // import, import-snapshot, rollback, release, regenerate
+  std::string status;  // running completed failed skipped rolled_back
+  std::string phase;   // "", staged, done, undone
+  std::string symbol, timeframe, format;
+  std::string source_path, source_sha256;
+  std::string command;  // the command line (or API caller note) that created it
+  int64_t rows_read = 0, rows_written = 0, rows_rejected = 0, rows_conflicting = 0;
+  int64_t partitions = 0;
+  std::string error;        // set when failed
+  std::string report_json;  // the job's report (JSON text), when it has one
+  Micros created_at = 0, updated_at = 0;
+  int64_t target_job = 0;      // a rollback: the job it rolled back
+  int64_t rolled_back_by = 0;  // a rolled back job: the rollback job
+};
+
+/// One partition file a job created, replaced or removed.
+struct PartitionChange {
+  std::string symbol, timeframe, period;
+  std::string path;            // relative to the vault's lake root
+  std::string before_sha256;   // empty: the partition is new
+  int64_t before_rows = 0;
+  std::string after_sha256;    // empty: the partition was removed
+  int64_t after_rows = 0, after_bytes = 0;
+  Micros after_min_ts = 0, after_max_ts = 0;
+  std::string previous_version;  // relative to the vault: where the previous file is kept
+};
+
+struct JobDetail {
+  Job job;
+  std::vector<PartitionChange> changes;
+};
+
+/// One derived dataset a regenerate (or an import's automatic regeneration) handled.
+struct RegenerateResult {
+  std::string symbol, timeframe;
+  Job job;                      // id 0 when nothing had to be done
+  std::string skipped_because;  // "up to date"
+  bool incremental = false;
+  int64_t partitions_written = 0, partitions_removed = 0, partitions_unchanged = 0;
+  int64_t rows_written = 0;
+  std::string error;  // set when this dataset failed (automatic regeneration only)
+};
+
+struct ImportReport {
+  Job job;  // id 0 for a dry run
+  bool dry_run = false;
+  std::string skipped_because;  // set when these bytes were already imported
+  std::string format, format_why, source_tz;
+  std::vector<std::string> notes;
+  int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
+  std::vector<std::string> partitions;           // lake-relative paths written
+  std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
+  std::vector<RegenerateResult> regenerated;     // derived datasets rebuilt after it
+  /// The whole report as JSON (what `barlake import --json` prints).
+  std::string report_json;
+};
+
+/// One dataset of the catalog.
+struct Dataset {
+  std::string symbol, timeframe;
+  std::string kind;  // "bars", "snapshot" or "table"
+  Micros first_ts = 0, last_ts = 0;
+  int64_t rows = 0, bytes = 0, partitions = 0;
+  Micros last_update = 0;
+  int64_t last_job = 0;
+  /// Derived datasets: how they are built and whether an input changed since.
+  std::string method;  // "" for imported data; "resample", "sql", "session_stats", ...
+  std::vector<std::string> inputs;
+  bool stale = false;
+  std::string stale_why;
+};
+
+struct VerifyProblem {
+  std::string path;
+  std::string what;
+};
+
+struct VerifyReport {
+  int64_t files_checked = 0;
+  int64_t rows_checked = 0;
+  std::vector<VerifyProblem> problems;
+  bool ok() const { return problems.empty(); }
+};
+
+struct RegenerateOptions {
+  std::vector<std::string> datasets;  // "SYMBOL TF"; or stale_only / all
+  bool stale_only = false;
+  bool all = false;
+  bool full = false;  // rebuild every partition, not only those whose inputs changed
+};
+
+struct HealthOptions {
+  std::string symbol, timeframe;  // empty: every dataset (of that symbol)
+  int64_t gap_min_seconds = 30 * 60;
+  Micros now = 0;  // 0: the clock
+};
+
+struct DatasetHealth {
+  std::string symbol, timeframe;
+  std::string calendar;  // empty: none (then only the partition checks ran)
+  std::string status;    // "ok", "warn", "fail" or "unchecked"
+  int score = 100;
+  double coverage_pct = 0;
+  int64_t gap_count = 0, gap_missing_bars = 0, stray_count = 0;
+  bool stale = false;
+  std::vector<std::string> notes;
+  /// The full report as JSON (what `barlake health --json` prints per dataset).
+  std::string report_json;
+};
+
+/// A filter over quarantined rows; empty / 0 fields match anything.
+struct QuarantineFilter {
+  std::string symbol, timeframe;
+  std::string status = "held";  // held | released | dropped | "" (any)
+  int64_t job = 0;
+  int64_t limit = 200;
+};
+
+/// A row an import rejected, kept with its reason until released or dropped.
+struct QuarantinedRow {
+  int64_t id = 0;
+  int64_t job = 0;  // the import that rejected it
+  std::string symbol, timeframe;
+  uint32_t line = 0;  // in the job's source
+  std::string rule, field, reason;
+  Micros ts = 0;
+  double open = 0, high = 0, low = 0, close = 0, volume = 0;
+  std::string status;        // held | released | dropped
+  int64_t resolved_job = 0;  // the job that released it
+};
+
+}  // namespace barlake

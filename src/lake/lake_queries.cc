@@ -1,0 +1,176 @@
+// Lake's reads of the journal and catalog, its SQL session over the whole vault, and the
+// events it sends its listener. Front-ends (cli/, server/) use these instead of holding the
+// journal or a DuckDB connection.
+#include <algorithm>
+#include <string_view>
+#include <thread>
+
+#include "lake/lake.h"
+#include "storage/partition_layout.h"
+#include "storage/snapshot_store.h"
+
+namespace barlake::lake {
+
+// ---- journal and catalog ------------------------------------------------------------------
+
+Result<std::vector<journal::JobRecord>> Lake::Jobs(int64_t limit) {
+  if (limit < 1) return Status::InvalidArgument("the job limit must be at least 1");
+  return journal_->ListJobs(limit);
+}
+
+Result<journal::JobRecord> Lake::Job(int64_t id) { return journal_->GetJob(id); }
+
+Result<std::vector<journal::PartitionChange>> Lake::JobChanges(int64_t id) { return journal_->GetChanges(id); }
+
+Result<std::vector<journal::JobRecord>> Lake::JobsWithStatus(const std::string& status) {
+  return journal_->JobsWithStatus(status);
+}
+
+Result<std::vector<journal::QuarantineRow>> Lake::Quarantine(const QuarantineQuery& q) {
+  if (!q.status.empty() && q.status != "held" && q.status != "released" && q.status != "dropped") {
+    return Status::InvalidArgument("a quarantine status is held, released or dropped, not '" + q.status + "'");
+  }
+  return journal_->ListQuarantine(q.symbol, q.timeframe, q.status, q.job, q.limit);
+}
+
+Result<journal::QuarantineRow> Lake::QuarantineRow(int64_t id) { return journal_->GetQuarantine(id); }
+
+Result<std::vector<journal::PartitionEntry>> Lake::PartitionsInRange(const std::string& symbol,
+                                                                     const std::string& timeframe, Micros from,
+                                                                     Micros to) {
+  return journal_->PartitionsInRange(symbol, timeframe, from, to);
+}
+
+Result<std::vector<journal::PartitionEntry>> Lake::AllPartitions() { return journal_->AllPartitions(); }
+
+Status Lake::WriteBarsParquet(const BarColumns& bars, const std::string& path) {
+  ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
+  storage::ParquetStore store(duck);
+  return store.WriteBars(bars, path);
+}
+
+// ---- SQL session ----------------------------------------------------------------------------
+
+namespace {
+
+bool ZeroMeansMissing(const char* column) {
+  for (const char* c : storage::kSnapshotZeroMeansMissing) {
+    if (std::string_view(c) == column) return true;
+  }
+  return false;
+}
+
+/// SQL creating `snapshots_raw` (as stored) and `snapshots` (sentinel zeros as NULL).
+std::string SnapshotViewsSql(const VaultPaths& paths, bool has_snapshots) {
+  std::string cols = "kind, ticker, ts, strike";
+  std::string nulled = cols;
+  std::string empty = "NULL::VARCHAR AS kind, NULL::VARCHAR AS ticker, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS strike";
+  for (const char* c : storage::kSnapshotValueColumns) {
+    cols += std::string(", ") + c;
+    nulled += ZeroMeansMissing(c) ? std::string(", NULLIF(") + c + ", 0) AS " + c : std::string(", ") + c;
+    empty += std::string(", NULL::DOUBLE AS ") + c;
+  }
+  cols += ", job";
+  nulled += ", job";
+  empty += ", NULL::BIGINT AS job";
+  // DuckDB refuses a glob that matches no file, so a vault without snapshots gets an empty view.
+  std::string raw = has_snapshots
+                        ? "CREATE OR REPLACE TEMP VIEW snapshots_raw AS SELECT " + cols + " FROM read_parquet(" +
+                              storage::SqlQuote(paths.snapshots + "/**/*.parquet") +
+                              ", hive_partitioning=true, hive_types={'kind': VARCHAR, 'ticker': VARCHAR, "
+                              "'period': VARCHAR})"
+                        : "CREATE OR REPLACE TEMP VIEW snapshots_raw AS SELECT " + empty + " WHERE false";
+  return raw + ";\nCREATE OR REPLACE TEMP VIEW snapshots AS SELECT " + nulled + " FROM snapshots_raw";
+}
+
+class DuckQuerySession : public QuerySession {
+ public:
+  explicit DuckQuerySession(storage::DuckConn* duck) : duck_(duck) {}
+
+  Status Check(const std::string& sql) override { return duck_->Validate(sql); }
+
+  Result<QueryTable> Run(const std::string& sql) override {
+    // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) reads as
+    // DuckDB itself prints it.
+    ASSIGN_OR_RETURN(auto r, duck_->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + "\n)"));
+    QueryTable t;
+    const idx_t cols = duckdb_column_count(r->raw());
+    for (idx_t c = 0; c < cols; ++c) t.columns.push_back(duckdb_column_name(r->raw(), c));
+    const idx_t n = r->RowCount();
+    t.rows.reserve(n);
+    for (idx_t i = 0; i < n; ++i) {
+      std::vector<std::string> row;
+      row.reserve(cols);
+      for (idx_t c = 0; c < cols; ++c) row.push_back(r->Text(c, i));
+      t.rows.push_back(std::move(row));
+    }
+    return t;
+  }
+
+ private:
+  storage::DuckConn* duck_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<QuerySession>> Lake::OpenQuery(int threads) {
+  ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
+  ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
+  const bool has_snapshots =
+      std::any_of(parts.begin(), parts.end(), [](const auto& p) { return storage::IsSnapshotRelPath(p.rel_path); });
+  // Scans over the whole lake use every core (the lake's default is one thread).
+  const unsigned n = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  RETURN_IF_ERROR(duck->Execute("SET threads=" + std::to_string(n)));
+  RETURN_IF_ERROR(CreateBarsView(duck));
+  RETURN_IF_ERROR(CreateTableViews(duck));
+  RETURN_IF_ERROR(duck->Execute(SnapshotViewsSql(paths_, has_snapshots)));
+  return std::unique_ptr<QuerySession>(new DuckQuerySession(duck));
+}
+
+// ---- events ---------------------------------------------------------------------------------
+
+namespace {
+
+JobEvent EventOf(const journal::JobRecord& job) {
+  JobEvent e;
+  e.job_id = job.id;
+  e.kind = job.kind;
+  e.symbol = job.symbol;
+  e.timeframe = job.timeframe;
+  return e;
+}
+
+}  // namespace
+
+void Lake::JobStarted(const journal::JobRecord& job) {
+  current_job_ = EventOf(job);
+  if (options_.listener) options_.listener->OnJobStarted(current_job_);
+}
+
+void Lake::JobFailed(const journal::JobRecord& job, const Status& why) {
+  if (options_.listener && job.id != 0) options_.listener->OnJobFailed(EventOf(job), why);
+}
+
+CrashHook Lake::PointHook() {
+  if (!options_.listener && !options_.crash_hook) return nullptr;
+  return [this](CrashPoint p) {
+    if (options_.listener) {
+      if (p == CrashPoint::kAfterStaged) options_.listener->OnJobStaged(current_job_);
+      if (p == CrashPoint::kAfterCommit) options_.listener->OnJobCommitted(current_job_);
+    }
+    if (options_.crash_hook) options_.crash_hook(p);
+  };
+}
+
+LakeOptions Lake::WithListenerProgress(LakeOptions options) {
+  if (EventListener* listener = options.listener) {
+    options.progress = [listener, own = std::move(options.progress)](const std::string& phase, int64_t done,
+                                                                     int64_t total) {
+      if (own) own(phase, done, total);
+      listener->OnProgress(phase, done, total);
+    };
+  }
+  return options;
+}
+
+}  // namespace barlake::lake
