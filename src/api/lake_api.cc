@@ -12,6 +12,7 @@
 
 #include "barlake/lake.h"
 #include "api/lake_access.h"
+#include "core/json_text.h"
 #include "core/result.h"
 #include "env/env.h"
 #include "lake/dataset_health.h"
@@ -298,7 +299,7 @@ Result<std::vector<DatasetHealth>> Lake::Health(const HealthOptions& options) {
       d.stray_count = h.report.stray_count;
       d.stale = h.report.staleness.stale;
       d.notes = h.report.notes;
-      d.report_json = lake::HealthJson(h, 1000).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      d.report_json = ToJsonText(lake::HealthJson(h, 1000));
       out.push_back(std::move(d));
     }
     return out;

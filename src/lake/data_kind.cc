@@ -4,16 +4,6 @@
 
 namespace barlake::lake {
 
-// The registered kinds. A kind is a file defining `const DataKind& NameKind()` plus one
-// entry here. Bars come last: they own every bar timeframe and are the fallback.
-#define BARLAKE_DATA_KINDS(X) \
-  X(GexSnapshotKind)          \
-  X(DerivedTableKind)         \
-  X(BarsKind)
-
-#define BARLAKE_DECLARE_KIND(fn) const DataKind& fn();
-BARLAKE_DATA_KINDS(BARLAKE_DECLARE_KIND)
-#undef BARLAKE_DECLARE_KIND
 
 namespace {
 

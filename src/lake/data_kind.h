@@ -142,8 +142,17 @@ const DataKind& KindOfRelPath(const std::string& rel_path);
 const DataKind& KindOfTimeframe(const std::string& timeframe);
 /// The kind of a registry `kind` name, nullptr if none.
 const DataKind* FindDataKind(std::string_view name);
-/// The bar kind (the default for unknown paths and timeframes).
-const DataKind& BarsKind();
+// The registered kinds. A kind is a file defining `const DataKind& NameKind()` plus one
+// entry here (declared here, listed in AllDataKinds in this order). Bars come last: they
+// own every bar timeframe and are the fallback.
+#define BARLAKE_DATA_KINDS(X) \
+  X(GexSnapshotKind)          \
+  X(DerivedTableKind)         \
+  X(BarsKind)
+
+#define BARLAKE_DECLARE_KIND(fn) const DataKind& fn();
+BARLAKE_DATA_KINDS(BARLAKE_DECLARE_KIND)
+#undef BARLAKE_DECLARE_KIND
 /// "bars", "snapshot" or "table": the registry kind of a catalog timeframe.
 std::string DatasetKindOf(const std::string& timeframe);
 /// Whether completed jobs of `job_kind` can be rolled back (some kind lists it).

@@ -53,35 +53,6 @@ Status Lake::WriteBarsParquet(const BarColumns& bars, const std::string& path) {
 
 namespace {
 
-bool ZeroMeansMissing(const char* column) {
-  for (const char* c : storage::kSnapshotZeroMeansMissing) {
-    if (std::string_view(c) == column) return true;
-  }
-  return false;
-}
-
-/// SQL creating `snapshots_raw` (as stored) and `snapshots` (sentinel zeros as NULL).
-std::string SnapshotViewsSql(const VaultPaths& paths, bool has_snapshots) {
-  std::string cols = "kind, ticker, ts, strike";
-  std::string nulled = cols;
-  std::string empty = "NULL::VARCHAR AS kind, NULL::VARCHAR AS ticker, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS strike";
-  for (const char* c : storage::kSnapshotValueColumns) {
-    cols += std::string(", ") + c;
-    nulled += ZeroMeansMissing(c) ? std::string(", NULLIF(") + c + ", 0) AS " + c : std::string(", ") + c;
-    empty += std::string(", NULL::DOUBLE AS ") + c;
-  }
-  cols += ", job";
-  nulled += ", job";
-  empty += ", NULL::BIGINT AS job";
-  // DuckDB refuses a glob that matches no file, so a vault without snapshots gets an empty view.
-  std::string raw = has_snapshots
-                        ? "CREATE OR REPLACE TEMP VIEW snapshots_raw AS SELECT " + cols + " FROM read_parquet(" +
-                              storage::SqlQuote(paths.snapshots + "/**/*.parquet") +
-                              ", hive_partitioning=true, hive_types={'kind': VARCHAR, 'ticker': VARCHAR, "
-                              "'period': VARCHAR})"
-                        : "CREATE OR REPLACE TEMP VIEW snapshots_raw AS SELECT " + empty + " WHERE false";
-  return raw + ";\nCREATE OR REPLACE TEMP VIEW snapshots AS SELECT " + nulled + " FROM snapshots_raw";
-}
 
 class DuckQuerySession : public QuerySession {
  public:
@@ -115,15 +86,11 @@ class DuckQuerySession : public QuerySession {
 
 Result<std::unique_ptr<QuerySession>> Lake::OpenQuery(int threads) {
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
-  ASSIGN_OR_RETURN(auto parts, journal_->AllPartitions());
-  const bool has_snapshots =
-      std::any_of(parts.begin(), parts.end(), [](const auto& p) { return storage::IsSnapshotRelPath(p.rel_path); });
   // Scans over the whole lake use every core (the lake's default is one thread).
   const unsigned n = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());
   RETURN_IF_ERROR(duck->Execute("SET threads=" + std::to_string(n)));
-  RETURN_IF_ERROR(CreateBarsView(duck));
-  RETURN_IF_ERROR(CreateTableViews(duck));
-  RETURN_IF_ERROR(duck->Execute(SnapshotViewsSql(paths_, has_snapshots)));
+  // Every kind's views (bars, snapshots, tables), from the data-kind descriptors.
+  RETURN_IF_ERROR(CreateViews(duck));
   return std::unique_ptr<QuerySession>(new DuckQuerySession(duck));
 }
 
