@@ -303,6 +303,9 @@ Status Journal::CompleteJob(const JobRecord& job, const std::vector<PartitionCha
   const int64_t now = NowMicros();
   ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
   for (const auto& c : changes) {
+    // A change naming no dataset is a vault file the job rewrote (barlake.toml), not a
+    // partition: journaled with the job, never catalogued.
+    if (c.symbol.empty()) continue;
     if (c.after_sha256.empty()) {
       ASSIGN_OR_RETURN(auto del, db_->Prepare("DELETE FROM partitions WHERE rel_path = ?"));
       del->Bind(1, c.rel_path);

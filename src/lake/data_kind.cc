@@ -7,6 +7,7 @@ namespace barlake::lake {
 // The registered kinds. A kind is a file defining `const DataKind& NameKind()` plus one
 // entry here. Bars come last: they own every bar timeframe and are the fallback.
 #define BARLAKE_DATA_KINDS(X) \
+  X(RegistryDocumentKind)     \
   X(GexSnapshotKind)          \
   X(DerivedTableKind)         \
   X(BarsKind)
@@ -60,7 +61,9 @@ const DataKind* FindDataKind(std::string_view name) {
   return nullptr;
 }
 
-std::string DatasetKindOf(const std::string& timeframe) { return std::string(KindOfTimeframe(timeframe).name()); }
+std::string DatasetKindOf(const std::string& timeframe) {
+  return std::string(KindOfTimeframe(timeframe).name());
+}
 
 bool IsRollbackJobKind(const std::string& job_kind) {
   for (const DataKind* k : Kinds()) {

@@ -78,7 +78,7 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, PartitionWrite* w,
     return Status::OK();
   }
   const DataKind& kind = KindOfRelPath(c.rel_path);
-  const KindIo io{store, conn};
+  const KindIo io{store, conn, env_};
   c.staged_path = JoinPath(".barlake/staging/" + job_dir, c.rel_path);
   const std::string staged = paths_->Abs(c.staged_path);
   RETURN_IF_ERROR(env_->CreateDirs(DirName(staged)));
