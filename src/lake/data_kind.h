@@ -92,6 +92,16 @@ Result<const Rows*> RowsOf(const RowsPayload& payload) {
   return &typed->rows;
 }
 
+/// The row count and fingerprint (`hash` of the rows) of a payload of `Rows`.
+template <typename Rows, typename Hash>
+Result<FileFacts> IntendedOf(const RowsPayload& payload, Hash hash) {
+  ASSIGN_OR_RETURN(const Rows* rows, RowsOf<Rows>(payload));
+  FileFacts f;
+  f.rows = static_cast<int64_t>(rows->size());
+  f.content_hash = hash(*rows);
+  return f;
+}
+
 /// The handles a kind reads and writes files with: one set per staging thread.
 struct KindIo {
   storage::ParquetStore* bars = nullptr;  // the bar store over `conn`

@@ -347,13 +347,11 @@ Status Lake::ValidateBars(BarImport* s) {
 Status Lake::GateBars(BarImport* s) {
   const ImportRequest& req = s->req;
   const ingest::ParsedBars& parsed = s->parsed;
-  ASSIGN_OR_RETURN(auto skipped,
+  ASSIGN_OR_RETURN(bool skipped,
                    SkipIfImported(Context(), s->scope.get(), s->scope->job().source_sha256,
-                                  req.symbol, req.timeframe, [&] { return s->Report(); }));
-  if (skipped) {
-    s->result.skipped_because = *skipped;
-    return Status::OK();
-  }
+                                  req.symbol, req.timeframe, &s->result.skipped_because,
+                                  [&] { return s->Report(); }));
+  if (skipped) return Status::OK();
   if (req.skip_alignment_check || parsed.bars.empty()) return Status::OK();
   ASSIGN_OR_RETURN(auto datasets, journal_->Datasets());
   for (const auto& d : datasets) {

@@ -6,23 +6,21 @@
 
 namespace barlake::lake {
 
-Result<std::optional<std::string>> SkipIfImported(const JobContext& ctx, JobScope* scope,
-                                                  const std::string& sha256,
-                                                  const std::string& symbol,
-                                                  const std::string& timeframe,
-                                                  const std::function<std::string()>& report) {
+Result<bool> SkipIfImported(const JobContext& ctx, JobScope* scope, const std::string& sha256,
+                            const std::string& symbol, const std::string& timeframe,
+                            std::string* why, const std::function<std::string()>& report) {
   ASSIGN_OR_RETURN(auto previous, ctx.journal->FindCompletedImport(sha256, symbol, timeframe));
-  if (!previous) return std::optional<std::string>();
-  const std::string why = "this file (SHA-256 " + sha256.substr(0, 12) +
-                          "...) was already imported by job " + std::to_string(previous->id);
+  if (!previous) return false;
+  *why = "this file (SHA-256 " + sha256.substr(0, 12) + "...) was already imported by job " +
+         std::to_string(previous->id);
   if (!scope->dry_run()) {
     journal::JobRecord& job = scope->job();
     job.status = "skipped";
-    job.error = why;
+    job.error = *why;
     job.report_json = report();
     RETURN_IF_ERROR(ctx.journal->UpdateJob(job));
   }
-  return std::optional<std::string>(why);
+  return true;
 }
 
 std::string IncomingSourcePath(const VaultPaths& paths, int64_t job_id) {

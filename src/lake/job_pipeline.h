@@ -34,13 +34,11 @@ struct JobContext {
   CrashHook crash;
 };
 
-/// When the source (by SHA-256) already went into `symbol`/`timeframe`: the reason, and
-/// the job is recorded as skipped with `report`. nullopt when it is new.
-Result<std::optional<std::string>> SkipIfImported(const JobContext& ctx, JobScope* scope,
-                                                  const std::string& sha256,
-                                                  const std::string& symbol,
-                                                  const std::string& timeframe,
-                                                  const std::function<std::string()>& report);
+/// True when the source (by SHA-256) already went into `symbol`/`timeframe`: `*why` says
+/// so, and the job is recorded as skipped with `report` (made after `*why` is set).
+Result<bool> SkipIfImported(const JobContext& ctx, JobScope* scope, const std::string& sha256,
+                            const std::string& symbol, const std::string& timeframe,
+                            std::string* why, const std::function<std::string()>& report);
 
 /// Keep the source's bytes as .barlake/sources/<sha256>: rename the job's `incoming`
 /// copy there (or drop it when that file exists), sync the folder.

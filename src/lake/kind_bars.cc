@@ -41,12 +41,9 @@ class Bars final : public DataKind {
   }
 
   Result<FileFacts> Intended(const RowsPayload& payload) const override {
-    ASSIGN_OR_RETURN(const BarColumns* rows, RowsOf<BarColumns>(payload));
-    FileFacts f;
-    f.rows = static_cast<int64_t>(rows->size());
-    f.content_hash = ContentHash(*rows);
-    return f;
+    return IntendedOf<BarColumns>(payload, [](const BarColumns& rows) { return ContentHash(rows); });
   }
+
 
   std::vector<std::string> ViewSql(const VaultPaths& paths,
                                    const std::vector<std::string>& stored) const override {

@@ -50,12 +50,9 @@ class GexSnapshots final : public DataKind {
   }
 
   Result<FileFacts> Intended(const RowsPayload& payload) const override {
-    ASSIGN_OR_RETURN(const storage::SnapshotRows* rows, RowsOf<storage::SnapshotRows>(payload));
-    FileFacts f;
-    f.rows = static_cast<int64_t>(rows->size());
-    f.content_hash = storage::SnapshotContentHash(*rows);
-    return f;
+    return IntendedOf<storage::SnapshotRows>(payload, [](const storage::SnapshotRows& rows) { return storage::SnapshotContentHash(rows); });
   }
+
 
   // `snapshots_raw` holds the values as stored; `snapshots` shows GexBot's 0 = "not
   // available" as NULL.

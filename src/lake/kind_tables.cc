@@ -54,12 +54,9 @@ class DerivedTables final : public DataKind {
   }
 
   Result<FileFacts> Intended(const RowsPayload& payload) const override {
-    ASSIGN_OR_RETURN(const storage::TableRows* rows, RowsOf<storage::TableRows>(payload));
-    FileFacts f;
-    f.rows = static_cast<int64_t>(rows->size());
-    f.content_hash = storage::TableContentHash(*rows);
-    return f;
+    return IntendedOf<storage::TableRows>(payload, [](const storage::TableRows& rows) { return storage::TableContentHash(rows); });
   }
+
 
   // A view per table, named as the table: symbol, then its columns and job.
   std::vector<std::string> ViewSql(const VaultPaths& paths,

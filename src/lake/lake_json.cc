@@ -42,6 +42,12 @@ json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::Par
   json o = JobJson(job);
   json parts = json::array();
   for (const auto& c : changes) {
+    // A job's registry change (declaring a dataset) is journaled with it, but is no
+    // partition.
+    if (!KindOfRelPath(c.rel_path).catalogued()) {
+      o["registry_changed"] = true;
+      continue;
+    }
     parts.push_back({{"path", c.rel_path},
                      {"before_sha256", c.before_sha256},
                      {"before_rows", c.before_rows},

@@ -190,11 +190,9 @@ Status Lake::CommitSnapshots(JobScope* scope, const SnapshotImportRequest& req, 
   const JobContext ctx = Context();
   auto report = [result] { return result->ReportJson(); };
   // Idempotency: the same bytes into the same datasets are imported once.
-  ASSIGN_OR_RETURN(auto skipped, SkipIfImported(ctx, scope, job.source_sha256, job.symbol, kGexTimeframe, report));
-  if (skipped) {
-    result->skipped_because = *skipped;
-    return Status::OK();
-  }
+  ASSIGN_OR_RETURN(bool skipped, SkipIfImported(ctx, scope, job.source_sha256, job.symbol,
+                                                kGexTimeframe, &result->skipped_because, report));
+  if (skipped) return Status::OK();
   if (!req.dry_run) {
     // Keep the source bytes, like bar imports (.barlake/sources/<sha256>).
     const std::string incoming = IncomingSourcePath(paths_, job.id);

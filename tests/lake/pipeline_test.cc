@@ -296,6 +296,8 @@ TEST_F(PipelineTest, BytesInMemoryImportExactlyLikeTheSameFile) {
   // The same bytes again, now from the file: skipped by SHA-256.
   ASSERT_OK_AND_ASSIGN(ImportResult again, memory_lake->Import(Req(path)));
   EXPECT_EQ(again.job.status, "skipped");
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord skipped, memory_lake->journal()->GetJob(again.job.id));
+  EXPECT_NE(skipped.report_json.find("\"skipped_because\""), std::string::npos) << skipped.report_json;
 }
 
 TEST_F(PipelineTest, ABrowserModificationTimeMarksAPartialLastBar) {
