@@ -181,272 +181,258 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   ASSIGN_OR_RETURN(auto scope, JobScope::Begin(journal_.get(), env_, &job, false));
   // Every error from here on fails the job with that error (JobScope).
   Status done = [&]() -> Status {
-    // Recorded before the commit, counted only once the job is completed (journal.h).
-    RETURN_IF_ERROR(journal_->AddLineage(job.id, spec.symbol, spec.timeframe, lineage));
+  // Recorded before the commit, counted only once the job is completed (journal.h).
+  RETURN_IF_ERROR(journal_->AddLineage(job.id, spec.symbol, spec.timeframe, lineage));
 
-    // The derived periods to rebuild, and for each a function producing its rows.
-    std::set<std::string> periods;
-    std::function<Result<BarColumns>(const std::string& period, Micros from, Micros to)> build;
-    std::function<Result<storage::TableRows>(Micros from, Micros to)> build_table;
-    Micros reach = 0;  // how far before an input partition a derived bar can start
-    if (table) {
-      auto builder = TableBuilder(spec, input_first);
-      if (!builder.ok()) return builder.status();
-      build_table = std::move(builder).value();
-    } else if (spec.method == "resample") {
-      ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
-      ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
-      if (tf.seconds() <= in_tf.seconds() || tf.seconds() % in_tf.seconds() != 0) {
-        return Status::InvalidInput(spec.symbol + " " + spec.timeframe + ": " + spec.timeframe +
-                                    " is not a multiple of its input's " + in.timeframe);
+  // The derived periods to rebuild, and for each a function producing its rows.
+  std::set<std::string> periods;
+  std::function<Result<BarColumns>(const std::string& period, Micros from, Micros to)> build;
+  std::function<Result<storage::TableRows>(Micros from, Micros to)> build_table;
+  Micros reach = 0;  // how far before an input partition a derived bar can start
+  if (table) {
+    auto builder = TableBuilder(spec, input_first);
+    if (!builder.ok()) return builder.status();
+    build_table = std::move(builder).value();
+  } else if (spec.method == "resample") {
+    ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
+    ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
+    if (tf.seconds() <= in_tf.seconds() || tf.seconds() % in_tf.seconds() != 0) {
+      return Status::InvalidInput(spec.symbol + " " + spec.timeframe + ": " + spec.timeframe +
+                                                " is not a multiple of its input's " + in.timeframe);
+    }
+    const calendar::Calendar* cal = nullptr;
+    if (!spec.calendar.empty()) {
+      cal = registry_.calendars().Find(spec.calendar);
+      if (!cal) return Status::InvalidInput("unknown calendar '" + spec.calendar + "'");
+    }
+    if (yearly && !cal) {
+      return Status::InvalidInput(
+                               spec.symbol + " " + spec.timeframe + ": daily bars from minutes are one bar per "
+                               "session, so the dataset needs a calendar; set one with `barlake dataset set " +
+                               spec.symbol + " " + spec.timeframe + " --calendar NAME`");
+    }
+    if (tf.seconds() > 86400) {
+      return Status::InvalidInput("weekly bars are not built from minutes; import them as their own dataset");
+    }
+    reach = yearly ? 2 * kMicrosPerDay : tf.micros();
+    const int64_t source_seconds = in_tf.seconds(), target_seconds = tf.seconds();
+    build = [=, this](const std::string&, Micros from, Micros to) -> Result<BarColumns> {
+      // A bucket starting in [from, to) holds bars up to one bucket later; daily bars
+      // are sessions, which start up to a day before their trade date.
+      const Micros read_from = yearly ? from - 2 * kMicrosPerDay : from;
+      const Micros read_to = yearly ? to + 2 * kMicrosPerDay : to + tf.micros();
+      ASSIGN_OR_RETURN(BarColumns input, Read(in.symbol, in.timeframe, read_from, read_to));
+      calendar::SessionList sessions;
+      if (cal) {
+        ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(read_from - kMicrosPerDay, read_to + kMicrosPerDay));
       }
-      const calendar::Calendar* cal = nullptr;
-      if (!spec.calendar.empty()) {
-        cal = registry_.calendars().Find(spec.calendar);
-        if (!cal) return Status::InvalidInput("unknown calendar '" + spec.calendar + "'");
-      }
-      if (yearly && !cal) {
-        return Status::InvalidInput(
-            spec.symbol + " " + spec.timeframe +
-            ": daily bars from minutes are one bar per "
-            "session, so the dataset needs a calendar; set one with `barlake dataset set " +
-            spec.symbol + " " + spec.timeframe + " --calendar NAME`");
-      }
-      if (tf.seconds() > 86400) {
-        return Status::InvalidInput(
-            "weekly bars are not built from minutes; import them as their own dataset");
-      }
-      reach = yearly ? 2 * kMicrosPerDay : tf.micros();
-      const int64_t source_seconds = in_tf.seconds(), target_seconds = tf.seconds();
-      build = [=, this](const std::string&, Micros from, Micros to) -> Result<BarColumns> {
-        // A bucket starting in [from, to) holds bars up to one bucket later; daily bars
-        // are sessions, which start up to a day before their trade date.
-        const Micros read_from = yearly ? from - 2 * kMicrosPerDay : from;
-        const Micros read_to = yearly ? to + 2 * kMicrosPerDay : to + tf.micros();
-        ASSIGN_OR_RETURN(BarColumns input, Read(in.symbol, in.timeframe, read_from, read_to));
-        calendar::SessionList sessions;
-        if (cal) {
-          ASSIGN_OR_RETURN(
-              sessions, cal->SessionsBetween(read_from - kMicrosPerDay, read_to + kMicrosPerDay));
+      BarColumns out;
+      if (yearly) {
+        ASSIGN_OR_RETURN(derive::SessionStats stats, derive::ComputeSessionStats(input, sessions));
+        for (const auto& s : stats.sessions) {
+          const Micros ts = static_cast<Micros>(s.trade_date) * kMicrosPerDay;
+          if (s.bars == 0 || ts < from || ts >= to) continue;
+          out.ts.push_back(ts);
+          out.open.push_back(s.open);
+          out.high.push_back(s.high);
+          out.low.push_back(s.low);
+          out.close.push_back(s.close);
+          out.volume.push_back(s.volume);
+          out.flags.push_back(static_cast<uint8_t>((s.early_close ? kBarEarlyClose : 0) | (s.late_open ? kBarLateOpen : 0)));
         }
-        BarColumns out;
-        if (yearly) {
-          ASSIGN_OR_RETURN(derive::SessionStats stats,
-                           derive::ComputeSessionStats(input, sessions));
-          for (const auto& s : stats.sessions) {
-            const Micros ts = static_cast<Micros>(s.trade_date) * kMicrosPerDay;
-            if (s.bars == 0 || ts < from || ts >= to) continue;
-            out.ts.push_back(ts);
-            out.open.push_back(s.open);
-            out.high.push_back(s.high);
-            out.low.push_back(s.low);
-            out.close.push_back(s.close);
-            out.volume.push_back(s.volume);
-            out.flags.push_back(static_cast<uint8_t>((s.early_close ? kBarEarlyClose : 0) |
-                                                     (s.late_open ? kBarLateOpen : 0)));
-          }
-        } else {
-          ASSIGN_OR_RETURN(derive::DerivedBars r,
-                           derive::Resample(input, source_seconds, target_seconds, sessions));
-          for (size_t i = 0; i < r.bars.size(); ++i) {
-            if (r.bars.ts[i] < from || r.bars.ts[i] >= to) continue;
-            out.ts.push_back(r.bars.ts[i]);
-            out.open.push_back(r.bars.open[i]);
-            out.high.push_back(r.bars.high[i]);
-            out.low.push_back(r.bars.low[i]);
-            out.close.push_back(r.bars.close[i]);
-            out.volume.push_back(r.bars.volume[i]);
-            out.flags.push_back(r.flags[i]);
-          }
+      } else {
+        ASSIGN_OR_RETURN(derive::DerivedBars r, derive::Resample(input, source_seconds, target_seconds, sessions));
+        for (size_t i = 0; i < r.bars.size(); ++i) {
+          if (r.bars.ts[i] < from || r.bars.ts[i] >= to) continue;
+          out.ts.push_back(r.bars.ts[i]);
+          out.open.push_back(r.bars.open[i]);
+          out.high.push_back(r.bars.high[i]);
+          out.low.push_back(r.bars.low[i]);
+          out.close.push_back(r.bars.close[i]);
+          out.volume.push_back(r.bars.volume[i]);
+          out.flags.push_back(r.flags[i]);
         }
-        return out;
-      };
-    } else if (spec.method == "sql") {
-      // The query's whole result, written to a scratch Parquet file with the bar types and
-      // read back: DuckDB checks the types, the store checks the schema.
-      const std::string scratch = paths_.staging + "/sql-" + std::to_string(job.id) + ".parquet";
-      Status s = CreateBarsView(duck);
-      if (s.ok()) {
-        s = duck->Execute(
-            "COPY (SELECT ts::TIMESTAMPTZ AS ts, open::DOUBLE AS open, high::DOUBLE AS high, "
-            "low::DOUBLE AS low, close::DOUBLE AS close, volume::DOUBLE AS volume, 0::BIGINT AS "
-            "job, "
-            "0::UTINYINT AS flags FROM (" +
-            spec.sql + ") ORDER BY 1) TO " + storage::SqlQuote(scratch) + " (FORMAT parquet)");
       }
-      if (!s.ok()) {
-        (void)env_->RemoveFile(scratch);
-        return s.WithContext("the sql of " + spec.symbol + " " + spec.timeframe + " in " +
-                             paths_.registry + " failed");
-      }
-      auto all = store->ReadFile(scratch);
+      return out;
+    };
+  } else if (spec.method == "sql") {
+    // The query's whole result, written to a scratch Parquet file with the bar types and
+    // read back: DuckDB checks the types, the store checks the schema.
+    const std::string scratch = paths_.staging + "/sql-" + std::to_string(job.id) + ".parquet";
+    Status s = CreateBarsView(duck);
+    if (s.ok()) {
+      s = duck->Execute("COPY (SELECT ts::TIMESTAMPTZ AS ts, open::DOUBLE AS open, high::DOUBLE AS high, "
+                        "low::DOUBLE AS low, close::DOUBLE AS close, volume::DOUBLE AS volume, 0::BIGINT AS job, "
+                        "0::UTINYINT AS flags FROM (" + spec.sql + ") ORDER BY 1) TO " + storage::SqlQuote(scratch) +
+                        " (FORMAT parquet)");
+    }
+    if (!s.ok()) {
       (void)env_->RemoveFile(scratch);
-      if (!all.ok()) return all.status();
-      auto rows = std::make_shared<BarColumns>(std::move(all).value());
-      for (size_t i = 1; i < rows->size(); ++i) {
-        if (rows->ts[i] == rows->ts[i - 1]) {
-          return Status::InvalidInput("the sql of " + spec.symbol + " " + spec.timeframe +
-                                      " returns two rows at " + FormatIsoUtc(rows->ts[i]) +
-                                      "; a dataset has one bar per time (GROUP BY ts)");
-        }
-      }
-      for (size_t i = 0; i < rows->size(); ++i)
-        periods.insert(storage::PeriodOf(rows->ts[i], yearly));
-      full = true;  // a query's result is rebuilt whole
-      build = [rows](const std::string&, Micros from, Micros to) -> Result<BarColumns> {
-        BarColumns out;
-        auto lo = std::lower_bound(rows->ts.begin(), rows->ts.end(), from) - rows->ts.begin();
-        auto hi = std::lower_bound(rows->ts.begin(), rows->ts.end(), to) - rows->ts.begin();
-        for (auto i = lo; i < hi; ++i) out.Append(*rows, static_cast<size_t>(i));
-        out.job.clear();
-        out.flags.assign(out.ts.size(), 0);
-        return out;
-      };
-    } else {
-      return Status::InvalidInput("unknown method '" + spec.method + "'");
+      return s.WithContext("the sql of " + spec.symbol + " " + spec.timeframe + " in " +
+                                         paths_.registry + " failed");
     }
-
-    // Which derived periods: all of them for a full build, else those reachable from the
-    // input partitions that changed. Periods that hold derived data now are included so a
-    // bucket that disappears is removed.
-    ASSIGN_OR_RETURN(auto existing, journal_->PartitionsInRange(spec.symbol, spec.timeframe,
-                                                                kOpenRangeStart, kOpenRangeEnd));
-    auto add_range = [&](Micros a, Micros b) {  // derived periods overlapping [a, b)
-      if (a >= b) return;
-      Micros t = a;
-      for (int guard = 0; guard < 100000; ++guard) {
-        const std::string p = storage::PeriodOf(t, yearly);
-        periods.insert(p);
-        auto r = storage::PeriodRange(p);
-        if (!r.ok() || r->second >= b) break;
-        t = r->second;
+    auto all = store->ReadFile(scratch);
+    (void)env_->RemoveFile(scratch);
+    if (!all.ok()) return all.status();
+    auto rows = std::make_shared<BarColumns>(std::move(all).value());
+    for (size_t i = 1; i < rows->size(); ++i) {
+      if (rows->ts[i] == rows->ts[i - 1]) {
+        return Status::InvalidInput("the sql of " + spec.symbol + " " + spec.timeframe +
+                                                  " returns two rows at " + FormatIsoUtc(rows->ts[i]) +
+                                                  "; a dataset has one bar per time (GROUP BY ts)");
       }
+    }
+    for (size_t i = 0; i < rows->size(); ++i) periods.insert(storage::PeriodOf(rows->ts[i], yearly));
+    full = true;  // a query's result is rebuilt whole
+    build = [rows](const std::string&, Micros from, Micros to) -> Result<BarColumns> {
+      BarColumns out;
+      auto lo = std::lower_bound(rows->ts.begin(), rows->ts.end(), from) - rows->ts.begin();
+      auto hi = std::lower_bound(rows->ts.begin(), rows->ts.end(), to) - rows->ts.begin();
+      for (auto i = lo; i < hi; ++i) out.Append(*rows, static_cast<size_t>(i));
+      out.job.clear();
+      out.flags.assign(out.ts.size(), 0);
+      return out;
     };
-    if (table) {
-      // A session's row reads the bars of its session (which may open the day before its
-      // trade date) and, for level touches, of the previous session that has bars, however
-      // far back. So a changed input month reaches the trade dates two days around it and,
-      // for touches, up to the first session with bars after it.
-      auto next_input_start = [&](Micros after) {
-        Micros next = kOpenRangeEnd;
-        for (const auto& [rel, p] : input_parts) {
-          if (p.min_ts >= after) next = std::min(next, p.min_ts);
-        }
-        return next;
-      };
-      auto add_input_range = [&](Micros a, Micros b) {
-        Micros end = b + 2 * kMicrosPerDay;
-        if (spec.method == kLevelTouchesTable) {
-          const Micros next = next_input_start(b);
-          if (next != kOpenRangeEnd) end = std::max(end, next + 2 * kMicrosPerDay);
-        }
-        add_range(a - 2 * kMicrosPerDay, end);
-      };
-      item.incremental = !(full || !state.built);
-      if (!item.incremental) {
-        if (input_first <= input_last) add_input_range(input_first, input_last + 1);
-        for (const auto& e : existing) periods.insert(e.period);
-      } else {
-        for (const auto& rel : ChangedInputs(state, previous, input_parts)) {
-          auto r = storage::PeriodRange(PeriodOfRelPath(rel));
-          if (r.ok()) add_input_range(r->first, r->second);
-        }
+  } else {
+    return Status::InvalidInput("unknown method '" + spec.method + "'");
+  }
+
+  // Which derived periods: all of them for a full build, else those reachable from the
+  // input partitions that changed. Periods that hold derived data now are included so a
+  // bucket that disappears is removed.
+  ASSIGN_OR_RETURN(auto existing, journal_->PartitionsInRange(spec.symbol, spec.timeframe, kOpenRangeStart, kOpenRangeEnd));
+  auto add_range = [&](Micros a, Micros b) {  // derived periods overlapping [a, b)
+    if (a >= b) return;
+    Micros t = a;
+    for (int guard = 0; guard < 100000; ++guard) {
+      const std::string p = storage::PeriodOf(t, yearly);
+      periods.insert(p);
+      auto r = storage::PeriodRange(p);
+      if (!r.ok() || r->second >= b) break;
+      t = r->second;
+    }
+  };
+  if (table) {
+    // A session's row reads the bars of its session (which may open the day before its
+    // trade date) and, for level touches, of the previous session that has bars, however
+    // far back. So a changed input month reaches the trade dates two days around it and,
+    // for touches, up to the first session with bars after it.
+    auto next_input_start = [&](Micros after) {
+      Micros next = kOpenRangeEnd;
+      for (const auto& [rel, p] : input_parts) {
+        if (p.min_ts >= after) next = std::min(next, p.min_ts);
       }
-    } else if (spec.method == "resample") {
-      if (full || !state.built) {
-        if (input_first <= input_last) add_range(input_first - reach, input_last + 1);
-        for (const auto& e : existing) periods.insert(e.period);
-        item.incremental = false;
-      } else {
-        item.incremental = true;
-        std::set<std::string> changed_periods;
-        for (const auto& rel : ChangedInputs(state, previous, input_parts))
-          changed_periods.insert(PeriodOfRelPath(rel));
-        for (const auto& p : changed_periods) {
-          auto r = storage::PeriodRange(p);
-          if (r.ok()) add_range(r->first - reach, r->second);
-        }
+      return next;
+    };
+    auto add_input_range = [&](Micros a, Micros b) {
+      Micros end = b + 2 * kMicrosPerDay;
+      if (spec.method == kLevelTouchesTable) {
+        const Micros next = next_input_start(b);
+        if (next != kOpenRangeEnd) end = std::max(end, next + 2 * kMicrosPerDay);
       }
-    } else {
+      add_range(a - 2 * kMicrosPerDay, end);
+    };
+    item.incremental = !(full || !state.built);
+    if (!item.incremental) {
+      if (input_first <= input_last) add_input_range(input_first, input_last + 1);
       for (const auto& e : existing) periods.insert(e.period);
-    }
-    std::map<std::string, PartitionEntry> existing_by_period;
-    for (const auto& e : existing) existing_by_period[e.period] = e;
-
-    std::vector<std::string> todo(periods.begin(), periods.end());
-    std::sort(todo.begin(), todo.end());
-    size_t next_index = 0;
-    Status build_error;
-    WriteProtocol::PartitionSource source = [&]() -> Result<std::optional<PartitionWrite>> {
-      while (next_index < todo.size()) {
-        const std::string period = todo[next_index++];
-        ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
-        const std::string rel =
-            table ? storage::TableRelPath(spec.method, spec.symbol, period)
-                  : storage::PartitionRelPath(spec.symbol, spec.timeframe, period);
-        auto it = existing_by_period.find(period);
-        const bool exists = it != existing_by_period.end();
-        PartitionWrite w;
-        bool same = false;  // the rows equal the stored file's: nothing to write
-        size_t row_count = 0;
-        BarColumns bar_rows;
-        storage::TableRows table_rows;
-        if (table) {
-          ASSIGN_OR_RETURN(table_rows, build_table(range.first, range.second));
-          if (exists) {
-            ASSIGN_OR_RETURN(auto stored, storage::TableStore(duck).ReadFile(*table_rows.schema,
-                                                                             paths_.LakeFile(rel)));
-            same = storage::TableRows::SameRows(stored, table_rows);
-          }
-          row_count = table_rows.size();
-        } else {
-          ASSIGN_OR_RETURN(bar_rows, build(period, range.first, range.second));
-          if (exists) {
-            ASSIGN_OR_RETURN(BarColumns stored, store->ReadFile(paths_.LakeFile(rel)));
-            same = SameRows(stored, bar_rows);
-          }
-          row_count = bar_rows.size();
-        }
-        if (same) {
-          ++item.partitions_unchanged;
-          continue;
-        }
-        if (row_count == 0 && !exists) continue;
-        journal::PartitionChange& c = w.change;
-        c.symbol = spec.symbol;
-        c.timeframe = spec.timeframe;
-        c.period = period;
-        c.rel_path = rel;
-        c.after_version = job.id;
-        if (exists) {
-          c.before_sha256 = it->second.sha256;
-          c.before_rows = it->second.rows;
-          c.before_version = it->second.version;
-        }
-        if (row_count == 0) {
-          w.remove = true;
-          ++item.partitions_removed;
-        } else {
-          if (table) {
-            table_rows.job.assign(row_count, job.id);
-            w.rows = MakePayload(std::move(table_rows));
-          } else {
-            bar_rows.job.assign(row_count, job.id);
-            for (size_t i = 0; i < row_count; ++i)
-              item.truncated_bars += (bar_rows.FlagAt(i) & kBarTruncated) ? 1 : 0;
-            w.rows = MakePayload(std::move(bar_rows));
-          }
-          item.rows_written += static_cast<int64_t>(row_count);
-          ++item.partitions_written;
-        }
-        job.partitions = item.partitions_written + item.partitions_removed;
-        job.rows_written = item.rows_written;
-        return std::optional<PartitionWrite>(std::move(w));
+    } else {
+      for (const auto& rel : ChangedInputs(state, previous, input_parts)) {
+        auto r = storage::PeriodRange(PeriodOfRelPath(rel));
+        if (r.ok()) add_input_range(r->first, r->second);
       }
-      return std::optional<PartitionWrite>();
-    };
-    const int workers = todo.size() >= 4 ? 2 : 0;
-    return Protocol(store).Commit(&job, source, workers, static_cast<int64_t>(todo.size()));
+    }
+  } else if (spec.method == "resample") {
+    if (full || !state.built) {
+      if (input_first <= input_last) add_range(input_first - reach, input_last + 1);
+      for (const auto& e : existing) periods.insert(e.period);
+      item.incremental = false;
+    } else {
+      item.incremental = true;
+      std::set<std::string> changed_periods;
+      for (const auto& rel : ChangedInputs(state, previous, input_parts)) changed_periods.insert(PeriodOfRelPath(rel));
+      for (const auto& p : changed_periods) {
+        auto r = storage::PeriodRange(p);
+        if (r.ok()) add_range(r->first - reach, r->second);
+      }
+    }
+  } else {
+    for (const auto& e : existing) periods.insert(e.period);
+  }
+  std::map<std::string, PartitionEntry> existing_by_period;
+  for (const auto& e : existing) existing_by_period[e.period] = e;
+
+  std::vector<std::string> todo(periods.begin(), periods.end());
+  std::sort(todo.begin(), todo.end());
+  size_t next_index = 0;
+  Status build_error;
+  WriteProtocol::PartitionSource source = [&]() -> Result<std::optional<PartitionWrite>> {
+    while (next_index < todo.size()) {
+      const std::string period = todo[next_index++];
+      ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
+      const std::string rel = table ? storage::TableRelPath(spec.method, spec.symbol, period)
+                                    : storage::PartitionRelPath(spec.symbol, spec.timeframe, period);
+      auto it = existing_by_period.find(period);
+      const bool exists = it != existing_by_period.end();
+      PartitionWrite w;
+      bool same = false;  // the rows equal the stored file's: nothing to write
+      size_t row_count = 0;
+      BarColumns bar_rows;
+      storage::TableRows table_rows;
+      if (table) {
+        ASSIGN_OR_RETURN(table_rows, build_table(range.first, range.second));
+        if (exists) {
+          ASSIGN_OR_RETURN(auto stored, storage::TableStore(duck).ReadFile(*table_rows.schema, paths_.LakeFile(rel)));
+          same = storage::TableRows::SameRows(stored, table_rows);
+        }
+        row_count = table_rows.size();
+      } else {
+        ASSIGN_OR_RETURN(bar_rows, build(period, range.first, range.second));
+        if (exists) {
+          ASSIGN_OR_RETURN(BarColumns stored, store->ReadFile(paths_.LakeFile(rel)));
+          same = SameRows(stored, bar_rows);
+        }
+        row_count = bar_rows.size();
+      }
+      if (same) {
+        ++item.partitions_unchanged;
+        continue;
+      }
+      if (row_count == 0 && !exists) continue;
+      journal::PartitionChange& c = w.change;
+      c.symbol = spec.symbol;
+      c.timeframe = spec.timeframe;
+      c.period = period;
+      c.rel_path = rel;
+      c.after_version = job.id;
+      if (exists) {
+        c.before_sha256 = it->second.sha256;
+        c.before_rows = it->second.rows;
+        c.before_version = it->second.version;
+      }
+      if (row_count == 0) {
+        w.remove = true;
+        ++item.partitions_removed;
+      } else {
+        if (table) {
+          table_rows.job.assign(row_count, job.id);
+          w.rows = MakePayload(std::move(table_rows));
+        } else {
+          bar_rows.job.assign(row_count, job.id);
+          for (size_t i = 0; i < row_count; ++i) item.truncated_bars += (bar_rows.FlagAt(i) & kBarTruncated) ? 1 : 0;
+          w.rows = MakePayload(std::move(bar_rows));
+        }
+        item.rows_written += static_cast<int64_t>(row_count);
+        ++item.partitions_written;
+      }
+      job.partitions = item.partitions_written + item.partitions_removed;
+      job.rows_written = item.rows_written;
+      return std::optional<PartitionWrite>(std::move(w));
+    }
+    return std::optional<PartitionWrite>();
+  };
+  const int workers = todo.size() >= 4 ? 2 : 0;
+  return Protocol(store).Commit(&job, source, workers, static_cast<int64_t>(todo.size()));
   }();
   RETURN_IF_ERROR(scope->Finish(done));
   ASSIGN_OR_RETURN(item.job, journal_->GetJob(job.id));
