@@ -315,6 +315,9 @@ Status Journal::CompleteJob(const JobRecord& job, const std::vector<PartitionCha
       "VALUES (?,?,?,?,?) ON CONFLICT (symbol, timeframe) DO UPDATE SET "
       "updated_at = excluded.updated_at, last_job = excluded.last_job"));
   for (const auto& c : changes) {
+    // A change naming no dataset is a vault file the job rewrote (barlake.toml), not a
+    // partition: journaled with the job, never catalogued.
+    if (c.symbol.empty()) continue;
     if (c.after_sha256.empty()) {
       del->Reset();
       del->Bind(1, c.rel_path);

@@ -41,7 +41,9 @@ struct JobRecord {
   int64_t rolled_back_by = 0;   // for rolled back jobs: the rollback job
 };
 
-/// One partition file a job replaces, creates or removes.
+/// One partition file a job replaces, creates or removes; or, with an empty symbol, another
+/// vault file the job rewrites as part of it (barlake.toml, when it declares a dataset),
+/// which the catalog never lists.
 struct PartitionChange {
   int64_t job_id = 0;
   std::string symbol, timeframe, period, rel_path;

@@ -50,7 +50,9 @@ const DataKind* FindDataKind(std::string_view name) {
   return nullptr;
 }
 
-std::string DatasetKindOf(const std::string& timeframe) { return std::string(KindOfTimeframe(timeframe).name()); }
+std::string DatasetKindOf(const std::string& timeframe) {
+  return std::string(KindOfTimeframe(timeframe).name());
+}
 
 bool IsRollbackJobKind(const std::string& job_kind) {
   for (const DataKind* k : Kinds()) {

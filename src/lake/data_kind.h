@@ -49,6 +49,20 @@ void CheckKeyOrder(size_t n, StrictlyBefore strictly_before, FileFacts* f) {
   }
 }
 
+/// The facts of `n` rows read back in file order, whose first and last keys are
+/// `first_ts` and `last_ts` (ignored when n is 0).
+template <typename StrictlyBefore>
+FileFacts FactsOf(size_t n, std::string key_order, Micros first_ts, Micros last_ts, StrictlyBefore strictly_before,
+                  std::string content_hash) {
+  FileFacts f;
+  f.key_order = std::move(key_order);
+  f.rows = static_cast<int64_t>(n);
+  if (n > 0) f.min_ts = first_ts, f.max_ts = last_ts;
+  CheckKeyOrder(n, strictly_before, &f);
+  f.content_hash = std::move(content_hash);
+  return f;
+}
+
 /// The rows of one partition, of whichever kind; the kind knows the concrete type.
 class RowsPayload {
  public:
@@ -78,10 +92,21 @@ Result<const Rows*> RowsOf(const RowsPayload& payload) {
   return &typed->rows;
 }
 
+/// The row count and fingerprint (`hash` of the rows) of a payload of `Rows`.
+template <typename Rows, typename Hash>
+Result<FileFacts> IntendedOf(const RowsPayload& payload, Hash hash) {
+  ASSIGN_OR_RETURN(const Rows* rows, RowsOf<Rows>(payload));
+  FileFacts f;
+  f.rows = static_cast<int64_t>(rows->size());
+  f.content_hash = hash(*rows);
+  return f;
+}
+
 /// The handles a kind reads and writes files with: one set per staging thread.
 struct KindIo {
   storage::ParquetStore* bars = nullptr;  // the bar store over `conn`
   storage::DuckConn* conn = nullptr;
+  Env* env = nullptr;  // for kinds whose files are not Parquet (the registry document)
 };
 
 class DataKind {
@@ -94,6 +119,9 @@ class DataKind {
   virtual std::string_view root_folder() const = 0;
   /// The first key of every rel_path of this kind ("symbol=", "kind=", "table=").
   virtual std::string_view rel_prefix() const = 0;
+  /// False for a vault file that is not a partition (the registry document): the catalog,
+  /// verify's file listing and the query views leave it out.
+  virtual bool catalogued() const { return true; }
   /// True when the data root exists from `barlake init` on (lake/); otherwise a job may
   /// create it, so SyncParents goes up to the vault root.
   virtual bool root_made_by_init() const { return false; }
@@ -103,30 +131,38 @@ class DataKind {
   /// The journal job kinds that write this kind's partitions and can be rolled back.
   virtual std::vector<std::string_view> rollback_job_kinds() const = 0;
   /// Message for reading a dataset of this kind as bars (empty for bars themselves).
-  virtual std::string NotBarsAdvice(const std::string& symbol, const std::string& timeframe) const = 0;
+  virtual std::string NotBarsAdvice(const std::string& symbol,
+                                    const std::string& timeframe) const = 0;
 
   /// Write `rows` (sorted and unique by the kind's key) to the Parquet file `path`. DuckDB
   /// does not fsync; the write protocol makes the file durable.
-  virtual Status Write(const KindIo& io, const RowsPayload& rows, const std::string& path) const = 0;
+  virtual Status Write(const KindIo& io, const RowsPayload& rows,
+                       const std::string& path) const = 0;
   /// Read a stored or staged file back: row count, key range, order, content hash. With
   /// `check_schema` the exact column set is checked too (verify).
-  virtual Result<FileFacts> ReadFacts(const KindIo& io, const std::string& rel_path, const std::string& path,
-                                      bool check_schema) const = 0;
+  virtual Result<FileFacts> ReadFacts(const KindIo& io, const std::string& rel_path,
+                                      const std::string& path, bool check_schema) const = 0;
   /// The row count and content hash of what `rows` mean to write.
   virtual Result<FileFacts> Intended(const RowsPayload& rows) const = 0;
 
   /// SQL statements (each a CREATE OR REPLACE TEMP VIEW) giving the kind's query views
   /// over its stored files. `stored_rel_paths` are the catalogued partitions of this kind
   /// (DuckDB refuses a glob that matches no file, so an empty kind gets empty views).
-  virtual std::vector<std::string> ViewSql(const VaultPaths& paths,
-                                           const std::vector<std::string>& stored_rel_paths) const = 0;
+  virtual std::vector<std::string> ViewSql(
+      const VaultPaths& paths, const std::vector<std::string>& stored_rel_paths) const = 0;
 
   /// Whether `rel_path` is one of this kind's.
-  bool OwnsRelPath(const std::string& rel_path) const { return rel_path.rfind(rel_prefix(), 0) == 0; }
+  bool OwnsRelPath(const std::string& rel_path) const {
+    return rel_path.rfind(rel_prefix(), 0) == 0;
+  }
   /// Absolute path of the data root.
-  std::string Root(const VaultPaths& paths) const { return JoinPath(paths.root, std::string(root_folder())); }
+  std::string Root(const VaultPaths& paths) const {
+    return root_folder().empty() ? paths.root : JoinPath(paths.root, std::string(root_folder()));
+  }
   /// Where SyncParents stops for a partition of this kind.
-  std::string SyncStop(const VaultPaths& paths) const { return root_made_by_init() ? Root(paths) : paths.root; }
+  std::string SyncStop(const VaultPaths& paths) const {
+    return root_made_by_init() ? Root(paths) : paths.root;
+  }
 };
 
 /// Every registered kind, in registration order (bars last: it owns any bar timeframe).
@@ -146,6 +182,7 @@ const DataKind* FindDataKind(std::string_view name);
 // entry here (declared here, listed in AllDataKinds in this order). Bars come last: they
 // own every bar timeframe and are the fallback.
 #define BARLAKE_DATA_KINDS(X) \
+  X(RegistryDocumentKind)     \
   X(GexSnapshotKind)          \
   X(DerivedTableKind)         \
   X(BarsKind)

@@ -11,6 +11,7 @@
 #include "derive/resampler.h"
 #include "derive/session_stats.h"
 #include "lake/derived_tables.h"
+#include "lake/job_scope.h"
 #include "lake/lake.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -174,15 +175,15 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
 
   JobRecord job;
   job.kind = "regenerate";
-  job.status = "running";
   job.symbol = spec.symbol;
   job.timeframe = spec.timeframe;
   job.format = spec.method;
   job.command = options_.command;
-  ASSIGN_OR_RETURN(job.id, journal_->CreateJob(job));
-  JobStarted(job);
+  ASSIGN_OR_RETURN(auto scope, JobScope::Begin(journal_.get(), env_, &job, false, ScopeEvents()));
+  // Every error from here on fails the job with that error (JobScope).
+  Status done = [&]() -> Status {
   // Recorded before the commit, counted only once the job is completed (journal.h).
-  if (Status s = journal_->AddLineage(job.id, spec.symbol, spec.timeframe, lineage); !s.ok()) return FailJob(&job, s);
+  RETURN_IF_ERROR(journal_->AddLineage(job.id, spec.symbol, spec.timeframe, lineage));
 
   // The derived periods to rebuild, and for each a function producing its rows.
   std::set<std::string> periods;
@@ -191,28 +192,28 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
   Micros reach = 0;  // how far before an input partition a derived bar can start
   if (table) {
     auto builder = TableBuilder(spec, input_first);
-    if (!builder.ok()) return FailJob(&job, builder.status());
+    if (!builder.ok()) return builder.status();
     build_table = std::move(builder).value();
   } else if (spec.method == "resample") {
     ASSIGN_OR_RETURN(registry::DatasetName in, registry::ParseDatasetName(spec.inputs.at(0)));
     ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in.timeframe));
     if (tf.seconds() <= in_tf.seconds() || tf.seconds() % in_tf.seconds() != 0) {
-      return FailJob(&job, Status::InvalidInput(spec.symbol + " " + spec.timeframe + ": " + spec.timeframe +
-                                                " is not a multiple of its input's " + in.timeframe));
+      return Status::InvalidInput(spec.symbol + " " + spec.timeframe + ": " + spec.timeframe +
+                                                " is not a multiple of its input's " + in.timeframe);
     }
     const calendar::Calendar* cal = nullptr;
     if (!spec.calendar.empty()) {
       cal = registry_.calendars().Find(spec.calendar);
-      if (!cal) return FailJob(&job, Status::InvalidInput("unknown calendar '" + spec.calendar + "'"));
+      if (!cal) return Status::InvalidInput("unknown calendar '" + spec.calendar + "'");
     }
     if (yearly && !cal) {
-      return FailJob(&job, Status::InvalidInput(
+      return Status::InvalidInput(
                                spec.symbol + " " + spec.timeframe + ": daily bars from minutes are one bar per "
                                "session, so the dataset needs a calendar; set one with `barlake dataset set " +
-                               spec.symbol + " " + spec.timeframe + " --calendar NAME`"));
+                               spec.symbol + " " + spec.timeframe + " --calendar NAME`");
     }
     if (tf.seconds() > 86400) {
-      return FailJob(&job, Status::InvalidInput("weekly bars are not built from minutes; import them as their own dataset"));
+      return Status::InvalidInput("weekly bars are not built from minutes; import them as their own dataset");
     }
     reach = yearly ? 2 * kMicrosPerDay : tf.micros();
     const int64_t source_seconds = in_tf.seconds(), target_seconds = tf.seconds();
@@ -316,18 +317,18 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     }
     if (!s.ok()) {
       (void)env_->RemoveFile(scratch);
-      return FailJob(&job, s.WithContext("the sql of " + spec.symbol + " " + spec.timeframe + " in " +
-                                         paths_.registry + " failed"));
+      return s.WithContext("the sql of " + spec.symbol + " " + spec.timeframe + " in " +
+                                         paths_.registry + " failed");
     }
     auto all = store->ReadFile(scratch);
     (void)env_->RemoveFile(scratch);
-    if (!all.ok()) return FailJob(&job, all.status());
+    if (!all.ok()) return all.status();
     auto rows = std::make_shared<BarColumns>(std::move(all).value());
     for (size_t i = 1; i < rows->size(); ++i) {
       if (rows->ts[i] == rows->ts[i - 1]) {
-        return FailJob(&job, Status::InvalidInput("the sql of " + spec.symbol + " " + spec.timeframe +
+        return Status::InvalidInput("the sql of " + spec.symbol + " " + spec.timeframe +
                                                   " returns two rows at " + FormatIsoUtc(rows->ts[i]) +
-                                                  "; a dataset has one bar per time (GROUP BY ts)"));
+                                                  "; a dataset has one bar per time (GROUP BY ts)");
       }
     }
     for (size_t i = 0; i < rows->size(); ++i) periods.insert(storage::PeriodOf(rows->ts[i], yearly));
@@ -342,7 +343,7 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
       return out;
     };
   } else {
-    return FailJob(&job, Status::InvalidInput("unknown method '" + spec.method + "'"));
+    return Status::InvalidInput("unknown method '" + spec.method + "'");
   }
 
   // Which derived periods: all of them for a full build, else those reachable from the
@@ -480,11 +481,9 @@ Result<RegenerateItem> Lake::RegenerateOne(const registry::DatasetSpec& spec, bo
     return std::optional<PartitionWrite>();
   };
   const int workers = todo.size() >= 4 ? 2 : 0;
-  Status committed = Protocol(store).Commit(&job, source, workers, static_cast<int64_t>(todo.size()));
-  if (!committed.ok()) {
-    if (job.phase == "staged") return committed;
-    return FailJob(&job, committed);
-  }
+  return Protocol(store).Commit(&job, source, workers, static_cast<int64_t>(todo.size()));
+  }();
+  RETURN_IF_ERROR(scope->Finish(done));
   ASSIGN_OR_RETURN(item.job, journal_->GetJob(job.id));
   return item;
 }

@@ -20,46 +20,49 @@ class GexSnapshots final : public DataKind {
   std::string_view name() const override { return "snapshot"; }
   std::string_view root_folder() const override { return "snapshots"; }
   std::string_view rel_prefix() const override { return "kind="; }
-  bool OwnsTimeframe(const std::string& timeframe) const override { return timeframe == kGexTimeframe; }
-  std::vector<std::string_view> rollback_job_kinds() const override { return {kSnapshotImportJobKind}; }
-  std::string NotBarsAdvice(const std::string& symbol, const std::string& timeframe) const override {
-    return symbol + " " + timeframe + " is a snapshot dataset, not bars; read it with `barlake snapshots read " +
-           symbol + "`";
+  bool OwnsTimeframe(const std::string& timeframe) const override {
+    return timeframe == kGexTimeframe;
+  }
+  std::vector<std::string_view> rollback_job_kinds() const override {
+    return {kSnapshotImportJobKind};
+  }
+  std::string NotBarsAdvice(const std::string& symbol,
+                            const std::string& timeframe) const override {
+    return symbol + " " + timeframe +
+           " is a snapshot dataset, not bars; read it with `barlake snapshots read " + symbol + "`";
   }
 
-  Status Write(const KindIo& io, const RowsPayload& payload, const std::string& path) const override {
+  Status Write(const KindIo& io, const RowsPayload& payload,
+               const std::string& path) const override {
     ASSIGN_OR_RETURN(const storage::SnapshotRows* rows, RowsOf<storage::SnapshotRows>(payload));
     return storage::SnapshotStore(io.conn).Write(*rows, path);
   }
 
-  Result<FileFacts> ReadFacts(const KindIo& io, const std::string&, const std::string& path, bool) const override {
+  Result<FileFacts> ReadFacts(const KindIo& io, const std::string&, const std::string& path,
+                              bool) const override {
     storage::SnapshotStore snapshots(io.conn);
     RETURN_IF_ERROR(snapshots.CheckSchema(path));
     ASSIGN_OR_RETURN(storage::SnapshotRows rows, snapshots.ReadFile(path));
-    FileFacts f;
-    f.key_order = "(ts, strike)";
-    f.rows = static_cast<int64_t>(rows.size());
-    if (!rows.empty()) f.min_ts = rows.ts.front(), f.max_ts = rows.ts.back();
-    CheckKeyOrder(rows.size(), [&](size_t a, size_t b) { return storage::SnapshotRows::KeyLess(rows, a, rows, b); },
-                  &f);
-    f.content_hash = storage::SnapshotContentHash(rows);
-    return f;
+    return FactsOf(
+        rows.size(), "(ts, strike)", rows.empty() ? 0 : rows.ts.front(), rows.empty() ? 0 : rows.ts.back(),
+        [&](size_t a, size_t b) { return storage::SnapshotRows::KeyLess(rows, a, rows, b); },
+        storage::SnapshotContentHash(rows));
   }
 
   Result<FileFacts> Intended(const RowsPayload& payload) const override {
-    ASSIGN_OR_RETURN(const storage::SnapshotRows* rows, RowsOf<storage::SnapshotRows>(payload));
-    FileFacts f;
-    f.rows = static_cast<int64_t>(rows->size());
-    f.content_hash = storage::SnapshotContentHash(*rows);
-    return f;
+    return IntendedOf<storage::SnapshotRows>(payload, [](const storage::SnapshotRows& rows) { return storage::SnapshotContentHash(rows); });
   }
+
 
   // `snapshots_raw` holds the values as stored; `snapshots` shows GexBot's 0 = "not
   // available" as NULL.
-  std::vector<std::string> ViewSql(const VaultPaths& paths, const std::vector<std::string>& stored) const override {
+  std::vector<std::string> ViewSql(const VaultPaths& paths,
+                                   const std::vector<std::string>& stored) const override {
     std::string cols = "kind, ticker, ts, strike";
     std::string nulled = cols;
-    std::string empty = "NULL::VARCHAR AS kind, NULL::VARCHAR AS ticker, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS strike";
+    std::string empty =
+        "NULL::VARCHAR AS kind, NULL::VARCHAR AS ticker, NULL::TIMESTAMPTZ AS ts, NULL::DOUBLE AS "
+        "strike";
     for (const char* c : storage::kSnapshotValueColumns) {
       const std::string name = c;
       cols += ", " + name;
@@ -70,11 +73,13 @@ class GexSnapshots final : public DataKind {
     nulled += ", job";
     empty += ", NULL::BIGINT AS job";
     std::string raw = "CREATE OR REPLACE TEMP VIEW snapshots_raw AS SELECT ";
-    raw += stored.empty() ? empty + " WHERE false"
-                          : cols + " FROM read_parquet(" + storage::SqlQuote(Root(paths) + "/**/*.parquet") +
-                                ", hive_partitioning=true, hive_types={'kind': VARCHAR, 'ticker': VARCHAR, "
-                                "'period': VARCHAR})";
-    return {raw, "CREATE OR REPLACE TEMP VIEW snapshots AS SELECT " + nulled + " FROM snapshots_raw"};
+    raw += stored.empty()
+               ? empty + " WHERE false"
+               : cols + " FROM read_parquet(" + storage::SqlQuote(Root(paths) + "/**/*.parquet") +
+                     ", hive_partitioning=true, hive_types={'kind': VARCHAR, 'ticker': VARCHAR, "
+                     "'period': VARCHAR})";
+    return {raw,
+            "CREATE OR REPLACE TEMP VIEW snapshots AS SELECT " + nulled + " FROM snapshots_raw"};
   }
 };
 

@@ -21,46 +21,46 @@ class DerivedTables final : public DataKind {
   std::string_view name() const override { return "table"; }
   std::string_view root_folder() const override { return "tables"; }
   std::string_view rel_prefix() const override { return "table="; }
-  bool OwnsTimeframe(const std::string& timeframe) const override { return FindTableSchema(timeframe) != nullptr; }
+  bool OwnsTimeframe(const std::string& timeframe) const override {
+    return FindTableSchema(timeframe) != nullptr;
+  }
   std::vector<std::string_view> rollback_job_kinds() const override { return {"regenerate"}; }
-  std::string NotBarsAdvice(const std::string& symbol, const std::string& timeframe) const override {
-    return symbol + " " + timeframe + " is a derived table, not bars; query it with `barlake query \"SELECT * FROM " +
+  std::string NotBarsAdvice(const std::string& symbol,
+                            const std::string& timeframe) const override {
+    return symbol + " " + timeframe +
+           " is a derived table, not bars; query it with `barlake query \"SELECT * FROM " +
            timeframe + " WHERE symbol = '" + symbol + "'\"`";
   }
 
-  Status Write(const KindIo& io, const RowsPayload& payload, const std::string& path) const override {
+  Status Write(const KindIo& io, const RowsPayload& payload,
+               const std::string& path) const override {
     ASSIGN_OR_RETURN(const storage::TableRows* rows, RowsOf<storage::TableRows>(payload));
     return storage::TableStore(io.conn).Write(*rows, path);
   }
 
   // A table partition's time range in the catalog is its first and last trade date (UTC
   // midnight).
-  Result<FileFacts> ReadFacts(const KindIo& io, const std::string& rel_path, const std::string& path,
-                              bool) const override {
+  Result<FileFacts> ReadFacts(const KindIo& io, const std::string& rel_path,
+                              const std::string& path, bool) const override {
     const storage::TableSchema* schema = FindTableSchema(TableNameOfRelPath(rel_path));
     if (!schema) return Status::Corruption("'" + rel_path + "' names no known derived table");
     storage::TableStore tables(io.conn);
     RETURN_IF_ERROR(tables.CheckSchema(*schema, path));
     ASSIGN_OR_RETURN(storage::TableRows rows, tables.ReadFile(*schema, path));
-    FileFacts f;
-    f.key_order = schema->columns[0].name;
-    f.rows = static_cast<int64_t>(rows.size());
-    if (!rows.empty()) f.min_ts = rows.Key(0) * kMicrosPerDay, f.max_ts = rows.Key(rows.size() - 1) * kMicrosPerDay;
-    CheckKeyOrder(rows.size(), [&](size_t a, size_t b) { return rows.Key(a) < rows.Key(b); }, &f);
-    f.content_hash = storage::TableContentHash(rows);
-    return f;
+    const size_t n = rows.size();
+    return FactsOf(
+        n, schema->columns[0].name, n ? rows.Key(0) * kMicrosPerDay : 0, n ? rows.Key(n - 1) * kMicrosPerDay : 0,
+        [&](size_t a, size_t b) { return rows.Key(a) < rows.Key(b); }, storage::TableContentHash(rows));
   }
 
   Result<FileFacts> Intended(const RowsPayload& payload) const override {
-    ASSIGN_OR_RETURN(const storage::TableRows* rows, RowsOf<storage::TableRows>(payload));
-    FileFacts f;
-    f.rows = static_cast<int64_t>(rows->size());
-    f.content_hash = storage::TableContentHash(*rows);
-    return f;
+    return IntendedOf<storage::TableRows>(payload, [](const storage::TableRows& rows) { return storage::TableContentHash(rows); });
   }
 
+
   // A view per table, named as the table: symbol, then its columns and job.
-  std::vector<std::string> ViewSql(const VaultPaths& paths, const std::vector<std::string>& stored) const override {
+  std::vector<std::string> ViewSql(const VaultPaths& paths,
+                                   const std::vector<std::string>& stored) const override {
     std::vector<std::string> out;
     for (const storage::TableSchema* schema : AllTableSchemas()) {
       const std::string prefix = "table=" + schema->name + "/";
@@ -71,10 +71,12 @@ class DerivedTables final : public DataKind {
       if (any) {
         sql += "SELECT symbol, " + schema->SelectList() + " FROM read_parquet(" +
                storage::SqlQuote(Root(paths) + "/table=" + schema->name + "/**/*.parquet") +
-               ", hive_partitioning=true, hive_types={'table': VARCHAR, 'symbol': VARCHAR, 'period': VARCHAR})";
+               ", hive_partitioning=true, hive_types={'table': VARCHAR, 'symbol': VARCHAR, "
+               "'period': VARCHAR})";
       } else {
         sql += "SELECT NULL::VARCHAR AS symbol";
-        for (const auto& c : schema->columns) sql += ", NULL::" + storage::SqlTypeName(c.type) + " AS \"" + c.name + "\"";
+        for (const auto& c : schema->columns)
+          sql += ", NULL::" + storage::SqlTypeName(c.type) + " AS \"" + c.name + "\"";
         sql += ", NULL::BIGINT AS job WHERE false";
       }
       out.push_back(std::move(sql));

@@ -27,6 +27,9 @@
 #include "env/env.h"
 #include "journal/journal.h"
 #include "lake/derived.h"
+#include "lake/job_pipeline.h"
+#include "lake/keyed_merge.h"
+#include "lake/source.h"
 #include "lake/vault.h"
 #include "lake/write_protocol.h"
 #include "registry/registry.h"
@@ -77,7 +80,6 @@ struct QuarantineQuery {
   int64_t limit = 200;
 };
 
-enum class ConflictPolicy { kKeep, kReplace, kFail };
 struct SnapshotImportRequest;  // lake/snapshot_import.h
 struct SnapshotImportResult;
 Result<ConflictPolicy> ParseConflictPolicy(const std::string& name);
@@ -105,6 +107,9 @@ struct ImportRequest {
   /// Session calendar (calendar/calendar.h) written into a new dataset's registry entry.
   /// For a declared dataset it must match its calendar (change it with `dataset set`).
   std::string calendar;
+  /// The bytes to import when not the file at `path`: an upload, a download, bytes in
+  /// memory (lake/source.h). Empty: Source::FromPath(path).
+  Source source;
 };
 
 struct ConflictExample {
@@ -252,6 +257,8 @@ class Lake {
   // PointHook reports staged and committed: a Lake runs one job at a time.
   void JobStarted(const journal::JobRecord& job);
   void JobFailed(const journal::JobRecord& job, const Status& why);
+  /// JobStarted/JobFailed for a JobScope (lake/job_scope.h).
+  JobScopeEvents ScopeEvents();
   /// The hook WriteProtocol calls at each CrashPoint: the listener's OnJobStaged and
   /// OnJobCommitted, then the test crash hook.
   CrashHook PointHook();
@@ -259,11 +266,21 @@ class Lake {
   static LakeOptions WithListenerProgress(LakeOptions options);
   Lake(VaultPaths paths, LakeOptions options);
   Result<std::unique_ptr<class WriterLock>> LockAndRecover();
-  /// Merge parsed (sorted, validated) rows into their partitions and commit the job in
-  /// result.job (already in the journal unless a dry run). Holds the writer lock.
-  Result<ImportResult> MergeAndCommit(ImportResult result, const ingest::ParsedBars& parsed,
-                                      const Timeframe& tf, const ImportRequest& req,
-                                      storage::ParquetStore* store);
+  // The stages of a bar import (lake/import_bars.cc), on one import's state.
+  struct BarImport;
+  Status CheckBarRequest(BarImport* s);
+  Status ParseBars(BarImport* s);
+  Status ValidateBars(BarImport* s);
+  Status GateBars(BarImport* s);
+  Status KeepBarSource(BarImport* s);
+  /// Merge the parsed rows into their partitions and commit (imports and releases).
+  Status CommitBars(BarImport* s);
+  /// What the shared job stages need (lake/job_pipeline.h).
+  JobContext Context() const;
+  /// Gate, plan, merge and commit a snapshot import's rows (lake/snapshot_import.cc).
+  Status CommitSnapshots(JobScope* scope, const SnapshotImportRequest& req, const std::string& label,
+                         const std::string& data, const std::map<std::string, storage::SnapshotRows>& by_ticker,
+                         SnapshotImportResult* result);
   Result<storage::ParquetStore*> Store();
   /// Regenerate `specs` (derived datasets, in dependency order) under the writer lock.
   Result<std::vector<RegenerateItem>> RegenerateLocked(const std::vector<registry::DatasetSpec>& specs, bool full,
@@ -278,7 +295,8 @@ class Lake {
   /// After an import or release: regenerate the derived datasets built from what it changed.
   Result<ImportResult> WithDependents(Result<ImportResult> merged);
   WriteProtocol Protocol(storage::ParquetStore* store);
-  Status FailJob(journal::JobRecord* job, const Status& why);
+  Status RollbackWrites(const std::string& name, const std::vector<journal::PartitionChange>& changes,
+                        journal::JobRecord* job, std::vector<PartitionWrite>* writes);
 
   VaultPaths paths_;
   LakeOptions options_;

@@ -45,6 +45,12 @@ json JobDetailJson(const barlake::JobDetail& detail) {
   json o = JobJson(detail.job);
   json parts = json::array();
   for (const auto& c : detail.changes) {
+    // A job's registry change (declaring a dataset) is journaled with it, but is no
+    // partition.
+    if (!KindOfRelPath(c.path).catalogued()) {
+      o["registry_changed"] = true;
+      continue;
+    }
     parts.push_back({{"path", c.path},
                      {"before_sha256", c.before_sha256},
                      {"before_rows", c.before_rows},

@@ -118,6 +118,14 @@ void Lake::JobFailed(const journal::JobRecord& job, const Status& why) {
   if (options_.listener && job.id != 0) options_.listener->OnJobFailed(EventOf(job), why);
 }
 
+JobScopeEvents Lake::ScopeEvents() {
+  JobScopeEvents e;
+  if (!options_.listener) return e;
+  e.started = [this](const journal::JobRecord& job) { JobStarted(job); };
+  e.failed = [this](const journal::JobRecord& job, const Status& why) { JobFailed(job, why); };
+  return e;
+}
+
 CrashHook Lake::PointHook() {
   if (!options_.listener && !options_.crash_hook) return nullptr;
   return [this](CrashPoint p) {

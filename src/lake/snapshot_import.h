@@ -25,6 +25,8 @@ constexpr const char* kSnapshotImportJobKind = "import-snapshot";
 
 struct SnapshotImportRequest {
   std::string path;
+  /// The bytes when not the file at `path` (lake/source.h). Empty: Source::FromPath(path).
+  Source source;
   ConflictPolicy on_conflict = ConflictPolicy::kKeep;
   bool dry_run = false;
   std::string description;  // for a new dataset's registry entry

@@ -13,7 +13,7 @@ Status CreateKindViews(journal::Journal* journal, const VaultPaths& paths, stora
   ASSIGN_OR_RETURN(auto parts, journal->AllPartitions());
   RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
   for (const DataKind* kind : AllDataKinds()) {
-    if (only && kind != only) continue;
+    if ((only && kind != only) || !kind->catalogued()) continue;
     std::vector<std::string> stored;
     for (const auto& p : parts) {
       if (&KindOfRelPath(p.rel_path) == kind) stored.push_back(p.rel_path);
@@ -25,7 +25,9 @@ Status CreateKindViews(journal::Journal* journal, const VaultPaths& paths, stora
 
 }  // namespace
 
-Status Lake::CreateViews(storage::DuckConn* duck) { return CreateKindViews(journal_.get(), paths_, duck, nullptr); }
+Status Lake::CreateViews(storage::DuckConn* duck) {
+  return CreateKindViews(journal_.get(), paths_, duck, nullptr);
+}
 
 Status Lake::CreateBarsView(storage::DuckConn* duck) {
   return CreateKindViews(journal_.get(), paths_, duck, &BarsKind());

@@ -85,7 +85,7 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, Partiti
     return Status::OK();
   }
   const DataKind& kind = KindOfRelPath(c.rel_path);
-  const KindIo io{store, conn};
+  const KindIo io{store, conn, env_};
   // One flat folder per job (StageAll creates it): staging a partition makes no folder.
   // The journal records the path, so recovery finds the file whatever its name.
   c.staged_path = ".barlake/staging/" + job_dir + "/" + std::to_string(index) + ".parquet";

@@ -356,17 +356,70 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   return o.str();
 }
 
-Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec) {
-  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+Result<std::string> Registry::WithDatasetAppended(const std::string& text, const std::string& path,
+                                                 const DatasetSpec& spec) {
   {
     // Someone (another import, or the user) may have declared it since we loaded the file.
     ASSIGN_OR_RETURN(Registry current, Parse(text, path));
-    if (current.Find(spec.symbol, spec.timeframe)) return current;
+    if (current.Find(spec.symbol, spec.timeframe)) return text;
   }
-  if (!text.empty() && text.back() != '\n') text += '\n';
-  text += "\n" + DatasetBlock(spec);
-  ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
-  RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
+  std::string out = text;
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  out += "\n" + DatasetBlock(spec);
+  RETURN_IF_ERROR(Parse(out, path).status());
+  return out;
+}
+
+Result<std::string> Registry::WithoutDataset(const std::string& text, const std::string& path,
+                                            const std::string& symbol, const std::string& timeframe) {
+  ASSIGN_OR_RETURN(Registry current, Parse(text, path));
+  if (!current.Find(symbol, timeframe)) return text;
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t nl = text.find('\n', pos);
+    const size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    lines.push_back(text.substr(pos, end - pos));
+    pos = end;
+  }
+  auto is_header = [&](size_t i) {
+    const auto first = lines[i].find_first_not_of(" \t");
+    return first != std::string::npos && lines[i][first] == '[';
+  };
+  // Each [[dataset]] table runs from its header to the next header; parse it alone to
+  // tell whose it is.
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind("[[dataset]]", 0) != 0) continue;
+    size_t end = i + 1;
+    while (end < lines.size() && !is_header(end)) ++end;
+    std::string block;
+    for (size_t k = i; k < end; ++k) block += lines[k];
+    bool match = false;
+    try {
+      const toml::table t = toml::parse(block, path);
+      const toml::table* d = t["dataset"][0].as_table();
+      match = d && (*d)["symbol"].value_or(std::string()) == symbol &&
+              (*d)["timeframe"].value_or(std::string()) == timeframe;
+    } catch (const toml::parse_error&) {
+    }
+    if (!match) continue;
+    size_t begin = i;
+    if (begin > 0 && lines[begin - 1].find_first_not_of(" \t\r\n") == std::string::npos) --begin;
+    std::string out;
+    for (size_t k = 0; k < lines.size(); ++k) {
+      if (k < begin || k >= end) out += lines[k];
+    }
+    RETURN_IF_ERROR(Parse(out, path).status());
+    return out;
+  }
+  return Status::InvalidInput(path + ": dataset " + symbol + " " + timeframe +
+                              " is not a [[dataset]] table of its own; remove it by hand");
+}
+
+Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  ASSIGN_OR_RETURN(std::string updated_text, WithDatasetAppended(text, path, spec));
+  ASSIGN_OR_RETURN(Registry updated, Parse(updated_text, path));
+  if (updated_text != text) RETURN_IF_ERROR(WriteFileAtomic(env, path, updated_text));
   return updated;
 }
 

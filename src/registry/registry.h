@@ -93,6 +93,14 @@ class Registry {
   /// so the user's comments, order and formatting are kept. Returns the new registry.
   static Result<Registry> AppendDataset(Env* env, const std::string& path, const DatasetSpec& spec);
   static std::string DatasetBlock(const DatasetSpec& spec);
+  /// `text` (a barlake.toml at `path`) with `spec`'s [[dataset]] table appended, or
+  /// unchanged when the dataset is declared already. The result is validated.
+  static Result<std::string> WithDatasetAppended(const std::string& text, const std::string& path,
+                                                 const DatasetSpec& spec);
+  /// `text` without the [[dataset]] table of symbol/timeframe (and the blank line before
+  /// it), or unchanged when it is not declared. The result is validated.
+  static Result<std::string> WithoutDataset(const std::string& text, const std::string& path,
+                                            const std::string& symbol, const std::string& timeframe);
   /// Set string keys of one dataset's [[dataset]] table in the file as it is on disk: a
   /// key already there has its value replaced on its line (a trailing comment stays), a
   /// new key is added after the table's last key. The result is validated before the

@@ -891,13 +891,12 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
     echo["upload"] = body.file_name;
     echo["bytes"] = body.file_bytes;
     // The browser's File.lastModified (ms): the lake tells a partial last bar by the
-    // file's modification time, which an upload would otherwise lose.
+    // source's modification time, which the uploaded copy does not have.
+    ir.source = lake::Source::FromPath(body.upload_path);
+    ir.source.name = body.file_name.empty() ? body.upload_path : body.file_name;
+    ir.source.provenance = "upload";
     if (f.count("last_modified") && !f["last_modified"].empty()) {
-      const long long ms = std::atoll(f["last_modified"].c_str());
-      struct timespec times[2];
-      times[0].tv_sec = times[1].tv_sec = ms / 1000;
-      times[0].tv_nsec = times[1].tv_nsec = (ms % 1000) * 1000000;
-      (void)::utimensat(AT_FDCWD, ir.path.c_str(), times, 0);
+      ir.source.modified = static_cast<Micros>(std::atoll(f["last_modified"].c_str())) * 1000;
     }
   } else if (f.count("path")) {
     ApiError e;

@@ -21,7 +21,8 @@ struct NoteRows {
 
 std::string NoteHash(const NoteRows& rows) {
   std::string text;
-  for (size_t i = 0; i < rows.size(); ++i) text += std::to_string(rows.key[i]) + ":" + std::to_string(rows.value[i]) + ",";
+  for (size_t i = 0; i < rows.size(); ++i)
+    text += std::to_string(rows.key[i]) + ":" + std::to_string(rows.value[i]) + ",";
   return Sha256Hex(text).substr(0, 16);
 }
 
@@ -35,16 +36,20 @@ class NotesKind final : public DataKind {
   std::string NotBarsAdvice(const std::string& symbol, const std::string&) const override {
     return symbol + " holds notes, not bars";
   }
-  Status Write(const KindIo& io, const RowsPayload& payload, const std::string& path) const override {
+  Status Write(const KindIo& io, const RowsPayload& payload,
+               const std::string& path) const override {
     ASSIGN_OR_RETURN(const NoteRows* rows, RowsOf<NoteRows>(payload));
     std::string values;
     for (size_t i = 0; i < rows->size(); ++i) {
-      values += (i ? ", (" : "(") + std::to_string(rows->key[i]) + ", " + std::to_string(rows->value[i]) + ")";
+      values += (i ? ", (" : "(") + std::to_string(rows->key[i]) + ", " +
+                std::to_string(rows->value[i]) + ")";
     }
-    return io.conn->Execute("COPY (SELECT * FROM (VALUES " + values + ") t(key, value) ORDER BY key) TO " +
-                            storage::SqlQuote(path) + " (FORMAT parquet)");
+    return io.conn->Execute("COPY (SELECT * FROM (VALUES " + values +
+                            ") t(key, value) ORDER BY key) TO " + storage::SqlQuote(path) +
+                            " (FORMAT parquet)");
   }
-  Result<FileFacts> ReadFacts(const KindIo& io, const std::string&, const std::string& path, bool) const override {
+  Result<FileFacts> ReadFacts(const KindIo& io, const std::string&, const std::string& path,
+                              bool) const override {
     ASSIGN_OR_RETURN(auto r, io.conn->Query("SELECT key::BIGINT, value::BIGINT FROM read_parquet(" +
                                             storage::SqlQuote(path) + ")"));
     NoteRows rows;
@@ -56,7 +61,8 @@ class NotesKind final : public DataKind {
     f.key_order = "key";
     f.rows = static_cast<int64_t>(rows.size());
     if (!rows.key.empty()) f.min_ts = rows.key.front(), f.max_ts = rows.key.back();
-    CheckKeyOrder(rows.size(), [&](size_t a, size_t b) { return rows.key[a] < rows.key[b]; }, &f);
+    CheckKeyOrder(
+        rows.size(), [&](size_t a, size_t b) { return rows.key[a] < rows.key[b]; }, &f);
     f.content_hash = NoteHash(rows);
     return f;
   }
@@ -67,8 +73,10 @@ class NotesKind final : public DataKind {
     f.content_hash = NoteHash(*rows);
     return f;
   }
-  std::vector<std::string> ViewSql(const VaultPaths& paths, const std::vector<std::string>& stored) const override {
-    if (stored.empty()) return {"CREATE OR REPLACE TEMP VIEW notes AS SELECT NULL::BIGINT AS key WHERE false"};
+  std::vector<std::string> ViewSql(const VaultPaths& paths,
+                                   const std::vector<std::string>& stored) const override {
+    if (stored.empty())
+      return {"CREATE OR REPLACE TEMP VIEW notes AS SELECT NULL::BIGINT AS key WHERE false"};
     return {"CREATE OR REPLACE TEMP VIEW notes AS SELECT * FROM read_parquet(" +
             storage::SqlQuote(Root(paths) + "/**/*.parquet") + ", hive_partitioning=true)"};
   }
@@ -88,7 +96,8 @@ class NotesKindTest : public VaultTest {
 TEST(DataKindTest, BuiltInKindsOwnTheirPathsRootsAndTimeframes) {
   EXPECT_EQ(KindOfRelPath("symbol=ES/timeframe=1m/period=2024-01/data.parquet").name(), "bars");
   EXPECT_EQ(KindOfRelPath("kind=gex/ticker=SPX/period=2024-01/data.parquet").name(), "snapshot");
-  EXPECT_EQ(KindOfRelPath("table=session_stats/symbol=ES/period=2024/data.parquet").name(), "table");
+  EXPECT_EQ(KindOfRelPath("table=session_stats/symbol=ES/period=2024/data.parquet").name(),
+            "table");
   EXPECT_EQ(KindOfTimeframe("1m").name(), "bars");
   EXPECT_EQ(KindOfTimeframe("gex").name(), "snapshot");
   EXPECT_EQ(KindOfTimeframe("level_touches").name(), "table");
@@ -126,12 +135,14 @@ TEST_F(NotesKindTest, AKindAddedByOneClassWritesVerifiesAndQueriesThroughTheProt
   w.change.rel_path = "note=N1/period=2024-01/data.parquet";
   w.change.after_version = job.id;
   w.rows = MakePayload(NoteRows{{jan, jan + 1, jan + 2}, {7, 8, 9}});
-  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->journal(), duck, &store, nullptr, nullptr);
+  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->journal(), duck, &store, nullptr,
+                         nullptr);
   ASSERT_OK(protocol.Commit(&job, &writes));
   EXPECT_EQ(job.status, "completed");
   // Under the kind's own root, catalogued with the facts its reader found.
   EXPECT_TRUE(std::filesystem::exists(vault_ + "/notes/note=N1/period=2024-01/data.parquet"));
-  ASSERT_OK_AND_ASSIGN(auto entry, lake->journal()->GetPartition("note=N1/period=2024-01/data.parquet"));
+  ASSERT_OK_AND_ASSIGN(auto entry,
+                       lake->journal()->GetPartition("note=N1/period=2024-01/data.parquet"));
   ASSERT_TRUE(entry.has_value());
   EXPECT_EQ(entry->rows, 3);
   EXPECT_EQ(entry->min_ts, jan);
@@ -168,7 +179,8 @@ TEST_F(NotesKindTest, StagingRefusesAFileThatReadsBackOtherRows) {
   writes[0].change.period = "2024-01";
   writes[0].change.rel_path = "note=N1/period=2024-01/data.parquet";
   writes[0].rows = MakePayload(NoteRows{{5, 3}, {1, 2}});
-  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->journal(), duck, &store, nullptr, nullptr);
+  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->journal(), duck, &store, nullptr,
+                         nullptr);
   ASSERT_RAISES(kCorruption, protocol.Commit(&job, &writes));
   EXPECT_FALSE(std::filesystem::exists(vault_ + "/notes/note=N1/period=2024-01/data.parquet"));
 }

@@ -1,0 +1,532 @@
+// Bar imports and quarantine releases: the bar-specific stages (parse, validate, gate)
+// of the one job pipeline (lake/job_pipeline.h), then its shared plan/merge and commit.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "calendar/calendar.h"
+#include "core/time_zone.h"
+#include "ingest/format.h"
+#include "lake/alignment.h"
+#include "lake/job_pipeline.h"
+#include "lake/lake.h"
+#include "lake/writer_lock.h"
+#include "storage/partition_layout.h"
+#include "validate/validator.h"
+
+namespace barlake::lake {
+
+using journal::JobRecord;
+
+/// One bar import's state, passed from stage to stage.
+struct Lake::BarImport {
+  ImportRequest req;
+  Source source;
+  std::optional<Timeframe> tf;
+  std::optional<TimeZone> tz;
+  const ingest::BarFormat* format = nullptr;
+  std::string calendar_name;
+  ImportResult result;
+  std::unique_ptr<JobScope> scope;
+  std::unique_ptr<OpenedSource> opened;
+  std::string incoming;  // the job's copy of the source, kept once the import goes ahead
+  ingest::ParsedBars parsed;
+  validate::ValidationReport validation;
+  int64_t unparsed = 0;
+  std::string Report() { return result.ReportJson(); }
+};
+
+namespace {
+
+std::string FormatBar(const double v[5]) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "O %.10g H %.10g L %.10g C %.10g V %.10g", v[0], v[1], v[2], v[3],
+                v[4]);
+  return buf;
+}
+
+// "FILE:LINE: field 'F': what" for the first ten problems, and how many more.
+std::string UnparsedLines(const std::string& label,
+                          const std::vector<ingest::ParseProblem>& problems) {
+  std::string out;
+  for (size_t k = 0; k < problems.size() && k < 10; ++k) {
+    const auto& p = problems[k];
+    out += "\n  " + label + ":" + std::to_string(p.line) + ": field '" + p.field + "': " + p.what;
+  }
+  if (problems.size() > 10) out += "\n  ... and " + std::to_string(problems.size() - 10) + " more";
+  return out;
+}
+
+// Partial last bar: an export written while its last bar was still forming holds that
+// bar's values so far. It is not merged as final; a later export brings the whole bar.
+void DropPartialLastBar(const Timeframe& tf, Micros modified, ingest::ParsedBars* parsed,
+                        ImportResult* result) {
+  if (tf.is_daily_or_longer() || parsed->bars.empty() || modified <= 0) return;
+  const Micros last = parsed->bars.ts.back();
+  if (last <= modified && modified < last + tf.micros()) {
+    parsed->notes.push_back(
+        "the last bar (" + FormatIsoUtc(last) + ", line " + std::to_string(parsed->line.back()) +
+        ") had not closed when the file was written (" + FormatIsoUtc(modified) +
+        "): not imported as final; a later export brings it whole");
+    parsed->bars.ts.pop_back();
+    for (auto* col : {&parsed->bars.open, &parsed->bars.high, &parsed->bars.low,
+                      &parsed->bars.close, &parsed->bars.volume}) {
+      col->pop_back();
+    }
+    parsed->line.pop_back();
+    result->partial_last_bar_dropped = true;
+  } else if (last > modified) {
+    parsed->notes.push_back("bars are stamped after the file was written (" +
+                            FormatIsoUtc(modified) + "); check --tz if this is unexpected");
+  }
+}
+
+// The rows an import rejects, as quarantine rows. A line that did not parse has no bar:
+// kept with its reason, never released.
+std::vector<journal::QuarantineRow> QuarantineRows(const std::string& symbol,
+                                                   const std::string& timeframe,
+                                                   const ingest::ParsedBars& parsed,
+                                                   const validate::ValidationReport& validation) {
+  std::vector<journal::QuarantineRow> rows;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& p : parsed.unparsed) {
+    journal::QuarantineRow q;
+    q.symbol = symbol;
+    q.timeframe = timeframe;
+    q.line = p.line;
+    q.rule = "parse_error";
+    q.field = p.field;
+    q.reason = p.what;
+    q.open = q.high = q.low = q.close = q.volume = nan;
+    rows.push_back(std::move(q));
+  }
+  const BarColumns& rb = validation.rejected.bars;
+  for (size_t i = 0; i < rb.size(); ++i) {
+    const auto& r = validation.reasons[i];
+    journal::QuarantineRow q;
+    q.symbol = symbol;
+    q.timeframe = timeframe;
+    q.line = r.line;
+    q.rule = r.rule;
+    q.field = r.field;
+    q.reason = r.reason;
+    q.ts = rb.ts[i];
+    q.open = rb.open[i];
+    q.high = rb.high[i];
+    q.low = rb.low[i];
+    q.close = rb.close[i];
+    q.volume = rb.volume[i];
+    rows.push_back(std::move(q));
+  }
+  return rows;
+}
+
+}  // namespace
+
+JobContext Lake::Context() const {
+  return JobContext{env_, &paths_, journal_.get(), options_.crash_hook};
+}
+
+Result<ImportResult> Lake::Import(const ImportRequest& req) {
+  if (req.alignment_only && !req.dry_run) {
+    ImportRequest dry = req;
+    dry.dry_run = true;
+    return Import(dry);
+  }
+  BarImport s;
+  s.req = req;
+  s.source = req.source.empty() ? Source::FromPath(req.path) : req.source;
+  RETURN_IF_ERROR(CheckBarRequest(&s));
+  ASSIGN_OR_RETURN(s.opened, OpenSource(s.source));
+  if (!s.format) {
+    const std::string base = s.source.name.substr(s.source.name.find_last_of('/') + 1);
+    ASSIGN_OR_RETURN(ingest::DetectResult detected, ingest::DetectFormat(s.opened->data(), base));
+    s.format = detected.format;
+    s.result.format_why = detected.why;
+  }
+  s.result.format = std::string(s.format->name());
+  std::unique_ptr<WriterLock> lock;
+  if (!req.dry_run) {
+    ASSIGN_OR_RETURN(lock, LockAndRecover());
+  }
+  JobRecord& job = s.result.job;
+  job.kind = "import";
+  job.source_path = s.source.name;
+  job.symbol = req.symbol;
+  job.timeframe = req.timeframe;
+  job.format = s.result.format;
+  job.command = options_.command;
+  ASSIGN_OR_RETURN(s.scope, JobScope::Begin(journal_.get(), env_, &job, req.dry_run, ScopeEvents()));
+  Status done = ParseBars(&s);
+  if (done.ok()) done = ValidateBars(&s);
+  if (done.ok()) done = GateBars(&s);
+  if (done.ok() && (!s.result.skipped_because.empty() || req.alignment_only)) {
+    RETURN_IF_ERROR(s.scope->Finish(done));
+    return std::move(s.result);
+  }
+  if (done.ok()) done = KeepBarSource(&s);
+  if (done.ok()) done = CommitBars(&s);
+  RETURN_IF_ERROR(s.scope->Finish(done));
+  return WithDependents(std::move(s.result));
+}
+
+// Checks that need no lock and no source bytes: symbol, timeframe, stamp, format, zone and
+// the session calendar.
+Status Lake::CheckBarRequest(BarImport* s) {
+  const ImportRequest& req = s->req;
+  RETURN_IF_ERROR(storage::ValidateSymbol(req.symbol));
+  ASSIGN_OR_RETURN(s->tf, Timeframe::Parse(req.timeframe));
+  if (req.stamp != "" && req.stamp != "open" && req.stamp != "close") {
+    return Status::InvalidArgument("--stamp '" + req.stamp + "' must be open or close");
+  }
+  // No --format: the dataset's declared format, else detection. Session calendar: the
+  // dataset's, or --calendar for a new one.
+  const registry::DatasetSpec* declared =
+      registry_.Find(req.symbol, req.timeframe);  // used before the lock only
+  std::string format_name = req.format;
+  if (format_name.empty())
+    format_name = declared && !declared->format.empty() ? declared->format : "auto";
+  s->calendar_name = declared ? declared->calendar : req.calendar;
+  if (!req.calendar.empty()) {
+    if (!registry_.calendars().Find(req.calendar)) {
+      return Status::InvalidArgument("unknown calendar '" + req.calendar +
+                                     "'; known: " + registry_.calendars().NamesText());
+    }
+    if (declared && declared->calendar != req.calendar) {
+      return Status::InvalidArgument(
+          "dataset " + req.symbol + " " + req.timeframe + " uses calendar '" +
+          (declared->calendar.empty() ? std::string("(none)") : declared->calendar) + "', not '" +
+          req.calendar + "'; change it first with `barlake dataset set " + req.symbol + " " +
+          req.timeframe + " --calendar " + req.calendar + "`");
+    }
+  }
+  if (format_name != "auto") {
+    ASSIGN_OR_RETURN(s->format, ingest::FindFormat(format_name));
+  }
+  s->result.dry_run = req.dry_run;
+  s->result.calendar = s->calendar_name;
+  s->result.source_tz = req.tz.empty() ? registry_.SourceTzFor(req.symbol, req.timeframe) : req.tz;
+  ASSIGN_OR_RETURN(s->tz, TimeZone::Locate(s->result.source_tz));
+  return Status::OK();
+}
+
+// Parse, while a second core hashes the bytes and (for a real import) copies them into
+// the vault; then drop a partial last bar.
+Status Lake::ParseBars(BarImport* s) {
+  const ImportRequest& req = s->req;
+  JobRecord& job = s->scope->job();
+  if (!req.dry_run) {
+    s->incoming = IncomingSourcePath(paths_, job.id);
+    s->scope->AddTemp(s->incoming);
+  }
+  SourceHasher hasher(env_, s->opened->data(), s->incoming);
+  if (options_.progress) options_.progress("parsing", 0, 1);
+  ingest::ParseOptions popt{*s->tf, &*s->tz, s->source.name};
+  popt.stamp = req.stamp;
+  popt.columns = req.columns;
+  // Lines that do not parse are weighed with the other rejected rows (rule parse_error)
+  // against max_reject_share, and quarantined when the import goes ahead.
+  popt.keep_unparsed = true;
+  // Drop parsed pages from this process as the parser moves on (the hasher, if behind,
+  // reads them again from the page cache), so a big file is never resident twice.
+  OpenedSource* opened = s->opened.get();
+  popt.on_progress = [&](size_t offset) {
+    opened->ReleaseBefore(offset);
+    if (options_.progress) {
+      options_.progress("parsing", static_cast<int64_t>(offset >> 20),
+                        static_cast<int64_t>(opened->data().size() >> 20));
+    }
+  };
+  auto parsed_or = s->format->Parse(opened->data(), popt);
+  auto sha = hasher.Join();
+  const Micros modified = opened->modified();
+  s->opened.reset();  // unmap: everything below works on the parsed columns
+  if (!sha.ok()) return sha.status().WithContext("copying the source into the vault");
+  job.source_sha256 = *sha;
+  RETURN_IF_ERROR(parsed_or.status());
+  s->parsed = std::move(parsed_or).value();
+  ingest::ParsedBars& parsed = s->parsed;
+  ingest::SortByTime(&parsed);
+  DropPartialLastBar(*s->tf, modified, &parsed, &s->result);
+  job.rows_read = parsed.rows_read;
+  s->result.nonexistent_local = parsed.nonexistent_local;
+  s->result.ambiguous_local = parsed.ambiguous_local;
+  s->result.reordered = parsed.reordered;
+  s->result.blank_lines = parsed.blank_lines;
+  s->result.notes = parsed.notes;
+  const std::string& label = s->source.name;
+  if (parsed.bars.empty() && !parsed.unparsed.empty()) {
+    // Not one line parsed: the file is not in this format (or these --columns).
+    return Status::InvalidInput(
+        std::to_string(parsed.unparsed.size()) + " problem" +
+        (parsed.unparsed.size() == 1 ? "" : "s") + " in '" + label +
+        "' and no line parsed; nothing was imported:" + UnparsedLines(label, parsed.unparsed) +
+        "\nCheck --format (`barlake detect FILE`), --columns and --timeframe.");
+  }
+  if (parsed.bars.empty() && !parsed.empty_result_ok) {
+    return Status::InvalidInput("'" + label + "' has no bars; nothing to import");
+  }
+  return Status::OK();
+}
+
+// Validation: rejected rows leave `parsed` for quarantine; too many fail the import.
+Status Lake::ValidateBars(BarImport* s) {
+  const ImportRequest& req = s->req;
+  JobRecord& job = s->scope->job();
+  ImportResult& result = s->result;
+  ingest::ParsedBars& parsed = s->parsed;
+  validate::ValidationOptions vopt;
+  // Looked up again here: taking the writer lock reloaded registry_ (no pointer into it
+  // survives that), and the file may have changed since the first checks.
+  if (const registry::DatasetSpec* spec = registry_.Find(req.symbol, req.timeframe)) {
+    vopt.allow_non_positive = spec->allow_non_positive;
+    vopt.check_alignment = spec->check_alignment;
+    vopt.check_spikes = spec->check_spikes;
+    vopt.spikes.spike_scale_multiple = spec->spike_scale_multiple;
+    vopt.max_reject_share = spec->max_reject_share;
+    vopt.quarantine_outside_session = spec->outside_session == "quarantine";
+    s->calendar_name = spec->calendar;
+  }
+  result.calendar = s->calendar_name;
+  const calendar::Calendar* cal =
+      s->calendar_name.empty() ? nullptr : registry_.calendars().Find(s->calendar_name);
+  calendar::SessionList sessions;
+  if (cal && !parsed.bars.empty()) {
+    ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(parsed.bars.ts.front() - kMicrosPerDay,
+                                                    parsed.bars.ts.back() + 2 * kMicrosPerDay));
+    vopt.sessions = &sessions;
+    vopt.calendar_name = cal->name;
+  }
+  s->validation = validate::Validate(&parsed, *s->tf, vopt);
+  const validate::ValidationReport& validation = s->validation;
+  result.flagged_by_rule = validation.kept_counts;
+  for (const auto& r : validation.kept_examples)
+    result.flagged.push_back({r.line, r.rule, r.field, r.reason});
+  s->unparsed = static_cast<int64_t>(parsed.unparsed.size());
+  job.rows_rejected = validation.rejected_rows() + s->unparsed;
+  result.rejected_by_rule = validation.counts;
+  if (s->unparsed > 0) result.rejected_by_rule["parse_error"] = s->unparsed;
+  result.identical_duplicates = validation.identical_duplicates;
+  for (size_t k = 0; k < parsed.unparsed.size() && result.rejections.size() < 20; ++k) {
+    const auto& p = parsed.unparsed[k];
+    result.rejections.push_back({p.line, "parse_error", p.field, p.what});
+  }
+  for (size_t k = 0; k < validation.reasons.size() && result.rejections.size() < 20; ++k) {
+    const auto& r = validation.reasons[k];
+    result.rejections.push_back({r.line, r.rule, r.field, r.reason});
+  }
+  const std::string& label = s->source.name;
+  const double share =
+      static_cast<double>(job.rows_rejected) /
+      static_cast<double>(std::max<int64_t>(1, validation.rows_checked + s->unparsed));
+  Status checked;
+  if (job.rows_rejected > 0 && share > vopt.max_reject_share && !req.force) {
+    char pct[32];
+    std::snprintf(pct, sizeof pct, "%.2f%% (limit %.2f%%)", share * 100,
+                  vopt.max_reject_share * 100);
+    std::string problems;
+    if (s->unparsed > 0) {
+      problems = std::to_string(s->unparsed) + (s->unparsed == 1 ? " line does" : " lines do") +
+                 " not parse:" + UnparsedLines(label, parsed.unparsed) + "\n";
+    }
+    checked = Status::InvalidInput(
+        problems + (validation.rejected_rows() > 0 ? validation.Summary(label) + "\n" : "") +
+        "That is " + pct +
+        " of the file, so nothing was imported. Fix the source (or "
+        "check --format, --columns and --timeframe), or pass --force to import the rest "
+        "and quarantine these rows.");
+  }
+  if (checked.ok()) checked = ingest::CheckSpacing(parsed, *s->tf, label);
+  if (!checked.ok()) job.report_json = s->Report();
+  return checked;
+}
+
+// Idempotency (sets result.skipped_because), then alignment with what is stored: refuse
+// a file whose stamps are shifted (wrong zone or open/close stamping) instead of merging
+// hours-off bars next to the right ones.
+Status Lake::GateBars(BarImport* s) {
+  const ImportRequest& req = s->req;
+  const ingest::ParsedBars& parsed = s->parsed;
+  ASSIGN_OR_RETURN(bool skipped,
+                   SkipIfImported(Context(), s->scope.get(), s->scope->job().source_sha256,
+                                  req.symbol, req.timeframe, &s->result.skipped_because,
+                                  [&] { return s->Report(); }));
+  if (skipped) return Status::OK();
+  if (req.skip_alignment_check || parsed.bars.empty()) return Status::OK();
+  ASSIGN_OR_RETURN(auto datasets, journal_->Datasets());
+  for (const auto& d : datasets) {
+    if (d.symbol != req.symbol || d.timeframe != req.timeframe) continue;
+    const Micros from = std::max(parsed.bars.ts.front(), d.first_ts);
+    const Micros to = std::min(parsed.bars.ts.back(), d.last_ts);
+    if (from > to) break;  // no overlap: nothing to compare
+    const Micros pad = 15 * 3600 * kMicrosPerSecond;
+    // Three days of overlap are plenty to tell a shift, and cheap to read.
+    ASSIGN_OR_RETURN(BarColumns stored, Read(req.symbol, req.timeframe, from - pad,
+                                             std::min(to, from + 3 * kMicrosPerDay) + pad));
+    AlignmentResult a =
+        CheckAlignment(stored, parsed.bars, *s->tf, s->result.source_tz, s->source.name);
+    s->result.alignment_checked = a.checked;
+    s->result.alignment_message = a.message;
+    if (!a.message.empty()) {
+      s->scope->job().report_json = s->Report();
+      return Status::Conflict(a.message +
+                              ". Nothing was imported (pass --no-alignment-check if the "
+                              "stored bars are the wrong ones).");
+    }
+    break;
+  }
+  return Status::OK();
+}
+
+// Keep the source's bytes, and its rejected rows (listed once the job completes, see
+// Journal::AddQuarantine).
+Status Lake::KeepBarSource(BarImport* s) {
+  if (s->req.dry_run) return Status::OK();
+  JobRecord& job = s->scope->job();
+  RETURN_IF_ERROR(KeepSource(Context(), s->scope.get(), s->incoming, job.source_sha256));
+  if (s->validation.rejected_rows() == 0 && s->unparsed == 0) return Status::OK();
+  return journal_->AddQuarantine(
+      job.id, QuarantineRows(s->req.symbol, s->req.timeframe, s->parsed, s->validation));
+}
+
+// Merge the parsed (sorted, validated) rows into their partitions and commit them, with
+// the dataset's registry entry when it is new.
+Status Lake::CommitBars(BarImport* s) {
+  const ImportRequest& req = s->req;
+  JobRecord& job = s->scope->job();
+  ImportResult& result = s->result;
+  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+  PlanInput<BarColumns> in;
+  in.symbol = req.symbol;
+  in.timeframe = req.timeframe;
+  in.rows = &s->parsed.bars;
+  in.yearly = s->tf->is_daily_or_longer();
+  in.rel_path = [&](const std::string& period) {
+    return storage::PartitionRelPath(req.symbol, req.timeframe, period);
+  };
+  in.on_conflict = [&](const BarColumns& stored, size_t i, size_t j) {
+    if (result.conflicts.size() >= 20) return;
+    const BarColumns& nb = s->parsed.bars;
+    ConflictExample e;
+    e.ts = nb.ts[j];
+    e.line = s->parsed.line[j];
+    const double st[5] = {stored.open[i], stored.high[i], stored.low[i], stored.close[i],
+                          stored.volume[i]};
+    const double nw[5] = {nb.open[j], nb.high[j], nb.low[j], nb.close[j], nb.volume[j]};
+    std::copy(st, st + 5, e.stored);
+    std::copy(nw, nw + 5, e.incoming);
+    result.conflicts.push_back(e);
+  };
+  PartitionPlanner<BarColumns> planner(journal_.get(), &paths_, KindIo{store, duck_.get(), env_},
+                                       req.on_conflict, job.id, {std::move(in)});
+  PlanOptions opt;
+  opt.dry_run = req.dry_run;
+  opt.policy = req.on_conflict;
+  opt.report = [&] { return s->Report(); };
+  opt.on_counts = [&](const PlanCounts& c) {
+    result.rows_added = c.rows_added;
+    result.rows_identical = c.rows_identical;
+    result.rows_replaced = c.rows_replaced;
+    result.bytes_estimate = c.bytes_estimate;
+    result.partitions = c.partitions;
+  };
+  opt.on_reset = [&] { result.conflicts.clear(); };
+  opt.conflict_failure = [&](int64_t n) {
+    std::vector<std::string> lines;
+    for (const auto& e : result.conflicts) {
+      lines.push_back(s->source.name + ":" + std::to_string(e.line) + ": bar " +
+                      FormatIsoUtc(e.ts) + " stored [" + FormatBar(e.stored) + "] new [" +
+                      FormatBar(e.incoming) + "]");
+    }
+    return OnConflictFailure(n, "bars", s->source.name, lines);
+  };
+  if (!req.dry_run && job.kind == "import") {
+    registry::DatasetSpec spec;
+    spec.symbol = req.symbol;
+    spec.timeframe = req.timeframe;
+    spec.format = result.format;
+    spec.source_tz = result.source_tz;
+    spec.calendar = req.calendar;
+    spec.description = req.description.empty() ? req.symbol + " " + req.timeframe +
+                                                     " bars imported from " + result.format
+                                               : req.description;
+    ASSIGN_OR_RETURN(auto declare, RegistryWrite(Context(), {spec}, job.id));
+    if (declare) opt.tail.push_back(std::move(*declare));
+  }
+  WriteProtocol protocol = Protocol(store);
+  const bool declares = !opt.tail.empty();
+  RETURN_IF_ERROR(PlanAndCommit(Context(), s->scope.get(), &protocol, &planner, std::move(opt)));
+  if (declares) return ReloadRegistry();
+  return Status::OK();
+}
+
+Result<ImportResult> Lake::ReleaseQuarantine(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return Status::InvalidArgument("name the quarantined rows to release");
+  ASSIGN_OR_RETURN(auto lock, LockAndRecover());
+  std::vector<journal::QuarantineRow> rows;
+  for (int64_t id : ids) {
+    ASSIGN_OR_RETURN(journal::QuarantineRow r, journal_->GetQuarantine(id));
+    if (r.status != "held") {
+      return Status::Conflict("quarantined row " + std::to_string(id) + " is already " + r.status);
+    }
+    if (!rows.empty() && (r.symbol != rows[0].symbol || r.timeframe != rows[0].timeframe)) {
+      return Status::InvalidArgument(
+          "rows " + std::to_string(rows[0].id) + " and " + std::to_string(id) +
+          " belong to different datasets; release one dataset at a time");
+    }
+    if (r.rule == "parse_error") {
+      return Status::InvalidInput(
+          "quarantined row " + std::to_string(id) + " is line " + std::to_string(r.line) +
+          " of the source, which did not parse (" + r.reason +
+          "); it holds no bar to merge. Fix the line and import the file again, or drop it");
+    }
+    const double v[5] = {r.open, r.high, r.low, r.close, r.volume};
+    for (double x : v) {
+      if (!std::isfinite(x)) {
+        return Status::InvalidInput(
+            "quarantined row " + std::to_string(id) +
+            " has a value that is not a number and cannot be stored; drop it instead");
+      }
+    }
+    rows.push_back(std::move(r));
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.ts < b.ts; });
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].ts == rows[i - 1].ts) {
+      return Status::InvalidArgument("rows " + std::to_string(rows[i - 1].id) + " and " +
+                                     std::to_string(rows[i].id) + " are the same bar " +
+                                     FormatIsoUtc(rows[i].ts) + "; release one of them");
+    }
+  }
+  BarImport s;
+  ASSIGN_OR_RETURN(s.tf, Timeframe::Parse(rows[0].timeframe));
+  for (const auto& r : rows) {
+    s.parsed.bars.ts.push_back(r.ts);
+    s.parsed.bars.open.push_back(r.open);
+    s.parsed.bars.high.push_back(r.high);
+    s.parsed.bars.low.push_back(r.low);
+    s.parsed.bars.close.push_back(r.close);
+    s.parsed.bars.volume.push_back(r.volume);
+    s.parsed.line.push_back(r.line);
+  }
+  JobRecord& job = s.result.job;
+  job.kind = "release";
+  job.symbol = rows[0].symbol;
+  job.timeframe = rows[0].timeframe;
+  job.command = options_.command;
+  job.rows_read = static_cast<int64_t>(rows.size());
+  job.source_path = "quarantine of job " + std::to_string(rows[0].job_id);
+  ASSIGN_OR_RETURN(s.scope, JobScope::Begin(journal_.get(), env_, &job, false, ScopeEvents()));
+  s.source.name = job.source_path;
+  s.req.symbol = job.symbol;
+  s.req.timeframe = job.timeframe;
+  // The user has looked at these rows and decided they are right: they win over stored bars.
+  s.req.on_conflict = ConflictPolicy::kReplace;
+  // Marked now; they read as released only once this job completes (journal.cc).
+  Status done = journal_->SetQuarantineStatus(ids, "released", s.scope->job().id);
+  if (done.ok()) done = CommitBars(&s);
+  RETURN_IF_ERROR(s.scope->Finish(done));
+  return WithDependents(std::move(s.result));
+}
+
+}  // namespace barlake::lake

@@ -1,0 +1,284 @@
+// One keyed merge for every rows type, and one partition planner on top of it.
+//
+// RowTraits<Rows> gives a rows type's merge key ("strictly before") and "same values"
+// compare, how rows are appended (stored rows keep their job, new rows get the writing
+// job's) and how a stored partition file is read and fingerprinted. MergeSorted merges
+// sorted, unique incoming rows into sorted, unique stored rows under a ConflictPolicy;
+// PartitionPlanner splits sorted incoming rows by period, loads each stored partition
+// (checking it holds what the journal recorded), merges and counts, and yields the
+// PartitionWrites of the partitions that change: the write protocol pulls them one at a
+// time, so only a few partitions' rows are in memory at once.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bars.h"
+#include "core/checksum.h"
+#include "journal/journal.h"
+#include "lake/data_kind.h"
+#include "lake/write_protocol.h"
+#include "storage/partition_layout.h"
+#include "storage/snapshot_store.h"
+
+namespace barlake::lake {
+
+enum class ConflictPolicy { kKeep, kReplace, kFail };
+
+template <typename Rows>
+struct RowTraits;
+
+template <>
+struct RowTraits<BarColumns> {
+  static bool KeyLess(const BarColumns& a, size_t i, const BarColumns& b, size_t j) {
+    return a.ts[i] < b.ts[j];
+  }
+  static bool SameValues(const BarColumns& a, size_t i, const BarColumns& b, size_t j) {
+    return BarColumns::SameValues(a, i, b, j);
+  }
+  static Micros Time(const BarColumns& r, size_t i) { return r.ts[i]; }
+  static void Reserve(BarColumns* r, size_t n) { r->Reserve(n); }
+  static void AppendStored(BarColumns* out, const BarColumns& src, size_t i) {
+    out->Append(src, i);
+  }
+  // Parsed bars carry no job or flags column yet.
+  static void AppendNew(BarColumns* out, const BarColumns& src, size_t i, int64_t job) {
+    out->ts.push_back(src.ts[i]);
+    out->open.push_back(src.open[i]);
+    out->high.push_back(src.high[i]);
+    out->low.push_back(src.low[i]);
+    out->close.push_back(src.close[i]);
+    out->volume.push_back(src.volume[i]);
+    out->job.push_back(job);
+    if (!out->flags.empty()) out->flags.push_back(0);
+  }
+  static Result<BarColumns> ReadStored(const KindIo& io, const std::string& path) {
+    return io.bars->ReadFile(path);
+  }
+  static std::string Fingerprint(const BarColumns& r) { return ContentHash(r); }
+};
+
+template <>
+struct RowTraits<storage::SnapshotRows> {
+  using Rows = storage::SnapshotRows;
+  static bool KeyLess(const Rows& a, size_t i, const Rows& b, size_t j) {
+    return Rows::KeyLess(a, i, b, j);
+  }
+  static bool SameValues(const Rows& a, size_t i, const Rows& b, size_t j) {
+    return Rows::SameValues(a, i, b, j);
+  }
+  static Micros Time(const Rows& r, size_t i) { return r.ts[i]; }
+  static void Reserve(Rows* r, size_t n) {
+    r->ts.reserve(n);
+    r->strike.reserve(n);
+    r->values.reserve(n);
+    r->job.reserve(n);
+  }
+  static void AppendStored(Rows* out, const Rows& src, size_t i) { out->Append(src, i); }
+  static void AppendNew(Rows* out, const Rows& src, size_t i, int64_t job) {
+    out->Append(src, i);
+    out->job.back() = job;
+  }
+  static Result<Rows> ReadStored(const KindIo& io, const std::string& path) {
+    return storage::SnapshotStore(io.conn).ReadFile(path);
+  }
+  static std::string Fingerprint(const Rows& r) { return storage::SnapshotContentHash(r); }
+};
+
+/// What a merge did to one partition.
+template <typename Rows>
+struct MergeOutcome {
+  Rows rows;
+  int64_t added = 0, identical = 0, replaced = 0, conflicting = 0;
+};
+
+/// Called for each conflicting pair: row `stored_row` of the stored rows, row `new_row`
+/// of the incoming ones (for examples in reports and messages).
+using ConflictFn = std::function<void(size_t stored_row, size_t new_row)>;
+
+/// Merge sorted, unique `incoming` rows [begin, end) into sorted, unique `stored`: a new
+/// key is added, an identical row kept as stored, a differing one kept or replaced by
+/// `policy` (kFail keeps it; the caller refuses the job when any conflicted).
+template <typename Rows, typename Traits = RowTraits<Rows>>
+MergeOutcome<Rows> MergeSorted(const Rows& stored, const Rows& incoming, size_t begin, size_t end,
+                               ConflictPolicy policy, int64_t job_id,
+                               const ConflictFn& on_conflict) {
+  MergeOutcome<Rows> m;
+  Traits::Reserve(&m.rows, stored.size() + (end - begin));
+  size_t i = 0, j = begin;
+  while (i < stored.size() || j < end) {
+    if (j >= end || (i < stored.size() && Traits::KeyLess(stored, i, incoming, j))) {
+      Traits::AppendStored(&m.rows, stored, i++);
+    } else if (i >= stored.size() || Traits::KeyLess(incoming, j, stored, i)) {
+      Traits::AppendNew(&m.rows, incoming, j++, job_id);
+      ++m.added;
+    } else {
+      if (Traits::SameValues(stored, i, incoming, j)) {
+        ++m.identical;
+        Traits::AppendStored(&m.rows, stored, i);
+      } else {
+        ++m.conflicting;
+        if (on_conflict) on_conflict(i, j);
+        if (policy == ConflictPolicy::kReplace) {
+          Traits::AppendNew(&m.rows, incoming, j, job_id);
+          ++m.replaced;
+        } else {
+          Traits::AppendStored(&m.rows, stored, i);
+        }
+      }
+      ++i;
+      ++j;
+    }
+  }
+  return m;
+}
+
+/// What a plan has counted so far over every partition of a job.
+struct PlanCounts {
+  int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0, rows_conflicting = 0;
+  int64_t bytes_estimate = 0;           // of the files to write
+  std::vector<std::string> partitions;  // rel_paths that change
+  int64_t rows_written() const { return rows_added + rows_replaced; }
+};
+
+/// Everything a planner needs to know about one dataset's incoming rows.
+template <typename Rows>
+struct PlanInput {
+  std::string symbol, timeframe;
+  const Rows* rows = nullptr;  // sorted and unique by key
+  bool yearly = false;         // a file per year (else per month)
+  /// The rel_path of a period's partition.
+  std::function<std::string(const std::string& period)> rel_path;
+  /// Conflict examples: `stored` rows, `incoming` row index.
+  std::function<void(const Rows& stored, size_t stored_row, size_t new_row)> on_conflict;
+};
+
+/// Yields, partition by partition, the merged writes of one or more datasets' rows.
+template <typename Rows, typename Traits = RowTraits<Rows>>
+class PartitionPlanner {
+ public:
+  PartitionPlanner(journal::Journal* journal, const VaultPaths* paths, KindIo io,
+                   ConflictPolicy policy, int64_t job_id, std::vector<PlanInput<Rows>> inputs)
+      : journal_(journal),
+        paths_(paths),
+        io_(io),
+        policy_(policy),
+        job_id_(job_id),
+        inputs_(std::move(inputs)) {}
+
+  /// The next partition that changes, or nullopt; with `keep_rows` false only counts.
+  Result<std::optional<PartitionWrite>> Next(bool keep_rows) {
+    for (; input_ < inputs_.size(); ++input_, begin_ = 0) {
+      const PlanInput<Rows>& in = inputs_[input_];
+      const Rows& rows = *in.rows;
+      while (begin_ < rows.size()) {
+        const std::string period = storage::PeriodOf(Traits::Time(rows, begin_), in.yearly);
+        ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
+        size_t end = begin_;
+        while (end < rows.size() && Traits::Time(rows, end) < range.second) ++end;
+        PartitionWrite w;
+        journal::PartitionChange& c = w.change;
+        c.symbol = in.symbol;
+        c.timeframe = in.timeframe;
+        c.period = period;
+        c.rel_path = in.rel_path(period);
+        c.after_version = job_id_;
+        Rows stored;
+        ASSIGN_OR_RETURN(auto entry, journal_->GetPartition(c.rel_path));
+        if (entry) {
+          c.before_sha256 = entry->sha256;
+          c.before_rows = entry->rows;
+          c.before_version = entry->version;
+          ASSIGN_OR_RETURN(stored, Traits::ReadStored(io_, paths_->LakeFile(c.rel_path)));
+          if (Traits::Fingerprint(stored) != entry->content_hash) {
+            return Status::Corruption("'" + paths_->LakeFile(c.rel_path) +
+                                      "' does not hold the rows the journal recorded; run "
+                                      "`barlake verify` before importing more data");
+          }
+        }
+        const ConflictFn conflict = [&](size_t i, size_t j) {
+          if (in.on_conflict) in.on_conflict(stored, i, j);
+        };
+        MergeOutcome<Rows> m =
+            MergeSorted<Rows, Traits>(stored, rows, begin_, end, policy_, job_id_, conflict);
+        begin_ = end;
+        counts_.rows_added += m.added;
+        counts_.rows_identical += m.identical;
+        counts_.rows_replaced += m.replaced;
+        counts_.rows_conflicting += m.conflicting;
+        if (m.added == 0 && m.replaced == 0) continue;  // nothing changes: not rewritten
+        const double per_row = entry && entry->rows > 0 ? static_cast<double>(entry->bytes) /
+                                                              static_cast<double>(entry->rows)
+                                                        : 10.0;
+        counts_.bytes_estimate +=
+            static_cast<int64_t>(per_row * static_cast<double>(m.rows.size())) + 1024;
+        counts_.partitions.push_back(c.rel_path);
+        if (keep_rows) w.rows = MakePayload(std::move(m.rows));
+        return std::optional<PartitionWrite>(std::move(w));
+      }
+    }
+    return std::optional<PartitionWrite>();
+  }
+
+  /// Start again from the first row (after a counting pass).
+  void Reset() {
+    input_ = 0;
+    begin_ = 0;
+    counts_ = PlanCounts();
+  }
+
+  /// How many periods the rows fall in (for progress and the number of staging threads).
+  int64_t Periods() const {
+    int64_t n = 0;
+    for (const auto& in : inputs_) {
+      const Rows& rows = *in.rows;
+      for (size_t i = 0; i < rows.size();) {
+        ++n;
+        auto range = storage::PeriodRange(storage::PeriodOf(Traits::Time(rows, i), in.yearly));
+        if (!range.ok()) break;
+        size_t lo = i, hi = rows.size();  // the first row of the next period
+        while (lo < hi) {
+          const size_t mid = lo + (hi - lo) / 2;
+          if (Traits::Time(rows, mid) < range->second)
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+        i = lo;
+      }
+    }
+    return n;
+  }
+
+  /// Free space the plan needs: `bytes_per_row` per incoming row, twice the catalogued
+  /// size of the partitions the rows fall in (the new file beside the kept one), 16 MB.
+  Result<uint64_t> BytesNeeded(int64_t bytes_per_row) const {
+    uint64_t need = 16 << 20;
+    for (const auto& in : inputs_) {
+      const Rows& rows = *in.rows;
+      if (rows.size() == 0) continue;
+      need += static_cast<uint64_t>(rows.size()) * static_cast<uint64_t>(bytes_per_row);
+      ASSIGN_OR_RETURN(auto touched,
+                       journal_->PartitionsInRange(in.symbol, in.timeframe, Traits::Time(rows, 0),
+                                                   Traits::Time(rows, rows.size() - 1) + 1));
+      for (const auto& p : touched) need += static_cast<uint64_t>(p.bytes) * 2;
+    }
+    return need;
+  }
+
+  const PlanCounts& counts() const { return counts_; }
+
+ private:
+  journal::Journal* journal_;
+  const VaultPaths* paths_;
+  KindIo io_;
+  ConflictPolicy policy_;
+  int64_t job_id_;
+  std::vector<PlanInput<Rows>> inputs_;
+  size_t input_ = 0, begin_ = 0;
+  PlanCounts counts_;
+};
+
+}  // namespace barlake::lake
