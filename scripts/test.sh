@@ -22,18 +22,18 @@ if [ "${BARLAKE_SKIP_SANITIZERS:-0}" = "1" ]; then
   exit 0
 fi
 # A test binary that is not built shows up in ctest as <target>_NOT_BUILT: excluded.
-sanitized() {  # <dir> <sanitizers> <ctest regex> <targets...>
-  local dir="$1" sanitizers="$2" regex="$3"
-  shift 3
+sanitized() {  # <dir> <sanitizers> <ctest labels> <ctest regex> <targets...>
+  local dir="$1" sanitizers="$2" labels="$3" regex="$4"
+  shift 4
   cmake -S . -B "$dir" "${common[@]}" -DBARLAKE_SANITIZE="$sanitizers" -DBARLAKE_BUILD_BENCH=OFF >/dev/null
   cmake --build "$dir" -j2 --target "$@"
-  (cd "$dir" && ctest -j2 --output-on-failure --timeout 1200 -L unit -R "$regex" -E '_NOT_BUILT$')
+  (cd "$dir" && ctest -j2 --output-on-failure --timeout 1200 -L "$labels" -R "$regex" -E '_NOT_BUILT$')
 }
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/scripts/sanitizers/lsan.supp:print_suppressions=0"
-sanitized "$root/build-asan" "address;undefined" '.' \
+sanitized "$root/build-asan" "address;undefined" 'unit' '.' \
   barlake_lake_tests barlake_storage_tests barlake_journal_tests barlake_ingest_tests barlake_server_tests
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/sanitizers/tsan.supp"
-sanitized "$root/build-tsan" "thread" '(^|/)(ServerTest|ServeCliTest|ServerEncoding[A-Za-z]*|ParallelStagingFaultTest)\.' \
-  barlake_lake_tests barlake_server_tests
+sanitized "$root/build-tsan" "thread" 'unit|fault' '(^|/)(ServerTest|ServeCliTest|ServerEncoding[A-Za-z]*|ParallelStagingFaultTest)\.' \
+  barlake_fault_tests barlake_server_tests

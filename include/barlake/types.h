@@ -116,7 +116,10 @@ struct PartitionChange {
 
 struct JobDetail {
   Job job;
-  std::vector<PartitionChange> changes;
+  std::vector<PartitionChange> changes;  // data partitions only
+  /// The job also declared a dataset in barlake.toml (journaled with it, undone by its
+  /// rollback).
+  bool registry_changed = false;
 };
 
 /// One derived dataset a regenerate (or an import's automatic regeneration) handled.

@@ -15,6 +15,7 @@
 #include "core/json_text.h"
 #include "core/result.h"
 #include "env/env.h"
+#include "lake/data_kind.h"
 #include "lake/dataset_health.h"
 #include "lake/lake.h"
 #include "lake/public_types.h"
@@ -238,7 +239,13 @@ Result<JobDetail> Lake::GetJob(int64_t id) {
     ASSIGN_OR_RETURN(auto changes, impl_->lake->JobChanges(id));
     JobDetail d;
     d.job = lake::ToPublic(record);
-    for (const auto& c : changes) d.changes.push_back(lake::ToPublic(c));
+    for (const auto& c : changes) {
+      if (lake::KindOfRelPath(c.rel_path).catalogued()) {
+        d.changes.push_back(lake::ToPublic(c));
+      } else {
+        d.registry_changed = true;
+      }
+    }
     return d;
   });
 }

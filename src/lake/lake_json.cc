@@ -1,3 +1,4 @@
+#include "lake/data_kind.h"
 #include "lake/lake_json.h"
 
 #include "core/time_util.h"
@@ -44,13 +45,8 @@ json JobJson(const journal::JobRecord& job) { return JobJson(ToPublic(job)); }
 json JobDetailJson(const barlake::JobDetail& detail) {
   json o = JobJson(detail.job);
   json parts = json::array();
+  if (detail.registry_changed) o["registry_changed"] = true;
   for (const auto& c : detail.changes) {
-    // A job's registry change (declaring a dataset) is journaled with it, but is no
-    // partition.
-    if (!KindOfRelPath(c.path).catalogued()) {
-      o["registry_changed"] = true;
-      continue;
-    }
     parts.push_back({{"path", c.path},
                      {"before_sha256", c.before_sha256},
                      {"before_rows", c.before_rows},
@@ -65,7 +61,13 @@ json JobDetailJson(const barlake::JobDetail& detail) {
 json JobDetailJson(const journal::JobRecord& job, const std::vector<journal::PartitionChange>& changes) {
   barlake::JobDetail detail;
   detail.job = ToPublic(job);
-  for (const auto& c : changes) detail.changes.push_back(ToPublic(c));
+  for (const auto& c : changes) {
+    if (KindOfRelPath(c.rel_path).catalogued()) {
+      detail.changes.push_back(ToPublic(c));
+    } else {
+      detail.registry_changed = true;
+    }
+  }
   return JobDetailJson(detail);
 }
 

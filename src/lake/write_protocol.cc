@@ -176,19 +176,29 @@ Status WriteProtocol::PutNew(const journal::PartitionChange& c, DirChains* lake_
       return Status::Corruption("staged file '" + staged + "' of job " + std::to_string(c.job_id) +
                                 " is missing; the job cannot be finished");
     }
-    // A new partition's folders must be durable before the rename moves the only copy of
-    // the file into them: a power cut could otherwise drop the folder with the file in it.
-    std::string nearest_existing = DirName(target);
-    while (!env_->FileExists(nearest_existing)) nearest_existing = DirName(nearest_existing);
-    RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
-    if (nearest_existing != DirName(target)) {
-      RETURN_IF_ERROR(SyncParents(DirName(target), nearest_existing));
-    }
+    // SwapAll made the folders durable (MakeNewFolders); this covers a caller that did not.
+    DirChains made;
+    RETURN_IF_ERROR(MakeFolderFor(target, &made));
+    RETURN_IF_ERROR(SyncDirChains(made));
     RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
   } else if (env_->FileExists(target)) {
     RETURN_IF_ERROR(env_->RemoveFile(target));
   }
-  lake_dirs->emplace_back(DirName(target), SyncStop(c.rel_path));
+  // Only the folder whose entry changed: its parents were durable before the rename.
+  lake_dirs->emplace_back(DirName(target), DirName(target));
+  return Status::OK();
+}
+
+Status WriteProtocol::MakeFolderFor(const std::string& target, DirChains* made) {
+  // A new partition's folders must be durable before a rename moves the only copy of the
+  // file into them: a power cut could otherwise drop the folder with the file in it. New
+  // folders are durable once they and the nearest folder that existed are fsynced.
+  const std::string dir = DirName(target);
+  if (env_->FileExists(dir)) return Status::OK();
+  std::string nearest_existing = DirName(dir);
+  while (!env_->FileExists(nearest_existing)) nearest_existing = DirName(nearest_existing);
+  RETURN_IF_ERROR(env_->CreateDirs(dir));
+  made->emplace_back(dir, nearest_existing);
   return Status::OK();
 }
 
@@ -208,6 +218,13 @@ Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& chang
     done[i] = d;
   }
   RETURN_IF_ERROR(SyncDirChains(version_dirs));
+  // Every folder a new partition needs, made and fsynced in one batch before any rename.
+  DirChains new_dirs;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    if (done[i] || changes[i].after_sha256.empty()) continue;
+    RETURN_IF_ERROR(MakeFolderFor(paths_->LakeFile(changes[i].rel_path), &new_dirs));
+  }
+  RETURN_IF_ERROR(SyncDirChains(new_dirs));
   for (size_t i = 0; i < changes.size(); ++i) {
     if (done[i]) continue;
     RETURN_IF_ERROR(PutNew(changes[i], &lake_dirs));

@@ -111,6 +111,8 @@ class WriteProtocol {
   Status KeepOld(const journal::PartitionChange& c, bool* done, DirChains* version_dirs);
   /// SwapAll's second pass: the staged file renamed over the lake file, or the lake file
   /// removed (the folder added to `lake_dirs`).
+  /// Create the folder of `target` when missing; the chain to fsync goes into `made`.
+  Status MakeFolderFor(const std::string& target, DirChains* made);
   Status PutNew(const journal::PartitionChange& c, DirChains* lake_dirs);
   /// fsync every folder of `chains` once, deepest first.
   Status SyncDirChains(const DirChains& chains);

@@ -63,11 +63,18 @@ class CommitOrderTest : public VaultTest {
         EXPECT_LT(synced, l.at_staged) << staged;
         EXPECT_LT(Find(l.log, "fsync-dir " + DirName(staged), synced), l.at_staged) << staged;
         EXPECT_GT(i, l.at_staged) << "renamed before the plan: " << e;
-        // The lake folder (and each new parent) is fsynced after the rename, before the commit.
+        // The partition's folder is fsynced after the rename, before the commit.
+        EXPECT_LT(Find(l.log, "fsync-dir " + DirName(target), i), l.at_swap_all) << "after " << e;
+        // Each folder the job created, and the folder that held the first of them, was
+        // fsynced before the rename moved the only copy of the file into it.
         for (std::string d = DirName(target); d.size() >= LakeDir().size(); d = DirName(d)) {
-          const size_t dir_synced = Find(l.log, "fsync-dir " + d, i);
-          EXPECT_LT(dir_synced, l.at_swap_all) << d << " after " << e;
-          if (d == LakeDir()) break;
+          if (Find(l.log, "mkdir " + d) == std::string::npos) {
+            if (d != DirName(target)) {
+              EXPECT_LT(Find(l.log, "fsync-dir " + d), i) << d << " before " << e;
+            }
+            break;
+          }
+          EXPECT_LT(Find(l.log, "fsync-dir " + d), i) << d << " before " << e;
         }
       }
       if (e.rfind("link ", 0) == 0) {

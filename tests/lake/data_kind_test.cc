@@ -118,14 +118,14 @@ TEST(DataKindTest, BuiltInKindsOwnTheirPathsRootsAndTimeframes) {
 
 TEST_F(NotesKindTest, AKindAddedByOneClassWritesVerifiesAndQueriesThroughTheProtocol) {
   auto lake = OpenLake();
-  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->TEST_Duck());
   storage::ParquetStore store(duck);
   journal::JobRecord job;
   job.kind = "import-note";
   job.status = "running";
   job.symbol = "N1";
   job.timeframe = "note";
-  ASSERT_OK_AND_ASSIGN(job.id, lake->journal()->CreateJob(job));
+  ASSERT_OK_AND_ASSIGN(job.id, lake->TEST_journal()->CreateJob(job));
   const Micros jan = ParseIsoUtc("2024-01-10T00:00:00Z").value();
   std::vector<PartitionWrite> writes(1);
   PartitionWrite& w = writes[0];
@@ -135,14 +135,14 @@ TEST_F(NotesKindTest, AKindAddedByOneClassWritesVerifiesAndQueriesThroughTheProt
   w.change.rel_path = "note=N1/period=2024-01/data.parquet";
   w.change.after_version = job.id;
   w.rows = MakePayload(NoteRows{{jan, jan + 1, jan + 2}, {7, 8, 9}});
-  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->journal(), duck, &store, nullptr,
+  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->TEST_journal(), duck, &store, nullptr,
                          nullptr);
   ASSERT_OK(protocol.Commit(&job, &writes));
   EXPECT_EQ(job.status, "completed");
   // Under the kind's own root, catalogued with the facts its reader found.
   EXPECT_TRUE(std::filesystem::exists(vault_ + "/notes/note=N1/period=2024-01/data.parquet"));
   ASSERT_OK_AND_ASSIGN(auto entry,
-                       lake->journal()->GetPartition("note=N1/period=2024-01/data.parquet"));
+                       lake->TEST_journal()->GetPartition("note=N1/period=2024-01/data.parquet"));
   ASSERT_TRUE(entry.has_value());
   EXPECT_EQ(entry->rows, 3);
   EXPECT_EQ(entry->min_ts, jan);
@@ -166,12 +166,12 @@ TEST_F(NotesKindTest, AKindAddedByOneClassWritesVerifiesAndQueriesThroughTheProt
 
 TEST_F(NotesKindTest, StagingRefusesAFileThatReadsBackOtherRows) {
   auto lake = OpenLake();
-  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->Duck());
+  ASSERT_OK_AND_ASSIGN(storage::DuckConn * duck, lake->TEST_Duck());
   storage::ParquetStore store(duck);
   journal::JobRecord job;
   job.kind = "import-note";
   job.status = "running";
-  ASSERT_OK_AND_ASSIGN(job.id, lake->journal()->CreateJob(job));
+  ASSERT_OK_AND_ASSIGN(job.id, lake->TEST_journal()->CreateJob(job));
   // Keys out of order: the writer sorts them, so what is read back is not what was meant.
   std::vector<PartitionWrite> writes(1);
   writes[0].change.symbol = "N1";
@@ -179,7 +179,7 @@ TEST_F(NotesKindTest, StagingRefusesAFileThatReadsBackOtherRows) {
   writes[0].change.period = "2024-01";
   writes[0].change.rel_path = "note=N1/period=2024-01/data.parquet";
   writes[0].rows = MakePayload(NoteRows{{5, 3}, {1, 2}});
-  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->journal(), duck, &store, nullptr,
+  WriteProtocol protocol(Env::Default(), &lake->paths(), lake->TEST_journal(), duck, &store, nullptr,
                          nullptr);
   ASSERT_RAISES(kCorruption, protocol.Commit(&job, &writes));
   EXPECT_FALSE(std::filesystem::exists(vault_ + "/notes/note=N1/period=2024-01/data.parquet"));

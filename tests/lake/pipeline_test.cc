@@ -49,11 +49,11 @@ TEST_F(PipelineTest, AnErrorAfterTheJobIsCreatedFailsItWithThatError) {
   auto lake = OpenLake(o);
   auto r = lake->Import(Req(WriteSource("a.txt", testutil::NtMinutes("20240115 093100", 30, 100))));
   ASSERT_RAISES(kIOError, r);
-  ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(5));
+  ASSERT_OK_AND_ASSIGN(auto jobs, lake->TEST_journal()->ListJobs(5));
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].status, "failed");
   EXPECT_NE(jobs[0].error.find("injected failure"), std::string::npos) << jobs[0].error;
-  ASSERT_OK_AND_ASSIGN(auto running, lake->journal()->JobsWithStatus("running"));
+  ASSERT_OK_AND_ASSIGN(auto running, lake->TEST_journal()->JobsWithStatus("running"));
   EXPECT_TRUE(running.empty());
   EXPECT_TRUE(IncomingCopies(vault_).empty());
 }
@@ -67,7 +67,7 @@ TEST_F(PipelineTest, AFailedAlignmentReadFailsTheJobAndRemovesTheIncomingCopy) {
   { std::ofstream(stored, std::ios::trunc) << "not parquet"; }
   auto r = lake->Import(Req(WriteSource("b.txt", testutil::NtMinutes("20240115 094100", 30, 100))));
   ASSERT_FALSE(r.ok());
-  ASSERT_OK_AND_ASSIGN(auto jobs, lake->journal()->ListJobs(1));
+  ASSERT_OK_AND_ASSIGN(auto jobs, lake->TEST_journal()->ListJobs(1));
   EXPECT_EQ(jobs[0].status, "failed");
   EXPECT_EQ(jobs[0].error, r.status().message());
   EXPECT_TRUE(IncomingCopies(vault_).empty());
@@ -80,10 +80,10 @@ TEST_F(PipelineTest, AScopeLeftWithoutFinishFailsItsJobAndRemovesItsTempFiles) {
   journal::JobRecord job;
   job.kind = "import";
   {
-    ASSERT_OK_AND_ASSIGN(auto scope, JobScope::Begin(lake->journal(), Env::Default(), &job, false));
+    ASSERT_OK_AND_ASSIGN(auto scope, JobScope::Begin(lake->TEST_journal(), Env::Default(), &job, false));
     scope->AddTemp(temp);
   }
-  ASSERT_OK_AND_ASSIGN(journal::JobRecord stored, lake->journal()->GetJob(job.id));
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord stored, lake->TEST_journal()->GetJob(job.id));
   EXPECT_EQ(stored.status, "failed");
   EXPECT_NE(stored.error.find("without recording its outcome"), std::string::npos);
   EXPECT_FALSE(fs::exists(temp));
@@ -284,8 +284,8 @@ TEST_F(PipelineTest, BytesInMemoryImportExactlyLikeTheSameFile) {
   EXPECT_EQ(a.job.source_sha256, b.job.source_sha256);
   EXPECT_EQ(a.partitions, b.partitions);
   EXPECT_EQ(b.job.source_path, "es.txt");
-  ASSERT_OK_AND_ASSIGN(auto pa, from_file->journal()->AllPartitions());
-  ASSERT_OK_AND_ASSIGN(auto pb, memory_lake->journal()->AllPartitions());
+  ASSERT_OK_AND_ASSIGN(auto pa, from_file->TEST_journal()->AllPartitions());
+  ASSERT_OK_AND_ASSIGN(auto pb, memory_lake->TEST_journal()->AllPartitions());
   ASSERT_EQ(pa.size(), pb.size());
   for (size_t i = 0; i < pa.size(); ++i) {
     EXPECT_EQ(pa[i].rel_path, pb[i].rel_path);
@@ -296,7 +296,7 @@ TEST_F(PipelineTest, BytesInMemoryImportExactlyLikeTheSameFile) {
   // The same bytes again, now from the file: skipped by SHA-256.
   ASSERT_OK_AND_ASSIGN(ImportResult again, memory_lake->Import(Req(path)));
   EXPECT_EQ(again.job.status, "skipped");
-  ASSERT_OK_AND_ASSIGN(journal::JobRecord skipped, memory_lake->journal()->GetJob(again.job.id));
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord skipped, memory_lake->TEST_journal()->GetJob(again.job.id));
   EXPECT_NE(skipped.report_json.find("\"skipped_because\""), std::string::npos) << skipped.report_json;
 }
 

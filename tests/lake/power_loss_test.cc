@@ -175,8 +175,8 @@ std::vector<std::string> PathNames() {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryWritePath, PowerLossTest, ::testing::ValuesIn(PathNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
                          });
 
 }  // namespace
@@ -257,8 +257,8 @@ TEST_P(PowerLossWhileUndoingTest, AFailedWriteCutShortAtEveryLaterStepRecovers) 
 
 INSTANTIATE_TEST_SUITE_P(ImportAndRollback, PowerLossWhileUndoingTest,
                          ::testing::Values("import_merge", "rollback"),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           return info.param;
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
                          });
 
 }  // namespace

@@ -321,7 +321,7 @@ std::vector<WritePath> MakePaths() {
                },
                {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterSwapOne,
                 CP::kAfterSwapAll, CP::kAfterCommit},
-               /*declares_after_commit=*/true});
+               /*declares_after_commit=*/false});  // the registry entry is part of the job
   p.push_back({"import_merge", BuildEs,
                [](lake::Lake& l, const PathBase& b) {
                  return Completed(l.Import(BarRequest(b.sources + "/es_more.txt")));
