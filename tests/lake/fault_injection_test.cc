@@ -94,8 +94,13 @@ TEST_F(ParallelStagingFaultTest, FailureInAnyStagingThreadLeavesTheLakeUnchanged
     auto r = lake->Import(Req(wide_));
     const std::string context = "step " + std::to_string(k) + " (" + faulty.failed() + ")";
     if (r.ok()) {
-      ASSERT_OK(lake->Rollback(r->job.id).status()) << context;
+      // Either the import ran past its last step (every step was tried) or a best-effort
+      // step failed; undo it without faults and go on.
+      const bool ran_past_the_end = faulty.failed().empty();
+      lake.reset();
+      ASSERT_OK(OpenLake()->Rollback(r->job.id).status()) << context;
       before_ = testutil::Snapshot(LakeDir());
+      if (ran_past_the_end) break;
       continue;
     }
     lake.reset();

@@ -319,8 +319,9 @@ std::vector<WritePath> MakePaths() {
                [](lake::Lake& l, const PathBase& b) {
                  return Completed(l.Import(BarRequest(b.sources + "/nq.txt", "NQ")));
                },
-               {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterSwapOne,
-                CP::kAfterSwapAll, CP::kAfterCommit},
+               // barlake.toml is replaced by the job, so its old version is kept too.
+               {CP::kAfterSourceCopy, CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterKeepOld,
+                CP::kAfterSwapOne, CP::kAfterSwapAll, CP::kAfterCommit},
                /*declares_after_commit=*/false});  // the registry entry is part of the job
   p.push_back({"import_merge", BuildEs,
                [](lake::Lake& l, const PathBase& b) {
