@@ -14,7 +14,7 @@
 //   - which journal job kinds write it and can be rolled back;
 //   - its query views (`bars`, `snapshots`, `session_stats`, ...).
 //
-// Kinds are registered in one list (data_kind.cc, BARLAKE_DATA_KINDS); adding a kind is one
+// Kinds are registered in one list (data_kind.h, BARLAKE_DATA_KINDS); adding a kind is one
 // file defining it plus one entry there (docs/adding-a-data-kind.md).
 #pragma once
 
