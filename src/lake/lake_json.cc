@@ -1,7 +1,7 @@
-#include "lake/data_kind.h"
 #include "lake/lake_json.h"
 
 #include "core/time_util.h"
+#include "lake/data_kind.h"
 #include "lake/derived_tables.h"
 #include "lake/public_types.h"
 
