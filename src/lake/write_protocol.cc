@@ -176,29 +176,23 @@ Status WriteProtocol::PutNew(const journal::PartitionChange& c, DirChains* lake_
       return Status::Corruption("staged file '" + staged + "' of job " + std::to_string(c.job_id) +
                                 " is missing; the job cannot be finished");
     }
-    // SwapAll made the folders durable (MakeNewFolders); this covers a caller that did not.
-    DirChains made;
-    RETURN_IF_ERROR(MakeFolderFor(target, &made));
-    RETURN_IF_ERROR(SyncDirChains(made));
+    if (!env_->FileExists(target)) {
+      // A partition the lake lacks: link the staged file in. Its staged name stays (durable
+      // since before the plan) until the job is committed, so a power cut that drops the
+      // new folder or the new entry loses no data: recovery links it again. The folder and
+      // every folder above it up to the kind's root are fsynced (once per job) before the
+      // commit, including folders an interrupted attempt made but never synced.
+      RETURN_IF_ERROR(env_->CreateDirs(DirName(target)));
+      RETURN_IF_ERROR(env_->LinkFile(staged, target));
+      lake_dirs->emplace_back(DirName(target), SyncStop(c.rel_path));
+      return Status::OK();
+    }
     RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
   } else if (env_->FileExists(target)) {
     RETURN_IF_ERROR(env_->RemoveFile(target));
   }
-  // Only the folder whose entry changed: its parents were durable before the rename.
+  // Only the folder whose entry changed: the file was there, so its folders were durable.
   lake_dirs->emplace_back(DirName(target), DirName(target));
-  return Status::OK();
-}
-
-Status WriteProtocol::MakeFolderFor(const std::string& target, DirChains* made) {
-  // A new partition's folders must be durable before a rename moves the only copy of the
-  // file into them: a power cut could otherwise drop the folder with the file in it. New
-  // folders are durable once they and the nearest folder that existed are fsynced.
-  const std::string dir = DirName(target);
-  if (env_->FileExists(dir)) return Status::OK();
-  std::string nearest_existing = DirName(dir);
-  while (!env_->FileExists(nearest_existing)) nearest_existing = DirName(nearest_existing);
-  RETURN_IF_ERROR(env_->CreateDirs(dir));
-  made->emplace_back(dir, nearest_existing);
   return Status::OK();
 }
 
@@ -206,8 +200,9 @@ Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& chang
   // Two passes so that each kind of folder is fsynced once per job, not once per
   // partition: first every previous file is kept (then the versions/ folders are synced,
   // so no rename below can drop the only durable name of an old file), then every new
-  // file is renamed in (then the lake's folders are synced, before the commit records
-  // them).
+  // file is put in place (then the lake's folders are synced, before the commit records
+  // them). A new file keeps its staged name until the commit, so the lake's folders need
+  // no fsync before it is put there.
   std::vector<char> done(changes.size(), 0);
   DirChains version_dirs, lake_dirs;
   *reached = 0;
@@ -218,13 +213,6 @@ Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& chang
     done[i] = d;
   }
   RETURN_IF_ERROR(SyncDirChains(version_dirs));
-  // Every folder a new partition needs, made and fsynced in one batch before any rename.
-  DirChains new_dirs;
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (done[i] || changes[i].after_sha256.empty()) continue;
-    RETURN_IF_ERROR(MakeFolderFor(paths_->LakeFile(changes[i].rel_path), &new_dirs));
-  }
-  RETURN_IF_ERROR(SyncDirChains(new_dirs));
   for (size_t i = 0; i < changes.size(); ++i) {
     if (done[i]) continue;
     RETURN_IF_ERROR(PutNew(changes[i], &lake_dirs));

@@ -8,8 +8,9 @@
 //             in the journal with phase=staged, in one transaction.
 //  3. swap    per partition: the current file is kept under .barlake/versions/job-<id>/
 //             (a hard link), then the staged file is renamed over it in lake/ (an atomic
-//             replace, so readers see the old or the new file, never none); folders are
-//             fsynced.
+//             replace, so readers see the old or the new file, never none), or linked in
+//             when the lake has none (the staged name stays until the commit); folders
+//             are fsynced.
 //  4. commit  one journal transaction updates the catalog and completes the job.
 //
 // A crash before 2 leaves the lake untouched (recovery deletes the staging folder). A
@@ -109,10 +110,9 @@ class WriteProtocol {
   /// SwapAll's first pass for one change: check what the lake holds (`done`: already the
   /// new file) and keep the previous file (its folders added to `version_dirs`).
   Status KeepOld(const journal::PartitionChange& c, bool* done, DirChains* version_dirs);
-  /// SwapAll's second pass: the staged file renamed over the lake file, or the lake file
-  /// removed (the folder added to `lake_dirs`).
-  /// Create the folder of `target` when missing; the chain to fsync goes into `made`.
-  Status MakeFolderFor(const std::string& target, DirChains* made);
+  /// SwapAll's second pass: the staged file renamed over the lake file, or hard-linked in
+  /// when the lake has no file there (the staged name stays until the commit), or the lake
+  /// file removed (the folders to fsync added to `lake_dirs`).
   Status PutNew(const journal::PartitionChange& c, DirChains* lake_dirs);
   /// fsync every folder of `chains` once, deepest first.
   Status SyncDirChains(const DirChains& chains);

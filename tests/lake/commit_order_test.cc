@@ -4,7 +4,10 @@
 //  - every staged file and the staging folder are fsynced before the plan is recorded;
 //  - every kept version's folder is fsynced after its link and before the lake file it
 //    keeps is replaced;
-//  - every lake folder a rename or mkdir touched is fsynced after it and before the commit.
+//  - every lake folder a rename, link or mkdir touched is fsynced after it and before the
+//    commit;
+//  - a staged file linked into a new partition keeps its staged name until the commit, so
+//    the new lake folders need no fsync before the link.
 #include <algorithm>
 #include <filesystem>
 
@@ -18,7 +21,7 @@ using testutil::NtMinutes;
 
 struct Logged {
   std::vector<std::string> log;
-  size_t at_staged = 0, at_swap_all = 0;  // log size when the crash point was reached
+  size_t at_staged = 0, at_swap_all = 0, at_commit = 0;  // log size at each crash point
 };
 
 // Index of the first entry at or after `from` equal to `entry`, or npos.
@@ -39,6 +42,7 @@ class CommitOrderTest : public VaultTest {
     o.crash_hook = [&](CrashPoint p) {
       if (p == CrashPoint::kAfterStaged) out.at_staged = env.log().size();
       if (p == CrashPoint::kAfterSwapAll) out.at_swap_all = env.log().size();
+      if (p == CrashPoint::kAfterCommit) out.at_commit = env.log().size();
     };
     auto lake = OpenLake(std::move(o));
     auto r = lake->Import(Req(source));
@@ -47,37 +51,47 @@ class CommitOrderTest : public VaultTest {
     return out;
   }
 
-  // Check the durability order of one logged import; returns how many lake renames it saw.
+  // Check the durability order of one logged import; returns how many staged files it put
+  // into the lake (renamed over an old file, or linked in).
   size_t CheckOrder(const Logged& l) {
     EXPECT_GT(l.at_staged, 0u);
     EXPECT_GT(l.at_swap_all, l.at_staged);
-    size_t renames = 0;
+    EXPECT_GT(l.at_commit, l.at_swap_all);
+    size_t put = 0;
     for (size_t i = 0; i < l.log.size(); ++i) {
       const std::string& e = l.log[i];
-      if (e.rfind("rename ", 0) == 0 && e.find(" -> " + LakeDir()) != std::string::npos) {
-        ++renames;
-        const std::string staged = e.substr(7, e.find(" -> ") - 7);
+      const bool renamed = e.rfind("rename ", 0) == 0, linked = e.rfind("link ", 0) == 0;
+      const size_t op_len = renamed ? 7 : 5;
+      if ((renamed || linked) && e.find(" -> " + LakeDir()) != std::string::npos) {
+        ++put;
+        const std::string staged = e.substr(op_len, e.find(" -> ") - op_len);
         const std::string target = e.substr(e.find(" -> ") + 4);
         // The staged file was fsynced, and its folder after it, before the plan.
         const size_t synced = Find(l.log, "fsync " + staged);
         EXPECT_LT(synced, l.at_staged) << staged;
         EXPECT_LT(Find(l.log, "fsync-dir " + DirName(staged), synced), l.at_staged) << staged;
-        EXPECT_GT(i, l.at_staged) << "renamed before the plan: " << e;
-        // The partition's folder is fsynced after the rename, before the commit.
+        EXPECT_GT(i, l.at_staged) << "put in place before the plan: " << e;
+        // The partition's folder is fsynced after the rename or link, before the commit.
         EXPECT_LT(Find(l.log, "fsync-dir " + DirName(target), i), l.at_swap_all) << "after " << e;
-        // Each folder the job created, and the folder that held the first of them, was
-        // fsynced before the rename moved the only copy of the file into it.
-        for (std::string d = DirName(target); d.size() >= LakeDir().size(); d = DirName(d)) {
-          if (Find(l.log, "mkdir " + d) == std::string::npos) {
-            if (d != DirName(target)) {
-              EXPECT_LT(Find(l.log, "fsync-dir " + d), i) << d << " before " << e;
-            }
-            break;
-          }
-          EXPECT_LT(Find(l.log, "fsync-dir " + d), i) << d << " before " << e;
+        if (renamed) {
+          // A rename replaces a file the lake held: its folders existed and were durable.
+          EXPECT_EQ(Find(l.log, "mkdir " + DirName(target)), std::string::npos) << e;
+          continue;
         }
+        // A link leaves the staged name in place until the job is committed...
+        const size_t unstaged = Find(l.log, "remove " + staged);
+        EXPECT_TRUE(unstaged == std::string::npos || unstaged > l.at_commit) << staged;
+        // ...and every folder from the partition's up to lake/ is fsynced after the link
+        // (and after the mkdir that made it) and before the commit.
+        for (std::string d = DirName(target); d.size() >= LakeDir().size(); d = DirName(d)) {
+          const size_t made = Find(l.log, "mkdir " + d);
+          EXPECT_LT(Find(l.log, "fsync-dir " + d, made == std::string::npos ? i : std::max(made, i)),
+                    l.at_swap_all)
+              << d << " after " << e;
+        }
+        continue;
       }
-      if (e.rfind("link ", 0) == 0) {
+      if (linked) {
         // A kept version: its folder is durable before the lake file is replaced.
         const std::string lake_file = e.substr(5, e.find(" -> ") - 5);
         const std::string version = e.substr(e.find(" -> ") + 4);
@@ -94,7 +108,7 @@ class CommitOrderTest : public VaultTest {
         EXPECT_LT(Find(l.log, "fsync-dir " + DirName(version), i), replaced) << e;
       }
     }
-    return renames;
+    return put;
   }
 };
 
