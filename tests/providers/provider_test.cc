@@ -264,8 +264,8 @@ TEST_F(UpdateTest, GeoBlockedBinanceFailsOverToTheNextProviderOfTheRule) {
   EXPECT_EQ(item.served[0].provider, "yahoo");
   ASSERT_EQ(item.attempts.size(), 2u);
   EXPECT_NE(item.attempts[0].find("451 -> blocked"), std::string::npos) << item.attempts[0];
-  // Weekdays kT0 (Monday) .. the day before now: 8 bars (two weekends skipped).
-  EXPECT_EQ(Stored("BTCUSDT", "1d").size(), 8u);
+  // The closed days kT0 (Monday) .. kT0 + 8 days, weekends skipped: 7 bars.
+  EXPECT_EQ(Stored("BTCUSDT", "1d").size(), 7u);
 }
 
 TEST_F(UpdateTest, AlphaVantageQuotaFailsOverToYahooAndTheKeyIsNeverStored) {
@@ -415,7 +415,7 @@ TEST_F(UpdateTest, AnAdjustedHistoryStopsTheUpdateNamingTheRatioAndFull) {
   req.from = kT0 * kMicrosPerSecond;
   ASSERT_EQ(UpdateOne(req).status, "ok");
   BarColumns before = Stored("NVDA", "1d");
-  ASSERT_EQ(before.size(), 8u);
+  ASSERT_EQ(before.size(), 7u);
   const size_t jobs_before = Jobs().size();
 
   // A 10:1 split: the provider now serves every old bar divided by 10.
@@ -437,7 +437,7 @@ TEST_F(UpdateTest, AnAdjustedHistoryStopsTheUpdateNamingTheRatioAndFull) {
   UpdateItem full = UpdateOne(req);
   ASSERT_EQ(full.status, "ok") << full.error;
   BarColumns after = Stored("NVDA", "1d");
-  ASSERT_EQ(after.size(), 11u);
+  ASSERT_EQ(after.size(), 10u);
   EXPECT_NEAR(after.close[0], before.close[0] * 0.1, 1e-9);
 }
 
@@ -457,7 +457,6 @@ TEST(ClassifyTest, EveryRecordedAnswerHasItsClass) {
     Outcome want;
     Micros retry_after = -1;
   };
-  HttpResponse retry_after_7;
   const Case cases[] = {
       {yahoo.get(), 404, "yahoo-404-not-found.json", Outcome::kNotFound},
       {yahoo.get(), 422, "yahoo-422-range.json", Outcome::kRangeNotServed},
@@ -482,7 +481,9 @@ TEST(ClassifyTest, EveryRecordedAnswerHasItsClass) {
     r.headers["retry-after"] = "7";
     Classified got = c.p->Classify(r);
     EXPECT_EQ(OutcomeName(got.outcome), std::string(OutcomeName(c.want))) << c.file;
-    if (c.retry_after >= 0) EXPECT_EQ(got.retry_after, c.retry_after) << c.file;
+    if (c.retry_after >= 0) {
+      EXPECT_EQ(got.retry_after, c.retry_after) << c.file;
+    }
     EXPECT_FALSE(got.message.empty()) << c.file;
   }
   HttpResponse gone;
