@@ -202,7 +202,10 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   else if (stored && !req.full) from = stored->last_ts;  // one bar of overlap
   else if (stored) from = stored->first_ts;
   else from = now - DefaultLookback(tf);
-  if (from >= to) {
+  // Incremental: up to date when no bar after the stored last one has closed (the overlap
+  // bar alone is not worth a request).
+  const bool incremental = stored && !req.from && !req.full;
+  if (from >= to || (incremental && from + tf.micros() >= to)) {
     item.status = "up_to_date";
     return item;
   }

@@ -221,6 +221,26 @@ TEST_F(UpdateTest, ServerErrorsAreRetriedWithBackoffThenSucceed) {
   EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 49u);
 }
 
+TEST_F(UpdateTest, ATimeoutIsRetriedLikeAServerError) {
+  const int64_t now = kT0 + 50 * kMinute;
+  WriteRegistryTail("\n[[provider]]\nname = \"binance\"\ntimeout_seconds = 0.3\n");
+  int calls = 0;
+  Serve([&](const SeenRequest& r) {
+    Reply reply = Klines(r, now);
+    if (++calls == 1) reply.delay_ms = 1500;  // longer than the provider's timeout
+    return reply;
+  });
+  SetNow(now);
+  UpdateRequest req = Req("BTCUSDT", "1m");
+  req.from = kT0 * kMicrosPerSecond;
+  UpdateItem item = UpdateOne(req);
+  ASSERT_EQ(item.status, "ok") << item.error;
+  EXPECT_EQ(item.requests, 2);
+  ASSERT_EQ(item.attempts.size(), 1u);
+  EXPECT_NE(item.attempts[0].find("no answer, 200 -> ok"), std::string::npos) << item.attempts[0];
+  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 49u);
+}
+
 TEST_F(UpdateTest, BannedStopsTheProviderForTheRestOfTheRun) {
   Serve([&](const SeenRequest&) {
     return Reply{418, Recorded("binance-418.json"), "application/json", {{"Retry-After", "600"}}};
