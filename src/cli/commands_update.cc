@@ -106,7 +106,7 @@ int CmdUpdate(const Globals& g, const UpdateArgs& a) {
 void AddUpdateCommands(CLI::App& app, Globals& g, int& rc) {
   static UpdateArgs a;
   auto* up = app.add_subcommand("update", "Fetch missing bars from Yahoo, Binance or Alpha Vantage and import them");
-  up->add_option("SYMBOL", a.symbols, "Datasets of these symbols (default: every dataset a provider rule serves)");
+  up->add_option("SYMBOL", a.symbols, "Datasets of these symbols (default: every dataset that opted in, docs/providers.md)");
   up->add_option("--timeframe", a.timeframes, "Timeframes, comma-separated (default: the symbol's datasets)");
   up->add_option("--provider", a.provider, "Only this provider (yahoo, binance, alphavantage); no failover");
   up->add_option("--from", a.from, "First bar time, ISO 8601 (default: the last stored bar)");

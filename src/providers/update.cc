@@ -140,8 +140,31 @@ Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
   };
   auto downloadable = [](const registry::DatasetSpec& d) { return d.kind == "bars" && !d.is_derived(); };
   if (request.symbols.empty()) {
+    // Every dataset that opted in: made by a download (its format is a provider's), or
+    // given an asset class or provider symbols. A dataset imported from files (say ES from
+    // NinjaTrader) is never matched to a provider by its name alone: "ES" at Alpha Vantage
+    // is another instrument.
+    std::vector<std::string> provider_formats;
+    for (const auto& name : ProviderNames()) {
+      auto p = ProviderNamed(name);
+      if (p.ok()) provider_formats.push_back((*p)->format());
+    }
     for (const auto& d : reg.datasets()) {
-      if (downloadable(d) && wanted_tf(d.timeframe)) targets.emplace_back(d.symbol, d.timeframe);
+      if (!downloadable(d) || !wanted_tf(d.timeframe)) continue;
+      const bool opted_in = !d.asset_class.empty() || !d.provider_symbols.empty() ||
+                            std::find(provider_formats.begin(), provider_formats.end(), d.format) !=
+                                provider_formats.end();
+      if (!opted_in) continue;
+      auto tf = Timeframe::Parse(d.timeframe);
+      if (!tf.ok()) continue;
+      bool served = false;
+      const auto chain = request.provider.empty() ? ChainFor(reg, AssetClassOf(&d, d.symbol), *tf)
+                                                  : std::vector<std::string>{request.provider};
+      for (const auto& name : chain) {
+        auto p = ProviderNamed(name);
+        served = served || (p.ok() && (*p)->Supports(*tf));
+      }
+      if (served) targets.emplace_back(d.symbol, d.timeframe);
     }
   } else {
     for (const auto& symbol : request.symbols) {
@@ -196,7 +219,8 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   }
   // Only closed bars: a bar that opened at t has closed once t + tf <= now.
   Micros to = req.to ? req.to : now;
-  to = std::min(to, now - tf.micros() + 1);
+  // (to the whole second after now - tf: bars open on whole seconds)
+  to = std::min(to, ((now - tf.micros()) / kMicrosPerSecond + 1) * kMicrosPerSecond);
   Micros from;
   if (req.from) from = req.from;
   else if (stored && !req.full) from = stored->last_ts;  // one bar of overlap

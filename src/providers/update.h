@@ -25,7 +25,9 @@
 namespace barlake::providers {
 
 struct UpdateRequest {
-  std::vector<std::string> symbols;     // empty: every bar dataset a rule serves
+  /// Empty: every bar dataset that opted in (made by a download, or given asset_class or
+  /// provider_symbols) and that a provider of its chain serves.
+  std::vector<std::string> symbols;
   std::vector<std::string> timeframes;  // empty: every timeframe declared for the symbol
   std::string provider;                 // set: only this provider (no failover)
   Micros from = 0, to = 0;              // 0: from the last stored bar / up to now

@@ -170,6 +170,27 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   EXPECT_EQ(server_->seen().size(), 4u);
 }
 
+TEST_F(UpdateTest, UpdateAllTakesOnlyDatasetsThatOptedIn) {
+  // ES imported from NinjaTrader files, ES2 with Yahoo's symbol, BTCUSDT made by a download.
+  WriteRegistryTail(
+      "\n[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"\nformat = \"ninjatrader\"\n"
+      "\n[[dataset]]\nsymbol = \"ES2\"\ntimeframe = \"1m\"\nprovider_symbols = { yahoo = \"ES=F\" }\n"
+      "\n[[dataset]]\nsymbol = \"BTCUSDT\"\ntimeframe = \"1m\"\nformat = \"binance-json\"\n");
+  Serve([&](const SeenRequest&) { return Reply{500, "unused"}; });
+  SetNow(kT0 + 86400);
+  UpdateRequest req;
+  req.dry_run = true;
+  auto items = Update(req);
+  ASSERT_OK(items.status());
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[0].symbol, "ES2");
+  EXPECT_EQ((*items)[0].provider, "yahoo");
+  ASSERT_FALSE((*items)[0].planned.empty());
+  EXPECT_NE((*items)[0].planned[0].find("/v8/finance/chart/ES%3DF?"), std::string::npos) << (*items)[0].planned[0];
+  EXPECT_EQ((*items)[1].symbol, "BTCUSDT");
+  EXPECT_EQ((*items)[1].provider, "binance");
+}
+
 TEST_F(UpdateTest, DryRunPlansAndSendsNothing) {
   Serve([&](const SeenRequest& r) { return Klines(r, kT0 + 3000 * kMinute); });
   SetNow(kT0 + 3000 * kMinute);
@@ -218,7 +239,7 @@ TEST_F(UpdateTest, ServerErrorsAreRetriedWithBackoffThenSucceed) {
   // Backoff 0.5 s then 1 s, each with jitter in [half, full].
   EXPECT_GE(clock_->slept(), 750 * 1000);
   EXPECT_LE(clock_->slept(), 1500 * 1000);
-  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 49u);
+  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 50u);  // 00:00 .. 00:49; the 00:49 bar closed at now
 }
 
 TEST_F(UpdateTest, ATimeoutIsRetriedLikeAServerError) {
@@ -238,7 +259,7 @@ TEST_F(UpdateTest, ATimeoutIsRetriedLikeAServerError) {
   EXPECT_EQ(item.requests, 2);
   ASSERT_EQ(item.attempts.size(), 1u);
   EXPECT_NE(item.attempts[0].find("no answer, 200 -> ok"), std::string::npos) << item.attempts[0];
-  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 49u);
+  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 50u);  // 00:00 .. 00:49; the 00:49 bar closed at now
 }
 
 TEST_F(UpdateTest, BannedStopsTheProviderForTheRestOfTheRun) {
