@@ -29,7 +29,7 @@ class AlphaVantage final : public Provider {
 
   bool Supports(const Timeframe& tf) const override { return !Function(tf).empty(); }
 
-  Result<std::vector<FetchRequest>> Plan(const PlanInput& in, std::string*) const override {
+  Result<std::vector<FetchRequest>> Plan(const PlanInput& in, std::string* clamped) const override {
     const std::string function = Function(in.timeframe);
     if (function.empty()) {
       return Status::InvalidArgument("alphavantage serves 1m, 5m, 15m, 30m, 1h, 1d and 1w bars, not " +
@@ -52,7 +52,20 @@ class AlphaVantage final : public Provider {
       out.push_back(std::move(r));
     };
     if (in.timeframe.is_daily_or_longer()) {
-      add(base + (function == "TIME_SERIES_DAILY" ? "&outputsize=compact" : "") + apikey, in.from, in.to);
+      Micros from = in.from;
+      // The free daily series (outputsize=compact) holds the latest 100 trading days, about
+      // 140 calendar days; full history is a premium parameter. Say what is left out.
+      const Micros compact_start = in.now - 140 * kMicrosPerDay;
+      if (function == "TIME_SERIES_DAILY" && from < compact_start) {
+        if (clamped) {
+          *clamped = "alphavantage's free daily series holds the latest 100 trading days: " + FormatIsoUtc(from) +
+                     " to " + FormatIsoUtc(std::min(in.to, compact_start)) + " is not fetched";
+        }
+        from = compact_start;
+      }
+      if (from < in.to) {
+        add(base + (function == "TIME_SERIES_DAILY" ? "&outputsize=compact" : "") + apikey, from, in.to);
+      }
       return out;
     }
     // One request per calendar month (UTC months; the series is in US/Eastern, so a

@@ -589,3 +589,28 @@ TEST(FetcherTest, FiveHundredSymbolsNeverExceedTheWeightBudget) {
 
 }  // namespace
 }  // namespace barlake::providers
+
+namespace barlake::providers {
+namespace {
+
+TEST(PlanTest, AlphaVantageSaysWhatItsFreeDailySeriesLeavesOut) {
+  ::setenv("ALPHAVANTAGE_API_KEY", "k", 1);
+  ProviderConfig c;
+  c.name = "alphavantage";
+  c.origin = "http://127.0.0.1:1";
+  auto av = std::move(MakeProvider(c)).value();
+  const Micros now = kT0 * kMicrosPerSecond;
+  std::string clamped;
+  auto plan = av->Plan(PlanInput{"IBM", Timeframe::Parse("1d").value(), now - 365 * kMicrosPerDay, now, now}, &clamped);
+  ::unsetenv("ALPHAVANTAGE_API_KEY");
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->size(), 1u);
+  EXPECT_EQ((*plan)[0].from, now - 140 * kMicrosPerDay);
+  EXPECT_NE((*plan)[0].shown_url.find("function=TIME_SERIES_DAILY&symbol=IBM&outputsize=compact&apikey=***"),
+            std::string::npos)
+      << (*plan)[0].shown_url;
+  EXPECT_NE(clamped.find("latest 100 trading days"), std::string::npos) << clamped;
+}
+
+}  // namespace
+}  // namespace barlake::providers
