@@ -816,6 +816,7 @@ int Run(int argc, char** argv) {
   AddServeCommands(app, g, rc);
   AddSnapshotCommands(app, g, rc);
   AddStatsCommands(app, g, rc);
+  AddUpdateCommands(app, g, rc);
 
   try {
     app.parse(argc, argv);

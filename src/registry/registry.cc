@@ -181,6 +181,111 @@ Result<DatasetName> ParseDatasetName(const std::string& text) {
   return DatasetName{text.substr(0, space), text.substr(space + 1)};
 }
 
+bool IsAssetClass(const std::string& name) {
+  return name == "crypto" || name == "stock" || name == "future" || name == "fx";
+}
+
+// The online-provider parts of the file: [[provider]], [[rule]] and the dataset keys
+// asset_class and provider_symbols (docs/providers.md). Provider names are checked where
+// they are used (providers/), which knows the providers; this module does not.
+struct ProviderTables {
+  static Result<std::vector<std::string>> StringList(const toml::table& t, const char* key,
+                                                     const std::string& path) {
+    std::vector<std::string> out;
+    const toml::node* n = t.get(key);
+    if (!n) return out;
+    const toml::array* arr = n->as_array();
+    bool ok = arr != nullptr;
+    if (arr) {
+      for (const toml::node& x : *arr) {
+        if (!x.is_string()) ok = false;
+        else out.push_back(*x.value<std::string>());
+      }
+    }
+    if (!ok) return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be a list of quoted strings");
+    return out;
+  }
+
+  static Status Parse(const toml::table& root, const std::string& path, Registry* r) {
+    if (const toml::node* ps = root.get("provider")) {
+      const toml::array* arr = ps->as_array();
+      if (!arr) return Status::InvalidInput(Where(path, *ps) + ": 'provider' must be [[provider]] tables");
+      for (const toml::node& n : *arr) {
+        const toml::table* t = n.as_table();
+        if (!t) return Status::InvalidInput(Where(path, n) + ": each [[provider]] must be a table");
+        RETURN_IF_ERROR(CheckKeys(*t, {"name", "api_key_env", "url", "requests_per_minute", "timeout_seconds"},
+                                  path, "[[provider]]"));
+        ProviderSpec p;
+        p.source = Where(path, n);
+        ASSIGN_OR_RETURN(p.name, GetString(*t, "name", path, ""));
+        ASSIGN_OR_RETURN(p.api_key_env, GetString(*t, "api_key_env", path, ""));
+        ASSIGN_OR_RETURN(p.url, GetString(*t, "url", path, ""));
+        ASSIGN_OR_RETURN(p.requests_per_minute, GetNumber(*t, "requests_per_minute", path, 0));
+        ASSIGN_OR_RETURN(p.timeout_seconds, GetNumber(*t, "timeout_seconds", path, 30));
+        if (p.name.empty()) return Status::InvalidInput(p.source + ": [[provider]] needs a name");
+        if (p.requests_per_minute < 0 || p.timeout_seconds <= 0) {
+          return Status::InvalidInput(p.source + ": [[provider]] " + p.name +
+                                      ": requests_per_minute must be >= 0 and timeout_seconds above 0");
+        }
+        for (const auto& q : r->providers_) {
+          if (q.name == p.name) return Status::InvalidInput(p.source + ": [[provider]] " + p.name + " is declared twice");
+        }
+        r->providers_.push_back(std::move(p));
+      }
+    }
+    if (const toml::node* rs = root.get("rule")) {
+      const toml::array* arr = rs->as_array();
+      if (!arr) return Status::InvalidInput(Where(path, *rs) + ": 'rule' must be [[rule]] tables");
+      for (const toml::node& n : *arr) {
+        const toml::table* t = n.as_table();
+        if (!t) return Status::InvalidInput(Where(path, n) + ": each [[rule]] must be a table");
+        RETURN_IF_ERROR(CheckKeys(*t, {"asset_class", "timeframes", "providers"}, path, "[[rule]]"));
+        RuleSpec rule;
+        rule.source = Where(path, n);
+        ASSIGN_OR_RETURN(rule.asset_class, GetString(*t, "asset_class", path, ""));
+        ASSIGN_OR_RETURN(rule.timeframes, StringList(*t, "timeframes", path));
+        ASSIGN_OR_RETURN(rule.providers, StringList(*t, "providers", path));
+        if (!IsAssetClass(rule.asset_class)) {
+          return Status::InvalidInput(rule.source + ": [[rule]] asset_class '" + rule.asset_class +
+                                      "' must be crypto, stock, future or fx");
+        }
+        for (const auto& tf : rule.timeframes) {
+          auto parsed = Timeframe::Parse(tf);
+          if (!parsed.ok()) return AsInput(parsed.status(), rule.source + " [[rule]] timeframes");
+        }
+        if (rule.providers.empty()) {
+          return Status::InvalidInput(rule.source + ": [[rule]] needs providers = [\"...\"] (tried in order)");
+        }
+        r->rules_.push_back(std::move(rule));
+      }
+    }
+    return Status::OK();
+  }
+
+  static Status ParseDatasetKeys(const toml::table& t, const std::string& path, DatasetSpec* d) {
+    ASSIGN_OR_RETURN(d->asset_class, GetString(t, "asset_class", path, ""));
+    if (!d->asset_class.empty() && !IsAssetClass(d->asset_class)) {
+      return Status::InvalidInput(Where(path, *t.get("asset_class")) + ": asset_class '" + d->asset_class +
+                                  "' must be crypto, stock, future or fx");
+    }
+    if (const toml::node* n = t.get("provider_symbols")) {
+      const toml::table* m = n->as_table();
+      if (!m) {
+        return Status::InvalidInput(Where(path, *n) +
+                                    ": 'provider_symbols' must be a table like { yahoo = \"ES=F\" }");
+      }
+      for (const auto& [key, v] : *m) {
+        if (!v.is_string()) {
+          return Status::InvalidInput(Where(path, v) + ": provider_symbols." + std::string(key.str()) +
+                                      " must be a quoted symbol");
+        }
+        d->provider_symbols.emplace_back(std::string(key.str()), *v.value<std::string>());
+      }
+    }
+    return Status::OK();
+  }
+};
+
 Result<Registry> Registry::Parse(const std::string& text, const std::string& path) {
   toml::table root;
   try {
@@ -191,7 +296,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar"}, path, "the registry"));
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule"}, path, "the registry"));
+  RETURN_IF_ERROR(ProviderTables::Parse(root, path, &r));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
     ASSIGN_OR_RETURN(r.settings_.name, GetString(*v, "name", path, r.settings_.name));
@@ -221,7 +327,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
                                      "calendar", "outside_session", "method", "inputs", "sql",
-                                     "auto_regenerate", "day_start"},
+                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
@@ -243,6 +349,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.sql, GetString(*t, "sql", path, ""));
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
       ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
+      RETURN_IF_ERROR(ProviderTables::ParseDatasetKeys(*t, path, &d));
       if (const toml::node* in = t->get("inputs")) {
         const toml::array* input_list = in->as_array();
         bool ok = input_list != nullptr;

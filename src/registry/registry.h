@@ -56,6 +56,10 @@ struct DatasetSpec {
   std::vector<std::string> inputs;  // "SYMBOL TF" of each input dataset
   std::string sql;                  // method sql: a query over the `bars` view
   bool auto_regenerate = true;      // rebuilt when an import changes an input
+  // Online providers (docs/providers.md).
+  std::string asset_class;  // crypto | stock | future | fx; empty: classified from the symbol
+  /// The symbol each provider knows this dataset by, e.g. { yahoo = "ES=F" } (file order).
+  std::vector<std::pair<std::string, std::string>> provider_symbols;
   std::string day_start;            // level_touches: "HH:MM" in the calendar's zone, "none"; empty = 09:30
   bool is_derived() const { return !method.empty(); }
   /// A derived table (kind "table"), not bars.
@@ -74,6 +78,28 @@ struct DatasetName {
 };
 /// Split "ES 1m"; kInvalidArgument for anything but two words separated by one space.
 Result<DatasetName> ParseDatasetName(const std::string& text);
+
+/// A [[provider]] table: settings of one online provider (docs/providers.md). The API key
+/// is never in the file: `api_key_env` names the environment variable that holds it.
+struct ProviderSpec {
+  std::string name;
+  std::string api_key_env;         // empty: the provider's default (ALPHAVANTAGE_API_KEY)
+  std::string url;                 // empty: the public origin (BARLAKE_<NAME>_URL wins over both)
+  double requests_per_minute = 0;  // 0: the provider's default
+  double timeout_seconds = 30;
+  std::string source;  // "file:line", for messages
+};
+
+/// A [[rule]] table: which providers serve an asset class at some timeframes, in order.
+struct RuleSpec {
+  std::string asset_class;              // crypto | stock | future | fx
+  std::vector<std::string> timeframes;  // empty: every timeframe
+  std::vector<std::string> providers;   // tried in this order (failover)
+  std::string source;
+};
+
+/// The asset classes rules and datasets name.
+bool IsAssetClass(const std::string& name);
 
 struct VaultSettings {
   std::string name = "barlake vault";
@@ -119,11 +145,17 @@ class Registry {
   void Upsert(const DatasetSpec& spec);
   /// The zone naive stamps of this dataset are in.
   std::string SourceTzFor(const std::string& symbol, const std::string& timeframe) const;
+  /// [[provider]] and [[rule]] tables, in file order (docs/providers.md).
+  const std::vector<ProviderSpec>& providers() const { return providers_; }
+  const std::vector<RuleSpec>& rules() const { return rules_; }
 
  private:
   VaultSettings settings_;
   std::vector<DatasetSpec> datasets_;
   calendar::CalendarSet calendars_ = calendar::CalendarSet::BuiltIn();
+  std::vector<ProviderSpec> providers_;
+  std::vector<RuleSpec> rules_;
+  friend struct ProviderTables;
 };
 
 }  // namespace barlake::registry

@@ -1,0 +1,448 @@
+#include "providers/update.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_text.h"
+#include "core/time_zone.h"
+#include "ingest/format.h"
+
+namespace barlake::providers {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& tail) {
+  return s.size() > tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// How far back a dataset with no bars starts when no --from is given.
+Micros DefaultLookback(const Timeframe& tf) {
+  if (tf.seconds() <= 60) return 7 * kMicrosPerDay;
+  if (tf.seconds() < 3600) return 30 * kMicrosPerDay;
+  if (tf.seconds() < 86400) return 180 * kMicrosPerDay;
+  if (tf.seconds() < 7 * 86400) return 5 * 365 * kMicrosPerDay;
+  return 10 * 365 * kMicrosPerDay;
+}
+
+// Forming bars the parser dropped (Yahoo's live bar, Binance's open kline): its notes.
+int64_t DroppedLiveBars(const ingest::ParsedBars& parsed) {
+  int64_t n = 0;
+  for (const auto& note : parsed.notes) {
+    if (note.rfind("dropped the live last bar", 0) == 0 || note.rfind("dropped the last kline", 0) == 0) ++n;
+  }
+  return n;
+}
+
+std::string RatioText(double r) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", r);
+  return buf;
+}
+
+void AddServed(UpdateItem* item, const std::string& provider, Micros from, Micros to) {
+  if (!item->served.empty() && item->served.back().provider == provider && item->served.back().to == from) {
+    item->served.back().to = to;
+  } else {
+    item->served.push_back({provider, from, to});
+  }
+}
+
+}  // namespace
+
+std::string Updater::AssetClassOf(const registry::DatasetSpec* spec, const std::string& symbol) {
+  if (spec && !spec->asset_class.empty()) return spec->asset_class;
+  if (spec) {
+    for (const auto& [provider, psym] : spec->provider_symbols) {
+      if (provider == "yahoo" && EndsWith(psym, "=F")) return "future";
+      if (provider == "yahoo" && EndsWith(psym, "=X")) return "fx";
+    }
+  }
+  for (const char* quote : {"USDT", "BUSD", "USDC", "FDUSD", "BTC", "ETH", "BNB"}) {
+    if (EndsWith(symbol, quote)) return "crypto";
+  }
+  static const char* kCurrencies[] = {"USD", "EUR", "JPY", "GBP", "CHF", "AUD", "CAD", "NZD", "SEK", "NOK"};
+  if (symbol.size() == 6) {
+    int known = 0;
+    for (const char* c : kCurrencies) {
+      if (symbol.compare(0, 3, c) == 0) ++known;
+      if (symbol.compare(3, 3, c) == 0) ++known;
+    }
+    if (known == 2) return "fx";
+  }
+  return "stock";
+}
+
+std::vector<std::string> Updater::ChainFor(const registry::Registry& reg, const std::string& asset_class,
+                                           const Timeframe& tf) {
+  for (const auto& rule : reg.rules()) {
+    if (rule.asset_class != asset_class) continue;
+    bool matches = rule.timeframes.empty();
+    for (const auto& name : rule.timeframes) {
+      auto t = Timeframe::Parse(name);
+      if (t.ok() && *t == tf) matches = true;
+    }
+    if (matches) return rule.providers;
+  }
+  if (asset_class == "crypto") return {"binance"};
+  if (asset_class == "stock") {
+    if (tf.is_daily_or_longer()) return {"yahoo"};
+    return {"alphavantage", "yahoo"};
+  }
+  return {"yahoo"};  // future, fx
+}
+
+Updater::Updater(lake::Lake* lake, UpdaterOptions options)
+    : lake_(lake),
+      options_(options),
+      clock_(options.clock ? options.clock : SystemClock()),
+      fetcher_(options.http, clock_, options.policy) {}
+
+Result<Provider*> Updater::ProviderNamed(const std::string& name) {
+  for (auto& p : providers_) {
+    if (p->name() == name) return p.get();
+  }
+  ProviderConfig c;
+  c.name = name;
+  for (const auto& spec : lake_->registry().providers()) {
+    if (spec.name != name) continue;
+    c.origin = spec.url;
+    c.api_key_env = spec.api_key_env;
+    c.requests_per_minute = spec.requests_per_minute;
+    c.timeout_seconds = spec.timeout_seconds;
+  }
+  ASSIGN_OR_RETURN(auto p, MakeProvider(std::move(c)));
+  providers_.push_back(std::move(p));
+  return providers_.back().get();
+}
+
+Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
+  if (!options_.http) return Status::InvalidArgument("the updater needs an HTTP client");
+  if (!request.provider.empty()) RETURN_IF_ERROR(ProviderNamed(request.provider).status());
+  for (const auto& spec : lake_->registry().providers()) {
+    auto p = ProviderNamed(spec.name);
+    if (!p.ok()) return p.status().WithContext(spec.source + " [[provider]]");
+  }
+  for (const auto& rule : lake_->registry().rules()) {
+    for (const auto& name : rule.providers) {
+      auto p = ProviderNamed(name);
+      if (!p.ok()) return p.status().WithContext(rule.source + " [[rule]]");
+    }
+  }
+  if (request.from && request.to && request.from >= request.to) {
+    return Status::InvalidArgument("--from must be before --to");
+  }
+  const registry::Registry& reg = lake_->registry();
+  std::vector<std::pair<std::string, std::string>> targets;
+  auto wanted_tf = [&](const std::string& tf) {
+    if (request.timeframes.empty()) return true;
+    return std::find(request.timeframes.begin(), request.timeframes.end(), tf) != request.timeframes.end();
+  };
+  auto downloadable = [](const registry::DatasetSpec& d) { return d.kind == "bars" && !d.is_derived(); };
+  if (request.symbols.empty()) {
+    // Every dataset that opted in: made by a download (its format is a provider's), or
+    // given an asset class or provider symbols. A dataset imported from files (say ES from
+    // NinjaTrader) is never matched to a provider by its name alone: "ES" at Alpha Vantage
+    // is another instrument.
+    std::vector<std::string> provider_formats;
+    for (const auto& name : ProviderNames()) {
+      auto p = ProviderNamed(name);
+      if (p.ok()) provider_formats.push_back((*p)->format());
+    }
+    for (const auto& d : reg.datasets()) {
+      if (!downloadable(d) || !wanted_tf(d.timeframe)) continue;
+      const bool opted_in = !d.asset_class.empty() || !d.provider_symbols.empty() ||
+                            std::find(provider_formats.begin(), provider_formats.end(), d.format) !=
+                                provider_formats.end();
+      if (!opted_in) continue;
+      auto tf = Timeframe::Parse(d.timeframe);
+      if (!tf.ok()) continue;
+      bool served = false;
+      const auto chain = request.provider.empty() ? ChainFor(reg, AssetClassOf(&d, d.symbol), *tf)
+                                                  : std::vector<std::string>{request.provider};
+      for (const auto& name : chain) {
+        auto p = ProviderNamed(name);
+        served = served || (p.ok() && (*p)->Supports(*tf));
+      }
+      if (served) targets.emplace_back(d.symbol, d.timeframe);
+    }
+  } else {
+    for (const auto& symbol : request.symbols) {
+      if (!request.timeframes.empty()) {
+        for (const auto& tf : request.timeframes) targets.emplace_back(symbol, tf);
+        continue;
+      }
+      size_t before = targets.size();
+      for (const auto& d : reg.datasets()) {
+        if (d.symbol == symbol && downloadable(d)) targets.emplace_back(d.symbol, d.timeframe);
+      }
+      if (targets.size() == before) {
+        return Status::InvalidArgument(symbol + " has no dataset yet: name the timeframe, e.g. `barlake update " +
+                                       symbol + " --timeframe 1d`");
+      }
+    }
+  }
+  std::vector<UpdateItem> items;
+  for (const auto& [symbol, tf] : targets) items.push_back(UpdateOne(symbol, tf, request));
+  return items;
+}
+
+UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& timeframe, const UpdateRequest& req) {
+  UpdateItem item;
+  item.symbol = symbol;
+  item.timeframe = timeframe;
+  auto fail = [&](Status s, const std::string& status) {
+    item.result = s;
+    item.error = s.message();
+    item.status = status;
+    return item;
+  };
+  auto tf_or = Timeframe::Parse(timeframe);
+  if (!tf_or.ok()) return fail(tf_or.status(), "failed");
+  const Timeframe tf = *tf_or;
+  const registry::Registry& reg = lake_->registry();
+  const registry::DatasetSpec* spec = reg.Find(symbol, timeframe);
+  if (spec && (spec->kind != "bars" || spec->is_derived())) {
+    return fail(Status::InvalidArgument(symbol + " " + timeframe +
+                                        " is built by barlake from other datasets, not downloaded"),
+                "failed");
+  }
+  const std::vector<std::string> chain =
+      req.provider.empty() ? ChainFor(reg, AssetClassOf(spec, symbol), tf) : std::vector<std::string>{req.provider};
+  const Micros now = clock_->Now();
+
+  std::optional<journal::DatasetSummary> stored;
+  auto datasets = lake_->Datasets();
+  if (!datasets.ok()) return fail(datasets.status(), "failed");
+  for (const auto& d : *datasets) {
+    if (d.symbol == symbol && d.timeframe == timeframe && d.rows > 0) stored = d;
+  }
+  // Only closed bars: a bar that opened at t has closed once t + tf <= now.
+  Micros to = req.to ? req.to : now;
+  // (to the whole second after now - tf: bars open on whole seconds)
+  to = std::min(to, ((now - tf.micros()) / kMicrosPerSecond + 1) * kMicrosPerSecond);
+  Micros from;
+  if (req.from) from = req.from;
+  else if (stored && !req.full) from = stored->last_ts;  // one bar of overlap
+  else if (stored) from = stored->first_ts;
+  else from = now - DefaultLookback(tf);
+  // Incremental: up to date when no bar after the stored last one has closed (the overlap
+  // bar alone is not worth a request).
+  const bool incremental = stored && !req.from && !req.full;
+  if (from >= to || (incremental && from + tf.micros() >= to)) {
+    item.status = "up_to_date";
+    return item;
+  }
+
+  Micros cursor = from;
+  bool overlap_checked = req.full || !stored;
+  std::string last_error;
+  Status last_status;
+  int not_found = 0, asked = 0;
+  for (const std::string& name : chain) {
+    if (cursor >= to) break;
+    auto p_or = ProviderNamed(name);
+    if (!p_or.ok()) {
+      last_status = p_or.status();
+      last_error = p_or.status().message();
+      continue;
+    }
+    Provider* p = *p_or;
+    if (!p->Supports(tf)) {
+      item.notes.push_back(name + " does not serve " + timeframe + " bars");
+      continue;
+    }
+    if (std::string why = fetcher_.BreakerOpen(*p); !why.empty()) {
+      last_error = name + " is skipped: " + why;
+      last_status = Status::Unavailable(last_error);
+      item.attempts.push_back(last_error);
+      continue;
+    }
+    std::string psym = symbol;
+    if (spec) {
+      for (const auto& [prov, s] : spec->provider_symbols) {
+        if (prov == name) psym = s;
+      }
+    }
+    std::string clamped;
+    auto plan = p->Plan(PlanInput{psym, tf, cursor, to, now}, &clamped);
+    if (!plan.ok()) {
+      last_status = plan.status();
+      last_error = name + ": " + plan.status().message();
+      item.attempts.push_back(last_error);
+      continue;
+    }
+    if (!clamped.empty()) item.notes.push_back(clamped);
+    ++asked;
+    if (req.dry_run) {
+      for (const auto& r : *plan) item.planned.push_back(name + " GET " + r.shown_url);
+      item.requests += static_cast<int64_t>(plan->size());
+      item.provider = name;
+      AddServed(&item, name, cursor, to);
+      cursor = to;
+      break;
+    }
+    if (plan->empty()) continue;
+    // The part the provider does not serve (clamped) is skipped by its plan.
+    bool failed = false;
+    for (const FetchRequest& r : *plan) {
+      FetchResult fr = fetcher_.Fetch(*p, r);
+      item.requests += fr.attempts;
+      Classified c = fr.classified;
+      std::optional<ingest::ParsedBars> parsed;
+      const ingest::BarFormat* format = nullptr;
+      if (c.outcome == Outcome::kOk) {
+        // Parse as the import will, to check the body and the overlap before anything is
+        // written: a body the parser refuses is a malformed answer, and changes nothing.
+        auto f = ingest::FindFormat(p->format());
+        auto tz = TimeZone::Locate(reg.SourceTzFor(symbol, timeframe));
+        if (!f.ok() || !tz.ok()) {
+          item.result = !f.ok() ? f.status() : tz.status();
+          item.error = item.result.message();
+          item.status = "failed";
+          return item;
+        }
+        format = *f;
+        ingest::ParseOptions popt{tf, &*tz, name + " " + r.shown_url};
+        auto got = format->Parse(fr.response.body, popt);
+        if (!got.ok()) {
+          c = {Outcome::kMalformed, got.status().message()};
+        } else {
+          parsed = std::move(got).value();
+          item.provisional += DroppedLiveBars(*parsed);
+          if (parsed->bars.empty()) c = {Outcome::kEmptyWindow, "no bars in this window"};
+        }
+      }
+      item.attempts.push_back(name + " GET " + r.shown_url + ": " + fr.statuses + " -> " + OutcomeName(c.outcome) +
+                              (c.message.empty() ? "" : ": " + c.message));
+      if (c.outcome == Outcome::kEmptyWindow) {
+        AddServed(&item, name, r.from, r.to);
+        cursor = r.to;
+        item.provider = name;
+        continue;
+      }
+      if (c.outcome != Outcome::kOk) {
+        if (c.outcome == Outcome::kNotFound) ++not_found;
+        last_error = name + ": " + OutcomeName(c.outcome) + ": " + c.message;
+        last_status = c.outcome == Outcome::kNotFound      ? Status::NotFound(last_error)
+                      : c.outcome == Outcome::kMalformed   ? Status::InvalidInput(last_error)
+                      : c.outcome == Outcome::kBadRequest  ? Status::InvalidInput(last_error)
+                                                           : Status::Unavailable(last_error);
+        failed = true;
+        break;
+      }
+      ingest::SortByTime(&*parsed);
+      const BarColumns& bars = parsed->bars;
+      item.rows_fetched += static_cast<int64_t>(bars.size());
+      if (!overlap_checked) {
+        // The bars this answer shares with the stored ones (the overlap bar at least).
+        const Micros lo = std::max(bars.ts.front(), stored->first_ts);
+        const Micros hi = std::min({bars.ts.back(), stored->last_ts, lo + 200 * tf.micros()});
+        if (lo <= hi) {
+          overlap_checked = true;
+          auto old = lake_->Read(symbol, timeframe, lo, hi + 1);
+          if (!old.ok()) return fail(old.status(), "failed");
+          double ratio = 0;
+          bool constant = true;
+          size_t matched = 0, j = 0;
+          for (size_t i = 0; i < old->size(); ++i) {
+            while (j < bars.size() && bars.ts[j] < old->ts[i]) ++j;
+            if (j == bars.size() || bars.ts[j] != old->ts[i]) continue;
+            ++matched;
+            const double o[4] = {old->open[i], old->high[i], old->low[i], old->close[i]};
+            const double n[4] = {bars.open[j], bars.high[j], bars.low[j], bars.close[j]};
+            for (int k = 0; k < 4; ++k) {
+              if (o[k] == 0) {
+                constant = false;
+                continue;
+              }
+              const double rk = n[k] / o[k];
+              if (ratio == 0) ratio = rk;
+              if (std::fabs(rk - ratio) > 1e-6 * std::fabs(ratio)) constant = false;
+            }
+          }
+          if (matched > 0 && constant && std::fabs(ratio - 1) > 1e-6) {
+            item.provider = name;
+            return fail(Status::Conflict(
+                            symbol + " " + timeframe + ": " + name + "'s bars from " + FormatIsoUtc(lo) +
+                            " differ from the stored ones by a constant ratio of " + RatioText(ratio) +
+                            " (the provider adjusted its history, e.g. for a split or dividend); nothing was "
+                            "merged. Download the whole dataset again with `barlake update " + symbol +
+                            " --timeframe " + timeframe + " --full`"),
+                        "adjusted");
+          }
+        }
+      }
+      lake::ImportRequest ir;
+      ir.symbol = symbol;
+      ir.timeframe = timeframe;
+      ir.format = p->format();
+      ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
+      ir.description = symbol + " " + timeframe + " bars downloaded from " + name;
+      // The fetch time is the body's modification time: the import pipeline then drops a
+      // last bar that was still forming when it was fetched (lake/import_bars.cc).
+      ir.source = lake::Source::FromBytes(name + " " + r.shown_url, std::move(fr.response.body), clock_->Now(),
+                                          name + " " + r.shown_url);
+      auto imported = lake_->Import(ir);
+      if (!imported.ok()) {
+        item.provider = name;
+        return fail(imported.status().WithContext(symbol + " " + timeframe + ": importing " + name + " " +
+                                                  r.shown_url),
+                    item.served.empty() ? "failed" : "partial");
+      }
+      const lake::ImportResult& res = *imported;
+      item.rows_written += res.rows_added + res.rows_replaced;
+      item.rows_rejected += res.job.rows_rejected;
+      if (res.partial_last_bar_dropped) ++item.provisional;
+      if (res.job.id > 0) item.jobs.push_back(res.job.id);
+      AddServed(&item, name, r.from, r.to);
+      item.provider = name;
+      cursor = r.to;
+    }
+    if (!failed) break;
+  }
+  if (cursor >= to) {
+    item.status = req.dry_run ? "planned" : "ok";
+    return item;
+  }
+  if (last_status.ok()) {
+    last_status = Status::Unavailable("no provider serves " + symbol + " " + timeframe +
+                                      (item.notes.empty() ? "" : ": " + item.notes.back()));
+    last_error = last_status.message();
+  }
+  item.result = last_status;
+  item.error = last_error;
+  if (!item.served.empty()) item.status = "partial";
+  else if (not_found > 0 && not_found == asked) item.status = "not_found";
+  else item.status = "failed";
+  return item;
+}
+
+std::string UpdateItemsJson(const std::vector<UpdateItem>& items) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& it : items) {
+    nlohmann::json served = nlohmann::json::array();
+    for (const auto& s : it.served) {
+      served.push_back({{"provider", s.provider}, {"from", FormatIsoUtc(s.from)}, {"to", FormatIsoUtc(s.to)}});
+    }
+    nlohmann::json j = {{"symbol", it.symbol},
+                        {"timeframe", it.timeframe},
+                        {"provider", it.provider},
+                        {"requests", it.requests},
+                        {"rows_fetched", it.rows_fetched},
+                        {"rows_written", it.rows_written},
+                        {"rows_rejected", it.rows_rejected},
+                        {"provisional", it.provisional},
+                        {"status", it.status},
+                        {"error", it.error.empty() ? nlohmann::json() : nlohmann::json(it.error)},
+                        {"served", served},
+                        {"jobs", it.jobs},
+                        {"attempts", it.attempts},
+                        {"notes", it.notes}};
+    if (!it.planned.empty()) j["planned"] = it.planned;
+    arr.push_back(std::move(j));
+  }
+  return ToJsonText(arr, 2);
+}
+
+}  // namespace barlake::providers

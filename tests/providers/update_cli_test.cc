@@ -1,0 +1,54 @@
+// `barlake update` as users run it: the real binary against a replay server on 127.0.0.1
+// (BARLAKE_BINANCE_URL), on a simulated clock (BARLAKE_TEST_NOW, test builds only).
+#include <nlohmann/json.hpp>
+
+#include "update_cli_fixture.h"
+
+namespace barlake {
+namespace {
+
+TEST_F(UpdateCliTest, JsonReportsEachDataset) {
+  CommandResult r = RunBarlake({"--vault", vault_, "update", "BTCUSDT", "--timeframe", "1m", "--from", Iso(kT0),
+                                "--json"},
+                               {"BARLAKE_BINANCE_URL=" + server_->origin(), "BARLAKE_TEST_NOW=" + Iso(now_)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u);
+  for (const char* key : {"symbol", "timeframe", "provider", "requests", "rows_fetched", "rows_written",
+                          "rows_rejected", "provisional", "status", "error"}) {
+    EXPECT_TRUE(j[0].contains(key)) << key;
+  }
+  EXPECT_EQ(j[0]["symbol"], "BTCUSDT");
+  EXPECT_EQ(j[0]["provider"], "binance");
+  EXPECT_EQ(j[0]["requests"], 3);
+  EXPECT_EQ(j[0]["rows_written"], 2500);
+  EXPECT_EQ(j[0]["status"], "ok");
+  EXPECT_TRUE(j[0]["error"].is_null());
+  CommandResult dry = RunBarlake({"--vault", vault_, "update", "--dry-run"},
+                                 {"BARLAKE_BINANCE_URL=" + server_->origin(), "BARLAKE_TEST_NOW=" + Iso(now_ + 600)});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("binance GET " + server_->origin() + "/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=" +
+                         std::to_string((kT0 + 2499 * 60) * 1000)),
+            std::string::npos)
+      << dry.out;
+  EXPECT_EQ(server_->seen().size(), 3u);  // the dry run asked nothing
+}
+
+TEST_F(UpdateCliTest, AnAdjustedHistoryExitsFiveNamingTheRatio) {
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"--vault", vault_, "update", "BTCUSDT", "--timeframe", "1m"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunBarlake(args, {"BARLAKE_BINANCE_URL=" + server_->origin(), "BARLAKE_TEST_NOW=" + Iso(now_)});
+  };
+  ASSERT_EQ(run({"--from", Iso(kT0 + 2000 * 60)}).exit_code, 0);
+  factor_ = 0.5;  // a 2:1 split
+  now_ += 600;
+  CommandResult stopped = run({});
+  EXPECT_EQ(stopped.exit_code, 5) << stopped.err;
+  EXPECT_NE(stopped.err.find("constant ratio of 0.5 "), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.err.find("barlake update BTCUSDT --timeframe 1m --full"), std::string::npos) << stopped.err;
+  EXPECT_NE(stopped.out.find("adjusted"), std::string::npos) << stopped.out;
+}
+
+}  // namespace
+}  // namespace barlake
