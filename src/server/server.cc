@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -22,6 +23,8 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "core/json_text.h"
 #include "core/time_util.h"
@@ -43,8 +46,62 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// "127.0.0.1" and the rest of 127.0.0.0/8 written as four decimal octets; nothing else
+// ("127.evil.example", "127.1", "0x7f.0.0.1" are not).
+bool IsIpv4LoopbackLiteral(std::string_view s) {
+  int octets = 0;
+  size_t i = 0;
+  while (true) {
+    const size_t start = i;
+    int value = 0;
+    while (i < s.size() && IsDigit(s[i]) && i - start < 3) value = value * 10 + (s[i++] - '0');
+    if (i == start || value > 255 || (i < s.size() && IsDigit(s[i]))) return false;
+    if (octets == 0 && value != 127) return false;
+    ++octets;
+    if (i == s.size()) return octets == 4;
+    if (s[i] != '.' || octets == 4) return false;
+    ++i;
+  }
+}
+
+bool IsLocalhostName(std::string_view s) {
+  constexpr std::string_view kLocalhost = "localhost";
+  if (s.size() != kLocalhost.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = (s[i] >= 'A' && s[i] <= 'Z') ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    if (c != kLocalhost[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool IsLoopbackAddress(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  return IsLocalhostName(host) || host == "::1" || host == "[::1]" || IsIpv4LoopbackLiteral(host);
+}
+
+bool IsLoopbackHostHeader(std::string_view host) {
+  std::string_view name = host, port;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = host.substr(0, close + 1);
+    port = host.substr(close + 1);
+  } else if (const size_t colon = host.find(':'); colon != std::string_view::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon);
+  }
+  if (!port.empty()) {
+    if (port.size() < 2 || port.size() > 6 || port[0] != ':') return false;
+    for (char c : port.substr(1)) {
+      if (!IsDigit(c)) return false;
+    }
+  }
+  return name == "[::1]" || IsLocalhostName(name) || IsIpv4LoopbackLiteral(name);
 }
 
 namespace {
@@ -73,6 +130,39 @@ void SendError(Response& res, const ApiError& e) {
 }
 
 void SendStatus(Response& res, const Status& s) { SendError(res, ApiError::FromStatus(s)); }
+
+void SendUnauthorized(const Request& req, Response& res) {
+  SendError(res, ApiError::Unauthorized(
+                     req.has_header("Authorization")
+                         ? "the bearer token is wrong; `barlake token` prints the right one"
+                         : "this call needs 'Authorization: Bearer <token>'; `barlake token` prints the token"));
+}
+
+// Where PreRoute sends a mutating request without the token that has a body: its handler
+// reads the body and answers 401. Not a path clients use.
+constexpr const char* kUnauthorizedPath = "/.barlake-unauthorized";
+
+// A chunked or streamed response's provider runs after the handler returned, outside
+// httplib's exception handler: an exception there would end the process. It ends the
+// response (the connection closes) instead.
+httplib::ContentProvider Guarded(httplib::ContentProvider provider) {
+  return [provider = std::move(provider)](size_t offset, size_t length, httplib::DataSink& sink) {
+    try {
+      return provider(offset, length, sink);
+    } catch (...) {
+      return false;
+    }
+  };
+}
+httplib::ContentProviderWithoutLength Guarded(httplib::ContentProviderWithoutLength provider) {
+  return [provider = std::move(provider)](size_t offset, httplib::DataSink& sink) {
+    try {
+      return provider(offset, sink);
+    } catch (...) {
+      return false;
+    }
+  };
+}
 
 bool Truthy(const std::string& v) { return v == "1" || v == "true" || v == "on" || v == "yes"; }
 
@@ -167,6 +257,48 @@ Result<Fields> FieldsFromJson(const std::string& body) {
     }
   }
   return f;
+}
+
+// Levenshtein distance, for "did you mean" (field names are short).
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// A request field the endpoint does not know is refused, naming it: ignoring it would run
+// something the user did not ask for ({"dryrun": true} importing for real).
+std::optional<ApiError> UnknownField(const std::vector<std::string>& given,
+                                     std::initializer_list<std::string_view> known) {
+  for (const std::string& name : given) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string_view nearest;
+    size_t best = 3;  // suggest only a close name
+    std::string list;
+    for (std::string_view k : known) {
+      list += (list.empty() ? "" : ", ") + std::string(k);
+      if (const size_t d = EditDistance(name, k); d < best) best = d, nearest = k;
+    }
+    return ApiError::BadRequest("unknown field '" + name + "'" +
+                                (nearest.empty() ? "" : " (did you mean '" + std::string(nearest) + "'?)") +
+                                "; this call takes " + (list.empty() ? "no fields" : list));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> NamesOf(const Fields& f) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : f) names.push_back(k);
+  return names;
 }
 
 }  // namespace
@@ -308,6 +440,16 @@ void Server::Impl::Routes() {
     SendError(res, ApiError{500, "internal", "internal error: " + what});
   });
 
+  // Every response: the dashboard may not be framed (its buttons change the vault).
+  http_.set_post_routing_handler([](const Request&, Response& res) {
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Content-Security-Policy", "frame-ancestors 'none'");
+  });
+  http_.Post(kUnauthorizedPath, [](const Request& req, Response& res, const httplib::ContentReader& reader) {
+    reader([](const char*, size_t) { return true; });
+    SendUnauthorized(req, res);
+  });
+
   auto get = [this](const char* pattern, void (Impl::*fn)(const Request&, Response&)) {
     http_.Get(pattern, [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); });
   };
@@ -371,35 +513,43 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
   // origin as this server and could read it without the token. On loopback only loopback
   // host names are answered.
   if (!reads_need_token()) {
-    std::string host = req.get_header_value("Host");
-    if (!host.empty() && host.front() == '[') {
-      host = host.substr(0, host.find(']') + 1);
-    } else if (auto colon = host.find(':'); colon != std::string::npos) {
-      host = host.substr(0, colon);
-    }
-    if (!host.empty() && !IsLoopbackAddress(host)) {
+    const std::string host = req.get_header_value("Host");
+    if (!host.empty() && !IsLoopbackHostHeader(host)) {
       SendError(res, ApiError::Forbidden("this server answers only to loopback host names (Host: '" + host +
                                          "'); bind it with --bind to serve other names"));
       return HR::Handled;
     }
   }
+  const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  if (mutating && !chunked && !req.has_header("Content-Length")) {
+    // HTTP/1.1 (RFC 9112 6.3): a request with neither Content-Length nor Transfer-Encoding
+    // has an empty body. httplib would instead read until the peer closes (a 5 s wait, then
+    // 400); saying so in the headers it reads makes it take the empty body at once. The
+    // request object is httplib's own non-const one, handed to this hook as const.
+    const_cast<Request&>(req).headers.emplace("Content-Length", "0");
+  }
+  const bool upload = req.path == "/api/import" || req.path == "/api/detect";
+  const uint64_t limit = upload ? o_.max_upload_bytes + kMultipartOverhead : o_.max_json_body_bytes;
+  const uint64_t length =
+      req.has_header("Content-Length") ? std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) : 0;
   if ((mutating || (api && reads_need_token())) && !Authorized(req)) {
-    SendError(res, ApiError::Unauthorized(
-                       req.has_header("Authorization")
-                           ? "the bearer token is wrong; `barlake token` prints the right one"
-                           : "this call needs 'Authorization: Bearer <token>'; `barlake token` prints the token"));
+    if (mutating && (chunked || length > 0) && length <= limit) {
+      // A client that sends the whole body before reading the answer (Python's urllib and
+      // requests) sees "broken pipe" or a reset, not the 401, if the server closes with the
+      // body unread. Route it to a handler that reads and drops the body (bounded by the
+      // payload limit), then answers 401: whatever the path, so no handler can forget.
+      const_cast<Request&>(req).path = kUnauthorizedPath;
+      return HR::Unhandled;
+    }
+    SendUnauthorized(req, res);
+    if (mutating && length > limit) res.set_header("Connection", "close");
     return HR::Handled;
   }
-  if (mutating && req.has_header("Content-Length")) {
-    const bool upload = req.path == "/api/import" || req.path == "/api/detect";
-    const uint64_t limit = upload ? o_.max_upload_bytes + kMultipartOverhead : o_.max_json_body_bytes;
-    const uint64_t length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
-    if (length > limit) {
-      SendError(res, ApiError::TooLarge(fmt::format("the request body ({} bytes) is over the limit of {} bytes{}",
-                                                    length, limit, upload ? " (serve --max-upload-mb)" : "")));
-      res.set_header("Connection", "close");
-      return HR::Handled;
-    }
+  if (mutating && length > limit) {
+    SendError(res, ApiError::TooLarge(fmt::format("the request body ({} bytes) is over the limit of {} bytes{}", length,
+                                                  limit, upload ? " (serve --max-upload-mb)" : "")));
+    res.set_header("Connection", "close");
+    return HR::Handled;
   }
   return HR::Unhandled;
 }
@@ -522,9 +672,9 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
   // Sent straight from the (shared, immutable) cached page: no copy of the body.
   std::shared_ptr<const CachedPage> keep = *page;
   res.set_content_provider(keep->body.size(), keep->content_type,
-                           [keep](size_t offset, size_t length, httplib::DataSink& sink) {
+                           Guarded([keep](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(keep->body.data() + offset, length);
-                           });
+                           }));
 }
 
 void Server::Impl::GetJobs(const Request& req, Response& res) {
@@ -606,7 +756,7 @@ void Server::Impl::TaskEvents(const Request& req, Response& res) {
   };
   auto st = std::make_shared<StreamState>();
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [this, id, st](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", Guarded([this, id, st](size_t, httplib::DataSink& sink) {
     if (stopping_) {
       sink.done();
       return true;
@@ -635,7 +785,7 @@ void Server::Impl::TaskEvents(const Request& req, Response& res) {
       }
     }
     return sink.is_writable();
-  });
+  }));
 }
 
 // Every change of any task, as "task" events, until the client leaves or the server stops.
@@ -648,7 +798,7 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
   };
   auto st = std::make_shared<StreamState>();
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [this, st](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", Guarded([this, st](size_t, httplib::DataSink& sink) {
     if (stopping_) {
       sink.done();
       return true;
@@ -675,7 +825,7 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
       }
     }
     return sink.is_writable();
-  });
+  }));
 }
 
 void Server::Impl::GetAsset(const Request& req, Response& res) {
@@ -884,6 +1034,14 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
     SendError(res, e);
   };
   Fields& f = body.fields;
+  if (auto e = UnknownField(NamesOf(f), {"path", "symbol", "timeframe", "format", "tz", "stamp", "columns",
+                                         "on_conflict", "dry_run", "force", "no_alignment_check", "description",
+                                         "last_modified"})) {
+    return refuse(*e);
+  }
+  if (!body.file_name.empty() && f.count("path")) {
+    return refuse(ApiError::BadRequest("send an uploaded 'file' or a 'path' in the import folder, not both"));
+  }
   lake::ImportRequest ir;
   json echo = json::object();
   if (!body.upload_path.empty()) {
@@ -942,7 +1100,7 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
           listener.NameFailedJob();
           return r.status();
         }
-        json out = {{"report", json::parse(r->ReportJson())}};
+        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
         if (r->job.id) {
           progress.SetJob(r->job.id);
           if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
@@ -955,6 +1113,10 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
 void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/false, &body)) return SendError(res, *e);
+  if (auto e = UnknownField(NamesOf(body.fields), {"path"})) return SendError(res, *e);
+  if (!body.file_name.empty() && body.fields.count("path")) {
+    return SendError(res, ApiError::BadRequest("send an uploaded 'file' or a 'path', not both"));
+  }
   if (!body.file_name.empty()) {
     return SendJson(res, 200, lake::DetectJson(body.file_name, ingest::DetectFormat(body.head, body.file_name)));
   }
@@ -978,6 +1140,9 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
     return SendError(res, ApiError::BadRequest("the body must be a JSON object like {\"stale\": true} or "
                                                "{\"datasets\": [\"ES 4h\"]}"));
   }
+  std::vector<std::string> names;
+  for (const auto& [k, v] : body.items()) names.push_back(k);
+  if (auto e = UnknownField(names, {"datasets", "stale", "all", "full"})) return SendError(res, *e);
   lake::RegenerateRequest rr;
   try {
     if (body.contains("datasets")) rr.datasets = body["datasets"].get<std::vector<std::string>>();
@@ -1011,6 +1176,15 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
 
 void Server::Impl::PostRollback(const Request& req, Response& res) {
   const int64_t job = std::atoll(req.matches[1].str().c_str());
+  if (!req.body.empty()) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return SendError(res, ApiError::BadRequest("send no body, or an empty JSON object"));
+    }
+    std::vector<std::string> names;
+    for (const auto& [k, v] : body.items()) names.push_back(k);
+    if (auto e = UnknownField(names, {})) return SendError(res, *e);
+  }
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
   Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/result.h"
@@ -67,7 +68,13 @@ class Server {
   int port_ = 0;
 };
 
-/// True for 127.0.0.0/8, ::1 and "localhost".
+/// True for an IPv4 literal in 127.0.0.0/8, "::1", "[::1]" and "localhost" (any case): an
+/// address to bind on.
 bool IsLoopbackAddress(const std::string& host);
+
+/// Whether a `Host:` header names this machine's loopback: an IPv4 literal in 127.0.0.0/8,
+/// "localhost" (any case) or "[::1]", each with an optional ":port". A loopback server
+/// answers no other name (DNS rebinding: a page whose name resolves to 127.0.0.1).
+bool IsLoopbackHostHeader(std::string_view host);
 
 }  // namespace barlake::server
