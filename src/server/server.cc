@@ -19,11 +19,14 @@
 #include <thread>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/json_text.h"
@@ -36,7 +39,9 @@
 #include "lake/vault.h"
 #include "server/api_error.h"
 #include "server/lake_pool.h"
+#include "server/price_precision.h"
 #include "server/response_cache.h"
+#include "server/sql_console.h"
 #include "server/task_queue.h"
 #include "webui/web_assets.h"
 
@@ -307,7 +312,7 @@ class Server::Impl {
  public:
   explicit Impl(const ServerOptions& o)
       : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_), cache_(o.cache_bytes),
-        tasks_(o.job_nice) {}
+        tasks_(o.job_nice), console_(paths_, &readers_, o.query_seconds, /*threads=*/2, /*max_concurrent=*/2) {}
 
   Status Init();
   void Routes();
@@ -324,6 +329,8 @@ class Server::Impl {
   void GetStatus(const Request& req, Response& res);
   void GetDatasets(const Request& req, Response& res);
   void GetBars(const Request& req, Response& res);
+  /// A bars dataset's price precision (server/price_precision.h), from its newest partition.
+  Result<PricePrecision> Precision(const std::string& symbol, const std::string& timeframe);
   void GetJobs(const Request& req, Response& res);
   void GetJob(const Request& req, Response& res);
   void GetTasks(const Request& req, Response& res);
@@ -333,6 +340,7 @@ class Server::Impl {
   void PostImport(const Request& req, Response& res, const httplib::ContentReader& reader);
   void PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader);
   void GetHealth(const Request& req, Response& res);
+  void GetQuery(const Request& req, Response& res);
   void PostRegenerate(const Request& req, Response& res);
   void PostRollback(const Request& req, Response& res);
   void GetAsset(const Request& req, Response& res);
@@ -367,8 +375,11 @@ class Server::Impl {
   ReaderPool readers_;
   ResponseCache cache_;
   TaskQueue tasks_;
+  SqlConsole console_;
   httplib::Server http_;
   std::atomic<bool> stopping_{false};
+  std::mutex precision_mu_;
+  std::map<std::string, std::pair<std::string, PricePrecision>> precision_;  // dataset -> (sha256, precision)
 };
 
 // ---- setup ------------------------------------------------------------------------------
@@ -470,6 +481,7 @@ void Server::Impl::Routes() {
   });
   http_.Post(R"(/api/rollback/(\d+))", [this](const Request& req, Response& res) { PostRollback(req, res); });
   get("/api/health", &Impl::GetHealth);
+  get("/api/query", &Impl::GetQuery);
   http_.Post("/api/regenerate", [this](const Request& req, Response& res) { PostRegenerate(req, res); });
   http_.Get(R"(/|/index\.html|/assets/.+)", [this](const Request& req, Response& res) { GetAsset(req, res); });
 }
@@ -585,7 +597,36 @@ void Server::Impl::GetDatasets(const Request&, Response& res) {
     return l.DerivedStates();
   });
   if (!derived.ok()) return SendStatus(res, derived.status());
-  SendJson(res, 200, {{"datasets", lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"]}});
+  json datasets = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"];
+  for (json& d : datasets) {
+    if (d.value("kind", "") != "bars") continue;
+    auto p = Precision(d.value("symbol", ""), d.value("timeframe", ""));
+    if (!p.ok()) continue;  // the list does not fail for one unreadable file (verify reports it)
+    d["price_precision"] = p->decimals;
+    d["min_move"] = p->min_move;
+  }
+  SendJson(res, 200, {{"datasets", datasets}});
+}
+
+Result<PricePrecision> Server::Impl::Precision(const std::string& symbol, const std::string& timeframe) {
+  return readers_.Read<PricePrecision>(symbol + " " + timeframe, [&](lake::Lake& l) -> Result<PricePrecision> {
+    ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, std::numeric_limits<Micros>::min() / 2,
+                                                     std::numeric_limits<Micros>::max() / 2));
+    if (parts.empty()) return PricePrecision{};
+    // The newest partition says how the data is quoted now; kept until it changes.
+    const journal::PartitionEntry& last = parts.back();
+    const std::string key = symbol + " " + timeframe;
+    {
+      std::lock_guard lock(precision_mu_);
+      auto it = precision_.find(key);
+      if (it != precision_.end() && it->second.first == last.sha256) return it->second.second;
+    }
+    ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, timeframe, last.min_ts, last.max_ts + 1));
+    const PricePrecision p = DerivePricePrecision(bars);
+    std::lock_guard lock(precision_mu_);
+    precision_[key] = {last.sha256, p};
+    return p;
+  });
 }
 
 void Server::Impl::GetBars(const Request& req, Response& res) {
@@ -837,6 +878,66 @@ void Server::Impl::GetAsset(const Request& req, Response& res) {
   res.status = 200;
   res.set_content(std::string(a->body), std::string(a->content_type));
   res.set_header("X-Content-Type-Options", "nosniff");
+}
+
+// GET /api/query?sql=SELECT...&offset=0&limit=100[&format=csv]: the SQL console
+// (server/sql_console.h).
+void Server::Impl::GetQuery(const Request& req, Response& res) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : req.params) names.push_back(k);
+  if (auto e = UnknownField(names, {"sql", "offset", "limit", "format"})) return SendError(res, *e);
+  const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+  if (format != "json" && format != "csv") return SendError(res, ApiError::BadRequest("format must be json or csv"));
+  ConsoleRequest q;
+  q.sql = req.get_param_value("sql");
+  const int64_t max_limit = format == "csv" ? o_.max_rows_per_page : 10000;
+  q.limit = format == "csv" ? max_limit : 100;
+  for (auto [name, target, low, high] : {std::tuple{"offset", &q.offset, int64_t{0}, std::numeric_limits<int64_t>::max() / 2},
+                                         std::tuple{"limit", &q.limit, int64_t{1}, max_limit}}) {
+    if (!req.has_param(name)) continue;
+    const std::string v = req.get_param_value(name);
+    char* end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < low || n > high) {
+      return SendError(res, ApiError::BadRequest(fmt::format("{} must be a whole number from {} to {}", name, low, high)));
+    }
+    *target = n;
+  }
+  auto r = console_.Run(q);
+  if (!r.ok()) {
+    if (r.status().code() == ErrorCode::kCancelled) return SendError(res, ApiError{408, "timeout", r.status().message()});
+    return SendStatus(res, r.status());
+  }
+  if (format == "csv") {
+    auto field = [](const std::string& v) {
+      if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+      std::string out = "\"";
+      for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return out + "\"";
+    };
+    std::string csv;
+    for (size_t c = 0; c < r->columns.size(); ++c) csv += (c ? "," : "") + field(r->columns[c]);
+    csv += "\n";
+    for (const auto& row : r->rows) {
+      for (size_t c = 0; c < row.size(); ++c) csv += (c ? "," : "") + field(row[c]);
+      csv += "\n";
+    }
+    if (r->more) res.set_header("X-More-Rows", "true");
+    res.set_header("Content-Disposition", "attachment; filename=\"query.csv\"");
+    res.status = 200;
+    res.set_content(std::move(csv), "text/csv; charset=utf-8");
+    return;
+  }
+  json columns = json::array(), rows = json::array();
+  for (size_t c = 0; c < r->columns.size(); ++c) columns.push_back({{"name", r->columns[c]}, {"kind", r->kinds[c]}});
+  for (size_t i = 0; i < r->rows.size(); ++i) {
+    json row = json::array();
+    for (size_t c = 0; c < r->rows[i].size(); ++c) row.push_back(r->nulls[i][c] ? json(nullptr) : json(r->rows[i][c]));
+    rows.push_back(std::move(row));
+  }
+  SendJson(res, 200, {{"columns", columns}, {"rows", rows}, {"offset", q.offset}, {"limit", q.limit},
+                      {"more", r->more}, {"elapsed_ms", std::round(r->elapsed_ms * 10) / 10},
+                      {"time_limit_seconds", console_.time_limit_seconds()}});
 }
 
 // ---- writes -----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ struct ServerOptions {
   int http_threads = 64;  // each keep-alive connection and event stream holds one
   double lock_wait_seconds = 30;
   int job_nice = 10;  // jobs run this much nicer than request threads (0: same priority)
+  double query_seconds = 10;  // time limit of one SQL console query (GET /api/query)
 };
 
 class Server {
