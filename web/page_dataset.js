@@ -45,7 +45,10 @@ export async function render(view, route) {
     const how = ds.raw.kind === 'table'
       ? `barlake query "SELECT * FROM ${timeframe} WHERE symbol = '${symbol}'"`
       : `barlake snapshots read ${symbol}`;
-    clear(view, el('div.page-head', el('h1', `${symbol} ${timeframe}`)),
+    const box = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
+    const regen = ds.category === 'derived'
+      ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, box) }, 'Regenerate') : null;
+    clear(view, el('div.page-head', el('h1', `${symbol} ${timeframe}`), regen), box,
       el('p', { id: 'not-bars' }, `This dataset is a ${ds.raw.kind === 'table' ? 'derived table' : 'snapshot dataset'}, ` +
         `not bars, so it has no chart. Read it with `, el('code', how), '.'),
       el('a', { href: '#/' }, 'Back to the datasets'));
@@ -71,7 +74,8 @@ export async function render(view, route) {
   const parseWall = text => (daily ? Date.parse(`${text}T00:00:00Z`) : wallToMillis(text, zone));
 
   const regenerate = ds.category === 'derived'
-    ? el('button.ghost', { type: 'button', onclick: () => regenerateDataset(ds) }, 'Regenerate') : null;
+    ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, regenerateResult) }, 'Regenerate') : null;
+  const regenerateResult = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
   clear(view,
     el('div.page-head',
       el('h1', `${symbol} `, el('span.muted', timeframe)),
@@ -91,6 +95,7 @@ export async function render(view, route) {
         el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
         el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
         el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
+    regenerateResult,
     el('div.chart-wrap', container, legend),
     statusLine);
 
@@ -105,7 +110,13 @@ export async function render(view, route) {
     rightPriceScale: { borderColor: color('--border') || '#ccc', scaleMargins: { top: 0.06, bottom: 0.26 } },
   });
   const up = color('--up') || '#089981', down = color('--down') || '#f23645';
-  const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down, borderVisible: false });
+  // The data's own precision (GET /api/datasets: price_precision, min_move): EURUSD keeps
+  // its five decimals on the axis and in the legend, ES steps in quarters.
+  const precision = Number.isInteger(ds.raw.price_precision) ? ds.raw.price_precision : 2;
+  const minMove = ds.raw.min_move > 0 ? ds.raw.min_move : 10 ** -precision;
+  const price = v => (Number.isFinite(v) ? v.toFixed(precision) : '–');
+  const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down,
+    borderVisible: false, priceFormat: { type: 'price', precision, minMove } });
   const volume = chart.addSeries(lib.HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
 
@@ -262,7 +273,7 @@ export async function render(view, route) {
     if (!c) { legend.textContent = ''; return; }
     const when = daily ? new Date(c.time * 1000).toISOString().slice(0, 10)
                        : formatTime(fromChartTime(c.time), { z: zone });
-    legend.textContent = `${when}  O ${c.open}  H ${c.high}  L ${c.low}  C ${c.close}${v ? `  V ${fmtInt(v.value)}` : ''}`;
+    legend.textContent = `${when}  O ${price(c.open)}  H ${price(c.high)}  L ${price(c.low)}  C ${price(c.close)}${v ? `  V ${fmtInt(v.value)}` : ''}`;
   });
 
   function showError(e) {
@@ -306,15 +317,26 @@ function fact(label, value) {
   return el('div', el('dt', label), el('dd', value));
 }
 
-async function regenerateDataset(ds) {
+/** Regenerate this dataset (POST /api/regenerate {"datasets": ["SYMBOL TF"]}) and list each result. */
+export async function regenerateDataset(ds, box) {
+  const name = `${ds.symbol} ${ds.timeframe}`;
+  clear(box, el('p.muted', `Regenerating ${name}…`));
   try {
-    toast(`Regenerating ${ds.symbol} ${ds.timeframe}…`);
-    const task = await followTask(await api('regenerate', { method: 'POST', body: { symbol: ds.symbol, timeframe: ds.timeframe } }));
-    const job = task.job ?? (task.result && task.result.job && task.result.job.id);
-    toast(job ? `Regenerated: job ${job}.` : 'Regenerated.');
-    if (job) location.hash = `#/jobs/${job}`;
+    const task = await followTask(await api('regenerate', { method: 'POST', body: { datasets: [name] } }));
+    if (task.state !== 'succeeded') throw Object.assign(new Error((task.error && task.error.message) || task.state), { readable: null });
+    clear(box, regenerateList((task.result && task.result.regenerated) || []));
   } catch (e) {
-    toast([404, 501].includes(e.status) ? `This server cannot regenerate datasets yet (${e.message}).` : e.readable || e.message, 'error');
+    clear(box, el('p.error-box', { role: 'alert' }, `Regenerating ${name} failed: ${e.readable || e.message}`));
   }
+}
+
+export function regenerateList(items) {
+  if (!items.length) return el('p.muted', 'Nothing to regenerate.');
+  return el('ul.regenerated', items.map(it => el('li', { dataset: { dataset: it.dataset } },
+    el('strong', it.dataset), ': ',
+    it.error ? el('span.error', `failed: ${it.error}`)
+      : it.skipped_because ? `skipped because ${it.skipped_because}`
+        : `rebuilt (${fmtInt(it.partitions_written)} partitions written, ${fmtInt(it.rows_written)} rows${it.incremental ? ', incremental' : ''})`,
+    it.job ? [' · ', el('a', { href: `#/jobs/${it.job}` }, `job ${it.job}`)] : null)));
 }
 

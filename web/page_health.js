@@ -19,7 +19,7 @@ export async function render(view) {
     return;
   }
   const summary = el('table.data', { id: 'health-table' },
-    el('thead', el('tr', ['Dataset', 'Health', 'Score', 'Coverage', 'Gaps', 'Suspicious weeks', 'Stale'].map(t => el('th', { scope: 'col' }, t)))),
+    el('thead', el('tr', ['Dataset', 'Health', 'Score', 'Coverage', 'Gaps', 'Suspicious weeks', 'Stale'].map(t => el(['Score', 'Coverage', 'Gaps', 'Suspicious weeks'].includes(t) ? 'th.num' : 'th', { scope: 'col' }, t)))),
     el('tbody', entries.map(([key, e]) => el('tr',
       // The fragment holds the route, so the link scrolls instead of navigating.
       el('th', { scope: 'row' }, el('a', { href: '#/health', onclick: ev => {
@@ -44,7 +44,7 @@ export async function render(view) {
         el('summary', e.gapCount > e.gaps.length
           ? `${fmtInt(e.gapCount)} gaps (the ${fmtInt(e.gaps.length)} longest shown)`
           : `${fmtInt(e.gapCount)} gap${e.gapCount === 1 ? '' : 's'}`),
-        el('table.data.compact', el('thead', el('tr', ['From', 'To', 'Missing bars', 'Note'].map(t => el('th', t)))),
+        el('table.data.compact', el('thead', el('tr', ['From', 'To', 'Missing bars', 'Note'].map(t => el(t === 'Missing bars' ? 'th.num' : 'th', t)))),
           el('tbody', e.gaps.slice(0, 200).map(g => el('tr',
             el('td.time', when(first(g.from, g.start, g.first_missing))),
             el('td.time', when(first(g.to, g.end, g.last_missing))),

@@ -1,6 +1,6 @@
 // Import by upload: choose a file, see the detected format and why (POST /api/detect),
 // confirm, follow the job's progress (server-sent events), then read its report.
-import { api, getToken } from './api.js';
+import { api, getToken, tokenNeeded } from './api.js';
 import { describeProgress, followTask } from './task.js';
 import { renderReport } from './report.js';
 import { clear, el, fmtBytes, fmtInt } from './util.js';
@@ -40,7 +40,7 @@ export async function render(view) {
     progress, resultBox);
 
   clear(view, el('h1', 'Import a file'),
-    getToken() ? null : el('p.warn', 'Importing needs the server\'s token: run ', el('code', 'barlake token'), ' and paste it with the Token button above.'),
+    getToken() ? null : tokenNeeded(el, 'Importing'),
     form);
 
   let detectSeq = 0;
@@ -60,7 +60,13 @@ export async function render(view) {
       showDetection(detection, d, format);
     } catch (e) {
       if (seq !== detectSeq) return;
-      clear(detection, el('p.error', { role: 'alert' }, `Format not recognised: ${e.readable || e.message}. Choose a format below if you know it.`));
+      if (e.status === 401) {
+        // The one "Token needed" message (at the top of the form), not a format failure.
+        clear(detection);
+        if (!document.getElementById('token-needed')) form.before(tokenNeeded(el, 'Importing'));
+      } else {
+        clear(detection, el('p.error', { role: 'alert' }, `Format not recognised: ${e.readable || e.message}. Choose a format below if you know it.`));
+      }
     }
     submit.disabled = false;
   });
