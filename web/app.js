@@ -102,6 +102,22 @@ function setupToken() {
   show();
 }
 
+// Live refresh: /api/events sends a "lake" event whenever the newest journal job changes
+// (a job of this server or of a CLI import). List pages draw again; an open chart loads
+// the new bars itself (its 'barlake:lake-changed' listener). The import form is left alone.
+function followLake() {
+  if (!window.EventSource) return;
+  let seen = null;
+  const source = new EventSource('/api/events');
+  source.addEventListener('lake', ev => {
+    if (seen === null || ev.data === seen) { seen = ev.data; return; }
+    seen = ev.data;
+    document.body.dataset.lakeChanges = String(Number(document.body.dataset.lakeChanges || 0) + 1);
+    window.dispatchEvent(new CustomEvent('barlake:lake-changed'));
+    if (current && ['datasets', 'health', 'jobs', 'job'].includes(current.route.page)) render();
+  });
+}
+
 if (adoptTokenFromUrl()) toast('Token from the server URL saved; it was removed from the address bar.');
 setupToken();
 // The zone is settled before the first page draws; the page's module loads meanwhile.
@@ -119,3 +135,4 @@ window.addEventListener('hashchange', () => {
   render();
 });
 render();
+followLake();

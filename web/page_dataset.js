@@ -306,8 +306,39 @@ export async function render(view, route) {
   if (Number.isFinite(askedFrom) && Number.isFinite(askedTo) && askedFrom < askedTo) await applyRange(askedFrom, askedTo);
   else await initialView();
 
+  // Live refresh (app.js): when the lake changed and the chart shows the newest bars, the
+  // bars written since are fetched and drawn; the view stays where the user put it.
+  const onLakeChanged = async () => {
+    if (disposed) return;
+    try {
+      const fresh = (await loadDatasets()).datasets.find(d => d.symbol === symbol && d.timeframe === timeframe);
+      if (!fresh || disposed || !(fresh.lastMs > ds.lastMs)) return;
+      const atEnd = loadedTo >= ds.lastMs;
+      ds.lastMs = fresh.lastMs;
+      ds.rows = fresh.rows;
+      if (!atEnd || busy) return;
+      busy = true;
+      const gen = generation;
+      try {
+        await growRight(gen, Infinity);
+        if (disposed || gen !== generation) return;
+        const keep = chart.timeScale().getVisibleLogicalRange();
+        draw();
+        if (keep) chart.timeScale().setVisibleLogicalRange(keep);
+        statusLine.dataset.liveUpdates = String(Number(statusLine.dataset.liveUpdates || 0) + 1);
+        showStatus('(new bars arrived)');
+      } finally {
+        if (gen === generation) busy = false;
+      }
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    }
+  };
+  window.addEventListener('barlake:lake-changed', onLakeChanged);
+
   return () => {
     disposed = true;
+    window.removeEventListener('barlake:lake-changed', onLakeChanged);
     controller.abort();
     chart.remove();
   };

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <thread>
 #include <cerrno>
 #include <climits>
@@ -378,6 +379,14 @@ class Server::Impl {
   SqlConsole console_;
   httplib::Server http_;
   std::atomic<bool> stopping_{false};
+  // The newest journal job as the watcher last saw it (JSON text), whoever wrote it (this
+  // server or a CLI import): /api/events sends it as a "lake" event when it changes.
+  void WatchLake();
+  std::thread lake_watch_;
+  std::mutex lake_mu_;
+  std::condition_variable lake_cv_;  // wakes the watcher to stop
+  std::string lake_state_;
+  std::atomic<uint64_t> lake_version_{0};
   std::mutex precision_mu_;
   std::map<std::string, std::pair<std::string, PricePrecision>> precision_;  // dataset -> (sha256, precision)
 };
@@ -412,7 +421,30 @@ Status Server::Impl::Init() {
       "", [](lake::Lake& l) -> Result<std::string> { return l.registry().settings().display_tz; });
   RETURN_IF_ERROR(tz.status());
   display_tz_ = *tz;
+  lake_watch_ = std::thread([this] { WatchLake(); });
   return Status::OK();
+}
+
+void Server::Impl::WatchLake() {
+  std::unique_lock lock(lake_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto jobs = readers_.Read<std::vector<journal::JobRecord>>("", [](lake::Lake& l) { return l.Jobs(1); });
+    lock.lock();
+    if (jobs.ok()) {
+      json state = {{"last_job", nullptr}};
+      if (!jobs->empty()) {
+        const journal::JobRecord& j = jobs->front();
+        state = {{"last_job", j.id}, {"kind", j.kind}, {"status", j.status}, {"updated_at", FormatIsoUtc(j.updated_at)}};
+      }
+      std::string text = ToJsonText(state);
+      if (text != lake_state_) {
+        lake_state_ = std::move(text);
+        ++lake_version_;
+      }
+    }
+    lake_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+  }
 }
 
 void Server::Impl::Routes() {
@@ -504,6 +536,11 @@ Status Server::Impl::Bind(int* port) {
 void Server::Impl::Stop() {
   if (stopping_.exchange(true)) return;
   http_.stop();
+  {
+    std::lock_guard lock(lake_mu_);
+  }
+  lake_cv_.notify_all();
+  if (lake_watch_.joinable()) lake_watch_.join();
 }
 
 // ---- auth and limits --------------------------------------------------------------------
@@ -836,6 +873,7 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     std::map<int64_t, std::string> last;
     int idle_ms = 0;
     bool greeted = false;
+    uint64_t lake_seen = 0;
   };
   auto st = std::make_shared<StreamState>();
   res.set_header("Cache-Control", "no-cache");
@@ -847,6 +885,17 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     if (!st->greeted) {  // tells the client the stream is open before any task exists
       st->greeted = true;
       if (!sink.write(": connected\n\n", 13)) return false;
+    }
+    if (const uint64_t v = lake_version_.load(); v != st->lake_seen) {
+      std::string state;
+      {
+        std::lock_guard lock(lake_mu_);
+        state = lake_state_;
+      }
+      st->lake_seen = v;
+      const std::string ev = fmt::format("event: lake\ndata: {}\n\n", state);
+      if (!sink.write(ev.data(), ev.size())) return false;
+      st->idle_ms = 0;
     }
     st->seen = tasks_.version();
     auto list = tasks_.List(100);
