@@ -58,6 +58,14 @@ export async function render(view) {
       const d = await api('detect', { method: 'POST', body });
       if (seq !== detectSeq) return;
       showDetection(detection, d, format);
+      // A GEX snapshot file names its own tickers: no symbol or timeframe to give.
+      const snapshot = d.format === 'gex-json';
+      form.dataset.snapshot = snapshot ? 'true' : 'false';
+      for (const input of [symbol, timeframe]) {
+        input.required = !snapshot;
+        input.disabled = snapshot;
+        if (snapshot) input.value = '';
+      }
     } catch (e) {
       if (seq !== detectSeq) return;
       if (e.status === 401) {
@@ -85,7 +93,8 @@ export async function render(view) {
     body.append('file', chosen, chosen.name);
     // The lake tells a partial last bar by the file's time; an upload would lose it.
     body.append('last_modified', String(chosen.lastModified));
-    for (const input of [symbol, timeframe, format, tz, stamp, onConflict]) {
+    const snapshot = form.dataset.snapshot === 'true';
+    for (const input of snapshot ? [onConflict] : [symbol, timeframe, format, tz, stamp, onConflict]) {
       if (input.value && !(input === format && input.value === 'auto')) body.append(input.name, input.value.trim());
     }
     for (const box of [dryRun, force]) if (box.checked) body.append(box.name, 'true');

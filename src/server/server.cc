@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -34,8 +35,10 @@
 #include "core/time_util.h"
 #include "core/timeframe.h"
 #include "ingest/format.h"
+#include "ingest/gex_snapshot.h"
 #include "lake/lake.h"
 #include "lake/lake_json.h"
+#include "lake/snapshot_import.h"
 #include "lake/source_file.h"
 #include "lake/vault.h"
 #include "server/api_error.h"
@@ -242,6 +245,22 @@ CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t li
   return page;
 }
 
+// A GEX option snapshot file (docs/formats/gex-snapshots.md), from its head: not a bar
+// format but its own dataset kind, imported by Lake::ImportSnapshots.
+bool LooksLikeSnapshot(std::string_view data) {
+  return ingest::DetectGexSnapshot(data.substr(0, std::min<size_t>(data.size(), 64 * 1024))) > 0;
+}
+
+json SnapshotDetectJson(const std::string& file) {
+  return {{"file", file},
+          {"format", "gex-json"},
+          {"kind", "snapshot"},
+          {"why", "a JSON record with timestamp, ticker and strikes keys: a GEX option snapshot "
+                  "(formats/gex-snapshots.md); importing it stores a snapshot dataset per ticker, so it needs "
+                  "no symbol or timeframe"},
+          {"candidates", json::array()}};
+}
+
 // Form fields or JSON members of an import or detect request, as strings.
 using Fields = std::map<std::string, std::string>;
 
@@ -332,6 +351,8 @@ class Server::Impl {
   void GetBars(const Request& req, Response& res);
   /// A bars dataset's price precision (server/price_precision.h), from its newest partition.
   Result<PricePrecision> Precision(const std::string& symbol, const std::string& timeframe);
+  /// Adds price_precision and min_move to each bars dataset of a dataset list.
+  void AddPrecision(nlohmann::json& datasets);
   void GetJobs(const Request& req, Response& res);
   void GetJob(const Request& req, Response& res);
   void GetTasks(const Request& req, Response& res);
@@ -340,6 +361,10 @@ class Server::Impl {
   void AllEvents(const Request& req, Response& res);
   void PostImport(const Request& req, Response& res, const httplib::ContentReader& reader);
   void PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader);
+  /// The import of a GEX snapshot file (lake/snapshot_import.h), as a task.
+  void EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, nlohmann::json echo, std::map<std::string, std::string>& f,
+                             const std::string& file_name, const std::function<void()>& cleanup,
+                             const std::function<void(const ApiError&)>& refuse);
   void GetHealth(const Request& req, Response& res);
   void GetQuery(const Request& req, Response& res);
   void PostRegenerate(const Request& req, Response& res);
@@ -489,7 +514,13 @@ void Server::Impl::Routes() {
     res.set_header("Content-Security-Policy", "frame-ancestors 'none'");
   });
   http_.Post(kUnauthorizedPath, [](const Request& req, Response& res, const httplib::ContentReader& reader) {
-    reader([](const char*, size_t) { return true; });
+    auto drop = [](const char*, size_t) { return true; };
+    // A multipart body is read through the multipart parser (httplib has no raw reader then).
+    if (req.is_multipart_form_data()) {
+      reader([](const httplib::MultipartFormData&) { return true; }, drop);
+    } else {
+      reader(drop);
+    }
     SendUnauthorized(req, res);
   });
 
@@ -614,6 +645,7 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
   });
   if (!derived.ok()) return SendStatus(res, derived.status());
   json o = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived);
+  AddPrecision(o["datasets"]);
   auto running = tasks_.running();
   o["server"] = {{"version", kVersion},
                  {"reads_need_token", reads_need_token()},
@@ -635,6 +667,11 @@ void Server::Impl::GetDatasets(const Request&, Response& res) {
   });
   if (!derived.ok()) return SendStatus(res, derived.status());
   json datasets = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"];
+  AddPrecision(datasets);
+  SendJson(res, 200, {{"datasets", datasets}});
+}
+
+void Server::Impl::AddPrecision(json& datasets) {
   for (json& d : datasets) {
     if (d.value("kind", "") != "bars") continue;
     auto p = Precision(d.value("symbol", ""), d.value("timeframe", ""));
@@ -642,7 +679,6 @@ void Server::Impl::GetDatasets(const Request&, Response& res) {
     d["price_precision"] = p->decimals;
     d["min_move"] = p->min_move;
   }
-  SendJson(res, 200, {{"datasets", datasets}});
 }
 
 Result<PricePrecision> Server::Impl::Precision(const std::string& symbol, const std::string& timeframe) {
@@ -1215,9 +1251,25 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
   } else {
     return refuse(ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...} inside the import folder"));
   }
+  // A GEX snapshot file (by its format, or detected from its head) names its own
+  // tickers and is its own dataset kind, as with `barlake import FILE`.
+  bool snapshot = f["format"] == "gex-json";
+  if (!snapshot && (f["format"].empty() || f["format"] == "auto")) {
+    if (auto source = lake::SourceFile::Open(ir.path); source.ok()) snapshot = LooksLikeSnapshot((*source)->data());
+  }
+  if (snapshot) {
+    if (!f["timeframe"].empty() && f["timeframe"] != lake::kGexTimeframe) {
+      return refuse(ApiError::BadRequest("this is a GEX snapshot file: it names its own tickers, so send no "
+                                         "'timeframe' (and no 'symbol')"));
+    }
+    return EnqueueSnapshotImport(res, std::move(ir), std::move(echo), f, body.file_name, cleanup, refuse);
+  }
   ir.symbol = f["symbol"];
   ir.timeframe = f["timeframe"];
-  if (ir.symbol.empty() || ir.timeframe.empty()) return refuse(ApiError::BadRequest("symbol and timeframe are required"));
+  if (ir.symbol.empty() || ir.timeframe.empty()) {
+    return refuse(ApiError::BadRequest("symbol and timeframe are required for a bar file (a GEX snapshot file "
+                                       "needs neither)"));
+  }
   if (auto tf = Timeframe::Parse(ir.timeframe); !tf.ok()) return refuse(ApiError::FromStatus(tf.status()));
   ir.format = f["format"];
   ir.tz = f["tz"];
@@ -1260,6 +1312,44 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
       cleanup);
 }
 
+void Server::Impl::EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, json echo, Fields& f,
+                                         const std::string& file_name, const std::function<void()>& cleanup,
+                                         const std::function<void(const ApiError&)>& refuse) {
+  lake::SnapshotImportRequest sr;
+  sr.path = ir.path;
+  sr.source = ir.source;
+  sr.description = f["description"];
+  sr.dry_run = Truthy(f["dry_run"]);
+  auto policy = lake::ParseConflictPolicy(f["on_conflict"].empty() ? "keep" : f["on_conflict"]);
+  if (!policy.ok()) return refuse(ApiError::FromStatus(policy.status()));
+  sr.on_conflict = *policy;
+  echo["format"] = "gex-json";
+  echo["dry_run"] = sr.dry_run;
+  if (!f["on_conflict"].empty()) echo["on_conflict"] = f["on_conflict"];
+  static std::atomic<int64_t> serial{0};
+  const std::string command = fmt::format("barlake serve (pid {}, request s{}): import {}", ::getpid(), ++serial,
+                                          file_name.empty() ? sr.path : file_name);
+  Enqueue(
+      res, "import", echo,
+      [this, sr, command](TaskProgress& progress) -> Result<json> {
+        TaskListener listener(progress, window_, "*");
+        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
+        auto r = lk->ImportSnapshots(sr);
+        window_.Close();
+        if (!r.ok()) {
+          listener.NameFailedJob();
+          return r.status();
+        }
+        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
+        if (r->job.id) {
+          progress.SetJob(r->job.id);
+          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
+        }
+        return out;
+      },
+      cleanup);
+}
+
 void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/false, &body)) return SendError(res, *e);
@@ -1268,6 +1358,7 @@ void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::
     return SendError(res, ApiError::BadRequest("send an uploaded 'file' or a 'path', not both"));
   }
   if (!body.file_name.empty()) {
+    if (LooksLikeSnapshot(body.head)) return SendJson(res, 200, SnapshotDetectJson(body.file_name));
     return SendJson(res, 200, lake::DetectJson(body.file_name, ingest::DetectFormat(body.head, body.file_name)));
   }
   if (!body.fields.count("path")) {
@@ -1279,6 +1370,7 @@ void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::
   auto source = lake::SourceFile::Open(*p);
   if (!source.ok()) return SendStatus(res, source.status());
   const std::string base = p->substr(p->find_last_of('/') + 1);
+  if (LooksLikeSnapshot((*source)->data())) return SendJson(res, 200, SnapshotDetectJson(body.fields["path"]));
   SendJson(res, 200, lake::DetectJson(body.fields["path"], ingest::DetectFormat((*source)->data(), base)));
 }
 

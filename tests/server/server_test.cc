@@ -513,6 +513,43 @@ TEST_F(ServerTest, GlobalEventStreamFollowsEveryTask) {
   EXPECT_TRUE(seen.count({2, "queued"}) || seen.count({2, "running"})) << "changes are streamed, not just ends";
 }
 
+// A write by another process (here a Lake of its own, as `barlake import` would be) shows
+// on /api/events as a "lake" event naming the newest job: the dashboard refreshes on it.
+TEST_F(ServerTest, EventStreamSaysWhenAnotherProcessChangedTheLake) {
+  Start();
+  httplib::Client sse("127.0.0.1", server_->port());
+  sse.set_read_timeout(30, 0);
+  std::vector<json> lake_events;
+  std::mutex mu;
+  std::thread reader([&] {
+    std::string stream;
+    sse.Get("/api/events", [&](const char* data, size_t len) {
+      stream.append(data, len);
+      std::lock_guard lock(mu);
+      for (size_t end; (end = stream.find("\n\n")) != std::string::npos;) {
+        const std::string block = stream.substr(0, end);
+        stream.erase(0, end + 2);
+        if (block.rfind("event: lake\ndata: ", 0) == 0) lake_events.push_back(json::parse(block.substr(18)));
+      }
+      // Until the import shows as completed (the watcher may see it running first).
+      return lake_events.empty() || lake_events.back().value("status", "") != "completed";
+    });
+  });
+  auto count = [&] {
+    std::lock_guard lock(mu);
+    return lake_events.size();
+  };
+  for (int i = 0; i < 200 && count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  EXPECT_EQ(count(), 1u) << "the stream starts with the lake as it is";
+  ImportDirect("a.txt", Export(2));
+  reader.join();  // the read timeout (30 s) ends it if no event comes
+  std::lock_guard lock(mu);
+  ASSERT_GE(lake_events.size(), 2u);
+  EXPECT_TRUE(lake_events.front()["last_job"].is_null()) << lake_events.front().dump();
+  EXPECT_EQ(lake_events.back()["last_job"], 1) << lake_events.back().dump();
+  EXPECT_EQ(lake_events.back()["status"], "completed") << lake_events.back().dump();
+}
+
 // Reads while an import changes several partitions: each read returns the whole range as
 // it was before the job or as it is after it, never a mix.
 TEST_F(ServerTest, ReadsDuringAJobSeeBeforeOrAfterNeverAMix) {
