@@ -477,6 +477,84 @@ describe('dashboard', () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('a Windows-1252 upload ends in a readable answer and the server keeps serving', async () => {
+    await openPage('#/import', 'import');
+    const cp1252 = join(SCRATCH, 'Kurse.csv');
+    // "Datum;Eröffnung;...": ö and ß as single cp1252 bytes, a decimal comma, a NBSP.
+    writeFileSync(cp1252, Buffer.concat([Buffer.from('Datum;Er'), Buffer.from([0xF6]), Buffer.from('ffnung;Hoch;Tief;Schlu'),
+      Buffer.from([0xDF]), Buffer.from(';Volumen\r\n02.01.2023 09:30;3850,25;3851,00;3849,75;3850,50;1200\r\n')]));
+    await page.setInputFiles('#import-file', cp1252);
+    await page.waitForSelector('#detection p');
+    await page.fill('#import-symbol', 'DAX');
+    await page.fill('#import-timeframe', '1m');
+    await page.selectOption('#import-format', 'csv');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
+    const text = await page.textContent('#import-result');
+    assert.doesNotMatch(text, /internal|type_error|json\.exception/, text);
+    await shot('10-import-cp1252');
+    // The server is alive: the task list and the global event stream answer.
+    const tasks = await (await fetch(`${base}/api/tasks`)).json();
+    assert.ok(tasks.tasks.length >= 1);
+    const events = await fetch(`${base}/api/events`);
+    assert.equal(events.status, 200);
+    const reader = events.body.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.match(first, /connected/);
+    await reader.cancel();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a #token= link works in an open tab, and a missing token is one "Token needed" message', async () => {
+    await page.evaluate(() => localStorage.removeItem('barlake.token'));
+    await openPage('#/import', 'import');
+    await page.waitForSelector('#token-needed');
+    assert.equal(await page.locator('#token-needed').count(), 1);
+    await page.setInputFiles('#import-file', join(ROOT, 'tests', 'data', 'csv', 'metatrader_m1_crlf.csv'));
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('#token-needed').count(), 1, 'still one message');
+    assert.doesNotMatch(await page.textContent('#detection'), /Format not recognised/);
+    await shot('11-token-needed');
+    await page.click('#paste-token');
+    assert.equal(await page.isVisible('#token-dialog'), true, 'the paste button opens the token dialog');
+    await page.keyboard.press('Escape');
+    // The link `barlake serve` prints, opened in this (already open) tab.
+    await page.evaluate(t => { location.hash = `#token=${encodeURIComponent(t)}`; }, token);
+    await page.waitForFunction(t => localStorage.getItem('barlake.token') === t, token);
+    await page.waitForFunction(() => !location.hash.includes('token'));
+    assert.equal(await page.textContent('#token-button'), 'Token ✓');
+  });
+
+  test('an open chart and the dataset list refresh by themselves after a CLI import', async () => {
+    await openPage('#/dataset/ES/1m', 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.loadedTo) > 0);
+    const lastBefore = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').last_bar;
+    const more = join(SCRATCH, 'ES more.Last.txt');
+    writeFileSync(more, ninjaTraderMinutes(Date.UTC(2024, 0, 22), 1));
+    barlake(['import', more, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
+    const lastAfter = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').last_bar;
+    assert.ok(lastAfter > lastBefore);
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.liveUpdates || 0) >= 1,
+      null, { timeout: 15000 });
+    const loadedTo = Number(await page.getAttribute('#chart-status', 'data-loaded-to'));
+    assert.ok(loadedTo >= Date.parse(lastAfter), `the chart holds the new bars (${new Date(loadedTo).toISOString()} >= ${lastAfter})`);
+    await shot('12-live-chart');
+    await openPage('#/', 'datasets');
+    const changes = Number(await page.evaluate(() => document.body.dataset.lakeChanges || 0));
+    const more2 = join(SCRATCH, 'ES more2.Last.txt');
+    writeFileSync(more2, ninjaTraderMinutes(Date.UTC(2024, 0, 29), 1));
+    barlake(['import', more2, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
+    const rows = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').rows;
+    await page.waitForFunction(c => Number(document.body.dataset.lakeChanges || 0) > c, changes, { timeout: 15000 });
+    const row = page.locator('#datasets-table tr[data-symbol="ES"][data-timeframe="1m"]');
+    await page.waitForFunction(r => {
+      const tr = document.querySelector('#datasets-table tr[data-symbol="ES"][data-timeframe="1m"]');
+      return tr && tr.querySelectorAll('td')[3].textContent === r;
+    }, rows.toLocaleString('en-US'), { timeout: 15000 });
+    assert.equal(await row.locator('td').nth(3).textContent(), rows.toLocaleString('en-US'));
+    assert.deepEqual(pageErrors, []);
+  });
+
   test('a stored session-statistics table is listed as derived and its page says how to read it, not a chart', async () => {
     barlake(['dataset', 'set', 'ES', '1m', '--calendar', 'CME_Globex']);
     barlake(['stats', 'ES', '1m', '--save']);
