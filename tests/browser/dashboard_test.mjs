@@ -425,7 +425,17 @@ describe('dashboard', () => {
     for (const d of cli) {
       const row = rows.find(x => x.name === `${d.symbol} ${d.timeframe}`);
       assert.ok(row, `${d.symbol} ${d.timeframe} is on the health page`);
+      if (d.status === 'unchecked') {
+        assert.equal(row.score, '–', `${d.symbol} ${d.timeframe}: an unchecked dataset has no score`);
+        continue;
+      }
       assert.equal(row.score, String(d.score), `${d.symbol} ${d.timeframe}: the page shows the score barlake health gives`);
+      // The parts of the score add up to what it lost.
+      const points = await page.locator(`#health-${`${d.symbol}/${d.timeframe}`.replace(/[^A-Za-z0-9_-]/g, '_')} .score-parts tbody td.num`)
+        .allTextContents();
+      assert.ok(points.length >= 5, `${d.symbol} ${d.timeframe}: the score's parts are listed`);
+      const lost = points.reduce((sum, t) => sum + Number(t.replace('−', '')), 0);
+      assert.ok(Math.abs(Math.max(0, 100 - lost) - d.score) <= 0.5 + 1e-9, `${d.symbol} ${d.timeframe}: parts ${points} vs score ${d.score}`);
     }
     assert.deepEqual(pageErrors, []);
   });
