@@ -34,6 +34,7 @@
 #include "core/json_text.h"
 #include "core/time_util.h"
 #include "core/timeframe.h"
+#include "derive/resampler.h"
 #include "ingest/format.h"
 #include "ingest/gex_snapshot.h"
 #include "lake/lake.h"
@@ -354,6 +355,8 @@ class Server::Impl {
   /// Adds price_precision and min_move to each bars dataset of a dataset list.
   void AddPrecision(nlohmann::json& datasets);
   void GetJobs(const Request& req, Response& res);
+  void GetResampledBars(const Request& req, Response& res, const std::string& symbol, const std::string& timeframe,
+                        Micros from, Micros to, const std::string& format, int64_t limit);
   void GetJob(const Request& req, Response& res);
   void GetTasks(const Request& req, Response& res);
   void GetTask(const Request& req, Response& res);
@@ -726,6 +729,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
     }
   }
+  if (req.has_param("resample")) return GetResampledBars(req, res, symbol, timeframe, from, to, format, limit);
   const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
   const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
   const std::string request_key =
@@ -789,6 +793,60 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
                            Guarded([keep](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(keep->body.data() + offset, length);
                            }));
+}
+
+// GET /api/bars?...&resample=1h: the bars aggregated on the server, anchored to the
+// dataset's sessions as `barlake resample` does (derive/resampler.h), so a chart can show
+// years of 1-minute data at a coarser resolution. Buckets starting in [from, to).
+void Server::Impl::GetResampledBars(const Request& req, Response& res, const std::string& symbol,
+                                    const std::string& timeframe, Micros from, Micros to, const std::string& format,
+                                    int64_t limit) {
+  auto source_tf = Timeframe::Parse(timeframe);
+  auto target_tf = Timeframe::Parse(req.get_param_value("resample"));
+  if (!target_tf.ok()) return SendStatus(res, target_tf.status().WithContext("resample"));
+  if (!source_tf.ok() || source_tf->is_daily_or_longer() || target_tf->is_daily_or_longer() ||
+      target_tf->seconds() % source_tf->seconds() != 0) {
+    return SendError(res, ApiError::BadRequest("resample must be an intraday timeframe that is a multiple of the "
+                                               "dataset's (e.g. 1h for 1m bars)"));
+  }
+  constexpr int64_t kMaxInputRows = 5000000;
+  auto page = readers_.Read<CachedPage>(symbol + " " + timeframe, [&](lake::Lake& l) -> Result<CachedPage> {
+    ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, from, to));
+    int64_t rows = 0;
+    for (const auto& p : parts) rows += p.rows;
+    if (rows > kMaxInputRows) {
+      return Status::InvalidArgument(fmt::format("the range holds {} bars, more than the {} a resampled page reads; "
+                                                 "narrow it", rows, kMaxInputRows));
+    }
+    ASSIGN_OR_RETURN(BarColumns input, l.Read(symbol, timeframe, from, to));
+    calendar::SessionList sessions;
+    if (const registry::DatasetSpec* spec = l.registry().Find(symbol, timeframe); spec && !spec->calendar.empty()) {
+      if (const calendar::Calendar* cal = l.registry().calendars().Find(spec->calendar); cal && !input.empty()) {
+        ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(input.ts.front() - kMicrosPerDay, input.ts.back() + kMicrosPerDay));
+      }
+    }
+    ASSIGN_OR_RETURN(derive::DerivedBars out,
+                     derive::Resample(input, source_tf->seconds(), target_tf->seconds(), sessions));
+    BarColumns kept;
+    for (size_t i = 0; i < out.bars.size(); ++i) {
+      if (out.bars.ts[i] < from || out.bars.ts[i] >= to) continue;
+      // Column by column: derived bars have no `job` column (BarColumns::Append needs one).
+      kept.ts.push_back(out.bars.ts[i]);
+      kept.open.push_back(out.bars.open[i]);
+      kept.high.push_back(out.bars.high[i]);
+      kept.low.push_back(out.bars.low[i]);
+      kept.close.push_back(out.bars.close[i]);
+      kept.volume.push_back(out.bars.volume[i]);
+    }
+    const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
+    const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
+    return RenderBars(kept, format, limit, std::nullopt, symbol, target_tf->name(), from_text, to_text);
+  });
+  if (!page.ok()) return SendStatus(res, page.status());
+  res.set_header("X-Resampled-From", timeframe);
+  if (!page->next.empty() && format == "csv") res.set_header("X-Next-From", page->next);
+  res.status = 200;
+  res.set_content(std::move(page->body), page->content_type);
 }
 
 void Server::Impl::GetJobs(const Request& req, Response& res) {

@@ -513,6 +513,43 @@ TEST_F(ServerTest, GlobalEventStreamFollowsEveryTask) {
   EXPECT_TRUE(seen.count({2, "queued"}) || seen.count({2, "running"})) << "changes are streamed, not just ends";
 }
 
+// resample=1h aggregates on the server: each hour's open is its first bar's, high the
+// highest, low the lowest, close the last, volume the sum (no calendar: UTC hours).
+TEST_F(ServerTest, BarsResampledOnTheServerAggregateEachBucket) {
+  ImportDirect("a.txt", Export(3));
+  Start();
+  const std::string range = "&from=2023-01-03T00:00:00Z&to=2023-01-05T00:00:00Z";
+  json fine = Body(client_->Get(("/api/bars?symbol=ES&timeframe=1m" + range).c_str()));
+  json coarse = Body(client_->Get(("/api/bars?symbol=ES&timeframe=1m&resample=1h" + range).c_str()));
+  ASSERT_GT(fine["count"].get<int64_t>(), 60);
+  EXPECT_EQ(coarse["timeframe"], "1h");
+  std::map<std::string, json> expected;  // hour -> bar
+  for (const auto& b : fine["bars"]) {
+    const std::string hour = b["ts"].get<std::string>().substr(0, 13) + ":00:00Z";
+    auto [it, fresh] = expected.try_emplace(hour, b);
+    json& e = it->second;
+    if (fresh) {
+      e["ts"] = hour;
+      continue;
+    }
+    e["high"] = std::max(e["high"].get<double>(), b["high"].get<double>());
+    e["low"] = std::min(e["low"].get<double>(), b["low"].get<double>());
+    e["close"] = b["close"];
+    e["volume"] = e["volume"].get<double>() + b["volume"].get<double>();
+  }
+  ASSERT_EQ(coarse["count"].get<size_t>(), expected.size()) << coarse.dump().substr(0, 500);
+  size_t i = 0;
+  for (const auto& [hour, e] : expected) {
+    const json& got = coarse["bars"][i++];
+    EXPECT_EQ(got["ts"], hour);
+    for (const char* k : {"open", "high", "low", "close", "volume"}) {
+      EXPECT_DOUBLE_EQ(got[k].get<double>(), e[k].get<double>()) << hour << " " << k;
+    }
+  }
+  ExpectError(client_->Get("/api/bars?symbol=ES&timeframe=1m&resample=7x"), 400, "invalid_argument");
+  ExpectError(client_->Get("/api/bars?symbol=ES&timeframe=1m&resample=1d"), 400, "invalid_argument");
+}
+
 // A write by another process (here a Lake of its own, as `barlake import` would be) shows
 // on /api/events as a "lake" event naming the newest job: the dashboard refreshes on it.
 TEST_F(ServerTest, EventStreamSaysWhenAnotherProcessChangedTheLake) {
