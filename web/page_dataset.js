@@ -56,9 +56,17 @@ export async function render(view, route) {
   }
   const zone = currentZone();
   const daily = isDailyOrLonger(timeframe);
-  const tfMs = (timeframeSeconds(timeframe) || 60) * 1000;
+  const nativeMs = (timeframeSeconds(timeframe) || 60) * 1000;
+  // The resolution drawn: the dataset's own, or a coarser one aggregated on the server
+  // when a range holds more bars than the chart can draw (as TradingView steps up).
+  let resolution = null;  // null: native; else e.g. '1h'
+  let tfMs = nativeMs;
   // One step of bars; a step that finds nothing (a weekend, a holiday) doubles.
-  const stepMs = WINDOW_BARS * tfMs;
+  let stepMs = WINDOW_BARS * tfMs;
+  const RESOLUTIONS = [['5m', 5], ['15m', 15], ['30m', 30], ['1h', 60], ['4h', 240]]
+    .map(([name, minutes]) => [name, minutes * 60000])
+    .filter(([, ms]) => !daily && ms > nativeMs && ms % nativeMs === 0);
+  const setResolution = (name, ms) => { resolution = name; tfMs = ms; stepMs = WINDOW_BARS * tfMs; };
   const offset = offsetCache(zone);
   const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
   const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
@@ -88,7 +96,7 @@ export async function render(view, route) {
     el('form.range', { onsubmit: e => { e.preventDefault(); applyRange(parseWall(fromInput.value), parseWall(toInput.value)); } },
       el('div.presets', { role: 'group', 'aria-label': 'Range presets' },
         presets.map(([label, span]) => el('button.ghost', { type: 'button', dataset: { preset: label },
-          onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + tfMs) }, label))),
+          onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + nativeMs) }, label))),
       el('label', 'From ', fromInput), el('label', 'To ', toInput),
       el('button.primary', { type: 'submit' }, 'Show'),
       el('span.zoom', { role: 'group', 'aria-label': 'Zoom' },
@@ -151,7 +159,7 @@ export async function render(view, route) {
   };
 
   async function fetchSpan(from, to) {
-    const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal });
+    const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal, resample: resolution });
     requests += r.requests;
     return r;
   }
@@ -174,6 +182,14 @@ export async function render(view, route) {
     container.setAttribute('aria-busy', 'true');
     try {
       const limit = drawable();
+      // The finest resolution that fits the range on screen.
+      const span = Math.min(to, ds.lastMs + nativeMs) - Math.max(from, ds.firstMs);
+      setResolution(null, nativeMs);
+      if (span / nativeMs > limit) {
+        const fit = RESOLUTIONS.find(([, ms]) => span / ms <= limit) || RESOLUTIONS[RESOLUTIONS.length - 1];
+        if (fit) setResolution(fit[0], fit[1]);
+      }
+      container.dataset.resolution = resolution || timeframe;
       bars = [];
       loadedFrom = loadedTo = to;
       await growLeft(gen, limit, from, limit * tfMs);
@@ -189,9 +205,10 @@ export async function render(view, route) {
       // page is drawn again for another time zone.
       const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
       history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+      const shown = resolution ? `(${resolution} bars, aggregated from ${timeframe} on the server)` : '';
       showStatus(loadedFrom > from
-        ? `(the range holds more ${timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more)`
-        : '');
+        ? `(the range holds more ${resolution || timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more) ${shown}`
+        : shown);
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
     } finally {
@@ -282,6 +299,8 @@ export async function render(view, route) {
 
   // First view: the most recent bars, about one screen of them; the rest on demand.
   async function initialView() {
+    setResolution(null, nativeMs);
+    container.dataset.resolution = timeframe;
     bars = [];
     loadedFrom = loadedTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
     const gen = ++generation;

@@ -565,6 +565,27 @@ describe('dashboard', () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('the All preset on 1m data shows the whole range at a coarser resolution aggregated on the server', async () => {
+    const status = barlake(['status', '--json'], { json: true });
+    const es = status.datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    await openPage('#/dataset/ES/1m', 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.loadedTo) > 0);
+    barsRequests.length = 0;
+    await page.click('button[data-preset="All"]');
+    await page.waitForFunction(() => /aggregated from 1m/.test(document.getElementById('chart-status')?.textContent || ''),
+      null, { timeout: 20000 });
+    const resolution = await page.getAttribute('#chart', 'data-resolution');
+    assert.notEqual(resolution, '1m', 'a coarser resolution is in use');
+    assert.ok(barsRequests.every(q => q.resample === resolution), 'the bars were aggregated on the server');
+    const loadedFrom = Number(await page.getAttribute('#chart-status', 'data-loaded-from'));
+    assert.ok(loadedFrom <= Date.parse(es.first_bar), `All reaches the first bar (${new Date(loadedFrom).toISOString()} vs ${es.first_bar})`);
+    await shot('13-all-resampled');
+    // 1D is few enough bars for the native resolution again.
+    await page.click('button[data-preset="1D"]');
+    await page.waitForFunction(() => document.getElementById('chart')?.dataset.resolution === '1m');
+    assert.deepEqual(pageErrors, []);
+  });
+
   test('a stored session-statistics table is listed as derived and its page says how to read it, not a chart', async () => {
     barlake(['dataset', 'set', 'ES', '1m', '--calendar', 'CME_Globex']);
     barlake(['stats', 'ES', '1m', '--save']);
