@@ -148,6 +148,28 @@ export async function render(view, route) {
     candles.setData(bars.map(b => ({ time: toChartTime(b.t), open: b.o, high: b.h, low: b.l, close: b.c })));
     volume.setData(bars.map(b => ({ time: toChartTime(b.t), value: b.v ?? 0, color: b.c >= b.o ? `${up}66` : `${down}66` })));
   };
+  // Bars loaded on either side must not move the view: setData keeps the *logical* range,
+  // so bars appended on the right jumped the view days ahead onto empty space. The view is
+  // kept by time instead.
+  const drawKeepingView = () => {
+    const shown = chart.timeScale().getVisibleRange();
+    draw();
+    if (shown) chart.timeScale().setVisibleRange(shown);
+  };
+  // From/To and the address follow what is on screen (after a drag, a wheel zoom, a load).
+  const followView = debounce(() => {
+    if (disposed || !bars.length) return;
+    const shown = chart.timeScale().getVisibleRange();
+    if (!shown) return;
+    const from = Math.max(ds.firstMs, fromChartTime(shown.from));
+    const to = Math.min(ds.lastMs, fromChartTime(shown.to));
+    if (!(from < to)) return;
+    fromInput.value = wallOf(from);
+    toInput.value = wallOf(to);
+    const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to + nativeMs).toISOString() });
+    history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+  }, 300);
+  chart.timeScale().subscribeVisibleTimeRangeChange(followView);
   const showStatus = extra => {
     statusLine.dataset.loadedFrom = String(loadedFrom);
     statusLine.dataset.loadedTo = String(loadedTo);
@@ -266,7 +288,7 @@ export async function render(view, route) {
       if (needLeft) await growLeft(gen, WINDOW_BARS / 2);
       if (needRight && gen === generation) await growRight(gen, WINDOW_BARS / 2);
       if (disposed || gen !== generation) return;
-      draw();
+      drawKeepingView();
       showStatus(bars.length >= MAX_BARS ? `(at most ${fmtInt(MAX_BARS)} bars are kept: choose a range)` : '');
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
@@ -341,9 +363,7 @@ export async function render(view, route) {
       try {
         await growRight(gen, Infinity);
         if (disposed || gen !== generation) return;
-        const keep = chart.timeScale().getVisibleLogicalRange();
-        draw();
-        if (keep) chart.timeScale().setVisibleLogicalRange(keep);
+        drawKeepingView();
         statusLine.dataset.liveUpdates = String(Number(statusLine.dataset.liveUpdates || 0) + 1);
         showStatus('(new bars arrived)');
       } finally {
@@ -357,6 +377,7 @@ export async function render(view, route) {
 
   return () => {
     disposed = true;
+    chart.timeScale().unsubscribeVisibleTimeRangeChange(followView);
     window.removeEventListener('barlake:lake-changed', onLakeChanged);
     controller.abort();
     chart.remove();

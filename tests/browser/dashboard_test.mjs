@@ -307,13 +307,19 @@ describe('dashboard', () => {
       `held from ${new Date(Number(held.loadedFrom)).toISOString()}, week from ${new Date(weekStart).toISOString()}`);
     await shot('04-dataset-week');
 
-    // The range is in the address, so another zone draws the same bars again.
-    assert.match(await page.evaluate(() => location.hash), /^#\/dataset\/ES\/1m\?from=.+&to=.+/);
+    // The range on screen is in the address (it follows the view), so another zone draws
+    // that range again.
+    const hash = await page.evaluate(() => location.hash);
+    assert.match(hash, /^#\/dataset\/ES\/1m\?from=.+&to=.+/);
+    const shown = new URLSearchParams(hash.split('?')[1]);
+    const shownFrom = Date.parse(shown.get('from')), shownTo = Date.parse(shown.get('to'));
+    assert.ok(shownFrom >= Number(held.loadedFrom) && shownTo <= Number(held.loadedTo) + 60000,
+      `the address names what is held: ${hash}`);
     await page.selectOption('#tz-select', 'Europe/Berlin');
     await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset');
     const again = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
-    assert.equal(again.loadedFrom, held.loadedFrom);
-    assert.equal(again.bars, held.bars);
+    assert.ok(Number(again.loadedFrom) <= shownFrom && Number(again.loadedTo) >= shownTo - 60000,
+      `the same range is drawn in the other zone: ${JSON.stringify(again)} vs ${hash}`);
     await page.selectOption('#tz-select', 'America/New_York');
   });
 
@@ -562,6 +568,49 @@ describe('dashboard', () => {
       return tr && tr.querySelectorAll('td')[3].textContent === r;
     }, rows.toLocaleString('en-US'), { timeout: 15000 });
     assert.equal(await row.locator('td').nth(3).textContent(), rows.toLocaleString('en-US'));
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('dragging towards newer bars and zooming out keep the view where the user put it', async () => {
+    const es = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    const from = Date.parse(es.first_bar) + 3 * 86400000, to = from + 6 * 3600000;
+    const iso = ms => new Date(ms).toISOString().replace('.000Z', 'Z');
+    await openPage(`#/dataset/ES/1m?from=${iso(from)}&to=${iso(to)}`, 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.loadedTo) > 0);
+    const shownRange = async () => {
+      await page.waitForTimeout(900);  // the loads (200 ms debounce) and the address (300 ms)
+      const q = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]);
+      return { from: Date.parse(q.get('from')), to: Date.parse(q.get('to')) };
+    };
+    const before = await shownRange();
+    const box = await page.locator('#chart').boundingBox();
+    const y = box.y + box.height * 0.4;
+    for (let i = 0; i < 3; i++) {  // drag right to left: towards newer bars
+      await page.mouse.move(box.x + box.width * 0.7, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.3, y, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForTimeout(400);
+    }
+    const dragged = await shownRange();
+    assert.ok(dragged.to > before.to, 'the drag moved the view towards newer bars');
+    // Three drags of 40 % of the width each: about 1.2 screens (7 hours here), never days.
+    assert.ok(dragged.to - before.to < 12 * 3600000,
+      `the view stayed where it was dragged: ${iso(before.to)} -> ${iso(dragged.to)}`);
+    const heldTo = Number(await page.getAttribute('#chart-status', 'data-loaded-to'));
+    assert.ok(heldTo > before.to, 'bars were loaded on the right meanwhile');
+    // From/To follow the screen.
+    assert.equal(await page.inputValue('#range-to'), wallTime(new Date(dragged.to - 60000).toISOString(), 'America/New_York').replace(' ', 'T'));
+    for (let i = 0; i < 4; i++) {  // wheel zoom-out around the middle
+      await page.mouse.move(box.x + box.width * 0.5, y);
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(300);
+    }
+    const zoomed = await shownRange();
+    assert.ok(zoomed.to - zoomed.from > dragged.to - dragged.from, 'zoomed out');
+    const mid = (dragged.from + dragged.to) / 2;
+    assert.ok(zoomed.from < mid && zoomed.to > mid, `the zoom kept the middle on screen: ${iso(zoomed.from)}..${iso(zoomed.to)}`);
+    await shot('14-drag-zoom');
     assert.deepEqual(pageErrors, []);
   });
 
