@@ -84,9 +84,27 @@ export async function render(view, route) {
   const regenerate = ds.category === 'derived'
     ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, regenerateResult) }, 'Regenerate') : null;
   const regenerateResult = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
+  // Symbol and timeframe switchers: the other bar datasets, keeping the range in the URL.
+  const barSets = inventory.datasets.filter(d => d.raw.kind !== 'table' && d.raw.kind !== 'snapshot');
+  const switchTo = (sym, tf) => {
+    const q = location.hash.split('?')[1];
+    location.hash = `#/dataset/${encodeURIComponent(sym)}/${encodeURIComponent(tf)}${q ? `?${q}` : ''}`;
+  };
+  const symbols = [...new Set(barSets.map(d => d.symbol))].sort();
+  const timeframes = barSets.filter(d => d.symbol === symbol).map(d => d.timeframe)
+    .sort((a, b) => (timeframeSeconds(a) || 0) - (timeframeSeconds(b) || 0));
+  const symbolSwitch = el('select', { id: 'symbol-switch', 'aria-label': 'Symbol',
+    onchange: e => {
+      const sym = e.target.value;
+      const same = barSets.find(d => d.symbol === sym && d.timeframe === timeframe);
+      switchTo(sym, same ? timeframe : barSets.find(d => d.symbol === sym).timeframe);
+    } }, symbols.map(s => el('option', { value: s, selected: s === symbol }, s)));
+  const timeframeSwitch = el('select', { id: 'timeframe-switch', 'aria-label': 'Timeframe',
+    onchange: e => switchTo(symbol, e.target.value) }, timeframes.map(t => el('option', { value: t, selected: t === timeframe }, t)));
   clear(view,
     el('div.page-head',
       el('h1', `${symbol} `, el('span.muted', timeframe)),
+      el('span.switchers', symbolSwitch, timeframeSwitch),
       el('span.muted', ds.description),
       regenerate,
       el('a.button.ghost', { href: '#/' }, 'All datasets')),

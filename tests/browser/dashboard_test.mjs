@@ -611,6 +611,15 @@ describe('dashboard', () => {
     const mid = (dragged.from + dragged.to) / 2;
     assert.ok(zoomed.from < mid && zoomed.to > mid, `the zoom kept the middle on screen: ${iso(zoomed.from)}..${iso(zoomed.to)}`);
     await shot('14-drag-zoom');
+    // The timeframe switcher keeps the range (it is in the URL) and the symbol.
+    const hashBefore = await page.evaluate(() => location.hash);
+    await page.selectOption('#timeframe-switch', '1d');
+    // The address the switcher went to (the page may narrow it to the bars it then shows).
+    const switched = await (await page.waitForFunction(() => location.hash.startsWith('#/dataset/ES/1d') && location.hash)).jsonValue();
+    await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset');
+    assert.equal(switched.split('?')[1], hashBefore.split('?')[1]);
+    const symbols = await page.locator('#symbol-switch option').allTextContents();
+    assert.ok(symbols.includes('ES'));
     assert.deepEqual(pageErrors, []);
   });
 
