@@ -26,6 +26,20 @@ export function setToken(t) {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+/** Opens the token dialog (the Token button's), from a page that needs the token. */
+export function askForToken() {
+  const button = document.getElementById('token-button');
+  if (button) button.click();
+}
+
+/** "Token needed": one message with a button that opens the token dialog. */
+export function tokenNeeded(el, what) {
+  return el('div.token-needed', { id: 'token-needed', role: 'alert' },
+    el('strong', 'Token needed. '), `${what} needs the server's token: run `, el('code', 'barlake token'),
+    ' and paste it, or open the URL `barlake serve` printed. ',
+    el('button.primary', { type: 'button', id: 'paste-token', onclick: askForToken }, 'Paste token'));
+}
+
 /** Takes "#token=..." (as printed by `barlake serve`) out of the URL into storage. */
 export function adoptTokenFromUrl() {
   const m = /(?:^#|[#&?])token=([^&]+)/.exec(location.hash);

@@ -1,6 +1,7 @@
 // The dashboard's shell: hash routes, the time-zone selector, the token dialog.
 //   #/            datasets (tabs: ?tab=market|derived|other)
 //   #/dataset/SYMBOL/TF   chart       #/health   #/jobs   #/jobs/ID   #/import
+//   #/query?sql=...&offset=N   the SQL console
 import { adoptTokenFromUrl, apiOptional, getToken, setToken } from './api.js';
 import { COMMON_ZONES, currentZone, hasChosenZone, isValidZone, onZoneChange, setZone } from './tz.js';
 import { clear, el, toast } from './util.js';
@@ -12,6 +13,7 @@ const pages = {
   jobs: () => import('./page_jobs.js'),
   job: () => import('./page_jobs.js'),
   import: () => import('./page_import.js'),
+  query: () => import('./page_query.js'),
 };
 
 function parseRoute() {
@@ -21,7 +23,7 @@ function parseRoute() {
   const params = new URLSearchParams(query);
   if (parts[0] === 'dataset' && parts.length >= 3) return { page: 'dataset', symbol: parts[1], timeframe: parts[2], params };
   if (parts[0] === 'jobs' && parts[1]) return { page: 'job', id: parts[1], params };
-  if (['health', 'jobs', 'import'].includes(parts[0])) return { page: parts[0], params };
+  if (['health', 'jobs', 'import', 'query'].includes(parts[0])) return { page: parts[0], params };
   return { page: 'datasets', params };
 }
 
@@ -96,7 +98,24 @@ function setupToken() {
     if (dialog.returnValue === 'clear') { setToken(''); toast('Token forgotten.'); }
     show();
   });
+  button.addEventListener('token-changed', show);
   show();
+}
+
+// Live refresh: /api/events sends a "lake" event whenever the newest journal job changes
+// (a job of this server or of a CLI import). List pages draw again; an open chart loads
+// the new bars itself (its 'barlake:lake-changed' listener). The import form is left alone.
+function followLake() {
+  if (!window.EventSource) return;
+  let seen = null;
+  const source = new EventSource('/api/events');
+  source.addEventListener('lake', ev => {
+    if (seen === null || ev.data === seen) { seen = ev.data; return; }
+    seen = ev.data;
+    document.body.dataset.lakeChanges = String(Number(document.body.dataset.lakeChanges || 0) + 1);
+    window.dispatchEvent(new CustomEvent('barlake:lake-changed'));
+    if (current && ['datasets', 'health', 'jobs', 'job'].includes(current.route.page)) render();
+  });
 }
 
 if (adoptTokenFromUrl()) toast('Token from the server URL saved; it was removed from the address bar.');
@@ -106,5 +125,14 @@ const firstPage = pages[parseRoute().page]();
 await Promise.all([adoptVaultZone(), firstPage.catch(() => null)]);
 setupZoneSelect();
 onZoneChange(() => render());
-window.addEventListener('hashchange', render);
+// A "#token=..." link opened in a tab that already shows the dashboard arrives as a
+// hashchange: take the token and drop it from the address bar there too.
+window.addEventListener('hashchange', () => {
+  if (adoptTokenFromUrl()) {
+    toast('Token from the server URL saved; it was removed from the address bar.');
+    document.getElementById('token-button').dispatchEvent(new Event('token-changed'));
+  }
+  render();
+});
 render();
+followLake();

@@ -91,11 +91,16 @@ export function normalizeHealth(e) {
  * Bars of one dataset in [fromMs, toMs], following `next` pages. Returns
  * {bars: [{t (ms), o, h, l, c, v}], requests, truncated}.
  */
-export async function loadBars(symbol, timeframe, fromMs, toMs, { limit = 5000, maxBars = 60000, signal } = {}) {
+export async function loadBars(symbol, timeframe, fromMs, toMs, { limit = 5000, maxBars = 60000, signal, resample } = {}) {
   const q = new URLSearchParams({
     symbol, timeframe, from: isoSeconds(fromMs, Math.floor), to: isoSeconds(toMs, Math.ceil),
     limit: String(limit), format: 'json',
   });
+  // Aggregated on the server (session-anchored, as `barlake resample`): one page holds it.
+  if (resample) {
+    q.set('resample', resample);
+    q.set('limit', String(Math.max(limit, maxBars)));
+  }
   let url = `/api/bars?${q}`;
   const bars = [];
   let requests = 0;

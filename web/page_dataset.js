@@ -45,7 +45,10 @@ export async function render(view, route) {
     const how = ds.raw.kind === 'table'
       ? `barlake query "SELECT * FROM ${timeframe} WHERE symbol = '${symbol}'"`
       : `barlake snapshots read ${symbol}`;
-    clear(view, el('div.page-head', el('h1', `${symbol} ${timeframe}`)),
+    const box = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
+    const regen = ds.category === 'derived'
+      ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, box) }, 'Regenerate') : null;
+    clear(view, el('div.page-head', el('h1', `${symbol} ${timeframe}`), regen), box,
       el('p', { id: 'not-bars' }, `This dataset is a ${ds.raw.kind === 'table' ? 'derived table' : 'snapshot dataset'}, ` +
         `not bars, so it has no chart. Read it with `, el('code', how), '.'),
       el('a', { href: '#/' }, 'Back to the datasets'));
@@ -53,9 +56,17 @@ export async function render(view, route) {
   }
   const zone = currentZone();
   const daily = isDailyOrLonger(timeframe);
-  const tfMs = (timeframeSeconds(timeframe) || 60) * 1000;
+  const nativeMs = (timeframeSeconds(timeframe) || 60) * 1000;
+  // The resolution drawn: the dataset's own, or a coarser one aggregated on the server
+  // when a range holds more bars than the chart can draw (as TradingView steps up).
+  let resolution = null;  // null: native; else e.g. '1h'
+  let tfMs = nativeMs;
   // One step of bars; a step that finds nothing (a weekend, a holiday) doubles.
-  const stepMs = WINDOW_BARS * tfMs;
+  let stepMs = WINDOW_BARS * tfMs;
+  const RESOLUTIONS = [['5m', 5], ['15m', 15], ['30m', 30], ['1h', 60], ['4h', 240]]
+    .map(([name, minutes]) => [name, minutes * 60000])
+    .filter(([, ms]) => !daily && ms > nativeMs && ms % nativeMs === 0);
+  const setResolution = (name, ms) => { resolution = name; tfMs = ms; stepMs = WINDOW_BARS * tfMs; };
   const offset = offsetCache(zone);
   const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
   const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
@@ -71,10 +82,29 @@ export async function render(view, route) {
   const parseWall = text => (daily ? Date.parse(`${text}T00:00:00Z`) : wallToMillis(text, zone));
 
   const regenerate = ds.category === 'derived'
-    ? el('button.ghost', { type: 'button', onclick: () => regenerateDataset(ds) }, 'Regenerate') : null;
+    ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, regenerateResult) }, 'Regenerate') : null;
+  const regenerateResult = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
+  // Symbol and timeframe switchers: the other bar datasets, keeping the range in the URL.
+  const barSets = inventory.datasets.filter(d => d.raw.kind !== 'table' && d.raw.kind !== 'snapshot');
+  const switchTo = (sym, tf) => {
+    const q = location.hash.split('?')[1];
+    location.hash = `#/dataset/${encodeURIComponent(sym)}/${encodeURIComponent(tf)}${q ? `?${q}` : ''}`;
+  };
+  const symbols = [...new Set(barSets.map(d => d.symbol))].sort();
+  const timeframes = barSets.filter(d => d.symbol === symbol).map(d => d.timeframe)
+    .sort((a, b) => (timeframeSeconds(a) || 0) - (timeframeSeconds(b) || 0));
+  const symbolSwitch = el('select', { id: 'symbol-switch', 'aria-label': 'Symbol',
+    onchange: e => {
+      const sym = e.target.value;
+      const same = barSets.find(d => d.symbol === sym && d.timeframe === timeframe);
+      switchTo(sym, same ? timeframe : barSets.find(d => d.symbol === sym).timeframe);
+    } }, symbols.map(s => el('option', { value: s, selected: s === symbol }, s)));
+  const timeframeSwitch = el('select', { id: 'timeframe-switch', 'aria-label': 'Timeframe',
+    onchange: e => switchTo(symbol, e.target.value) }, timeframes.map(t => el('option', { value: t, selected: t === timeframe }, t)));
   clear(view,
     el('div.page-head',
       el('h1', `${symbol} `, el('span.muted', timeframe)),
+      el('span.switchers', symbolSwitch, timeframeSwitch),
       el('span.muted', ds.description),
       regenerate,
       el('a.button.ghost', { href: '#/' }, 'All datasets')),
@@ -84,13 +114,14 @@ export async function render(view, route) {
     el('form.range', { onsubmit: e => { e.preventDefault(); applyRange(parseWall(fromInput.value), parseWall(toInput.value)); } },
       el('div.presets', { role: 'group', 'aria-label': 'Range presets' },
         presets.map(([label, span]) => el('button.ghost', { type: 'button', dataset: { preset: label },
-          onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + tfMs) }, label))),
+          onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + nativeMs) }, label))),
       el('label', 'From ', fromInput), el('label', 'To ', toInput),
       el('button.primary', { type: 'submit' }, 'Show'),
       el('span.zoom', { role: 'group', 'aria-label': 'Zoom' },
         el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
         el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
         el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
+    regenerateResult,
     el('div.chart-wrap', container, legend),
     statusLine);
 
@@ -105,7 +136,13 @@ export async function render(view, route) {
     rightPriceScale: { borderColor: color('--border') || '#ccc', scaleMargins: { top: 0.06, bottom: 0.26 } },
   });
   const up = color('--up') || '#089981', down = color('--down') || '#f23645';
-  const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down, borderVisible: false });
+  // The data's own precision (GET /api/datasets: price_precision, min_move): EURUSD keeps
+  // its five decimals on the axis and in the legend, ES steps in quarters.
+  const precision = Number.isInteger(ds.raw.price_precision) ? ds.raw.price_precision : 2;
+  const minMove = ds.raw.min_move > 0 ? ds.raw.min_move : 10 ** -precision;
+  const price = v => (Number.isFinite(v) ? v.toFixed(precision) : '–');
+  const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down,
+    borderVisible: false, priceFormat: { type: 'price', precision, minMove } });
   const volume = chart.addSeries(lib.HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
   chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
 
@@ -129,6 +166,28 @@ export async function render(view, route) {
     candles.setData(bars.map(b => ({ time: toChartTime(b.t), open: b.o, high: b.h, low: b.l, close: b.c })));
     volume.setData(bars.map(b => ({ time: toChartTime(b.t), value: b.v ?? 0, color: b.c >= b.o ? `${up}66` : `${down}66` })));
   };
+  // Bars loaded on either side must not move the view: setData keeps the *logical* range,
+  // so bars appended on the right jumped the view days ahead onto empty space. The view is
+  // kept by time instead.
+  const drawKeepingView = () => {
+    const shown = chart.timeScale().getVisibleRange();
+    draw();
+    if (shown) chart.timeScale().setVisibleRange(shown);
+  };
+  // From/To and the address follow what is on screen (after a drag, a wheel zoom, a load).
+  const followView = debounce(() => {
+    if (disposed || !bars.length) return;
+    const shown = chart.timeScale().getVisibleRange();
+    if (!shown) return;
+    const from = Math.max(ds.firstMs, fromChartTime(shown.from));
+    const to = Math.min(ds.lastMs, fromChartTime(shown.to));
+    if (!(from < to)) return;
+    fromInput.value = wallOf(from);
+    toInput.value = wallOf(to);
+    const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to + nativeMs).toISOString() });
+    history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+  }, 300);
+  chart.timeScale().subscribeVisibleTimeRangeChange(followView);
   const showStatus = extra => {
     statusLine.dataset.loadedFrom = String(loadedFrom);
     statusLine.dataset.loadedTo = String(loadedTo);
@@ -140,7 +199,7 @@ export async function render(view, route) {
   };
 
   async function fetchSpan(from, to) {
-    const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal });
+    const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal, resample: resolution });
     requests += r.requests;
     return r;
   }
@@ -163,6 +222,14 @@ export async function render(view, route) {
     container.setAttribute('aria-busy', 'true');
     try {
       const limit = drawable();
+      // The finest resolution that fits the range on screen.
+      const span = Math.min(to, ds.lastMs + nativeMs) - Math.max(from, ds.firstMs);
+      setResolution(null, nativeMs);
+      if (span / nativeMs > limit) {
+        const fit = RESOLUTIONS.find(([, ms]) => span / ms <= limit) || RESOLUTIONS[RESOLUTIONS.length - 1];
+        if (fit) setResolution(fit[0], fit[1]);
+      }
+      container.dataset.resolution = resolution || timeframe;
       bars = [];
       loadedFrom = loadedTo = to;
       await growLeft(gen, limit, from, limit * tfMs);
@@ -178,9 +245,10 @@ export async function render(view, route) {
       // page is drawn again for another time zone.
       const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
       history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+      const shown = resolution ? `(${resolution} bars, aggregated from ${timeframe} on the server)` : '';
       showStatus(loadedFrom > from
-        ? `(the range holds more ${timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more)`
-        : '');
+        ? `(the range holds more ${resolution || timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more) ${shown}`
+        : shown);
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
     } finally {
@@ -238,7 +306,7 @@ export async function render(view, route) {
       if (needLeft) await growLeft(gen, WINDOW_BARS / 2);
       if (needRight && gen === generation) await growRight(gen, WINDOW_BARS / 2);
       if (disposed || gen !== generation) return;
-      draw();
+      drawKeepingView();
       showStatus(bars.length >= MAX_BARS ? `(at most ${fmtInt(MAX_BARS)} bars are kept: choose a range)` : '');
     } catch (e) {
       if (e.name !== 'AbortError') showError(e);
@@ -262,7 +330,7 @@ export async function render(view, route) {
     if (!c) { legend.textContent = ''; return; }
     const when = daily ? new Date(c.time * 1000).toISOString().slice(0, 10)
                        : formatTime(fromChartTime(c.time), { z: zone });
-    legend.textContent = `${when}  O ${c.open}  H ${c.high}  L ${c.low}  C ${c.close}${v ? `  V ${fmtInt(v.value)}` : ''}`;
+    legend.textContent = `${when}  O ${price(c.open)}  H ${price(c.high)}  L ${price(c.low)}  C ${price(c.close)}${v ? `  V ${fmtInt(v.value)}` : ''}`;
   });
 
   function showError(e) {
@@ -271,6 +339,8 @@ export async function render(view, route) {
 
   // First view: the most recent bars, about one screen of them; the rest on demand.
   async function initialView() {
+    setResolution(null, nativeMs);
+    container.dataset.resolution = timeframe;
     bars = [];
     loadedFrom = loadedTo = Number.isFinite(ds.lastMs) ? ds.lastMs + tfMs : Date.now();
     const gen = ++generation;
@@ -295,8 +365,38 @@ export async function render(view, route) {
   if (Number.isFinite(askedFrom) && Number.isFinite(askedTo) && askedFrom < askedTo) await applyRange(askedFrom, askedTo);
   else await initialView();
 
+  // Live refresh (app.js): when the lake changed and the chart shows the newest bars, the
+  // bars written since are fetched and drawn; the view stays where the user put it.
+  const onLakeChanged = async () => {
+    if (disposed) return;
+    try {
+      const fresh = (await loadDatasets()).datasets.find(d => d.symbol === symbol && d.timeframe === timeframe);
+      if (!fresh || disposed || !(fresh.lastMs > ds.lastMs)) return;
+      const atEnd = loadedTo >= ds.lastMs;
+      ds.lastMs = fresh.lastMs;
+      ds.rows = fresh.rows;
+      if (!atEnd || busy) return;
+      busy = true;
+      const gen = generation;
+      try {
+        await growRight(gen, Infinity);
+        if (disposed || gen !== generation) return;
+        drawKeepingView();
+        statusLine.dataset.liveUpdates = String(Number(statusLine.dataset.liveUpdates || 0) + 1);
+        showStatus('(new bars arrived)');
+      } finally {
+        if (gen === generation) busy = false;
+      }
+    } catch (e) {
+      if (e.name !== 'AbortError') showError(e);
+    }
+  };
+  window.addEventListener('barlake:lake-changed', onLakeChanged);
+
   return () => {
     disposed = true;
+    chart.timeScale().unsubscribeVisibleTimeRangeChange(followView);
+    window.removeEventListener('barlake:lake-changed', onLakeChanged);
     controller.abort();
     chart.remove();
   };
@@ -306,15 +406,26 @@ function fact(label, value) {
   return el('div', el('dt', label), el('dd', value));
 }
 
-async function regenerateDataset(ds) {
+/** Regenerate this dataset (POST /api/regenerate {"datasets": ["SYMBOL TF"]}) and list each result. */
+export async function regenerateDataset(ds, box) {
+  const name = `${ds.symbol} ${ds.timeframe}`;
+  clear(box, el('p.muted', `Regenerating ${name}…`));
   try {
-    toast(`Regenerating ${ds.symbol} ${ds.timeframe}…`);
-    const task = await followTask(await api('regenerate', { method: 'POST', body: { symbol: ds.symbol, timeframe: ds.timeframe } }));
-    const job = task.job ?? (task.result && task.result.job && task.result.job.id);
-    toast(job ? `Regenerated: job ${job}.` : 'Regenerated.');
-    if (job) location.hash = `#/jobs/${job}`;
+    const task = await followTask(await api('regenerate', { method: 'POST', body: { datasets: [name] } }));
+    if (task.state !== 'succeeded') throw Object.assign(new Error((task.error && task.error.message) || task.state), { readable: null });
+    clear(box, regenerateList((task.result && task.result.regenerated) || []));
   } catch (e) {
-    toast([404, 501].includes(e.status) ? `This server cannot regenerate datasets yet (${e.message}).` : e.readable || e.message, 'error');
+    clear(box, el('p.error-box', { role: 'alert' }, `Regenerating ${name} failed: ${e.readable || e.message}`));
   }
+}
+
+export function regenerateList(items) {
+  if (!items.length) return el('p.muted', 'Nothing to regenerate.');
+  return el('ul.regenerated', items.map(it => el('li', { dataset: { dataset: it.dataset } },
+    el('strong', it.dataset), ': ',
+    it.error ? el('span.error', `failed: ${it.error}`)
+      : it.skipped_because ? `skipped because ${it.skipped_because}`
+        : `rebuilt (${fmtInt(it.partitions_written)} partitions written, ${fmtInt(it.rows_written)} rows${it.incremental ? ', incremental' : ''})`,
+    it.job ? [' · ', el('a', { href: `#/jobs/${it.job}` }, `job ${it.job}`)] : null)));
 }
 

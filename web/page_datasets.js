@@ -59,7 +59,7 @@ export async function render(view, route) {
         el('table.data', { id: 'datasets-table' },
           el('thead', el('tr',
             ['Symbol', 'TF', 'First bar', 'Last bar', 'Rows', 'Size', 'Last update', 'Health', 'Stale']
-              .map(h => el('th', { scope: 'col' }, h)))),
+              .map(h => el(['Rows', 'Size'].includes(h) ? 'th.num' : 'th', { scope: 'col' }, h)))),
           body)),
     el('p.note', 'Intraday times in the display zone; daily and weekly bars show their session date.'));
 

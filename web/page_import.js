@@ -1,6 +1,6 @@
 // Import by upload: choose a file, see the detected format and why (POST /api/detect),
 // confirm, follow the job's progress (server-sent events), then read its report.
-import { api, getToken } from './api.js';
+import { api, getToken, tokenNeeded } from './api.js';
 import { describeProgress, followTask } from './task.js';
 import { renderReport } from './report.js';
 import { clear, el, fmtBytes, fmtInt } from './util.js';
@@ -40,7 +40,7 @@ export async function render(view) {
     progress, resultBox);
 
   clear(view, el('h1', 'Import a file'),
-    getToken() ? null : el('p.warn', 'Importing needs the server\'s token: run ', el('code', 'barlake token'), ' and paste it with the Token button above.'),
+    getToken() ? null : tokenNeeded(el, 'Importing'),
     form);
 
   let detectSeq = 0;
@@ -58,9 +58,23 @@ export async function render(view) {
       const d = await api('detect', { method: 'POST', body });
       if (seq !== detectSeq) return;
       showDetection(detection, d, format);
+      // A GEX snapshot file names its own tickers: no symbol or timeframe to give.
+      const snapshot = d.format === 'gex-json';
+      form.dataset.snapshot = snapshot ? 'true' : 'false';
+      for (const input of [symbol, timeframe]) {
+        input.required = !snapshot;
+        input.disabled = snapshot;
+        if (snapshot) input.value = '';
+      }
     } catch (e) {
       if (seq !== detectSeq) return;
-      clear(detection, el('p.error', { role: 'alert' }, `Format not recognised: ${e.readable || e.message}. Choose a format below if you know it.`));
+      if (e.status === 401) {
+        // The one "Token needed" message (at the top of the form), not a format failure.
+        clear(detection);
+        if (!document.getElementById('token-needed')) form.before(tokenNeeded(el, 'Importing'));
+      } else {
+        clear(detection, el('p.error', { role: 'alert' }, `Format not recognised: ${e.readable || e.message}. Choose a format below if you know it.`));
+      }
     }
     submit.disabled = false;
   });
@@ -79,7 +93,8 @@ export async function render(view) {
     body.append('file', chosen, chosen.name);
     // The lake tells a partial last bar by the file's time; an upload would lose it.
     body.append('last_modified', String(chosen.lastModified));
-    for (const input of [symbol, timeframe, format, tz, stamp, onConflict]) {
+    const snapshot = form.dataset.snapshot === 'true';
+    for (const input of snapshot ? [onConflict] : [symbol, timeframe, format, tz, stamp, onConflict]) {
       if (input.value && !(input === format && input.value === 'auto')) body.append(input.name, input.value.trim());
     }
     for (const box of [dryRun, force]) if (box.checked) body.append(box.name, 'true');

@@ -18,7 +18,7 @@ export async function render(view, route) {
   }
   clear(view, el('div.page-head', el('h1', 'Jobs'), el('a.button', { href: '#/import' }, 'Import a file')),
     el('table.data', { id: 'jobs-table' },
-      el('thead', el('tr', ['Job', 'Kind', 'Status', 'Dataset', 'Read', 'Written', 'Rejected', 'Created', 'Source'].map(t => el('th', { scope: 'col' }, t)))),
+      el('thead', el('tr', ['Job', 'Kind', 'Status', 'Dataset', 'Read', 'Written', 'Rejected', 'Created', 'Source'].map(t => el(['Read', 'Written', 'Rejected'].includes(t) ? 'th.num' : 'th', { scope: 'col' }, t)))),
       el('tbody', jobs.map(j => el('tr', { dataset: { job: String(j.id) } },
         el('th', { scope: 'row' }, el('a', { href: `#/jobs/${j.id}` }, String(j.id))),
         el('td', j.kind),

@@ -1,6 +1,6 @@
 // A job's report (the JSON `barlake import --json` prints, kept in the journal): counts,
 // rejections per rule with examples, conflicts, notes and the partitions written.
-import { el, fmtInt } from './util.js';
+import { el, fmtInt, fmtNumber } from './util.js';
 
 const first = (...xs) => xs.find(x => x !== undefined && x !== null);
 
@@ -38,15 +38,15 @@ export function renderReport(job) {
     notes.length ? el('ul.notes', notes.map(n => el('li', typeof n === 'string' ? n : JSON.stringify(n)))) : null,
     byRule.length ? el('section',
       el('h3', 'Rejected rows by rule'),
-      el('table.data.compact.rules', el('thead', el('tr', el('th', 'Rule'), el('th', 'Rows'))),
+      el('table.data.compact.rules', el('thead', el('tr', el('th', 'Rule'), el('th.num', 'Rows'))),
         el('tbody', byRule.map(([rule, n]) => el('tr', el('td', el('code', rule)), el('td.num', fmtInt(n))))))) : null,
     rejections.length ? el('details', el('summary', `Examples of rejected rows (${fmtInt(rejections.length)})`),
-      el('table.data.compact', el('thead', el('tr', ['Line', 'Rule', 'Field', 'Reason'].map(t => el('th', t)))),
+      el('table.data.compact', el('thead', el('tr', ['Line', 'Rule', 'Field', 'Reason'].map(t => el(t === 'Line' ? 'th.num' : 'th', t)))),
         el('tbody', rejections.slice(0, 50).map(x => el('tr', el('td.num', x.line), el('td', el('code', x.rule)), el('td', x.field || ''), el('td', x.reason || '')))))) : null,
     conflicts.length ? el('details', el('summary', `Conflicting bars (${fmtInt(conflicts.length)})`),
-      el('table.data.compact', el('thead', el('tr', ['Time (UTC)', 'Line', 'Stored OHLCV', 'Incoming OHLCV'].map(t => el('th', t)))),
+      el('table.data.compact', el('thead', el('tr', ['Time (UTC)', 'Line', 'Stored OHLCV', 'Incoming OHLCV'].map(t => el(t === 'Time (UTC)' ? 'th' : 'th.num', t)))),
         el('tbody', conflicts.slice(0, 50).map(c => el('tr', el('td.time', c.ts), el('td.num', c.line),
-          el('td', (c.stored || []).join(' ')), el('td', (c.incoming || []).join(' '))))))) : null,
+          el('td.num', (c.stored || []).map(fmtNumber).join(' ')), el('td.num', (c.incoming || []).map(fmtNumber).join(' '))))))) : null,
     partitions.length ? el('details', el('summary', `Partitions (${fmtInt(partitions.length)})`),
       el('ul.partitions', partitions.map(p => el('li', el('code', p.path), p.before ? ` ${p.before} → ${p.after}` : '')))) : null);
 }

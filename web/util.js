@@ -34,6 +34,12 @@ export function clear(node, ...children) {
 }
 
 const intFmt = new Intl.NumberFormat('en-US');
+
+/**
+ * A price or other decimal as it was written: 12 significant digits drop the binary
+ * noise of a double (105.49000000000001 -> "105.49") and keep every real decimal.
+ */
+export const fmtNumber = v => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(12))) : String(v ?? '–'));
 export const fmtInt = n => (n === undefined || n === null ? '–' : intFmt.format(n));
 
 export function fmtBytes(n) {

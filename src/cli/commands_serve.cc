@@ -47,6 +47,7 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
   if (!srv.ok()) return Fail(srv.status());
   if (Status s = (*srv)->Start(); !s.ok()) return Fail(s);
   std::printf("barlake serve: %s (vault %s)\n", (*srv)->url().c_str(), vault.c_str());
+  std::printf("  open      %s#token=%s (the dashboard, signed in)\n", (*srv)->url().c_str(), token->c_str());
   std::printf("  token     %s (mode 0600; `barlake token` prints it): needed by every change%s\n",
               paths.token.c_str(), (*srv)->reads_need_token() ? " and every read (not loopback)" : "");
   std::printf("  imports   {\"path\": ...} must be inside %s; uploads up to %lld MiB\n",

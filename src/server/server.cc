@@ -13,27 +13,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <thread>
 #include <cerrno>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <tuple>
+#include <vector>
 
 #include "core/json_text.h"
 #include "core/time_util.h"
 #include "core/timeframe.h"
+#include "derive/resampler.h"
 #include "ingest/format.h"
+#include "ingest/gex_snapshot.h"
 #include "lake/lake.h"
 #include "lake/lake_json.h"
+#include "lake/snapshot_import.h"
 #include "lake/source_file.h"
 #include "lake/vault.h"
 #include "server/api_error.h"
 #include "server/lake_pool.h"
+#include "server/price_precision.h"
 #include "server/response_cache.h"
+#include "server/sql_console.h"
 #include "server/task_queue.h"
 #include "webui/web_assets.h"
 
@@ -43,8 +56,62 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// "127.0.0.1" and the rest of 127.0.0.0/8 written as four decimal octets; nothing else
+// ("127.evil.example", "127.1", "0x7f.0.0.1" are not).
+bool IsIpv4LoopbackLiteral(std::string_view s) {
+  int octets = 0;
+  size_t i = 0;
+  while (true) {
+    const size_t start = i;
+    int value = 0;
+    while (i < s.size() && IsDigit(s[i]) && i - start < 3) value = value * 10 + (s[i++] - '0');
+    if (i == start || value > 255 || (i < s.size() && IsDigit(s[i]))) return false;
+    if (octets == 0 && value != 127) return false;
+    ++octets;
+    if (i == s.size()) return octets == 4;
+    if (s[i] != '.' || octets == 4) return false;
+    ++i;
+  }
+}
+
+bool IsLocalhostName(std::string_view s) {
+  constexpr std::string_view kLocalhost = "localhost";
+  if (s.size() != kLocalhost.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = (s[i] >= 'A' && s[i] <= 'Z') ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    if (c != kLocalhost[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool IsLoopbackAddress(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  return IsLocalhostName(host) || host == "::1" || host == "[::1]" || IsIpv4LoopbackLiteral(host);
+}
+
+bool IsLoopbackHostHeader(std::string_view host) {
+  std::string_view name = host, port;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = host.substr(0, close + 1);
+    port = host.substr(close + 1);
+  } else if (const size_t colon = host.find(':'); colon != std::string_view::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon);
+  }
+  if (!port.empty()) {
+    if (port.size() < 2 || port.size() > 6 || port[0] != ':') return false;
+    for (char c : port.substr(1)) {
+      if (!IsDigit(c)) return false;
+    }
+  }
+  return name == "[::1]" || IsLocalhostName(name) || IsIpv4LoopbackLiteral(name);
 }
 
 namespace {
@@ -73,6 +140,39 @@ void SendError(Response& res, const ApiError& e) {
 }
 
 void SendStatus(Response& res, const Status& s) { SendError(res, ApiError::FromStatus(s)); }
+
+void SendUnauthorized(const Request& req, Response& res) {
+  SendError(res, ApiError::Unauthorized(
+                     req.has_header("Authorization")
+                         ? "the bearer token is wrong; `barlake token` prints the right one"
+                         : "this call needs 'Authorization: Bearer <token>'; `barlake token` prints the token"));
+}
+
+// Where PreRoute sends a mutating request without the token that has a body: its handler
+// reads the body and answers 401. Not a path clients use.
+constexpr const char* kUnauthorizedPath = "/.barlake-unauthorized";
+
+// A chunked or streamed response's provider runs after the handler returned, outside
+// httplib's exception handler: an exception there would end the process. It ends the
+// response (the connection closes) instead.
+httplib::ContentProvider Guarded(httplib::ContentProvider provider) {
+  return [provider = std::move(provider)](size_t offset, size_t length, httplib::DataSink& sink) {
+    try {
+      return provider(offset, length, sink);
+    } catch (...) {
+      return false;
+    }
+  };
+}
+httplib::ContentProviderWithoutLength Guarded(httplib::ContentProviderWithoutLength provider) {
+  return [provider = std::move(provider)](size_t offset, httplib::DataSink& sink) {
+    try {
+      return provider(offset, sink);
+    } catch (...) {
+      return false;
+    }
+  };
+}
 
 bool Truthy(const std::string& v) { return v == "1" || v == "true" || v == "on" || v == "yes"; }
 
@@ -146,6 +246,22 @@ CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t li
   return page;
 }
 
+// A GEX option snapshot file (docs/formats/gex-snapshots.md), from its head: not a bar
+// format but its own dataset kind, imported by Lake::ImportSnapshots.
+bool LooksLikeSnapshot(std::string_view data) {
+  return ingest::DetectGexSnapshot(data.substr(0, std::min<size_t>(data.size(), 64 * 1024))) > 0;
+}
+
+json SnapshotDetectJson(const std::string& file) {
+  return {{"file", file},
+          {"format", "gex-json"},
+          {"kind", "snapshot"},
+          {"why", "a JSON record with timestamp, ticker and strikes keys: a GEX option snapshot "
+                  "(formats/gex-snapshots.md); importing it stores a snapshot dataset per ticker, so it needs "
+                  "no symbol or timeframe"},
+          {"candidates", json::array()}};
+}
+
 // Form fields or JSON members of an import or detect request, as strings.
 using Fields = std::map<std::string, std::string>;
 
@@ -169,13 +285,55 @@ Result<Fields> FieldsFromJson(const std::string& body) {
   return f;
 }
 
+// Levenshtein distance, for "did you mean" (field names are short).
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// A request field the endpoint does not know is refused, naming it: ignoring it would run
+// something the user did not ask for ({"dryrun": true} importing for real).
+std::optional<ApiError> UnknownField(const std::vector<std::string>& given,
+                                     std::initializer_list<std::string_view> known) {
+  for (const std::string& name : given) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string_view nearest;
+    size_t best = 3;  // suggest only a close name
+    std::string list;
+    for (std::string_view k : known) {
+      list += (list.empty() ? "" : ", ") + std::string(k);
+      if (const size_t d = EditDistance(name, k); d < best) best = d, nearest = k;
+    }
+    return ApiError::BadRequest("unknown field '" + name + "'" +
+                                (nearest.empty() ? "" : " (did you mean '" + std::string(nearest) + "'?)") +
+                                "; this call takes " + (list.empty() ? "no fields" : list));
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> NamesOf(const Fields& f) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : f) names.push_back(k);
+  return names;
+}
+
 }  // namespace
 
 class Server::Impl {
  public:
   explicit Impl(const ServerOptions& o)
       : o_(o), paths_(o.vault), readers_(o.vault, o.reader_lakes, &window_), cache_(o.cache_bytes),
-        tasks_(o.job_nice) {}
+        tasks_(o.job_nice), console_(paths_, &readers_, o.query_seconds, /*threads=*/2, /*max_concurrent=*/2) {}
 
   Status Init();
   void Routes();
@@ -192,7 +350,13 @@ class Server::Impl {
   void GetStatus(const Request& req, Response& res);
   void GetDatasets(const Request& req, Response& res);
   void GetBars(const Request& req, Response& res);
+  /// A bars dataset's price precision (server/price_precision.h), from its newest partition.
+  Result<PricePrecision> Precision(const std::string& symbol, const std::string& timeframe);
+  /// Adds price_precision and min_move to each bars dataset of a dataset list.
+  void AddPrecision(nlohmann::json& datasets);
   void GetJobs(const Request& req, Response& res);
+  void GetResampledBars(const Request& req, Response& res, const std::string& symbol, const std::string& timeframe,
+                        Micros from, Micros to, const std::string& format, int64_t limit);
   void GetJob(const Request& req, Response& res);
   void GetTasks(const Request& req, Response& res);
   void GetTask(const Request& req, Response& res);
@@ -200,7 +364,12 @@ class Server::Impl {
   void AllEvents(const Request& req, Response& res);
   void PostImport(const Request& req, Response& res, const httplib::ContentReader& reader);
   void PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader);
+  /// The import of a GEX snapshot file (lake/snapshot_import.h), as a task.
+  void EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, nlohmann::json echo, std::map<std::string, std::string>& f,
+                             const std::string& file_name, const std::function<void()>& cleanup,
+                             const std::function<void(const ApiError&)>& refuse);
   void GetHealth(const Request& req, Response& res);
+  void GetQuery(const Request& req, Response& res);
   void PostRegenerate(const Request& req, Response& res);
   void PostRollback(const Request& req, Response& res);
   void GetAsset(const Request& req, Response& res);
@@ -235,8 +404,19 @@ class Server::Impl {
   ReaderPool readers_;
   ResponseCache cache_;
   TaskQueue tasks_;
+  SqlConsole console_;
   httplib::Server http_;
   std::atomic<bool> stopping_{false};
+  // The newest journal job as the watcher last saw it (JSON text), whoever wrote it (this
+  // server or a CLI import): /api/events sends it as a "lake" event when it changes.
+  void WatchLake();
+  std::thread lake_watch_;
+  std::mutex lake_mu_;
+  std::condition_variable lake_cv_;  // wakes the watcher to stop
+  std::string lake_state_;
+  std::atomic<uint64_t> lake_version_{0};
+  std::mutex precision_mu_;
+  std::map<std::string, std::pair<std::string, PricePrecision>> precision_;  // dataset -> (sha256, precision)
 };
 
 // ---- setup ------------------------------------------------------------------------------
@@ -269,7 +449,30 @@ Status Server::Impl::Init() {
       "", [](lake::Lake& l) -> Result<std::string> { return l.registry().settings().display_tz; });
   RETURN_IF_ERROR(tz.status());
   display_tz_ = *tz;
+  lake_watch_ = std::thread([this] { WatchLake(); });
   return Status::OK();
+}
+
+void Server::Impl::WatchLake() {
+  std::unique_lock lock(lake_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto jobs = readers_.Read<std::vector<journal::JobRecord>>("", [](lake::Lake& l) { return l.Jobs(1); });
+    lock.lock();
+    if (jobs.ok()) {
+      json state = {{"last_job", nullptr}};
+      if (!jobs->empty()) {
+        const journal::JobRecord& j = jobs->front();
+        state = {{"last_job", j.id}, {"kind", j.kind}, {"status", j.status}, {"updated_at", FormatIsoUtc(j.updated_at)}};
+      }
+      std::string text = ToJsonText(state);
+      if (text != lake_state_) {
+        lake_state_ = std::move(text);
+        ++lake_version_;
+      }
+    }
+    lake_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+  }
 }
 
 void Server::Impl::Routes() {
@@ -308,6 +511,22 @@ void Server::Impl::Routes() {
     SendError(res, ApiError{500, "internal", "internal error: " + what});
   });
 
+  // Every response: the dashboard may not be framed (its buttons change the vault).
+  http_.set_post_routing_handler([](const Request&, Response& res) {
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Content-Security-Policy", "frame-ancestors 'none'");
+  });
+  http_.Post(kUnauthorizedPath, [](const Request& req, Response& res, const httplib::ContentReader& reader) {
+    auto drop = [](const char*, size_t) { return true; };
+    // A multipart body is read through the multipart parser (httplib has no raw reader then).
+    if (req.is_multipart_form_data()) {
+      reader([](const httplib::MultipartFormData&) { return true; }, drop);
+    } else {
+      reader(drop);
+    }
+    SendUnauthorized(req, res);
+  });
+
   auto get = [this](const char* pattern, void (Impl::*fn)(const Request&, Response&)) {
     http_.Get(pattern, [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); });
   };
@@ -328,6 +547,7 @@ void Server::Impl::Routes() {
   });
   http_.Post(R"(/api/rollback/(\d+))", [this](const Request& req, Response& res) { PostRollback(req, res); });
   get("/api/health", &Impl::GetHealth);
+  get("/api/query", &Impl::GetQuery);
   http_.Post("/api/regenerate", [this](const Request& req, Response& res) { PostRegenerate(req, res); });
   http_.Get(R"(/|/index\.html|/assets/.+)", [this](const Request& req, Response& res) { GetAsset(req, res); });
 }
@@ -350,6 +570,11 @@ Status Server::Impl::Bind(int* port) {
 void Server::Impl::Stop() {
   if (stopping_.exchange(true)) return;
   http_.stop();
+  {
+    std::lock_guard lock(lake_mu_);
+  }
+  lake_cv_.notify_all();
+  if (lake_watch_.joinable()) lake_watch_.join();
 }
 
 // ---- auth and limits --------------------------------------------------------------------
@@ -371,35 +596,43 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
   // origin as this server and could read it without the token. On loopback only loopback
   // host names are answered.
   if (!reads_need_token()) {
-    std::string host = req.get_header_value("Host");
-    if (!host.empty() && host.front() == '[') {
-      host = host.substr(0, host.find(']') + 1);
-    } else if (auto colon = host.find(':'); colon != std::string::npos) {
-      host = host.substr(0, colon);
-    }
-    if (!host.empty() && !IsLoopbackAddress(host)) {
+    const std::string host = req.get_header_value("Host");
+    if (!host.empty() && !IsLoopbackHostHeader(host)) {
       SendError(res, ApiError::Forbidden("this server answers only to loopback host names (Host: '" + host +
                                          "'); bind it with --bind to serve other names"));
       return HR::Handled;
     }
   }
+  const bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  if (mutating && !chunked && !req.has_header("Content-Length")) {
+    // HTTP/1.1 (RFC 9112 6.3): a request with neither Content-Length nor Transfer-Encoding
+    // has an empty body. httplib would instead read until the peer closes (a 5 s wait, then
+    // 400); saying so in the headers it reads makes it take the empty body at once. The
+    // request object is httplib's own non-const one, handed to this hook as const.
+    const_cast<Request&>(req).headers.emplace("Content-Length", "0");
+  }
+  const bool upload = req.path == "/api/import" || req.path == "/api/detect";
+  const uint64_t limit = upload ? o_.max_upload_bytes + kMultipartOverhead : o_.max_json_body_bytes;
+  const uint64_t length =
+      req.has_header("Content-Length") ? std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) : 0;
   if ((mutating || (api && reads_need_token())) && !Authorized(req)) {
-    SendError(res, ApiError::Unauthorized(
-                       req.has_header("Authorization")
-                           ? "the bearer token is wrong; `barlake token` prints the right one"
-                           : "this call needs 'Authorization: Bearer <token>'; `barlake token` prints the token"));
+    if (mutating && (chunked || length > 0) && length <= limit) {
+      // A client that sends the whole body before reading the answer (Python's urllib and
+      // requests) sees "broken pipe" or a reset, not the 401, if the server closes with the
+      // body unread. Route it to a handler that reads and drops the body (bounded by the
+      // payload limit), then answers 401: whatever the path, so no handler can forget.
+      const_cast<Request&>(req).path = kUnauthorizedPath;
+      return HR::Unhandled;
+    }
+    SendUnauthorized(req, res);
+    if (mutating && length > limit) res.set_header("Connection", "close");
     return HR::Handled;
   }
-  if (mutating && req.has_header("Content-Length")) {
-    const bool upload = req.path == "/api/import" || req.path == "/api/detect";
-    const uint64_t limit = upload ? o_.max_upload_bytes + kMultipartOverhead : o_.max_json_body_bytes;
-    const uint64_t length = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
-    if (length > limit) {
-      SendError(res, ApiError::TooLarge(fmt::format("the request body ({} bytes) is over the limit of {} bytes{}",
-                                                    length, limit, upload ? " (serve --max-upload-mb)" : "")));
-      res.set_header("Connection", "close");
-      return HR::Handled;
-    }
+  if (mutating && length > limit) {
+    SendError(res, ApiError::TooLarge(fmt::format("the request body ({} bytes) is over the limit of {} bytes{}", length,
+                                                  limit, upload ? " (serve --max-upload-mb)" : "")));
+    res.set_header("Connection", "close");
+    return HR::Handled;
   }
   return HR::Unhandled;
 }
@@ -415,6 +648,7 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
   });
   if (!derived.ok()) return SendStatus(res, derived.status());
   json o = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived);
+  AddPrecision(o["datasets"]);
   auto running = tasks_.running();
   o["server"] = {{"version", kVersion},
                  {"reads_need_token", reads_need_token()},
@@ -435,7 +669,40 @@ void Server::Impl::GetDatasets(const Request&, Response& res) {
     return l.DerivedStates();
   });
   if (!derived.ok()) return SendStatus(res, derived.status());
-  SendJson(res, 200, {{"datasets", lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"]}});
+  json datasets = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"];
+  AddPrecision(datasets);
+  SendJson(res, 200, {{"datasets", datasets}});
+}
+
+void Server::Impl::AddPrecision(json& datasets) {
+  for (json& d : datasets) {
+    if (d.value("kind", "") != "bars") continue;
+    auto p = Precision(d.value("symbol", ""), d.value("timeframe", ""));
+    if (!p.ok()) continue;  // the list does not fail for one unreadable file (verify reports it)
+    d["price_precision"] = p->decimals;
+    d["min_move"] = p->min_move;
+  }
+}
+
+Result<PricePrecision> Server::Impl::Precision(const std::string& symbol, const std::string& timeframe) {
+  return readers_.Read<PricePrecision>(symbol + " " + timeframe, [&](lake::Lake& l) -> Result<PricePrecision> {
+    ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, std::numeric_limits<Micros>::min() / 2,
+                                                     std::numeric_limits<Micros>::max() / 2));
+    if (parts.empty()) return PricePrecision{};
+    // The newest partition says how the data is quoted now; kept until it changes.
+    const journal::PartitionEntry& last = parts.back();
+    const std::string key = symbol + " " + timeframe;
+    {
+      std::lock_guard lock(precision_mu_);
+      auto it = precision_.find(key);
+      if (it != precision_.end() && it->second.first == last.sha256) return it->second.second;
+    }
+    ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, timeframe, last.min_ts, last.max_ts + 1));
+    const PricePrecision p = DerivePricePrecision(bars);
+    std::lock_guard lock(precision_mu_);
+    precision_[key] = {last.sha256, p};
+    return p;
+  });
 }
 
 void Server::Impl::GetBars(const Request& req, Response& res) {
@@ -462,6 +729,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
     }
   }
+  if (req.has_param("resample")) return GetResampledBars(req, res, symbol, timeframe, from, to, format, limit);
   const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
   const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
   const std::string request_key =
@@ -522,9 +790,63 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
   // Sent straight from the (shared, immutable) cached page: no copy of the body.
   std::shared_ptr<const CachedPage> keep = *page;
   res.set_content_provider(keep->body.size(), keep->content_type,
-                           [keep](size_t offset, size_t length, httplib::DataSink& sink) {
+                           Guarded([keep](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(keep->body.data() + offset, length);
-                           });
+                           }));
+}
+
+// GET /api/bars?...&resample=1h: the bars aggregated on the server, anchored to the
+// dataset's sessions as `barlake resample` does (derive/resampler.h), so a chart can show
+// years of 1-minute data at a coarser resolution. Buckets starting in [from, to).
+void Server::Impl::GetResampledBars(const Request& req, Response& res, const std::string& symbol,
+                                    const std::string& timeframe, Micros from, Micros to, const std::string& format,
+                                    int64_t limit) {
+  auto source_tf = Timeframe::Parse(timeframe);
+  auto target_tf = Timeframe::Parse(req.get_param_value("resample"));
+  if (!target_tf.ok()) return SendStatus(res, target_tf.status().WithContext("resample"));
+  if (!source_tf.ok() || source_tf->is_daily_or_longer() || target_tf->is_daily_or_longer() ||
+      target_tf->seconds() % source_tf->seconds() != 0) {
+    return SendError(res, ApiError::BadRequest("resample must be an intraday timeframe that is a multiple of the "
+                                               "dataset's (e.g. 1h for 1m bars)"));
+  }
+  constexpr int64_t kMaxInputRows = 5000000;
+  auto page = readers_.Read<CachedPage>(symbol + " " + timeframe, [&](lake::Lake& l) -> Result<CachedPage> {
+    ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, from, to));
+    int64_t rows = 0;
+    for (const auto& p : parts) rows += p.rows;
+    if (rows > kMaxInputRows) {
+      return Status::InvalidArgument(fmt::format("the range holds {} bars, more than the {} a resampled page reads; "
+                                                 "narrow it", rows, kMaxInputRows));
+    }
+    ASSIGN_OR_RETURN(BarColumns input, l.Read(symbol, timeframe, from, to));
+    calendar::SessionList sessions;
+    if (const registry::DatasetSpec* spec = l.registry().Find(symbol, timeframe); spec && !spec->calendar.empty()) {
+      if (const calendar::Calendar* cal = l.registry().calendars().Find(spec->calendar); cal && !input.empty()) {
+        ASSIGN_OR_RETURN(sessions, cal->SessionsBetween(input.ts.front() - kMicrosPerDay, input.ts.back() + kMicrosPerDay));
+      }
+    }
+    ASSIGN_OR_RETURN(derive::DerivedBars out,
+                     derive::Resample(input, source_tf->seconds(), target_tf->seconds(), sessions));
+    BarColumns kept;
+    for (size_t i = 0; i < out.bars.size(); ++i) {
+      if (out.bars.ts[i] < from || out.bars.ts[i] >= to) continue;
+      // Column by column: derived bars have no `job` column (BarColumns::Append needs one).
+      kept.ts.push_back(out.bars.ts[i]);
+      kept.open.push_back(out.bars.open[i]);
+      kept.high.push_back(out.bars.high[i]);
+      kept.low.push_back(out.bars.low[i]);
+      kept.close.push_back(out.bars.close[i]);
+      kept.volume.push_back(out.bars.volume[i]);
+    }
+    const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
+    const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
+    return RenderBars(kept, format, limit, std::nullopt, symbol, target_tf->name(), from_text, to_text);
+  });
+  if (!page.ok()) return SendStatus(res, page.status());
+  res.set_header("X-Resampled-From", timeframe);
+  if (!page->next.empty() && format == "csv") res.set_header("X-Next-From", page->next);
+  res.status = 200;
+  res.set_content(std::move(page->body), page->content_type);
 }
 
 void Server::Impl::GetJobs(const Request& req, Response& res) {
@@ -606,7 +928,7 @@ void Server::Impl::TaskEvents(const Request& req, Response& res) {
   };
   auto st = std::make_shared<StreamState>();
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [this, id, st](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", Guarded([this, id, st](size_t, httplib::DataSink& sink) {
     if (stopping_) {
       sink.done();
       return true;
@@ -635,7 +957,7 @@ void Server::Impl::TaskEvents(const Request& req, Response& res) {
       }
     }
     return sink.is_writable();
-  });
+  }));
 }
 
 // Every change of any task, as "task" events, until the client leaves or the server stops.
@@ -645,10 +967,11 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     std::map<int64_t, std::string> last;
     int idle_ms = 0;
     bool greeted = false;
+    uint64_t lake_seen = 0;
   };
   auto st = std::make_shared<StreamState>();
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [this, st](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", Guarded([this, st](size_t, httplib::DataSink& sink) {
     if (stopping_) {
       sink.done();
       return true;
@@ -656,6 +979,17 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
     if (!st->greeted) {  // tells the client the stream is open before any task exists
       st->greeted = true;
       if (!sink.write(": connected\n\n", 13)) return false;
+    }
+    if (const uint64_t v = lake_version_.load(); v != st->lake_seen) {
+      std::string state;
+      {
+        std::lock_guard lock(lake_mu_);
+        state = lake_state_;
+      }
+      st->lake_seen = v;
+      const std::string ev = fmt::format("event: lake\ndata: {}\n\n", state);
+      if (!sink.write(ev.data(), ev.size())) return false;
+      st->idle_ms = 0;
     }
     st->seen = tasks_.version();
     auto list = tasks_.List(100);
@@ -675,7 +1009,7 @@ void Server::Impl::AllEvents(const Request&, Response& res) {
       }
     }
     return sink.is_writable();
-  });
+  }));
 }
 
 void Server::Impl::GetAsset(const Request& req, Response& res) {
@@ -687,6 +1021,66 @@ void Server::Impl::GetAsset(const Request& req, Response& res) {
   res.status = 200;
   res.set_content(std::string(a->body), std::string(a->content_type));
   res.set_header("X-Content-Type-Options", "nosniff");
+}
+
+// GET /api/query?sql=SELECT...&offset=0&limit=100[&format=csv]: the SQL console
+// (server/sql_console.h).
+void Server::Impl::GetQuery(const Request& req, Response& res) {
+  std::vector<std::string> names;
+  for (const auto& [k, v] : req.params) names.push_back(k);
+  if (auto e = UnknownField(names, {"sql", "offset", "limit", "format"})) return SendError(res, *e);
+  const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+  if (format != "json" && format != "csv") return SendError(res, ApiError::BadRequest("format must be json or csv"));
+  ConsoleRequest q;
+  q.sql = req.get_param_value("sql");
+  const int64_t max_limit = format == "csv" ? o_.max_rows_per_page : 10000;
+  q.limit = format == "csv" ? max_limit : 100;
+  for (auto [name, target, low, high] : {std::tuple{"offset", &q.offset, int64_t{0}, std::numeric_limits<int64_t>::max() / 2},
+                                         std::tuple{"limit", &q.limit, int64_t{1}, max_limit}}) {
+    if (!req.has_param(name)) continue;
+    const std::string v = req.get_param_value(name);
+    char* end = nullptr;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < low || n > high) {
+      return SendError(res, ApiError::BadRequest(fmt::format("{} must be a whole number from {} to {}", name, low, high)));
+    }
+    *target = n;
+  }
+  auto r = console_.Run(q);
+  if (!r.ok()) {
+    if (r.status().code() == ErrorCode::kCancelled) return SendError(res, ApiError{408, "timeout", r.status().message()});
+    return SendStatus(res, r.status());
+  }
+  if (format == "csv") {
+    auto field = [](const std::string& v) {
+      if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+      std::string out = "\"";
+      for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+      return out + "\"";
+    };
+    std::string csv;
+    for (size_t c = 0; c < r->columns.size(); ++c) csv += (c ? "," : "") + field(r->columns[c]);
+    csv += "\n";
+    for (const auto& row : r->rows) {
+      for (size_t c = 0; c < row.size(); ++c) csv += (c ? "," : "") + field(row[c]);
+      csv += "\n";
+    }
+    if (r->more) res.set_header("X-More-Rows", "true");
+    res.set_header("Content-Disposition", "attachment; filename=\"query.csv\"");
+    res.status = 200;
+    res.set_content(std::move(csv), "text/csv; charset=utf-8");
+    return;
+  }
+  json columns = json::array(), rows = json::array();
+  for (size_t c = 0; c < r->columns.size(); ++c) columns.push_back({{"name", r->columns[c]}, {"kind", r->kinds[c]}});
+  for (size_t i = 0; i < r->rows.size(); ++i) {
+    json row = json::array();
+    for (size_t c = 0; c < r->rows[i].size(); ++c) row.push_back(r->nulls[i][c] ? json(nullptr) : json(r->rows[i][c]));
+    rows.push_back(std::move(row));
+  }
+  SendJson(res, 200, {{"columns", columns}, {"rows", rows}, {"offset", q.offset}, {"limit", q.limit},
+                      {"more", r->more}, {"elapsed_ms", std::round(r->elapsed_ms * 10) / 10},
+                      {"time_limit_seconds", console_.time_limit_seconds()}});
 }
 
 // ---- writes -----------------------------------------------------------------------------
@@ -884,6 +1278,14 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
     SendError(res, e);
   };
   Fields& f = body.fields;
+  if (auto e = UnknownField(NamesOf(f), {"path", "symbol", "timeframe", "format", "tz", "stamp", "columns",
+                                         "on_conflict", "dry_run", "force", "no_alignment_check", "description",
+                                         "last_modified"})) {
+    return refuse(*e);
+  }
+  if (!body.file_name.empty() && f.count("path")) {
+    return refuse(ApiError::BadRequest("send an uploaded 'file' or a 'path' in the import folder, not both"));
+  }
   lake::ImportRequest ir;
   json echo = json::object();
   if (!body.upload_path.empty()) {
@@ -907,9 +1309,25 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
   } else {
     return refuse(ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...} inside the import folder"));
   }
+  // A GEX snapshot file (by its format, or detected from its head) names its own
+  // tickers and is its own dataset kind, as with `barlake import FILE`.
+  bool snapshot = f["format"] == "gex-json";
+  if (!snapshot && (f["format"].empty() || f["format"] == "auto")) {
+    if (auto source = lake::SourceFile::Open(ir.path); source.ok()) snapshot = LooksLikeSnapshot((*source)->data());
+  }
+  if (snapshot) {
+    if (!f["timeframe"].empty() && f["timeframe"] != lake::kGexTimeframe) {
+      return refuse(ApiError::BadRequest("this is a GEX snapshot file: it names its own tickers, so send no "
+                                         "'timeframe' (and no 'symbol')"));
+    }
+    return EnqueueSnapshotImport(res, std::move(ir), std::move(echo), f, body.file_name, cleanup, refuse);
+  }
   ir.symbol = f["symbol"];
   ir.timeframe = f["timeframe"];
-  if (ir.symbol.empty() || ir.timeframe.empty()) return refuse(ApiError::BadRequest("symbol and timeframe are required"));
+  if (ir.symbol.empty() || ir.timeframe.empty()) {
+    return refuse(ApiError::BadRequest("symbol and timeframe are required for a bar file (a GEX snapshot file "
+                                       "needs neither)"));
+  }
   if (auto tf = Timeframe::Parse(ir.timeframe); !tf.ok()) return refuse(ApiError::FromStatus(tf.status()));
   ir.format = f["format"];
   ir.tz = f["tz"];
@@ -942,7 +1360,45 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
           listener.NameFailedJob();
           return r.status();
         }
-        json out = {{"report", json::parse(r->ReportJson())}};
+        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
+        if (r->job.id) {
+          progress.SetJob(r->job.id);
+          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
+        }
+        return out;
+      },
+      cleanup);
+}
+
+void Server::Impl::EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, json echo, Fields& f,
+                                         const std::string& file_name, const std::function<void()>& cleanup,
+                                         const std::function<void(const ApiError&)>& refuse) {
+  lake::SnapshotImportRequest sr;
+  sr.path = ir.path;
+  sr.source = ir.source;
+  sr.description = f["description"];
+  sr.dry_run = Truthy(f["dry_run"]);
+  auto policy = lake::ParseConflictPolicy(f["on_conflict"].empty() ? "keep" : f["on_conflict"]);
+  if (!policy.ok()) return refuse(ApiError::FromStatus(policy.status()));
+  sr.on_conflict = *policy;
+  echo["format"] = "gex-json";
+  echo["dry_run"] = sr.dry_run;
+  if (!f["on_conflict"].empty()) echo["on_conflict"] = f["on_conflict"];
+  static std::atomic<int64_t> serial{0};
+  const std::string command = fmt::format("barlake serve (pid {}, request s{}): import {}", ::getpid(), ++serial,
+                                          file_name.empty() ? sr.path : file_name);
+  Enqueue(
+      res, "import", echo,
+      [this, sr, command](TaskProgress& progress) -> Result<json> {
+        TaskListener listener(progress, window_, "*");
+        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
+        auto r = lk->ImportSnapshots(sr);
+        window_.Close();
+        if (!r.ok()) {
+          listener.NameFailedJob();
+          return r.status();
+        }
+        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
         if (r->job.id) {
           progress.SetJob(r->job.id);
           if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
@@ -955,7 +1411,12 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
 void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/false, &body)) return SendError(res, *e);
+  if (auto e = UnknownField(NamesOf(body.fields), {"path"})) return SendError(res, *e);
+  if (!body.file_name.empty() && body.fields.count("path")) {
+    return SendError(res, ApiError::BadRequest("send an uploaded 'file' or a 'path', not both"));
+  }
   if (!body.file_name.empty()) {
+    if (LooksLikeSnapshot(body.head)) return SendJson(res, 200, SnapshotDetectJson(body.file_name));
     return SendJson(res, 200, lake::DetectJson(body.file_name, ingest::DetectFormat(body.head, body.file_name)));
   }
   if (!body.fields.count("path")) {
@@ -967,6 +1428,7 @@ void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::
   auto source = lake::SourceFile::Open(*p);
   if (!source.ok()) return SendStatus(res, source.status());
   const std::string base = p->substr(p->find_last_of('/') + 1);
+  if (LooksLikeSnapshot((*source)->data())) return SendJson(res, 200, SnapshotDetectJson(body.fields["path"]));
   SendJson(res, 200, lake::DetectJson(body.fields["path"], ingest::DetectFormat((*source)->data(), base)));
 }
 
@@ -978,6 +1440,9 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
     return SendError(res, ApiError::BadRequest("the body must be a JSON object like {\"stale\": true} or "
                                                "{\"datasets\": [\"ES 4h\"]}"));
   }
+  std::vector<std::string> names;
+  for (const auto& [k, v] : body.items()) names.push_back(k);
+  if (auto e = UnknownField(names, {"datasets", "stale", "all", "full"})) return SendError(res, *e);
   lake::RegenerateRequest rr;
   try {
     if (body.contains("datasets")) rr.datasets = body["datasets"].get<std::vector<std::string>>();
@@ -1011,6 +1476,15 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
 
 void Server::Impl::PostRollback(const Request& req, Response& res) {
   const int64_t job = std::atoll(req.matches[1].str().c_str());
+  if (!req.body.empty()) {
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return SendError(res, ApiError::BadRequest("send no body, or an empty JSON object"));
+    }
+    std::vector<std::string> names;
+    for (const auto& [k, v] : body.items()) names.push_back(k);
+    if (auto e = UnknownField(names, {})) return SendError(res, *e);
+  }
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
   Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {

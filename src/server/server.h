@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "core/result.h"
@@ -39,6 +40,7 @@ struct ServerOptions {
   int http_threads = 64;  // each keep-alive connection and event stream holds one
   double lock_wait_seconds = 30;
   int job_nice = 10;  // jobs run this much nicer than request threads (0: same priority)
+  double query_seconds = 10;  // time limit of one SQL console query (GET /api/query)
 };
 
 class Server {
@@ -67,7 +69,13 @@ class Server {
   int port_ = 0;
 };
 
-/// True for 127.0.0.0/8, ::1 and "localhost".
+/// True for an IPv4 literal in 127.0.0.0/8, "::1", "[::1]" and "localhost" (any case): an
+/// address to bind on.
 bool IsLoopbackAddress(const std::string& host);
+
+/// Whether a `Host:` header names this machine's loopback: an IPv4 literal in 127.0.0.0/8,
+/// "localhost" (any case) or "[::1]", each with an optional ":port". A loopback server
+/// answers no other name (DNS rebinding: a page whose name resolves to 127.0.0.1).
+bool IsLoopbackHostHeader(std::string_view host);
 
 }  // namespace barlake::server

@@ -194,8 +194,13 @@ void TaskQueue::Run() {
       r = work(progress);
     } catch (const std::exception& e) {
       r = Status::Internal(std::string("the task threw: ") + e.what());
+    } catch (...) {
+      r = Status::Internal("the task threw an exception");
     }
-    if (cleanup) cleanup();
+    try {
+      if (cleanup) cleanup();
+    } catch (...) {  // a leftover upload is removed by the next server start
+    }
     std::lock_guard lock(mu_);
     auto& s = tasks_.at(id).snap;
     s.finished_at = NowMicrosUtc();

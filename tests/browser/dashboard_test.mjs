@@ -307,13 +307,19 @@ describe('dashboard', () => {
       `held from ${new Date(Number(held.loadedFrom)).toISOString()}, week from ${new Date(weekStart).toISOString()}`);
     await shot('04-dataset-week');
 
-    // The range is in the address, so another zone draws the same bars again.
-    assert.match(await page.evaluate(() => location.hash), /^#\/dataset\/ES\/1m\?from=.+&to=.+/);
+    // The range on screen is in the address (it follows the view), so another zone draws
+    // that range again.
+    const hash = await page.evaluate(() => location.hash);
+    assert.match(hash, /^#\/dataset\/ES\/1m\?from=.+&to=.+/);
+    const shown = new URLSearchParams(hash.split('?')[1]);
+    const shownFrom = Date.parse(shown.get('from')), shownTo = Date.parse(shown.get('to'));
+    assert.ok(shownFrom >= Number(held.loadedFrom) && shownTo <= Number(held.loadedTo) + 60000,
+      `the address names what is held: ${hash}`);
     await page.selectOption('#tz-select', 'Europe/Berlin');
     await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset');
     const again = await page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
-    assert.equal(again.loadedFrom, held.loadedFrom);
-    assert.equal(again.bars, held.bars);
+    assert.ok(Number(again.loadedFrom) <= shownFrom && Number(again.loadedTo) >= shownTo - 60000,
+      `the same range is drawn in the other zone: ${JSON.stringify(again)} vs ${hash}`);
     await page.selectOption('#tz-select', 'America/New_York');
   });
 
@@ -425,8 +431,216 @@ describe('dashboard', () => {
     for (const d of cli) {
       const row = rows.find(x => x.name === `${d.symbol} ${d.timeframe}`);
       assert.ok(row, `${d.symbol} ${d.timeframe} is on the health page`);
+      if (d.status === 'unchecked') {
+        assert.equal(row.score, '–', `${d.symbol} ${d.timeframe}: an unchecked dataset has no score`);
+        continue;
+      }
       assert.equal(row.score, String(d.score), `${d.symbol} ${d.timeframe}: the page shows the score barlake health gives`);
+      // The parts of the score add up to what it lost.
+      const points = await page.locator(`#health-${`${d.symbol}/${d.timeframe}`.replace(/[^A-Za-z0-9_-]/g, '_')} .score-parts tbody td.num`)
+        .allTextContents();
+      assert.ok(points.length >= 5, `${d.symbol} ${d.timeframe}: the score's parts are listed`);
+      const lost = points.reduce((sum, t) => sum + Number(t.replace('−', '')), 0);
+      assert.ok(Math.abs(Math.max(0, 100 - lost) - d.score) <= 0.5 + 1e-9, `${d.symbol} ${d.timeframe}: parts ${points} vs score ${d.score}`);
     }
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('the SQL console runs a SELECT, pages, downloads CSV, shows errors inline and cannot write', async () => {
+    const status = barlake(['status', '--json'], { json: true });
+    const es1m = status.datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    await openPage('#/query', 'query');
+    await page.fill('#query-sql', "SELECT count(*) AS n FROM bars WHERE symbol = 'ES' AND timeframe = '1m'");
+    await page.click('#query-run');
+    await page.waitForFunction(() => document.querySelector('#query-table td'));
+    assert.equal((await page.locator('#query-table td').first().textContent()).trim(), String(es1m.rows));
+    assert.equal(await page.locator('#query-table td').first().evaluate(td => getComputedStyle(td).textAlign), 'right',
+      'numbers are right-aligned');
+
+    // Paging: 100 rows a page; Next shows the following hundred; the page is in the URL.
+    const sql = "SELECT ts, close FROM bars WHERE symbol = 'ES' AND timeframe = '1m' ORDER BY ts";
+    await page.fill('#query-sql', sql);
+    await page.click('#query-run');
+    await page.waitForFunction(() => document.querySelectorAll('#query-table tbody tr').length === 100);
+    assert.match(await page.textContent('#query-rows'), /Rows 1–100/);
+    assert.equal(await page.isDisabled('#query-prev'), true);
+    // Row 101 as `barlake query` prints it (CSV: a header line, then the row).
+    const expected = barlake(['query', `${sql} LIMIT 1 OFFSET 100`, '--format', 'csv']).trim().split('\n')[1];
+    await page.click('#query-next');
+    await page.waitForFunction(() => /Rows 101–200/.test(document.querySelector('#query-rows')?.textContent || ''));
+    assert.match(await page.evaluate(() => decodeURIComponent(location.hash)), /offset=100/);
+    const cells = await page.locator('#query-table tbody tr').first().locator('td').allTextContents();
+    assert.equal(cells.map(c => c.trim()).join(','), expected, 'row 101 is the one barlake query gives');
+    await shot('sql-console');
+
+    // CSV download of the whole result.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#query-csv')]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+    assert.equal(csv[0], 'ts,close');
+    assert.equal(csv.length, es1m.rows + 1, 'the CSV holds every row');
+
+    // An error is shown under the box; a write is refused and changes nothing.
+    await page.fill('#query-sql', 'SELECT no_such_column FROM bars');
+    await page.click('#query-run');
+    await page.waitForSelector('#query-error .error-box');
+    assert.match(await page.textContent('#query-error'), /no_such_column/);
+    await page.fill('#query-sql', 'DROP VIEW bars');
+    await page.click('#query-run');
+    await page.waitForFunction(() => /SELECT queries only/.test(document.querySelector('#query-error')?.textContent || ''));
+    await shot('sql-console-error');
+    const after = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    assert.equal(after.rows, es1m.rows);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a Windows-1252 upload ends in a readable answer and the server keeps serving', async () => {
+    await openPage('#/import', 'import');
+    const cp1252 = join(SCRATCH, 'Kurse.csv');
+    // "Datum;Eröffnung;...": ö and ß as single cp1252 bytes, a decimal comma, a NBSP.
+    writeFileSync(cp1252, Buffer.concat([Buffer.from('Datum;Er'), Buffer.from([0xF6]), Buffer.from('ffnung;Hoch;Tief;Schlu'),
+      Buffer.from([0xDF]), Buffer.from(';Volumen\r\n02.01.2023 09:30;3850,25;3851,00;3849,75;3850,50;1200\r\n')]));
+    await page.setInputFiles('#import-file', cp1252);
+    await page.waitForSelector('#detection p');
+    await page.fill('#import-symbol', 'DAX');
+    await page.fill('#import-timeframe', '1m');
+    await page.selectOption('#import-format', 'csv');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
+    const text = await page.textContent('#import-result');
+    assert.doesNotMatch(text, /internal|type_error|json\.exception/, text);
+    await shot('10-import-cp1252');
+    // The server is alive: the task list and the global event stream answer.
+    const tasks = await (await fetch(`${base}/api/tasks`)).json();
+    assert.ok(tasks.tasks.length >= 1);
+    const events = await fetch(`${base}/api/events`);
+    assert.equal(events.status, 200);
+    const reader = events.body.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    assert.match(first, /connected/);
+    await reader.cancel();
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a #token= link works in an open tab, and a missing token is one "Token needed" message', async () => {
+    await page.evaluate(() => localStorage.removeItem('barlake.token'));
+    await openPage('#/import', 'import');
+    await page.waitForSelector('#token-needed');
+    assert.equal(await page.locator('#token-needed').count(), 1);
+    await page.setInputFiles('#import-file', join(ROOT, 'tests', 'data', 'csv', 'metatrader_m1_crlf.csv'));
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('#token-needed').count(), 1, 'still one message');
+    assert.doesNotMatch(await page.textContent('#detection'), /Format not recognised/);
+    await shot('11-token-needed');
+    await page.click('#paste-token');
+    assert.equal(await page.isVisible('#token-dialog'), true, 'the paste button opens the token dialog');
+    await page.keyboard.press('Escape');
+    // The link `barlake serve` prints, opened in this (already open) tab.
+    await page.evaluate(t => { location.hash = `#token=${encodeURIComponent(t)}`; }, token);
+    await page.waitForFunction(t => localStorage.getItem('barlake.token') === t, token);
+    await page.waitForFunction(() => !location.hash.includes('token'));
+    assert.equal(await page.textContent('#token-button'), 'Token ✓');
+  });
+
+  test('an open chart and the dataset list refresh by themselves after a CLI import', async () => {
+    await openPage('#/dataset/ES/1m', 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.loadedTo) > 0);
+    const lastBefore = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').last_bar;
+    const more = join(SCRATCH, 'ES more.Last.txt');
+    writeFileSync(more, ninjaTraderMinutes(Date.UTC(2024, 0, 22), 1));
+    barlake(['import', more, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
+    const lastAfter = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').last_bar;
+    assert.ok(lastAfter > lastBefore);
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.liveUpdates || 0) >= 1,
+      null, { timeout: 15000 });
+    const loadedTo = Number(await page.getAttribute('#chart-status', 'data-loaded-to'));
+    assert.ok(loadedTo >= Date.parse(lastAfter), `the chart holds the new bars (${new Date(loadedTo).toISOString()} >= ${lastAfter})`);
+    await shot('12-live-chart');
+    await openPage('#/', 'datasets');
+    const changes = Number(await page.evaluate(() => document.body.dataset.lakeChanges || 0));
+    const more2 = join(SCRATCH, 'ES more2.Last.txt');
+    writeFileSync(more2, ninjaTraderMinutes(Date.UTC(2024, 0, 29), 1));
+    barlake(['import', more2, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
+    const rows = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').rows;
+    await page.waitForFunction(c => Number(document.body.dataset.lakeChanges || 0) > c, changes, { timeout: 15000 });
+    const row = page.locator('#datasets-table tr[data-symbol="ES"][data-timeframe="1m"]');
+    await page.waitForFunction(r => {
+      const tr = document.querySelector('#datasets-table tr[data-symbol="ES"][data-timeframe="1m"]');
+      return tr && tr.querySelectorAll('td')[3].textContent === r;
+    }, rows.toLocaleString('en-US'), { timeout: 15000 });
+    assert.equal(await row.locator('td').nth(3).textContent(), rows.toLocaleString('en-US'));
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('dragging towards newer bars and zooming out keep the view where the user put it', async () => {
+    const es = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    const from = Date.parse(es.first_bar) + 3 * 86400000, to = from + 6 * 3600000;
+    const iso = ms => new Date(ms).toISOString().replace('.000Z', 'Z');
+    await openPage(`#/dataset/ES/1m?from=${iso(from)}&to=${iso(to)}`, 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.loadedTo) > 0);
+    const shownRange = async () => {
+      await page.waitForTimeout(900);  // the loads (200 ms debounce) and the address (300 ms)
+      const q = new URLSearchParams((await page.evaluate(() => location.hash)).split('?')[1]);
+      return { from: Date.parse(q.get('from')), to: Date.parse(q.get('to')) };
+    };
+    const before = await shownRange();
+    const box = await page.locator('#chart').boundingBox();
+    const y = box.y + box.height * 0.4;
+    for (let i = 0; i < 3; i++) {  // drag right to left: towards newer bars
+      await page.mouse.move(box.x + box.width * 0.7, y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.3, y, { steps: 8 });
+      await page.mouse.up();
+      await page.waitForTimeout(400);
+    }
+    const dragged = await shownRange();
+    assert.ok(dragged.to > before.to, 'the drag moved the view towards newer bars');
+    // Three drags of 40 % of the width each: about 1.2 screens (7 hours here), never days.
+    assert.ok(dragged.to - before.to < 12 * 3600000,
+      `the view stayed where it was dragged: ${iso(before.to)} -> ${iso(dragged.to)}`);
+    const heldTo = Number(await page.getAttribute('#chart-status', 'data-loaded-to'));
+    assert.ok(heldTo > before.to, 'bars were loaded on the right meanwhile');
+    // From/To follow the screen.
+    assert.equal(await page.inputValue('#range-to'), wallTime(new Date(dragged.to - 60000).toISOString(), 'America/New_York').replace(' ', 'T'));
+    for (let i = 0; i < 4; i++) {  // wheel zoom-out around the middle
+      await page.mouse.move(box.x + box.width * 0.5, y);
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(300);
+    }
+    const zoomed = await shownRange();
+    assert.ok(zoomed.to - zoomed.from > dragged.to - dragged.from, 'zoomed out');
+    const mid = (dragged.from + dragged.to) / 2;
+    assert.ok(zoomed.from < mid && zoomed.to > mid, `the zoom kept the middle on screen: ${iso(zoomed.from)}..${iso(zoomed.to)}`);
+    await shot('14-drag-zoom');
+    // The timeframe switcher keeps the range (it is in the URL) and the symbol.
+    const hashBefore = await page.evaluate(() => location.hash);
+    await page.selectOption('#timeframe-switch', '1d');
+    // The address the switcher went to (the page may narrow it to the bars it then shows).
+    const switched = await (await page.waitForFunction(() => location.hash.startsWith('#/dataset/ES/1d') && location.hash)).jsonValue();
+    await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset');
+    assert.equal(switched.split('?')[1], hashBefore.split('?')[1]);
+    const symbols = await page.locator('#symbol-switch option').allTextContents();
+    assert.ok(symbols.includes('ES'));
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('the All preset on 1m data shows the whole range at a coarser resolution aggregated on the server', async () => {
+    const status = barlake(['status', '--json'], { json: true });
+    const es = status.datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    await openPage('#/dataset/ES/1m', 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.loadedTo) > 0);
+    barsRequests.length = 0;
+    await page.click('button[data-preset="All"]');
+    await page.waitForFunction(() => /aggregated from 1m/.test(document.getElementById('chart-status')?.textContent || ''),
+      null, { timeout: 20000 });
+    const resolution = await page.getAttribute('#chart', 'data-resolution');
+    assert.notEqual(resolution, '1m', 'a coarser resolution is in use');
+    assert.ok(barsRequests.every(q => q.resample === resolution), 'the bars were aggregated on the server');
+    const loadedFrom = Number(await page.getAttribute('#chart-status', 'data-loaded-from'));
+    assert.ok(loadedFrom <= Date.parse(es.first_bar), `All reaches the first bar (${new Date(loadedFrom).toISOString()} vs ${es.first_bar})`);
+    await shot('13-all-resampled');
+    // 1D is few enough bars for the native resolution again.
+    await page.click('button[data-preset="1D"]');
+    await page.waitForFunction(() => document.getElementById('chart')?.dataset.resolution === '1m');
     assert.deepEqual(pageErrors, []);
   });
 

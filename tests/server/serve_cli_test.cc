@@ -93,6 +93,7 @@ TEST(ServeCliTest, ServesUntilSigtermThenExitsZero) {
   }
   ASSERT_GT(port, 0) << ReadAll(log);
   EXPECT_NE(ReadAll(log).find(vault + "/.barlake/token"), std::string::npos) << "says where the token is";
+  EXPECT_NE(ReadAll(log).find("/#token="), std::string::npos) << "prints the URL that opens the dashboard signed in";
   httplib::Client c("127.0.0.1", port);
   auto r = c.Get("/api/status");
   ASSERT_TRUE(r);

@@ -4,9 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +20,7 @@
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
 #include "testutil/test_data.h"
+#include "testutil/test_server.h"
 
 namespace barlake::server {
 namespace {
@@ -44,36 +42,8 @@ std::string Export(int days, int start_month = 1, bool cme = true, uint64_t seed
   return text.ok() ? *text : "";
 }
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public testutil::ServerFixture {
  protected:
-  void SetUp() override {
-    vault_ = dir_.Sub("vault");
-    lake::InitOptions init;
-    init.default_source_tz = "America/Los_Angeles";
-    ASSERT_OK(lake::InitVault(Env::Default(), vault_, init));
-    auto token = lake::ReadOrCreateToken(Env::Default(), lake::VaultPaths(vault_));
-    ASSERT_OK(token.status());
-    token_ = *token;
-    imports_ = vault_ + "/imports";
-    ASSERT_OK(Env::Default()->CreateDirs(imports_));
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-  }
-
-  void Start(ServerOptions o = {}) {
-    o.vault = vault_;
-    o.port = 0;
-    if (o.bind.empty()) o.bind = "127.0.0.1";
-    o.token = token_;
-    auto s = Server::Create(o);
-    ASSERT_OK(s.status());
-    server_ = std::move(s).value();
-    ASSERT_OK(server_->Start());
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    client_->set_read_timeout(60, 0);
-  }
-
   // Import `text` directly through the library (the fixture's starting data).
   void ImportDirect(const std::string& name, const std::string& text) {
     const std::string p = dir_.Sub("src/" + name);
@@ -87,37 +57,6 @@ class ServerTest : public ::testing::Test {
     ASSERT_OK((*l)->Import(r).status());
   }
 
-  httplib::Headers Auth() const { return {{"Authorization", "Bearer " + token_}}; }
-
-  static json Body(const httplib::Result& r) {
-    EXPECT_TRUE(r) << "no response";
-    if (!r) return json();
-    json j = json::parse(r->body, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r->body.substr(0, 300);
-    return j;
-  }
-  static void ExpectError(const httplib::Result& r, int status, const std::string& code) {
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, status) << r->body;
-    json j = json::parse(r->body, nullptr, false);
-    ASSERT_TRUE(j.is_object()) << r->body;
-    EXPECT_EQ(j.value("code", ""), code) << r->body;
-    EXPECT_FALSE(j.value("message", "").empty());
-    EXPECT_EQ(j.size(), 2u) << "errors are exactly {code, message}: " << r->body;
-  }
-
-  json WaitForTask(int64_t id) {
-    // Up to 5 minutes: the ThreadSanitizer build (scripts/test.sh) runs jobs ~10x slower.
-    for (int i = 0; i < 6000; ++i) {
-      json t = Body(client_->Get(("/api/tasks/" + std::to_string(id)).c_str()));
-      const std::string state = t.value("state", "");
-      if (state == "succeeded" || state == "failed" || state == "cancelled") return t;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "task " << id << " did not finish";
-    return json();
-  }
-
   httplib::Result Upload(const std::string& name, const std::string& content, const std::string& symbol = "ES",
                          httplib::MultipartFormDataItems extra = {}) {
     httplib::MultipartFormDataItems items = {{"file", content, name, "text/plain"},
@@ -127,45 +66,10 @@ class ServerTest : public ::testing::Test {
     return client_->Post("/api/import", Auth(), items);
   }
 
-  // Send raw bytes and read the answer (10 s at most).
-  std::string RawRequest(const std::string& bytes) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(server_->port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd);
-      return "connect failed";
-    }
-    timeval tv{10, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    (void)!::write(fd, bytes.data(), bytes.size());
-    // Read one whole response (headers, then Content-Length bytes). The request stream
-    // stays open: httplib does not answer a peer that has shut its side down.
-    std::string reply;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
-      reply.append(buf, static_cast<size_t>(n));
-      const size_t head = reply.find("\r\n\r\n");
-      if (head == std::string::npos) continue;
-      const size_t cl = reply.find("Content-Length: ");
-      if (cl == std::string::npos || cl > head) break;
-      if (reply.size() >= head + 4 + std::stoul(reply.substr(cl + 16))) break;
-    }
-    ::close(fd);
-    return reply;
-  }
-
   int64_t BarsCount(const std::string& from, const std::string& to) {
     auto r = client_->Get(("/api/bars?symbol=ES&timeframe=1m&from=" + from + "&to=" + to).c_str());
     return Body(r).value("count", int64_t{-1});
   }
-
-  testutil::TempDir dir_;
-  std::string vault_, imports_, token_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(ServerTest, TokenFileIsPrivateAndRotates) {
@@ -607,6 +511,80 @@ TEST_F(ServerTest, GlobalEventStreamFollowsEveryTask) {
   EXPECT_TRUE(seen.count({1, "succeeded"}));
   EXPECT_TRUE(seen.count({2, "succeeded"}));
   EXPECT_TRUE(seen.count({2, "queued"}) || seen.count({2, "running"})) << "changes are streamed, not just ends";
+}
+
+// resample=1h aggregates on the server: each hour's open is its first bar's, high the
+// highest, low the lowest, close the last, volume the sum (no calendar: UTC hours).
+TEST_F(ServerTest, BarsResampledOnTheServerAggregateEachBucket) {
+  ImportDirect("a.txt", Export(3));
+  Start();
+  const std::string range = "&from=2023-01-03T00:00:00Z&to=2023-01-05T00:00:00Z";
+  json fine = Body(client_->Get(("/api/bars?symbol=ES&timeframe=1m" + range).c_str()));
+  json coarse = Body(client_->Get(("/api/bars?symbol=ES&timeframe=1m&resample=1h" + range).c_str()));
+  ASSERT_GT(fine["count"].get<int64_t>(), 60);
+  EXPECT_EQ(coarse["timeframe"], "1h");
+  std::map<std::string, json> expected;  // hour -> bar
+  for (const auto& b : fine["bars"]) {
+    const std::string hour = b["ts"].get<std::string>().substr(0, 13) + ":00:00Z";
+    auto [it, fresh] = expected.try_emplace(hour, b);
+    json& e = it->second;
+    if (fresh) {
+      e["ts"] = hour;
+      continue;
+    }
+    e["high"] = std::max(e["high"].get<double>(), b["high"].get<double>());
+    e["low"] = std::min(e["low"].get<double>(), b["low"].get<double>());
+    e["close"] = b["close"];
+    e["volume"] = e["volume"].get<double>() + b["volume"].get<double>();
+  }
+  ASSERT_EQ(coarse["count"].get<size_t>(), expected.size()) << coarse.dump().substr(0, 500);
+  size_t i = 0;
+  for (const auto& [hour, e] : expected) {
+    const json& got = coarse["bars"][i++];
+    EXPECT_EQ(got["ts"], hour);
+    for (const char* k : {"open", "high", "low", "close", "volume"}) {
+      EXPECT_DOUBLE_EQ(got[k].get<double>(), e[k].get<double>()) << hour << " " << k;
+    }
+  }
+  ExpectError(client_->Get("/api/bars?symbol=ES&timeframe=1m&resample=7x"), 400, "invalid_argument");
+  ExpectError(client_->Get("/api/bars?symbol=ES&timeframe=1m&resample=1d"), 400, "invalid_argument");
+}
+
+// A write by another process (here a Lake of its own, as `barlake import` would be) shows
+// on /api/events as a "lake" event naming the newest job: the dashboard refreshes on it.
+TEST_F(ServerTest, EventStreamSaysWhenAnotherProcessChangedTheLake) {
+  Start();
+  httplib::Client sse("127.0.0.1", server_->port());
+  sse.set_read_timeout(30, 0);
+  std::vector<json> lake_events;
+  std::mutex mu;
+  std::thread reader([&] {
+    std::string stream;
+    sse.Get("/api/events", [&](const char* data, size_t len) {
+      stream.append(data, len);
+      std::lock_guard lock(mu);
+      for (size_t end; (end = stream.find("\n\n")) != std::string::npos;) {
+        const std::string block = stream.substr(0, end);
+        stream.erase(0, end + 2);
+        if (block.rfind("event: lake\ndata: ", 0) == 0) lake_events.push_back(json::parse(block.substr(18)));
+      }
+      // Until the import shows as completed (the watcher may see it running first).
+      return lake_events.empty() || lake_events.back().value("status", "") != "completed";
+    });
+  });
+  auto count = [&] {
+    std::lock_guard lock(mu);
+    return lake_events.size();
+  };
+  for (int i = 0; i < 200 && count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  EXPECT_EQ(count(), 1u) << "the stream starts with the lake as it is";
+  ImportDirect("a.txt", Export(2));
+  reader.join();  // the read timeout (30 s) ends it if no event comes
+  std::lock_guard lock(mu);
+  ASSERT_GE(lake_events.size(), 2u);
+  EXPECT_TRUE(lake_events.front()["last_job"].is_null()) << lake_events.front().dump();
+  EXPECT_EQ(lake_events.back()["last_job"], 1) << lake_events.back().dump();
+  EXPECT_EQ(lake_events.back()["status"], "completed") << lake_events.back().dump();
 }
 
 // Reads while an import changes several partitions: each read returns the whole range as
