@@ -283,7 +283,7 @@ int CmdDatasetSet(const Globals& g, const SetArgs& a) {
   std::printf("%s %s: %s updated\n", a.symbol.c_str(), a.timeframe.c_str(), paths.registry.c_str());
   for (size_t k = 0; k < after_values.size(); ++k) {
     if (after_values[k].second == before_values[k].second) continue;
-    std::printf("  %-20s %s (was %s)\n", after_values[k].first.c_str(), after_values[k].second.c_str(),
+    std::printf("  %s %s (was %s)\n", after_values[k].first.c_str(), after_values[k].second.c_str(),
                 before_values[k].second.c_str());
   }
   std::printf("Stored bars are not changed; the settings apply to the next imports.\n");

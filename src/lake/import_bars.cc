@@ -34,6 +34,7 @@ struct Lake::BarImport {
   std::unique_ptr<JobScope> scope;
   std::unique_ptr<OpenedSource> opened;
   std::string incoming;  // the job's copy of the source, kept once the import goes ahead
+  std::string kept_new_source;  // the kept copy, when this job made it (removed if it fails)
   ingest::ParsedBars parsed;
   validate::ValidationReport validation;
   int64_t unparsed = 0;
@@ -281,7 +282,9 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   }
   if (done.ok()) done = KeepBarSource(&s);
   if (done.ok()) done = CommitBars(&s);
-  RETURN_IF_ERROR(s.scope->Finish(done));
+  Status finished = s.scope->Finish(done);
+  if (!finished.ok()) RemoveSourceOfFailedJob(s);
+  RETURN_IF_ERROR(finished);
   return WithDependents(std::move(s.result));
 }
 
@@ -336,6 +339,10 @@ Status Lake::ParseBars(BarImport* s) {
   const ImportRequest& req = s->req;
   JobRecord& job = s->scope->job();
   if (!req.dry_run) {
+    // The copy is made while parsing: check first that it fits (with room for the job's
+    // own files), so a full disk fails before anything is written.
+    RETURN_IF_ERROR(
+        CheckFreeSpace(Context(), static_cast<uint64_t>(s->opened->data().size()) + (16u << 20)));
     s->incoming = IncomingSourcePath(paths_, job.id);
     s->scope->AddTemp(s->incoming);
   }
@@ -548,12 +555,24 @@ Status Lake::RefuseReimportWithOtherOptions(BarImport* s) {
       std::to_string(previous->id) + "` and import the file again.");
 }
 
+// A failed import leaves nothing behind, not even its copy of the source; unless its plan
+// was recorded (recovery finishes such a job, and it keeps its source) or the copy was
+// there before (another job's).
+void Lake::RemoveSourceOfFailedJob(const BarImport& s) {
+  if (s.kept_new_source.empty() || s.scope->job().status != "failed") return;
+  (void)env_->RemoveFile(s.kept_new_source);
+  (void)env_->SyncDir(paths_.sources);
+}
+
 // Keep the source's bytes, and its rejected rows (listed once the job completes, see
 // Journal::AddQuarantine).
 Status Lake::KeepBarSource(BarImport* s) {
   if (s->req.dry_run) return Status::OK();
   JobRecord& job = s->scope->job();
+  const std::string kept = JoinPath(paths_.sources, job.source_sha256);
+  const bool new_copy = !env_->FileExists(kept);
   RETURN_IF_ERROR(KeepSource(Context(), s->scope.get(), s->incoming, job.source_sha256));
+  if (new_copy) s->kept_new_source = kept;
   if (s->validation.rejected_rows() == 0 && s->unparsed == 0) return Status::OK();
   return journal_->AddQuarantine(
       job.id, QuarantineRows(s->req.symbol, s->req.timeframe, s->parsed, s->validation));

@@ -280,6 +280,7 @@ class Lake {
   Status ValidateBars(BarImport* s);
   Status GateBars(BarImport* s);
   Status RefuseReimportWithOtherOptions(BarImport* s);
+  void RemoveSourceOfFailedJob(const BarImport& s);
   Status KeepBarSource(BarImport* s);
   /// Merge the parsed rows into their partitions and commit (imports and releases).
   Status CommitBars(BarImport* s);

@@ -3,6 +3,11 @@
 // zone) are stored right or refused with a message that says what to do.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -277,6 +282,152 @@ TEST_F(ZoneTest, SameFileWithAnotherZoneIsRefusedNamingTheEarlierJob) {
   r = Bl({"import", file, "--symbol", "ES", "--timeframe", "1m"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Nothing changed"), std::string::npos) << r.out;
+}
+
+// ---- validation rules ----
+
+TEST_F(FidelityTest, FlatCloseSeriesIsNotSpikesButALoneHighPrintIs) {
+  // An illiquid quote: close never moves, every bar's range is ~8% around it.
+  std::string text;
+  for (int m = 0; m < 120; ++m) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "20240105 %02d%02d00", 10 + (m + 1) / 60, (m + 1) % 60);
+    const double high = m == 60 ? 30 : (m % 2 ? 10.8 : 10.9);
+    text += testutil::NtLine(stamp, 10, high, m % 2 ? 9.3 : 9.2, 10, 1) + "\n";
+  }
+  const std::string file = dir_.Sub("flat.txt");
+  ASSERT_TRUE(testutil::WriteText(file, text).ok());
+  CommandResult r = Bl({"import", file, "--symbol", "ILQ", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["rows_rejected"], 1) << r.out;
+  EXPECT_EQ(report["rejected_by_rule"]["bad_tick"], 1) << r.out;
+  EXPECT_EQ(report["rejections"][0]["field"], "high") << r.out;
+}
+
+TEST_F(FidelityTest, ImplausibleStampsAndVolumesAreARule) {
+  std::string text = "19691231 235900;10;10;10;10;1\n";
+  for (int m = 0; m < 400; ++m) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "20240105 %02d%02d00", 10 + (m + 1) / 60, (m + 1) % 60);
+    text += testutil::NtLine(stamp, 10, 10.01, 9.99, 10, m == 200 ? 5e16 : 3) + "\n";
+  }
+  text += "20990105 100000;10;10;10;10;1\n";
+  const std::string file = dir_.Sub("implausible.txt");
+  ASSERT_TRUE(testutil::WriteText(file, text).ok());
+  CommandResult r = Bl({"import", file, "--symbol", "X", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  EXPECT_EQ(report["rejected_by_rule"]["implausible"], 3) << r.out;
+  EXPECT_EQ(report["rows_added"], 399) << r.out;
+  const std::string all = report["rejections"].dump();
+  EXPECT_NE(all.find("before 1970"), std::string::npos) << all;
+  EXPECT_NE(all.find("in the future"), std::string::npos) << all;
+  EXPECT_NE(all.find("above 1e15"), std::string::npos) << all;
+}
+
+// ---- vault paths ----
+
+TEST_F(FidelityTest, VaultPathWithGlobCharactersWorksInQuery) {
+  vault_ = dir_.Sub("data[2024]/b*rs?");
+  std::filesystem::create_directories(std::filesystem::path(vault_).parent_path());
+  ASSERT_EQ(RunBarlake({"init", vault_, "--source-tz", "UTC"}).exit_code, 0);
+  ASSERT_EQ(Bl({"import", Fixture("nt_bom_semicolon.txt"), "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  CommandResult r = Bl({"query", "SELECT count(*) AS n FROM bars", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3"), std::string::npos) << r.out;
+  EXPECT_NE(Read("ES", "1m").find("2024-01-05T14:30:00"), std::string::npos);
+  r = Bl({"health", "--json"});
+  EXPECT_NE(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.find("No files found"), std::string::npos) << r.err;
+}
+
+// ---- leftovers ----
+
+TEST_F(FidelityTest, FailedImportLeavesNoSourceCopy) {
+  ASSERT_EQ(Bl({"import", Fixture("nt_bom_semicolon.txt"), "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  const std::string sources = vault_ + "/.barlake/sources";
+  auto count = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(sources)) n += e.is_regular_file();
+    return n;
+  };
+  ASSERT_EQ(count(), 1);
+  // The same bars with other prices: refused after the copy was kept.
+  const std::string other = dir_.Sub("other.txt");
+  ASSERT_TRUE(testutil::WriteText(other, "20240105 143100;4900;4901;4899;4900;12\n"
+                                         "20240105 143200;4900;4902;4900;4901;8\n")
+                  .ok());
+  CommandResult r = Bl({"import", other, "--symbol", "ES", "--timeframe", "1m", "--on-conflict", "fail"});
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_EQ(count(), 1);
+  // A file refused before anything was kept leaves nothing either.
+  r = Bl({"import", Fixture("nt_cut_short.txt"), "--symbol", "ES", "--timeframe", "1m"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_EQ(count(), 1);
+}
+
+// ---- read-only vaults ----
+
+// Runs barlake on a vault nobody may write: as an unprivileged user when the tests run as
+// root (root writes through any permission bits).
+CommandResult RunReadOnly(const std::string& vault, std::vector<std::string> args) {
+  std::vector<std::string> full;
+  if (::geteuid() == 0) full = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  full.push_back(BARLAKE_BINARY);
+  full.insert(full.end(), {"--vault", vault});
+  full.insert(full.end(), args.begin(), args.end());
+  std::string cmd;
+  for (const auto& a : full) {
+    std::string q = "'";
+    for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmd += q + "' ";
+  }
+  const std::string err_file = vault + ".err";
+  cmd += "2>'" + err_file + "'";
+  CommandResult r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
+  return r;
+}
+
+TEST_F(FidelityTest, EveryReadingCommandWorksOnAReadOnlyVault) {
+  if (::geteuid() == 0 && !std::filesystem::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv as root";
+  ASSERT_EQ(Bl({"import", Fixture("nt_bom_semicolon.txt"), "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  // A copy with no write permission anywhere, readable by everyone.
+  const std::string shared = dir_.Sub("share");
+  std::filesystem::create_directories(shared);
+  const std::string ro = shared + "/vault";
+  std::filesystem::copy(vault_, ro, std::filesystem::copy_options::recursive);
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms(0755));
+  std::filesystem::permissions(shared, std::filesystem::perms(0777));  // for the .err files
+  ASSERT_EQ(std::system(("chmod -R a-w,a+rX '" + ro + "'").c_str()), 0);
+  const std::vector<std::vector<std::string>> commands = {
+      {"status"},         {"read", "ES", "1m"},      {"query", "SELECT count(*) FROM bars"},
+      {"jobs"},           {"jobs", "show", "1"},     {"verify"},
+      {"health"},         {"quarantine", "list"},    {"stats", "ES", "1m"},
+      {"calendars"},      {"gaps", "ES", "1m"}};
+  for (const auto& c : commands) {
+    CommandResult r = RunReadOnly(ro, c);
+    std::string name;
+    for (const auto& a : c) name += a + " ";
+    EXPECT_TRUE(r.exit_code == 0 || (c[0] == "health" && r.exit_code == 9)) << name << "exit " << r.exit_code
+                                                                             << ": " << r.err;
+    EXPECT_EQ(r.err.find("readonly"), std::string::npos) << name << r.err;
+  }
+  EXPECT_NE(RunReadOnly(ro, {"read", "ES", "1m"}).out.find("2024-01-05T14:30:00"), std::string::npos);
+  // Writing is refused with an I/O error, not a crash.
+  CommandResult w = RunReadOnly(ro, {"import", Fixture("nt_bom_tab_crlf.txt"), "--symbol", "NQ", "--timeframe", "1m"});
+  EXPECT_NE(w.exit_code, 0);
+  EXPECT_NE(w.exit_code, 1) << w.err;
+  std::system(("chmod -R u+w '" + ro + "'").c_str());
 }
 
 }  // namespace
