@@ -400,7 +400,10 @@ CommandResult RunReadOnly(const std::string& vault, std::vector<std::string> arg
 
 TEST_F(FidelityTest, EveryReadingCommandWorksOnAReadOnlyVault) {
   if (::geteuid() == 0 && !std::filesystem::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv as root";
-  ASSERT_EQ(Bl({"import", Fixture("nt_bom_semicolon.txt"), "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  ASSERT_EQ(Bl({"import", Fixture("nt_bom_semicolon.txt"), "--symbol", "ES", "--timeframe", "1m", "--calendar",
+                "CME_Globex"})
+                .exit_code,
+            0);
   // A copy with no write permission anywhere, readable by everyone.
   const std::string shared = dir_.Sub("share");
   std::filesystem::create_directories(shared);
