@@ -1,14 +1,18 @@
 // Subcommands of the calendar area (registered from Run() in commands.cc):
 //   barlake calendars [--json]                         the calendars a vault knows
 //   barlake calendars show NAME [--from --to --tz --json]  sessions, closures, early closes
-//   barlake dataset set SYMBOL TF --calendar NAME [--outside-session keep|quarantine]
+//   barlake dataset set SYMBOL TF [--calendar NAME] [--outside-session keep|quarantine]
+//                       [--format F|auto] [--source-tz Z] [--max-reject-share X] [...]
 // See docs/calendars.md and docs/cli.md.
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "calendar/calendar.h"
 #include "cli/cli_common.h"
 #include "cli/output.h"
 #include "core/json_text.h"
+#include "ingest/format.h"
 #include "lake/vault.h"
 #include "lake/writer_lock.h"
 #include "registry/registry.h"
@@ -163,12 +167,59 @@ int CmdCalendarShow(const Globals& g, const ShowArgs& a) {
 
 struct SetArgs {
   std::string symbol, timeframe, calendar, outside_session;
+  // Every other per-dataset setting (empty: unchanged); see SettingsToWrite.
+  std::string format, source_tz, max_reject_share, check_alignment, check_spikes, allow_non_positive,
+      spike_scale_multiple, description, owner;
   bool as_json = false;
 };
 
+// The keys the command line asks to change, checked and rendered for barlake.toml.
+Result<std::vector<registry::Registry::DatasetSetting>> SettingsToWrite(const SetArgs& a) {
+  std::vector<registry::Registry::DatasetSetting> out;
+  auto text = [&](const char* key, const std::string& v) {
+    if (!v.empty()) out.push_back({key, v, true});
+  };
+  if (!a.format.empty() && a.format != "auto") {
+    auto f = ingest::FindFormat(a.format);
+    if (!f.ok()) return f.status();
+  }
+  // "auto": no stored format, every file is detected.
+  if (!a.format.empty()) out.push_back({"format", a.format == "auto" ? "" : a.format, true});
+  text("source_tz", a.source_tz);
+  text("calendar", a.calendar);
+  text("outside_session", a.outside_session);
+  text("description", a.description);
+  text("owner", a.owner);
+  for (const auto& [key, v] : {std::pair<const char*, const std::string&>{"check_alignment", a.check_alignment},
+                               {"check_spikes", a.check_spikes},
+                               {"allow_non_positive", a.allow_non_positive}}) {
+    if (v.empty()) continue;
+    if (v != "true" && v != "false") {
+      return Status::InvalidArgument(std::string("--") + key + " '" + v + "' must be true or false");
+    }
+    out.push_back({key, v, false});
+  }
+  for (const auto& [key, v] : {std::pair<const char*, const std::string&>{"max_reject_share", a.max_reject_share},
+                               {"spike_scale_multiple", a.spike_scale_multiple}}) {
+    if (v.empty()) continue;
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end != '\0' || !std::isfinite(x)) {
+      return Status::InvalidArgument(std::string("--") + key + " '" + v + "' is not a number");
+    }
+    out.push_back({key, v, false});
+  }
+  return out;
+}
+
 int CmdDatasetSet(const Globals& g, const SetArgs& a) {
-  if (a.calendar.empty() && a.outside_session.empty()) {
-    return Fail(Status::InvalidArgument("nothing to set; pass --calendar NAME and/or --outside-session keep|quarantine"));
+  auto settings = SettingsToWrite(a);
+  if (!settings.ok()) return Fail(settings.status());
+  if (settings->empty()) {
+    return Fail(Status::InvalidArgument(
+        "nothing to set; pass one or more of --format, --source-tz, --calendar, --outside-session, "
+        "--max-reject-share, --check-alignment, --check-spikes, --allow-non-positive, "
+        "--spike-scale-multiple, --description, --owner"));
   }
   const std::string dir = VaultDir(g);
   Env* env = Env::Default();
@@ -191,24 +242,51 @@ int CmdDatasetSet(const Globals& g, const SetArgs& a) {
   if (!a.outside_session.empty() && a.outside_session != "keep" && a.outside_session != "quarantine") {
     return Fail(Status::InvalidArgument("--outside-session '" + a.outside_session + "' must be keep or quarantine"));
   }
-  const std::string old_calendar = old->calendar, old_rule = old->outside_session;
-  std::vector<std::pair<std::string, std::string>> values;
-  if (!a.calendar.empty()) values.push_back({"calendar", a.calendar});
-  if (!a.outside_session.empty()) values.push_back({"outside_session", a.outside_session});
-  auto after = registry::Registry::SetDatasetValues(env, paths.registry, a.symbol, a.timeframe, values);
+  const registry::DatasetSpec was = *old;
+  auto after = registry::Registry::SetDatasetSettings(env, paths.registry, a.symbol, a.timeframe, *settings);
   if (!after.ok()) return Fail(after.status());
   const registry::DatasetSpec* now = after->Find(a.symbol, a.timeframe);
+  auto describe = [](const registry::DatasetSpec& d) {
+    auto num = [](double x) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", x);
+      return std::string(buf);
+    };
+    return std::vector<std::pair<std::string, std::string>>{
+        {"format", d.format.empty() ? "auto" : d.format},
+        {"source_tz", d.source_tz.empty() ? "(vault default)" : d.source_tz},
+        {"calendar", d.calendar.empty() ? "none" : d.calendar},
+        {"outside_session", d.outside_session},
+        {"max_reject_share", num(d.max_reject_share)},
+        {"check_alignment", d.check_alignment ? "true" : "false"},
+        {"check_spikes", d.check_spikes ? "true" : "false"},
+        {"allow_non_positive", d.allow_non_positive ? "true" : "false"},
+        {"spike_scale_multiple", num(d.spike_scale_multiple)},
+        {"description", d.description},
+        {"owner", d.owner}};
+  };
+  const auto before_values = describe(was), after_values = describe(*now);
   if (a.as_json) {
     nlohmann::json o = {{"symbol", a.symbol},           {"timeframe", a.timeframe},
-                        {"calendar", now->calendar},    {"previous_calendar", old_calendar},
-                        {"outside_session", now->outside_session}, {"previous_outside_session", old_rule}};
+                        {"calendar", now->calendar},    {"previous_calendar", was.calendar},
+                        {"outside_session", now->outside_session}, {"previous_outside_session", was.outside_session}};
+    nlohmann::json changed = nlohmann::json::object();
+    for (size_t k = 0; k < after_values.size(); ++k) {
+      if (after_values[k].second != before_values[k].second) {
+        changed[after_values[k].first] = {{"value", after_values[k].second}, {"previous", before_values[k].second}};
+      }
+    }
+    o["changed"] = changed;
     std::printf("%s\n", ToJsonText(o).c_str());
     return 0;
   }
-  std::printf("%s %s: calendar %s (was %s), outside_session %s (was %s); %s updated\n", a.symbol.c_str(),
-              a.timeframe.c_str(), now->calendar.c_str(), old_calendar.empty() ? "none" : old_calendar.c_str(),
-              now->outside_session.c_str(), old_rule.c_str(), paths.registry.c_str());
-  std::printf("Stored bars are not changed; the calendar applies to the next imports.\n");
+  std::printf("%s %s: %s updated\n", a.symbol.c_str(), a.timeframe.c_str(), paths.registry.c_str());
+  for (size_t k = 0; k < after_values.size(); ++k) {
+    if (after_values[k].second == before_values[k].second) continue;
+    std::printf("  %s %s (was %s)\n", after_values[k].first.c_str(), after_values[k].second.c_str(),
+                before_values[k].second.c_str());
+  }
+  std::printf("Stored bars are not changed; the settings apply to the next imports.\n");
   return 0;
 }
 
@@ -234,13 +312,22 @@ void AddCalendarCommands(CLI::App& app, Globals& g, int& rc) {
 
   auto* ds = app.add_subcommand("dataset", "Change a dataset's registry settings");
   ds->require_subcommand(1);
-  auto* set = ds->add_subcommand("set", "Set a dataset's calendar or outside-session rule in barlake.toml (in place)");
+  auto* set = ds->add_subcommand("set", "Change a dataset's settings in barlake.toml (in place)");
   static SetArgs st;
   set->add_option("SYMBOL", st.symbol, "Dataset symbol")->required();
   set->add_option("TIMEFRAME", st.timeframe, "Dataset timeframe, e.g. 1m")->required();
   set->add_option("--calendar", st.calendar, "Session calendar (see `barlake calendars`)");
   set->add_option("--outside-session", st.outside_session,
                   "Bars outside the calendar's sessions: keep (count and report) or quarantine");
+  set->add_option("--format", st.format, "Input format of later imports, or auto (detect each file)");
+  set->add_option("--source-tz", st.source_tz, "Zone of the dataset's naive stamps, e.g. UTC");
+  set->add_option("--max-reject-share", st.max_reject_share, "Share of rejected rows that fails an import (0..1)");
+  set->add_option("--check-alignment", st.check_alignment, "true or false: apply the misaligned rule");
+  set->add_option("--check-spikes", st.check_spikes, "true or false: apply bad_tick and unit_error");
+  set->add_option("--allow-non-positive", st.allow_non_positive, "true or false: accept prices <= 0");
+  set->add_option("--spike-scale-multiple", st.spike_scale_multiple, "Local scales a bad tick must be away (> 0)");
+  set->add_option("--description", st.description, "Free text shown by status");
+  set->add_option("--owner", st.owner, "Who looks after the dataset");
   set->add_flag("--json", st.as_json, "Print JSON");
   set->callback([&] { rc = CmdDatasetSet(g, st); });
 }

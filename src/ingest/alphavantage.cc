@@ -133,6 +133,7 @@ bool ReadStamp(std::string_view stamp, uint32_t line, ProblemList* problems, Row
 class AlphaVantageJson : public BarFormat {
  public:
   std::string_view name() const override { return "alphavantage-json"; }
+  bool rows_are_lines() const override { return false; }
   std::string_view description() const override {
     return "Alpha Vantage TIME_SERIES_* JSON ({\"Meta Data\":..., \"Time Series (1min)\":...}), zone "
            "from \"Time Zone\"";
@@ -295,6 +296,7 @@ class AlphaVantageCsv : public BarFormat {
                             " (the source zone), but Alpha Vantage serves US/Eastern: pass --tz "
                             "America/New_York unless the file was converted");
       }
+      out.source_tz_used = zone == opt.source_tz;
     }
     ProblemList problems = internal::ProblemsFor(opt, &out);
     std::vector<Row> rows;

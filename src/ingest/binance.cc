@@ -68,6 +68,7 @@ std::string IntervalMessage(int64_t open_us, int64_t close_us, const Timeframe& 
 class BinanceJson : public BarFormat {
  public:
   std::string_view name() const override { return "binance-json"; }
+  bool rows_are_lines() const override { return false; }
   std::string_view description() const override {
     return "Binance REST /api/v3/klines JSON: [[openTime ms,\"open\",...,closeTime ms,...],...]";
   }

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "ingest/ninjatrader.h"
 #include "ingest/number_parse.h"
+#include "ingest/text_decode.h"
 
 namespace barlake::ingest {
 namespace {
@@ -374,7 +375,8 @@ struct Layout {
   char sep = ',';
   bool header = false;
   uint32_t header_line = 0;       // 0: no header
-  std::vector<std::string> names;  // header names as written
+  std::vector<std::string> names;  // header names as written (as UTF-8: see header_decoded)
+  bool header_decoded = false;     // the header was not UTF-8 and was read as cp1252
   int col[kRoles] = {-1, -1, -1, -1, -1, -1, -1};
   bool split_date_time = false;    // col[kDate] holds the date, col[kTime] the time of day
   int needed = 0;                  // fields a row must have (1 + highest required column)
@@ -428,7 +430,7 @@ Status ApplyColumnSpec(std::string_view spec, Layout* layout, const std::string&
     }
     if (found < 0) {
       std::string names;
-      for (const auto& n : layout->names) names += (names.empty() ? "" : ", ") + n;
+      for (const auto& n : layout->names) names += (names.empty() ? "" : ", ") + EscapeBytes(n, 200);
       return Status::InvalidInput(
           file_label + ": --columns " + EscapeBytes(item) + ": no column is named " + Quoted(value) +
           (layout->header ? " (the header has: " + names + ")" : " (the file has no header)") +
@@ -462,7 +464,15 @@ Result<Layout> AnalyzeHead(std::string_view first, uint32_t first_line_no, std::
   std::string_view data_row = first;
   if (layout.header) {
     layout.header_line = first_line_no;
-    for (std::string_view f : fields) layout.names.emplace_back(f);
+    // A header that is not UTF-8 comes from a Windows program (cp1252): decode it, so a
+    // name the user types in --columns matches, and every message quotes real text.
+    bool decoded_any = false;
+    for (std::string_view f : fields) {
+      bool decoded = false;
+      layout.names.push_back(AsUtf8Text(f, &decoded));
+      decoded_any = decoded_any || decoded;
+    }
+    layout.header_decoded = decoded_any;
     data_row = second;
   }
   std::vector<std::string_view> row;
@@ -515,7 +525,7 @@ Result<Layout> AnalyzeHead(std::string_view first, uint32_t first_line_no, std::
 
   const std::string where = file_label + ":" + std::to_string(first_line_no) + ": ";
   std::string header_list;
-  for (const auto& n : layout.names) header_list += (header_list.empty() ? "" : ", ") + n;
+  for (const auto& n : layout.names) header_list += (header_list.empty() ? "" : ", ") + EscapeBytes(n, 200);
   if (layout.col[kTime] < 0) {
     return Status::InvalidInput(where + "no column looks like a time column (header: " + header_list +
                                 "); pass --columns time=NAME");
@@ -545,6 +555,9 @@ Result<Layout> AnalyzeHead(std::string_view first, uint32_t first_line_no, std::
                                                                         : "#" + std::to_string(c + 1));
   }
   layout.notes.push_back(desc);
+  if (layout.header_decoded) {
+    layout.notes.push_back("the header is not UTF-8; its names were read as Windows-1252 (cp1252)");
+  }
   if (layout.header) {
     std::vector<std::string> ignored;
     for (int i = 0; i < static_cast<int>(layout.names.size()); ++i) {
@@ -742,6 +755,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
         local = st.has_offset ? st.local
                 : utc_midnight ? st.value
                                : st.value + (zone ? zone->OffsetAt(st.value) * kMicrosPerSecond : 0);
+        if (!st.has_offset && !utc_midnight && zone && zone == opt.source_tz) out.source_tz_used = true;
       }
       ts = (local >= 0 ? local / kMicrosPerDay : (local - kMicrosPerDay + 1) / kMicrosPerDay) * kMicrosPerDay;
     }
@@ -777,6 +791,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       previous = utc;
       out.bars.ts[i] = utc;
     }
+    out.source_tz_used = n > 0 && zone == opt.source_tz;
     if (!defaults.fixed_zone.empty()) {
       std::string note = "stamps have no UTC offset; read as " + std::string(defaults.fixed_zone) +
                          " (the " + std::string(defaults.format_name) + " vendor's documented zone)";
@@ -904,6 +919,16 @@ class CsvFormat : public BarFormat {
     return {layout.header ? 50 : 40, "delimited text: " + layout.notes.front()};
   }
   Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const override {
+    // A NinjaTrader export stamps bars at their close; read as generic CSV every bar would
+    // be stored one bar late without a word. The user must say which stamps these are.
+    if (options.stamp.empty() && LooksLikeNinjaTrader(data.substr(0, 64 * 1024))) {
+      return Status::InvalidArgument(
+          ToValidUtf8(options.file_label) +
+          ": the lines look like a NinjaTrader export ('yyyyMMdd HHmmss;open;...'), whose "
+          "stamps are bar close times, but --format csv reads stamps as bar open times. Import "
+          "it with --format ninjatrader, or say what the stamps mark with --stamp close (or "
+          "--stamp open)");
+    }
     return ParseDelimited(data, options, {"csv", "open", ""});
   }
 };

@@ -30,6 +30,9 @@ class BarFormat {
   virtual std::string_view description() const = 0;
   /// Look at the start of a file (up to 64 KiB) and its name. Must be cheap, never fail.
   virtual Detection Detect(std::string_view head, std::string_view file_name) const = 0;
+  /// Whether each row is one line of text (ParseProblem::line is a line number), so a file
+  /// whose last line has no newline and does not parse looks cut short. JSON formats: no.
+  virtual bool rows_are_lines() const { return true; }
   /// Parse a whole file.
   virtual Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const = 0;
 };

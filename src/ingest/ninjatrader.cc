@@ -19,6 +19,8 @@ bool Digits(const char* p, int n, int* out) {
   return true;
 }
 
+bool IsNinjaTraderSeparator(char c) { return c == ';' || c == ',' || c == '\t'; }
+
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 int DaysInMonth(int y, int m) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -57,6 +59,10 @@ const char* ParseStamp(std::string_view line, int64_t* local, bool* intraday, si
 }  // namespace
 
 bool LooksLikeNinjaTrader(std::string_view data) {
+  // Exports pass through editors and spreadsheets on their way here: a UTF-8 BOM, CRLF
+  // line ends and tabs for ';' must not hide the format (read as generic CSV its close
+  // stamps would be taken for open stamps, every bar one bar late).
+  if (data.substr(0, 3) == "\xEF\xBB\xBF") data.remove_prefix(3);
   size_t pos = 0;
   while (pos < data.size() && (data[pos] == '\n' || data[pos] == '\r')) ++pos;
   const size_t eol = data.find('\n', pos);
@@ -65,7 +71,7 @@ bool LooksLikeNinjaTrader(std::string_view data) {
   bool intraday;
   size_t used;
   if (ParseStamp(line, &local, &intraday, &used) != nullptr) return false;
-  return used < line.size() && (line[used] == ';' || line[used] == ',');
+  return used < line.size() && IsNinjaTraderSeparator(line[used]);
 }
 
 Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& opt) {
@@ -104,8 +110,8 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
           " but the timeframe is " + opt.timeframe.name() + "; pass --timeframe " +
           (intraday ? "1m (or the file's bar size)" : "1d"));
     }
-    if (used >= line.size() || (line[used] != ';' && line[used] != ',')) {
-      problems.Add(line_no, "timestamp", "expected ';' or ',' after the stamp");
+    if (used >= line.size() || !IsNinjaTraderSeparator(line[used])) {
+      problems.Add(line_no, "timestamp", "expected ';', ',' or a tab after the stamp");
       continue;
     }
     if (sep == 0) sep = line[used];
@@ -146,6 +152,7 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
       if (kind == TimeZone::LocalKind::kNonexistent) ++out.nonexistent_local;
       if (kind == TimeZone::LocalKind::kAmbiguous) ++out.ambiguous_local;
       previous_close_utc = close_utc;
+      out.source_tz_used = true;
       ts = close_utc - shift;
     }
     out.bars.ts.push_back(ts);

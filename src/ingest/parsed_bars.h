@@ -57,6 +57,10 @@ struct ParsedBars {
   /// The source says "no bars in this range" (e.g. a Yahoo response without timestamps):
   /// an empty result is then a completed import of nothing, not a bad file.
   bool empty_result_ok = false;
+  /// Whether ParseOptions::source_tz placed any stamp (naive stamps, or the dates of epoch
+  /// stamps). False when every stamp carries its own zone (an offset, an epoch instant) or
+  /// the format names its zone: the import then says no source zone was used.
+  bool source_tz_used = false;
   /// With ParseOptions::keep_unparsed: the lines skipped because they did not parse.
   std::vector<ParseProblem> unparsed;
 };

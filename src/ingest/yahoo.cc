@@ -63,6 +63,7 @@ std::string DateText(int64_t day) {
 class YahooJson : public BarFormat {
  public:
   std::string_view name() const override { return "yahoo-json"; }
+  bool rows_are_lines() const override { return false; }
   std::string_view description() const override {
     return "Yahoo Finance chart API v8 JSON ({\"chart\":{\"result\":[...]}}), bars localized "
            "with exchangeTimezoneName";
@@ -133,6 +134,7 @@ class YahooJson : public BarFormat {
       zone = std::move(z).value();
     } else if (opt.source_tz) {
       zone = *opt.source_tz;
+      out.source_tz_used = true;
       out.notes.push_back("meta.exchangeTimezoneName is missing: exchange dates taken in " +
                           opt.source_tz->name() + " (the source zone)");
     } else {

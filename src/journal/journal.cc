@@ -142,8 +142,9 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, bool cre
   std::unique_ptr<Journal> j(new Journal(std::move(db)));
   if (create) RETURN_IF_ERROR(j->CreateSchema());
   RETURN_IF_ERROR(j->CheckSchema());
-  // Tables added within schema version 1 (quarantine) appear in older journals on open.
-  RETURN_IF_ERROR(j->db_->Exec(kSchema));
+  // Tables added within schema version 1 (quarantine) appear in older journals on open
+  // (a read-only journal is read as it is).
+  if (!j->db_->read_only()) RETURN_IF_ERROR(j->db_->Exec(kSchema));
   return j;
 }
 

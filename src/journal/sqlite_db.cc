@@ -1,5 +1,9 @@
 #include "journal/sqlite_db.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
 namespace barlake::journal {
 
 Status StatusFromSqlite(int rc, sqlite3* db, const std::string& what) {
@@ -68,7 +72,40 @@ std::string Statement::Text(int col) const {
            : std::string();
 }
 
+// A WAL database needs its -wal and -shm files beside it, which a read-only folder cannot
+// hold. Without write permission nobody can change the file, so it is opened as immutable:
+// no locks, no side files.
+Result<std::unique_ptr<SqliteDb>> SqliteDb::OpenReadOnly(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '?' || c == '#' || c == '%') {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+      uri += buf;
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?immutable=1";
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = StatusFromSqlite(rc, db, "cannot open journal '" + path + "' (read-only)");
+    sqlite3_close(db);
+    return s;
+  }
+  std::unique_ptr<SqliteDb> out(new SqliteDb(db, path));
+  out->read_only_ = true;
+  return out;
+}
+
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool create) {
+  if (!create) {
+    const size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    if (::access(path.c_str(), F_OK) == 0 && ::access(dir.c_str(), W_OK) != 0) return OpenReadOnly(path);
+  }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -62,11 +62,16 @@ class SqliteDb {
   Result<std::unique_ptr<Statement>> Prepare(const std::string& sql);
   int64_t LastInsertId() { return sqlite3_last_insert_rowid(db_); }
   const std::string& path() const { return path_; }
+  /// Opened read-only: the folder holding the journal is not writable (a backup, a
+  /// colleague's share), so no writer can change it either.
+  bool read_only() const { return read_only_; }
 
  private:
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  static Result<std::unique_ptr<SqliteDb>> OpenReadOnly(const std::string& path);
   sqlite3* db_;
   std::string path_;
+  bool read_only_ = false;
 };
 
 /// BEGIN IMMEDIATE ... COMMIT; rolls back when destroyed uncommitted.

@@ -20,6 +20,14 @@ const char* kZones[] = {"America/New_York", "America/Chicago",  "America/Denver"
 
 }  // namespace
 
+std::string CommonZoneWithOffset(Micros when, int64_t offset_seconds, const std::string& not_this) {
+  for (const char* z : kZones) {
+    auto zone = TimeZone::Locate(z);
+    if (zone.ok() && zone->name() != not_this && zone->OffsetAt(when) == offset_seconds) return z;
+  }
+  return "";
+}
+
 AlignmentResult CheckAlignment(const BarColumns& stored, const BarColumns& in, const Timeframe& tf,
                                const std::string& source_tz, const std::string& file_label) {
   AlignmentResult r;

@@ -26,4 +26,8 @@ struct AlignmentResult {
 AlignmentResult CheckAlignment(const BarColumns& stored, const BarColumns& incoming, const Timeframe& tf,
                                const std::string& source_tz, const std::string& file_label);
 
+/// A common zone (the ones alignment messages name) other than `not_this` whose UTC
+/// offset at `when` is `offset_seconds`; empty when none is.
+std::string CommonZoneWithOffset(Micros when, int64_t offset_seconds, const std::string& not_this);
+
 }  // namespace barlake::lake

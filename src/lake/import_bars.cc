@@ -1,10 +1,14 @@
 // Bar imports and quarantine releases: the bar-specific stages (parse, validate, gate)
 // of the one job pipeline (lake/job_pipeline.h), then its shared plan/merge and commit.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "calendar/calendar.h"
+#include "core/text.h"
 #include "core/time_zone.h"
 #include "ingest/format.h"
 #include "lake/alignment.h"
@@ -30,6 +34,7 @@ struct Lake::BarImport {
   std::unique_ptr<JobScope> scope;
   std::unique_ptr<OpenedSource> opened;
   std::string incoming;  // the job's copy of the source, kept once the import goes ahead
+  std::string kept_new_source;  // the kept copy, when this job made it (removed if it fails)
   ingest::ParsedBars parsed;
   validate::ValidationReport validation;
   int64_t unparsed = 0;
@@ -79,6 +84,109 @@ void DropPartialLastBar(const Timeframe& tf, Micros modified, ingest::ParsedBars
     parsed->notes.push_back("bars are stamped after the file was written (" +
                             FormatIsoUtc(modified) + "); check --tz if this is unexpected");
   }
+}
+
+// A text file whose last line has no newline and does not parse was cut short: a copy
+// that stopped early, or an export still being written. Its other lines may be fine, but
+// the file is not the whole export; importing it would store a silently shorter history.
+Status CheckNotCutShort(const ingest::ParsedBars& parsed, bool ends_with_newline,
+                        const std::string& label) {
+  if (ends_with_newline || parsed.unparsed.empty()) return Status::OK();
+  uint32_t last_unparsed = 0, last_parsed = 0;
+  for (const auto& p : parsed.unparsed) last_unparsed = std::max(last_unparsed, p.line);
+  for (uint32_t line : parsed.line) last_parsed = std::max(last_parsed, line);
+  if (last_unparsed < last_parsed) return Status::OK();
+  const ingest::ParseProblem* problem = nullptr;
+  for (const auto& p : parsed.unparsed) {
+    if (p.line == last_unparsed) problem = &p;
+  }
+  return Status::InvalidInput(
+      "the file looks cut short: the last line of '" + ToValidUtf8(label) + "' (line " +
+      std::to_string(last_unparsed) + ") has no newline and does not parse (field '" +
+      problem->field + "': " + problem->what +
+      "). Nothing was imported. Copy or export the file again once it is complete, or pass "
+      "--force to import the other lines and quarantine this one.");
+}
+
+// The first line of every report: which zone the stamps were read in and why, so a file
+// exported in another zone is noticed at once, not hours off in a chart later.
+std::string ZoneNote(const ImportResult& r) {
+  if (!r.source_tz_used) {
+    return "time zone: none used; the stamps carry their own zone (UTC offsets or epoch times) "
+           "or the format names it";
+  }
+  std::string note = "time zone: stamps read as " + r.source_tz + ", " + r.source_tz_because;
+  if (r.source_tz_because != "--tz") {
+    note += " (no --tz given); if the file was exported in another zone, pass --tz ZONE";
+  }
+  return note;
+}
+
+// Bars whose interval [ts + shift, ts + shift + len) overlaps a session (both sorted).
+int64_t BarsInSession(const std::vector<Micros>& ts, Micros len, Micros shift,
+                      const calendar::SessionList& sessions) {
+  int64_t inside = 0;
+  size_t k = 0;
+  for (Micros t : ts) {
+    const Micros at = t + shift;
+    while (k < sessions.size() && sessions[k].close <= at) ++k;
+    if (k < sessions.size() && sessions[k].open < at + len) ++inside;
+  }
+  return inside;
+}
+
+// A file read in the wrong zone lands mostly in the calendar's closed hours. When most
+// bars are outside the sessions as read, but a whole-hour shift (another zone) puts
+// nearly all of them inside, the zone is wrong: refuse and name the zone that fits.
+Status CheckSessionZone(const ingest::ParsedBars& parsed, const Timeframe& tf,
+                        const calendar::Calendar& cal, const ImportResult& result,
+                        const std::string& label) {
+  const std::vector<Micros>& ts = parsed.bars.ts;
+  if (!parsed.source_tz_used || tf.is_daily_or_longer() || ts.size() < 20) return Status::OK();
+  const Micros hour = 3600 * kMicrosPerSecond;
+  ASSIGN_OR_RETURN(calendar::SessionList sessions,
+                   cal.SessionsBetween(ts.front() - 2 * kMicrosPerDay, ts.back() + 3 * kMicrosPerDay));
+  const int64_t n = static_cast<int64_t>(ts.size());
+  const int64_t as_read = BarsInSession(ts, tf.micros(), 0, sessions);
+  if (as_read * 2 >= n) return Status::OK();
+  int64_t best = as_read;
+  std::vector<int> best_shifts;
+  for (int h = -14; h <= 14; ++h) {
+    if (h == 0) continue;
+    const int64_t inside = BarsInSession(ts, tf.micros(), h * hour, sessions);
+    if (inside > best) {
+      best = inside;
+      best_shifts = {h};
+    } else if (inside == best && !best_shifts.empty()) {
+      best_shifts.push_back(h);
+    }
+  }
+  if (best_shifts.empty() || best * 10 < n * 8 || best <= 2 * as_read) return Status::OK();
+  auto source = TimeZone::Locate(result.source_tz);
+  if (!source.ok()) return Status::OK();
+  const Micros when = ts[ts.size() / 2];
+  std::string zones;
+  for (int h : best_shifts) {
+    // Read as local - off_used, truly local - off_true: the true instant is the read one
+    // plus (off_used - off_true), so off_true = off_used - shift.
+    const std::string z =
+        CommonZoneWithOffset(when, source->OffsetAt(when) - int64_t{h} * 3600, result.source_tz);
+    if (!z.empty()) zones += (zones.empty() ? "" : " or ") + z;
+  }
+  char pct[64];
+  std::snprintf(pct, sizeof pct, "%lld of %lld bars", static_cast<long long>(n - as_read),
+                static_cast<long long>(n));
+  std::string msg = "'" + ToValidUtf8(label) + "': " + pct + " fall outside the " + cal.name +
+                    " sessions when its stamps are read as " + result.source_tz + " (" +
+                    result.source_tz_because + "), but " + std::to_string(best) +
+                    " fit them when shifted " + std::to_string(std::abs(best_shifts.front())) +
+                    " hour" + (std::abs(best_shifts.front()) == 1 ? "" : "s");
+  msg += zones.empty() ? "; run again with the --tz of the machine that exported it"
+                       : ": the stamps look like " + zones + "; run again with --tz " +
+                             zones.substr(0, zones.find(' '));
+  return Status::Conflict(msg +
+                          ". Nothing was imported (pass --no-alignment-check if the calendar "
+                          "does not fit this feed).");
 }
 
 // The rows an import rejects, as quarantine rows. A line that did not parse has no bar:
@@ -140,9 +248,17 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   ASSIGN_OR_RETURN(s.opened, OpenSource(s.source));
   if (!s.format) {
     const std::string base = s.source.name.substr(s.source.name.find_last_of('/') + 1);
-    ASSIGN_OR_RETURN(ingest::DetectResult detected, ingest::DetectFormat(s.opened->data(), base));
-    s.format = detected.format;
-    s.result.format_why = detected.why;
+    auto detected = ingest::DetectFormat(s.opened->data(), base);
+    if (detected.ok()) {
+      s.format = detected->format;
+      s.result.format_why = detected->why;
+    } else if (!req.columns.empty()) {
+      // Detection finds columns by their usual names; --columns names them for it.
+      ASSIGN_OR_RETURN(s.format, ingest::FindFormat("csv"));
+      s.result.format_why = "--columns names the columns of delimited text";
+    } else {
+      return detected.status();
+    }
   }
   s.result.format = std::string(s.format->name());
   std::unique_ptr<WriterLock> lock;
@@ -166,7 +282,9 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   }
   if (done.ok()) done = KeepBarSource(&s);
   if (done.ok()) done = CommitBars(&s);
-  RETURN_IF_ERROR(s.scope->Finish(done));
+  Status finished = s.scope->Finish(done);
+  if (!finished.ok()) RemoveSourceOfFailedJob(s);
+  RETURN_IF_ERROR(finished);
   return WithDependents(std::move(s.result));
 }
 
@@ -204,8 +322,13 @@ Status Lake::CheckBarRequest(BarImport* s) {
     ASSIGN_OR_RETURN(s->format, ingest::FindFormat(format_name));
   }
   s->result.dry_run = req.dry_run;
+  s->result.stamp = req.stamp;
+  s->result.columns = req.columns;
   s->result.calendar = s->calendar_name;
   s->result.source_tz = req.tz.empty() ? registry_.SourceTzFor(req.symbol, req.timeframe) : req.tz;
+  s->result.source_tz_because = !req.tz.empty()                              ? "--tz"
+                                : declared && !declared->source_tz.empty() ? "the dataset's source_tz"
+                                                                           : "the vault's default_source_tz";
   ASSIGN_OR_RETURN(s->tz, TimeZone::Locate(s->result.source_tz));
   return Status::OK();
 }
@@ -216,6 +339,10 @@ Status Lake::ParseBars(BarImport* s) {
   const ImportRequest& req = s->req;
   JobRecord& job = s->scope->job();
   if (!req.dry_run) {
+    // The copy is made while parsing: check first that it fits (with room for the job's
+    // own files), so a full disk fails before anything is written.
+    RETURN_IF_ERROR(
+        CheckFreeSpace(Context(), static_cast<uint64_t>(s->opened->data().size()) + (16u << 20)));
     s->incoming = IncomingSourcePath(paths_, job.id);
     s->scope->AddTemp(s->incoming);
   }
@@ -240,6 +367,8 @@ Status Lake::ParseBars(BarImport* s) {
   auto parsed_or = s->format->Parse(opened->data(), popt);
   auto sha = hasher.Join();
   const Micros modified = opened->modified();
+  const std::string_view bytes = opened->data();
+  const bool ends_with_newline = bytes.empty() || bytes.back() == '\n';
   s->opened.reset();  // unmap: everything below works on the parsed columns
   if (!sha.ok()) return sha.status().WithContext("copying the source into the vault");
   job.source_sha256 = *sha;
@@ -254,6 +383,8 @@ Status Lake::ParseBars(BarImport* s) {
   s->result.reordered = parsed.reordered;
   s->result.blank_lines = parsed.blank_lines;
   s->result.notes = parsed.notes;
+  s->result.source_tz_used = parsed.source_tz_used;
+  s->result.notes.insert(s->result.notes.begin(), ZoneNote(s->result));
   const std::string& label = s->source.name;
   if (parsed.bars.empty() && !parsed.unparsed.empty()) {
     // Not one line parsed: the file is not in this format (or these --columns).
@@ -265,6 +396,9 @@ Status Lake::ParseBars(BarImport* s) {
   }
   if (parsed.bars.empty() && !parsed.empty_result_ok) {
     return Status::InvalidInput("'" + label + "' has no bars; nothing to import");
+  }
+  if (s->format->rows_are_lines() && !req.force) {
+    RETURN_IF_ERROR(CheckNotCutShort(parsed, ends_with_newline, label));
   }
   return Status::OK();
 }
@@ -296,6 +430,9 @@ Status Lake::ValidateBars(BarImport* s) {
                                                     parsed.bars.ts.back() + 2 * kMicrosPerDay));
     vopt.sessions = &sessions;
     vopt.calendar_name = cal->name;
+  }
+  if (cal && !req.skip_alignment_check) {
+    RETURN_IF_ERROR(CheckSessionZone(parsed, *s->tf, *cal, result, s->source.name));
   }
   s->validation = validate::Validate(&parsed, *s->tf, vopt);
   const validate::ValidationReport& validation = s->validation;
@@ -347,6 +484,7 @@ Status Lake::ValidateBars(BarImport* s) {
 Status Lake::GateBars(BarImport* s) {
   const ImportRequest& req = s->req;
   const ingest::ParsedBars& parsed = s->parsed;
+  RETURN_IF_ERROR(RefuseReimportWithOtherOptions(s));
   ASSIGN_OR_RETURN(bool skipped,
                    SkipIfImported(Context(), s->scope.get(), s->scope->job().source_sha256,
                                   req.symbol, req.timeframe, &s->result.skipped_because,
@@ -378,12 +516,63 @@ Status Lake::GateBars(BarImport* s) {
   return Status::OK();
 }
 
+// The same file imported again with other options (zone, stamps, format, columns) means
+// the user found the first reading wrong: "nothing changed" would leave the wrong bars in
+// place. Refused, naming the earlier job and what it used.
+Status Lake::RefuseReimportWithOtherOptions(BarImport* s) {
+  const ImportRequest& req = s->req;
+  ASSIGN_OR_RETURN(auto previous, journal_->FindCompletedImport(s->scope->job().source_sha256,
+                                                                req.symbol, req.timeframe));
+  if (!previous) return Status::OK();
+  const ImportResult& now = s->result;
+  const nlohmann::json before = nlohmann::json::parse(previous->report_json, nullptr, false);
+  auto earlier = [&](const char* key) {
+    return before.is_object() && before.contains(key) && before[key].is_string()
+               ? before[key].get<std::string>()
+               : std::string();
+  };
+  // Stamps that carry their own zone read the same under any --tz.
+  const bool zone_matters = now.source_tz_used;
+  const std::vector<std::array<std::string, 3>> options = {
+      {"--tz", earlier("source_tz"), zone_matters ? now.source_tz : earlier("source_tz")},
+      {"--format", earlier("format").empty() ? previous->format : earlier("format"), now.format},
+      {"--stamp", earlier("stamp"), now.stamp},
+      {"--columns", earlier("columns"), now.columns}};
+  std::string was, asked;
+  for (const auto& [flag, then, current] : options) {
+    if (then == current) continue;
+    auto shown = [](const std::string& v) { return v.empty() ? std::string("(default)") : v; };
+    was += (was.empty() ? "" : ", ") + flag + " " + shown(then);
+    asked += (asked.empty() ? "" : ", ") + flag + " " + shown(current);
+  }
+  if (was.empty()) return Status::OK();  // the same import again: skipped as before
+  s->scope->job().report_json = s->Report();
+  return Status::Conflict(
+      "'" + ToValidUtf8(s->source.name) + "' was already imported into " + req.symbol + " " +
+      req.timeframe + " by job " + std::to_string(previous->id) + " with " + was +
+      "; this run asks for " + asked + ". Nothing was imported. If job " +
+      std::to_string(previous->id) + " read the file wrong, undo it with `barlake rollback " +
+      std::to_string(previous->id) + "` and import the file again.");
+}
+
+// A failed import leaves nothing behind, not even its copy of the source; unless its plan
+// was recorded (recovery finishes such a job, and it keeps its source) or the copy was
+// there before (another job's).
+void Lake::RemoveSourceOfFailedJob(const BarImport& s) {
+  if (s.kept_new_source.empty() || s.scope->job().status != "failed") return;
+  (void)env_->RemoveFile(s.kept_new_source);
+  (void)env_->SyncDir(paths_.sources);
+}
+
 // Keep the source's bytes, and its rejected rows (listed once the job completes, see
 // Journal::AddQuarantine).
 Status Lake::KeepBarSource(BarImport* s) {
   if (s->req.dry_run) return Status::OK();
   JobRecord& job = s->scope->job();
+  const std::string kept = JoinPath(paths_.sources, job.source_sha256);
+  const bool new_copy = !env_->FileExists(kept);
   RETURN_IF_ERROR(KeepSource(Context(), s->scope.get(), s->incoming, job.source_sha256));
+  if (new_copy) s->kept_new_source = kept;
   if (s->validation.rejected_rows() == 0 && s->unparsed == 0) return Status::OK();
   return journal_->AddQuarantine(
       job.id, QuarantineRows(s->req.symbol, s->req.timeframe, s->parsed, s->validation));
@@ -444,7 +633,9 @@ Status Lake::CommitBars(BarImport* s) {
     registry::DatasetSpec spec;
     spec.symbol = req.symbol;
     spec.timeframe = req.timeframe;
-    spec.format = result.format;
+    // A detected format is not pinned: the next file of the dataset may come from another
+    // vendor and is detected again. Only a format the user named is stored.
+    spec.format = (req.format.empty() || req.format == "auto") ? "" : result.format;
     spec.source_tz = result.source_tz;
     spec.calendar = req.calendar;
     spec.description = req.description.empty() ? req.symbol + " " + req.timeframe +

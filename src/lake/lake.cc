@@ -56,7 +56,11 @@ std::string ImportResult::ReportJson() const {
   j["rows_identical"] = rows_identical;
   j["rows_replaced"] = rows_replaced;
   j["source_tz"] = source_tz;
+  j["source_tz_because"] = source_tz_because;
+  j["source_tz_used"] = source_tz_used;
   j["format"] = format;
+  j["stamp"] = stamp;
+  j["columns"] = columns;
   if (!format_why.empty()) j["format_detected_because"] = format_why;
   j["notes"] = notes;
   j["dst_nonexistent_stamps"] = nonexistent_local;

@@ -129,7 +129,14 @@ struct ImportResult {
   bool dry_run = false;
   std::string skipped_because;  // set when the source was already imported
   std::string source_tz;
+  /// Where source_tz came from: "--tz", "the dataset's source_tz", "the vault's
+  /// default_source_tz".
+  std::string source_tz_because;
+  /// False when every stamp carried its own zone (or the format names it): source_tz was
+  /// not used. The first note of the report says which.
+  bool source_tz_used = false;
   std::string format;      // the format used
+  std::string stamp, columns;  // as asked (--stamp, --columns); empty: the format's own
   std::string format_why;  // set when it was detected
   std::vector<std::string> notes;  // what the parser decided about the file
   int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
@@ -272,6 +279,8 @@ class Lake {
   Status ParseBars(BarImport* s);
   Status ValidateBars(BarImport* s);
   Status GateBars(BarImport* s);
+  Status RefuseReimportWithOtherOptions(BarImport* s);
+  void RemoveSourceOfFailedJob(const BarImport& s);
   Status KeepBarSource(BarImport* s);
   /// Merge the parsed rows into their partitions and commit (imports and releases).
   Status CommitBars(BarImport* s);

@@ -7,9 +7,28 @@
 namespace barlake::lake {
 namespace {
 
+// The vault folder as a DuckDB glob pattern that matches only itself: the views read
+// `<root>/lake/**/*.parquet`, and a folder named like `data[2024]` or `what?` would
+// otherwise be read as a pattern. Each glob character becomes a one-character class.
+std::string GlobLiteral(const std::string& path) {
+  std::string out;
+  out.reserve(path.size());
+  for (char c : path) {
+    if (c == '[' || c == ']' || c == '*' || c == '?') {
+      out += '[';
+      out += c;
+      out += ']';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // The views of `only` (every kind when nullptr) over what the catalog lists.
-Status CreateKindViews(journal::Journal* journal, const VaultPaths& paths, storage::DuckConn* duck,
+Status CreateKindViews(journal::Journal* journal, const VaultPaths& vault_paths, storage::DuckConn* duck,
                        const DataKind* only) {
+  const VaultPaths paths(GlobLiteral(vault_paths.root));
   ASSIGN_OR_RETURN(auto parts, journal->AllPartitions());
   RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
   for (const DataKind* kind : AllDataKinds()) {

@@ -594,6 +594,72 @@ Result<std::string> SetValueInText(const std::string& text, const std::string& p
   return out;
 }
 
+// Sets a key whose value is not a string (a bool or a number, `rendered` as TOML) in one
+// dataset's table: the value after '=' on the key's line is replaced (a trailing comment
+// stays), or the key is added after the table's last key.
+Result<std::string> SetLiteralInText(const std::string& text, const std::string& path,
+                                     const std::string& symbol, const std::string& timeframe,
+                                     const std::string& key, const std::string& rendered) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()) + "; fix the registry file first");
+  }
+  const toml::table* found = nullptr;
+  if (const toml::array* arr = root["dataset"].as_array()) {
+    for (const toml::node& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (t && t->get("symbol") && t->get("timeframe") &&
+          t->get("symbol")->value<std::string>().value_or("") == symbol &&
+          t->get("timeframe")->value<std::string>().value_or("") == timeframe) {
+        found = t;
+      }
+    }
+  }
+  if (!found) {
+    return Status::NotFound("dataset " + symbol + " " + timeframe + " is not declared in " + path +
+                            "; import it first or add a [[dataset]] table for it");
+  }
+  if (found->is_inline()) {
+    return Status::InvalidInput(path + ": dataset " + symbol + " " + timeframe +
+                                " is an inline table; set '" + key + "' by hand");
+  }
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size() - 1;
+    lines.push_back(text.substr(pos, nl - pos + 1));
+    pos = nl + 1;
+  }
+  if (const toml::node* existing = found->get(key)) {
+    const size_t line = existing->source().begin.line;
+    const auto by_hand = [&] {
+      return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
+    };
+    if (line < 1 || line > lines.size() || existing->source().end.line != line ||
+        existing->is_string() || existing->is_array() || existing->is_table()) {
+      return by_hand();
+    }
+    std::string& l = lines[line - 1];
+    const size_t eq = l.find('=');
+    if (eq == std::string::npos) return by_hand();
+    size_t stop = l.find('#', eq);
+    if (stop == std::string::npos) stop = l.find_last_not_of("\r\n") + 1;
+    l = l.substr(0, eq + 1) + " " + rendered + (l[stop] == '#' ? "  " : "") + l.substr(stop);
+  } else {
+    size_t last = 0;
+    for (const auto& [k, v] : *found) last = std::max<size_t>(last, v.source().end.line);
+    if (last < 1 || last > lines.size()) return Status::Internal(path + ": cannot place '" + key + "'");
+    if (!lines[last - 1].empty() && lines[last - 1].back() != '\n') lines[last - 1] += '\n';
+    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(last), key + " = " + rendered + "\n");
+  }
+  std::string out;
+  for (const auto& l : lines) out += l;
+  return out;
+}
+
 }  // namespace
 
 Result<Registry> Registry::SetDatasetValues(Env* env, const std::string& path, const std::string& symbol,
@@ -603,6 +669,23 @@ Result<Registry> Registry::SetDatasetValues(Env* env, const std::string& path, c
   for (const auto& [key, value] : values) {
     ASSIGN_OR_RETURN(text, SetValueInText(text, path, symbol, timeframe, key, value));
   }
+  ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
+  RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
+  return updated;
+}
+
+Result<Registry> Registry::SetDatasetSettings(Env* env, const std::string& path, const std::string& symbol,
+                                              const std::string& timeframe,
+                                              const std::vector<DatasetSetting>& settings) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  for (const auto& setting : settings) {
+    if (setting.is_string) {
+      ASSIGN_OR_RETURN(text, SetValueInText(text, path, symbol, timeframe, setting.key, setting.value));
+    } else {
+      ASSIGN_OR_RETURN(text, SetLiteralInText(text, path, symbol, timeframe, setting.key, setting.value));
+    }
+  }
+  // Parse validates every value (zones, ranges, names) before anything is written.
   ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
   RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
   return updated;

@@ -135,6 +135,19 @@ class Registry {
                                            const std::string& timeframe,
                                            const std::vector<std::pair<std::string, std::string>>& values);
 
+  /// One key of a dataset's table for SetDatasetSettings: a string (quoted when written)
+  /// or a bool/number already written as TOML ("true", "0.05").
+  struct DatasetSetting {
+    std::string key, value;
+    bool is_string = true;
+  };
+  /// SetDatasetValues for keys of any type: every per-dataset setting (format, source_tz,
+  /// calendar, outside_session, max_reject_share, check_alignment, ...). The new text is
+  /// validated as a whole (an unknown zone, a share outside 0..1) before the atomic write.
+  static Result<Registry> SetDatasetSettings(Env* env, const std::string& path, const std::string& symbol,
+                                             const std::string& timeframe,
+                                             const std::vector<DatasetSetting>& settings);
+
   VaultSettings& settings() { return settings_; }
   const VaultSettings& settings() const { return settings_; }
   const std::vector<DatasetSpec>& datasets() const { return datasets_; }

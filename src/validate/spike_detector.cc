@@ -38,7 +38,7 @@ std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& op
   if (n < 3) return out;
   const size_t k = static_cast<size_t>(std::max(1, opt.neighbours));
   static const char* kNames[] = {"open", "high", "low", "close"};
-  std::vector<double> before, after, moves;
+  std::vector<double> before, after, moves, ranges;
   // Prefilter: every finding needs a price at least spike_min_fraction (or a unit ratio)
   // away from the neighbouring level, so a bar within half that of both adjacent closes
   // is skipped without computing medians. Keeps the detector at a few ns per bar.
@@ -73,7 +73,16 @@ std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& op
       if (j == i || j == i + 1) continue;
       moves.push_back(std::fabs(b.close[j] - b.close[j - 1]));
     }
-    const double scale = std::max(moves.empty() ? 0.0 : Median(moves), 1e-9 * std::max(1.0, std::fabs(ref)));
+    // Floors: a series whose closes do not move (an illiquid quote, a settlement series)
+    // has a median move of 0, which would make every high or low a "bad tick". The
+    // neighbours' own bar ranges and a relative tick (1e-4 of the level) bound it below.
+    ranges.clear();
+    for (size_t j = lo; j <= hi; ++j) {
+      if (j != i) ranges.push_back(std::fabs(b.high[j] - b.low[j]));
+    }
+    const double scale = std::max({moves.empty() ? 0.0 : Median(moves),
+                                   ranges.empty() ? 0.0 : Median(ranges) / 4,
+                                   1e-4 * std::fabs(ref), 1e-9});
     const double values[4] = {b.open[i], b.high[i], b.low[i], b.close[i]};
 
     // Unit errors: a field at ~100x (or 1/100) of the level, or a bar spanning that ratio.
@@ -95,27 +104,46 @@ std::vector<SpikeFinding> FindSpikes(const BarColumns& b, const SpikeOptions& op
     }
     if (unit) continue;
 
-    // Bad ticks: far from the level, far in local volatility, and the price returns.
+    // Bad ticks: far from the level, far in local volatility, and the price returns. Highs
+    // are judged against the neighbours' highs and lows against their lows (a bar's range
+    // around a flat close is no spike); open and close against the closes.
+    auto side_levels = [&](const std::vector<double>& col, double* level_before, double* level_after) {
+      before.clear();
+      after.clear();
+      for (size_t j = i >= k ? i - k : 0; j < i; ++j) before.push_back(col[j]);
+      for (size_t j = i + 1; j < n && j <= i + k; ++j) after.push_back(col[j]);
+      *level_before = before.empty() ? NAN : Median(before);
+      *level_after = after.empty() ? NAN : Median(after);
+    };
+    double lb[4] = {mb, mb, mb, mb}, la[4] = {ma, ma, ma, ma};
+    side_levels(b.high, &lb[1], &la[1]);
+    side_levels(b.low, &lb[2], &la[2]);
+    double refs[4];
+    for (int f = 0; f < 4; ++f) {
+      refs[f] = std::isnan(lb[f]) ? la[f] : std::isnan(la[f]) ? lb[f] : (lb[f] + la[f]) / 2;
+    }
     int worst = -1;
     double worst_dist = 0;
     for (int f = 0; f < 4; ++f) {
-      const double d = std::fabs(values[f] - ref);
+      const double d = std::fabs(values[f] - refs[f]);
       if (d > worst_dist) {
         worst_dist = d;
         worst = f;
       }
     }
     if (worst < 0) continue;
+    const double level = refs[worst];
     const bool far_in_scale = worst_dist > opt.spike_scale_multiple * scale;
-    const bool far_in_level = worst_dist > opt.spike_min_fraction * std::fabs(ref);
+    const bool far_in_level = worst_dist > opt.spike_min_fraction * std::fabs(level);
     // At the first and last bars only one side is known, so "the price returns" cannot be
     // told from a genuine move: no bad-tick verdict there (unit errors are still found).
-    const bool returns = !std::isnan(mb) && !std::isnan(ma) && std::fabs(ma - mb) < opt.return_fraction * worst_dist;
+    const bool returns = !std::isnan(lb[worst]) && !std::isnan(la[worst]) &&
+                         std::fabs(la[worst] - lb[worst]) < opt.return_fraction * worst_dist;
     if (far_in_scale && far_in_level && returns) {
-      out.push_back({i, SpikeKind::kBadTick, kNames[worst], values[worst], ref,
+      out.push_back({i, SpikeKind::kBadTick, kNames[worst], values[worst], level,
                      std::string(kNames[worst]) + " " + Num(values[worst]) + " is " +
                          Num(worst_dist / scale) + " typical moves (" + Num(scale) + ") from the level " +
-                         Num(ref) + " before and after it, and the price returns (a bad tick)"});
+                         Num(level) + " before and after it, and the price returns (a bad tick)"});
     }
   }
   return out;

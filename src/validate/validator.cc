@@ -1,5 +1,6 @@
 #include "validate/validator.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -97,6 +98,11 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
   std::vector<int32_t> slot(n, -1);
   std::vector<Rejection> entries;
   std::vector<bool> drop(n, false);  // identical duplicates
+  const Micros now = opt.now != 0 ? opt.now
+                                  : std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count();
+  const Micros latest_plausible = now + kMicrosPerDay;
   auto set = [&](size_t i, const char* rule, const std::string& field, const std::string& reason) {
     if (slot[i] < 0) {
       slot[i] = static_cast<int32_t>(entries.size());
@@ -116,6 +122,13 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
     if (!std::isfinite(b.volume[i])) set(i, "non_finite", "volume", "is not a finite number");
     if (std::isfinite(b.volume[i]) && b.volume[i] < 0) {
       set(i, "negative_volume", "volume", "is negative (" + Num(b.volume[i]) + ")");
+    }
+    if (b.ts[i] < 0 || b.ts[i] > latest_plausible) {
+      set(i, "implausible", "timestamp",
+          FormatIsoUtc(b.ts[i]) + (b.ts[i] < 0 ? " is before 1970" : " is more than a day in the future") +
+              "; check the date order, the epoch unit and --timeframe");
+    } else if (std::isfinite(b.volume[i]) && b.volume[i] > kMaxPlausibleVolume) {
+      set(i, "implausible", "volume", Num(b.volume[i]) + " is above 1e15, not a real volume");
     }
     if (finite && !opt.allow_non_positive) {
       for (int f = 0; f < 4; ++f) {

@@ -41,7 +41,13 @@ struct ValidationOptions {
   const calendar::SessionList* sessions = nullptr;
   std::string calendar_name;
   bool quarantine_outside_session = false;  // else count and keep
+  /// "Now" for the implausible rule (a bar stamped after now + 1 day); 0: the system clock.
+  Micros now = 0;
 };
+
+/// Rule `implausible`: bars stamped before 1970 or more than a day in the future are a
+/// wrong --timeframe, epoch unit or date order; volumes above this are a corrupt field.
+constexpr double kMaxPlausibleVolume = 1e15;
 
 struct Rejection {
   uint32_t line = 0;
