@@ -315,7 +315,7 @@ def test_a_lock_held_by_another_process_raises_lock_timeout(vault_path, tmp_path
             assert "another barlake process is writing to this vault" in str(e.value)
             assert str(e.value) == cli_error(cli, "--vault", vault_path, "--wait", "0.2", "import", str(src),
                                              "--symbol", "NQ", "--timeframe", "1m", "--tz", "UTC")
-            assert len(vault.read("NQ", "1m")) == 0 if len(vault.status()) else True
+            assert len(vault.status()) == 0  # nothing was written
     finally:
         holder.stdin.close()
         holder.wait(timeout=10)
@@ -338,8 +338,6 @@ def test_init_and_open_errors(tmp_path, cli):
     (tmp_path / "v" / "barlake.toml").write_text("[vault\nname = ")
     with pytest.raises(barlake.InvalidInput):
         barlake.open(path)
-    vault = barlake.open(str(tmp_path / "w")) if os.path.exists(tmp_path / "w" / "barlake.toml") else None
-    assert vault is None  # the failed init left no vault behind
 
 
 def test_a_closed_vault_refuses_calls(vault_path):
