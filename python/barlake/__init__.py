@@ -128,11 +128,14 @@ class Vault:
         the columns are float64 open, high, low, close, volume, plus uint8 ``flags``
         (docs/derived.md) when ``flags`` is true. ``start``/``end`` take anything
         pandas.Timestamp takes; naive ones are in ``tz`` (UTC when None); None is unbounded.
-        Raises NotFound for a dataset that does not exist, InvalidArgument for a malformed
-        timeframe or zone.
+        Raises NotFound for a dataset that does not exist (any timeframe the vault does not
+        hold), InvalidArgument for an unknown time zone.
         """
         if tz is not None:
-            _pd.Timestamp(0, tz="UTC").tz_convert(tz)  # an unknown zone fails before reading
+            try:
+                _pd.Timestamp(0, tz="UTC").tz_convert(tz)  # an unknown zone fails before reading
+            except Exception as e:  # pytz, zoneinfo and dateutil each raise their own
+                raise InvalidArgument("unknown time zone '%s'" % tz) from e
         lo = _micros(start, tz, _barlake.MIN_MICROS)
         hi = _micros(end, tz, _barlake.MAX_MICROS)
         ts_ns, values, flag_values = self._native.read(symbol, timeframe, lo, hi, bool(flags))

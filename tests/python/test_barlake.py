@@ -105,10 +105,10 @@ def test_read_of_a_bad_symbol_raises_not_found_with_the_cli_message(filled_vault
     assert e.value.code == 2 and isinstance(e.value, barlake.Error)
 
 
-def test_read_with_a_bad_timeframe_or_zone_raises_invalid_argument(filled_vault):
-    with pytest.raises(barlake.InvalidArgument):
+def test_read_with_an_unknown_timeframe_or_zone_raises(filled_vault):
+    with pytest.raises(barlake.NotFound):
         filled_vault["vault"].read("ES", "7x")
-    with pytest.raises(Exception):
+    with pytest.raises(barlake.InvalidArgument, match="Mars/Olympus"):
         filled_vault["vault"].read("ES", "1m", tz="Mars/Olympus")
 
 
@@ -145,7 +145,7 @@ def test_status_lists_the_datasets(filled_vault):
 def test_jobs_lists_the_imports_newest_first(filled_vault):
     df = filled_vault["vault"].jobs()
     imports = df[df["kind"] == "import"]
-    assert list(imports["id"])[:2] == [filled_vault["report_1h"]["job"]["id"], filled_vault["report_1m"]["job"]["id"]]
+    assert list(imports["id"])[:2] == [filled_vault["report_1h"]["job"], filled_vault["report_1m"]["job"]]
     assert (imports["status"] == "completed").all()
     assert str(df["created_at"].dt.tz) == "UTC"
     assert len(filled_vault["vault"].jobs(limit=1)) == 1
@@ -238,7 +238,7 @@ def test_import_file_returns_the_cli_json_report(vault_path, tmp_path, cli):
         assert dry["dry_run"] is True
         assert len(vault.status()) == 0  # a dry run writes nothing
         report = vault.import_file(src, "NQ", "1m", tz="UTC")
-        assert report["rows_added"] == 120 and report["job"]["id"] > 0
+        assert report["rows_added"] == 120 and report["job"] > 0 and report["status"] == "completed"
         assert report["format"] == "ninjatrader"
         again = vault.import_file(src, "NQ", "1m", tz="UTC")
         assert again["skipped_because"]
@@ -279,12 +279,15 @@ def test_rollback_restores_and_returns_the_cli_json_job(vault_path, tmp_path):
     src = tmp_path / "NQ.Last.txt"
     src.write_text(ninjatrader_lines(0, 30))
     with barlake.open(vault_path) as vault:
-        job = vault.import_file(src, "NQ", "1m", tz="UTC")["job"]["id"]
+        job = vault.import_file(src, "NQ", "1m", tz="UTC")["job"]
         assert len(vault.read("NQ", "1m")) == 30
         undo = vault.rollback(job)
         assert undo["kind"] == "rollback" and undo["target_job"] == job and undo["status"] == "completed"
         assert {"id", "kind", "status", "partitions", "created_at"} <= set(undo)
-        assert len(vault.read("NQ", "1m")) == 0
+        # The import declared NQ 1m; its rollback undid that too.
+        with pytest.raises(barlake.NotFound):
+            vault.read("NQ", "1m")
+        assert len(vault.status()) == 0
         with pytest.raises(barlake.Conflict):
             vault.rollback(job)  # already rolled back
         with pytest.raises(barlake.NotFound):
