@@ -235,7 +235,7 @@ def test_import_file_returns_the_cli_json_report(vault_path, tmp_path, cli):
     src.write_text(ninjatrader_lines(0, 120))
     with barlake.open(vault_path) as vault:
         dry = vault.import_file(src, "NQ", "1m", tz="UTC", dry_run=True)
-        assert dry["dry_run"] is True
+        assert dry["status"] == "dry_run" and dry["job"] == 0 and dry["rows_added"] == 120
         assert len(vault.status()) == 0  # a dry run writes nothing
         report = vault.import_file(src, "NQ", "1m", tz="UTC")
         assert report["rows_added"] == 120 and report["job"] > 0 and report["status"] == "completed"
