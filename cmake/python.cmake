@@ -24,7 +24,8 @@ if(BARLAKE_PYTHON)
   if(NOT Python_FOUND OR NOT pybind11_FOUND)
     message(STATUS "barlake: Python package off (needs python3-dev and pybind11-dev: "
                    "scripts/setup.sh installs them)")
-    set(BARLAKE_PYTHON OFF CACHE BOOL "Build the Python package (pybind11)" FORCE)
+    # Off for this configure only: once the packages are installed, the next one finds them.
+    set(BARLAKE_PYTHON OFF)
   endif()
 endif()
 
