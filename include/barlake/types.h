@@ -242,7 +242,7 @@ class BarSink {
   /// Called once, before any Append, with the number of rows the catalog holds in the
   /// partitions that overlap the range: an upper bound unless a writer commits during the
   /// read. Return false to stop the read (ReadInto then returns kCancelled).
-  virtual bool Begin(int64_t expected_rows) { return true; }
+  virtual bool Begin(int64_t /*expected_rows*/) { return true; }
   /// The next bars, later than every bar of the previous chunks. Return false to stop the
   /// read (ReadInto then returns kCancelled).
   virtual bool Append(const BarsChunk& chunk) = 0;
