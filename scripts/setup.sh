@@ -29,6 +29,20 @@ if [ ${#want[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${want[@]}" >/dev/null
 fi
 
+# The Python package (python/, docs/python.md), for Debian's /usr/bin/python3; without
+# recommends (python3-pandas would pull in a GUI stack).
+python_packages=(pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest)
+python_want=()
+for p in "${python_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || python_want+=("$p")
+done
+if [ ${#python_want[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${python_want[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${python_want[@]}" >/dev/null
+fi
+
 # DuckDB: pinned files from the npm registry, verified by SHA-256.
 mkdir -p "$deps/duckdb/lib" "$deps/duckdb/include"
 sums="$root/third_party/duckdb.sha256"

@@ -135,11 +135,38 @@ class Lake {
   /// many there were. Returns kUnavailable when another writer holds the lock.
   Result<int64_t> Recover();
 
+  // --- Columnar reads, SQL and the registry (for bindings such as the Python package).
+
+  /// The bars Read returns, handed to `sink` in chunks of about `chunk_rows` rows (whole
+  /// partitions), so they are never held twice; returns how many bars were passed. Returns
+  /// kNotFound when the dataset does not exist, kInvalidArgument for a malformed timeframe
+  /// or a dataset that does not hold bars, kCancelled when the sink stopped the read. A
+  /// reader: no lock; a writer committing meanwhile may leave chunks of before and after it.
+  /// Thread-compatible (as every method).
+  Result<int64_t> ReadInto(const std::string& symbol, const std::string& timeframe, Micros from,
+                           Micros to, BarSink& sink, int64_t chunk_rows = 1 << 19);
+
+  /// Run read-only SQL over the vault's views (`bars`, `session_stats`, `level_touches`,
+  /// `snapshots`, ...; docs/cli.md `query`), as `barlake query` does: a trailing `;` is
+  /// ignored. Returns kInvalidArgument ("in your query: ...") when the SQL does not parse,
+  /// bind or run, kIOError when reading the lake fails. A reader. Thread-compatible.
+  Result<QueryResult> Query(const std::string& sql);
+
+  /// The datasets barlake.toml declares (read again from disk), with their current
+  /// partition files; only those of `category` ("published", "pipeline", "raw") unless it is
+  /// empty. Returns kInvalidArgument for another category, kInvalidInput when barlake.toml is
+  /// malformed. A reader. Thread-compatible.
+  Result<std::vector<RegisteredDataset>> RegisteredDatasets(const std::string& category = "");
+
  private:
   friend struct internal::LakeAccess;
   struct Impl;
   explicit Lake(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+/// `job` as the JSON object `barlake rollback --json` and `barlake jobs --json` print
+/// (docs/cli.md). Thread-safe.
+std::string JobToJson(const Job& job);
 
 }  // namespace barlake

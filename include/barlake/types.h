@@ -221,4 +221,61 @@ struct QuarantinedRow {
   int64_t resolved_job = 0;  // the job that released it
 };
 
+// --- Columnar reads, SQL queries and the registry's datasets (Lake::ReadInto, Lake::Query,
+// Lake::RegisteredDatasets): what bindings such as the Python package build on.
+
+/// A run of bars handed to a BarSink, column-wise and sorted by `ts`. The pointers are valid
+/// during the BarSink::Append call only; each points at `size` values.
+struct BarsChunk {
+  size_t size = 0;
+  const Micros* ts = nullptr;
+  const double *open = nullptr, *high = nullptr, *low = nullptr, *close = nullptr, *volume = nullptr;
+  const int64_t* job = nullptr;
+  const uint8_t* flags = nullptr;
+};
+
+/// Receives the bars of Lake::ReadInto chunk by chunk, so a caller can fill its own columns
+/// (numpy arrays, a database's vectors) without the whole range ever being held twice.
+class BarSink {
+ public:
+  virtual ~BarSink() = default;
+  /// Called once, before any Append, with the number of rows the catalog holds in the
+  /// partitions that overlap the range: an upper bound unless a writer commits during the
+  /// read. Return false to stop the read (ReadInto then returns kCancelled).
+  virtual bool Begin(int64_t /*expected_rows*/) { return true; }
+  /// The next bars, later than every bar of the previous chunks. Return false to stop the
+  /// read (ReadInto then returns kCancelled).
+  virtual bool Append(const BarsChunk& chunk) = 0;
+};
+
+/// The result of Lake::Query: every value as text, as DuckDB prints it (NULL as ""),
+/// row-wise, with each column's DuckDB type name ("BIGINT", "DOUBLE", "VARCHAR",
+/// "TIMESTAMP WITH TIME ZONE", ...; empty when the statement has no describable result).
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::string> types;
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// One stored Parquet file of a dataset.
+struct PartitionFile {
+  std::string period;  // "2024-03" (docs/formats/layout.md)
+  std::string path;    // absolute
+  int64_t rows = 0, bytes = 0;
+  Micros min_ts = 0, max_ts = 0;
+  std::string sha256;
+  int64_t job = 0;  // the job that wrote this version of the file
+};
+
+/// A dataset declared in barlake.toml with the files that hold it now (none before its
+/// first import).
+struct RegisteredDataset {
+  std::string symbol, timeframe;
+  std::string kind;      // "bars", "snapshot" or "table"
+  std::string category;  // "published", "pipeline" or "raw"
+  std::string description, calendar;
+  std::string method;  // "" for imported data; "resample", "sql", ...
+  std::vector<PartitionFile> files;  // ordered by period
+};
+
 }  // namespace barlake

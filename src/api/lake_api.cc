@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
 #include <exception>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "barlake/lake.h"
@@ -18,6 +21,7 @@
 #include "lake/data_kind.h"
 #include "lake/dataset_health.h"
 #include "lake/lake.h"
+#include "lake/lake_json.h"
 #include "lake/public_types.h"
 
 namespace barlake {
@@ -343,6 +347,111 @@ Result<int64_t> Lake::Recover() {
     RETURN_IF_ERROR(impl_->lake->Recover());
     return static_cast<int64_t>(running.size());
   });
+}
+
+// --- Columnar reads, SQL and the registry.
+
+Result<int64_t> Lake::ReadInto(const std::string& symbol, const std::string& timeframe, Micros from, Micros to,
+                               BarSink& sink, int64_t chunk_rows) {
+  return Guard("read", [&]() -> Result<int64_t> {
+    lake::Lake* l = impl_->lake.get();
+    ASSIGN_OR_RETURN(auto parts, l->PartitionsInRange(symbol, timeframe, from, to));
+    if (parts.empty()) {
+      // No file overlaps: Read still tells a missing dataset or a bad timeframe.
+      ASSIGN_OR_RETURN(BarColumns none, l->Read(symbol, timeframe, from, to));
+      if (!sink.Begin(static_cast<int64_t>(none.size()))) return Status::Cancelled("read stopped by the caller");
+      return int64_t{0};
+    }
+    int64_t expected = 0;
+    for (const auto& p : parts) expected += p.rows;
+    if (!sink.Begin(expected)) return Status::Cancelled("read stopped by the caller");
+    // Partitions are disjoint time ranges ordered by min_ts, so a run of them is read with
+    // one sorted query over [first.min_ts, last.max_ts]: DuckDB holds one chunk at a time.
+    int64_t passed = 0;
+    size_t begin = 0;
+    while (begin < parts.size()) {
+      size_t end = begin;
+      int64_t rows = 0;
+      while (end < parts.size() && (end == begin || rows + parts[end].rows <= chunk_rows)) rows += parts[end++].rows;
+      const Micros chunk_from = std::max(from, parts[begin].min_ts);
+      const Micros chunk_to = end == parts.size() ? to : std::min(to, parts[end].min_ts);
+      ASSIGN_OR_RETURN(BarColumns b, l->Read(symbol, timeframe, chunk_from, chunk_to));
+      const size_t n = b.size();
+      b.job.resize(n, 0);
+      b.flags.resize(n, 0);  // the store's "all zero" may come back empty
+      BarsChunk chunk{n,        b.ts.data(),    b.open.data(), b.high.data(), b.low.data(),
+                      b.close.data(), b.volume.data(), b.job.data(),  b.flags.data()};
+      if (n > 0 && !sink.Append(chunk)) return Status::Cancelled("read stopped by the caller");
+      passed += static_cast<int64_t>(n);
+      begin = end;
+    }
+    return passed;
+  });
+}
+
+Result<QueryResult> Lake::Query(const std::string& sql) {
+  return Guard("query", [&]() -> Result<QueryResult> {
+    ASSIGN_OR_RETURN(auto session, impl_->lake->OpenQuery());
+    std::string trimmed = sql;
+    while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
+      trimmed.pop_back();
+    }
+    // The same errors as `barlake query`: the user's SQL is a usage error, except for I/O
+    // trouble reading the lake.
+    if (Status v = session->Check(trimmed); !v.ok()) return v.WithContext("in your query");
+    auto r = session->Run(trimmed);
+    if (!r.ok()) {
+      const ErrorCode c = r.status().code();
+      if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return r.status().WithContext("in your query");
+      return Status::InvalidArgument("in your query: " + r.status().message());
+    }
+    QueryResult out;
+    out.columns = std::move(r->columns);
+    out.rows = std::move(r->rows);
+    // The session returns text; DESCRIBE names each column's type (statements without a
+    // describable result keep no types).
+    auto described = session->Run("DESCRIBE " + trimmed);
+    if (described.ok() && described->rows.size() == out.columns.size()) {
+      for (const auto& row : described->rows) out.types.push_back(row.size() > 1 ? row[1] : std::string());
+    }
+    return out;
+  });
+}
+
+Result<std::vector<RegisteredDataset>> Lake::RegisteredDatasets(const std::string& category) {
+  return Guard("datasets", [&]() -> Result<std::vector<RegisteredDataset>> {
+    if (!category.empty() && category != "published" && category != "pipeline" && category != "raw") {
+      return Status::InvalidArgument("category '" + category + "' must be published, pipeline or raw");
+    }
+    lake::Lake* l = impl_->lake.get();
+    RETURN_IF_ERROR(l->ReloadRegistry());
+    ASSIGN_OR_RETURN(auto parts, l->AllPartitions());
+    std::map<std::pair<std::string, std::string>, std::vector<PartitionFile>> files;
+    for (const auto& p : parts) {
+      files[{p.symbol, p.timeframe}].push_back(
+          {p.period, l->paths().LakeFile(p.rel_path), p.rows, p.bytes, p.min_ts, p.max_ts, p.sha256, p.version});
+    }
+    std::vector<RegisteredDataset> out;
+    for (const auto& d : l->registry().datasets()) {
+      if (!category.empty() && d.category != category) continue;
+      RegisteredDataset r{d.symbol, d.timeframe, d.kind, d.category, d.description, d.calendar, d.method, {}};
+      if (auto it = files.find({d.symbol, d.timeframe}); it != files.end()) {
+        r.files = std::move(it->second);
+        std::sort(r.files.begin(), r.files.end(),
+                  [](const PartitionFile& a, const PartitionFile& b) { return a.period < b.period; });
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  });
+}
+
+std::string JobToJson(const Job& job) {
+  try {
+    return ToJsonText(lake::JobJson(job));
+  } catch (...) {
+    return "{}";  // nlohmann allocating; ToJsonText itself never throws on content
+  }
 }
 
 }  // namespace barlake
