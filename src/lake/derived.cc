@@ -181,6 +181,116 @@ std::set<std::string> PeriodsToBuild(const DerivedTarget& t) {
   return periods;
 }
 
+// What `t`'s inputs are now (that is what the job reads and records as its lineage), what
+// its latest standing build read, and its stored partitions.
+Status ReadInputsAndLineage(journal::Journal* journal, DerivedTarget* t) {
+  for (const auto& in : t->spec.inputs) {
+    ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
+    ASSIGN_OR_RETURN(auto parts, journal->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart, kOpenRangeEnd));
+    for (const auto& p : parts) {
+      t->inputs.parts[p.rel_path] = p;
+      t->lineage.push_back({p.rel_path, p.sha256, 0});
+      t->inputs.first = std::min(t->inputs.first, p.min_ts);
+      t->inputs.last = std::max(t->inputs.last, p.max_ts);
+    }
+  }
+  ASSIGN_OR_RETURN(t->previous, journal->CurrentLineage(t->spec.symbol, t->spec.timeframe));
+  for (const auto& e : t->previous) {
+    if (!e.input_sha256.empty() && !t->inputs.parts.count(e.input_rel_path)) {
+      t->lineage.push_back({e.input_rel_path, "", 0});
+    }
+  }
+  ASSIGN_OR_RETURN(auto stored,
+                   journal->PartitionsInRange(t->spec.symbol, t->spec.timeframe, kOpenRangeStart, kOpenRangeEnd));
+  for (auto& e : stored) t->stored[e.period] = std::move(e);
+  return Status::OK();
+}
+
+// The partitions of a regenerate job, pulled one at a time by the write protocol: every
+// target's periods in time order (so the targets read each input partition while it is
+// among the last few read, DerivedInputFiles), then the registry write.
+class DerivedJobSource {
+ public:
+  DerivedJobSource(std::vector<DerivedTarget>* targets, journal::JobRecord* job) : targets_(targets), job_(job) {}
+
+  Status Plan() {
+    for (size_t i = 0; i < targets_->size(); ++i) {
+      for (const auto& period : PeriodsToBuild((*targets_)[i])) {
+        ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
+        todo_.push_back({range.first, range.second, i, period});
+      }
+    }
+    std::sort(todo_.begin(), todo_.end(), [](const Todo& a, const Todo& b) {
+      return a.to != b.to ? a.to < b.to : a.target < b.target;
+    });
+    return Status::OK();
+  }
+  void AddTail(PartitionWrite w) { tail_.push_back(std::move(w)); }
+  int64_t expected() const { return static_cast<int64_t>(todo_.size() + tail_.size()); }
+
+  Result<std::optional<PartitionWrite>> Next() {
+    while (next_ < todo_.size()) {
+      const Todo& d = todo_[next_++];
+      DerivedTarget& t = (*targets_)[d.target];
+      auto it = t.stored.find(d.period);
+      const PartitionEntry* stored = it == t.stored.end() ? nullptr : &it->second;
+      ASSIGN_OR_RETURN(BuiltPartition built, t.builder->Build(d.period, d.from, d.to, stored));
+      if (built.same_as_stored) {
+        ++t.item->partitions_unchanged;
+        continue;
+      }
+      if (built.count == 0 && !stored) continue;
+      return std::optional<PartitionWrite>(WriteOf(t, d.period, stored, std::move(built)));
+    }
+    if (next_tail_ < tail_.size()) return std::optional<PartitionWrite>(std::move(tail_[next_tail_++]));
+    return std::optional<PartitionWrite>();
+  }
+
+ private:
+  struct Todo {
+    Micros from, to;
+    size_t target;
+    std::string period;
+  };
+
+  // The write replacing (or creating, or removing) `t`'s partition of `period`.
+  PartitionWrite WriteOf(DerivedTarget& t, const std::string& period, const PartitionEntry* stored,
+                         BuiltPartition built) {
+    PartitionWrite w;
+    journal::PartitionChange& c = w.change;
+    c.symbol = t.spec.symbol;
+    c.timeframe = t.spec.timeframe;
+    c.period = period;
+    c.rel_path = t.builder->RelPath(period);
+    c.after_version = job_->id;
+    if (stored) {
+      c.before_sha256 = stored->sha256;
+      c.before_rows = stored->rows;
+      c.before_version = stored->version;
+    }
+    RegenerateItem& item = *t.item;
+    if (built.count == 0) {
+      w.remove = true;
+      ++item.partitions_removed;
+    } else {
+      w.rows = std::move(built.rows);
+      item.rows_written += static_cast<int64_t>(built.count);
+      item.truncated_bars += built.truncated_bars;
+      ++item.partitions_written;
+      job_->rows_written += static_cast<int64_t>(built.count);
+    }
+    ++job_->partitions;
+    return w;
+  }
+
+  std::vector<DerivedTarget>* targets_;
+  journal::JobRecord* job_;
+  std::vector<Todo> todo_;
+  size_t next_ = 0;
+  std::vector<PartitionWrite> tail_;
+  size_t next_tail_ = 0;
+};
+
 }  // namespace
 
 Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<registry::DatasetSpec>& specs,
@@ -209,25 +319,7 @@ Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<regist
   }
   if (targets.empty()) return items;
 
-  // What the inputs are now: that is what the job reads and records as its lineage.
-  for (DerivedTarget& t : targets) {
-    for (const auto& in : t.spec.inputs) {
-      ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
-      ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart, kOpenRangeEnd));
-      for (const auto& p : parts) {
-        t.inputs.parts[p.rel_path] = p;
-        t.lineage.push_back({p.rel_path, p.sha256, 0});
-        t.inputs.first = std::min(t.inputs.first, p.min_ts);
-        t.inputs.last = std::max(t.inputs.last, p.max_ts);
-      }
-    }
-    ASSIGN_OR_RETURN(t.previous, journal_->CurrentLineage(t.spec.symbol, t.spec.timeframe));
-    for (const auto& e : t.previous) {
-      if (!e.input_sha256.empty() && !t.inputs.parts.count(e.input_rel_path)) t.lineage.push_back({e.input_rel_path, "", 0});
-    }
-    ASSIGN_OR_RETURN(auto stored, journal_->PartitionsInRange(t.spec.symbol, t.spec.timeframe, kOpenRangeStart, kOpenRangeEnd));
-    for (auto& e : stored) t.stored[e.period] = std::move(e);
-  }
+  for (DerivedTarget& t : targets) RETURN_IF_ERROR(ReadInputsAndLineage(journal_.get(), &t));
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
 
@@ -255,16 +347,7 @@ Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<regist
     };
     ctx.create_bars_view = [this](storage::DuckConn* conn) { return CreateBarsView(conn); };
     ctx.input_files = &input_files;
-    // The partitions to build, in time order across targets, so the targets read each
-    // input partition while it is among the last few read (DerivedInputFiles).
-    struct Todo {
-      Micros from, to;
-      size_t target;
-      std::string period;
-    };
-    std::vector<Todo> todo;
-    for (size_t i = 0; i < targets.size(); ++i) {
-      DerivedTarget& t = targets[i];
+    for (DerivedTarget& t : targets) {
       // Recorded before the commit, counted only once the job is completed (journal.h).
       RETURN_IF_ERROR(journal_->AddLineage(job.id, t.spec.symbol, t.spec.timeframe, t.lineage));
       auto builder = MakeDerivedBuilder(t.spec, t.inputs, ctx);
@@ -272,67 +355,15 @@ Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<regist
       t.builder = std::move(builder).value();
       if (t.builder->always_full()) t.full = true;
       t.item->incremental = !t.full;
-      for (const auto& period : PeriodsToBuild(t)) {
-        ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
-        todo.push_back({range.first, range.second, i, period});
-      }
     }
-    std::sort(todo.begin(), todo.end(), [](const Todo& a, const Todo& b) {
-      return a.to != b.to ? a.to < b.to : a.target < b.target;
-    });
-    std::vector<PartitionWrite> tail;
+    DerivedJobSource partitions(&targets, &job);
+    RETURN_IF_ERROR(partitions.Plan());
     ASSIGN_OR_RETURN(auto declare, RegistryWrite(Context(), to_declare, job.id));
-    if (declare) tail.push_back(std::move(*declare));
-
-    size_t next = 0;
-    WriteProtocol::PartitionSource source = [&]() -> Result<std::optional<PartitionWrite>> {
-      while (next < todo.size()) {
-        const Todo& d = todo[next++];
-        DerivedTarget& t = targets[d.target];
-        RegenerateItem& item = *t.item;
-        auto it = t.stored.find(d.period);
-        const PartitionEntry* stored = it == t.stored.end() ? nullptr : &it->second;
-        ASSIGN_OR_RETURN(BuiltPartition built, t.builder->Build(d.period, d.from, d.to, stored));
-        if (built.same_as_stored) {
-          ++item.partitions_unchanged;
-          continue;
-        }
-        if (built.count == 0 && !stored) continue;
-        PartitionWrite w;
-        journal::PartitionChange& c = w.change;
-        c.symbol = t.spec.symbol;
-        c.timeframe = t.spec.timeframe;
-        c.period = d.period;
-        c.rel_path = t.builder->RelPath(d.period);
-        c.after_version = job.id;
-        if (stored) {
-          c.before_sha256 = stored->sha256;
-          c.before_rows = stored->rows;
-          c.before_version = stored->version;
-        }
-        if (built.count == 0) {
-          w.remove = true;
-          ++item.partitions_removed;
-        } else {
-          w.rows = std::move(built.rows);
-          item.rows_written += static_cast<int64_t>(built.count);
-          item.truncated_bars += built.truncated_bars;
-          ++item.partitions_written;
-          job.rows_written += static_cast<int64_t>(built.count);
-        }
-        ++job.partitions;
-        return std::optional<PartitionWrite>(std::move(w));
-      }
-      if (!tail.empty()) {
-        PartitionWrite w = std::move(tail.back());
-        tail.pop_back();
-        return std::optional<PartitionWrite>(std::move(w));
-      }
-      return std::optional<PartitionWrite>();
-    };
+    if (declare) partitions.AddTail(std::move(*declare));
+    WriteProtocol::PartitionSource source = [&partitions] { return partitions.Next(); };
     // Two staging threads pay off once there are several partitions to write.
-    const int workers = todo.size() >= 4 ? 2 : 0;
-    const int64_t expected = static_cast<int64_t>(todo.size()) + (declare ? 1 : 0);
+    const int64_t expected = partitions.expected();
+    const int workers = expected >= 4 ? 2 : 0;
     RETURN_IF_ERROR(Protocol(store).Commit(&job, source, workers, expected));
     // The job's report names every dataset it built (`barlake jobs show`).
     nlohmann::json built = nlohmann::json::array();
