@@ -464,7 +464,7 @@ Result<std::vector<RegenerateItem>> Lake::Regenerate(const RegenerateRequest& re
   ASSIGN_OR_RETURN(auto order, DependencyOrder(registry_));
   std::vector<registry::DatasetSpec> chosen;
   if (request.all || request.stale_only) {
-    chosen = order;  // RegenerateOne skips what is up to date unless full
+    chosen = order;  // RegenerateJob skips what is up to date unless full
   } else {
     if (request.datasets.empty()) return Status::InvalidArgument("name a derived dataset, or pass --stale or --all");
     std::set<std::string> wanted;
