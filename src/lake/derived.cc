@@ -4,16 +4,15 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/json_text.h"
 #include "lake/derived_builder.h"
 #include "lake/derived_tables.h"
-#include "lake/lake_json.h"
 #include "lake/job_scope.h"
 #include "lake/lake.h"
+#include "lake/lake_json.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 
@@ -35,10 +34,12 @@ std::string PeriodOfRelPath(const std::string& rel) {
 
 // Every input partition that changed since the last build: the state lists the first 20;
 // when there are more, compare each input partition's SHA-256 with the recorded one.
-std::set<std::string> ChangedInputs(const DerivedState& state, const std::vector<LineageEntry>& previous,
+std::set<std::string> ChangedInputs(const DerivedState& state,
+                                    const std::vector<LineageEntry>& previous,
                                     const std::map<std::string, PartitionEntry>& input_parts) {
   std::set<std::string> changed(state.changed_inputs.begin(), state.changed_inputs.end());
-  if (state.changed_input_count <= static_cast<int64_t>(state.changed_inputs.size())) return changed;
+  if (state.changed_input_count <= static_cast<int64_t>(state.changed_inputs.size()))
+    return changed;
   std::map<std::string, std::string> recorded;
   for (const auto& e : previous) recorded[e.input_rel_path] = e.input_sha256;
   for (const auto& [rel, p] : input_parts) {
@@ -56,10 +57,13 @@ std::set<std::string> ChangedInputs(const DerivedState& state, const std::vector
 Result<std::vector<registry::DatasetSpec>> DependencyOrder(const registry::Registry& registry) {
   std::vector<registry::DatasetSpec> out;
   std::map<std::string, int> state;  // 1 visiting, 2 done
-  std::function<Status(const registry::DatasetSpec&)> visit = [&](const registry::DatasetSpec& d) -> Status {
+  std::function<Status(const registry::DatasetSpec&)> visit =
+      [&](const registry::DatasetSpec& d) -> Status {
     const std::string key = d.symbol + " " + d.timeframe;
     if (state[key] == 2) return Status::OK();
-    if (state[key] == 1) return Status::InvalidInput("derived datasets form a cycle through " + key + "; fix " + registry::kRegistryFileName);
+    if (state[key] == 1)
+      return Status::InvalidInput("derived datasets form a cycle through " + key + "; fix " +
+                                  registry::kRegistryFileName);
     state[key] = 1;
     for (const auto& in : d.inputs) {
       auto k = registry::ParseDatasetName(in);
@@ -91,7 +95,8 @@ Result<DerivedState> Lake::StateOf(const registry::DatasetSpec& spec) {
   std::map<std::string, std::string> current;
   for (const auto& in : spec.inputs) {
     ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
-    ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart, kOpenRangeEnd));
+    ASSIGN_OR_RETURN(auto parts, journal_->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart,
+                                                             kOpenRangeEnd));
     for (const auto& p : parts) current[p.rel_path] = p.sha256;
   }
   st.built = !lineage.empty();
@@ -186,7 +191,8 @@ std::set<std::string> PeriodsToBuild(const DerivedTarget& t) {
 Status ReadInputsAndLineage(journal::Journal* journal, DerivedTarget* t) {
   for (const auto& in : t->spec.inputs) {
     ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(in));
-    ASSIGN_OR_RETURN(auto parts, journal->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart, kOpenRangeEnd));
+    ASSIGN_OR_RETURN(auto parts, journal->PartitionsInRange(k.symbol, k.timeframe, kOpenRangeStart,
+                                                            kOpenRangeEnd));
     for (const auto& p : parts) {
       t->inputs.parts[p.rel_path] = p;
       t->lineage.push_back({p.rel_path, p.sha256, 0});
@@ -200,8 +206,8 @@ Status ReadInputsAndLineage(journal::Journal* journal, DerivedTarget* t) {
       t->lineage.push_back({e.input_rel_path, "", 0});
     }
   }
-  ASSIGN_OR_RETURN(auto stored,
-                   journal->PartitionsInRange(t->spec.symbol, t->spec.timeframe, kOpenRangeStart, kOpenRangeEnd));
+  ASSIGN_OR_RETURN(auto stored, journal->PartitionsInRange(t->spec.symbol, t->spec.timeframe,
+                                                           kOpenRangeStart, kOpenRangeEnd));
   for (auto& e : stored) t->stored[e.period] = std::move(e);
   return Status::OK();
 }
@@ -211,7 +217,8 @@ Status ReadInputsAndLineage(journal::Journal* journal, DerivedTarget* t) {
 // among the last few read, DerivedInputFiles), then the registry write.
 class DerivedJobSource {
  public:
-  DerivedJobSource(std::vector<DerivedTarget>* targets, journal::JobRecord* job) : targets_(targets), job_(job) {}
+  DerivedJobSource(std::vector<DerivedTarget>* targets, journal::JobRecord* job)
+      : targets_(targets), job_(job) {}
 
   Status Plan() {
     for (size_t i = 0; i < targets_->size(); ++i) {
@@ -242,7 +249,8 @@ class DerivedJobSource {
       if (built.count == 0 && !stored) continue;
       return std::optional<PartitionWrite>(WriteOf(t, d.period, stored, std::move(built)));
     }
-    if (next_tail_ < tail_.size()) return std::optional<PartitionWrite>(std::move(tail_[next_tail_++]));
+    if (next_tail_ < tail_.size())
+      return std::optional<PartitionWrite>(std::move(tail_[next_tail_++]));
     return std::optional<PartitionWrite>();
   }
 
@@ -293,8 +301,8 @@ class DerivedJobSource {
 
 }  // namespace
 
-Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<registry::DatasetSpec>& specs,
-                                                       bool full) {
+Result<std::vector<RegenerateItem>> Lake::RegenerateJob(
+    const std::vector<registry::DatasetSpec>& specs, bool full) {
   std::vector<RegenerateItem> items(specs.size());
   std::vector<DerivedTarget> targets;
   std::vector<registry::DatasetSpec> to_declare;
@@ -342,9 +350,8 @@ Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<regist
     ctx.store = store;
     ctx.duck = duck;
     ctx.job_id = job.id;
-    ctx.read_bars = [this](const std::string& symbol, const std::string& timeframe, Micros from, Micros to) {
-      return Read(symbol, timeframe, from, to);
-    };
+    ctx.read_bars = [this](const std::string& symbol, const std::string& timeframe, Micros from,
+                           Micros to) { return Read(symbol, timeframe, from, to); };
     ctx.create_bars_view = [this](storage::DuckConn* conn) { return CreateBarsView(conn); };
     ctx.input_files = &input_files;
     for (DerivedTarget& t : targets) {
@@ -378,16 +385,18 @@ Result<std::vector<RegenerateItem>> Lake::RegenerateJob(const std::vector<regist
   return items;
 }
 
-
 Result<RegenerateItem> Lake::DeclareTable(const TableRequest& request) {
   ASSIGN_OR_RETURN(auto lock, LockAndRecover());
   const storage::TableSchema* schema = FindTableSchema(request.table);
-  if (!schema) return Status::InvalidArgument("'" + request.table + "' is not a derived table (session_stats, level_touches)");
+  if (!schema)
+    return Status::InvalidArgument("'" + request.table +
+                                   "' is not a derived table (session_stats, level_touches)");
   RETURN_IF_ERROR(storage::ValidateSymbol(request.symbol));
   const std::string input_name = request.symbol + " " + request.from;
   const registry::DatasetSpec* found = registry_.Find(request.symbol, request.from);
   if (!found) {
-    return Status::NotFound("there is no dataset " + input_name + "; import it first (`barlake status` lists the datasets)");
+    return Status::NotFound("there is no dataset " + input_name +
+                            "; import it first (`barlake status` lists the datasets)");
   }
   // A copy: the build job reloads registry_.
   const registry::DatasetSpec input = *found;
@@ -401,12 +410,15 @@ Result<RegenerateItem> Lake::DeclareTable(const TableRequest& request) {
   RETURN_IF_ERROR(storage::ValidateSymbol(out_symbol));
   const std::string cal = request.calendar.empty() ? input.calendar : request.calendar;
   if (cal.empty()) {
-    return Status::InvalidArgument(request.table + " are per session, and " + input_name +
-                                   " has no calendar: set one with `barlake dataset set " + input_name +
-                                   " --calendar NAME` or pass --calendar NAME (`barlake calendars` lists them)");
+    return Status::InvalidArgument(
+        request.table + " are per session, and " + input_name +
+        " has no calendar: set one with `barlake dataset set " + input_name +
+        " --calendar NAME` or pass --calendar NAME (`barlake calendars` lists them)");
   }
   const calendar::Calendar* calendar = registry_.calendars().Find(cal);
-  if (!calendar) return Status::InvalidArgument("unknown calendar '" + cal + "'; known: " + registry_.calendars().NamesText());
+  if (!calendar)
+    return Status::InvalidArgument("unknown calendar '" + cal +
+                                   "'; known: " + registry_.calendars().NamesText());
   registry::DatasetSpec d;
   d.kind = "table";
   d.symbol = out_symbol;
@@ -424,14 +436,17 @@ Result<RegenerateItem> Lake::DeclareTable(const TableRequest& request) {
     auto options = LevelOptionsOf(d, calendar->zone);
     if (!options.ok()) return Status::InvalidArgument("--day-start: " + options.status().message());
   }
-  d.description = std::string(d.method == kSessionStatsTable ? "daily session statistics" : "level touches") + " of " +
-                  input_name + " (" + cal + " sessions)";
+  d.description =
+      std::string(d.method == kSessionStatsTable ? "daily session statistics" : "level touches") +
+      " of " + input_name + " (" + cal + " sessions)";
   if (const registry::DatasetSpec* existing = registry_.Find(d.symbol, d.timeframe)) {
-    if (existing->inputs != d.inputs || existing->calendar != d.calendar || existing->day_start != d.day_start) {
-      return Status::Conflict("dataset " + d.symbol + " " + d.timeframe + " is already declared (inputs " +
-                              existing->inputs.at(0) + ", calendar " + existing->calendar +
-                              (existing->day_start.empty() ? "" : ", day_start " + existing->day_start) +
-                              "); edit it in " + paths_.registry + " or choose another --name");
+    if (existing->inputs != d.inputs || existing->calendar != d.calendar ||
+        existing->day_start != d.day_start) {
+      return Status::Conflict(
+          "dataset " + d.symbol + " " + d.timeframe + " is already declared (inputs " +
+          existing->inputs.at(0) + ", calendar " + existing->calendar +
+          (existing->day_start.empty() ? "" : ", day_start " + existing->day_start) +
+          "); edit it in " + paths_.registry + " or choose another --name");
     }
     d = *existing;
   }
@@ -440,13 +455,14 @@ Result<RegenerateItem> Lake::DeclareTable(const TableRequest& request) {
   return items.at(0);
 }
 
-Result<std::vector<RegenerateItem>> Lake::RegenerateLocked(const std::vector<registry::DatasetSpec>& specs,
-                                                          bool full, bool keep_going) {
+Result<std::vector<RegenerateItem>> Lake::RegenerateLocked(
+    const std::vector<registry::DatasetSpec>& specs, bool full, bool keep_going) {
   std::vector<RegenerateItem> out;
   for (const auto& spec : specs) {
     auto r = RegenerateJob({spec}, full);
     if (!r.ok()) {
-      if (!keep_going) return r.status().WithContext("regenerating " + spec.symbol + " " + spec.timeframe);
+      if (!keep_going)
+        return r.status().WithContext("regenerating " + spec.symbol + " " + spec.timeframe);
       RegenerateItem failed;
       failed.symbol = spec.symbol;
       failed.timeframe = spec.timeframe;
@@ -466,14 +482,16 @@ Result<std::vector<RegenerateItem>> Lake::Regenerate(const RegenerateRequest& re
   if (request.all || request.stale_only) {
     chosen = order;  // RegenerateJob skips what is up to date unless full
   } else {
-    if (request.datasets.empty()) return Status::InvalidArgument("name a derived dataset, or pass --stale or --all");
+    if (request.datasets.empty())
+      return Status::InvalidArgument("name a derived dataset, or pass --stale or --all");
     std::set<std::string> wanted;
     for (const auto& text : request.datasets) {
       ASSIGN_OR_RETURN(registry::DatasetName k, registry::ParseDatasetName(text));
       const registry::DatasetSpec* s = registry_.Find(k.symbol, k.timeframe);
       if (!s) return Status::NotFound("there is no dataset " + k.text() + " in " + paths_.registry);
       if (!s->is_derived()) {
-        return Status::InvalidArgument(k.text() + " is imported, not derived; only derived datasets are regenerated");
+        return Status::InvalidArgument(
+            k.text() + " is imported, not derived; only derived datasets are regenerated");
       }
       wanted.insert(k.text());
     }
@@ -496,33 +514,44 @@ Result<std::vector<RegenerateItem>> Lake::DeclareResample(const ResampleRequest&
   const registry::DatasetSpec input_spec = *found;
   const registry::DatasetSpec* input = &input_spec;
   ASSIGN_OR_RETURN(Timeframe from_tf, Timeframe::Parse(request.from));
-  if (request.to.empty()) return Status::InvalidArgument("name the timeframes to build, e.g. --to 5m,15m,1h,4h");
+  if (request.to.empty())
+    return Status::InvalidArgument("name the timeframes to build, e.g. --to 5m,15m,1h,4h");
   const std::string out_symbol = request.name.empty() ? request.symbol : request.name;
   RETURN_IF_ERROR(storage::ValidateSymbol(out_symbol));
   const std::string cal = request.calendar.empty() ? input->calendar : request.calendar;
   if (!cal.empty() && !registry_.calendars().Find(cal)) {
-    return Status::InvalidArgument("unknown calendar '" + cal + "'; known: " + registry_.calendars().NamesText());
+    return Status::InvalidArgument("unknown calendar '" + cal +
+                                   "'; known: " + registry_.calendars().NamesText());
   }
   std::vector<registry::DatasetSpec> specs;
   for (const auto& to : request.to) {
     ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(to));
     if (tf.seconds() <= from_tf.seconds() || tf.seconds() % from_tf.seconds() != 0) {
-      return Status::InvalidArgument(to + " is not a multiple of " + request.from + "; pick coarser timeframes");
+      return Status::InvalidArgument(to + " is not a multiple of " + request.from +
+                                     "; pick coarser timeframes");
     }
     if (tf.seconds() > 86400) {
-      return Status::InvalidArgument("weekly bars are not built from minutes; import them as their own dataset");
+      return Status::InvalidArgument(
+          "weekly bars are not built from minutes; import them as their own dataset");
     }
     if (tf.is_daily_or_longer() && request.name.empty()) {
       return Status::InvalidArgument(
-          "daily bars come from their own dataset (the official settlement), not from minutes. To build daily "
-          "bars from " + request.symbol + " " + request.from + " anyway, give the derived dataset its own name, "
-          "e.g. --to 1d --name " + request.symbol + "_FROM_" + request.from);
+          "daily bars come from their own dataset (the official settlement), not from minutes. To "
+          "build daily "
+          "bars from " +
+          request.symbol + " " + request.from +
+          " anyway, give the derived dataset its own name, "
+          "e.g. --to 1d --name " +
+          request.symbol + "_FROM_" + request.from);
     }
     if (tf.is_daily_or_longer() && cal.empty()) {
-      return Status::InvalidArgument("daily bars from minutes are one bar per session: give " + request.symbol +
-                                     " " + request.from + " a calendar (--calendar NAME)");
+      return Status::InvalidArgument("daily bars from minutes are one bar per session: give " +
+                                     request.symbol + " " + request.from +
+                                     " a calendar (--calendar NAME)");
     }
-    if (std::any_of(specs.begin(), specs.end(), [&](const auto& s) { return s.timeframe == tf.name(); })) continue;
+    if (std::any_of(specs.begin(), specs.end(),
+                    [&](const auto& s) { return s.timeframe == tf.name(); }))
+      continue;
     registry::DatasetSpec d;
     d.symbol = out_symbol;
     d.timeframe = tf.name();
@@ -531,12 +560,14 @@ Result<std::vector<RegenerateItem>> Lake::DeclareResample(const ResampleRequest&
     d.method = "resample";
     d.inputs = {request.symbol + " " + request.from};
     d.auto_regenerate = request.auto_regenerate;
-    d.description = out_symbol + " " + tf.name() + " bars resampled from " + request.symbol + " " + request.from +
+    d.description = out_symbol + " " + tf.name() + " bars resampled from " + request.symbol + " " +
+                    request.from +
                     (cal.empty() ? " (UTC grid)" : " (anchored to the " + cal + " session open)");
     if (const registry::DatasetSpec* existing = registry_.Find(d.symbol, d.timeframe)) {
       if (existing->method != "resample" || existing->inputs != d.inputs) {
-        return Status::Conflict("dataset " + d.symbol + " " + d.timeframe + " already exists and is not resampled from " +
-                                d.inputs[0] + "; choose another --name");
+        return Status::Conflict("dataset " + d.symbol + " " + d.timeframe +
+                                " already exists and is not resampled from " + d.inputs[0] +
+                                "; choose another --name");
       }
       specs.push_back(*existing);
       continue;
@@ -546,17 +577,20 @@ Result<std::vector<RegenerateItem>> Lake::DeclareResample(const ResampleRequest&
   // One job declares and builds every target (each input partition is read once for all
   // of them): a target that fails to build fails the job, and nothing is declared.
   auto items = RegenerateJob(specs, false);
-  if (!items.ok()) return items.status().WithContext("resampling " + request.symbol + " " + request.from);
+  if (!items.ok())
+    return items.status().WithContext("resampling " + request.symbol + " " + request.from);
   return items;
 }
 
-Result<std::vector<registry::DatasetSpec>> Lake::DependentsOf(const std::set<std::string>& datasets) {
+Result<std::vector<registry::DatasetSpec>> Lake::DependentsOf(
+    const std::set<std::string>& datasets) {
   // Derived datasets built (transitively) from `datasets`, inputs first.
   ASSIGN_OR_RETURN(auto order, DependencyOrder(registry_));
   std::set<std::string> changed = datasets;
   std::vector<registry::DatasetSpec> dependents;
   for (const auto& d : order) {
-    const bool reached = std::any_of(d.inputs.begin(), d.inputs.end(), [&](const std::string& in) { return changed.count(in) > 0; });
+    const bool reached = std::any_of(d.inputs.begin(), d.inputs.end(),
+                                     [&](const std::string& in) { return changed.count(in) > 0; });
     if (!reached || !d.auto_regenerate || datasets.count(d.symbol + " " + d.timeframe)) continue;
     dependents.push_back(d);
     changed.insert(d.symbol + " " + d.timeframe);
@@ -565,7 +599,8 @@ Result<std::vector<registry::DatasetSpec>> Lake::DependentsOf(const std::set<std
 }
 
 Result<ImportResult> Lake::WithDependents(Result<ImportResult> merged) {
-  if (!merged.ok() || merged->dry_run || merged->job.status != "completed" || merged->job.rows_written == 0) {
+  if (!merged.ok() || merged->dry_run || merged->job.status != "completed" ||
+      merged->job.rows_written == 0) {
     return merged;
   }
   // The import already stands: a failure here is reported, and `regenerate --stale` retries.

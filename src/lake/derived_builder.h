@@ -39,7 +39,7 @@ namespace barlake::lake {
 /// records as its lineage).
 struct DerivedInputs {
   std::map<std::string, journal::PartitionEntry> parts;  // by rel_path
-  Micros first = kOpenRangeEnd, last = kOpenRangeStart;   // first and last input bar
+  Micros first = kOpenRangeEnd, last = kOpenRangeStart;  // first and last input bar
   bool empty() const { return first > last; }
 };
 

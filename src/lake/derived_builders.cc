@@ -57,7 +57,8 @@ Result<BarColumns> DerivedInputFiles::ReadFiles(Micros from, Micros to) {
     if (!slices.empty()) {
       const Slice& prev = slices.back();
       if (rows->ts[static_cast<size_t>(lo)] <= prev.rows->ts[prev.hi - 1]) {
-        return Status::Corruption("input partition '" + p.rel_path + "' overlaps the one before it");
+        return Status::Corruption("input partition '" + p.rel_path +
+                                  "' overlaps the one before it");
       }
     }
     slices.push_back({rows, static_cast<size_t>(lo), static_cast<size_t>(hi), &p.rel_path});
@@ -116,11 +117,14 @@ class ResampleBuilder final : public DerivedBuilder {
     }
     if (tf.is_daily_or_longer() && !b->cal_) {
       return Status::InvalidInput(
-          NameOf(spec) + ": daily bars from minutes are one bar per session, so the dataset needs a "
-          "calendar; set one with `barlake dataset set " + NameOf(spec) + " --calendar NAME`");
+          NameOf(spec) +
+          ": daily bars from minutes are one bar per session, so the dataset needs a "
+          "calendar; set one with `barlake dataset set " +
+          NameOf(spec) + " --calendar NAME`");
     }
     if (tf.seconds() > 86400) {
-      return Status::InvalidInput("weekly bars are not built from minutes; import them as their own dataset");
+      return Status::InvalidInput(
+          "weekly bars are not built from minutes; import them as their own dataset");
     }
     b->source_seconds_ = in_tf.seconds();
     // One reader per input dataset, shared by the job's builders.
@@ -155,11 +159,13 @@ class ResampleBuilder final : public DerivedBuilder {
     // of it (the buckets after `to` are dropped below).
     const Micros read_from = yearly() ? from - 2 * kMicrosPerDay : from;
     const Micros read_to = to + (yearly() ? 2 : 1) * kMicrosPerDay;
-    ASSIGN_OR_RETURN(std::shared_ptr<const BarColumns> input_rows, input_->Read(read_from, read_to));
+    ASSIGN_OR_RETURN(std::shared_ptr<const BarColumns> input_rows,
+                     input_->Read(read_from, read_to));
     const BarColumns& input = *input_rows;
     calendar::SessionList sessions;
     if (cal_) {
-      ASSIGN_OR_RETURN(sessions, cal_->SessionsBetween(read_from - kMicrosPerDay, read_to + kMicrosPerDay));
+      ASSIGN_OR_RETURN(sessions,
+                       cal_->SessionsBetween(read_from - kMicrosPerDay, read_to + kMicrosPerDay));
     }
     BarColumns out;
     if (yearly()) {
@@ -183,8 +189,10 @@ class ResampleBuilder final : public DerivedBuilder {
       // sorted result.
       out = std::move(r.bars);
       out.flags = std::move(r.flags);
-      const size_t lo = static_cast<size_t>(std::lower_bound(out.ts.begin(), out.ts.end(), from) - out.ts.begin());
-      const size_t hi = static_cast<size_t>(std::lower_bound(out.ts.begin(), out.ts.end(), to) - out.ts.begin());
+      const size_t lo = static_cast<size_t>(std::lower_bound(out.ts.begin(), out.ts.end(), from) -
+                                            out.ts.begin());
+      const size_t hi =
+          static_cast<size_t>(std::lower_bound(out.ts.begin(), out.ts.end(), to) - out.ts.begin());
       auto keep = [&](auto& v) {
         v.erase(v.begin() + static_cast<std::ptrdiff_t>(hi), v.end());
         v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo));
@@ -233,8 +241,8 @@ class SqlBuilder final : public DerivedBuilder {
       s = ctx.duck->Execute(
           "COPY (SELECT ts::TIMESTAMPTZ AS ts, open::DOUBLE AS open, high::DOUBLE AS high, "
           "low::DOUBLE AS low, close::DOUBLE AS close, volume::DOUBLE AS volume, 0::BIGINT AS job, "
-          "0::UTINYINT AS flags FROM (" + spec.sql + ") ORDER BY 1) TO " + storage::SqlQuote(scratch) +
-          " (FORMAT parquet)");
+          "0::UTINYINT AS flags FROM (" +
+          spec.sql + ") ORDER BY 1) TO " + storage::SqlQuote(scratch) + " (FORMAT parquet)");
     }
     if (!s.ok()) {
       (void)ctx.env->RemoveFile(scratch);
@@ -248,10 +256,12 @@ class SqlBuilder final : public DerivedBuilder {
     for (size_t i = 1; i < rows.size(); ++i) {
       if (rows.ts[i] == rows.ts[i - 1]) {
         return Status::InvalidInput("the sql of " + NameOf(spec) + " returns two rows at " +
-                                    FormatIsoUtc(rows.ts[i]) + "; a dataset has one bar per time (GROUP BY ts)");
+                                    FormatIsoUtc(rows.ts[i]) +
+                                    "; a dataset has one bar per time (GROUP BY ts)");
       }
     }
-    for (size_t i = 0; i < rows.size(); ++i) b->periods_.insert(storage::PeriodOf(rows.ts[i], b->yearly()));
+    for (size_t i = 0; i < rows.size(); ++i)
+      b->periods_.insert(storage::PeriodOf(rows.ts[i], b->yearly()));
     return std::unique_ptr<DerivedBuilder>(std::move(b));
   }
 
@@ -307,22 +317,25 @@ class TableBuilder : public DerivedBuilder {
   }
 
  protected:
-  TableBuilder(const registry::DatasetSpec& spec, const DerivedInputs& inputs, const DerivedContext& ctx)
+  TableBuilder(const registry::DatasetSpec& spec, const DerivedInputs& inputs,
+               const DerivedContext& ctx)
       : spec_(spec), inputs_(inputs), ctx_(ctx) {}
   /// Check the spec and find its input and calendar.
   Status Init() {
     ASSIGN_OR_RETURN(in_, registry::ParseDatasetName(spec_.inputs.at(0)));
     const registry::DatasetSpec* input = ctx_.registry->Find(in_.symbol, in_.timeframe);
     if (input && input->kind != "bars") {
-      return Status::InvalidInput(NameOf(spec_) + ": its input " + in_.text() + " is not a bar dataset");
+      return Status::InvalidInput(NameOf(spec_) + ": its input " + in_.text() +
+                                  " is not a bar dataset");
     }
     ASSIGN_OR_RETURN(Timeframe in_tf, Timeframe::Parse(in_.timeframe));
     if (in_tf.is_daily_or_longer()) {
-      return Status::InvalidInput(NameOf(spec_) + ": " + spec_.method + " are built from intraday bars, not " +
-                                  in_.text());
+      return Status::InvalidInput(NameOf(spec_) + ": " + spec_.method +
+                                  " are built from intraday bars, not " + in_.text());
     }
     cal_ = ctx_.registry->calendars().Find(spec_.calendar);
-    if (!cal_) return Status::InvalidInput(NameOf(spec_) + ": unknown calendar '" + spec_.calendar + "'");
+    if (!cal_)
+      return Status::InvalidInput(NameOf(spec_) + ": unknown calendar '" + spec_.calendar + "'");
     job_id_ = ctx_.job_id;
     return Status::OK();
   }
@@ -335,7 +348,8 @@ class TableBuilder : public DerivedBuilder {
   // Only sessions wholly inside the bars read: a session cut by the read window would get
   // the statistics of part of its bars.
   Result<calendar::SessionList> SessionsWithin(Micros from, Micros to) const {
-    ASSIGN_OR_RETURN(calendar::SessionList all, cal_->SessionsBetween(from - kMicrosPerDay, to + kMicrosPerDay));
+    ASSIGN_OR_RETURN(calendar::SessionList all,
+                     cal_->SessionsBetween(from - kMicrosPerDay, to + kMicrosPerDay));
     calendar::SessionList out;
     for (const auto& s : all) {
       if (s.open >= from && s.close <= to) out.push_back(s);
