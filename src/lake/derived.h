@@ -12,6 +12,10 @@
 // (journal `lineage`). A derived dataset is stale as soon as an input partition's
 // current SHA-256 differs from what its latest standing build read, and a regenerate
 // then rebuilds only the derived partitions those input partitions can reach.
+//
+// How each method's rows are made is its builder (lake/derived_builder.h); the job around
+// them is one (Lake::RegenerateJob in derived.cc), and a dataset it creates is declared in
+// barlake.toml as a write of that job, never before or after it.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "calendar/calendar.h"
@@ -279,7 +280,36 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (done.ok()) done = Protocol(store).Commit(&job, &writes);
   RETURN_IF_ERROR(scope->Finish(done));
   if (registry_changes) RETURN_IF_ERROR(ReloadRegistry());
-  return journal_->GetJob(job.id);
+  return WithRollbackDependents(job, changes);
+}
+
+// After a rollback: regenerate the derived datasets built from what it restored, as an
+// import does (the rolled-back datasets themselves stay as restored), and name them in
+// the rollback job's report. The rollback already stands: a failure here is reported, and
+// `regenerate --stale` retries.
+Result<JobRecord> Lake::WithRollbackDependents(JobRecord job, const std::vector<PartitionChange>& restored) {
+  std::set<std::string> datasets;
+  for (const auto& c : restored) {
+    if (KindOfRelPath(c.rel_path).catalogued()) datasets.insert(c.symbol + " " + c.timeframe);
+  }
+  auto dependents = DependentsOf(datasets);
+  if (!dependents.ok() || dependents->empty()) return journal_->GetJob(job.id);
+  nlohmann::json report = nlohmann::json::object();
+  report["job"] = job.id;
+  report["target_job"] = job.target_job;
+  report["partitions"] = job.partitions;
+  nlohmann::json list = nlohmann::json::array();
+  auto items = RegenerateLocked(*dependents, false, true);
+  if (items.ok()) {
+    for (const auto& r : *items) list.push_back(RegenerateItemJson(r));
+  } else {
+    report["regenerate_error"] = items.status().message();
+  }
+  report["regenerated"] = list;
+  ASSIGN_OR_RETURN(JobRecord record, journal_->GetJob(job.id));
+  record.report_json = ToJsonText(report);
+  (void)journal_->UpdateJob(record);
+  return record;
 }
 
 // The writes that restore what `changes` (of the job called `name`) replaced: each
@@ -287,9 +317,17 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
 // datasets the job declared.
 Status Lake::RollbackWrites(const std::string& name, const std::vector<PartitionChange>& changes, JobRecord* job,
                             std::vector<PartitionWrite>* writes) {
+  // The datasets the job wrote, for the registry rollback: those of its partitions, and
+  // its own (a job may declare a dataset without writing a partition of it).
+  std::vector<PartitionChange> written = changes;
+  ASSIGN_OR_RETURN(JobRecord target, journal_->GetJob(job->target_job));
+  PartitionChange own;
+  own.symbol = target.symbol;
+  own.timeframe = target.timeframe;
+  written.push_back(own);
   for (const auto& c : changes) {
     if (!KindOfRelPath(c.rel_path).catalogued()) {
-      ASSIGN_OR_RETURN(auto undeclare, RegistryRollbackWrite(Context(), c, changes, job->id));
+      ASSIGN_OR_RETURN(auto undeclare, RegistryRollbackWrite(Context(), c, written, job->id));
       if (undeclare) writes->push_back(std::move(*undeclare));
       continue;
     }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -294,16 +295,22 @@ class Lake {
   /// Regenerate `specs` (derived datasets, in dependency order) under the writer lock.
   Result<std::vector<RegenerateItem>> RegenerateLocked(const std::vector<registry::DatasetSpec>& specs, bool full,
                                                       bool keep_going);
-  Result<RegenerateItem> RegenerateOne(const registry::DatasetSpec& spec, bool full);
+  /// One `regenerate` job building `specs` (derived datasets built from the same inputs)
+  /// with their builders (lake/derived_builder.h), declaring those not in barlake.toml yet
+  /// as a write of the job. Datasets that are up to date (unless `full`) and declared are
+  /// skipped; none left: no job. One item per spec.
+  Result<std::vector<RegenerateItem>> RegenerateJob(const std::vector<registry::DatasetSpec>& specs, bool full);
   Result<DerivedState> StateOf(const registry::DatasetSpec& spec);
-  /// For a derived table: the function building its rows of the trade dates in
-  /// [from, to) (UTC midnights) from its input's bars, whose first bar is at
-  /// `input_first` (how far back level touches may look for a prior session).
-  using TableBuild = std::function<Result<storage::TableRows>(Micros from, Micros to)>;
-  Result<TableBuild> TableBuilder(const registry::DatasetSpec& spec, Micros input_first);
+  /// The derived datasets with auto_regenerate built (transitively) from `datasets`
+  /// ("SYMBOL TF"), inputs first, leaving out `datasets` themselves.
+  Result<std::vector<registry::DatasetSpec>> DependentsOf(const std::set<std::string>& datasets);
   /// After an import or release: regenerate the derived datasets built from what it changed.
   Result<ImportResult> WithDependents(Result<ImportResult> merged);
   WriteProtocol Protocol(storage::ParquetStore* store);
+  /// After a rollback: regenerate the dependents of the datasets it restored and record
+  /// them in the rollback job's report ("regenerated"); returns the job.
+  Result<journal::JobRecord> WithRollbackDependents(journal::JobRecord job,
+                                                    const std::vector<journal::PartitionChange>& restored);
   Status RollbackWrites(const std::string& name, const std::vector<journal::PartitionChange>& changes,
                         journal::JobRecord* job, std::vector<PartitionWrite>* writes);
 

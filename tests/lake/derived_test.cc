@@ -193,6 +193,84 @@ TEST_F(DerivedTest, AnImportRegeneratesItsDependentsAndRollingBackARegenerateMak
   EXPECT_TRUE(v.ok());
 }
 
+TEST_F(DerivedTest, OneResampleJobDeclaresAndBuildsEveryTargetAndItsRollbackUndeclaresThem) {
+  auto lake = OpenLake();
+  ASSERT_OK_AND_ASSIGN(auto items, lake->DeclareResample(Resample({"15m", "1h"})));
+  ASSERT_EQ(items.size(), 2u);
+  // One job built both (each input partition read once for both) and declared both.
+  EXPECT_NE(items[0].job.id, 0);
+  EXPECT_EQ(items[0].job.id, items[1].job.id);
+  EXPECT_EQ(items[0].job.status, "completed");
+  EXPECT_NE(lake->registry().Find("ES", "15m"), nullptr);
+  EXPECT_NE(lake->registry().Find("ES", "1h"), nullptr);
+  ASSERT_OK_AND_ASSIGN(auto changes, lake->JobChanges(items[0].job.id));
+  EXPECT_EQ(changes.size(), 5u);  // 2 x (January, February) + barlake.toml
+  EXPECT_EQ(std::count_if(changes.begin(), changes.end(),
+                          [](const journal::PartitionChange& c) { return c.rel_path == "barlake.toml"; }),
+            1);
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord job, lake->Job(items[0].job.id));
+  EXPECT_NE(job.report_json.find("\"dataset\":\"ES 15m\""), std::string::npos) << job.report_json;
+  EXPECT_NE(job.report_json.find("\"dataset\":\"ES 1h\""), std::string::npos) << job.report_json;
+
+  // Rolling the job back removes its partitions and its declarations together.
+  ASSERT_OK(lake->Rollback(items[0].job.id).status());
+  EXPECT_EQ(lake->registry().Find("ES", "15m"), nullptr);
+  EXPECT_EQ(lake->registry().Find("ES", "1h"), nullptr);
+  auto reopened = OpenLake();
+  EXPECT_EQ(reopened->registry().Find("ES", "1h"), nullptr);
+  ASSERT_OK_AND_ASSIGN(auto left, lake->PartitionsInRange("ES", "1h", kOpenRangeStart, kOpenRangeEnd));
+  EXPECT_TRUE(left.empty());
+  ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
+  EXPECT_TRUE(v.ok());
+}
+
+TEST_F(DerivedTest, ABuildThatFailsDeclaresNothing) {
+  auto lake = OpenLake();
+  ASSERT_OK_AND_ASSIGN(std::string toml_before, Env::Default()->ReadFile(vault_ + "/barlake.toml"));
+  // The February input file is gone: the job reading it fails, and with it the
+  // declaration, which is one of its writes.
+  ASSERT_OK(Env::Default()->RemoveFile(LakeDir() + "/symbol=ES/timeframe=1m/period=2024-02/data.parquet"));
+  auto refused = lake->DeclareResample(Resample({"15m", "1h"}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(lake->registry().Find("ES", "1h"), nullptr);
+  ASSERT_OK_AND_ASSIGN(std::string toml_after, Env::Default()->ReadFile(vault_ + "/barlake.toml"));
+  EXPECT_EQ(toml_after, toml_before);
+  ASSERT_OK_AND_ASSIGN(auto failed, lake->JobsWithStatus("failed"));
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].kind, "regenerate");
+  ASSERT_OK_AND_ASSIGN(auto left, lake->PartitionsInRange("ES", "15m", kOpenRangeStart, kOpenRangeEnd));
+  EXPECT_TRUE(left.empty());
+}
+
+TEST_F(DerivedTest, RollingBackAnImportRegeneratesItsDependentsAndNamesThem) {
+  auto lake = OpenLake();
+  ASSERT_OK(lake->DeclareResample(Resample({"1h"})).status());
+  ASSERT_OK_AND_ASSIGN(BarColumns before, lake->Read("ES", "1h", At("2024-02-04T23:00:00Z"), At("2024-02-05T00:00:00Z")));
+  ImportResult fix = ReplaceFebBar(lake.get(), 75);
+  ASSERT_EQ(fix.regenerated.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(BarColumns fixed, lake->Read("ES", "1h", At("2024-02-04T23:00:00Z"), At("2024-02-05T00:00:00Z")));
+  ASSERT_GT(fixed.high[0], before.high[0]);
+
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord rb, lake->Rollback(fix.job.id));
+  EXPECT_EQ(rb.status, "completed");
+  // The 1h bars follow the restored minutes, and the rollback's report says so.
+  ASSERT_OK_AND_ASSIGN(BarColumns after, lake->Read("ES", "1h", At("2024-02-04T23:00:00Z"), At("2024-02-05T00:00:00Z")));
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_DOUBLE_EQ(after.high[0], before.high[0]);
+  ASSERT_OK_AND_ASSIGN(auto states, lake->DerivedStates());
+  EXPECT_FALSE(StateOf(states, "1h")->stale) << StateOf(states, "1h")->why;
+  EXPECT_NE(rb.report_json.find("\"regenerated\""), std::string::npos) << rb.report_json;
+  EXPECT_NE(rb.report_json.find("\"dataset\":\"ES 1h\""), std::string::npos) << rb.report_json;
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord stored, lake->Job(rb.id));
+  EXPECT_EQ(stored.report_json, rb.report_json);
+  ASSERT_OK_AND_ASSIGN(auto jobs, lake->Jobs(1));
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].kind, "regenerate");  // the dependent's rebuild, after the rollback
+  EXPECT_GT(jobs[0].id, rb.id);
+  ASSERT_OK_AND_ASSIGN(VerifyReport v, lake->Verify());
+  EXPECT_TRUE(v.ok());
+}
+
 TEST_F(DerivedTest, DailyBarsFromMinutesNeedTheirOwnName) {
   auto lake = OpenLake();
   auto refused = lake->DeclareResample(Resample({"1d"}));

@@ -309,8 +309,6 @@ const std::vector<CP> kAllPoints = {CP::kAfterSourceCopy, CP::kAfterStageFile, C
                                     CP::kAfterCommit};
 const std::vector<CP> kNoSourceCopy = {CP::kAfterStageFile, CP::kAfterStaged,  CP::kAfterKeepOld,
                                        CP::kAfterSwapOne,   CP::kAfterSwapAll, CP::kAfterCommit};
-const std::vector<CP> kNewFilesOnly = {CP::kAfterStageFile, CP::kAfterStaged, CP::kAfterSwapOne,
-                                       CP::kAfterSwapAll, CP::kAfterCommit};
 
 std::vector<WritePath> MakePaths() {
   std::vector<WritePath> p;
@@ -373,8 +371,8 @@ std::vector<WritePath> MakePaths() {
         }
         return Status::OK();
       },
-      kNewFilesOnly};
-  declare_resample.declares_before_build = true;
+      // The declaration is a write of the build job: barlake.toml's old version is kept.
+      kNoSourceCopy};
   p.push_back(declare_resample);
   WritePath declare_table{"declare_table", BuildEs,
                           [](lake::Lake& l, const PathBase&) -> Status {
@@ -386,8 +384,7 @@ std::vector<WritePath> MakePaths() {
                               return Status::Internal("DeclareTable: " + item.job.status);
                             return Status::OK();
                           },
-                          kNewFilesOnly};
-  declare_table.declares_before_build = true;
+                          kNoSourceCopy};
   p.push_back(declare_table);
   return p;
 }
@@ -466,8 +463,6 @@ const char* VaultStateName(VaultState s) {
       return "after";
     case VaultState::kAfterUndeclared:
       return "after, dataset undeclared";
-    case VaultState::kBeforeDeclared:
-      return "before, dataset declared";
     case VaultState::kNeither:
       return "neither before nor after";
   }
@@ -513,8 +508,6 @@ VaultState RecoverAndCheck(const WritePath& path, const std::string& vault,
     state = VaultState::kAfter;
   } else if (data_after && toml_before && path.declares_after_commit) {
     state = VaultState::kAfterUndeclared;
-  } else if (data_before && toml_after && path.declares_before_build) {
-    state = VaultState::kBeforeDeclared;
   }
   EXPECT_NE(state, VaultState::kNeither)
       << context << ": against before: " << DiffFiles(now, before)

@@ -73,9 +73,6 @@ struct WritePath {
   /// step 11): a fault in that append, or a crash before it, leaves the data imported and
   /// the dataset undeclared.
   bool declares_after_commit = false;
-  /// Declare-and-build: the declaration is appended before the build, and stays when the
-  /// build fails (`regenerate` builds it later).
-  bool declares_before_build = false;
 };
 
 /// Every write path: bar import (new dataset, merge into an existing one), snapshot
@@ -107,7 +104,6 @@ enum class VaultState {
   kBefore,           // as it started
   kAfter,            // as after an uninterrupted run
   kAfterUndeclared,  // the data of kAfter, barlake.toml as before (declares_after_commit)
-  kBeforeDeclared,   // the data as before, barlake.toml of kAfter (declares_before_build)
   kNeither,
 };
 const char* VaultStateName(VaultState s);
