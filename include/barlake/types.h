@@ -130,7 +130,50 @@ struct RegenerateResult {
   bool incremental = false;
   int64_t partitions_written = 0, partitions_removed = 0, partitions_unchanged = 0;
   int64_t rows_written = 0;
+  int64_t truncated_bars = 0;  // resampled bars whose session cut them short
   std::string error;  // set when this dataset failed (automatic regeneration only)
+};
+
+/// Resampled datasets to declare (docs/derived.md): SYMBOL's `from` bars, anchored to the
+/// session of `calendar`, as each timeframe of `to`.
+struct ResampleOptions {
+  std::string symbol;            // input dataset symbol
+  std::string from = "1m";       // input timeframe
+  std::vector<std::string> to;   // "5m", "15m", "1h", "4h", "90m", "1d", ...
+  std::string name;              // output symbol (default: symbol; required for 1d and longer)
+  std::string calendar;          // default: the input dataset's calendar
+  bool auto_regenerate = true;   // rebuilt whenever an import changes the input
+};
+
+/// A derived table to declare (docs/derived.md): "session_stats" or "level_touches".
+struct TableOptions {
+  std::string symbol;            // input dataset symbol
+  std::string from = "1m";       // input timeframe
+  std::string table;             // "session_stats" | "level_touches"
+  std::string name;              // output symbol (default: symbol)
+  std::string calendar;          // default: the input dataset's calendar
+  std::string day_start;         // level_touches: "HH:MM" or "none"; empty: 09:30
+  bool auto_regenerate = true;
+};
+
+/// The result of a SQL query, every value as text as DuckDB prints it (NULL as "").
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+/// A stored bar whose values differ from the file's (an import's first 20 are kept).
+struct ConflictExample {
+  Micros ts = 0;
+  uint32_t line = 0;                    // in the source
+  double stored[5] = {0, 0, 0, 0, 0};   // open high low close volume
+  double incoming[5] = {0, 0, 0, 0, 0};
+};
+
+/// A row an import rejected or flagged, with the rule that caught it.
+struct RejectionExample {
+  uint32_t line = 0;  // in the source
+  std::string rule, field, reason;
 };
 
 struct ImportReport {
@@ -140,8 +183,19 @@ struct ImportReport {
   std::string format, format_why, source_tz;
   std::vector<std::string> notes;
   int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
+  int64_t bytes_estimate = 0;                    // dry run: bytes of the files it would write
   std::vector<std::string> partitions;           // lake-relative paths written
+  std::vector<ConflictExample> conflicts;        // the first 20
   std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
+  std::vector<RejectionExample> rejections;         // the first 20
+  std::string calendar;  // the dataset's session calendar; empty: no session check
+  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept
+  std::vector<RejectionExample> flagged;           // the first 20
+  int64_t identical_duplicates = 0;  // identical repeated rows dropped
+  int64_t reordered = 0;             // rows out of time order, sorted
+  int64_t nonexistent_local = 0, ambiguous_local = 0;  // stamps in a DST gap / repeated hour
+  bool partial_last_bar_dropped = false;  // docs/validation.md
+  bool alignment_checked = false;  // enough overlap with stored bars to compare
   std::vector<RegenerateResult> regenerated;     // derived datasets rebuilt after it
   /// The whole report as JSON (what `barlake import --json` prints).
   std::string report_json;

@@ -1,12 +1,6 @@
 // The public API (include/barlake/lake.h) over lake::Lake: converts between the public value
-// types and the lake's, and turns any exception into a kInternal Status so nothing throws
+// types and the lake's (lake/public_types.h), and turns any exception into a kInternal Status so nothing throws
 // across the library edge.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
 #include <exception>
 #include <nlohmann/json.hpp>
 
@@ -38,83 +32,20 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
   }
 }
 
-ImportReport ToReport(const lake::ImportResult& r) {
-  ImportReport o;
-  o.job = lake::ToPublic(r.job);
-  o.dry_run = r.dry_run;
-  o.skipped_because = r.skipped_because;
-  o.format = r.format;
-  o.format_why = r.format_why;
-  o.source_tz = r.source_tz;
-  o.notes = r.notes;
-  o.rows_added = r.rows_added;
-  o.rows_identical = r.rows_identical;
-  o.rows_replaced = r.rows_replaced;
-  o.partitions = r.partitions;
-  o.rejected_by_rule = r.rejected_by_rule;
-  for (const auto& it : r.regenerated) o.regenerated.push_back(lake::ToPublic(it));
-  o.report_json = r.ReportJson();
-  return o;
+/// The lake's source for `source`: its file, or its bytes in memory (never spooled to disk).
+lake::Source ToLakeSource(const Source& source) {
+  if (!source.path.empty()) return lake::Source::FromPath(source.path);
+  return lake::Source::FromBytes(source.name.empty() ? "source" : source.name, source.bytes, source.modified,
+                                 source.provenance);
 }
 
-lake::ConflictPolicy ToPolicy(OnConflict c) {
-  switch (c) {
-    case OnConflict::kReplace: return lake::ConflictPolicy::kReplace;
-    case OnConflict::kFail: return lake::ConflictPolicy::kFail;
-    case OnConflict::kKeep: break;
-  }
-  return lake::ConflictPolicy::kKeep;
+/// The request Import and CheckAlignment send the lake.
+lake::ImportRequest RequestFor(const Source& source, const ImportOptions& options) {
+  lake::ImportRequest req = lake::FromPublic(options);
+  req.source = ToLakeSource(source);
+  req.path = req.source.path;
+  return req;
 }
-
-/// Keeps in-memory bytes on disk for as long as an import reads them. The lake reads its
-/// input from a path (it maps the file and keeps a copy in the vault), so bytes are written
-/// under the vault's .barlake/uploads/p<pid>-api<n>/ with the source's name and
-/// modification time, and removed afterwards. The folder names this process, so a server on
-/// the vault removes it if the process dies first (as it does its own uploads).
-class SpooledSource {
- public:
-  static Result<std::unique_ptr<SpooledSource>> Write(const std::string& meta_dir, const Source& source) {
-    static std::atomic<int64_t> serial{0};
-    Env* env = Env::Default();
-    const std::string dir =
-        meta_dir + "/uploads/p" + std::to_string(::getpid()) + "-api" + std::to_string(++serial);
-    RETURN_IF_ERROR(env->CreateDirs(dir));
-    std::unique_ptr<SpooledSource> spool(new SpooledSource(dir));
-    std::string name = source.name.empty() ? "source" : source.name;
-    for (char& c : name) {
-      if (c == '/' || c == '\0') c = '_';  // a name, not a path
-    }
-    if (name == "." || name == "..") name = "source";
-    spool->path_ = dir + "/" + name;
-    const int fd = ::open(spool->path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::FromErrno(errno, "cannot create", spool->path_);
-    size_t off = 0;
-    while (off < source.bytes.size()) {
-      const ssize_t n = ::write(fd, source.bytes.data() + off, source.bytes.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int err = errno;
-        ::close(fd);
-        return Status::FromErrno(err, "cannot write", spool->path_);
-      }
-      off += static_cast<size_t>(n);
-    }
-    if (source.modified > 0) {
-      struct timespec times[2];
-      times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(source.modified / 1000000);
-      times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(source.modified % 1000000) * 1000;
-      (void)::futimens(fd, times);
-    }
-    if (::close(fd) != 0) return Status::FromErrno(errno, "cannot write", spool->path_);
-    return spool;
-  }
-  ~SpooledSource() { (void)RemoveTree(Env::Default(), dir_); }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit SpooledSource(std::string dir) : dir_(std::move(dir)) {}
-  std::string dir_, path_;
-};
 
 }  // namespace
 
@@ -171,47 +102,42 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& dir, const Options& 
 
 Result<ImportReport> Lake::Import(const Source& source, const ImportOptions& options) {
   return Guard("import", [&]() -> Result<ImportReport> {
-    lake::ImportRequest req;
-    req.symbol = options.symbol;
-    req.timeframe = options.timeframe;
-    req.format = options.format;
-    req.tz = options.tz;
-    req.stamp = options.stamp;
-    req.columns = options.columns;
-    req.on_conflict = ToPolicy(options.on_conflict);
-    req.dry_run = options.dry_run;
-    req.force = options.force;
-    req.skip_alignment_check = options.skip_alignment_check;
-    req.description = options.description;
-    req.calendar = options.calendar;
-    std::unique_ptr<SpooledSource> spool;
-    if (!source.path.empty()) {
-      req.path = source.path;
-    } else {
-      ASSIGN_OR_RETURN(spool, SpooledSource::Write(impl_->lake->paths().meta, source));
-      req.path = spool->path();
-    }
+    ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->Import(RequestFor(source, options)));
+    return lake::ToPublic(r);
+  });
+}
+
+Result<ImportReport> Lake::CheckAlignment(const Source& source, const ImportOptions& options) {
+  return Guard("check alignment", [&]() -> Result<ImportReport> {
+    lake::ImportRequest req = RequestFor(source, options);
+    req.alignment_only = true;
+    req.skip_alignment_check = false;
+    req.force = true;  // judge alignment even for a file with many rejected rows
     ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->Import(req));
-    return ToReport(r);
+    return lake::ToPublic(r);
   });
 }
 
 Result<Bars> Lake::Read(const std::string& symbol, const std::string& timeframe, Micros from, Micros to) {
   return Guard("read", [&]() -> Result<Bars> {
     ASSIGN_OR_RETURN(BarColumns b, impl_->lake->Read(symbol, timeframe, from, to));
-    Bars out;
-    const size_t n = b.size();
-    out.ts = std::move(b.ts);
-    out.open = std::move(b.open);
-    out.high = std::move(b.high);
-    out.low = std::move(b.low);
-    out.close = std::move(b.close);
-    out.volume = std::move(b.volume);
-    out.job = std::move(b.job);
-    out.flags = std::move(b.flags);
-    out.job.resize(n, 0);
-    out.flags.resize(n, 0);  // the store's "all zero" may come back empty
-    return out;
+    return lake::ToPublic(std::move(b));
+  });
+}
+
+Status Lake::WriteParquet(const Bars& bars, const std::string& path) {
+  return Guard("write parquet", [&]() -> Status {
+    const size_t n = bars.size();
+    for (const auto* column : {&bars.open, &bars.high, &bars.low, &bars.close, &bars.volume}) {
+      if (column->size() != n) return Status::InvalidArgument("the bar columns are not of one length");
+    }
+    if ((!bars.job.empty() && bars.job.size() != n) || (!bars.flags.empty() && bars.flags.size() != n)) {
+      return Status::InvalidArgument("the bar columns are not of one length");
+    }
+    for (size_t i = 1; i < n; ++i) {
+      if (bars.ts[i] <= bars.ts[i - 1]) return Status::InvalidArgument("the bars are not sorted by time");
+    }
+    return impl_->lake->WriteBarsParquet(lake::FromPublic(bars), path);
   });
 }
 
@@ -220,6 +146,22 @@ Result<std::vector<Dataset>> Lake::Datasets() {
     ASSIGN_OR_RETURN(auto summaries, impl_->lake->Datasets());
     ASSIGN_OR_RETURN(auto derived, impl_->lake->DerivedStates());
     return lake::ToPublic(summaries, derived);
+  });
+}
+
+Result<std::vector<Dataset>> Lake::DerivedDatasets() {
+  return Guard("datasets", [&]() -> Result<std::vector<Dataset>> {
+    ASSIGN_OR_RETURN(auto summaries, impl_->lake->Datasets());
+    ASSIGN_OR_RETURN(auto derived, impl_->lake->DerivedStates());
+    std::vector<Dataset> out;
+    for (const auto& state : derived) {
+      journal::DatasetSummary summary{.symbol = state.symbol, .timeframe = state.timeframe};
+      for (const auto& s : summaries) {
+        if (s.symbol == state.symbol && s.timeframe == state.timeframe) summary = s;
+      }
+      out.push_back(lake::ToPublic(summary, &state));
+    }
+    return out;
   });
 }
 
@@ -270,12 +212,7 @@ Result<VerifyReport> Lake::Verify() {
 
 Result<std::vector<RegenerateResult>> Lake::Regenerate(const RegenerateOptions& options) {
   return Guard("regenerate", [&]() -> Result<std::vector<RegenerateResult>> {
-    lake::RegenerateRequest req;
-    req.datasets = options.datasets;
-    req.stale_only = options.stale_only;
-    req.all = options.all;
-    req.full = options.full;
-    ASSIGN_OR_RETURN(auto items, impl_->lake->Regenerate(req));
+    ASSIGN_OR_RETURN(auto items, impl_->lake->Regenerate(options));
     std::vector<RegenerateResult> out;
     for (const auto& it : items) out.push_back(lake::ToPublic(it));
     return out;
@@ -315,13 +252,7 @@ Result<std::vector<DatasetHealth>> Lake::Health(const HealthOptions& options) {
 
 Result<std::vector<QuarantinedRow>> Lake::Quarantine(const QuarantineFilter& filter) {
   return Guard("quarantine", [&]() -> Result<std::vector<QuarantinedRow>> {
-    lake::QuarantineQuery q;
-    q.symbol = filter.symbol;
-    q.timeframe = filter.timeframe;
-    q.status = filter.status;
-    q.job = filter.job;
-    q.limit = filter.limit;
-    ASSIGN_OR_RETURN(auto rows, impl_->lake->Quarantine(q));
+    ASSIGN_OR_RETURN(auto rows, impl_->lake->Quarantine(filter));
     std::vector<QuarantinedRow> out;
     out.reserve(rows.size());
     for (const auto& r : rows) out.push_back(lake::ToPublic(r));
@@ -335,6 +266,49 @@ Result<QuarantinedRow> Lake::GetQuarantined(int64_t id) {
     return lake::ToPublic(row);
   });
 }
+
+Result<ImportReport> Lake::ReleaseQuarantined(const std::vector<int64_t>& ids) {
+  return Guard("release", [&]() -> Result<ImportReport> {
+    ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->ReleaseQuarantine(ids));
+    return lake::ToPublic(r);
+  });
+}
+
+Status Lake::DropQuarantined(const std::vector<int64_t>& ids) {
+  return Guard("drop", [&]() -> Status { return impl_->lake->DropQuarantine(ids); });
+}
+
+Result<QueryResult> Lake::Query(const std::string& sql, int threads) {
+  return Guard("query", [&]() -> Result<QueryResult> {
+    ASSIGN_OR_RETURN(auto session, impl_->lake->OpenQuery(threads));
+    return session->Query(sql);
+  });
+}
+
+Result<std::vector<RegenerateResult>> Lake::Resample(const ResampleOptions& options) {
+  return Guard("resample", [&]() -> Result<std::vector<RegenerateResult>> {
+    ASSIGN_OR_RETURN(auto items, impl_->lake->DeclareResample(options));
+    std::vector<RegenerateResult> out;
+    for (const auto& it : items) out.push_back(lake::ToPublic(it));
+    return out;
+  });
+}
+
+Result<RegenerateResult> Lake::DeclareTable(const TableOptions& options) {
+  return Guard("table", [&]() -> Result<RegenerateResult> {
+    ASSIGN_OR_RETURN(auto item, impl_->lake->DeclareTable(options));
+    return lake::ToPublic(item);
+  });
+}
+
+Result<std::string> Lake::ApiToken(const std::string& dir, bool rotate) {
+  return Guard("token", [&]() -> Result<std::string> {
+    RETURN_IF_ERROR(lake::CheckIsVault(Env::Default(), dir));
+    return lake::ReadOrCreateToken(Env::Default(), lake::VaultPaths(dir), rotate);
+  });
+}
+
+std::string Lake::ApiTokenPath(const std::string& dir) { return lake::VaultPaths(dir).token; }
 
 Result<int64_t> Lake::Recover() {
   return Guard("recover", [&]() -> Result<int64_t> {

@@ -95,6 +95,19 @@ std::string Basename(const std::string& p) {
   return pos == std::string::npos ? p : p.substr(pos + 1);
 }
 
-// ---- commands -------------------------------------------------------------------------
+Result<TimeRange> ParseTimeRange(const std::string& from, const std::string& to) {
+  TimeRange range;
+  if (!from.empty()) {
+    auto f = ParseIsoUtc(from);
+    if (!f.ok()) return f.status().WithContext("--from");
+    range.from = *f;
+  }
+  if (!to.empty()) {
+    auto t = ParseIsoUtc(to);
+    if (!t.ok()) return t.status().WithContext("--to");
+    range.to = *t;
+  }
+  return range;
+}
 
 }  // namespace barlake::cli

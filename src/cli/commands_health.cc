@@ -189,17 +189,9 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
 int CmdGaps(const Globals& g, const GapsArgs& a) {
   auto min = health::ParseDuration(a.min);
   if (!min.ok()) return Fail(min.status().WithContext("--min"));
-  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
-  if (!a.from.empty()) {
-    auto f = ParseIsoUtc(a.from);
-    if (!f.ok()) return Fail(f.status().WithContext("--from"));
-    from = *f;
-  }
-  if (!a.to.empty()) {
-    auto t = ParseIsoUtc(a.to);
-    if (!t.ok()) return Fail(t.status().WithContext("--to"));
-    to = *t;
-  }
+  auto range = ParseTimeRange(a.from, a.to);
+  if (!range.ok()) return Fail(range.status());
+  const auto [from, to] = *range;
   auto tf = Timeframe::Parse(a.timeframe);
   if (!tf.ok()) return Fail(tf.status());
   auto lk = OpenLake(g, false);
@@ -276,18 +268,18 @@ void AddHealthCommands(CLI::App& app, Globals& g, int& rc) {
   hc->add_option("SYMBOL", ha.symbol, "Only this symbol");
   hc->add_option("TF", ha.timeframe, "Only this timeframe (with SYMBOL: the details of one dataset)");
   hc->add_option("--gap-min", ha.gap_min, "Shortest gap to report, in session time (default 30m)");
-  hc->add_flag("--json", ha.as_json);
+  hc->add_flag("--json", ha.as_json, "Print a JSON array, one report per dataset");
   hc->callback([&g, &rc, ha_ptr] { rc = CmdHealth(g, *ha_ptr); });
 
   auto ga_ptr = std::make_shared<GapsArgs>();
   GapsArgs& ga = *ga_ptr;
   auto* gc = app.add_subcommand("gaps", "Gaps of a dataset: missing bars its calendar expected");
-  gc->add_option("SYMBOL", ga.symbol)->required();
-  gc->add_option("TF", ga.timeframe)->required();
+  gc->add_option("SYMBOL", ga.symbol, "Dataset symbol, e.g. ES")->required();
+  gc->add_option("TF", ga.timeframe, "Dataset timeframe, e.g. 1m")->required();
   gc->add_option("--from", ga.from, "Start, ISO 8601 (inclusive; UTC unless an offset is given)");
   gc->add_option("--to", ga.to, "End, ISO 8601 (exclusive)");
   gc->add_option("--min", ga.min, "Shortest gap, in session time (default 30m; e.g. 48h)");
-  gc->add_flag("--json", ga.as_json);
+  gc->add_flag("--json", ga.as_json, "Print one JSON object");
   gc->callback([&g, &rc, ga_ptr] { rc = CmdGaps(g, *ga_ptr); });
 }
 

@@ -72,17 +72,9 @@ struct ReadArgs {
 };
 
 int CmdSnapshotsRead(const Globals& g, const ReadArgs& a) {
-  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
-  if (!a.from.empty()) {
-    auto f = ParseIsoUtc(a.from);
-    if (!f.ok()) return Fail(f.status().WithContext("--from"));
-    from = *f;
-  }
-  if (!a.to.empty()) {
-    auto t = ParseIsoUtc(a.to);
-    if (!t.ok()) return Fail(t.status().WithContext("--to"));
-    to = *t;
-  }
+  auto range = ParseTimeRange(a.from, a.to);
+  if (!range.ok()) return Fail(range.status());
+  const auto [from, to] = *range;
   if (a.format != "csv" && a.format != "json") return Fail(Status::InvalidArgument("--format must be csv or json"));
   auto lk = OpenLake(g, false);
   if (!lk.ok()) return Fail(lk.status());

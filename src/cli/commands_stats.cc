@@ -42,7 +42,7 @@ int SaveTable(const Globals& g, const StatsArgs& a, const std::string& table) {
   if (!a.from.empty() || !a.to.empty() || !a.tz.empty()) {
     return Fail(Status::InvalidArgument("--save stores every session; --from, --to and --tz are for printing"));
   }
-  lake::TableRequest req;
+  barlake::TableOptions req;
   req.symbol = a.symbol;
   req.from = a.timeframe;
   req.table = table;
@@ -50,7 +50,7 @@ int SaveTable(const Globals& g, const StatsArgs& a, const std::string& table) {
   req.calendar = a.calendar;
   if (table == lake::kLevelTouchesTable) req.day_start = a.day_start;
   req.auto_regenerate = !a.no_auto_regenerate;
-  auto lk = OpenLake(g, true);
+  auto lk = OpenVault(g, true);
   if (!lk.ok()) return Fail(lk.status());
   auto item = (*lk)->DeclareTable(req);
   if (!item.ok()) return Fail(item.status());

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "barlake/listener.h"
+#include "barlake/types.h"
 #include "core/bars.h"
 #include "core/result.h"
 #include "core/timeframe.h"
@@ -55,10 +56,7 @@ struct LakeOptions {
 };
 
 /// Rows of a query as text (each column cast to VARCHAR by DuckDB), `columns` its names.
-struct QueryTable {
-  std::vector<std::string> columns;
-  std::vector<std::vector<std::string>> rows;
-};
+using QueryTable = barlake::QueryResult;
 
 /// A read-only SQL session over the whole vault (lake_queries.cc): the views `bars`,
 /// `session_stats`, `level_touches`, `snapshots` and `snapshots_raw` exist in it. Holds the
@@ -70,15 +68,14 @@ class QuerySession {
   virtual Status Check(const std::string& sql) = 0;
   /// Run `sql`; every value comes back as text as DuckDB prints it (NULL as "").
   virtual Result<QueryTable> Run(const std::string& sql) = 0;
+  /// A user's query: trailing `;` dropped, checked, then run. Every error is
+  /// kInvalidArgument "in your query: ..." quoting only `sql`, except kIOError / kNoSpace
+  /// reading the lake, which keep their code (`verify`, not a query, judges corruption).
+  Result<QueryTable> Query(const std::string& sql);
 };
 
 /// Which quarantined rows Lake::Quarantine lists (empty / 0 = any).
-struct QuarantineQuery {
-  std::string symbol, timeframe;
-  std::string status = "held";  // held | released | dropped | "" (any)
-  int64_t job = 0;
-  int64_t limit = 200;
-};
+using QuarantineQuery = barlake::QuarantineFilter;
 
 struct SnapshotImportRequest;  // lake/snapshot_import.h
 struct SnapshotImportResult;
@@ -112,17 +109,9 @@ struct ImportRequest {
   Source source;
 };
 
-struct ConflictExample {
-  Micros ts = 0;
-  uint32_t line = 0;
-  double stored[5] = {0, 0, 0, 0, 0};  // open high low close volume
-  double incoming[5] = {0, 0, 0, 0, 0};
-};
-
-struct RejectionExample {
-  uint32_t line = 0;
-  std::string rule, field, reason;
-};
+// The report's parts that the public API shows as they are (barlake/types.h).
+using barlake::ConflictExample;
+using barlake::RejectionExample;
 
 struct ImportResult {
   journal::JobRecord job;  // id 0 for a dry run
@@ -153,17 +142,8 @@ struct ImportResult {
   std::string ReportJson() const;
 };
 
-struct VerifyProblem {
-  std::string path;
-  std::string what;
-};
-
-struct VerifyReport {
-  int64_t files_checked = 0;
-  int64_t rows_checked = 0;
-  std::vector<VerifyProblem> problems;
-  bool ok() const { return problems.empty(); }
-};
+using barlake::VerifyProblem;
+using barlake::VerifyReport;
 
 class Lake {
  public:

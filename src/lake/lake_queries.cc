@@ -2,6 +2,7 @@
 // events it sends its listener. Front-ends (cli/, server/) use these instead of holding the
 // journal or a DuckDB connection.
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 #include <thread>
 
@@ -53,6 +54,7 @@ Status Lake::WriteBarsParquet(const BarColumns& bars, const std::string& path) {
 
 namespace {
 
+constexpr std::string_view kQueryWrapperHead = "SELECT COLUMNS(*)::VARCHAR FROM (";
 
 class DuckQuerySession : public QuerySession {
  public:
@@ -63,7 +65,7 @@ class DuckQuerySession : public QuerySession {
   Result<QueryTable> Run(const std::string& sql) override {
     // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) reads as
     // DuckDB itself prints it.
-    ASSIGN_OR_RETURN(auto r, duck_->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + "\n)"));
+    ASSIGN_OR_RETURN(auto r, duck_->Query(std::string(kQueryWrapperHead) + sql + "\n)"));
     QueryTable t;
     const idx_t cols = duckdb_column_count(r->raw());
     for (idx_t c = 0; c < cols; ++c) t.columns.push_back(duckdb_column_name(r->raw(), c));
@@ -83,6 +85,26 @@ class DuckQuerySession : public QuerySession {
 };
 
 }  // namespace
+
+Result<QueryTable> QuerySession::Query(const std::string& sql) {
+  std::string trimmed = sql;
+  while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
+    trimmed.pop_back();
+  }
+  if (Status v = Check(trimmed); !v.ok()) return Status::InvalidArgument("in your query: " + v.message());
+  auto r = Run(trimmed);
+  if (r.ok()) return r;
+  const ErrorCode c = r.status().code();
+  if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return r.status().WithContext("in your query");
+  // Run wraps the query in a cast to text; DuckDB may quote that wrapper, the user wrote
+  // only their own SQL.
+  std::string message = r.status().message();
+  if (size_t at = message.find(kQueryWrapperHead); at != std::string::npos) {
+    message = message.substr(0, at);
+    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
+  }
+  return Status::InvalidArgument("in your query: " + message);
+}
 
 Result<std::unique_ptr<QuerySession>> Lake::OpenQuery(int threads) {
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
