@@ -104,6 +104,12 @@ class Lake {
   /// malformed timeframe.
   Result<Bars> Read(const std::string& symbol, const std::string& timeframe, Micros from, Micros to);
 
+  /// The sessions of the calendar of dataset symbol/timeframe that overlap [from, to) (pass
+  /// the stored span from Datasets() for all of them). Returns kNotFound when the dataset
+  /// is not declared or names an unknown calendar, kInvalidArgument when it has no
+  /// calendar. Registry only: opens no Parquet.
+  Result<DatasetSessions> Sessions(const std::string& symbol, const std::string& timeframe, Micros from, Micros to);
+
   /// Every dataset of the catalog (never opens Parquet files), with its derived state.
   Result<std::vector<Dataset>> Datasets();
 
@@ -137,6 +143,13 @@ class Lake {
   /// Health of the datasets `options` names, against each one's session calendar
   /// (docs/health.md). Returns kNotFound when a named dataset does not exist.
   Result<std::vector<DatasetHealth>> Health(const HealthOptions& options = {});
+
+  /// Gaps of at least `min_seconds` of session time in the bars of symbol/timeframe with
+  /// from <= ts < to (clipped to the stored bars), against the dataset's calendar, in time
+  /// order, with that calendar's name (docs/health.md). Returns kNotFound when the dataset does not exist or has no
+  /// calendar (or is daily or longer), kInvalidArgument for a malformed timeframe. Reader.
+  Result<GapReport> Gaps(const std::string& symbol, const std::string& timeframe, Micros from,
+                                      Micros to, int64_t min_seconds = 30 * 60);
 
   /// Quarantined rows (rows imports rejected) matching `filter`, oldest first. Returns
   /// kInvalidArgument for an unknown status.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "barlake/health.h"
+
 namespace barlake {
 
 /// Microseconds since 1970-01-01T00:00:00Z.
@@ -18,6 +20,26 @@ struct VaultSettings {
   std::string name;
   std::string display_tz;         // the zone tables and the dashboard show times in
   std::string default_source_tz;  // the zone of a source's stamps when nothing says otherwise
+};
+
+/// One trading session of a calendar (docs/calendars.md).
+struct Session {
+  Micros open = 0;   // UTC instant of the first trade of the session (inclusive)
+  Micros close = 0;  // UTC instant the session ends (exclusive)
+  /// The trade date the session belongs to, as days since 1970-01-01. For CME Globex the
+  /// session that opens Sunday 18:00 New York belongs to Monday (the day it closes).
+  int32_t trade_date = 0;
+  /// Closed earlier than the calendar's regular close (half day, holiday halt).
+  bool early_close = false;
+  /// Opened later than the calendar's regular open (e.g. after a holiday halt).
+  bool late_open = false;
+};
+
+/// The sessions of a dataset's calendar over a span (Lake::Sessions).
+struct DatasetSessions {
+  std::string calendar;  // its name, e.g. "CME_Globex"
+  std::string zone;      // its zone: wall-clock times of the market
+  std::vector<Session> sessions;  // sorted by open, non-overlapping
 };
 
 /// Bars of one dataset, column-wise, sorted by `ts` (strictly increasing). Every vector has
@@ -244,6 +266,9 @@ struct HealthOptions {
 struct DatasetHealth {
   std::string symbol, timeframe;
   std::string calendar;  // empty: none (then only the partition checks ran)
+  std::string zone;      // the calendar's zone, in which its daily pattern is read
+  /// Every finding (barlake/health.h); the fields below summarise it.
+  HealthReport report;
   std::string status;    // "ok", "warn", "fail" or "unchecked"
   int score = 100;
   double coverage_pct = 0;

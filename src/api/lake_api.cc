@@ -6,7 +6,9 @@
 
 #include "barlake/lake.h"
 #include "api/lake_access.h"
+#include "calendar/calendar.h"
 #include "core/json_text.h"
+#include "core/timeframe.h"
 #include "core/result.h"
 #include "env/env.h"
 #include "lake/data_kind.h"
@@ -30,6 +32,15 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
   } catch (...) {
     return Status::Internal(std::string(what) + ": unexpected exception");
   }
+}
+
+/// Each of the lake's records as its public type.
+template <class Record>
+auto AllToPublic(const std::vector<Record>& records) {
+  std::vector<decltype(lake::ToPublic(records.front()))> out;
+  out.reserve(records.size());
+  for (const auto& r : records) out.push_back(lake::ToPublic(r));
+  return out;
 }
 
 /// The lake's source for `source`: its file, or its bytes in memory (never spooled to disk).
@@ -149,6 +160,29 @@ Result<std::vector<Dataset>> Lake::Datasets() {
   });
 }
 
+Result<DatasetSessions> Lake::Sessions(const std::string& symbol, const std::string& timeframe, Micros from,
+                                       Micros to) {
+  return Guard("sessions", [&]() -> Result<DatasetSessions> {
+    const registry::Registry& reg = impl_->lake->registry();
+    const std::string name = symbol + " " + timeframe;
+    const registry::DatasetSpec* spec = reg.Find(symbol, timeframe);
+    if (!spec) return Status::NotFound("there is no dataset " + name + "; `barlake status` lists the datasets");
+    if (spec->calendar.empty()) {
+      return Status::InvalidArgument("dataset " + name + " has no calendar, so it has no sessions; set one with "
+                                     "`barlake dataset set " + name + " --calendar NAME` (`barlake calendars` "
+                                     "lists them)");
+    }
+    const calendar::Calendar* cal = reg.calendars().Find(spec->calendar);
+    if (!cal) {
+      return Status::NotFound("dataset " + name + " names calendar '" + spec->calendar +
+                              "', which is unknown; known: " + reg.calendars().NamesText());
+    }
+    DatasetSessions out{.calendar = cal->name, .zone = cal->zone};
+    ASSIGN_OR_RETURN(out.sessions, cal->SessionsBetween(from, to));
+    return out;
+  });
+}
+
 Result<std::vector<Dataset>> Lake::DerivedDatasets() {
   return Guard("datasets", [&]() -> Result<std::vector<Dataset>> {
     ASSIGN_OR_RETURN(auto summaries, impl_->lake->Datasets());
@@ -168,10 +202,7 @@ Result<std::vector<Dataset>> Lake::DerivedDatasets() {
 Result<std::vector<Job>> Lake::Jobs(int64_t limit) {
   return Guard("jobs", [&]() -> Result<std::vector<Job>> {
     ASSIGN_OR_RETURN(auto records, impl_->lake->Jobs(limit));
-    std::vector<Job> out;
-    out.reserve(records.size());
-    for (const auto& r : records) out.push_back(lake::ToPublic(r));
-    return out;
+    return AllToPublic(records);
   });
 }
 
@@ -213,9 +244,7 @@ Result<VerifyReport> Lake::Verify() {
 Result<std::vector<RegenerateResult>> Lake::Regenerate(const RegenerateOptions& options) {
   return Guard("regenerate", [&]() -> Result<std::vector<RegenerateResult>> {
     ASSIGN_OR_RETURN(auto items, impl_->lake->Regenerate(options));
-    std::vector<RegenerateResult> out;
-    for (const auto& it : items) out.push_back(lake::ToPublic(it));
-    return out;
+    return AllToPublic(items);
   });
 }
 
@@ -228,35 +257,60 @@ Result<std::vector<DatasetHealth>> Lake::Health(const HealthOptions& options) {
     req.options.gap_min_seconds = options.gap_min_seconds;
     req.now = options.now;
     req.calendar = lake::RegistryCalendars(l);
-    ASSIGN_OR_RETURN(auto reports, lake::CheckHealth(l, req));
-    std::vector<DatasetHealth> out;
-    for (const auto& h : reports) {
-      DatasetHealth d;
-      d.symbol = h.symbol;
-      d.timeframe = h.timeframe;
-      d.calendar = h.calendar;
-      d.status = health::StatusName(h.report.status);
-      d.score = h.report.score;
-      d.coverage_pct = h.report.coverage_pct;
-      d.gap_count = static_cast<int64_t>(h.report.gaps.size());
-      d.gap_missing_bars = h.report.gap_missing_bars;
-      d.stray_count = h.report.stray_count;
-      d.stale = h.report.staleness.stale;
-      d.notes = h.report.notes;
-      d.report_json = ToJsonText(lake::HealthJson(h, 1000));
-      out.push_back(std::move(d));
+    ASSIGN_OR_RETURN(std::vector<DatasetHealth> reports, lake::CheckHealth(l, req));
+    for (DatasetHealth& d : reports) {
+      const HealthReport& r = d.report;
+      d.status = health::StatusName(r.status);
+      d.score = r.score;
+      d.coverage_pct = r.coverage_pct;
+      d.gap_count = static_cast<int64_t>(r.gaps.size());
+      d.gap_missing_bars = r.gap_missing_bars;
+      d.stray_count = r.stray_count;
+      d.stale = r.staleness.stale;
+      d.notes = r.notes;
+      d.report_json = ToJsonText(lake::HealthJson(d, 1000));
     }
-    return out;
+    return reports;
+  });
+}
+
+Result<GapReport> Lake::Gaps(const std::string& symbol, const std::string& timeframe, Micros from, Micros to,
+                             int64_t min_seconds) {
+  return Guard("gaps", [&]() -> Result<GapReport> {
+    lake::Lake* l = impl_->lake.get();
+    ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(timeframe));
+    ASSIGN_OR_RETURN(auto datasets, l->Datasets());
+    const journal::DatasetSummary* d = nullptr;
+    for (const auto& x : datasets) {
+      if (x.symbol == symbol && x.timeframe == timeframe) d = &x;
+    }
+    if (!d) {
+      return Status::NotFound("there is no dataset " + symbol + " " + timeframe +
+                              "; `barlake status` lists the datasets");
+    }
+    ASSIGN_OR_RETURN(auto source, lake::RegistryCalendars(l)(symbol, timeframe));
+    if (!source || tf.seconds() > 86400) {
+      return Status::NotFound(symbol + " " + timeframe +
+                              " has no session calendar to tell gaps from closures; set `calendar` for it "
+                              "in barlake.toml (docs/health.md)");
+    }
+    // The range, clipped to the stored first bar .. end of the last bar.
+    const Micros lo = std::max(from, d->first_ts), hi = std::min(to, d->last_ts + tf.micros());
+    GapReport report;
+    report.calendar = source->name;
+    if (hi <= lo) return report;
+    ASSIGN_OR_RETURN(auto ts, lake::ReadBarTimes(l, symbol, timeframe, lo, hi));
+    ASSIGN_OR_RETURN(auto sessions, source->sessions(lo - 2 * kMicrosPerDay, hi + 2 * kMicrosPerDay));
+    report.gaps = health::FindGaps(ts, tf.seconds(), sessions, min_seconds, lo, hi);
+    for (const auto& gap : report.gaps) report.missing_bars += gap.missing_bars;
+    return report;
   });
 }
 
 Result<std::vector<QuarantinedRow>> Lake::Quarantine(const QuarantineFilter& filter) {
   return Guard("quarantine", [&]() -> Result<std::vector<QuarantinedRow>> {
     ASSIGN_OR_RETURN(auto rows, impl_->lake->Quarantine(filter));
-    std::vector<QuarantinedRow> out;
-    out.reserve(rows.size());
-    for (const auto& r : rows) out.push_back(lake::ToPublic(r));
-    return out;
+    return AllToPublic(rows);
   });
 }
 
@@ -288,9 +342,7 @@ Result<QueryResult> Lake::Query(const std::string& sql, int threads) {
 Result<std::vector<RegenerateResult>> Lake::Resample(const ResampleOptions& options) {
   return Guard("resample", [&]() -> Result<std::vector<RegenerateResult>> {
     ASSIGN_OR_RETURN(auto items, impl_->lake->DeclareResample(options));
-    std::vector<RegenerateResult> out;
-    for (const auto& it : items) out.push_back(lake::ToPublic(it));
-    return out;
+    return AllToPublic(items);
   });
 }
 

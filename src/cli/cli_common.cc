@@ -95,6 +95,14 @@ std::string Basename(const std::string& p) {
   return pos == std::string::npos ? p : p.substr(pos + 1);
 }
 
+void AddDatasetRangeOptions(CLI::App* cmd, std::string& symbol, std::string& timeframe, std::string& from,
+                            std::string& to) {
+  cmd->add_option("SYMBOL", symbol, "Dataset symbol, e.g. ES")->required();
+  cmd->add_option("TF", timeframe, "Dataset timeframe, e.g. 1m")->required();
+  cmd->add_option("--from", from, "Start, ISO 8601 (inclusive; UTC unless an offset is given; default: the first bar)");
+  cmd->add_option("--to", to, "End, ISO 8601 (exclusive; default: after the last bar)");
+}
+
 Result<TimeRange> ParseTimeRange(const std::string& from, const std::string& to) {
   TimeRange range;
   if (!from.empty()) {

@@ -30,6 +30,13 @@ struct Globals {
 
 /// Print "barlake: error: <message>" to stderr and return the exit code for `s`.
 int Fail(const Status& s);
+/// In a command (which returns an exit code): `lhs = value of expr`, or print its error and
+/// return its exit code. The CLI's ASSIGN_OR_RETURN.
+#define ASSIGN_OR_FAIL(lhs, expr) ASSIGN_OR_FAIL_IMPL(BARLAKE_CONCAT(_cli_res_, __LINE__), lhs, expr)
+#define ASSIGN_OR_FAIL_IMPL(tmp, lhs, expr)              \
+  auto tmp = (expr);                                     \
+  if (!tmp.ok()) return ::barlake::cli::Fail(tmp.status()); \
+  lhs = std::move(tmp).value()
 /// --vault, else $BARLAKE_VAULT, else the current folder.
 std::string VaultDir(const Globals& g);
 /// Open the vault's lake; `progress` draws a progress bar when stderr is a terminal.
@@ -54,6 +61,10 @@ struct TimeRange {
   Micros from = kOpenRangeStart, to = kOpenRangeEnd;
 };
 Result<TimeRange> ParseTimeRange(const std::string& from, const std::string& to);
+/// The SYMBOL TF positionals and the --from / --to options (ParseTimeRange) of a command
+/// that reads a range of one dataset (`read`, `gaps`).
+void AddDatasetRangeOptions(CLI::App* cmd, std::string& symbol, std::string& timeframe, std::string& from,
+                            std::string& to);
 using lake::JobJson;  // the JSON shapes live in lake/lake_json.h, shared with the HTTP API
 
 /// Every command and the global options on `app` (commands.cc); `rc` receives the exit

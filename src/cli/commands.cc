@@ -160,30 +160,25 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
     return Fail(Status::InvalidArgument("import of a bar file needs --symbol and --timeframe, e.g. "
                                         "--symbol ES --timeframe 1m"));
   }
-  auto policy = ParseOnConflict(a.on_conflict);
-  if (!policy.ok()) return Fail(policy.status());
-  auto lk = OpenVault(g, !a.as_json);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto policy, ParseOnConflict(a.on_conflict));
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, !a.as_json));
   barlake::ImportOptions options = a.options;
-  options.on_conflict = *policy;
-  auto r = (*lk)->Import(barlake::Source::File(a.file), options);
-  if (!r.ok()) return Fail(r.status());
+  options.on_conflict = policy;
+  ASSIGN_OR_FAIL(auto r, lk->Import(barlake::Source::File(a.file), options));
   if (a.as_json) {
-    std::printf("%s\n", r->report_json.c_str());
+    std::printf("%s\n", r.report_json.c_str());
   } else {
-    PrintImportResult(*r, a.file);
+    PrintImportResult(r, a.file);
   }
   return 0;
 }
 
 int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto r = (*lk)->CheckAlignment(barlake::Source::File(a.file), a.options);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto r, lk->CheckAlignment(barlake::Source::File(a.file), a.options));
   if (a.as_json) {
-    std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r->alignment_checked}}).c_str());
-  } else if (r->alignment_checked) {
+    std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r.alignment_checked}}).c_str());
+  } else if (r.alignment_checked) {
     std::printf("%s agrees with the stored %s %s bars where they overlap.\n", QuoteBytes(a.file).c_str(),
                 a.options.symbol.c_str(), a.options.timeframe.c_str());
   } else {
@@ -194,28 +189,25 @@ int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
 }
 
 int CmdStatus(const Globals& g, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   // With each derived dataset's method and whether an input changed since (journal only).
-  auto ds = (*lk)->Datasets();
-  if (!ds.ok()) return Fail(ds.status());
-  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
+  ASSIGN_OR_FAIL(auto ds, lk->Datasets());
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(lake::StatusJson((*lk)->vault(), tz->name(), *ds), 2).c_str());
+    std::printf("%s\n", ToJsonText(lake::StatusJson(lk->vault(), tz.name(), ds), 2).c_str());
     return 0;
   }
-  if (ds->empty()) {
+  if (ds.empty()) {
     std::printf("The vault is empty. Import data with: barlake import FILE --symbol ES --timeframe 1m\n");
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& d : *ds) {
+  for (const auto& d : ds) {
     // Daily and weekly bars are stamped with their session date, and a derived table's
     // rows are trade dates; a zone would shift them.
     auto tf = Timeframe::Parse(d.timeframe);
     const bool dated = (tf.ok() && tf->is_daily_or_longer()) || d.kind == "table";
-    auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
+    auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(tz, t); };
     std::string note;
     if (!d.method.empty()) {
       note = d.method + " of " + (d.inputs.empty() ? std::string("?") : d.inputs[0]) +
@@ -223,17 +215,16 @@ int CmdStatus(const Globals& g, bool as_json) {
     }
     rows.push_back({d.symbol, d.timeframe, bar_time(d.first_ts), bar_time(d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
-                    LocalText(*tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job), note});
+                    LocalText(tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job), note});
   }
-  std::printf("%s", FormatTable({"SYMBOL", "TF", "FIRST BAR (" + tz->name() + ")", "LAST BAR", "ROWS", "SIZE",
+  std::printf("%s", FormatTable({"SYMBOL", "TF", "FIRST BAR (" + tz.name() + ")", "LAST BAR", "ROWS", "SIZE",
                                  "PARTS", "LAST UPDATE", "JOB", "DERIVED"},
                                 rows)
                         .c_str());
   // Derived datasets declared but never built are stale too, though not in the catalog yet.
-  auto derived = (*lk)->DerivedDatasets();
-  if (!derived.ok()) return Fail(derived.status());
+  ASSIGN_OR_FAIL(auto derived, lk->DerivedDatasets());
   int64_t stale = 0;
-  for (const auto& s : *derived) stale += s.stale ? 1 : 0;
+  for (const auto& s : derived) stale += s.stale ? 1 : 0;
   if (stale > 0) {
     std::printf("\n%lld derived dataset%s stale: run `%s regenerate --stale`\n", static_cast<long long>(stale),
                 stale > 1 ? "s are" : " is", g.program.c_str());
@@ -246,13 +237,11 @@ struct ReadArgs {
 };
 
 int CmdRead(const Globals& g, const ReadArgs& a) {
-  auto range = ParseTimeRange(a.from, a.to);
-  if (!range.ok()) return Fail(range.status());
+  ASSIGN_OR_FAIL(auto range, ParseTimeRange(a.from, a.to));
   std::optional<TimeZone> tz;
   if (!a.tz.empty()) {
-    auto z = TimeZone::Locate(a.tz);
-    if (!z.ok()) return Fail(z.status());
-    tz = *z;
+    ASSIGN_OR_FAIL(auto z, TimeZone::Locate(a.tz));
+    tz = z;
   }
   if (a.format != "csv" && a.format != "json" && a.format != "parquet") {
     return Fail(Status::InvalidArgument("--format must be csv, json or parquet"));
@@ -260,13 +249,11 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
   if (a.format == "parquet" && a.output.empty()) {
     return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
   }
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto bars = (*lk)->Read(a.symbol, a.timeframe, range->from, range->to);
-  if (!bars.ok()) return Fail(bars.status());
-  const barlake::Bars& b = *bars;
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto bars, lk->Read(a.symbol, a.timeframe, range.from, range.to));
+  const barlake::Bars& b = bars;
   if (a.format == "parquet") {
-    Status s = (*lk)->WriteParquet(b, a.output);
+    Status s = lk->WriteParquet(b, a.output);
     if (!s.ok()) return Fail(s);
     std::fprintf(stderr, "Wrote %zu bars to %s\n", b.size(), QuoteBytes(a.output).c_str());
     return 0;
@@ -300,14 +287,12 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
 
 int CmdQuery(const Globals& g, const std::string& sql, const std::string& format) {
   if (format != "table" && format != "csv") return Fail(Status::InvalidArgument("--format must be table or csv"));
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   // A failing query is the user's SQL (a usage error, exit 2), except for I/O trouble
   // reading the lake, which keeps its own exit code (Lake::Query).
-  auto r = (*lk)->Query(sql);
-  if (!r.ok()) return Fail(r.status());
-  const std::vector<std::string>& header = r->columns;
-  const std::vector<std::vector<std::string>>& rows = r->rows;
+  ASSIGN_OR_FAIL(auto r, lk->Query(sql));
+  const std::vector<std::string>& header = r.columns;
+  const std::vector<std::vector<std::string>>& rows = r.rows;
   if (format == "csv") {
     std::string out;
     auto csv_line = [&](const std::vector<std::string>& fields) {
@@ -333,67 +318,59 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
 }
 
 int CmdVerify(const Globals& g, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto rep = (*lk)->Verify();
-  if (!rep.ok()) return Fail(rep.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto rep, lk->Verify());
   if (as_json) {
     json problems = json::array();
-    for (const auto& p : rep->problems) problems.push_back({{"path", p.path}, {"problem", p.what}});
-    std::printf("%s\n", ToJsonText(json{{"ok", rep->ok()},
-                                        {"files_checked", rep->files_checked},
-                                        {"rows_checked", rep->rows_checked},
+    for (const auto& p : rep.problems) problems.push_back({{"path", p.path}, {"problem", p.what}});
+    std::printf("%s\n", ToJsonText(json{{"ok", rep.ok()},
+                                        {"files_checked", rep.files_checked},
+                                        {"rows_checked", rep.rows_checked},
                                         {"problems", problems}},
                                    2)
                             .c_str());
   } else {
-    for (const auto& p : rep->problems) std::printf("PROBLEM %s: %s\n", p.path.c_str(), p.what.c_str());
-    std::printf("%s: %lld files, %s rows checked, %zu problem%s\n", rep->ok() ? "OK" : "FAILED",
-                static_cast<long long>(rep->files_checked), WithThousands(rep->rows_checked).c_str(),
-                rep->problems.size(), rep->problems.size() == 1 ? "" : "s");
+    for (const auto& p : rep.problems) std::printf("PROBLEM %s: %s\n", p.path.c_str(), p.what.c_str());
+    std::printf("%s: %lld files, %s rows checked, %zu problem%s\n", rep.ok() ? "OK" : "FAILED",
+                static_cast<long long>(rep.files_checked), WithThousands(rep.rows_checked).c_str(),
+                rep.problems.size(), rep.problems.size() == 1 ? "" : "s");
   }
-  return rep->ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
+  return rep.ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
 }
 
 int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
-  auto lk = OpenVault(g, true);
-  if (!lk.ok()) return Fail(lk.status());
-  auto r = (*lk)->Rollback(job_id);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, true));
+  ASSIGN_OR_FAIL(auto r, lk->Rollback(job_id));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(JobJson(*r)).c_str());
+    std::printf("%s\n", ToJsonText(JobJson(r)).c_str());
     return 0;
   }
   // The job's own count includes barlake.toml when the rolled back job declared a dataset;
   // the message counts data partitions and names the registry apart.
-  auto detail = (*lk)->GetJob(r->id);
-  if (!detail.ok()) return Fail(detail.status());
-  const size_t restored = detail->changes.size();
+  ASSIGN_OR_FAIL(auto detail, lk->GetJob(r.id));
+  const size_t restored = detail.changes.size();
   std::printf("Job %lld rolled back job %lld: %zu partition%s restored to what they held before it "
               "(partitions it created were removed)%s\n",
-              static_cast<long long>(r->id), static_cast<long long>(job_id), restored, restored == 1 ? "" : "s",
-              detail->registry_changed ? "; barlake.toml restored too" : "");
+              static_cast<long long>(r.id), static_cast<long long>(job_id), restored, restored == 1 ? "" : "s",
+              detail.registry_changed ? "; barlake.toml restored too" : "");
   return 0;
 }
 
 int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto jobs = (*lk)->Jobs(limit);
-  if (!jobs.ok()) return Fail(jobs.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto jobs, lk->Jobs(limit));
   if (as_json) {
     json arr = json::array();
-    for (const auto& j : *jobs) arr.push_back(JobJson(j));
+    for (const auto& j : jobs) arr.push_back(JobJson(j));
     std::printf("%s\n", ToJsonText(arr, 2).c_str());
     return 0;
   }
-  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
   std::vector<std::vector<std::string>> rows;
-  for (const auto& j : *jobs) {
+  for (const auto& j : jobs) {
     rows.push_back({std::to_string(j.id), j.kind, j.status, j.symbol, j.timeframe, WithThousands(j.rows_read),
                     WithThousands(j.rows_written), WithThousands(j.rows_conflicting), std::to_string(j.partitions),
-                    LocalText(*tz, j.created_at / 1000000 * 1000000),
+                    LocalText(tz, j.created_at / 1000000 * 1000000),
                     j.kind == "rollback" ? "job " + std::to_string(j.target_job) : Basename(j.source_path)});
   }
   std::printf("%s", FormatTable({"JOB", "KIND", "STATUS", "SYMBOL", "TF", "READ", "WRITTEN", "CONFLICTS", "PARTS",
@@ -404,16 +381,14 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
 }
 
 int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto detail = (*lk)->GetJob(id);
-  if (!detail.ok()) return Fail(detail.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto detail, lk->GetJob(id));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(lake::JobDetailJson(*detail), 2).c_str());
+    std::printf("%s\n", ToJsonText(lake::JobDetailJson(detail), 2).c_str());
     return 0;
   }
-  const barlake::Job* j = &detail->job;
-  const std::vector<barlake::PartitionChange>* changes = &detail->changes;
+  const barlake::Job* j = &detail.job;
+  const std::vector<barlake::PartitionChange>* changes = &detail.changes;
   std::printf("Job %lld: %s %s\n", static_cast<long long>(j->id), j->kind.c_str(), j->status.c_str());
   if (!j->source_path.empty()) std::printf("  source    %s\n  sha256    %s\n", j->source_path.c_str(), j->source_sha256.c_str());
   std::printf("  dataset   %s %s\n  rows      read %lld, written %lld, rejected %lld, conflicting %lld\n",
@@ -479,13 +454,12 @@ struct QuarantineArgs {
 };
 
 int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   if (a.status != "all" && a.status != "held" && a.status != "released" && a.status != "dropped") {
     return Fail(Status::InvalidArgument("--status must be held, released, dropped or all"));
   }
   const std::string status = a.status == "all" ? "" : a.status;
-  auto rows = (*lk)->Quarantine(
+  auto rows = lk->Quarantine(
       {.symbol = a.symbol, .timeframe = a.timeframe, .status = status, .job = a.job, .limit = a.limit});
   if (!rows.ok()) return Fail(rows.status());
   if (a.as_json) {
@@ -510,53 +484,46 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
 }
 
 int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto q = (*lk)->GetQuarantined(id);
-  if (!q.ok()) return Fail(q.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto q, lk->GetQuarantined(id));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(QuarantineJson(*q), 2).c_str());
+    std::printf("%s\n", ToJsonText(QuarantineJson(q), 2).c_str());
     return 0;
   }
   std::printf("Quarantined row %lld (%s)\n  dataset  %s %s\n  bar      %s  O %g H %g L %g C %g V %g\n"
               "  source   job %lld, line %u\n  rule     %s (field '%s')\n  reason   %s\n",
-              static_cast<long long>(q->id), q->status.c_str(), q->symbol.c_str(), q->timeframe.c_str(),
-              FormatIsoUtc(q->ts).c_str(), q->open, q->high, q->low, q->close, q->volume,
-              static_cast<long long>(q->job), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
+              static_cast<long long>(q.id), q.status.c_str(), q.symbol.c_str(), q.timeframe.c_str(),
+              FormatIsoUtc(q.ts).c_str(), q.open, q.high, q.low, q.close, q.volume,
+              static_cast<long long>(q.job), q.line, q.rule.c_str(), q.field.c_str(), q.reason.c_str());
   return 0;
 }
 
 int CmdQuarantineRelease(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenVault(g, true);
-  if (!lk.ok()) return Fail(lk.status());
-  auto r = (*lk)->ReleaseQuarantined(a.ids);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, true));
+  ASSIGN_OR_FAIL(auto r, lk->ReleaseQuarantined(a.ids));
   if (a.as_json) {
-    std::printf("%s\n", r->report_json.c_str());
+    std::printf("%s\n", r.report_json.c_str());
   } else {
     std::printf("Job %lld released %zu row%s into %s %s (%lld added, %lld replaced)\n",
-                static_cast<long long>(r->job.id), a.ids.size(), a.ids.size() == 1 ? "" : "s", r->job.symbol.c_str(),
-                r->job.timeframe.c_str(), static_cast<long long>(r->rows_added), static_cast<long long>(r->rows_replaced));
+                static_cast<long long>(r.job.id), a.ids.size(), a.ids.size() == 1 ? "" : "s", r.job.symbol.c_str(),
+                r.job.timeframe.c_str(), static_cast<long long>(r.rows_added), static_cast<long long>(r.rows_replaced));
   }
   return 0;
 }
 
 int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  if (Status s = (*lk)->DropQuarantined(a.ids); !s.ok()) return Fail(s);
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  if (Status s = lk->DropQuarantined(a.ids); !s.ok()) return Fail(s);
   std::printf("Dropped %zu quarantined row%s (kept in the journal as dropped; never merged)\n", a.ids.size(),
               a.ids.size() == 1 ? "" : "s");
   return 0;
 }
 
 int CmdRecover(const Globals& g) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto recovered = (*lk)->Recover();
-  if (!recovered.ok()) return Fail(recovered.status());
-  std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(*recovered),
-              *recovered == 1 ? "" : "s");
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto recovered, lk->Recover());
+  std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(recovered),
+              recovered == 1 ? "" : "s");
   return 0;
 }
 
@@ -581,8 +548,7 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
   const Item items[] = {{"ES", 4800.0, 0.0003, 11}, {"NQ", 16800.0, 0.0004, 22}, {"CL", 72.0, 0.0006, 33}};
   Globals lg = g;
   lg.vault = dir;
-  auto lk = OpenVault(lg, true);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(lg, true));
   for (const auto& it : items) {
     const std::string path = samples + "/" + it.symbol + " 03-25.Last.txt";
     if (!env->FileExists(path)) {
@@ -594,34 +560,31 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
       spec.minute_volatility = it.vol;
       spec.seed = it.seed;
       int64_t rows = 0;
-      auto text = demo::MakeNinjaTraderExport(spec, &rows);
-      if (!text.ok()) return Fail(text.status());
-      if (Status s = WriteFileAtomic(env, path, *text); !s.ok()) return Fail(s);
+      ASSIGN_OR_FAIL(auto text, demo::MakeNinjaTraderExport(spec, &rows));
+      if (Status s = WriteFileAtomic(env, path, text); !s.ok()) return Fail(s);
       std::printf("Generated %s (%s one-minute bars, NinjaTrader export, Los Angeles time)\n", path.c_str(),
                   WithThousands(rows).c_str());
     }
     barlake::ImportOptions options{.symbol = it.symbol, .timeframe = "1m", .tz = "America/Los_Angeles"};
     options.description = std::string(it.symbol) + " front-month futures, 1-minute bars (generated sample)";
     options.calendar = "CME_Globex";
-    auto r = (*lk)->Import(barlake::Source::File(path), options);
-    if (!r.ok()) return Fail(r.status());
-    if (!r->skipped_because.empty()) {
-      std::printf("Skipped %s: %s\n", it.symbol, r->skipped_because.c_str());
+    ASSIGN_OR_FAIL(auto r, lk->Import(barlake::Source::File(path), options));
+    if (!r.skipped_because.empty()) {
+      std::printf("Skipped %s: %s\n", it.symbol, r.skipped_because.c_str());
     } else {
       std::printf("Imported %s: job %lld, %s rows into %zu partitions\n", it.symbol,
-                  static_cast<long long>(r->job.id), WithThousands(r->job.rows_written).c_str(),
-                  r->partitions.size());
+                  static_cast<long long>(r.job.id), WithThousands(r.job.rows_written).c_str(),
+                  r.partitions.size());
     }
   }
   // Derived data on the same lineage as any: ES's daily session statistics, stored and
   // rebuilt whenever an import changes ES 1m.
-  auto built = (*lk)->DeclareTable({.symbol = "ES", .table = lake::kSessionStatsTable});
-  if (!built.ok()) return Fail(built.status());
-  if (!built->skipped_because.empty()) {
-    std::printf("ES session_stats: %s\n", built->skipped_because.c_str());
+  ASSIGN_OR_FAIL(auto built, lk->DeclareTable({.symbol = "ES", .table = lake::kSessionStatsTable}));
+  if (!built.skipped_because.empty()) {
+    std::printf("ES session_stats: %s\n", built.skipped_because.c_str());
   } else {
-    std::printf("Built ES session_stats: job %lld, %s sessions\n", static_cast<long long>(built->job.id),
-                WithThousands(built->rows_written).c_str());
+    std::printf("Built ES session_stats: job %lld, %s sessions\n", static_cast<long long>(built.job.id),
+                WithThousands(built.rows_written).c_str());
   }
   std::printf("\n");
   int rc = CmdStatus(lg, false);
@@ -740,10 +703,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
 
   auto* rd = app.add_subcommand("read", "Print bars of a dataset");
   static ReadArgs ra;
-  rd->add_option("SYMBOL", ra.symbol, "Dataset symbol, e.g. ES")->required();
-  rd->add_option("TF", ra.timeframe, "Dataset timeframe, e.g. 1m")->required();
-  rd->add_option("--from", ra.from, "First bar time, ISO 8601 (inclusive; UTC unless an offset is given)");
-  rd->add_option("--to", ra.to, "End time, ISO 8601 (exclusive)");
+  AddDatasetRangeOptions(rd, ra.symbol, ra.timeframe, ra.from, ra.to);
   rd->add_option("--format", ra.format, "csv (default), json or parquet");
   rd->add_option("--tz", ra.tz, "Show times in this zone instead of UTC");
   rd->add_option("--output,-o", ra.output, "Write to a file instead of standard output");

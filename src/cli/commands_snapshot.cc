@@ -72,15 +72,12 @@ struct ReadArgs {
 };
 
 int CmdSnapshotsRead(const Globals& g, const ReadArgs& a) {
-  auto range = ParseTimeRange(a.from, a.to);
-  if (!range.ok()) return Fail(range.status());
-  const auto [from, to] = *range;
+  ASSIGN_OR_FAIL(auto range, ParseTimeRange(a.from, a.to));
+  const auto [from, to] = range;
   if (a.format != "csv" && a.format != "json") return Fail(Status::InvalidArgument("--format must be csv or json"));
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto rows = (*lk)->ReadSnapshots(a.ticker, from, to);
-  if (!rows.ok()) return Fail(rows.status());
-  const storage::SnapshotRows& r = *rows;
+  ASSIGN_OR_FAIL(auto lk, OpenLake(g, false));
+  ASSIGN_OR_FAIL(auto rows, lk->ReadSnapshots(a.ticker, from, to));
+  const storage::SnapshotRows& r = rows;
   fmt::memory_buffer buf;
   auto out = std::back_inserter(buf);
   // A sentinel zero prints as empty (csv) / null (json) with --missing-as-null.
@@ -127,15 +124,12 @@ int CmdSnapshotsRead(const Globals& g, const ReadArgs& a) {
 }
 
 int CmdSnapshotsList(const Globals& g, bool as_json) {
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto ds = (*lk)->Datasets();
-  if (!ds.ok()) return Fail(ds.status());
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
+  ASSIGN_OR_FAIL(auto lk, OpenLake(g, false));
+  ASSIGN_OR_FAIL(auto ds, lk->Datasets());
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->registry().settings().display_tz));
   json arr = json::array();
   std::vector<std::vector<std::string>> rows;
-  for (const auto& d : *ds) {
+  for (const auto& d : ds) {
     if (d.timeframe != lake::kGexTimeframe) continue;
     arr.push_back({{"ticker", d.symbol},
                    {"kind", d.timeframe},
@@ -145,7 +139,7 @@ int CmdSnapshotsList(const Globals& g, bool as_json) {
                    {"bytes", d.bytes},
                    {"partitions", d.partitions},
                    {"last_job", d.last_job}});
-    rows.push_back({d.symbol, d.timeframe, LocalText(*tz, d.first_ts), LocalText(*tz, d.last_ts),
+    rows.push_back({d.symbol, d.timeframe, LocalText(tz, d.first_ts), LocalText(tz, d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
                     std::to_string(d.last_job)});
   }
@@ -154,7 +148,7 @@ int CmdSnapshotsList(const Globals& g, bool as_json) {
   } else if (rows.empty()) {
     std::printf("No snapshot datasets. Import one with: barlake import SPX_2026-02-25_rt.json\n");
   } else {
-    std::printf("%s", FormatTable({"TICKER", "KIND", "FIRST (" + tz->name() + ")", "LAST", "ROWS", "SIZE", "PARTS", "JOB"},
+    std::printf("%s", FormatTable({"TICKER", "KIND", "FIRST (" + tz.name() + ")", "LAST", "ROWS", "SIZE", "PARTS", "JOB"},
                                   rows)
                           .c_str());
   }
@@ -174,21 +168,18 @@ bool LooksLikeSnapshotFile(const std::string& path) {
 
 int ImportSnapshotFiles(const Globals& g, const std::vector<std::string>& files, const std::string& on_conflict,
                         bool dry_run, bool as_json) {
-  auto policy = lake::ParseConflictPolicy(on_conflict);
-  if (!policy.ok()) return Fail(policy.status());
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto policy, lake::ParseConflictPolicy(on_conflict));
+  ASSIGN_OR_FAIL(auto lk, OpenLake(g, false));
   for (const auto& file : files) {
     lake::SnapshotImportRequest req;
     req.path = file;
-    req.on_conflict = *policy;
+    req.on_conflict = policy;
     req.dry_run = dry_run;
-    auto r = (*lk)->ImportSnapshots(req);
-    if (!r.ok()) return Fail(r.status());
+    ASSIGN_OR_FAIL(auto r, lk->ImportSnapshots(req));
     if (as_json) {
-      std::printf("%s\n", r->ReportJson().c_str());
+      std::printf("%s\n", r.ReportJson().c_str());
     } else {
-      PrintSnapshotResult(*r, file);
+      PrintSnapshotResult(r, file);
     }
   }
   return 0;
