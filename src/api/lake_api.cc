@@ -34,13 +34,27 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
   }
 }
 
-/// Each of the lake's records as its public type.
+/// The lake's record (or each of its records) as the public type.
 template <class Record>
-auto AllToPublic(const std::vector<Record>& records) {
+auto PublicOf(const Record& record) {
+  return lake::ToPublic(record);
+}
+template <class Record>
+auto PublicOf(const std::vector<Record>& records) {
   std::vector<decltype(lake::ToPublic(records.front()))> out;
   out.reserve(records.size());
   for (const auto& r : records) out.push_back(lake::ToPublic(r));
   return out;
+}
+
+/// Guard(what, call), with the lake's result of `call` returned as its public type.
+template <class Call>
+auto GuardPublic(const char* what, Call&& call) {
+  using Public = decltype(PublicOf(call().value()));
+  return Guard(what, [&]() -> Result<Public> {
+    ASSIGN_OR_RETURN(auto record, call());
+    return PublicOf(record);
+  });
 }
 
 /// The lake's source for `source`: its file, or its bytes in memory (never spooled to disk).
@@ -112,20 +126,16 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& dir, const Options& 
 }
 
 Result<ImportReport> Lake::Import(const Source& source, const ImportOptions& options) {
-  return Guard("import", [&]() -> Result<ImportReport> {
-    ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->Import(RequestFor(source, options)));
-    return lake::ToPublic(r);
-  });
+  return GuardPublic("import", [&] { return impl_->lake->Import(RequestFor(source, options)); });
 }
 
 Result<ImportReport> Lake::CheckAlignment(const Source& source, const ImportOptions& options) {
-  return Guard("check alignment", [&]() -> Result<ImportReport> {
+  return GuardPublic("check alignment", [&] {
     lake::ImportRequest req = RequestFor(source, options);
     req.alignment_only = true;
     req.skip_alignment_check = false;
     req.force = true;  // judge alignment even for a file with many rejected rows
-    ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->Import(req));
-    return lake::ToPublic(r);
+    return impl_->lake->Import(req);
   });
 }
 
@@ -200,10 +210,7 @@ Result<std::vector<Dataset>> Lake::DerivedDatasets() {
 }
 
 Result<std::vector<Job>> Lake::Jobs(int64_t limit) {
-  return Guard("jobs", [&]() -> Result<std::vector<Job>> {
-    ASSIGN_OR_RETURN(auto records, impl_->lake->Jobs(limit));
-    return AllToPublic(records);
-  });
+  return GuardPublic("jobs", [&] { return impl_->lake->Jobs(limit); });
 }
 
 Result<JobDetail> Lake::GetJob(int64_t id) {
@@ -224,10 +231,7 @@ Result<JobDetail> Lake::GetJob(int64_t id) {
 }
 
 Result<Job> Lake::Rollback(int64_t job_id) {
-  return Guard("rollback", [&]() -> Result<Job> {
-    ASSIGN_OR_RETURN(auto record, impl_->lake->Rollback(job_id));
-    return lake::ToPublic(record);
-  });
+  return GuardPublic("rollback", [&] { return impl_->lake->Rollback(job_id); });
 }
 
 Result<VerifyReport> Lake::Verify() {
@@ -242,10 +246,7 @@ Result<VerifyReport> Lake::Verify() {
 }
 
 Result<std::vector<RegenerateResult>> Lake::Regenerate(const RegenerateOptions& options) {
-  return Guard("regenerate", [&]() -> Result<std::vector<RegenerateResult>> {
-    ASSIGN_OR_RETURN(auto items, impl_->lake->Regenerate(options));
-    return AllToPublic(items);
-  });
+  return GuardPublic("regenerate", [&] { return impl_->lake->Regenerate(options); });
 }
 
 Result<std::vector<DatasetHealth>> Lake::Health(const HealthOptions& options) {
@@ -308,24 +309,15 @@ Result<GapReport> Lake::Gaps(const std::string& symbol, const std::string& timef
 }
 
 Result<std::vector<QuarantinedRow>> Lake::Quarantine(const QuarantineFilter& filter) {
-  return Guard("quarantine", [&]() -> Result<std::vector<QuarantinedRow>> {
-    ASSIGN_OR_RETURN(auto rows, impl_->lake->Quarantine(filter));
-    return AllToPublic(rows);
-  });
+  return GuardPublic("quarantine", [&] { return impl_->lake->Quarantine(filter); });
 }
 
 Result<QuarantinedRow> Lake::GetQuarantined(int64_t id) {
-  return Guard("quarantine", [&]() -> Result<QuarantinedRow> {
-    ASSIGN_OR_RETURN(auto row, impl_->lake->QuarantineRow(id));
-    return lake::ToPublic(row);
-  });
+  return GuardPublic("quarantine", [&] { return impl_->lake->QuarantineRow(id); });
 }
 
 Result<ImportReport> Lake::ReleaseQuarantined(const std::vector<int64_t>& ids) {
-  return Guard("release", [&]() -> Result<ImportReport> {
-    ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->ReleaseQuarantine(ids));
-    return lake::ToPublic(r);
-  });
+  return GuardPublic("release", [&] { return impl_->lake->ReleaseQuarantine(ids); });
 }
 
 Status Lake::DropQuarantined(const std::vector<int64_t>& ids) {
@@ -340,17 +332,11 @@ Result<QueryResult> Lake::Query(const std::string& sql, int threads) {
 }
 
 Result<std::vector<RegenerateResult>> Lake::Resample(const ResampleOptions& options) {
-  return Guard("resample", [&]() -> Result<std::vector<RegenerateResult>> {
-    ASSIGN_OR_RETURN(auto items, impl_->lake->DeclareResample(options));
-    return AllToPublic(items);
-  });
+  return GuardPublic("resample", [&] { return impl_->lake->DeclareResample(options); });
 }
 
 Result<RegenerateResult> Lake::DeclareTable(const TableOptions& options) {
-  return Guard("table", [&]() -> Result<RegenerateResult> {
-    ASSIGN_OR_RETURN(auto item, impl_->lake->DeclareTable(options));
-    return lake::ToPublic(item);
-  });
+  return GuardPublic("table", [&] { return impl_->lake->DeclareTable(options); });
 }
 
 Result<std::string> Lake::ApiToken(const std::string& dir, bool rotate) {

@@ -50,9 +50,16 @@ int WithVault(const Globals& g, bool progress, Body&& body) {
   if (!lake.ok()) return Fail(lake.status());
   return body(**lake);
 }
+/// The merge lines of an import report: rows added, identical, conflicting (and what
+/// became of the conflicting ones; `kept` names the stored unit, "bars" or "rows").
+void PrintMergeCounts(int64_t added, int64_t identical, int64_t conflicting, int64_t replaced, const char* kept);
 /// "2024-01-15 09:30:00-05:00": a UTC instant in `tz`, for tables.
 std::string LocalText(TimeZone& tz, Micros ts);
 std::string Basename(const std::string& path);
+/// A path from the command line as messages show it: its bytes, with what is not valid
+/// UTF-8 and control bytes as \xHH (core/text.h), never cut. Quoted: in single quotes.
+std::string EscapedPath(const std::string& path);
+std::string QuotedPath(const std::string& path);
 
 /// [from, to) from the --from / --to texts (ISO 8601, UTC unless an offset is given); an
 /// empty text leaves that end open (kOpenRangeStart / kOpenRangeEnd). kInvalidArgument

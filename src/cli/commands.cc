@@ -33,10 +33,10 @@ using nlohmann::json;
 int CmdInit(const std::string& dir, const barlake::InitOptions& opt) {
   Status s = barlake::Lake::Init(dir, opt);
   if (!s.ok()) return Fail(s);
-  const std::string shown = QuoteBytes(dir);
+  const std::string shown = QuotedPath(dir);
   std::printf("Created vault %s\n  registry  %s/barlake.toml\n  lake      %s/lake/\n"
               "Next: barlake --vault %s import FILE --symbol ES --timeframe 1m\n",
-              shown.c_str(), EscapeBytes(dir).c_str(), EscapeBytes(dir).c_str(), shown.c_str());
+              shown.c_str(), EscapedPath(dir).c_str(), EscapedPath(dir).c_str(), shown.c_str());
   return 0;
 }
 
@@ -68,14 +68,14 @@ void AddSourceOptions(CLI::App* cmd, ImportArgs& a, bool dataset_required) {
 
 void PrintImportResult(const barlake::ImportReport& r, const std::string& path) {
   const auto& j = r.job;
-  const std::string file = EscapeBytes(path);  // argv bytes, shown as valid UTF-8
+  const std::string file = EscapedPath(path);  // argv bytes, shown as valid UTF-8
   if (!r.skipped_because.empty()) {
-    std::printf("Skipped %s: %s. Nothing changed.\n", QuoteBytes(path).c_str(), r.skipped_because.c_str());
+    std::printf("Skipped %s: %s. Nothing changed.\n", QuotedPath(path).c_str(), r.skipped_because.c_str());
     return;
   }
   std::printf("%s %s %s from %s (source time zone %s)\n",
               r.dry_run ? "Dry run: would import" : fmt::format("Job {} imported", j.id).c_str(),
-              j.symbol.c_str(), j.timeframe.c_str(), QuoteBytes(path).c_str(), r.source_tz.c_str());
+              j.symbol.c_str(), j.timeframe.c_str(), QuotedPath(path).c_str(), r.source_tz.c_str());
   if (!r.format_why.empty()) {
     std::printf("  format            %s (detected: %s)\n", r.format.c_str(), r.format_why.c_str());
   } else {
@@ -83,12 +83,7 @@ void PrintImportResult(const barlake::ImportReport& r, const std::string& path) 
   }
   for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("  rows read         %s\n", WithThousands(j.rows_read).c_str());
-  std::printf("  rows added        %s\n", WithThousands(r.rows_added).c_str());
-  std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(r.rows_identical).c_str());
-  std::printf("  rows conflicting  %s%s\n", WithThousands(j.rows_conflicting).c_str(),
-              j.rows_conflicting == 0 ? ""
-              : r.rows_replaced > 0   ? " (replaced with the file's values)"
-                                      : " (stored bars kept; --on-conflict replace takes the file's)");
+  PrintMergeCounts(r.rows_added, r.rows_identical, j.rows_conflicting, r.rows_replaced, "bars");
   std::printf("  partitions        %zu%s\n", r.partitions.size(),
               r.dry_run ? fmt::format(" (about {} to write)", HumanBytes(r.bytes_estimate)).c_str() : "");
   if (j.rows_rejected > 0) {
@@ -151,7 +146,7 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
   const std::string& format = a.options.format;
   if (format == "gex-json" || ((format.empty() || format == "auto") && LooksLikeSnapshotFile(a.file))) {
     if (!a.options.timeframe.empty() && a.options.timeframe != "gex") {
-      return Fail(Status::InvalidArgument(QuoteBytes(a.file) + " is a GEX snapshot file; it names its own ticker, "
+      return Fail(Status::InvalidArgument(QuotedPath(a.file) + " is a GEX snapshot file; it names its own ticker, "
                                           "so drop --symbol and --timeframe"));
     }
     return ImportSnapshotFiles(g, {a.file}, a.on_conflict, a.options.dry_run, a.as_json);
@@ -179,11 +174,11 @@ int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
   if (a.as_json) {
     std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r.alignment_checked}}).c_str());
   } else if (r.alignment_checked) {
-    std::printf("%s agrees with the stored %s %s bars where they overlap.\n", QuoteBytes(a.file).c_str(),
+    std::printf("%s agrees with the stored %s %s bars where they overlap.\n", QuotedPath(a.file).c_str(),
                 a.options.symbol.c_str(), a.options.timeframe.c_str());
   } else {
     std::printf("%s does not overlap the stored %s %s bars enough to compare (nothing to check).\n",
-                QuoteBytes(a.file).c_str(), a.options.symbol.c_str(), a.options.timeframe.c_str());
+                QuotedPath(a.file).c_str(), a.options.symbol.c_str(), a.options.timeframe.c_str());
   }
   return 0;
 }
@@ -255,7 +250,7 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
   if (a.format == "parquet") {
     Status s = lk->WriteParquet(b, a.output);
     if (!s.ok()) return Fail(s);
-    std::fprintf(stderr, "Wrote %zu bars to %s\n", b.size(), QuoteBytes(a.output).c_str());
+    std::fprintf(stderr, "Wrote %zu bars to %s\n", b.size(), QuotedPath(a.output).c_str());
     return 0;
   }
   FILE* out = stdout;
@@ -531,9 +526,9 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
   const std::string dir = dir_arg.empty() ? "barlake-demo" : dir_arg;
   Env* env = Env::Default();
   if (Status s = barlake::Lake::Init(dir, {.name = "barlake demo"}); s.ok()) {
-    std::printf("Created demo vault %s\n", QuoteBytes(dir).c_str());
+    std::printf("Created demo vault %s\n", QuotedPath(dir).c_str());
   } else if (s.code() == ErrorCode::kAlreadyExists) {
-    std::printf("Using existing demo vault %s\n", QuoteBytes(dir).c_str());
+    std::printf("Using existing demo vault %s\n", QuotedPath(dir).c_str());
   } else {
     return Fail(s);
   }

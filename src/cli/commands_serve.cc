@@ -44,12 +44,12 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
   auto srv = server::Server::Create(o);
   if (!srv.ok()) return Fail(srv.status());
   if (Status s = (*srv)->Start(); !s.ok()) return Fail(s);
-  std::printf("barlake serve: %s (vault %s)\n", (*srv)->url().c_str(), EscapeBytes(vault).c_str());
+  std::printf("barlake serve: %s (vault %s)\n", (*srv)->url().c_str(), EscapedPath(vault).c_str());
   std::printf("  token     %s (mode 0600; `barlake token` prints it): needed by every change%s\n",
-              EscapeBytes(barlake::Lake::ApiTokenPath(vault)).c_str(),
+              EscapedPath(barlake::Lake::ApiTokenPath(vault)).c_str(),
               (*srv)->reads_need_token() ? " and every read (not loopback)" : "");
   std::printf("  imports   {\"path\": ...} must be inside %s; uploads up to %lld MiB\n",
-              EscapeBytes(o.import_dir.empty() ? vault + "/imports" : o.import_dir).c_str(),
+              EscapedPath(o.import_dir.empty() ? vault + "/imports" : o.import_dir).c_str(),
               static_cast<long long>(a.max_upload_mb));
   std::printf("Ctrl-C stops it (a running job finishes first).\n");
   std::fflush(stdout);

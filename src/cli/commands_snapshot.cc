@@ -48,12 +48,7 @@ void PrintSnapshotResult(const lake::SnapshotImportResult& r, const std::string&
   for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("  snapshots         %lld (%s strike rows)\n", static_cast<long long>(r.snapshots),
               WithThousands(j.rows_read).c_str());
-  std::printf("  rows added        %s\n", WithThousands(r.rows_added).c_str());
-  std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(r.rows_identical).c_str());
-  std::printf("  rows conflicting  %s%s\n", WithThousands(j.rows_conflicting).c_str(),
-              j.rows_conflicting == 0 ? ""
-              : r.rows_replaced > 0   ? " (replaced with the file's values)"
-                                      : " (stored rows kept; --on-conflict replace takes the file's)");
+  PrintMergeCounts(r.rows_added, r.rows_identical, j.rows_conflicting, r.rows_replaced, "rows");
   if (r.duplicate_rows_dropped) {
     std::printf("  note: %lld rows repeated identically in the file were dropped\n",
                 static_cast<long long>(r.duplicate_rows_dropped));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string_view>
+#include <vector>
 #include <thread>
 
 #include "lake/lake.h"
@@ -56,6 +57,37 @@ namespace {
 
 constexpr std::string_view kQueryWrapperHead = "SELECT COLUMNS(*)::VARCHAR FROM (";
 
+/// DuckDB's message about a user's SQL as the user should read it: without our own
+/// prefix, each paragraph once (a parser error repeats its "LINE 1: ..." excerpt), and an
+/// excerpt of the text-cast wrapper shown as the user's SQL, its caret moved with it.
+std::string UserQueryError(std::string message) {
+  constexpr std::string_view kPrefix = "DuckDB query failed: ";
+  if (message.rfind(kPrefix, 0) == 0) message.erase(0, kPrefix.size());
+  std::vector<std::string> paragraphs;
+  size_t begin = 0;
+  while (begin <= message.size()) {
+    size_t end = message.find("\n\n", begin);
+    if (end == std::string::npos) end = message.size();
+    std::string p = message.substr(begin, end - begin);
+    while (!p.empty() && (p.back() == '\n' || p.back() == ' ')) p.pop_back();
+    if (const size_t at = p.find(kQueryWrapperHead); p.rfind("LINE ", 0) == 0 && at != std::string::npos) {
+      p.erase(at, kQueryWrapperHead.size());
+      // The caret line below points into the wrapped text: move it as far left.
+      if (const size_t nl = p.find('\n'); nl != std::string::npos) {
+        const size_t spaces = p.find_first_not_of(' ', nl + 1) - (nl + 1);
+        p.erase(nl + 1, std::min(spaces, kQueryWrapperHead.size()));
+      }
+    }
+    if (!p.empty() && std::find(paragraphs.begin(), paragraphs.end(), p) == paragraphs.end()) {
+      paragraphs.push_back(std::move(p));
+    }
+    begin = end + 2;
+  }
+  std::string out;
+  for (const auto& p : paragraphs) out += (out.empty() ? "" : "\n\n") + p;
+  return out;
+}
+
 class DuckQuerySession : public QuerySession {
  public:
   explicit DuckQuerySession(storage::DuckConn* duck) : duck_(duck) {}
@@ -91,19 +123,15 @@ Result<QueryTable> QuerySession::Query(const std::string& sql) {
   while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
     trimmed.pop_back();
   }
-  if (Status v = Check(trimmed); !v.ok()) return Status::InvalidArgument("in your query: " + v.message());
+  if (Status v = Check(trimmed); !v.ok()) {
+    return Status::InvalidArgument("in your query: " + UserQueryError(v.message()));
+  }
   auto r = Run(trimmed);
   if (r.ok()) return r;
   const ErrorCode c = r.status().code();
-  if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return r.status().WithContext("in your query");
-  // Run wraps the query in a cast to text; DuckDB may quote that wrapper, the user wrote
-  // only their own SQL.
-  std::string message = r.status().message();
-  if (size_t at = message.find(kQueryWrapperHead); at != std::string::npos) {
-    message = message.substr(0, at);
-    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
-  }
-  return Status::InvalidArgument("in your query: " + message);
+  const bool reading_failed = c == ErrorCode::kIOError || c == ErrorCode::kNoSpace;
+  return Status(reading_failed ? c : ErrorCode::kInvalidArgument,
+                "in your query: " + UserQueryError(r.status().message()));
 }
 
 Result<std::unique_ptr<QuerySession>> Lake::OpenQuery(int threads) {
