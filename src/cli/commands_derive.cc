@@ -34,10 +34,6 @@ int PrintRegenerateItems(const std::vector<barlake::RegenerateResult>& items, bo
     std::printf("%s\n", ToJsonText(json{{"regenerated", arr}}, 2).c_str());
     return 0;
   }
-  if (items.empty()) {
-    std::printf("No derived datasets to regenerate.\n");
-    return 0;
-  }
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : items) {
     std::string what = !r.skipped_because.empty() ? "skipped: " + r.skipped_because
@@ -48,6 +44,10 @@ int PrintRegenerateItems(const std::vector<barlake::RegenerateResult>& items, bo
                     std::to_string(r.partitions_written), std::to_string(r.partitions_removed),
                     std::to_string(r.partitions_unchanged), WithThousands(r.rows_written),
                     WithThousands(r.truncated_bars)});
+  }
+  if (rows.empty()) {
+    std::printf("No derived datasets to regenerate.\n");
+    return 0;
   }
   std::printf("%s", FormatTable({"SYMBOL", "TF", "JOB", "BUILD", "WRITTEN", "REMOVED", "UNCHANGED", "ROWS",
                                  "TRUNCATED"},

@@ -119,13 +119,13 @@ int CmdSnapshotsRead(const Globals& g, const ReadArgs& a) {
 }
 
 int CmdSnapshotsList(const Globals& g, bool as_json) {
-  ASSIGN_OR_FAIL(auto lk, OpenLake(g, false));
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   ASSIGN_OR_FAIL(auto ds, lk->Datasets());
-  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->registry().settings().display_tz));
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
   json arr = json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& d : ds) {
-    if (d.timeframe != lake::kGexTimeframe) continue;
+    if (d.kind != "snapshot") continue;
     arr.push_back({{"ticker", d.symbol},
                    {"kind", d.timeframe},
                    {"first_snapshot", FormatIsoUtc(d.first_ts)},
