@@ -198,27 +198,34 @@ struct RejectionExample {
   std::string rule, field, reason;
 };
 
-struct ImportReport {
-  Job job;  // id 0 for a dry run
+/// What an import found in its source and did with it (ImportReport; the library's own
+/// result shares it).
+struct ImportFindings {
   bool dry_run = false;
   std::string skipped_because;  // set when these bytes were already imported
-  std::string format, format_why, source_tz;
-  std::vector<std::string> notes;
+  std::string format;           // the format used
+  std::string format_why;       // set when it was detected
+  std::string source_tz;
+  std::vector<std::string> notes;  // what the parser decided about the file
   int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
-  int64_t bytes_estimate = 0;                    // dry run: bytes of the files it would write
-  std::vector<std::string> partitions;           // lake-relative paths written
-  std::vector<ConflictExample> conflicts;        // the first 20
+  int64_t bytes_estimate = 0;                       // dry run: bytes of the files it would write
+  std::vector<std::string> partitions;              // lake-relative paths written
+  std::vector<ConflictExample> conflicts;           // the first 20
   std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
   std::vector<RejectionExample> rejections;         // the first 20
   std::string calendar;  // the dataset's session calendar; empty: no session check
-  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept
+  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept (outside_session)
   std::vector<RejectionExample> flagged;           // the first 20
-  int64_t identical_duplicates = 0;  // identical repeated rows dropped
-  int64_t reordered = 0;             // rows out of time order, sorted
+  int64_t identical_duplicates = 0;                // identical repeated rows dropped
+  bool partial_last_bar_dropped = false;           // docs/validation.md
+  bool alignment_checked = false;                  // enough overlap with stored bars to compare
   int64_t nonexistent_local = 0, ambiguous_local = 0;  // stamps in a DST gap / repeated hour
-  bool partial_last_bar_dropped = false;  // docs/validation.md
-  bool alignment_checked = false;  // enough overlap with stored bars to compare
-  std::vector<RegenerateResult> regenerated;     // derived datasets rebuilt after it
+  int64_t reordered = 0;                               // rows out of time order, sorted
+};
+
+struct ImportReport : ImportFindings {
+  Job job;  // id 0 for a dry run
+  std::vector<RegenerateResult> regenerated;  // derived datasets rebuilt after it
   /// The whole report as JSON (what `barlake import --json` prints).
   std::string report_json;
 };

@@ -109,32 +109,15 @@ struct ImportRequest {
   Source source;
 };
 
-// The report's parts that the public API shows as they are (barlake/types.h).
+// What the import found and did is the public type (barlake/types.h); the result adds the
+// journal's job record and what only the library uses.
 using barlake::ConflictExample;
 using barlake::RejectionExample;
 
-struct ImportResult {
+struct ImportResult : barlake::ImportFindings {
   journal::JobRecord job;  // id 0 for a dry run
-  bool dry_run = false;
-  std::string skipped_because;  // set when the source was already imported
-  std::string source_tz;
-  std::string format;      // the format used
-  std::string format_why;  // set when it was detected
-  std::vector<std::string> notes;  // what the parser decided about the file
-  int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
-  int64_t bytes_estimate = 0;  // dry run: estimated bytes of the files to write
-  std::vector<std::string> partitions;  // lake-relative paths written
-  std::vector<ConflictExample> conflicts;  // the first 20
-  std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
-  std::vector<RejectionExample> rejections;         // the first 20
-  std::string calendar;  // the dataset's session calendar, empty: no session check
-  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept (outside_session)
-  std::vector<RejectionExample> flagged;           // the first 20
-  int64_t identical_duplicates = 0;
-  bool partial_last_bar_dropped = false;  // see docs/validation.md
-  bool alignment_checked = false;  // enough overlap with stored bars to compare
-  std::string alignment_message;   // set when the file is shifted against stored bars
-  int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;
+  std::string alignment_message;  // set when the file is shifted against stored bars
+  int64_t blank_lines = 0;
   /// Derived datasets rebuilt after the import (auto_regenerate); a failure there is
   /// reported here and does not undo the import.
   std::vector<RegenerateItem> regenerated;

@@ -64,17 +64,6 @@ using QuarantineFields =
                Field<&barlake::QuarantinedRow::job, &journal::QuarantineRow::job_id>>;
 #undef BL_QROW
 
-#define BL_REPORT(m) Field<&barlake::ImportReport::m, &ImportResult::m>
-using ReportFields =
-    FieldTable<BL_REPORT(dry_run), BL_REPORT(skipped_because), BL_REPORT(format), BL_REPORT(format_why),
-               BL_REPORT(source_tz), BL_REPORT(notes), BL_REPORT(rows_added), BL_REPORT(rows_identical),
-               BL_REPORT(rows_replaced), BL_REPORT(bytes_estimate), BL_REPORT(partitions), BL_REPORT(conflicts),
-               BL_REPORT(rejected_by_rule), BL_REPORT(rejections), BL_REPORT(calendar),
-               BL_REPORT(flagged_by_rule), BL_REPORT(flagged), BL_REPORT(identical_duplicates),
-               BL_REPORT(reordered), BL_REPORT(nonexistent_local), BL_REPORT(ambiguous_local),
-               BL_REPORT(partial_last_bar_dropped), BL_REPORT(alignment_checked)>;
-#undef BL_REPORT
-
 #define BL_BARS(m) Field<&barlake::Bars::m, &BarColumns::m>
 using BarFields = FieldTable<BL_BARS(ts), BL_BARS(open), BL_BARS(high), BL_BARS(low), BL_BARS(close),
                              BL_BARS(volume), BL_BARS(job), BL_BARS(flags)>;
@@ -121,7 +110,8 @@ barlake::QuarantinedRow ToPublic(const journal::QuarantineRow& r) {
 }
 
 barlake::ImportReport ToPublic(const ImportResult& r) {
-  auto o = Converted<ReportFields, barlake::ImportReport>(r);
+  barlake::ImportReport o;
+  static_cast<barlake::ImportFindings&>(o) = r;  // the same type on both sides
   o.job = ToPublic(r.job);
   for (const auto& it : r.regenerated) o.regenerated.push_back(ToPublic(it));
   o.report_json = r.ReportJson();
