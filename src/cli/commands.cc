@@ -635,7 +635,7 @@ bool IsCommand(const CLI::App& app, const std::string& word) {
   return false;
 }
 
-/// "; did you mean 'status'?" for the command closest to `word`, when one is close.
+/// " (did you mean 'status'?)" for the command closest to `word`, when one is close.
 std::string SuggestionFor(const CLI::App& app, const std::string& word) {
   std::string best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
@@ -648,7 +648,7 @@ std::string SuggestionFor(const CLI::App& app, const std::string& word) {
       best = name;
     }
   }
-  return best.empty() ? "" : "; did you mean '" + best + "'?";
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
 }  // namespace

@@ -451,7 +451,7 @@ size_t Count(const std::string& text, const std::string& what) {
 TEST_F(CliTest, AnUnknownCommandIsNamedWithTheClosestOne) {
   CommandResult typo = Bl({"staus"});
   EXPECT_EQ(typo.exit_code, 2);
-  EXPECT_NE(typo.err.find("unknown command 'staus'; did you mean 'status'?"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("unknown command 'staus' (did you mean 'status'?)"), std::string::npos) << typo.err;
   CommandResult far = Bl({"frobnicate", "x"});
   EXPECT_EQ(far.exit_code, 2);
   EXPECT_NE(far.err.find("unknown command 'frobnicate'; `barlake --help` lists the commands"), std::string::npos)
