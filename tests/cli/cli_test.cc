@@ -480,13 +480,13 @@ TEST_F(CliTest, QueryErrorsArePrintedOnceAndQuoteOnlyTheUsersSql) {
   EXPECT_EQ(run.err.find("DuckDB query failed"), std::string::npos) << run.err;
   EXPECT_EQ(Count(run.err, "barlake: error:"), 1u) << run.err;
   if (const size_t at = run.err.find("LINE 1: "); at != std::string::npos) {
-    // The excerpt is the user's SQL, and its caret points at the cast in it.
+    // The excerpt is the user's SQL, and its caret points at the cast in it (DuckDB marks the ::).
     const std::string excerpt = run.err.substr(at);
     EXPECT_EQ(excerpt.rfind("LINE 1: SELECT 'abc'::INTEGER", 0), 0u) << excerpt;
     const size_t nl = excerpt.find('\n');
     ASSERT_NE(nl, std::string::npos);
     const size_t caret = excerpt.find('^', nl) - (nl + 1);
-    EXPECT_EQ(excerpt.substr(caret, 7), "'abc'::") << excerpt;
+    EXPECT_EQ(excerpt.substr(caret, 9), "::INTEGER") << excerpt;
   }
 }
 
@@ -510,7 +510,8 @@ TEST_F(CliTest, SuccessLinesShowCommandLinePathsEscaped) {
   EXPECT_EQ(imp.out.find("caf\xe9"), std::string::npos) << imp.out;
   CommandResult again = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.out.find("Skipped 'caf\\xE9\\x0AES.txt'"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.rfind("Skipped '", 0), 0u) << again.out;
+  EXPECT_NE(again.out.find("/caf\\xE9\\x0AES.txt': "), std::string::npos) << again.out;
 }
 
 }  // namespace
