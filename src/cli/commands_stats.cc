@@ -184,20 +184,18 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
   if (a.format == "json") {
     json rows = json::array();
     for (const auto& s : stats->sessions) {
-      rows.push_back({{"trade_date", calendar::FormatDate(s.trade_date)},
-                      {"session_open", tz.FormatLocal(s.session_open)},
-                      {"session_close", tz.FormatLocal(s.session_close)},
-                      {"open", s.open},
-                      {"high", s.high},
-                      {"low", s.low},
-                      {"close", s.close},
-                      {"high_time", tz.FormatLocal(s.high_time)},
-                      {"low_time", tz.FormatLocal(s.low_time)},
-                      {"range", s.range},
-                      {"volume", s.volume},
-                      {"bars", s.bars},
-                      {"early_close", s.early_close},
-                      {"late_open", s.late_open}});
+      json row = {{"trade_date", calendar::FormatDate(s.trade_date)}, {"bars", s.bars},
+                  {"early_close", s.early_close}, {"late_open", s.late_open}};
+      // The session's instants in the display zone, its prices and volume as numbers.
+      for (const auto& [key, t] : {std::pair{"session_open", s.session_open}, {"session_close", s.session_close},
+                                   {"high_time", s.high_time}, {"low_time", s.low_time}}) {
+        row[key] = tz.FormatLocal(t);
+      }
+      for (const auto& [key, v] : {std::pair{"open", s.open}, {"high", s.high}, {"low", s.low}, {"close", s.close},
+                                   {"range", s.range}, {"volume", s.volume}}) {
+        row[key] = v;
+      }
+      rows.push_back(std::move(row));
     }
     json out = {{"symbol", a.symbol},          {"timeframe", a.timeframe},
                 {"calendar", in->calendar}, {"display_tz", tz.name()},
