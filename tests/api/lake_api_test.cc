@@ -267,17 +267,26 @@ TEST_F(LakeApiTest, BytesAreImportedFromMemoryUnderTheirName) {
 TEST_F(LakeApiTest, CheckAlignmentComparesAndWritesNothing) {
   auto lake = Open();
   ASSERT_TRUE(lake);
-  ASSERT_TRUE(lake->Import(barlake::Source::Bytes("ES.Last.txt", kBars, kJan2025), EsMinutes()).ok());
-  // Four of the five bars (other bytes: the same bytes would be skipped as imported).
-  const std::string four = kBars.substr(0, kBars.rfind("20240115 093500"));
-  auto same = lake->CheckAlignment(barlake::Source::Bytes("again.txt", four, kJan2025), EsMinutes());
+  // Two hours of minutes, then the first hour and a half again (other bytes: the same
+  // bytes would be skipped as already imported).
+  auto minutes = [](int n) {
+    std::string text;
+    for (int i = 1; i <= n; ++i) {
+      const int h = 9 + (30 + i) / 60, m = (30 + i) % 60;
+      const double p = 100 + (i % 7) * 0.25;
+      text += "20240116 " + std::string(h < 10 ? "0" : "") + std::to_string(h) + (m < 10 ? "0" : "") +
+              std::to_string(m) + "00;" + std::to_string(p) + ";" + std::to_string(p + 1) + ";" +
+              std::to_string(p - 1) + ";" + std::to_string(p + 0.5) + ";" + std::to_string(10 + i) + "\n";
+    }
+    return text;
+  };
+  ASSERT_TRUE(lake->Import(barlake::Source::Bytes("ES.Last.txt", minutes(120), kJan2025), EsMinutes()).ok());
+  auto same = lake->CheckAlignment(barlake::Source::Bytes("again.txt", minutes(90), kJan2025), EsMinutes());
   ASSERT_TRUE(same.ok()) << same.status().ToString();
   EXPECT_TRUE(same->alignment_checked);
   EXPECT_EQ(same->job.id, 0);
-  // The same file read as UTC lies five hours before the stored bars: nothing to compare.
-  barlake::ImportOptions utc = EsMinutes();
-  utc.tz = "UTC";
-  auto apart = lake->CheckAlignment(barlake::Source::Bytes("utc.txt", kBars, kJan2025), utc);
+  // Five bars of the day before do not overlap the stored ones: nothing to compare.
+  auto apart = lake->CheckAlignment(barlake::Source::Bytes("before.txt", kBars, kJan2025), EsMinutes());
   ASSERT_TRUE(apart.ok()) << apart.status().ToString();
   EXPECT_FALSE(apart->alignment_checked);
   barlake::ImportOptions bad_zone = EsMinutes();
