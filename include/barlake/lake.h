@@ -15,11 +15,12 @@
 // kNoSpace (the disk), kCorruption (stored data does not match the journal) and kInternal (a
 // bug, including an exception caught at this edge).
 //
-// Writers (Import, Rollback, Regenerate, Recover) take the vault's writer lock, waiting up
+// Writers (Import, Rollback, Regenerate, Resample, DeclareTable, ReleaseQuarantined,
+// Recover) take the vault's writer lock, waiting up
 // to Options::lock_wait_seconds (then kUnavailable), and first finish or undo any job a crash
-// left running. Readers (Read, Datasets, Jobs, GetJob, Quarantine, GetQuarantined, Verify,
-// Health) never take
-// the lock and only see files that were completely written. Any number of processes and Lake
+// left running. Readers (Read, CheckAlignment, Datasets, Jobs, GetJob, Quarantine,
+// GetQuarantined, Verify, Health, Query) never take the lock and only see files that were
+// completely written. Any number of processes and Lake
 // objects may use one vault at once.
 //
 // Thread safety: a Lake is thread-compatible, not thread-safe: one thread at a time may call
@@ -90,13 +91,32 @@ class Lake {
   /// `source.path` does not exist, kUnavailable when another writer holds the lock.
   Result<ImportReport> Import(const Source& source, const ImportOptions& options);
 
+  /// Parse and validate `source` as Import would, then compare its bars with the stored
+  /// ones where they overlap; writes nothing and creates no job. report.alignment_checked
+  /// says whether the overlap was enough to compare. Returns kConflict naming the shift
+  /// (time zone, open/close stamping) when the file looks shifted against the stored bars,
+  /// and what Import returns for a bad option or a source that does not parse. Rejected
+  /// rows do not stop the check. Reader: takes no lock.
+  Result<ImportReport> CheckAlignment(const Source& source, const ImportOptions& options);
+
   /// Bars of symbol/timeframe with from <= ts < to, sorted. Opens only the partitions that
   /// overlap. Returns kNotFound when the dataset does not exist, kInvalidArgument for a
   /// malformed timeframe.
   Result<Bars> Read(const std::string& symbol, const std::string& timeframe, Micros from, Micros to);
 
+  /// The sessions of the calendar of dataset symbol/timeframe that overlap [from, to) (pass
+  /// the stored span from Datasets() for all of them). Returns kNotFound when the dataset
+  /// is not declared or names an unknown calendar, kInvalidArgument when it has no
+  /// calendar. Registry only: opens no Parquet.
+  Result<DatasetSessions> Sessions(const std::string& symbol, const std::string& timeframe, Micros from, Micros to);
+
   /// Every dataset of the catalog (never opens Parquet files), with its derived state.
   Result<std::vector<Dataset>> Datasets();
+
+  /// Every derived dataset barlake.toml declares, built or not, with its method, inputs
+  /// and whether it is stale (one never built is stale, with zero rows). Journal and
+  /// registry only; the registry as read when the Lake opened.
+  Result<std::vector<Dataset>> DerivedDatasets();
 
   /// The newest `limit` jobs, newest first. Returns kInvalidArgument when limit < 1.
   Result<std::vector<Job>> Jobs(int64_t limit = 50);
@@ -124,12 +144,61 @@ class Lake {
   /// (docs/health.md). Returns kNotFound when a named dataset does not exist.
   Result<std::vector<DatasetHealth>> Health(const HealthOptions& options = {});
 
+  /// Gaps of at least `min_seconds` of session time in the bars of symbol/timeframe with
+  /// from <= ts < to (clipped to the stored bars), against the dataset's calendar, in time
+  /// order, with that calendar's name (docs/health.md). Returns kNotFound when the dataset does not exist or has no
+  /// calendar (or is daily or longer), kInvalidArgument for a malformed timeframe. Reader.
+  Result<GapReport> Gaps(const std::string& symbol, const std::string& timeframe, Micros from,
+                                      Micros to, int64_t min_seconds = 30 * 60);
+
   /// Quarantined rows (rows imports rejected) matching `filter`, oldest first. Returns
   /// kInvalidArgument for an unknown status.
   Result<std::vector<QuarantinedRow>> Quarantine(const QuarantineFilter& filter = {});
 
   /// One quarantined row. Returns kNotFound when there is no row `id`.
   Result<QuarantinedRow> GetQuarantined(int64_t id);
+
+  /// Merge quarantined rows (all of one dataset, held) into their dataset as one `release`
+  /// job, through the same staged, journaled write as an import; they replace stored bars
+  /// with the same stamp. Returns kInvalidArgument when `ids` is empty or names rows of
+  /// several datasets, kNotFound for an unknown row, kConflict for a row no longer held,
+  /// kUnavailable when another writer holds the lock. Writer.
+  Result<ImportReport> ReleaseQuarantined(const std::vector<int64_t>& ids);
+
+  /// Mark quarantined rows as dropped (kept in the journal, never merged). Returns
+  /// kNotFound for an unknown row, kConflict for a row no longer held. Journal only.
+  Status DropQuarantined(const std::vector<int64_t>& ids);
+
+  /// Run read-only SQL over the whole vault (DuckDB) with the views `bars`, the derived
+  /// tables and `snapshots` (docs/cli.md#query); every value comes back as text. `threads`
+  /// DuckDB threads, 0 every core. Returns kInvalidArgument, with a message that quotes
+  /// only the caller's SQL, when it does not parse, bind or run; kIOError when reading the
+  /// lake fails. A trailing `;` is ignored; `types` names each column's DuckDB type. Reader.
+  Result<QueryResult> Query(const std::string& sql, int threads = 0);
+
+  /// Write `bars` (sorted, as Read returns them) to a standalone zstd Parquet file at
+  /// `path`, outside the vault's journal. Returns kInvalidArgument for unsorted bars or
+  /// columns of different lengths, kIOError when the file cannot be written. No lock.
+  Status WriteParquet(const Bars& bars, const std::string& path);
+
+  /// Declare resampled datasets in barlake.toml and build them, each as one regenerate job
+  /// (docs/derived.md). Returns kNotFound when the input dataset does not exist,
+  /// kInvalidArgument for a bad timeframe, calendar or name, kUnavailable when another
+  /// writer holds the lock. Writer.
+  Result<std::vector<RegenerateResult>> Resample(const ResampleOptions& options);
+
+  /// Declare a derived table (session_stats, level_touches) in barlake.toml and build it as
+  /// one regenerate job. Returns kNotFound when the input dataset does not exist,
+  /// kInvalidArgument for an unknown table, a dataset without a calendar or a bad
+  /// day_start, kUnavailable when another writer holds the lock. Writer.
+  Result<RegenerateResult> DeclareTable(const TableOptions& options);
+
+  /// The bearer token of the vault's HTTP API (`barlake serve`, docs/api.md), created (mode
+  /// 0600) when missing or when `rotate`. Returns kNotFound when `dir` is not a vault.
+  /// Thread-safe; two processes rotating at once each write a whole token.
+  static Result<std::string> ApiToken(const std::string& dir, bool rotate = false);
+  /// The file that holds that token (inside the vault's `.barlake/`). Pure: touches no file.
+  static std::string ApiTokenPath(const std::string& dir);
 
   /// Take the writer lock and finish or undo every job a crash left running; returns how
   /// many there were. Returns kUnavailable when another writer holds the lock.
@@ -145,12 +214,6 @@ class Lake {
   /// Thread-compatible (as every method).
   Result<int64_t> ReadInto(const std::string& symbol, const std::string& timeframe, Micros from,
                            Micros to, BarSink& sink, int64_t chunk_rows = 1 << 19);
-
-  /// Run read-only SQL over the vault's views (`bars`, `session_stats`, `level_touches`,
-  /// `snapshots`, ...; docs/cli.md `query`), as `barlake query` does: a trailing `;` is
-  /// ignored. Returns kInvalidArgument ("in your query: ...") when the SQL does not parse,
-  /// bind or run, kIOError when reading the lake fails. A reader. Thread-compatible.
-  Result<QueryResult> Query(const std::string& sql);
 
   /// The datasets barlake.toml declares (read again from disk), with their current
   /// partition files; only those of `category` ("published", "pipeline", "raw") unless it is

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "barlake/health.h"
+
 namespace barlake {
 
 /// Microseconds since 1970-01-01T00:00:00Z.
@@ -18,6 +20,26 @@ struct VaultSettings {
   std::string name;
   std::string display_tz;         // the zone tables and the dashboard show times in
   std::string default_source_tz;  // the zone of a source's stamps when nothing says otherwise
+};
+
+/// One trading session of a calendar (docs/calendars.md).
+struct Session {
+  Micros open = 0;   // UTC instant of the first trade of the session (inclusive)
+  Micros close = 0;  // UTC instant the session ends (exclusive)
+  /// The trade date the session belongs to, as days since 1970-01-01. For CME Globex the
+  /// session that opens Sunday 18:00 New York belongs to Monday (the day it closes).
+  int32_t trade_date = 0;
+  /// Closed earlier than the calendar's regular close (half day, holiday halt).
+  bool early_close = false;
+  /// Opened later than the calendar's regular open (e.g. after a holiday halt).
+  bool late_open = false;
+};
+
+/// The sessions of a dataset's calendar over a span (Lake::Sessions).
+struct DatasetSessions {
+  std::string calendar;  // its name, e.g. "CME_Globex"
+  std::string zone;      // its zone: wall-clock times of the market
+  std::vector<Session> sessions;  // sorted by open, non-overlapping
 };
 
 /// Bars of one dataset, column-wise, sorted by `ts` (strictly increasing). Every vector has
@@ -130,19 +152,90 @@ struct RegenerateResult {
   bool incremental = false;
   int64_t partitions_written = 0, partitions_removed = 0, partitions_unchanged = 0;
   int64_t rows_written = 0;
+  int64_t truncated_bars = 0;  // resampled bars whose session cut them short
   std::string error;  // set when this dataset failed (automatic regeneration only)
 };
 
-struct ImportReport {
-  Job job;  // id 0 for a dry run
+/// Resampled datasets to declare (docs/derived.md): SYMBOL's `from` bars, anchored to the
+/// session of `calendar`, as each timeframe of `to`.
+struct ResampleOptions {
+  std::string symbol;            // input dataset symbol
+  std::string from = "1m";       // input timeframe
+  std::vector<std::string> to;   // "5m", "15m", "1h", "4h", "90m", "1d", ...
+  std::string name;              // output symbol (default: symbol; required for 1d and longer)
+  std::string calendar;          // default: the input dataset's calendar
+  bool auto_regenerate = true;   // rebuilt whenever an import changes the input
+};
+
+/// A derived table to declare (docs/derived.md): "session_stats" or "level_touches".
+struct TableOptions {
+  std::string symbol;            // input dataset symbol
+  std::string from = "1m";       // input timeframe
+  std::string table;             // "session_stats" | "level_touches"
+  std::string name;              // output symbol (default: symbol)
+  std::string calendar;          // default: the input dataset's calendar
+  std::string day_start;         // level_touches: "HH:MM" or "none"; empty: 09:30
+  bool auto_regenerate = true;
+};
+
+/// The result of a SQL query, every value as text as DuckDB prints it (NULL as "").
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+  /// DuckDB's type name of each column ("BIGINT", "TIMESTAMP WITH TIME ZONE", ...) where
+  /// the public Lake::Query could describe the statement; empty otherwise.
+  std::vector<std::string> types;
+};
+
+/// A stored bar whose values differ from the file's (an import's first 20 are kept).
+struct ConflictExample {
+  Micros ts = 0;
+  uint32_t line = 0;                    // in the source
+  double stored[5] = {0, 0, 0, 0, 0};   // open high low close volume
+  double incoming[5] = {0, 0, 0, 0, 0};
+};
+
+/// A row an import rejected or flagged, with the rule that caught it.
+struct RejectionExample {
+  uint32_t line = 0;  // in the source
+  std::string rule, field, reason;
+};
+
+/// What an import found in its source and did with it (ImportReport; the library's own
+/// result shares it).
+struct ImportFindings {
   bool dry_run = false;
   std::string skipped_because;  // set when these bytes were already imported
-  std::string format, format_why, source_tz;
-  std::vector<std::string> notes;
+  std::string format;           // the format used
+  std::string format_why;       // set when it was detected
+  std::string source_tz;
+  /// Where source_tz came from: "--tz", "the dataset's source_tz", "the vault's
+  /// default_source_tz".
+  std::string source_tz_because;
+  /// False when every stamp carried its own zone (or the format names it): source_tz was
+  /// not used. The first note of the report says which.
+  bool source_tz_used = false;
+  std::string stamp, columns;      // as asked (--stamp, --columns); empty: the format's own
+  std::vector<std::string> notes;  // what the parser decided about the file
   int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
-  std::vector<std::string> partitions;           // lake-relative paths written
+  int64_t bytes_estimate = 0;                       // dry run: bytes of the files it would write
+  std::vector<std::string> partitions;              // lake-relative paths written
+  std::vector<ConflictExample> conflicts;           // the first 20
   std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
-  std::vector<RegenerateResult> regenerated;     // derived datasets rebuilt after it
+  std::vector<RejectionExample> rejections;         // the first 20
+  std::string calendar;  // the dataset's session calendar; empty: no session check
+  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept (outside_session)
+  std::vector<RejectionExample> flagged;           // the first 20
+  int64_t identical_duplicates = 0;                // identical repeated rows dropped
+  bool partial_last_bar_dropped = false;           // docs/validation.md
+  bool alignment_checked = false;                  // enough overlap with stored bars to compare
+  int64_t nonexistent_local = 0, ambiguous_local = 0;  // stamps in a DST gap / repeated hour
+  int64_t reordered = 0;                               // rows out of time order, sorted
+};
+
+struct ImportReport : ImportFindings {
+  Job job;  // id 0 for a dry run
+  std::vector<RegenerateResult> regenerated;  // derived datasets rebuilt after it
   /// The whole report as JSON (what `barlake import --json` prints).
   std::string report_json;
 };
@@ -190,6 +283,9 @@ struct HealthOptions {
 struct DatasetHealth {
   std::string symbol, timeframe;
   std::string calendar;  // empty: none (then only the partition checks ran)
+  std::string zone;      // the calendar's zone, in which its daily pattern is read
+  /// Every finding (barlake/health.h); the fields below summarise it.
+  HealthReport report;
   std::string status;    // "ok", "warn", "fail" or "unchecked"
   int score = 100;
   double coverage_pct = 0;
@@ -251,12 +347,6 @@ class BarSink {
 /// The result of Lake::Query: every value as text, as DuckDB prints it (NULL as ""),
 /// row-wise, with each column's DuckDB type name ("BIGINT", "DOUBLE", "VARCHAR",
 /// "TIMESTAMP WITH TIME ZONE", ...; empty when the statement has no describable result).
-struct QueryResult {
-  std::vector<std::string> columns;
-  std::vector<std::string> types;
-  std::vector<std::vector<std::string>> rows;
-};
-
 /// One stored Parquet file of a dataset.
 struct PartitionFile {
   std::string period;  // "2024-03" (docs/formats/layout.md)

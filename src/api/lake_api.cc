@@ -1,5 +1,5 @@
 // The public API (include/barlake/lake.h) over lake::Lake: converts between the public value
-// types and the lake's, and turns any exception into a kInternal Status so nothing throws
+// types and the lake's (lake/public_types.h), and turns any exception into a kInternal Status so nothing throws
 // across the library edge.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,9 @@
 
 #include "barlake/lake.h"
 #include "api/lake_access.h"
+#include "calendar/calendar.h"
 #include "core/json_text.h"
+#include "core/timeframe.h"
 #include "core/result.h"
 #include "env/env.h"
 #include "lake/data_kind.h"
@@ -42,83 +44,43 @@ auto Guard(const char* what, F&& body) -> decltype(body()) {
   }
 }
 
-ImportReport ToReport(const lake::ImportResult& r) {
-  ImportReport o;
-  o.job = lake::ToPublic(r.job);
-  o.dry_run = r.dry_run;
-  o.skipped_because = r.skipped_because;
-  o.format = r.format;
-  o.format_why = r.format_why;
-  o.source_tz = r.source_tz;
-  o.notes = r.notes;
-  o.rows_added = r.rows_added;
-  o.rows_identical = r.rows_identical;
-  o.rows_replaced = r.rows_replaced;
-  o.partitions = r.partitions;
-  o.rejected_by_rule = r.rejected_by_rule;
-  for (const auto& it : r.regenerated) o.regenerated.push_back(lake::ToPublic(it));
-  o.report_json = r.ReportJson();
-  return o;
+/// The lake's record (or each of its records) as the public type.
+template <class Record>
+auto PublicOf(const Record& record) {
+  return lake::ToPublic(record);
+}
+template <class Record>
+auto PublicOf(const std::vector<Record>& records) {
+  std::vector<decltype(lake::ToPublic(records.front()))> out;
+  out.reserve(records.size());
+  for (const auto& r : records) out.push_back(lake::ToPublic(r));
+  return out;
 }
 
-lake::ConflictPolicy ToPolicy(OnConflict c) {
-  switch (c) {
-    case OnConflict::kReplace: return lake::ConflictPolicy::kReplace;
-    case OnConflict::kFail: return lake::ConflictPolicy::kFail;
-    case OnConflict::kKeep: break;
-  }
-  return lake::ConflictPolicy::kKeep;
+/// Guard(what, call), with the lake's result of `call` returned as its public type.
+template <class Call>
+auto GuardPublic(const char* what, Call&& call) {
+  using Public = decltype(PublicOf(call().value()));
+  return Guard(what, [&]() -> Result<Public> {
+    ASSIGN_OR_RETURN(auto record, call());
+    return PublicOf(record);
+  });
 }
 
-/// Keeps in-memory bytes on disk for as long as an import reads them. The lake reads its
-/// input from a path (it maps the file and keeps a copy in the vault), so bytes are written
-/// under the vault's .barlake/uploads/p<pid>-api<n>/ with the source's name and
-/// modification time, and removed afterwards. The folder names this process, so a server on
-/// the vault removes it if the process dies first (as it does its own uploads).
-class SpooledSource {
- public:
-  static Result<std::unique_ptr<SpooledSource>> Write(const std::string& meta_dir, const Source& source) {
-    static std::atomic<int64_t> serial{0};
-    Env* env = Env::Default();
-    const std::string dir =
-        meta_dir + "/uploads/p" + std::to_string(::getpid()) + "-api" + std::to_string(++serial);
-    RETURN_IF_ERROR(env->CreateDirs(dir));
-    std::unique_ptr<SpooledSource> spool(new SpooledSource(dir));
-    std::string name = source.name.empty() ? "source" : source.name;
-    for (char& c : name) {
-      if (c == '/' || c == '\0') c = '_';  // a name, not a path
-    }
-    if (name == "." || name == "..") name = "source";
-    spool->path_ = dir + "/" + name;
-    const int fd = ::open(spool->path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return Status::FromErrno(errno, "cannot create", spool->path_);
-    size_t off = 0;
-    while (off < source.bytes.size()) {
-      const ssize_t n = ::write(fd, source.bytes.data() + off, source.bytes.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int err = errno;
-        ::close(fd);
-        return Status::FromErrno(err, "cannot write", spool->path_);
-      }
-      off += static_cast<size_t>(n);
-    }
-    if (source.modified > 0) {
-      struct timespec times[2];
-      times[0].tv_sec = times[1].tv_sec = static_cast<time_t>(source.modified / 1000000);
-      times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(source.modified % 1000000) * 1000;
-      (void)::futimens(fd, times);
-    }
-    if (::close(fd) != 0) return Status::FromErrno(errno, "cannot write", spool->path_);
-    return spool;
-  }
-  ~SpooledSource() { (void)RemoveTree(Env::Default(), dir_); }
-  const std::string& path() const { return path_; }
+/// The lake's source for `source`: its file, or its bytes in memory (never spooled to disk).
+lake::Source ToLakeSource(const Source& source) {
+  if (!source.path.empty()) return lake::Source::FromPath(source.path);
+  return lake::Source::FromBytes(source.name.empty() ? "source" : source.name, source.bytes, source.modified,
+                                 source.provenance);
+}
 
- private:
-  explicit SpooledSource(std::string dir) : dir_(std::move(dir)) {}
-  std::string dir_, path_;
-};
+/// The request Import and CheckAlignment send the lake.
+lake::ImportRequest RequestFor(const Source& source, const ImportOptions& options) {
+  lake::ImportRequest req = lake::FromPublic(options);
+  req.source = ToLakeSource(source);
+  req.path = req.source.path;
+  return req;
+}
 
 }  // namespace
 
@@ -174,48 +136,39 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& dir, const Options& 
 }
 
 Result<ImportReport> Lake::Import(const Source& source, const ImportOptions& options) {
-  return Guard("import", [&]() -> Result<ImportReport> {
-    lake::ImportRequest req;
-    req.symbol = options.symbol;
-    req.timeframe = options.timeframe;
-    req.format = options.format;
-    req.tz = options.tz;
-    req.stamp = options.stamp;
-    req.columns = options.columns;
-    req.on_conflict = ToPolicy(options.on_conflict);
-    req.dry_run = options.dry_run;
-    req.force = options.force;
-    req.skip_alignment_check = options.skip_alignment_check;
-    req.description = options.description;
-    req.calendar = options.calendar;
-    std::unique_ptr<SpooledSource> spool;
-    if (!source.path.empty()) {
-      req.path = source.path;
-    } else {
-      ASSIGN_OR_RETURN(spool, SpooledSource::Write(impl_->lake->paths().meta, source));
-      req.path = spool->path();
-    }
-    ASSIGN_OR_RETURN(lake::ImportResult r, impl_->lake->Import(req));
-    return ToReport(r);
+  return GuardPublic("import", [&] { return impl_->lake->Import(RequestFor(source, options)); });
+}
+
+Result<ImportReport> Lake::CheckAlignment(const Source& source, const ImportOptions& options) {
+  return GuardPublic("check alignment", [&] {
+    lake::ImportRequest req = RequestFor(source, options);
+    req.alignment_only = true;
+    req.skip_alignment_check = false;
+    req.force = true;  // judge alignment even for a file with many rejected rows
+    return impl_->lake->Import(req);
   });
 }
 
 Result<Bars> Lake::Read(const std::string& symbol, const std::string& timeframe, Micros from, Micros to) {
   return Guard("read", [&]() -> Result<Bars> {
     ASSIGN_OR_RETURN(BarColumns b, impl_->lake->Read(symbol, timeframe, from, to));
-    Bars out;
-    const size_t n = b.size();
-    out.ts = std::move(b.ts);
-    out.open = std::move(b.open);
-    out.high = std::move(b.high);
-    out.low = std::move(b.low);
-    out.close = std::move(b.close);
-    out.volume = std::move(b.volume);
-    out.job = std::move(b.job);
-    out.flags = std::move(b.flags);
-    out.job.resize(n, 0);
-    out.flags.resize(n, 0);  // the store's "all zero" may come back empty
-    return out;
+    return lake::ToPublic(std::move(b));
+  });
+}
+
+Status Lake::WriteParquet(const Bars& bars, const std::string& path) {
+  return Guard("write parquet", [&]() -> Status {
+    const size_t n = bars.size();
+    for (const auto* column : {&bars.open, &bars.high, &bars.low, &bars.close, &bars.volume}) {
+      if (column->size() != n) return Status::InvalidArgument("the bar columns are not of one length");
+    }
+    if ((!bars.job.empty() && bars.job.size() != n) || (!bars.flags.empty() && bars.flags.size() != n)) {
+      return Status::InvalidArgument("the bar columns are not of one length");
+    }
+    for (size_t i = 1; i < n; ++i) {
+      if (bars.ts[i] <= bars.ts[i - 1]) return Status::InvalidArgument("the bars are not sorted by time");
+    }
+    return impl_->lake->WriteBarsParquet(lake::FromPublic(bars), path);
   });
 }
 
@@ -227,14 +180,47 @@ Result<std::vector<Dataset>> Lake::Datasets() {
   });
 }
 
-Result<std::vector<Job>> Lake::Jobs(int64_t limit) {
-  return Guard("jobs", [&]() -> Result<std::vector<Job>> {
-    ASSIGN_OR_RETURN(auto records, impl_->lake->Jobs(limit));
-    std::vector<Job> out;
-    out.reserve(records.size());
-    for (const auto& r : records) out.push_back(lake::ToPublic(r));
+Result<DatasetSessions> Lake::Sessions(const std::string& symbol, const std::string& timeframe, Micros from,
+                                       Micros to) {
+  return Guard("sessions", [&]() -> Result<DatasetSessions> {
+    const registry::Registry& reg = impl_->lake->registry();
+    const std::string name = symbol + " " + timeframe;
+    const registry::DatasetSpec* spec = reg.Find(symbol, timeframe);
+    if (!spec) return Status::NotFound("there is no dataset " + name + "; `barlake status` lists the datasets");
+    if (spec->calendar.empty()) {
+      return Status::InvalidArgument("dataset " + name + " has no calendar, so it has no sessions; set one with "
+                                     "`barlake dataset set " + name + " --calendar NAME` (`barlake calendars` "
+                                     "lists them)");
+    }
+    const calendar::Calendar* cal = reg.calendars().Find(spec->calendar);
+    if (!cal) {
+      return Status::NotFound("dataset " + name + " names calendar '" + spec->calendar +
+                              "', which is unknown; known: " + reg.calendars().NamesText());
+    }
+    DatasetSessions out{.calendar = cal->name, .zone = cal->zone};
+    ASSIGN_OR_RETURN(out.sessions, cal->SessionsBetween(from, to));
     return out;
   });
+}
+
+Result<std::vector<Dataset>> Lake::DerivedDatasets() {
+  return Guard("datasets", [&]() -> Result<std::vector<Dataset>> {
+    ASSIGN_OR_RETURN(auto summaries, impl_->lake->Datasets());
+    ASSIGN_OR_RETURN(auto derived, impl_->lake->DerivedStates());
+    std::vector<Dataset> out;
+    for (const auto& state : derived) {
+      journal::DatasetSummary summary{.symbol = state.symbol, .timeframe = state.timeframe};
+      for (const auto& s : summaries) {
+        if (s.symbol == state.symbol && s.timeframe == state.timeframe) summary = s;
+      }
+      out.push_back(lake::ToPublic(summary, &state));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<Job>> Lake::Jobs(int64_t limit) {
+  return GuardPublic("jobs", [&] { return impl_->lake->Jobs(limit); });
 }
 
 Result<JobDetail> Lake::GetJob(int64_t id) {
@@ -255,10 +241,7 @@ Result<JobDetail> Lake::GetJob(int64_t id) {
 }
 
 Result<Job> Lake::Rollback(int64_t job_id) {
-  return Guard("rollback", [&]() -> Result<Job> {
-    ASSIGN_OR_RETURN(auto record, impl_->lake->Rollback(job_id));
-    return lake::ToPublic(record);
-  });
+  return GuardPublic("rollback", [&] { return impl_->lake->Rollback(job_id); });
 }
 
 Result<VerifyReport> Lake::Verify() {
@@ -273,17 +256,7 @@ Result<VerifyReport> Lake::Verify() {
 }
 
 Result<std::vector<RegenerateResult>> Lake::Regenerate(const RegenerateOptions& options) {
-  return Guard("regenerate", [&]() -> Result<std::vector<RegenerateResult>> {
-    lake::RegenerateRequest req;
-    req.datasets = options.datasets;
-    req.stale_only = options.stale_only;
-    req.all = options.all;
-    req.full = options.full;
-    ASSIGN_OR_RETURN(auto items, impl_->lake->Regenerate(req));
-    std::vector<RegenerateResult> out;
-    for (const auto& it : items) out.push_back(lake::ToPublic(it));
-    return out;
-  });
+  return GuardPublic("regenerate", [&] { return impl_->lake->Regenerate(options); });
 }
 
 Result<std::vector<DatasetHealth>> Lake::Health(const HealthOptions& options) {
@@ -295,50 +268,106 @@ Result<std::vector<DatasetHealth>> Lake::Health(const HealthOptions& options) {
     req.options.gap_min_seconds = options.gap_min_seconds;
     req.now = options.now;
     req.calendar = lake::RegistryCalendars(l);
-    ASSIGN_OR_RETURN(auto reports, lake::CheckHealth(l, req));
-    std::vector<DatasetHealth> out;
-    for (const auto& h : reports) {
-      DatasetHealth d;
-      d.symbol = h.symbol;
-      d.timeframe = h.timeframe;
-      d.calendar = h.calendar;
-      d.status = health::StatusName(h.report.status);
-      d.score = h.report.score;
-      d.coverage_pct = h.report.coverage_pct;
-      d.gap_count = static_cast<int64_t>(h.report.gaps.size());
-      d.gap_missing_bars = h.report.gap_missing_bars;
-      d.stray_count = h.report.stray_count;
-      d.stale = h.report.staleness.stale;
-      d.notes = h.report.notes;
-      d.report_json = ToJsonText(lake::HealthJson(h, 1000));
-      out.push_back(std::move(d));
+    ASSIGN_OR_RETURN(std::vector<DatasetHealth> reports, lake::CheckHealth(l, req));
+    for (DatasetHealth& d : reports) {
+      const HealthReport& r = d.report;
+      d.status = health::StatusName(r.status);
+      d.score = r.score;
+      d.coverage_pct = r.coverage_pct;
+      d.gap_count = static_cast<int64_t>(r.gaps.size());
+      d.gap_missing_bars = r.gap_missing_bars;
+      d.stray_count = r.stray_count;
+      d.stale = r.staleness.stale;
+      d.notes = r.notes;
+      d.report_json = ToJsonText(lake::HealthJson(d, 1000));
+    }
+    return reports;
+  });
+}
+
+Result<GapReport> Lake::Gaps(const std::string& symbol, const std::string& timeframe, Micros from, Micros to,
+                             int64_t min_seconds) {
+  return Guard("gaps", [&]() -> Result<GapReport> {
+    lake::Lake* l = impl_->lake.get();
+    ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(timeframe));
+    ASSIGN_OR_RETURN(auto datasets, l->Datasets());
+    const journal::DatasetSummary* d = nullptr;
+    for (const auto& x : datasets) {
+      if (x.symbol == symbol && x.timeframe == timeframe) d = &x;
+    }
+    if (!d) {
+      return Status::NotFound("there is no dataset " + symbol + " " + timeframe +
+                              "; `barlake status` lists the datasets");
+    }
+    ASSIGN_OR_RETURN(auto source, lake::RegistryCalendars(l)(symbol, timeframe));
+    if (!source || tf.seconds() > 86400) {
+      return Status::NotFound(symbol + " " + timeframe +
+                              " has no session calendar to tell gaps from closures; set `calendar` for it "
+                              "in barlake.toml (docs/health.md)");
+    }
+    // The range, clipped to the stored first bar .. end of the last bar.
+    const Micros lo = std::max(from, d->first_ts), hi = std::min(to, d->last_ts + tf.micros());
+    GapReport report;
+    report.calendar = source->name;
+    if (hi <= lo) return report;
+    ASSIGN_OR_RETURN(auto ts, lake::ReadBarTimes(l, symbol, timeframe, lo, hi));
+    ASSIGN_OR_RETURN(auto sessions, source->sessions(lo - 2 * kMicrosPerDay, hi + 2 * kMicrosPerDay));
+    report.gaps = health::FindGaps(ts, tf.seconds(), sessions, min_seconds, lo, hi);
+    for (const auto& gap : report.gaps) report.missing_bars += gap.missing_bars;
+    return report;
+  });
+}
+
+Result<std::vector<QuarantinedRow>> Lake::Quarantine(const QuarantineFilter& filter) {
+  return GuardPublic("quarantine", [&] { return impl_->lake->Quarantine(filter); });
+}
+
+Result<QuarantinedRow> Lake::GetQuarantined(int64_t id) {
+  return GuardPublic("quarantine", [&] { return impl_->lake->QuarantineRow(id); });
+}
+
+Result<ImportReport> Lake::ReleaseQuarantined(const std::vector<int64_t>& ids) {
+  return GuardPublic("release", [&] { return impl_->lake->ReleaseQuarantine(ids); });
+}
+
+Status Lake::DropQuarantined(const std::vector<int64_t>& ids) {
+  return Guard("drop", [&]() -> Status { return impl_->lake->DropQuarantine(ids); });
+}
+
+Result<QueryResult> Lake::Query(const std::string& sql, int threads) {
+  return Guard("query", [&]() -> Result<QueryResult> {
+    ASSIGN_OR_RETURN(auto session, impl_->lake->OpenQuery(threads));
+    ASSIGN_OR_RETURN(QueryResult out, session->Query(sql));
+    // The session returns text; DESCRIBE names each column's type (a statement it cannot
+    // describe keeps no types).
+    std::string trimmed = sql;
+    while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
+      trimmed.pop_back();
+    }
+    auto described = session->Run("DESCRIBE " + trimmed);
+    if (described.ok() && described->rows.size() == out.columns.size()) {
+      for (const auto& row : described->rows) out.types.push_back(row.size() > 1 ? row[1] : std::string());
     }
     return out;
   });
 }
 
-Result<std::vector<QuarantinedRow>> Lake::Quarantine(const QuarantineFilter& filter) {
-  return Guard("quarantine", [&]() -> Result<std::vector<QuarantinedRow>> {
-    lake::QuarantineQuery q;
-    q.symbol = filter.symbol;
-    q.timeframe = filter.timeframe;
-    q.status = filter.status;
-    q.job = filter.job;
-    q.limit = filter.limit;
-    ASSIGN_OR_RETURN(auto rows, impl_->lake->Quarantine(q));
-    std::vector<QuarantinedRow> out;
-    out.reserve(rows.size());
-    for (const auto& r : rows) out.push_back(lake::ToPublic(r));
-    return out;
+Result<std::vector<RegenerateResult>> Lake::Resample(const ResampleOptions& options) {
+  return GuardPublic("resample", [&] { return impl_->lake->DeclareResample(options); });
+}
+
+Result<RegenerateResult> Lake::DeclareTable(const TableOptions& options) {
+  return GuardPublic("table", [&] { return impl_->lake->DeclareTable(options); });
+}
+
+Result<std::string> Lake::ApiToken(const std::string& dir, bool rotate) {
+  return Guard("token", [&]() -> Result<std::string> {
+    RETURN_IF_ERROR(lake::CheckIsVault(Env::Default(), dir));
+    return lake::ReadOrCreateToken(Env::Default(), lake::VaultPaths(dir), rotate);
   });
 }
 
-Result<QuarantinedRow> Lake::GetQuarantined(int64_t id) {
-  return Guard("quarantine", [&]() -> Result<QuarantinedRow> {
-    ASSIGN_OR_RETURN(auto row, impl_->lake->QuarantineRow(id));
-    return lake::ToPublic(row);
-  });
-}
+std::string Lake::ApiTokenPath(const std::string& dir) { return lake::VaultPaths(dir).token; }
 
 Result<int64_t> Lake::Recover() {
   return Guard("recover", [&]() -> Result<int64_t> {
@@ -386,35 +415,6 @@ Result<int64_t> Lake::ReadInto(const std::string& symbol, const std::string& tim
       begin = end;
     }
     return passed;
-  });
-}
-
-Result<QueryResult> Lake::Query(const std::string& sql) {
-  return Guard("query", [&]() -> Result<QueryResult> {
-    ASSIGN_OR_RETURN(auto session, impl_->lake->OpenQuery());
-    std::string trimmed = sql;
-    while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
-      trimmed.pop_back();
-    }
-    // The same errors as `barlake query`: the user's SQL is a usage error, except for I/O
-    // trouble reading the lake.
-    if (Status v = session->Check(trimmed); !v.ok()) return v.WithContext("in your query");
-    auto r = session->Run(trimmed);
-    if (!r.ok()) {
-      const ErrorCode c = r.status().code();
-      if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return r.status().WithContext("in your query");
-      return Status::InvalidArgument("in your query: " + r.status().message());
-    }
-    QueryResult out;
-    out.columns = std::move(r->columns);
-    out.rows = std::move(r->rows);
-    // The session returns text; DESCRIBE names each column's type (statements without a
-    // describable result keep no types).
-    auto described = session->Run("DESCRIBE " + trimmed);
-    if (described.ok() && described->rows.size() == out.columns.size()) {
-      for (const auto& row : described->rows) out.types.push_back(row.size() > 1 ? row[1] : std::string());
-    }
-    return out;
   });
 }
 

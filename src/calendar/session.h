@@ -7,21 +7,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "barlake/types.h"
 #include "core/time_util.h"
 
 namespace barlake::calendar {
 
-struct Session {
-  Micros open = 0;   // UTC instant of the first trade of the session (inclusive)
-  Micros close = 0;  // UTC instant the session ends (exclusive)
-  /// The trade date the session belongs to, as days since 1970-01-01. For CME Globex the
-  /// session that opens Sunday 18:00 New York belongs to Monday (the day it closes).
-  int32_t trade_date = 0;
-  /// Closed earlier than the calendar's regular close (half day, holiday halt).
-  bool early_close = false;
-  /// Opened later than the calendar's regular open (e.g. after a holiday halt).
-  bool late_open = false;
-};
+/// The public type (barlake/types.h): one trading session, its open and close in UTC, its
+/// trade date and whether it closed early or opened late.
+using Session = barlake::Session;
 
 /// Sessions are kept sorted by open, non-overlapping: sessions[i].close <= sessions[i+1].open.
 using SessionList = std::vector<Session>;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include "api/lake_access.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "core/text.h"
 #include "lake/write_protocol.h"
 
 namespace barlake::cli {
@@ -90,11 +93,44 @@ std::string LocalText(TimeZone& tz, Micros ts) {
   return s;
 }
 
+std::string EscapedPath(const std::string& path) { return EscapeBytes(path, path.size()); }
+std::string QuotedPath(const std::string& path) { return QuoteBytes(path, path.size()); }
+
 std::string Basename(const std::string& p) {
   auto pos = p.find_last_of('/');
   return pos == std::string::npos ? p : p.substr(pos + 1);
 }
 
-// ---- commands -------------------------------------------------------------------------
+void PrintMergeCounts(int64_t added, int64_t identical, int64_t conflicting, int64_t replaced, const char* kept) {
+  std::printf("  rows added        %s\n", WithThousands(added).c_str());
+  std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(identical).c_str());
+  std::printf("  rows conflicting  %s%s\n", WithThousands(conflicting).c_str(),
+              conflicting == 0 ? ""
+              : replaced > 0   ? " (replaced with the file's values)"
+                               : fmt::format(" (stored {} kept; --on-conflict replace takes the file's)", kept).c_str());
+}
+
+void AddDatasetRangeOptions(CLI::App* cmd, std::string& symbol, std::string& timeframe, std::string& from,
+                            std::string& to) {
+  cmd->add_option("SYMBOL", symbol, "Dataset symbol, e.g. ES")->required();
+  cmd->add_option("TF", timeframe, "Dataset timeframe, e.g. 1m")->required();
+  cmd->add_option("--from", from, "Start, ISO 8601 (inclusive; UTC unless an offset is given; default: the first bar)");
+  cmd->add_option("--to", to, "End, ISO 8601 (exclusive; default: after the last bar)");
+}
+
+Result<TimeRange> ParseTimeRange(const std::string& from, const std::string& to) {
+  TimeRange range;
+  if (!from.empty()) {
+    auto f = ParseIsoUtc(from);
+    if (!f.ok()) return f.status().WithContext("--from");
+    range.from = *f;
+  }
+  if (!to.empty()) {
+    auto t = ParseIsoUtc(to);
+    if (!t.ok()) return t.status().WithContext("--to");
+    range.to = *t;
+  }
+  return range;
+}
 
 }  // namespace barlake::cli

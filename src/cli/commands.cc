@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/json_text.h"
+#include "core/text.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "demo/sample_data.h"
@@ -28,29 +30,52 @@ namespace {
 
 using nlohmann::json;
 
-int CmdInit(const std::string& dir, const lake::InitOptions& opt) {
-  Status s = lake::InitVault(Env::Default(), dir, opt);
+int CmdInit(const std::string& dir, const barlake::InitOptions& opt) {
+  Status s = barlake::Lake::Init(dir, opt);
   if (!s.ok()) return Fail(s);
-  std::printf("Created vault '%s'\n  registry  %s/barlake.toml\n  lake      %s/lake/\n"
+  const std::string shown = QuotedPath(dir);
+  std::printf("Created vault %s\n  registry  %s/barlake.toml\n  lake      %s/lake/\n"
               "Next: barlake --vault %s import FILE --symbol ES --timeframe 1m\n",
-              dir.c_str(), dir.c_str(), dir.c_str(), dir.c_str());
+              shown.c_str(), EscapedPath(dir).c_str(), EscapedPath(dir).c_str(), shown.c_str());
   return 0;
 }
 
 struct ImportArgs {
-  std::string file, symbol, timeframe, format, tz, on_conflict = "keep", stamp, columns, calendar;
-  bool dry_run = false, as_json = false, force = false, no_alignment = false;
+  std::string file, on_conflict = "keep";
+  bool as_json = false;
+  barlake::ImportOptions options;
 };
 
-void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
+/// The options `import` and `check-alignment` share: how to read the file and which dataset.
+void AddSourceOptions(CLI::App* cmd, ImportArgs& a, bool dataset_required) {
+  cmd->add_option("FILE", a.file, "File to read")->required();
+  auto* symbol = cmd->add_option("--symbol", a.options.symbol, "Dataset symbol, e.g. ES (bar files)");
+  auto* timeframe =
+      cmd->add_option("--timeframe", a.options.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d (bar files)");
+  if (dataset_required) {
+    symbol->required();
+    timeframe->required();
+  }
+  std::string formats_help = "Input format: auto";
+  for (const auto* f : ingest::AllFormats()) formats_help += ", " + std::string(f->name());
+  formats_help += ", gex-json (option snapshots) (default: the dataset's declared format, else auto)";
+  cmd->add_option("--format", a.options.format, formats_help);
+  cmd->add_option("--stamp", a.options.stamp, "Stamps mark bar open or close (default: the format's convention)");
+  cmd->add_option("--columns", a.options.columns, "Column mapping for delimited text, e.g. time=Date,volume=Vol");
+  cmd->add_option("--tz", a.options.tz, "Zone of the file's stamps (default: the dataset's, else the vault's)");
+  cmd->add_flag("--json", a.as_json, "Print one JSON object");
+}
+
+void PrintImportResult(const barlake::ImportReport& r, const std::string& path) {
   const auto& j = r.job;
+  const std::string file = EscapedPath(path);  // argv bytes, shown as valid UTF-8
   if (!r.skipped_because.empty()) {
-    std::printf("Skipped '%s': %s. Nothing changed.\n", file.c_str(), r.skipped_because.c_str());
+    std::printf("Skipped %s: %s. Nothing changed.\n", QuotedPath(path).c_str(), r.skipped_because.c_str());
     return;
   }
-  std::printf("%s %s %s from '%s' (source time zone %s)\n",
+  std::printf("%s %s %s from %s (source time zone %s)\n",
               r.dry_run ? "Dry run: would import" : fmt::format("Job {} imported", j.id).c_str(),
-              j.symbol.c_str(), j.timeframe.c_str(), file.c_str(), r.source_tz.c_str());
+              j.symbol.c_str(), j.timeframe.c_str(), QuotedPath(path).c_str(), r.source_tz.c_str());
   if (!r.format_why.empty()) {
     std::printf("  format            %s (detected: %s)\n", r.format.c_str(), r.format_why.c_str());
   } else {
@@ -58,12 +83,7 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
   }
   for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("  rows read         %s\n", WithThousands(j.rows_read).c_str());
-  std::printf("  rows added        %s\n", WithThousands(r.rows_added).c_str());
-  std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(r.rows_identical).c_str());
-  std::printf("  rows conflicting  %s%s\n", WithThousands(j.rows_conflicting).c_str(),
-              j.rows_conflicting == 0 ? ""
-              : r.rows_replaced > 0   ? " (replaced with the file's values)"
-                                      : " (stored bars kept; --on-conflict replace takes the file's)");
+  PrintMergeCounts(r.rows_added, r.rows_identical, j.rows_conflicting, r.rows_replaced, "bars");
   std::printf("  partitions        %zu%s\n", r.partitions.size(),
               r.dry_run ? fmt::format(" (about {} to write)", HumanBytes(r.bytes_estimate)).c_str() : "");
   if (j.rows_rejected > 0) {
@@ -114,95 +134,75 @@ void PrintImportResult(const lake::ImportResult& r, const std::string& file) {
   }
 }
 
-// The parts of a request that import and check-alignment share.
-lake::ImportRequest RequestFrom(const ImportArgs& a) {
-  lake::ImportRequest req;
-  req.path = a.file;
-  req.symbol = a.symbol;
-  req.timeframe = a.timeframe;
-  req.format = a.format;
-  req.stamp = a.stamp;
-  req.columns = a.columns;
-  req.tz = a.tz;
-  req.calendar = a.calendar;
-  return req;
+Result<barlake::OnConflict> ParseOnConflict(const std::string& name) {
+  if (name == "keep") return barlake::OnConflict::kKeep;
+  if (name == "replace") return barlake::OnConflict::kReplace;
+  if (name == "fail") return barlake::OnConflict::kFail;
+  return Status::InvalidArgument("--on-conflict must be keep, replace or fail, not " + QuoteBytes(name));
 }
 
 int CmdImport(const Globals& g, const ImportArgs& a) {
   // A GEX snapshot file is its own dataset kind (commands_snapshot.cc); it names its ticker.
-  if (a.format == "gex-json" || ((a.format.empty() || a.format == "auto") && LooksLikeSnapshotFile(a.file))) {
-    if (!a.timeframe.empty() && a.timeframe != "gex") {
-      return Fail(Status::InvalidArgument("'" + a.file + "' is a GEX snapshot file; it names its own ticker, "
+  const std::string& format = a.options.format;
+  if (format == "gex-json" || ((format.empty() || format == "auto") && LooksLikeSnapshotFile(a.file))) {
+    if (!a.options.timeframe.empty() && a.options.timeframe != "gex") {
+      return Fail(Status::InvalidArgument(QuotedPath(a.file) + " is a GEX snapshot file; it names its own ticker, "
                                           "so drop --symbol and --timeframe"));
     }
-    return ImportSnapshotFiles(g, {a.file}, a.on_conflict, a.dry_run, a.as_json);
+    return ImportSnapshotFiles(g, {a.file}, a.on_conflict, a.options.dry_run, a.as_json);
   }
-  if (a.symbol.empty() || a.timeframe.empty()) {
+  if (a.options.symbol.empty() || a.options.timeframe.empty()) {
     return Fail(Status::InvalidArgument("import of a bar file needs --symbol and --timeframe, e.g. "
                                         "--symbol ES --timeframe 1m"));
   }
-  auto policy = lake::ParseConflictPolicy(a.on_conflict);
-  if (!policy.ok()) return Fail(policy.status());
-  auto lk = OpenLake(g, !a.as_json);
-  if (!lk.ok()) return Fail(lk.status());
-  lake::ImportRequest req = RequestFrom(a);
-  req.on_conflict = *policy;
-  req.dry_run = a.dry_run;
-  req.force = a.force;
-  req.skip_alignment_check = a.no_alignment;
-  auto r = (*lk)->Import(req);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto policy, ParseOnConflict(a.on_conflict));
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, !a.as_json));
+  barlake::ImportOptions options = a.options;
+  options.on_conflict = policy;
+  ASSIGN_OR_FAIL(auto r, lk->Import(barlake::Source::File(a.file), options));
   if (a.as_json) {
-    std::printf("%s\n", r->ReportJson().c_str());
+    std::printf("%s\n", r.report_json.c_str());
   } else {
-    PrintImportResult(*r, a.file);
+    PrintImportResult(r, a.file);
   }
   return 0;
 }
 
 int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  lake::ImportRequest req = RequestFrom(a);
-  req.alignment_only = true;
-  req.force = true;  // judge alignment even for a file with many rejected rows
-  auto r = (*lk)->Import(req);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto r, lk->CheckAlignment(barlake::Source::File(a.file), a.options));
   if (a.as_json) {
-    std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r->alignment_checked}}).c_str());
-  } else if (r->alignment_checked) {
-    std::printf("'%s' agrees with the stored %s %s bars where they overlap.\n", a.file.c_str(), a.symbol.c_str(),
-                a.timeframe.c_str());
+    std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r.alignment_checked}}).c_str());
+  } else if (r.alignment_checked) {
+    std::printf("%s agrees with the stored %s %s bars where they overlap.\n", QuotedPath(a.file).c_str(),
+                a.options.symbol.c_str(), a.options.timeframe.c_str());
   } else {
-    std::printf("'%s' does not overlap the stored %s %s bars enough to compare (nothing to check).\n",
-                a.file.c_str(), a.symbol.c_str(), a.timeframe.c_str());
+    std::printf("%s does not overlap the stored %s %s bars enough to compare (nothing to check).\n",
+                QuotedPath(a.file).c_str(), a.options.symbol.c_str(), a.options.timeframe.c_str());
   }
   return 0;
 }
 
 int CmdStatus(const Globals& g, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   // With each derived dataset's method and whether an input changed since (journal only).
-  auto ds = (*lk)->Datasets();
-  if (!ds.ok()) return Fail(ds.status());
-  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
+  ASSIGN_OR_FAIL(auto ds, lk->Datasets());
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(lake::StatusJson((*lk)->vault(), tz->name(), *ds), 2).c_str());
+    std::printf("%s\n", ToJsonText(lake::StatusJson(lk->vault(), tz.name(), ds), 2).c_str());
     return 0;
   }
-  if (ds->empty()) {
+  if (ds.empty()) {
     std::printf("The vault is empty. Import data with: barlake import FILE --symbol ES --timeframe 1m\n");
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& d : *ds) {
+  for (const auto& d : ds) {
     // Daily and weekly bars are stamped with their session date, and a derived table's
     // rows are trade dates; a zone would shift them.
     auto tf = Timeframe::Parse(d.timeframe);
     const bool dated = (tf.ok() && tf->is_daily_or_longer()) || d.kind == "table";
-    auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(*tz, t); };
+    auto bar_time = [&](Micros t) { return dated ? FormatIsoUtc(t).substr(0, 10) : LocalText(tz, t); };
     std::string note;
     if (!d.method.empty()) {
       note = d.method + " of " + (d.inputs.empty() ? std::string("?") : d.inputs[0]) +
@@ -210,17 +210,16 @@ int CmdStatus(const Globals& g, bool as_json) {
     }
     rows.push_back({d.symbol, d.timeframe, bar_time(d.first_ts), bar_time(d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
-                    LocalText(*tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job), note});
+                    LocalText(tz, d.last_update / 1000000 * 1000000), std::to_string(d.last_job), note});
   }
-  std::printf("%s", FormatTable({"SYMBOL", "TF", "FIRST BAR (" + tz->name() + ")", "LAST BAR", "ROWS", "SIZE",
+  std::printf("%s", FormatTable({"SYMBOL", "TF", "FIRST BAR (" + tz.name() + ")", "LAST BAR", "ROWS", "SIZE",
                                  "PARTS", "LAST UPDATE", "JOB", "DERIVED"},
                                 rows)
                         .c_str());
   // Derived datasets declared but never built are stale too, though not in the catalog yet.
-  auto derived = internal::LakeAccess::Inner(**lk)->DerivedStates();
-  if (!derived.ok()) return Fail(derived.status());
+  ASSIGN_OR_FAIL(auto derived, lk->DerivedDatasets());
   int64_t stale = 0;
-  for (const auto& s : *derived) stale += s.stale ? 1 : 0;
+  for (const auto& s : derived) stale += s.stale ? 1 : 0;
   if (stale > 0) {
     std::printf("\n%lld derived dataset%s stale: run `%s regenerate --stale`\n", static_cast<long long>(stale),
                 stale > 1 ? "s are" : " is", g.program.c_str());
@@ -233,22 +232,11 @@ struct ReadArgs {
 };
 
 int CmdRead(const Globals& g, const ReadArgs& a) {
-  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
-  if (!a.from.empty()) {
-    auto f = ParseIsoUtc(a.from);
-    if (!f.ok()) return Fail(f.status().WithContext("--from"));
-    from = *f;
-  }
-  if (!a.to.empty()) {
-    auto t = ParseIsoUtc(a.to);
-    if (!t.ok()) return Fail(t.status().WithContext("--to"));
-    to = *t;
-  }
+  ASSIGN_OR_FAIL(auto range, ParseTimeRange(a.from, a.to));
   std::optional<TimeZone> tz;
   if (!a.tz.empty()) {
-    auto z = TimeZone::Locate(a.tz);
-    if (!z.ok()) return Fail(z.status());
-    tz = *z;
+    ASSIGN_OR_FAIL(auto z, TimeZone::Locate(a.tz));
+    tz = z;
   }
   if (a.format != "csv" && a.format != "json" && a.format != "parquet") {
     return Fail(Status::InvalidArgument("--format must be csv, json or parquet"));
@@ -256,25 +244,13 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
   if (a.format == "parquet" && a.output.empty()) {
     return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
   }
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto bars = (*lk)->Read(a.symbol, a.timeframe, from, to);
-  if (!bars.ok()) return Fail(bars.status());
-  const barlake::Bars& b = *bars;
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto bars, lk->Read(a.symbol, a.timeframe, range.from, range.to));
+  const barlake::Bars& b = bars;
   if (a.format == "parquet") {
-    // The public API has no Parquet writer (yet): the lake's own store writes the file.
-    BarColumns columns;
-    columns.ts = b.ts;
-    columns.open = b.open;
-    columns.high = b.high;
-    columns.low = b.low;
-    columns.close = b.close;
-    columns.volume = b.volume;
-    columns.job = b.job;
-    columns.flags = b.flags;
-    Status s = internal::LakeAccess::Inner(**lk)->WriteBarsParquet(columns, a.output);
+    Status s = lk->WriteParquet(b, a.output);
     if (!s.ok()) return Fail(s);
-    std::fprintf(stderr, "Wrote %zu bars to '%s'\n", b.size(), a.output.c_str());
+    std::fprintf(stderr, "Wrote %zu bars to %s\n", b.size(), QuotedPath(a.output).c_str());
     return 0;
   }
   FILE* out = stdout;
@@ -306,25 +282,12 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
 
 int CmdQuery(const Globals& g, const std::string& sql, const std::string& format) {
   if (format != "table" && format != "csv") return Fail(Status::InvalidArgument("--format must be table or csv"));
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto session = (*lk)->OpenQuery();
-  if (!session.ok()) return Fail(session.status());
-  std::string trimmed = sql;
-  while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
-    trimmed.pop_back();
-  }
-  if (Status v = (*session)->Check(trimmed); !v.ok()) return Fail(v.WithContext("in your query"));
-  auto r = (*session)->Run(trimmed);
-  // A failing query is the user's SQL (a usage error), except for I/O trouble reading the
-  // lake, which keeps its own exit code. `verify` is the judge of corruption, not a query.
-  if (!r.ok()) {
-    const ErrorCode c = r.status().code();
-    if (c == ErrorCode::kIOError || c == ErrorCode::kNoSpace) return Fail(r.status().WithContext("in your query"));
-    return Fail(Status::InvalidArgument("in your query: " + r.status().message()));
-  }
-  const std::vector<std::string>& header = r->columns;
-  const std::vector<std::vector<std::string>>& rows = r->rows;
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  // A failing query is the user's SQL (a usage error, exit 2), except for I/O trouble
+  // reading the lake, which keeps its own exit code (Lake::Query).
+  ASSIGN_OR_FAIL(auto r, lk->Query(sql));
+  const std::vector<std::string>& header = r.columns;
+  const std::vector<std::vector<std::string>>& rows = r.rows;
   if (format == "csv") {
     std::string out;
     auto csv_line = [&](const std::vector<std::string>& fields) {
@@ -350,62 +313,59 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
 }
 
 int CmdVerify(const Globals& g, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto rep = (*lk)->Verify();
-  if (!rep.ok()) return Fail(rep.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto rep, lk->Verify());
   if (as_json) {
     json problems = json::array();
-    for (const auto& p : rep->problems) problems.push_back({{"path", p.path}, {"problem", p.what}});
-    std::printf("%s\n", ToJsonText(json{{"ok", rep->ok()},
-                                        {"files_checked", rep->files_checked},
-                                        {"rows_checked", rep->rows_checked},
+    for (const auto& p : rep.problems) problems.push_back({{"path", p.path}, {"problem", p.what}});
+    std::printf("%s\n", ToJsonText(json{{"ok", rep.ok()},
+                                        {"files_checked", rep.files_checked},
+                                        {"rows_checked", rep.rows_checked},
                                         {"problems", problems}},
                                    2)
                             .c_str());
   } else {
-    for (const auto& p : rep->problems) std::printf("PROBLEM %s: %s\n", p.path.c_str(), p.what.c_str());
-    std::printf("%s: %lld files, %s rows checked, %zu problem%s\n", rep->ok() ? "OK" : "FAILED",
-                static_cast<long long>(rep->files_checked), WithThousands(rep->rows_checked).c_str(),
-                rep->problems.size(), rep->problems.size() == 1 ? "" : "s");
+    for (const auto& p : rep.problems) std::printf("PROBLEM %s: %s\n", p.path.c_str(), p.what.c_str());
+    std::printf("%s: %lld files, %s rows checked, %zu problem%s\n", rep.ok() ? "OK" : "FAILED",
+                static_cast<long long>(rep.files_checked), WithThousands(rep.rows_checked).c_str(),
+                rep.problems.size(), rep.problems.size() == 1 ? "" : "s");
   }
-  return rep->ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
+  return rep.ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
 }
 
 int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
-  auto lk = OpenVault(g, true);
-  if (!lk.ok()) return Fail(lk.status());
-  auto r = (*lk)->Rollback(job_id);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, true));
+  ASSIGN_OR_FAIL(auto r, lk->Rollback(job_id));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(JobJson(*r)).c_str());
-  } else {
-    std::printf("Job %lld rolled back job %lld: %lld partition%s restored to what they held before it "
-                "(partitions it created were removed)\n",
-                static_cast<long long>(r->id), static_cast<long long>(job_id),
-                static_cast<long long>(r->partitions), r->partitions == 1 ? "" : "s");
+    std::printf("%s\n", ToJsonText(JobJson(r)).c_str());
+    return 0;
   }
+  // The job's own count includes barlake.toml when the rolled back job declared a dataset;
+  // the message counts data partitions and names the registry apart.
+  ASSIGN_OR_FAIL(auto detail, lk->GetJob(r.id));
+  const size_t restored = detail.changes.size();
+  std::printf("Job %lld rolled back job %lld: %zu partition%s restored to what they held before it "
+              "(partitions it created were removed)%s\n",
+              static_cast<long long>(r.id), static_cast<long long>(job_id), restored, restored == 1 ? "" : "s",
+              detail.registry_changed ? "; barlake.toml restored too" : "");
   return 0;
 }
 
 int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto jobs = (*lk)->Jobs(limit);
-  if (!jobs.ok()) return Fail(jobs.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto jobs, lk->Jobs(limit));
   if (as_json) {
     json arr = json::array();
-    for (const auto& j : *jobs) arr.push_back(JobJson(j));
+    for (const auto& j : jobs) arr.push_back(JobJson(j));
     std::printf("%s\n", ToJsonText(arr, 2).c_str());
     return 0;
   }
-  auto tz = TimeZone::Locate((*lk)->Settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
   std::vector<std::vector<std::string>> rows;
-  for (const auto& j : *jobs) {
+  for (const auto& j : jobs) {
     rows.push_back({std::to_string(j.id), j.kind, j.status, j.symbol, j.timeframe, WithThousands(j.rows_read),
                     WithThousands(j.rows_written), WithThousands(j.rows_conflicting), std::to_string(j.partitions),
-                    LocalText(*tz, j.created_at / 1000000 * 1000000),
+                    LocalText(tz, j.created_at / 1000000 * 1000000),
                     j.kind == "rollback" ? "job " + std::to_string(j.target_job) : Basename(j.source_path)});
   }
   std::printf("%s", FormatTable({"JOB", "KIND", "STATUS", "SYMBOL", "TF", "READ", "WRITTEN", "CONFLICTS", "PARTS",
@@ -416,16 +376,14 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
 }
 
 int CmdJobShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto detail = (*lk)->GetJob(id);
-  if (!detail.ok()) return Fail(detail.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto detail, lk->GetJob(id));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(lake::JobDetailJson(*detail), 2).c_str());
+    std::printf("%s\n", ToJsonText(lake::JobDetailJson(detail), 2).c_str());
     return 0;
   }
-  const barlake::Job* j = &detail->job;
-  const std::vector<barlake::PartitionChange>* changes = &detail->changes;
+  const barlake::Job* j = &detail.job;
+  const std::vector<barlake::PartitionChange>* changes = &detail.changes;
   std::printf("Job %lld: %s %s\n", static_cast<long long>(j->id), j->kind.c_str(), j->status.c_str());
   if (!j->source_path.empty()) std::printf("  source    %s\n  sha256    %s\n", j->source_path.c_str(), j->source_sha256.c_str());
   std::printf("  dataset   %s %s\n  rows      read %lld, written %lld, rejected %lld, conflicting %lld\n",
@@ -491,13 +449,12 @@ struct QuarantineArgs {
 };
 
 int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   if (a.status != "all" && a.status != "held" && a.status != "released" && a.status != "dropped") {
     return Fail(Status::InvalidArgument("--status must be held, released, dropped or all"));
   }
   const std::string status = a.status == "all" ? "" : a.status;
-  auto rows = (*lk)->Quarantine(
+  auto rows = lk->Quarantine(
       {.symbol = a.symbol, .timeframe = a.timeframe, .status = status, .job = a.job, .limit = a.limit});
   if (!rows.ok()) return Fail(rows.status());
   if (a.as_json) {
@@ -522,66 +479,58 @@ int CmdQuarantineList(const Globals& g, const QuarantineArgs& a) {
 }
 
 int CmdQuarantineShow(const Globals& g, int64_t id, bool as_json) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto q = (*lk)->GetQuarantined(id);
-  if (!q.ok()) return Fail(q.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto q, lk->GetQuarantined(id));
   if (as_json) {
-    std::printf("%s\n", ToJsonText(QuarantineJson(*q), 2).c_str());
+    std::printf("%s\n", ToJsonText(QuarantineJson(q), 2).c_str());
     return 0;
   }
   std::printf("Quarantined row %lld (%s)\n  dataset  %s %s\n  bar      %s  O %g H %g L %g C %g V %g\n"
               "  source   job %lld, line %u\n  rule     %s (field '%s')\n  reason   %s\n",
-              static_cast<long long>(q->id), q->status.c_str(), q->symbol.c_str(), q->timeframe.c_str(),
-              FormatIsoUtc(q->ts).c_str(), q->open, q->high, q->low, q->close, q->volume,
-              static_cast<long long>(q->job), q->line, q->rule.c_str(), q->field.c_str(), q->reason.c_str());
+              static_cast<long long>(q.id), q.status.c_str(), q.symbol.c_str(), q.timeframe.c_str(),
+              FormatIsoUtc(q.ts).c_str(), q.open, q.high, q.low, q.close, q.volume,
+              static_cast<long long>(q.job), q.line, q.rule.c_str(), q.field.c_str(), q.reason.c_str());
   return 0;
 }
 
 int CmdQuarantineRelease(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenLake(g, true);
-  if (!lk.ok()) return Fail(lk.status());
-  auto r = (*lk)->ReleaseQuarantine(a.ids);
-  if (!r.ok()) return Fail(r.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, true));
+  ASSIGN_OR_FAIL(auto r, lk->ReleaseQuarantined(a.ids));
   if (a.as_json) {
-    std::printf("%s\n", r->ReportJson().c_str());
+    std::printf("%s\n", r.report_json.c_str());
   } else {
     std::printf("Job %lld released %zu row%s into %s %s (%lld added, %lld replaced)\n",
-                static_cast<long long>(r->job.id), a.ids.size(), a.ids.size() == 1 ? "" : "s", r->job.symbol.c_str(),
-                r->job.timeframe.c_str(), static_cast<long long>(r->rows_added), static_cast<long long>(r->rows_replaced));
+                static_cast<long long>(r.job.id), a.ids.size(), a.ids.size() == 1 ? "" : "s", r.job.symbol.c_str(),
+                r.job.timeframe.c_str(), static_cast<long long>(r.rows_added), static_cast<long long>(r.rows_replaced));
   }
   return 0;
 }
 
 int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  if (Status s = (*lk)->DropQuarantine(a.ids); !s.ok()) return Fail(s);
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  if (Status s = lk->DropQuarantined(a.ids); !s.ok()) return Fail(s);
   std::printf("Dropped %zu quarantined row%s (kept in the journal as dropped; never merged)\n", a.ids.size(),
               a.ids.size() == 1 ? "" : "s");
   return 0;
 }
 
 int CmdRecover(const Globals& g) {
-  auto lk = OpenVault(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto recovered = (*lk)->Recover();
-  if (!recovered.ok()) return Fail(recovered.status());
-  std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(*recovered),
-              *recovered == 1 ? "" : "s");
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto recovered, lk->Recover());
+  std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(recovered),
+              recovered == 1 ? "" : "s");
   return 0;
 }
 
 int CmdDemo(const Globals& g, const std::string& dir_arg) {
   const std::string dir = dir_arg.empty() ? "barlake-demo" : dir_arg;
   Env* env = Env::Default();
-  if (!lake::CheckIsVault(env, dir).ok()) {
-    lake::InitOptions opt;
-    opt.name = "barlake demo";
-    if (Status s = lake::InitVault(env, dir, opt); !s.ok()) return Fail(s);
-    std::printf("Created demo vault '%s'\n", dir.c_str());
+  if (Status s = barlake::Lake::Init(dir, {.name = "barlake demo"}); s.ok()) {
+    std::printf("Created demo vault %s\n", QuotedPath(dir).c_str());
+  } else if (s.code() == ErrorCode::kAlreadyExists) {
+    std::printf("Using existing demo vault %s\n", QuotedPath(dir).c_str());
   } else {
-    std::printf("Using existing demo vault '%s'\n", dir.c_str());
+    return Fail(s);
   }
   const std::string samples = dir + "/samples";
   if (Status s = env->CreateDirs(samples); !s.ok()) return Fail(s);
@@ -594,8 +543,7 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
   const Item items[] = {{"ES", 4800.0, 0.0003, 11}, {"NQ", 16800.0, 0.0004, 22}, {"CL", 72.0, 0.0006, 33}};
   Globals lg = g;
   lg.vault = dir;
-  auto lk = OpenLake(lg, true);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(lg, true));
   for (const auto& it : items) {
     const std::string path = samples + "/" + it.symbol + " 03-25.Last.txt";
     if (!env->FileExists(path)) {
@@ -607,41 +555,31 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
       spec.minute_volatility = it.vol;
       spec.seed = it.seed;
       int64_t rows = 0;
-      auto text = demo::MakeNinjaTraderExport(spec, &rows);
-      if (!text.ok()) return Fail(text.status());
-      if (Status s = WriteFileAtomic(env, path, *text); !s.ok()) return Fail(s);
+      ASSIGN_OR_FAIL(auto text, demo::MakeNinjaTraderExport(spec, &rows));
+      if (Status s = WriteFileAtomic(env, path, text); !s.ok()) return Fail(s);
       std::printf("Generated %s (%s one-minute bars, NinjaTrader export, Los Angeles time)\n", path.c_str(),
                   WithThousands(rows).c_str());
     }
-    lake::ImportRequest req;
-    req.path = path;
-    req.symbol = it.symbol;
-    req.timeframe = "1m";
-    req.tz = "America/Los_Angeles";
-    req.description = std::string(it.symbol) + " front-month futures, 1-minute bars (generated sample)";
-    req.calendar = "CME_Globex";
-    auto r = (*lk)->Import(req);
-    if (!r.ok()) return Fail(r.status());
-    if (!r->skipped_because.empty()) {
-      std::printf("Skipped %s: %s\n", it.symbol, r->skipped_because.c_str());
+    barlake::ImportOptions options{.symbol = it.symbol, .timeframe = "1m", .tz = "America/Los_Angeles"};
+    options.description = std::string(it.symbol) + " front-month futures, 1-minute bars (generated sample)";
+    options.calendar = "CME_Globex";
+    ASSIGN_OR_FAIL(auto r, lk->Import(barlake::Source::File(path), options));
+    if (!r.skipped_because.empty()) {
+      std::printf("Skipped %s: %s\n", it.symbol, r.skipped_because.c_str());
     } else {
       std::printf("Imported %s: job %lld, %s rows into %zu partitions\n", it.symbol,
-                  static_cast<long long>(r->job.id), WithThousands(r->job.rows_written).c_str(),
-                  r->partitions.size());
+                  static_cast<long long>(r.job.id), WithThousands(r.job.rows_written).c_str(),
+                  r.partitions.size());
     }
   }
   // Derived data on the same lineage as any: ES's daily session statistics, stored and
   // rebuilt whenever an import changes ES 1m.
-  lake::TableRequest stats;
-  stats.symbol = "ES";
-  stats.table = lake::kSessionStatsTable;
-  auto built = (*lk)->DeclareTable(stats);
-  if (!built.ok()) return Fail(built.status());
-  if (!built->skipped_because.empty()) {
-    std::printf("ES session_stats: %s\n", built->skipped_because.c_str());
+  ASSIGN_OR_FAIL(auto built, lk->DeclareTable({.symbol = "ES", .table = lake::kSessionStatsTable}));
+  if (!built.skipped_because.empty()) {
+    std::printf("ES session_stats: %s\n", built.skipped_because.c_str());
   } else {
-    std::printf("Built ES session_stats: job %lld, %s sessions\n", static_cast<long long>(built->job.id),
-                WithThousands(built->rows_written).c_str());
+    std::printf("Built ES session_stats: job %lld, %s sessions\n", static_cast<long long>(built.job.id),
+                WithThousands(built.rows_written).c_str());
   }
   std::printf("\n");
   int rc = CmdStatus(lg, false);
@@ -661,24 +599,72 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
   return 0;
 }
 
+/// The first word of the command line that is not a global option or its value: what the
+/// user meant as the command.
+std::string FirstCommandWord(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--vault" || word == "--wait") {
+      ++i;  // its value
+    } else if (word.empty() || word[0] != '-') {
+      return word;
+    }
+  }
+  return "";
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+bool IsCommand(const CLI::App& app, const std::string& word) {
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->check_name(word)) return true;
+  }
+  return false;
+}
+
+/// " (did you mean 'status'?)" for the command closest to `word`, when one is close.
+std::string SuggestionFor(const CLI::App& app, const std::string& word) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    const std::string& name = sub->get_name();
+    const bool prefix = word.size() >= 3 && name.rfind(word, 0) == 0;
+    const size_t d = prefix ? 1 : EditDistance(word, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
 }  // namespace
 
-int Run(int argc, char** argv) {
-  Globals g;
-  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
-  if (argc > 0 && std::string(argv[0]).find('/') != std::string::npos) g.program = argv[0];
-  CLI::App app{"barlake: a local-first, crash-safe lake for market bars (OHLCV)", "barlake"};
+void AddCommands(CLI::App& app, Globals& g, int& rc) {
   app.require_subcommand(1);
   app.fallthrough();  // --vault and --wait work before or after the command
   app.set_version_flag("--version", "barlake 0.1.0");
   app.add_option("--vault", g.vault, "Vault folder (default: $BARLAKE_VAULT, else the current folder)");
   app.add_option("--wait", g.wait_seconds, "Seconds to wait for another writer to finish (default 30)")
       ->check(CLI::NonNegativeNumber);
-  int rc = 0;
+  // The options write into these statics: one command line is parsed per process.
 
   auto* init = app.add_subcommand("init", "Create a vault");
-  std::string init_dir;
-  lake::InitOptions init_opt;
+  static std::string init_dir;
+  static barlake::InitOptions init_opt;
   init->add_option("DIR", init_dir, "Folder for the new vault")->required();
   init->add_option("--name", init_opt.name, "Vault name");
   init->add_option("--display-tz", init_opt.display_tz, "Zone times are shown in (default America/New_York)");
@@ -687,126 +673,106 @@ int Run(int argc, char** argv) {
   init->callback([&] { rc = CmdInit(init_dir, init_opt); });
 
   auto* imp = app.add_subcommand("import", "Import a bar file (journaled, idempotent, crash-safe)");
-  ImportArgs ia;
-  imp->add_option("FILE", ia.file, "File to import")->required();
-  imp->add_option("--symbol", ia.symbol, "Dataset symbol, e.g. ES (bar files)");
-  imp->add_option("--timeframe", ia.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d (bar files)");
-  std::string formats_help = "Input format: auto";
-  for (const auto* f : ingest::AllFormats()) formats_help += ", " + std::string(f->name());
-  formats_help += ", gex-json (option snapshots) (default: the dataset's declared format, else auto)";
-  imp->add_option("--format", ia.format, formats_help);
-  imp->add_option("--stamp", ia.stamp, "Stamps mark bar open or close (default: the format's convention)");
-  imp->add_option("--columns", ia.columns, "Column mapping for delimited text, e.g. time=Date,volume=Vol");
-  imp->add_option("--tz", ia.tz, "Zone of the file's stamps (default: the dataset's, else the vault's)");
-  imp->add_option("--calendar", ia.calendar,
+  static ImportArgs ia;
+  AddSourceOptions(imp, ia, false);
+  imp->add_option("--calendar", ia.options.calendar,
                   "Session calendar of a new dataset (see `barlake calendars`); bars outside it are reported");
   imp->add_option("--on-conflict", ia.on_conflict, "When a stored bar differs: keep (default), replace, fail");
-  imp->add_flag("--dry-run", ia.dry_run, "Show what would change and write nothing");
-  imp->add_flag("--json", ia.as_json, "Print one JSON object");
-  imp->add_flag("--no-alignment-check", ia.no_alignment,
+  imp->add_flag("--dry-run", ia.options.dry_run, "Show what would change and write nothing");
+  imp->add_flag("--no-alignment-check", ia.options.skip_alignment_check,
                 "Merge even when the file's stamps look shifted against the stored bars");
-  imp->add_flag("--force", ia.force,
+  imp->add_flag("--force", ia.options.force,
                 "Import even when more rows are rejected than the dataset allows (they go to quarantine)");
   imp->callback([&] { rc = CmdImport(g, ia); });
 
   auto* ca = app.add_subcommand("check-alignment",
                                  "Compare a file with the stored bars and name a time-zone or stamping shift");
-  ImportArgs ca_args;
-  ca->add_option("FILE", ca_args.file)->required();
-  ca->add_option("--symbol", ca_args.symbol)->required();
-  ca->add_option("--timeframe", ca_args.timeframe)->required();
-  ca->add_option("--format", ca_args.format);
-  ca->add_option("--tz", ca_args.tz);
-  ca->add_option("--stamp", ca_args.stamp);
-  ca->add_option("--columns", ca_args.columns);
-  ca->add_flag("--json", ca_args.as_json);
+  static ImportArgs ca_args;
+  AddSourceOptions(ca, ca_args, true);
   ca->callback([&] { rc = CmdCheckAlignment(g, ca_args); });
 
   auto* st = app.add_subcommand("status", "Datasets in the vault (from the catalog)");
-  bool st_json = false;
+  static bool st_json = false;
   st->add_flag("--json", st_json, "JSON output (ISO 8601 UTC times)");
   st->callback([&] { rc = CmdStatus(g, st_json); });
 
   auto* rd = app.add_subcommand("read", "Print bars of a dataset");
-  ReadArgs ra;
-  rd->add_option("SYMBOL", ra.symbol)->required();
-  rd->add_option("TF", ra.timeframe)->required();
-  rd->add_option("--from", ra.from, "First bar time, ISO 8601 (inclusive; UTC unless an offset is given)");
-  rd->add_option("--to", ra.to, "End time, ISO 8601 (exclusive)");
+  static ReadArgs ra;
+  AddDatasetRangeOptions(rd, ra.symbol, ra.timeframe, ra.from, ra.to);
   rd->add_option("--format", ra.format, "csv (default), json or parquet");
   rd->add_option("--tz", ra.tz, "Show times in this zone instead of UTC");
   rd->add_option("--output,-o", ra.output, "Write to a file instead of standard output");
   rd->callback([&] { rc = CmdRead(g, ra); });
 
   auto* qy = app.add_subcommand("query", "SQL over the lake (DuckDB) with a view bars(symbol, timeframe, ts, ...)");
-  std::string sql, qformat = "table";
-  qy->add_option("SQL", sql)->required();
+  static std::string sql, qformat = "table";
+  qy->add_option("SQL", sql, "One DuckDB SELECT over the views (docs/cli.md#query)")->required();
   qy->add_option("--format", qformat, "table (default) or csv");
   qy->callback([&] { rc = CmdQuery(g, sql, qformat); });
 
   auto* vf = app.add_subcommand("verify", "Re-check every file against the journal");
-  bool vf_json = false;
-  vf->add_flag("--json", vf_json);
+  static bool vf_json = false;
+  vf->add_flag("--json", vf_json, "Print one JSON object");
   vf->callback([&] { rc = CmdVerify(g, vf_json); });
 
   auto* rb = app.add_subcommand("rollback", "Undo a job: restore the partitions it changed");
-  int64_t rb_job = 0;
-  bool rb_json = false;
-  rb->add_option("JOB", rb_job)->required();
-  rb->add_flag("--json", rb_json);
+  static int64_t rb_job = 0;
+  static bool rb_json = false;
+  rb->add_option("JOB", rb_job, "Id of the job to undo (see `barlake jobs`)")->required();
+  rb->add_flag("--json", rb_json, "Print the rollback job as JSON");
   rb->callback([&] { rc = CmdRollback(g, rb_job, rb_json); });
 
   auto* jobs = app.add_subcommand("jobs", "The job journal (newest first)");
-  bool jobs_json = false;
-  int64_t jobs_limit = 50;
-  jobs->add_flag("--json", jobs_json);
+  static bool jobs_json = false;
+  static int64_t jobs_limit = 50;
+  jobs->add_flag("--json", jobs_json, "Print a JSON array");
   jobs->add_option("--limit", jobs_limit, "How many jobs (default 50)");
   auto* show = jobs->add_subcommand("show", "One job with the partitions it touched");
-  int64_t show_id = 0;
-  bool show_json = false;
-  show->add_option("ID", show_id)->required();
-  show->add_flag("--json", show_json);
+  static int64_t show_id = 0;
+  static bool show_json = false;
+  show->add_option("ID", show_id, "Job id")->required();
+  show->add_flag("--json", show_json, "Print one JSON object");
   show->callback([&] { rc = CmdJobShow(g, show_id, show_json || jobs_json); });
-  jobs->callback([&] {
+  jobs->callback([&g, &rc, jobs] {
     if (jobs->get_subcommands().empty()) rc = CmdJobs(g, jobs_json, jobs_limit);
   });
 
   auto* det = app.add_subcommand("detect", "Tell which format a file is in, and why");
-  std::string det_file;
-  bool det_json = false;
-  det->add_option("FILE", det_file)->required();
-  det->add_flag("--json", det_json);
+  static std::string det_file;
+  static bool det_json = false;
+  det->add_option("FILE", det_file, "File to look at (only its head is read)")->required();
+  det->add_flag("--json", det_json, "Print one JSON object");
   det->callback([&] { rc = CmdDetect(det_file, det_json); });
 
   auto* quar = app.add_subcommand("quarantine", "Rows imports rejected: list, show, release, drop");
   quar->require_subcommand(1);
-  QuarantineArgs qa;
+  static QuarantineArgs qa;
   auto* ql = quar->add_subcommand("list", "Quarantined rows (held by default)");
-  ql->add_option("--symbol", qa.symbol);
-  ql->add_option("--timeframe", qa.timeframe);
+  ql->add_option("--symbol", qa.symbol, "Only rows of this symbol");
+  ql->add_option("--timeframe", qa.timeframe, "Only rows of this timeframe");
   ql->add_option("--status", qa.status, "held (default), released, dropped or all");
   ql->add_option("--job", qa.job, "Only rows rejected by this job");
   ql->add_option("--limit", qa.limit, "At most this many rows (default 200)");
-  ql->add_flag("--json", qa.as_json);
+  ql->add_flag("--json", qa.as_json, "Print a JSON array");
   ql->callback([&] { rc = CmdQuarantineList(g, qa); });
   auto* qs = quar->add_subcommand("show", "One quarantined row");
-  int64_t qs_id = 0;
-  qs->add_option("ID", qs_id)->required();
-  qs->add_flag("--json", qa.as_json);
+  static int64_t qs_id = 0;
+  qs->add_option("ID", qs_id, "Quarantined row id (see `barlake quarantine list`)")->required();
+  qs->add_flag("--json", qa.as_json, "Print one JSON object");
   qs->callback([&] { rc = CmdQuarantineShow(g, qs_id, qa.as_json); });
   auto* qr = quar->add_subcommand("release", "Merge quarantined rows through the normal write protocol");
-  qr->add_option("ID", qa.ids)->required();
-  qr->add_flag("--json", qa.as_json);
+  qr->add_option("ID", qa.ids, "Quarantined row ids, all of one dataset")->required();
+  qr->add_flag("--json", qa.as_json, "Print the release job's report as JSON");
   qr->callback([&] { rc = CmdQuarantineRelease(g, qa); });
   auto* qd = quar->add_subcommand("drop", "Discard quarantined rows");
-  qd->add_option("ID", qa.ids)->required();
+  qd->add_option("ID", qa.ids, "Quarantined row ids")->required();
   qd->callback([&] { rc = CmdQuarantineDrop(g, qa); });
 
   auto* rec = app.add_subcommand("recover", "Finish or undo jobs interrupted by a crash");
   rec->callback([&] { rc = CmdRecover(g); });
 
   auto* demo = app.add_subcommand("demo", "Create a demo vault from generated sample data and import it");
-  std::string demo_dir;
+  static std::string demo_dir;
   demo->add_option("DIR", demo_dir, "Folder for the demo vault (default ./barlake-demo)");
   demo->callback([&] { rc = CmdDemo(g, demo_dir); });
 
@@ -817,10 +783,25 @@ int Run(int argc, char** argv) {
   AddSnapshotCommands(app, g, rc);
   AddStatsCommands(app, g, rc);
   AddUpdateCommands(app, g, rc);
+}
 
+int Run(int argc, char** argv) {
+  Globals g;
+  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
+  if (argc > 0 && std::string(argv[0]).find('/') != std::string::npos) g.program = argv[0];
+  CLI::App app{"barlake: a local-first, crash-safe lake for market bars (OHLCV)", "barlake"};
+  int rc = 0;
+  AddCommands(app, g, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && app.get_subcommands().empty()) {
+      if (std::string word = FirstCommandWord(argc, argv); !word.empty() && !IsCommand(app, word)) {
+        std::fprintf(stderr, "barlake: error: unknown command %s%s; `barlake --help` lists the commands\n",
+                     QuoteBytes(word).c_str(), SuggestionFor(app, word).c_str());
+        return static_cast<int>(ExitCode::kUsage);
+      }
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
   }

@@ -27,15 +27,11 @@ std::vector<std::string> SplitList(const std::string& text) {
 
 }  // namespace
 
-int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as_json) {
+int PrintRegenerateItems(const std::vector<barlake::RegenerateResult>& items, bool as_json) {
   if (as_json) {
     json arr = json::array();
     for (const auto& r : items) arr.push_back(lake::RegenerateItemJson(r));
     std::printf("%s\n", ToJsonText(json{{"regenerated", arr}}, 2).c_str());
-    return 0;
-  }
-  if (items.empty()) {
-    std::printf("No derived datasets to regenerate.\n");
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -49,6 +45,10 @@ int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as
                     std::to_string(r.partitions_unchanged), WithThousands(r.rows_written),
                     WithThousands(r.truncated_bars)});
   }
+  if (rows.empty()) {
+    std::printf("No derived datasets to regenerate.\n");
+    return 0;
+  }
   std::printf("%s", FormatTable({"SYMBOL", "TF", "JOB", "BUILD", "WRITTEN", "REMOVED", "UNCHANGED", "ROWS",
                                  "TRUNCATED"},
                                 rows)
@@ -59,7 +59,7 @@ int PrintRegenerateItems(const std::vector<lake::RegenerateItem>& items, bool as
 void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
   auto* rs = app.add_subcommand("resample",
                                 "Declare bars resampled from a finer dataset (anchored to its session) and build them");
-  static lake::ResampleRequest req;
+  static barlake::ResampleOptions req;
   static std::string to_list;
   static bool resample_json = false, no_auto = false;
   rs->add_option("SYMBOL", req.symbol, "Input dataset symbol, e.g. ES")->required();
@@ -72,17 +72,14 @@ void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
   rs->callback([&] {
     req.to = SplitList(to_list);
     req.auto_regenerate = !no_auto;
-    auto lk = OpenLake(g, true);
-    if (!lk.ok()) {
-      rc = Fail(lk.status());
-      return;
-    }
-    auto items = (*lk)->DeclareResample(req);
-    rc = items.ok() ? PrintRegenerateItems(*items, resample_json) : Fail(items.status());
+    rc = WithVault(g, true, [&](barlake::Lake& lake) {
+      auto items = lake.Resample(req);
+      return items.ok() ? PrintRegenerateItems(*items, resample_json) : Fail(items.status());
+    });
   });
 
   auto* rg = app.add_subcommand("regenerate", "Rebuild derived datasets (inputs first; only what changed)");
-  static lake::RegenerateRequest rr;
+  static barlake::RegenerateOptions rr;
   static std::vector<std::string> names;
   static bool regen_json = false;
   rg->add_option("DATASET", names, "Derived datasets as SYMBOL TF pairs, e.g. ES 4h")->expected(0, -1);
@@ -101,13 +98,10 @@ void AddDeriveCommands(CLI::App& app, Globals& g, int& rc) {
       rc = Fail(Status::InvalidArgument("name a derived dataset (e.g. ES 4h), or pass --stale or --all"));
       return;
     }
-    auto lk = OpenLake(g, true);
-    if (!lk.ok()) {
-      rc = Fail(lk.status());
-      return;
-    }
-    auto items = (*lk)->Regenerate(rr);
-    rc = items.ok() ? PrintRegenerateItems(*items, regen_json) : Fail(items.status());
+    rc = WithVault(g, true, [&](barlake::Lake& lake) {
+      auto items = lake.Regenerate(rr);
+      return items.ok() ? PrintRegenerateItems(*items, regen_json) : Fail(items.status());
+    });
   });
 }
 

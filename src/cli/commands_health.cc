@@ -58,7 +58,7 @@ std::string StalenessText(const health::HealthReport& r) {
   return health::DurationText(r.staleness.missing_bars_at_end * r.bar_seconds);
 }
 
-void PrintDetails(const lake::DatasetHealth& h, TimeZone& tz) {
+void PrintDetails(const barlake::DatasetHealth& h, TimeZone& tz) {
   const health::HealthReport& r = h.report;
   std::printf("\n%s %s: score %d, %s\n", h.symbol.c_str(), h.timeframe.c_str(), r.score,
               health::StatusName(r.status));
@@ -126,26 +126,18 @@ void PrintDetails(const lake::DatasetHealth& h, TimeZone& tz) {
 int CmdHealth(const Globals& g, const HealthArgs& a) {
   auto gap_min = health::ParseDuration(a.gap_min);
   if (!gap_min.ok()) return Fail(gap_min.status().WithContext("--gap-min"));
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
-  lake::HealthRequest req;
-  req.symbol = a.symbol;
-  req.timeframe = a.timeframe;
-  req.options.gap_min_seconds = *gap_min;
-  req.calendar = lake::RegistryCalendars(lk->get());
-  auto result = lake::CheckHealth(lk->get(), req);
-  if (!result.ok()) return Fail(result.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
+  ASSIGN_OR_FAIL(auto result, lk->Health({.symbol = a.symbol, .timeframe = a.timeframe, .gap_min_seconds = *gap_min}));
   bool any_fail = false;
-  for (const auto& h : *result) any_fail |= h.report.status == health::HealthStatus::kFail;
+  for (const auto& h : result) any_fail |= h.report.status == health::HealthStatus::kFail;
   const int code = any_fail ? static_cast<int>(ExitCode::kUnhealthy) : 0;
-  const bool details = result->size() == 1 || !a.timeframe.empty();
+  const bool details = result.size() == 1 || !a.timeframe.empty();
   if (a.as_json) {
     json arr = json::array();
-    for (const auto& h : *result) arr.push_back(lake::HealthJson(h, details ? 1000 : 20));
-    std::printf("%s\n", ToJsonText(json{{"vault", (*lk)->paths().root},
-                                        {"display_tz", tz->name()},
+    for (const auto& h : result) arr.push_back(lake::HealthJson(h, details ? 1000 : 20));
+    std::printf("%s\n", ToJsonText(json{{"vault", lk->vault()},
+                                        {"display_tz", tz.name()},
                                         {"gap_min_seconds", *gap_min},
                                         {"datasets", arr},
                                         {"exit_code", code}},
@@ -153,12 +145,12 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
                             .c_str());
     return code;
   }
-  if (result->empty()) {
+  if (result.empty()) {
     std::printf("The vault is empty: nothing to check.\n");
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  for (const auto& h : *result) {
+  for (const auto& h : result) {
     const auto& r = h.report;
     const bool c = r.calendar_checked;
     rows.push_back({h.symbol, h.timeframe, h.calendar.empty() ? "-" : h.calendar,
@@ -172,10 +164,10 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
                                 rows)
                         .c_str());
   if (details) {
-    for (const auto& h : *result) PrintDetails(h, *tz);
+    for (const auto& h : result) PrintDetails(h, tz);
   } else {
     size_t unchecked = 0;
-    for (const auto& h : *result) unchecked += !h.report.calendar_checked;
+    for (const auto& h : result) unchecked += !h.report.calendar_checked;
     if (unchecked) {
       std::printf("%zu dataset(s) have no calendar and were only checked for schema drift (docs/health.md).\n",
                   unchecked);
@@ -189,58 +181,19 @@ int CmdHealth(const Globals& g, const HealthArgs& a) {
 int CmdGaps(const Globals& g, const GapsArgs& a) {
   auto min = health::ParseDuration(a.min);
   if (!min.ok()) return Fail(min.status().WithContext("--min"));
-  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
-  if (!a.from.empty()) {
-    auto f = ParseIsoUtc(a.from);
-    if (!f.ok()) return Fail(f.status().WithContext("--from"));
-    from = *f;
-  }
-  if (!a.to.empty()) {
-    auto t = ParseIsoUtc(a.to);
-    if (!t.ok()) return Fail(t.status().WithContext("--to"));
-    to = *t;
-  }
-  auto tf = Timeframe::Parse(a.timeframe);
-  if (!tf.ok()) return Fail(tf.status());
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
-  auto ds = (*lk)->Datasets();
-  if (!ds.ok()) return Fail(ds.status());
-  const journal::DatasetSummary* d = nullptr;
-  for (const auto& x : *ds) {
-    if (x.symbol == a.symbol && x.timeframe == a.timeframe) d = &x;
-  }
-  if (!d) {
-    return Fail(Status::NotFound("there is no dataset " + a.symbol + " " + a.timeframe +
-                                 "; `barlake status` lists the datasets"));
-  }
-  auto source = lake::RegistryCalendars(lk->get())(a.symbol, a.timeframe);
-  if (!source.ok()) return Fail(source.status());
-  if (!*source || tf->seconds() > 86400) {
-    return Fail(Status::NotFound(a.symbol + " " + a.timeframe +
-                                 " has no session calendar to tell gaps from closures; set `calendar` for it "
-                                 "in barlake.toml (docs/health.md)"));
-  }
-  // The range, clipped to the stored first bar .. end of the last bar.
-  const Micros lo = std::max(from, d->first_ts), hi = std::min(to, d->last_ts + tf->micros());
-  std::vector<health::Gap> gaps;
-  if (hi > lo) {
-    auto ts = lake::ReadBarTimes(lk->get(), a.symbol, a.timeframe, lo, hi);
-    if (!ts.ok()) return Fail(ts.status());
-    auto sessions = (*source)->sessions(lo - 2 * kMicrosPerDay, hi + 2 * kMicrosPerDay);
-    if (!sessions.ok()) return Fail(sessions.status());
-    gaps = health::FindGaps(*ts, tf->seconds(), *sessions, *min, lo, hi);
-  }
-  int64_t missing = 0;
-  for (const auto& gp : gaps) missing += gp.missing_bars;
+  ASSIGN_OR_FAIL(auto range, ParseTimeRange(a.from, a.to));
+  const auto [from, to] = range;
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
+  ASSIGN_OR_FAIL(auto found, lk->Gaps(a.symbol, a.timeframe, from, to, *min));
+  const std::vector<barlake::HealthGap>& gaps = found.gaps;
+  const int64_t missing = found.missing_bars;
   if (a.as_json) {
     json arr = json::array();
     for (const auto& gp : gaps) arr.push_back(lake::GapJson(gp));
     std::printf("%s\n", ToJsonText(json{{"symbol", a.symbol},
                                         {"timeframe", a.timeframe},
-                                        {"calendar", (*source)->name},
+                                        {"calendar", found.calendar},
                                         {"min_seconds", *min},
                                         {"from", a.from.empty() ? json(nullptr) : json(FormatIsoUtc(from))},
                                         {"to", a.to.empty() ? json(nullptr) : json(FormatIsoUtc(to))},
@@ -252,17 +205,17 @@ int CmdGaps(const Globals& g, const GapsArgs& a) {
   }
   if (gaps.empty()) {
     std::printf("No gaps of %s or more in %s %s (calendar %s).\n", health::DurationText(*min).c_str(),
-                a.symbol.c_str(), a.timeframe.c_str(), (*source)->name.c_str());
+                a.symbol.c_str(), a.timeframe.c_str(), found.calendar.c_str());
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& gp : gaps) {
-    rows.push_back({LocalText(*tz, gp.start), LocalText(*tz, gp.end), WithThousands(gp.missing_bars),
+    rows.push_back({LocalText(tz, gp.start), LocalText(tz, gp.end), WithThousands(gp.missing_bars),
                     health::DurationText(gp.session_seconds)});
   }
-  std::printf("%s", FormatTable({"START (" + tz->name() + ")", "END", "MISSING", "SESSION TIME"}, rows).c_str());
+  std::printf("%s", FormatTable({"START (" + tz.name() + ")", "END", "MISSING", "SESSION TIME"}, rows).c_str());
   std::printf("%zu gap(s) of %s or more, %s missing bars (calendar %s).\n", gaps.size(),
-              health::DurationText(*min).c_str(), WithThousands(missing).c_str(), (*source)->name.c_str());
+              health::DurationText(*min).c_str(), WithThousands(missing).c_str(), found.calendar.c_str());
   return 0;
 }
 
@@ -276,18 +229,15 @@ void AddHealthCommands(CLI::App& app, Globals& g, int& rc) {
   hc->add_option("SYMBOL", ha.symbol, "Only this symbol");
   hc->add_option("TF", ha.timeframe, "Only this timeframe (with SYMBOL: the details of one dataset)");
   hc->add_option("--gap-min", ha.gap_min, "Shortest gap to report, in session time (default 30m)");
-  hc->add_flag("--json", ha.as_json);
+  hc->add_flag("--json", ha.as_json, "Print a JSON array, one report per dataset");
   hc->callback([&g, &rc, ha_ptr] { rc = CmdHealth(g, *ha_ptr); });
 
   auto ga_ptr = std::make_shared<GapsArgs>();
   GapsArgs& ga = *ga_ptr;
   auto* gc = app.add_subcommand("gaps", "Gaps of a dataset: missing bars its calendar expected");
-  gc->add_option("SYMBOL", ga.symbol)->required();
-  gc->add_option("TF", ga.timeframe)->required();
-  gc->add_option("--from", ga.from, "Start, ISO 8601 (inclusive; UTC unless an offset is given)");
-  gc->add_option("--to", ga.to, "End, ISO 8601 (exclusive)");
+  AddDatasetRangeOptions(gc, ga.symbol, ga.timeframe, ga.from, ga.to);
   gc->add_option("--min", ga.min, "Shortest gap, in session time (default 30m; e.g. 48h)");
-  gc->add_flag("--json", ga.as_json);
+  gc->add_flag("--json", ga.as_json, "Print one JSON object");
   gc->callback([&g, &rc, ga_ptr] { rc = CmdGaps(g, *ga_ptr); });
 }
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "cli/cli_common.h"
-#include "lake/vault.h"
+#include "core/text.h"
 #include "server/server.h"
 
 namespace barlake::cli {
@@ -22,9 +22,7 @@ struct ServeArgs {
 
 int CmdServe(const Globals& g, const ServeArgs& a) {
   const std::string vault = VaultDir(g);
-  if (Status s = lake::CheckIsVault(Env::Default(), vault); !s.ok()) return Fail(s);
-  lake::VaultPaths paths(vault);
-  auto token = lake::ReadOrCreateToken(Env::Default(), paths);
+  auto token = barlake::Lake::ApiToken(vault);
   if (!token.ok()) return Fail(token.status());
   server::ServerOptions o;
   o.vault = vault;
@@ -46,12 +44,13 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
   auto srv = server::Server::Create(o);
   if (!srv.ok()) return Fail(srv.status());
   if (Status s = (*srv)->Start(); !s.ok()) return Fail(s);
-  std::printf("barlake serve: %s (vault %s)\n", (*srv)->url().c_str(), vault.c_str());
+  std::printf("barlake serve: %s (vault %s)\n", (*srv)->url().c_str(), EscapedPath(vault).c_str());
   std::printf("  open      %s#token=%s (the dashboard, signed in)\n", (*srv)->url().c_str(), token->c_str());
   std::printf("  token     %s (mode 0600; `barlake token` prints it): needed by every change%s\n",
-              paths.token.c_str(), (*srv)->reads_need_token() ? " and every read (not loopback)" : "");
+              EscapedPath(barlake::Lake::ApiTokenPath(vault)).c_str(),
+              (*srv)->reads_need_token() ? " and every read (not loopback)" : "");
   std::printf("  imports   {\"path\": ...} must be inside %s; uploads up to %lld MiB\n",
-              o.import_dir.empty() ? (vault + "/imports").c_str() : o.import_dir.c_str(),
+              EscapedPath(o.import_dir.empty() ? vault + "/imports" : o.import_dir).c_str(),
               static_cast<long long>(a.max_upload_mb));
   std::printf("Ctrl-C stops it (a running job finishes first).\n");
   std::fflush(stdout);
@@ -70,9 +69,7 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
 }
 
 int CmdToken(const Globals& g, bool rotate) {
-  const std::string vault = VaultDir(g);
-  if (Status s = lake::CheckIsVault(Env::Default(), vault); !s.ok()) return Fail(s);
-  auto token = lake::ReadOrCreateToken(Env::Default(), lake::VaultPaths(vault), rotate);
+  auto token = barlake::Lake::ApiToken(VaultDir(g), rotate);
   if (!token.ok()) return Fail(token.status());
   std::printf("%s\n", token->c_str());
   return 0;

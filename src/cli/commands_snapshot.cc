@@ -48,12 +48,7 @@ void PrintSnapshotResult(const lake::SnapshotImportResult& r, const std::string&
   for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("  snapshots         %lld (%s strike rows)\n", static_cast<long long>(r.snapshots),
               WithThousands(j.rows_read).c_str());
-  std::printf("  rows added        %s\n", WithThousands(r.rows_added).c_str());
-  std::printf("  rows identical    %s (already stored, unchanged)\n", WithThousands(r.rows_identical).c_str());
-  std::printf("  rows conflicting  %s%s\n", WithThousands(j.rows_conflicting).c_str(),
-              j.rows_conflicting == 0 ? ""
-              : r.rows_replaced > 0   ? " (replaced with the file's values)"
-                                      : " (stored rows kept; --on-conflict replace takes the file's)");
+  PrintMergeCounts(r.rows_added, r.rows_identical, j.rows_conflicting, r.rows_replaced, "rows");
   if (r.duplicate_rows_dropped) {
     std::printf("  note: %lld rows repeated identically in the file were dropped\n",
                 static_cast<long long>(r.duplicate_rows_dropped));
@@ -72,23 +67,12 @@ struct ReadArgs {
 };
 
 int CmdSnapshotsRead(const Globals& g, const ReadArgs& a) {
-  Micros from = std::numeric_limits<Micros>::min() / 2, to = std::numeric_limits<Micros>::max() / 2;
-  if (!a.from.empty()) {
-    auto f = ParseIsoUtc(a.from);
-    if (!f.ok()) return Fail(f.status().WithContext("--from"));
-    from = *f;
-  }
-  if (!a.to.empty()) {
-    auto t = ParseIsoUtc(a.to);
-    if (!t.ok()) return Fail(t.status().WithContext("--to"));
-    to = *t;
-  }
+  ASSIGN_OR_FAIL(auto range, ParseTimeRange(a.from, a.to));
+  const auto [from, to] = range;
   if (a.format != "csv" && a.format != "json") return Fail(Status::InvalidArgument("--format must be csv or json"));
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto rows = (*lk)->ReadSnapshots(a.ticker, from, to);
-  if (!rows.ok()) return Fail(rows.status());
-  const storage::SnapshotRows& r = *rows;
+  ASSIGN_OR_FAIL(auto lk, OpenLake(g, false));
+  ASSIGN_OR_FAIL(auto rows, lk->ReadSnapshots(a.ticker, from, to));
+  const storage::SnapshotRows& r = rows;
   fmt::memory_buffer buf;
   auto out = std::back_inserter(buf);
   // A sentinel zero prints as empty (csv) / null (json) with --missing-as-null.
@@ -135,16 +119,13 @@ int CmdSnapshotsRead(const Globals& g, const ReadArgs& a) {
 }
 
 int CmdSnapshotsList(const Globals& g, bool as_json) {
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
-  auto ds = (*lk)->Datasets();
-  if (!ds.ok()) return Fail(ds.status());
-  auto tz = TimeZone::Locate((*lk)->registry().settings().display_tz);
-  if (!tz.ok()) return Fail(tz.status());
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  ASSIGN_OR_FAIL(auto ds, lk->Datasets());
+  ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
   json arr = json::array();
   std::vector<std::vector<std::string>> rows;
-  for (const auto& d : *ds) {
-    if (d.timeframe != lake::kGexTimeframe) continue;
+  for (const auto& d : ds) {
+    if (d.kind != "snapshot") continue;
     arr.push_back({{"ticker", d.symbol},
                    {"kind", d.timeframe},
                    {"first_snapshot", FormatIsoUtc(d.first_ts)},
@@ -153,7 +134,7 @@ int CmdSnapshotsList(const Globals& g, bool as_json) {
                    {"bytes", d.bytes},
                    {"partitions", d.partitions},
                    {"last_job", d.last_job}});
-    rows.push_back({d.symbol, d.timeframe, LocalText(*tz, d.first_ts), LocalText(*tz, d.last_ts),
+    rows.push_back({d.symbol, d.timeframe, LocalText(tz, d.first_ts), LocalText(tz, d.last_ts),
                     WithThousands(d.rows), HumanBytes(d.bytes), std::to_string(d.partitions),
                     std::to_string(d.last_job)});
   }
@@ -162,7 +143,7 @@ int CmdSnapshotsList(const Globals& g, bool as_json) {
   } else if (rows.empty()) {
     std::printf("No snapshot datasets. Import one with: barlake import SPX_2026-02-25_rt.json\n");
   } else {
-    std::printf("%s", FormatTable({"TICKER", "KIND", "FIRST (" + tz->name() + ")", "LAST", "ROWS", "SIZE", "PARTS", "JOB"},
+    std::printf("%s", FormatTable({"TICKER", "KIND", "FIRST (" + tz.name() + ")", "LAST", "ROWS", "SIZE", "PARTS", "JOB"},
                                   rows)
                           .c_str());
   }
@@ -182,21 +163,18 @@ bool LooksLikeSnapshotFile(const std::string& path) {
 
 int ImportSnapshotFiles(const Globals& g, const std::vector<std::string>& files, const std::string& on_conflict,
                         bool dry_run, bool as_json) {
-  auto policy = lake::ParseConflictPolicy(on_conflict);
-  if (!policy.ok()) return Fail(policy.status());
-  auto lk = OpenLake(g, false);
-  if (!lk.ok()) return Fail(lk.status());
+  ASSIGN_OR_FAIL(auto policy, lake::ParseConflictPolicy(on_conflict));
+  ASSIGN_OR_FAIL(auto lk, OpenLake(g, false));
   for (const auto& file : files) {
     lake::SnapshotImportRequest req;
     req.path = file;
-    req.on_conflict = *policy;
+    req.on_conflict = policy;
     req.dry_run = dry_run;
-    auto r = (*lk)->ImportSnapshots(req);
-    if (!r.ok()) return Fail(r.status());
+    ASSIGN_OR_FAIL(auto r, lk->ImportSnapshots(req));
     if (as_json) {
-      std::printf("%s\n", r->ReportJson().c_str());
+      std::printf("%s\n", r.ReportJson().c_str());
     } else {
-      PrintSnapshotResult(*r, file);
+      PrintSnapshotResult(r, file);
     }
   }
   return 0;

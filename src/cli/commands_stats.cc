@@ -20,6 +20,7 @@
 #include "derive/level_touches.h"
 #include "derive/session_stats.h"
 #include "lake/derived_tables.h"
+#include "lake/public_types.h"
 
 namespace barlake::cli {
 namespace {
@@ -42,7 +43,7 @@ int SaveTable(const Globals& g, const StatsArgs& a, const std::string& table) {
   if (!a.from.empty() || !a.to.empty() || !a.tz.empty()) {
     return Fail(Status::InvalidArgument("--save stores every session; --from, --to and --tz are for printing"));
   }
-  lake::TableRequest req;
+  barlake::TableOptions req;
   req.symbol = a.symbol;
   req.from = a.timeframe;
   req.table = table;
@@ -50,7 +51,7 @@ int SaveTable(const Globals& g, const StatsArgs& a, const std::string& table) {
   req.calendar = a.calendar;
   if (table == lake::kLevelTouchesTable) req.day_start = a.day_start;
   req.auto_regenerate = !a.no_auto_regenerate;
-  auto lk = OpenLake(g, true);
+  auto lk = OpenVault(g, true);
   if (!lk.ok()) return Fail(lk.status());
   auto item = (*lk)->DeclareTable(req);
   if (!item.ok()) return Fail(item.status());
@@ -65,8 +66,8 @@ int SaveTable(const Globals& g, const StatsArgs& a, const std::string& table) {
 // Everything both commands start from: the sessions asked for, the bars under them and
 // how to show times.
 struct SessionInput {
-  std::unique_ptr<lake::Lake> lake;
-  const calendar::Calendar* calendar = nullptr;
+  std::unique_ptr<barlake::Lake> lake;
+  std::string calendar, zone;  // the dataset's calendar and its zone
   std::optional<TimeZone> tz;
   calendar::SessionList all;  // every session over the dataset's stored span
   size_t first = 0, end = 0;  // all[first, end) are the sessions asked for
@@ -93,30 +94,23 @@ Result<SessionInput> LoadSessions(const Globals& g, const StatsArgs& a) {
     return Status::InvalidArgument("--to " + a.to + " is before --from " + a.from);
   }
   SessionInput in;
-  ASSIGN_OR_RETURN(in.lake, OpenLake(g, false));
-  const registry::Registry& reg = in.lake->registry();
-  ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(a.tz.empty() ? reg.settings().display_tz : a.tz));
+  ASSIGN_OR_RETURN(in.lake, OpenVault(g, false));
+  ASSIGN_OR_RETURN(TimeZone tz, TimeZone::Locate(a.tz.empty() ? in.lake->Settings().display_tz : a.tz));
   in.tz = tz;
   const std::string name = a.symbol + " " + a.timeframe;
-  const registry::DatasetSpec* spec = reg.Find(a.symbol, a.timeframe);
-  if (!spec) return Status::NotFound("there is no dataset " + name + "; `barlake status` lists the datasets");
-  if (spec->calendar.empty()) {
-    return Status::InvalidArgument("dataset " + name + " has no calendar, so it has no sessions; set one with `" +
-                                   g.program + " dataset set " + name + " --calendar NAME` (`" + g.program +
-                                   " calendars` lists them)");
-  }
-  in.calendar = reg.calendars().Find(spec->calendar);
-  if (!in.calendar) {
-    return Status::NotFound("dataset " + name + " names calendar '" + spec->calendar + "', which is unknown; known: " +
-                            reg.calendars().NamesText());
-  }
-  ASSIGN_OR_RETURN(auto summaries, in.lake->Datasets());
-  auto it = std::find_if(summaries.begin(), summaries.end(),
+  ASSIGN_OR_RETURN(auto datasets, in.lake->Datasets());
+  auto it = std::find_if(datasets.begin(), datasets.end(),
                          [&](const auto& d) { return d.symbol == a.symbol && d.timeframe == a.timeframe; });
-  if (it == summaries.end() || it->rows == 0) return Status::NotFound("dataset " + name + " has no stored bars");
+  // Declared without bars, or not at all: Sessions says which (and how to set a calendar).
+  const Micros span_from = it == datasets.end() ? 0 : it->first_ts;
+  const Micros span_to = it == datasets.end() ? 0 : it->last_ts + 1;
   // The sessions over the stored span: a few thousand even for decades, cheap to list, and
   // they let a range start anywhere while the touches still find the session before it.
-  ASSIGN_OR_RETURN(in.all, in.calendar->SessionsBetween(it->first_ts, it->last_ts + 1));
+  ASSIGN_OR_RETURN(barlake::DatasetSessions sessions, in.lake->Sessions(a.symbol, a.timeframe, span_from, span_to));
+  if (it == datasets.end() || it->rows == 0) return Status::NotFound("dataset " + name + " has no stored bars");
+  in.calendar = sessions.calendar;
+  in.zone = sessions.zone;
+  in.all = std::move(sessions.sessions);
   const auto& all = in.all;
   auto date_lower = [&](int32_t d) {
     return static_cast<size_t>(std::lower_bound(all.begin(), all.end(), d,
@@ -130,9 +124,14 @@ Result<SessionInput> LoadSessions(const Globals& g, const StatsArgs& a) {
 }
 
 // Bars of sessions all[first, end), i.e. [all[first].open, all[end-1].close).
+Result<BarColumns> ReadBars(SessionInput& in, const StatsArgs& a, Micros from, Micros to) {
+  ASSIGN_OR_RETURN(barlake::Bars bars, in.lake->Read(a.symbol, a.timeframe, from, to));
+  return lake::FromPublic(bars);  // derive/ computes over the library's column buffers
+}
+
 Result<BarColumns> ReadSessions(SessionInput& in, const StatsArgs& a, size_t first, size_t end) {
   if (first == end) return BarColumns{};
-  return in.lake->Read(a.symbol, a.timeframe, in.all[first].open, in.all[end - 1].close);
+  return ReadBars(in, a, in.all[first].open, in.all[end - 1].close);
 }
 
 std::string Num(double v) { return fmt::format("{}", v); }
@@ -166,7 +165,7 @@ Result<derive::SessionStats> StatsOf(SessionInput& in, const StatsArgs& a) {
     // Up to the next block's first open, so the bars between two blocks' sessions are
     // counted (outside every session) exactly once.
     const Micros to = e < in.end ? in.all[e].open : in.all[e - 1].close;
-    ASSIGN_OR_RETURN(BarColumns bars, in.lake->Read(a.symbol, a.timeframe, in.all[b].open, to));
+    ASSIGN_OR_RETURN(BarColumns bars, ReadBars(in, a, in.all[b].open, to));
     const calendar::SessionList sessions(in.all.begin() + b, in.all.begin() + e);
     ASSIGN_OR_RETURN(derive::SessionStats block, derive::ComputeSessionStats(bars, sessions));
     all.sessions.insert(all.sessions.end(), block.sessions.begin(), block.sessions.end());
@@ -185,23 +184,21 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
   if (a.format == "json") {
     json rows = json::array();
     for (const auto& s : stats->sessions) {
-      rows.push_back({{"trade_date", calendar::FormatDate(s.trade_date)},
-                      {"session_open", tz.FormatLocal(s.session_open)},
-                      {"session_close", tz.FormatLocal(s.session_close)},
-                      {"open", s.open},
-                      {"high", s.high},
-                      {"low", s.low},
-                      {"close", s.close},
-                      {"high_time", tz.FormatLocal(s.high_time)},
-                      {"low_time", tz.FormatLocal(s.low_time)},
-                      {"range", s.range},
-                      {"volume", s.volume},
-                      {"bars", s.bars},
-                      {"early_close", s.early_close},
-                      {"late_open", s.late_open}});
+      json row = {{"trade_date", calendar::FormatDate(s.trade_date)}, {"bars", s.bars},
+                  {"early_close", s.early_close}, {"late_open", s.late_open}};
+      // The session's instants in the display zone, its prices and volume as numbers.
+      for (const auto& [key, t] : {std::pair{"session_open", s.session_open}, {"session_close", s.session_close},
+                                   {"high_time", s.high_time}, {"low_time", s.low_time}}) {
+        row[key] = tz.FormatLocal(t);
+      }
+      for (const auto& [key, v] : {std::pair{"open", s.open}, {"high", s.high}, {"low", s.low}, {"close", s.close},
+                                   {"range", s.range}, {"volume", s.volume}}) {
+        row[key] = v;
+      }
+      rows.push_back(std::move(row));
     }
     json out = {{"symbol", a.symbol},          {"timeframe", a.timeframe},
-                {"calendar", in->calendar->name}, {"display_tz", tz.name()},
+                {"calendar", in->calendar}, {"display_tz", tz.name()},
                 {"sessions", rows},            {"bars_outside_sessions", stats->bars_outside_sessions}};
     std::printf("%s\n", ToJsonText(out, 2).c_str());
     return 0;
@@ -225,7 +222,7 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
                      Num(s.volume), WithThousands(s.bars), Marks(s.early_close, s.late_open)});
   }
   std::printf("%s %s sessions %s (calendar %s, times in %s)\n", a.symbol.c_str(), a.timeframe.c_str(),
-              RangeText(*in).c_str(), in->calendar->name.c_str(), tz.name().c_str());
+              RangeText(*in).c_str(), in->calendar.c_str(), tz.name().c_str());
   if (table.empty()) {
     std::printf("No bars in these sessions.\n");
   } else {
@@ -299,7 +296,7 @@ int CmdTouches(const Globals& g, const StatsArgs& a) {
   }
   auto in = LoadSessions(g, a);
   if (!in.ok()) return Fail(in.status());
-  options.zone = in->calendar->zone;  // the day start is a wall-clock time of the market's zone
+  options.zone = in->zone;  // the day start is a wall-clock time of the market's zone
   auto rows = LevelsOf(*in, a, options);
   if (!rows.ok()) return Fail(rows.status());
   const TimeZone& tz = *in->tz;
@@ -325,7 +322,7 @@ int CmdTouches(const Globals& g, const StatsArgs& a) {
     }
     json out = {{"symbol", a.symbol},
                 {"timeframe", a.timeframe},
-                {"calendar", in->calendar->name},
+                {"calendar", in->calendar},
                 {"display_tz", tz.name()},
                 {"day_start", options.day_start_minutes ? json(a.day_start) : json(nullptr)},
                 {"day_start_zone", options.day_start_minutes ? json(options.zone) : json(nullptr)},
@@ -359,7 +356,7 @@ int CmdTouches(const Globals& g, const StatsArgs& a) {
     table.push_back(std::move(line));
   }
   std::printf("%s %s level touches %s (calendar %s, day session from %s, times in %s)\n", a.symbol.c_str(),
-              a.timeframe.c_str(), RangeText(*in).c_str(), in->calendar->name.c_str(), day_start_text.c_str(),
+              a.timeframe.c_str(), RangeText(*in).c_str(), in->calendar.c_str(), day_start_text.c_str(),
               tz.name().c_str());
   if (table.empty()) {
     std::printf("No bars in these sessions.\n");

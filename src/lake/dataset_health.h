@@ -31,12 +31,9 @@ struct SessionSource {
 using CalendarLookup = std::function<Result<std::optional<SessionSource>>(const std::string& symbol,
                                                                           const std::string& timeframe)>;
 
-struct DatasetHealth {
-  std::string symbol, timeframe;
-  std::string calendar;  // empty: none
-  std::string zone;      // the calendar's zone (pattern zone)
-  health::HealthReport report;
-};
+/// The public report (barlake/types.h): CheckHealth fills symbol, timeframe, calendar, zone
+/// and report; the public facade adds the summary fields.
+using DatasetHealth = barlake::DatasetHealth;
 
 struct HealthRequest {
   std::string symbol, timeframe;  // empty: every dataset (of that symbol)

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "barlake/types.h"
 #include "journal/journal.h"
 
 namespace barlake::lake {
@@ -36,12 +37,8 @@ struct DerivedState {
   int64_t changed_input_count = 0;
 };
 
-struct RegenerateRequest {
-  std::vector<std::string> datasets;  // "SYMBOL TF"; empty with stale_only or all
-  bool stale_only = false;  // every stale derived dataset
-  bool all = false;         // every derived dataset
-  bool full = false;        // rebuild every partition, not only those whose inputs changed
-};
+// The requests are the public API's options (barlake/types.h).
+using RegenerateRequest = barlake::RegenerateOptions;
 
 struct RegenerateItem {
   std::string symbol, timeframe;
@@ -53,24 +50,9 @@ struct RegenerateItem {
   std::string error;             // set when this dataset failed (auto-regeneration after import)
 };
 
-struct ResampleRequest {
-  std::string symbol;                 // input dataset symbol
-  std::string from = "1m";            // input timeframe
-  std::vector<std::string> to;        // target timeframes ("5m", "15m", "1h", "4h", "90m", "1d")
-  std::string name;                   // output symbol (default: symbol; required for 1d and longer)
-  std::string calendar;               // default: the input dataset's calendar
-  bool auto_regenerate = true;
-};
+using ResampleRequest = barlake::ResampleOptions;
 
 /// `barlake stats SYMBOL TF --save` / `barlake touches SYMBOL TF --save`.
-struct TableRequest {
-  std::string symbol;                 // input dataset symbol
-  std::string from = "1m";            // input timeframe
-  std::string table;                  // "session_stats" | "level_touches"
-  std::string name;                   // output symbol (default: symbol)
-  std::string calendar;               // default: the input dataset's calendar
-  std::string day_start;              // level_touches: "HH:MM" or "none"; empty = 09:30
-  bool auto_regenerate = true;
-};
+using TableRequest = barlake::TableOptions;
 
 }  // namespace barlake::lake

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "barlake/types.h"
 #include "core/bars.h"
 #include "core/checksum.h"
 #include "journal/journal.h"
@@ -25,7 +26,7 @@
 
 namespace barlake::lake {
 
-enum class ConflictPolicy { kKeep, kReplace, kFail };
+using ConflictPolicy = barlake::OnConflict;  // the public enum (barlake/types.h)
 
 template <typename Rows>
 struct RowTraits;

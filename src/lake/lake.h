@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "barlake/listener.h"
+#include "barlake/types.h"
 #include "core/bars.h"
 #include "core/result.h"
 #include "core/timeframe.h"
@@ -56,10 +57,7 @@ struct LakeOptions {
 };
 
 /// Rows of a query as text (each column cast to VARCHAR by DuckDB), `columns` its names.
-struct QueryTable {
-  std::vector<std::string> columns;
-  std::vector<std::vector<std::string>> rows;
-};
+using QueryTable = barlake::QueryResult;
 
 /// A read-only SQL session over the whole vault (lake_queries.cc): the views `bars`,
 /// `session_stats`, `level_touches`, `snapshots` and `snapshots_raw` exist in it. Holds the
@@ -71,15 +69,14 @@ class QuerySession {
   virtual Status Check(const std::string& sql) = 0;
   /// Run `sql`; every value comes back as text as DuckDB prints it (NULL as "").
   virtual Result<QueryTable> Run(const std::string& sql) = 0;
+  /// A user's query: trailing `;` dropped, checked, then run. Every error is
+  /// kInvalidArgument "in your query: ..." quoting only `sql`, except kIOError / kNoSpace
+  /// reading the lake, which keep their code (`verify`, not a query, judges corruption).
+  Result<QueryTable> Query(const std::string& sql);
 };
 
 /// Which quarantined rows Lake::Quarantine lists (empty / 0 = any).
-struct QuarantineQuery {
-  std::string symbol, timeframe;
-  std::string status = "held";  // held | released | dropped | "" (any)
-  int64_t job = 0;
-  int64_t limit = 200;
-};
+using QuarantineQuery = barlake::QuarantineFilter;
 
 struct SnapshotImportRequest;  // lake/snapshot_import.h
 struct SnapshotImportResult;
@@ -113,47 +110,15 @@ struct ImportRequest {
   Source source;
 };
 
-struct ConflictExample {
-  Micros ts = 0;
-  uint32_t line = 0;
-  double stored[5] = {0, 0, 0, 0, 0};  // open high low close volume
-  double incoming[5] = {0, 0, 0, 0, 0};
-};
+// What the import found and did is the public type (barlake/types.h); the result adds the
+// journal's job record and what only the library uses.
+using barlake::ConflictExample;
+using barlake::RejectionExample;
 
-struct RejectionExample {
-  uint32_t line = 0;
-  std::string rule, field, reason;
-};
-
-struct ImportResult {
+struct ImportResult : barlake::ImportFindings {
   journal::JobRecord job;  // id 0 for a dry run
-  bool dry_run = false;
-  std::string skipped_because;  // set when the source was already imported
-  std::string source_tz;
-  /// Where source_tz came from: "--tz", "the dataset's source_tz", "the vault's
-  /// default_source_tz".
-  std::string source_tz_because;
-  /// False when every stamp carried its own zone (or the format names it): source_tz was
-  /// not used. The first note of the report says which.
-  bool source_tz_used = false;
-  std::string format;      // the format used
-  std::string stamp, columns;  // as asked (--stamp, --columns); empty: the format's own
-  std::string format_why;  // set when it was detected
-  std::vector<std::string> notes;  // what the parser decided about the file
-  int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0;
-  int64_t bytes_estimate = 0;  // dry run: estimated bytes of the files to write
-  std::vector<std::string> partitions;  // lake-relative paths written
-  std::vector<ConflictExample> conflicts;  // the first 20
-  std::map<std::string, int64_t> rejected_by_rule;  // rule -> rows sent to quarantine
-  std::vector<RejectionExample> rejections;         // the first 20
-  std::string calendar;  // the dataset's session calendar, empty: no session check
-  std::map<std::string, int64_t> flagged_by_rule;  // rule -> rows flagged but kept (outside_session)
-  std::vector<RejectionExample> flagged;           // the first 20
-  int64_t identical_duplicates = 0;
-  bool partial_last_bar_dropped = false;  // see docs/validation.md
-  bool alignment_checked = false;  // enough overlap with stored bars to compare
-  std::string alignment_message;   // set when the file is shifted against stored bars
-  int64_t nonexistent_local = 0, ambiguous_local = 0, reordered = 0, blank_lines = 0;
+  std::string alignment_message;  // set when the file is shifted against stored bars
+  int64_t blank_lines = 0;
   /// Derived datasets rebuilt after the import (auto_regenerate); a failure there is
   /// reported here and does not undo the import.
   std::vector<RegenerateItem> regenerated;
@@ -161,17 +126,8 @@ struct ImportResult {
   std::string ReportJson() const;
 };
 
-struct VerifyProblem {
-  std::string path;
-  std::string what;
-};
-
-struct VerifyReport {
-  int64_t files_checked = 0;
-  int64_t rows_checked = 0;
-  std::vector<VerifyProblem> problems;
-  bool ok() const { return problems.empty(); }
-};
+using barlake::VerifyProblem;
+using barlake::VerifyReport;
 
 class Lake {
  public:

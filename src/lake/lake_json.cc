@@ -105,7 +105,11 @@ json StatusJson(const std::string& vault, const std::string& display_tz,
   return StatusJson(vault, display_tz, ToPublic(datasets, derived ? *derived : std::vector<DerivedState>{}));
 }
 
-json RegenerateItemJson(const RegenerateItem& r) {
+namespace {
+
+// One shape for the lake's item and the public result (the same member names).
+template <class Item>
+json RegenerateJsonOf(const Item& r) {
   json o = {{"dataset", r.symbol + " " + r.timeframe},
             {"job", r.job.id},
             {"incremental", r.incremental},
@@ -118,6 +122,11 @@ json RegenerateItemJson(const RegenerateItem& r) {
   if (!r.error.empty()) o["error"] = r.error;
   return o;
 }
+
+}  // namespace
+
+json RegenerateItemJson(const RegenerateItem& r) { return RegenerateJsonOf(r); }
+json RegenerateItemJson(const barlake::RegenerateResult& r) { return RegenerateJsonOf(r); }
 
 json DetectJson(const std::string& file, const Result<ingest::DetectResult>& d) {
   json cands = json::array();

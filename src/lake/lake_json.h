@@ -35,6 +35,7 @@ nlohmann::json StatusJson(const std::string& vault, const std::string& display_t
 /// `barlake regenerate --json`, POST /api/regenerate's result, an import report's
 /// "regenerated" list.
 nlohmann::json RegenerateItemJson(const RegenerateItem& item);
+nlohmann::json RegenerateItemJson(const barlake::RegenerateResult& item);
 
 /// `barlake detect --json`: {"file", "format" (null when none fits), "why", "candidates"}.
 nlohmann::json DetectJson(const std::string& file, const Result<ingest::DetectResult>& detected);

@@ -2,7 +2,9 @@
 // events it sends its listener. Front-ends (cli/, server/) use these instead of holding the
 // journal or a DuckDB connection.
 #include <algorithm>
+#include <cctype>
 #include <string_view>
+#include <vector>
 #include <thread>
 
 #include "lake/lake.h"
@@ -53,6 +55,38 @@ Status Lake::WriteBarsParquet(const BarColumns& bars, const std::string& path) {
 
 namespace {
 
+constexpr std::string_view kQueryWrapperHead = "SELECT COLUMNS(*)::VARCHAR FROM (";
+
+/// DuckDB's message about a user's SQL as the user should read it: without our own
+/// prefix, each paragraph once (a parser error repeats its "LINE 1: ..." excerpt), and an
+/// excerpt of the text-cast wrapper shown as the user's SQL, its caret moved with it.
+std::string UserQueryError(std::string message) {
+  constexpr std::string_view kPrefix = "DuckDB query failed: ";
+  if (message.rfind(kPrefix, 0) == 0) message.erase(0, kPrefix.size());
+  std::vector<std::string> paragraphs;
+  size_t begin = 0;
+  while (begin <= message.size()) {
+    size_t end = message.find("\n\n", begin);
+    if (end == std::string::npos) end = message.size();
+    std::string p = message.substr(begin, end - begin);
+    while (!p.empty() && (p.back() == '\n' || p.back() == ' ')) p.pop_back();
+    if (const size_t at = p.find(kQueryWrapperHead); p.rfind("LINE ", 0) == 0 && at != std::string::npos) {
+      p.erase(at, kQueryWrapperHead.size());
+      // The caret line below points into the wrapped text: move it as far left.
+      if (const size_t nl = p.find('\n'); nl != std::string::npos) {
+        const size_t spaces = p.find_first_not_of(' ', nl + 1) - (nl + 1);
+        p.erase(nl + 1, std::min(spaces, kQueryWrapperHead.size()));
+      }
+    }
+    if (!p.empty() && std::find(paragraphs.begin(), paragraphs.end(), p) == paragraphs.end()) {
+      paragraphs.push_back(std::move(p));
+    }
+    begin = end + 2;
+  }
+  std::string out;
+  for (const auto& p : paragraphs) out += (out.empty() ? "" : "\n\n") + p;
+  return out;
+}
 
 class DuckQuerySession : public QuerySession {
  public:
@@ -63,7 +97,7 @@ class DuckQuerySession : public QuerySession {
   Result<QueryTable> Run(const std::string& sql) override {
     // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) reads as
     // DuckDB itself prints it.
-    ASSIGN_OR_RETURN(auto r, duck_->Query("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + "\n)"));
+    ASSIGN_OR_RETURN(auto r, duck_->Query(std::string(kQueryWrapperHead) + sql + "\n)"));
     QueryTable t;
     const idx_t cols = duckdb_column_count(r->raw());
     for (idx_t c = 0; c < cols; ++c) t.columns.push_back(duckdb_column_name(r->raw(), c));
@@ -83,6 +117,22 @@ class DuckQuerySession : public QuerySession {
 };
 
 }  // namespace
+
+Result<QueryTable> QuerySession::Query(const std::string& sql) {
+  std::string trimmed = sql;
+  while (!trimmed.empty() && (trimmed.back() == ';' || std::isspace(static_cast<unsigned char>(trimmed.back())))) {
+    trimmed.pop_back();
+  }
+  if (Status v = Check(trimmed); !v.ok()) {
+    return Status::InvalidArgument("in your query: " + UserQueryError(v.message()));
+  }
+  auto r = Run(trimmed);
+  if (r.ok()) return r;
+  const ErrorCode c = r.status().code();
+  const bool reading_failed = c == ErrorCode::kIOError || c == ErrorCode::kNoSpace;
+  return Status(reading_failed ? c : ErrorCode::kInvalidArgument,
+                "in your query: " + UserQueryError(r.status().message()));
+}
 
 Result<std::unique_ptr<QuerySession>> Lake::OpenQuery(int threads) {
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());

@@ -255,4 +255,150 @@ TEST_F(LakeApiTest, QuarantineAndHealthAreReadable) {
   EXPECT_NE((*health)[0].report_json.find("\"status\""), std::string::npos);
 }
 
+TEST_F(LakeApiTest, BytesAreImportedFromMemoryUnderTheirName) {
+  auto lake = Open();
+  ASSERT_TRUE(lake);
+  auto report = lake->Import(barlake::Source::Bytes("ES.Last.txt", kBars, kJan2025, "upload by test"), EsMinutes());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->job.source_path, "ES.Last.txt");  // nothing spooled to a file of ours
+  EXPECT_FALSE(fs::exists(dir_ / ".barlake" / "uploads"));
+}
+
+TEST_F(LakeApiTest, CheckAlignmentComparesAndWritesNothing) {
+  auto lake = Open();
+  ASSERT_TRUE(lake);
+  // Two hours of minutes, then the first hour and a half again (other bytes: the same
+  // bytes would be skipped as already imported).
+  auto minutes = [](int n) {
+    std::string text;
+    for (int i = 1; i <= n; ++i) {
+      const int h = 9 + (30 + i) / 60, m = (30 + i) % 60;
+      const double p = 100 + (i % 7) * 0.25;
+      text += "20240116 " + std::string(h < 10 ? "0" : "") + std::to_string(h) + (m < 10 ? "0" : "") +
+              std::to_string(m) + "00;" + std::to_string(p) + ";" + std::to_string(p + 1) + ";" +
+              std::to_string(p - 1) + ";" + std::to_string(p + 0.5) + ";" + std::to_string(10 + i) + "\n";
+    }
+    return text;
+  };
+  ASSERT_TRUE(lake->Import(barlake::Source::Bytes("ES.Last.txt", minutes(120), kJan2025), EsMinutes()).ok());
+  auto same = lake->CheckAlignment(barlake::Source::Bytes("again.txt", minutes(90), kJan2025), EsMinutes());
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_TRUE(same->alignment_checked);
+  EXPECT_EQ(same->job.id, 0);
+  // Five bars of the day before do not overlap the stored ones: nothing to compare.
+  auto apart = lake->CheckAlignment(barlake::Source::Bytes("before.txt", kBars, kJan2025), EsMinutes());
+  ASSERT_TRUE(apart.ok()) << apart.status().ToString();
+  EXPECT_FALSE(apart->alignment_checked);
+  barlake::ImportOptions bad_zone = EsMinutes();
+  bad_zone.tz = "Mars/Olympus";
+  EXPECT_EQ(lake->CheckAlignment(barlake::Source::Bytes("x.txt", kBars, kJan2025), bad_zone).status().code(),
+            barlake::ErrorCode::kInvalidArgument);
+  auto jobs = lake->Jobs();
+  ASSERT_TRUE(jobs.ok());
+  EXPECT_EQ(jobs->size(), 1u);  // only the import: checks create no job
+}
+
+TEST_F(LakeApiTest, QueryAndWriteParquet) {
+  auto lake = Open();
+  ASSERT_TRUE(lake);
+  ASSERT_TRUE(lake->Import(barlake::Source::Bytes("ES.Last.txt", kBars, kJan2025), EsMinutes()).ok());
+  auto count = lake->Query("SELECT count(*) AS n, max(high) AS top FROM bars;", 1);
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  ASSERT_EQ(count->columns, (std::vector<std::string>{"n", "top"}));
+  ASSERT_EQ(count->rows.size(), 1u);
+  EXPECT_EQ(count->rows[0][0], "5");
+  EXPECT_EQ(count->rows[0][1], "101.75");
+  auto bad = lake->Query("SELECT 'x'::INTEGER FROM bars");
+  EXPECT_EQ(bad.status().code(), barlake::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message().rfind("in your query: ", 0), 0u) << bad.status().message();
+  EXPECT_EQ(bad.status().message().find("COLUMNS(*)"), std::string::npos) << bad.status().message();
+
+  auto bars = lake->Read("ES", "1m", kJan2024, kJan2025);
+  ASSERT_TRUE(bars.ok());
+  const std::string out = (dir_ / "out.parquet").string();
+  ASSERT_TRUE(lake->WriteParquet(*bars, out).ok());
+  auto back = lake->Query("SELECT sum(volume) FROM read_parquet('" + out + "')");
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->rows[0][0], "60.0");
+  barlake::Bars unsorted = *bars;
+  std::swap(unsorted.ts[0], unsorted.ts[1]);
+  EXPECT_EQ(lake->WriteParquet(unsorted, out).code(), barlake::ErrorCode::kInvalidArgument);
+  unsorted = *bars;
+  unsorted.close.pop_back();
+  EXPECT_EQ(lake->WriteParquet(unsorted, out).code(), barlake::ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LakeApiTest, QuarantinedRowsAreReleasedOrDropped) {
+  auto lake = Open();
+  ASSERT_TRUE(lake);
+  barlake::ImportOptions o = EsMinutes();
+  o.force = true;
+  // Two rows with high < low, rejected into quarantine.
+  auto report = lake->Import(barlake::Source::Bytes("ES.Last.txt",
+                                                    kBars + "20240115 093600;101.5;99;101;100;15\n"
+                                                            "20240115 093700;101.5;99;101;100;16\n",
+                                                    kJan2025),
+                             o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  auto held = lake->Quarantine();
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->size(), 2u);
+  ASSERT_TRUE(lake->DropQuarantined({(*held)[1].id}).ok());
+  EXPECT_EQ(lake->DropQuarantined({(*held)[1].id}).code(), barlake::ErrorCode::kConflict);
+  auto released = lake->ReleaseQuarantined({(*held)[0].id});
+  ASSERT_TRUE(released.ok()) << released.status().ToString();
+  EXPECT_EQ(released->job.kind, "release");
+  EXPECT_EQ(released->rows_added, 1);
+  EXPECT_EQ(lake->ReleaseQuarantined({}).status().code(), barlake::ErrorCode::kInvalidArgument);
+  auto bars = lake->Read("ES", "1m", kJan2024, kJan2025);
+  ASSERT_TRUE(bars.ok());
+  EXPECT_EQ(bars->size(), 6u);
+}
+
+TEST_F(LakeApiTest, DerivedDataSessionsGapsAndToken) {
+  auto lake = Open();
+  ASSERT_TRUE(lake);
+  barlake::ImportOptions o = EsMinutes();
+  o.calendar = "CME_Globex";
+  ASSERT_TRUE(lake->Import(barlake::Source::Bytes("ES.Last.txt", kBars, kJan2025), o).ok());
+
+  auto sessions = lake->Sessions("ES", "1m", kFirstOpen, kFirstOpen + 1);
+  ASSERT_TRUE(sessions.ok()) << sessions.status().ToString();
+  EXPECT_EQ(sessions->calendar, "CME_Globex");
+  EXPECT_EQ(sessions->zone, "America/New_York");
+  ASSERT_EQ(sessions->sessions.size(), 1u);
+  EXPECT_LE(sessions->sessions[0].open, kFirstOpen);
+  EXPECT_GT(sessions->sessions[0].close, kFirstOpen);
+  EXPECT_EQ(lake->Sessions("NQ", "1m", 0, 1).status().code(), barlake::ErrorCode::kNotFound);
+
+  // Five bars of a long session: the rest of it is one gap after them.
+  auto gaps = lake->Gaps("ES", "1m", kJan2024, kJan2025, 60);
+  ASSERT_TRUE(gaps.ok()) << gaps.status().ToString();
+  EXPECT_EQ(gaps->calendar, "CME_Globex");
+  EXPECT_EQ(lake->Gaps("NQ", "1m", kJan2024, kJan2025).status().code(), barlake::ErrorCode::kNotFound);
+
+  auto resampled = lake->Resample({.symbol = "ES", .to = {"5m"}});
+  ASSERT_TRUE(resampled.ok()) << resampled.status().ToString();
+  ASSERT_EQ(resampled->size(), 1u);
+  EXPECT_EQ((*resampled)[0].timeframe, "5m");
+  EXPECT_GT((*resampled)[0].job.id, 0);
+  auto table = lake->DeclareTable({.symbol = "ES", .table = "session_stats"});
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ(table->rows_written, 1);  // one session
+  auto derived = lake->DerivedDatasets();
+  ASSERT_TRUE(derived.ok());
+  ASSERT_EQ(derived->size(), 2u);
+  for (const auto& d : *derived) {
+    EXPECT_FALSE(d.method.empty()) << d.symbol << " " << d.timeframe;
+    EXPECT_FALSE(d.stale) << d.symbol << " " << d.timeframe;
+  }
+
+  auto token = barlake::Lake::ApiToken(dir_.string());
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  EXPECT_FALSE(token->empty());
+  EXPECT_EQ(*barlake::Lake::ApiToken(dir_.string()), *token);  // kept
+  EXPECT_TRUE(fs::exists(barlake::Lake::ApiTokenPath(dir_.string())));
+  EXPECT_EQ(barlake::Lake::ApiToken((dir_ / "nothing").string()).status().code(), barlake::ErrorCode::kNotFound);
+}
+
 }  // namespace

@@ -438,3 +438,81 @@ TEST_F(CliCalendarTest, RegistryCalendarsAreListedWithTheirSource) {
 
 }  // namespace
 }  // namespace barlake
+
+namespace barlake {
+namespace {
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(CliTest, AnUnknownCommandIsNamedWithTheClosestOne) {
+  CommandResult typo = Bl({"staus"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'staus' (did you mean 'status'?)"), std::string::npos) << typo.err;
+  CommandResult far = Bl({"frobnicate", "x"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("unknown command 'frobnicate'; `barlake --help` lists the commands"), std::string::npos)
+      << far.err;
+  // A known command with a bad argument keeps CLI11's own message.
+  CommandResult missing = Bl({"read", "ES"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err.find("unknown command"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliTest, QueryErrorsArePrintedOnceAndQuoteOnlyTheUsersSql) {
+  ASSERT_EQ(Bl({"import", Source("ES.Last.txt", NtMinutes("20240115 063100", 30, 4800)), "--symbol", "ES",
+                "--timeframe", "1m"})
+                .exit_code,
+            0);
+  // Caught when prepared (DuckDB repeats a parser error's excerpt).
+  CommandResult parse = Bl({"query", "SELEC 1"});
+  EXPECT_EQ(parse.exit_code, 2);
+  EXPECT_EQ(Count(parse.err, "LINE 1: SELEC 1"), 1u) << parse.err;
+  EXPECT_EQ(Count(parse.err, "barlake: error:"), 1u) << parse.err;
+  // Caught while running, inside the cast to text the query runs in.
+  CommandResult run = Bl({"query", "SELECT 'abc'::INTEGER FROM bars"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("in your query: Conversion Error"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("COLUMNS(*)"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("DuckDB query failed"), std::string::npos) << run.err;
+  EXPECT_EQ(Count(run.err, "barlake: error:"), 1u) << run.err;
+  if (const size_t at = run.err.find("LINE 1: "); at != std::string::npos) {
+    // The excerpt is the user's SQL, and its caret points at the cast in it (DuckDB marks the ::).
+    const std::string excerpt = run.err.substr(at);
+    EXPECT_EQ(excerpt.rfind("LINE 1: SELECT 'abc'::INTEGER", 0), 0u) << excerpt;
+    const size_t nl = excerpt.find('\n');
+    ASSERT_NE(nl, std::string::npos);
+    const size_t caret = excerpt.find('^', nl) - (nl + 1);
+    EXPECT_EQ(excerpt.substr(caret, 9), "::INTEGER") << excerpt;
+  }
+}
+
+TEST_F(CliTest, RollbackCountsDataPartitionsAndNamesTheRegistryApart) {
+  CommandResult imp = Bl({"import", Source("ES.Last.txt", NtMinutes("20240115 063100", 30, 4800)), "--symbol", "ES",
+                          "--timeframe", "1m"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  CommandResult rb = Bl({"rollback", "1"});
+  ASSERT_EQ(rb.exit_code, 0) << rb.err;
+  // One month partition; the first import also declared ES 1m in barlake.toml.
+  EXPECT_NE(rb.out.find("rolled back job 1: 1 partition restored"), std::string::npos) << rb.out;
+  EXPECT_NE(rb.out.find("; barlake.toml restored too"), std::string::npos) << rb.out;
+}
+
+TEST_F(CliTest, SuccessLinesShowCommandLinePathsEscaped) {
+  // A file name with a byte that is not UTF-8 (cp1252 e-acute) and a newline.
+  const std::string src = Source("caf\xe9\nES.txt", NtMinutes("20240115 063100", 30, 4800));
+  CommandResult imp = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  EXPECT_NE(imp.out.find("caf\\xE9\\x0AES.txt"), std::string::npos) << imp.out;
+  EXPECT_EQ(imp.out.find("caf\xe9"), std::string::npos) << imp.out;
+  CommandResult again = Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out.rfind("Skipped '", 0), 0u) << again.out;
+  EXPECT_NE(again.out.find("/caf\\xE9\\x0AES.txt': "), std::string::npos) << again.out;
+}
+
+}  // namespace
+}  // namespace barlake

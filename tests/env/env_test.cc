@@ -112,7 +112,10 @@ TEST_P(EnvConformanceTest, ReadsAFileInChunksThatAddUpToIt) {
   }));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllEnvs, EnvConformanceTest, ::testing::Values("posix", "fault_injection"));
+INSTANTIATE_TEST_SUITE_P(AllEnvs, EnvConformanceTest, ::testing::Values("posix", "fault_injection"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 TEST(FaultInjectionEnvTest, SeesEverySyncOfABatch) {
   // A wrapper that intercepts SyncFile / SyncDir sees each path of SyncFiles / SyncDirs,

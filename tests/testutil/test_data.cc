@@ -50,6 +50,13 @@ Status WriteText(const std::string& path, const std::string& text) {
   return Status::OK();
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 std::map<std::string, std::string> Snapshot(const std::string& dir) {
   std::map<std::string, std::string> out;
   if (!std::filesystem::exists(dir)) return out;

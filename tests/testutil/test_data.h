@@ -18,6 +18,8 @@ std::string NtMinutes(const std::string& first_stamp, int n, double price);
 
 /// Write text to a file (test scaffolding; aborts the test on failure via return value).
 Status WriteText(const std::string& path, const std::string& text);
+/// The whole file as bytes (empty when it cannot be read).
+std::string ReadText(const std::string& path);
 
 /// Every regular file below `dir` (relative path -> SHA-256), for byte-identity checks.
 std::map<std::string, std::string> Snapshot(const std::string& dir);
