@@ -526,6 +526,10 @@ Status Lake::RefuseReimportWithOtherOptions(BarImport* s) {
   if (!previous) return Status::OK();
   const ImportResult& now = s->result;
   const nlohmann::json before = nlohmann::json::parse(previous->report_json, nullptr, false);
+  // Only a report written when the import completed names its options; a job that
+  // recovery finished after a crash (or one from an older barlake) does not, so the
+  // options it used are unknown: skipped as the same import, as before.
+  if (!before.is_object() || !before.contains("source_tz_because")) return Status::OK();
   auto earlier = [&](const char* key) {
     return before.is_object() && before.contains(key) && before[key].is_string()
                ? before[key].get<std::string>()

@@ -155,6 +155,8 @@ Status WriteProtocol::KeepOld(const journal::PartitionChange& c, bool* done, Dir
                               " or its own result; run `barlake verify` and restore the file "
                               "from .barlake/versions");
   }
+  // Kept by an interrupted attempt, which may have died before syncing its folders.
+  if (old_kept) version_dirs->emplace_back(DirName(version), paths_->meta);
   if (!current_sha.empty() && !old_kept) {
     // Keep the previous file under a second name (a hard link: no copy, and the lake file
     // stays in place, so readers never find the partition missing).
@@ -188,6 +190,13 @@ Status WriteProtocol::PutNew(const journal::PartitionChange& c, DirChains* lake_
       return Status::OK();
     }
     RETURN_IF_ERROR(env_->RenameFile(staged, target));  // atomic replace
+    if (c.before_sha256.empty()) {
+      // A new partition that an interrupted attempt already linked in (the rename of the
+      // same file is a no-op): that attempt may have died before fsyncing the folders it
+      // made, so the whole chain is synced, as for a fresh link.
+      lake_dirs->emplace_back(DirName(target), SyncStop(c.rel_path));
+      return Status::OK();
+    }
   } else if (env_->FileExists(target)) {
     RETURN_IF_ERROR(env_->RemoveFile(target));
   }
@@ -214,7 +223,14 @@ Status WriteProtocol::SwapAll(const std::vector<journal::PartitionChange>& chang
   }
   RETURN_IF_ERROR(SyncDirChains(version_dirs));
   for (size_t i = 0; i < changes.size(); ++i) {
-    if (done[i]) continue;
+    if (done[i]) {
+      // Swapped by an interrupted attempt (recovery), which may have died before syncing
+      // the folders: a new partition's whole chain, else the folder whose entry changed.
+      const std::string target = paths_->LakeFile(changes[i].rel_path);
+      lake_dirs.emplace_back(DirName(target),
+                             changes[i].before_sha256.empty() ? SyncStop(changes[i].rel_path) : DirName(target));
+      continue;
+    }
     RETURN_IF_ERROR(PutNew(changes[i], &lake_dirs));
     Crash(CrashPoint::kAfterSwapOne);
   }

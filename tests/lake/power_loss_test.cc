@@ -168,6 +168,50 @@ TEST_P(PowerLossTest, EveryStepThenPowerLossRecoversToBeforeOrAfter) {
   EXPECT_GT(finished, 0);
 }
 
+// A crash (the page cache survives) after every step, then the next writer's recovery,
+// then a power cut: recovery must make durable what it finishes, including folders and
+// links the crashed attempt made but never synced.
+TEST_P(PowerLossTest, CrashThenRecoveryThenPowerLossKeepsWhatRecoveryFinished) {
+  const WritePath& path = FindWritePath(GetParam());
+  ASSERT_NO_FATAL_FAILURE(BaseOf(path));
+  const AfterRun& after = AfterOf(path);
+  ASSERT_FALSE(HasFailure()) << "the uninterrupted run failed";
+  for (int64_t n = 1; n <= after.steps; ++n) {
+    TempDir dir;
+    const PathBase copy = CopyOfBase(path, dir.Sub("run"));
+    FaultInjectionEnv env(Env::Default());
+    env.TrackDurability();
+    env.CrashAfter(n);
+    env.SetNoThrowPaths([](const std::string& p) {
+      return p.size() >= 12 && p.compare(p.size() - 12, 12, "/lock.holder") == 0;
+    });
+    const std::string context = path.name + " crashed after step " + std::to_string(n) + " (" +
+                                after.calls[static_cast<size_t>(n - 1)] +
+                                "), recovered, then power lost";
+    {
+      lake::LakeOptions o;
+      o.env = &env;
+      ASSERT_OK_AND_ASSIGN(auto lake, lake::Lake::Open(copy.vault, o));
+      try {
+        (void)path.run(*lake, copy);
+      } catch (const SimulatedCrash&) {
+      }
+      env.StopThrowing();
+    }
+    env.Restart();
+    {
+      lake::LakeOptions o;
+      o.env = &env;
+      ASSERT_OK_AND_ASSIGN(auto lake, lake::Lake::Open(copy.vault, o));
+      Status recovered = lake->Recover();
+      ASSERT_TRUE(recovered.ok()) << context << ": " << recovered.ToString();
+    }
+    ASSERT_OK(env.SimulatePowerLoss());
+    (void)RecoverAndCheck(path, copy.vault, context);
+    if (HasFatalFailure()) return;
+  }
+}
+
 std::vector<std::string> PathNames() {
   std::vector<std::string> out;
   for (const auto& p : WritePaths()) out.push_back(p.name);

@@ -83,6 +83,19 @@ class FaultInjectionEnv : public EnvWrapper {
     std::lock_guard<std::mutex> l(mu_);
     crash_thread_ = std::thread::id();
   }
+  /// The crashed process is gone and the next one starts on the same disk (no power cut):
+  /// calls work again, counted from one, with no crash or failure armed, and whatever the
+  /// crashed process left unsynced stays unsynced, so a later SimulatePowerLoss still
+  /// drops it unless the new process syncs it.
+  void Restart() {
+    std::lock_guard<std::mutex> l(mu_);
+    crashed_ = false;
+    crash_after_ = 0;
+    crash_thread_ = std::thread::id();
+    count_ = 0;
+    fail_at_ = 0;
+    full_from_ = 0;
+  }
   /// Report this many free bytes from FreeBytes (-1: the real value).
   void SetFreeBytes(int64_t n) { free_bytes_ = n; }
   Result<uint64_t> FreeBytes(const std::string& p) override {
