@@ -73,9 +73,12 @@ void PrintImportResult(const barlake::ImportReport& r, const std::string& path) 
     std::printf("Skipped %s: %s. Nothing changed.\n", QuotedPath(path).c_str(), r.skipped_because.c_str());
     return;
   }
-  std::printf("%s %s %s from %s (source time zone %s)\n",
+  // The zone is named only when the stamps were read in it (epoch or offset stamps carry
+  // their own; the first note says which).
+  const std::string zone = r.source_tz_used ? "source time zone " + r.source_tz : "stamps carry their own zone";
+  std::printf("%s %s %s from %s (%s)\n",
               r.dry_run ? "Dry run: would import" : fmt::format("Job {} imported", j.id).c_str(),
-              j.symbol.c_str(), j.timeframe.c_str(), QuotedPath(path).c_str(), r.source_tz.c_str());
+              j.symbol.c_str(), j.timeframe.c_str(), QuotedPath(path).c_str(), zone.c_str());
   if (!r.format_why.empty()) {
     std::printf("  format            %s (detected: %s)\n", r.format.c_str(), r.format_why.c_str());
   } else {
