@@ -9,7 +9,7 @@ deps="${BARLAKE_DEPS_DIR:-$root/deps}"
 packages=(build-essential cmake pkg-config git ca-certificates curl tzdata nodejs npm
   libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev libssl-dev libcurl4-openssl-dev googletest libgtest-dev libgmock-dev
-  libbenchmark-dev libtomlplusplus-dev clang libclang-rt-14-dev wrk
+  libbenchmark-dev libtomlplusplus-dev clang libclang-rt-14-dev wrk zlib1g-dev
   chromium)  # headless Chromium for the dashboard browser tests (tests/browser)
 
 missing=()

@@ -221,6 +221,26 @@ class Lake {
   /// malformed. A reader. Thread-compatible.
   Result<std::vector<RegisteredDataset>> RegisteredDatasets(const std::string& category = "");
 
+  // --- Dataset operations (docs/cli.md#dataset-drop). Writers: journaled jobs that
+  // `Rollback` undoes.
+
+  /// Remove dataset `symbol` `timeframe` (its partitions, catalog entries and [[dataset]]
+  /// table) as one `drop` job, keeping every file under .barlake/versions/ so that
+  /// `Rollback(job.id)` brings it back. With `with_dependents`, the derived datasets built
+  /// from it go in the same job. Returns kNotFound for an unknown dataset, kConflict when
+  /// derived datasets are built from it and `with_dependents` is false (the message names
+  /// them), kUnavailable when another writer holds the lock.
+  Result<Job> DropDataset(const std::string& symbol, const std::string& timeframe,
+                          bool with_dependents = false);
+  /// Give bar dataset `symbol` `timeframe` the symbol `new_symbol` (partitions copied byte
+  /// for byte, catalog, [[dataset]] table) as one `rename` job; `Rollback` undoes it.
+  /// Returns kNotFound for an unknown dataset, kAlreadyExists when the new one exists,
+  /// kInvalidArgument for an invalid symbol or one that differs from a stored symbol only in
+  /// case, a dataset without bars or not of bars, kConflict when derived datasets are built
+  /// from it.
+  Result<Job> RenameDataset(const std::string& symbol, const std::string& timeframe,
+                            const std::string& new_symbol);
+
  private:
   friend struct internal::LakeAccess;
   struct Impl;

@@ -446,6 +446,17 @@ Result<std::vector<RegisteredDataset>> Lake::RegisteredDatasets(const std::strin
   });
 }
 
+Result<Job> Lake::DropDataset(const std::string& symbol, const std::string& timeframe, bool with_dependents) {
+  return GuardPublic("dataset drop",
+                     [&] { return impl_->lake->DropDataset({symbol, timeframe, with_dependents}); });
+}
+
+Result<Job> Lake::RenameDataset(const std::string& symbol, const std::string& timeframe,
+                                const std::string& new_symbol) {
+  return GuardPublic("dataset rename",
+                     [&] { return impl_->lake->RenameDataset({symbol, timeframe, new_symbol}); });
+}
+
 std::string JobToJson(const Job& job) {
   try {
     return ToJsonText(lake::JobJson(job));

@@ -14,6 +14,7 @@
 #include "lake/alignment.h"
 #include "lake/job_pipeline.h"
 #include "lake/lake.h"
+#include "lake/compressed_source.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 #include "validate/validator.h"
@@ -247,7 +248,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   RETURN_IF_ERROR(CheckBarRequest(&s));
   ASSIGN_OR_RETURN(s.opened, OpenSource(s.source));
   if (!s.format) {
-    const std::string base = s.source.name.substr(s.source.name.find_last_of('/') + 1);
+    const std::string base = WithoutCompressionSuffix(s.source.name.substr(s.source.name.find_last_of('/') + 1));
     auto detected = ingest::DetectFormat(s.opened->data(), base);
     if (detected.ok()) {
       s.format = detected->format;
@@ -346,7 +347,7 @@ Status Lake::ParseBars(BarImport* s) {
     s->incoming = IncomingSourcePath(paths_, job.id);
     s->scope->AddTemp(s->incoming);
   }
-  SourceHasher hasher(env_, s->opened->data(), s->incoming);
+  SourceHasher hasher(env_, s->opened->raw(), s->incoming);  // a .gz/.zip is kept as it came
   if (options_.progress) options_.progress("parsing", 0, 1);
   ingest::ParseOptions popt{*s->tf, &*s->tz, s->source.name};
   popt.stamp = req.stamp;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "core/checksum.h"
+#include "lake/dataset_ops.h"
 
 namespace barlake::lake {
 
@@ -11,6 +12,13 @@ Result<bool> SkipIfImported(const JobContext& ctx, JobScope* scope, const std::s
                             std::string* why, const std::function<std::string()>& report) {
   ASSIGN_OR_RETURN(auto previous, ctx.journal->FindCompletedImport(sha256, symbol, timeframe));
   if (!previous) return false;
+  // A later drop or rename took that import's bars out of the dataset: import it again.
+  ASSIGN_OR_RETURN(auto completed, ctx.journal->JobsWithStatus("completed"));
+  for (const auto& j : completed) {
+    if (j.id > previous->id && (j.kind == kDropJobKind || j.kind == kRenameJobKind) && j.symbol == symbol &&
+        j.timeframe == timeframe)
+      return false;
+  }
   *why = "this file (SHA-256 " + sha256.substr(0, 12) + "...) was already imported by job " +
          std::to_string(previous->id);
   if (!scope->dry_run()) {
@@ -92,8 +100,20 @@ Result<std::optional<PartitionWrite>> RegistryRollbackWrite(
   ASSIGN_OR_RETURN(registry::Registry previous, registry::Registry::Parse(kept_text, kept));
   ASSIGN_OR_RETURN(const std::string before, ctx.env->ReadFile(ctx.paths->registry));
   std::string after = before;
+  ASSIGN_OR_RETURN(registry::Registry current, registry::Registry::Parse(before, ctx.paths->registry));
   for (const auto& c : target_changes) {
-    if (c.symbol.empty() || previous.Find(c.symbol, c.timeframe)) continue;
+    if (c.symbol.empty()) continue;
+    if (previous.Find(c.symbol, c.timeframe)) {
+      // Declared before the target and gone now: the target (a drop or a rename) removed
+      // its table; put it back as it was written.
+      if (current.Find(c.symbol, c.timeframe)) continue;
+      const std::string block = DatasetBlockText(kept_text, c.symbol, c.timeframe);
+      if (block.empty()) continue;
+      if (!after.empty() && after.back() != '\n') after += '\n';
+      after += "\n" + block;
+      ASSIGN_OR_RETURN(current, registry::Registry::Parse(after, ctx.paths->registry));
+      continue;
+    }
     ASSIGN_OR_RETURN(after, registry::Registry::WithoutDataset(after, ctx.paths->registry, c.symbol,
                                                                c.timeframe));
   }

@@ -19,7 +19,7 @@ class Bars final : public DataKind {
     return Timeframe::Parse(timeframe).ok();
   }
   std::vector<std::string_view> rollback_job_kinds() const override {
-    return {"import", "release", "regenerate"};
+    return {"import", "release", "regenerate", "drop", "rename"};
   }
   std::string NotBarsAdvice(const std::string&, const std::string&) const override { return ""; }
 

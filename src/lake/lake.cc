@@ -241,7 +241,7 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
   if (!IsRollbackJobKind(target.kind)) {
-    return Status::Conflict(name + " is a " + target.kind + "; only imports, releases and regenerates can be rolled back");
+    return Status::Conflict(name + " is a " + target.kind + "; only imports, releases, regenerates, drops and renames can be rolled back");
   }
   ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
   // Later jobs block the rollback only through the partitions they changed: many jobs

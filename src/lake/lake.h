@@ -28,6 +28,7 @@
 #include "ingest/parsed_bars.h"
 #include "env/env.h"
 #include "journal/journal.h"
+#include "lake/dataset_ops.h"
 #include "lake/derived.h"
 #include "lake/job_pipeline.h"
 #include "lake/keyed_merge.h"
@@ -157,6 +158,13 @@ class Lake {
   Status DropQuarantine(const std::vector<int64_t>& ids);
   /// Take the lock and finish or undo interrupted jobs.
   Status Recover();
+  /// Remove a dataset (and with_dependents its derived datasets) as one `drop` job that
+  /// keeps every file under versions/; `Rollback` brings it back (lake/dataset_ops.h).
+  Result<journal::JobRecord> DropDataset(const DropRequest& request);
+  /// Move a bar dataset to another symbol (partitions, catalog, registry) as one `rename` job.
+  Result<journal::JobRecord> RenameDataset(const RenameRequest& request);
+  /// kInvalidArgument when `symbol` differs from a stored or declared symbol only in case.
+  Status CheckSymbolCase(const std::string& symbol, const std::string& timeframe);
   /// Read barlake.toml again (a long-lived reader sees datasets declared since it opened).
   Status ReloadRegistry();
 
@@ -248,6 +256,9 @@ class Lake {
                          const std::string& data, const std::map<std::string, storage::SnapshotRows>& by_ticker,
                          SnapshotImportResult* result);
   Result<storage::ParquetStore*> Store();
+  /// Every catalogued partition of one dataset.
+  Result<std::vector<journal::PartitionEntry>> DatasetPartitions(const std::string& symbol,
+                                                                 const std::string& timeframe);
   /// Regenerate `specs` (derived datasets, in dependency order) under the writer lock.
   Result<std::vector<RegenerateItem>> RegenerateLocked(const std::vector<registry::DatasetSpec>& specs, bool full,
                                                       bool keep_going);

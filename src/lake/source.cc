@@ -1,6 +1,7 @@
 #include "lake/source.h"
 
 #include "core/checksum.h"
+#include "lake/compressed_source.h"
 #include "lake/source_file.h"
 
 namespace barlake::lake {
@@ -49,14 +50,37 @@ class MemorySource final : public OpenedSource {
   std::shared_ptr<const std::string> bytes_;
 };
 
-}  // namespace
+// A .gz or .zip source: parsed as the file inside, hashed and kept as it came.
+class InflatedSource final : public OpenedSource {
+ public:
+  InflatedSource(std::unique_ptr<OpenedSource> raw, std::string inflated)
+      : raw_(std::move(raw)), inflated_(std::move(inflated)) {
+    modified_ = raw_->modified();
+  }
+  std::string_view data() const override { return inflated_; }
+  std::string_view raw() const override { return raw_->data(); }
+  void ReleaseBefore(size_t) override {}
 
-Result<std::unique_ptr<OpenedSource>> OpenSource(const Source& source) {
+ private:
+  std::unique_ptr<OpenedSource> raw_;
+  std::string inflated_;
+};
+
+Result<std::unique_ptr<OpenedSource>> OpenPlain(const Source& source) {
   if (source.bytes)
     return std::unique_ptr<OpenedSource>(new MemorySource(source.bytes, source.modified));
   if (source.path.empty()) return Status::InvalidArgument("the import names no source file");
   ASSIGN_OR_RETURN(auto file, SourceFile::Open(source.path));
   return std::unique_ptr<OpenedSource>(new MappedSource(std::move(file), source.modified));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<OpenedSource>> OpenSource(const Source& source) {
+  ASSIGN_OR_RETURN(auto plain, OpenPlain(source));
+  ASSIGN_OR_RETURN(auto inflated, Decompress(plain->data(), source.name));
+  if (!inflated) return plain;
+  return std::unique_ptr<OpenedSource>(new InflatedSource(std::move(plain), std::move(*inflated)));
 }
 
 Result<std::shared_ptr<const std::string>> ReadSourceBytes(Env* env, const Source& source) {

@@ -40,7 +40,10 @@ struct Source {
 class OpenedSource {
  public:
   virtual ~OpenedSource() = default;
+  /// The bytes to parse: the file's, or what a compressed file holds (compressed_source.h).
   virtual std::string_view data() const = 0;
+  /// The bytes as they came, which the job hashes and keeps: data() unless compressed.
+  virtual std::string_view raw() const { return data(); }
   /// The bytes before `offset` are no longer needed (a mapped file drops those pages).
   virtual void ReleaseBefore(size_t offset) = 0;
   Micros modified() const { return modified_; }

@@ -99,6 +99,34 @@ TEST_F(CrashTest, KillAtEveryNamedPointIsRecoverable) {
   }
 }
 
+// `dataset rename` and `dataset drop` (one job each) killed half-way through their swaps:
+// recovery finishes the job (its plan is recorded), so every bar is under the new name,
+// or the dataset is gone and its rollback brings all of it back.
+TEST_F(CrashTest, KillDatasetRenameAndDropMidSwapIsRecoverable) {
+  const std::string vault = NewVault("ops");
+  ASSERT_EQ(Import(vault, first_).exit_code, 0);
+  ASSERT_EQ(Import(vault, second_).exit_code, 0);
+  ASSERT_EQ(CountRows(vault), total_rows_);
+  CommandResult killed = RunBarlake({"--vault", vault, "dataset", "rename", "ES", "1m", "MES"},
+                                    {"BARLAKE_CRASH_AT=after-swap-one:3"});
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.exit_code << " " << killed.err;
+  ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0);
+  ASSERT_EQ(RunBarlake({"--vault", vault, "verify"}).exit_code, 0);
+  CommandResult names = RunBarlake({"--vault", vault, "query", "SELECT DISTINCT symbol FROM bars", "--format", "csv"});
+  EXPECT_EQ(names.out, "symbol\nMES\n");
+  EXPECT_EQ(CountRows(vault), total_rows_);
+
+  killed = RunBarlake({"--vault", vault, "dataset", "drop", "MES", "1m"}, {"BARLAKE_CRASH_AT=after-swap-one:2"});
+  ASSERT_EQ(killed.signal, SIGKILL) << killed.exit_code << " " << killed.err;
+  ASSERT_EQ(RunBarlake({"--vault", vault, "recover"}).exit_code, 0);
+  ASSERT_EQ(RunBarlake({"--vault", vault, "verify"}).exit_code, 0);
+  EXPECT_EQ(CountRows(vault), 0);
+  CommandResult rb = RunBarlake({"--vault", vault, "rollback", "4"});
+  ASSERT_EQ(rb.exit_code, 0) << rb.err;
+  EXPECT_EQ(CountRows(vault), total_rows_);
+  EXPECT_EQ(RunBarlake({"--vault", vault, "verify"}).exit_code, 0);
+}
+
 TEST_F(CrashTest, KillAtRandomMomentsIsRecoverable) {
   std::mt19937 rng(20261121);
   const std::string vault = NewVault("random");

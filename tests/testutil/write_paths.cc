@@ -210,6 +210,13 @@ void BuildEs(const PathBase& b) {
   ASSERT_OK(Completed(lake->Import(r)));
 }
 
+// ES dropped (job 2), for the rollback of a drop.
+void BuildEsDropped(const PathBase& b) {
+  ASSERT_NO_FATAL_FAILURE(BuildEs(b));
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord j, OpenHealthy(b.vault)->DropDataset({"ES", "1m", false}));
+  ASSERT_EQ(j.status, "completed");
+}
+
 // ES plus es_more.txt imported (job 2), for the rollback.
 void BuildEsImportedTwice(const PathBase& b) {
   ASSERT_NO_FATAL_FAILURE(BuildEs(b));
@@ -379,6 +386,20 @@ std::vector<WritePath> MakePaths() {
                           },
                           kNoSourceCopy};
   p.push_back(declare_table);
+  // Dataset operations (lake/dataset_ops.h): removes and byte-for-byte copies, plus the
+  // registry rewrite, in one job.
+  auto done = [](const Result<journal::JobRecord>& r) -> Status {
+    if (!r.ok()) return r.status();
+    return r->status == "completed" ? Status::OK() : Status::Internal("job is " + r->status);
+  };
+  p.push_back({"dataset_drop", BuildEs,
+               [done](lake::Lake& l, const PathBase&) { return done(l.DropDataset({"ES", "1m", false})); },
+               kNoSourceCopy});
+  p.push_back({"dataset_rename", BuildEs,
+               [done](lake::Lake& l, const PathBase&) { return done(l.RenameDataset({"ES", "1m", "MES"})); },
+               kNoSourceCopy});
+  p.push_back({"rollback_drop", BuildEsDropped,
+               [done](lake::Lake& l, const PathBase&) { return done(l.Rollback(2)); }, kNoSourceCopy});
   return p;
 }
 
