@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "api/lake_access.h"
@@ -42,13 +43,21 @@ int CmdInit(const std::string& dir, const barlake::InitOptions& opt) {
 
 struct ImportArgs {
   std::string file, on_conflict = "keep";
+  std::vector<std::string> files;  // import: FILE... | DIR
+  std::string date_format;         // delimited text: how dates are written
   bool as_json = false;
   barlake::ImportOptions options;
 };
 
 /// The options `import` and `check-alignment` share: how to read the file and which dataset.
 void AddSourceOptions(CLI::App* cmd, ImportArgs& a, bool dataset_required) {
-  cmd->add_option("FILE", a.file, "File to read")->required();
+  if (dataset_required) {
+    cmd->add_option("FILE", a.file, "File to read")->required();
+  } else {
+    cmd->add_option("FILE", a.files,
+                    "Files to read (.gz and single-file .zip too), or a folder: each file is its own job")
+        ->required();
+  }
   auto* symbol = cmd->add_option("--symbol", a.options.symbol, "Dataset symbol, e.g. ES (bar files)");
   auto* timeframe =
       cmd->add_option("--timeframe", a.options.timeframe, "Bar interval, e.g. 1m, 5m, 1h, 1d (bar files)");
@@ -62,6 +71,8 @@ void AddSourceOptions(CLI::App* cmd, ImportArgs& a, bool dataset_required) {
   cmd->add_option("--format", a.options.format, formats_help);
   cmd->add_option("--stamp", a.options.stamp, "Stamps mark bar open or close (default: the format's convention)");
   cmd->add_option("--columns", a.options.columns, "Column mapping for delimited text, e.g. time=Date,volume=Vol");
+  cmd->add_option("--date-format", a.date_format,
+                  "How delimited text writes dates, e.g. %d.%m.%Y or '%m/%d/%Y %H:%M' (docs/formats/formats.md)");
   cmd->add_option("--tz", a.options.tz, "Zone of the file's stamps (default: the dataset's, else the vault's)");
   cmd->add_flag("--json", a.as_json, "Print one JSON object");
 }
@@ -144,7 +155,107 @@ Result<barlake::OnConflict> ParseOnConflict(const std::string& name) {
   return Status::InvalidArgument("--on-conflict must be keep, replace or fail, not " + QuoteBytes(name));
 }
 
-int CmdImport(const Globals& g, const ImportArgs& a) {
+/// The options with --date-format folded into --columns (the key date_format), so it is
+/// recorded with the job's options like the column mapping.
+barlake::ImportOptions WithDateFormat(const ImportArgs& a) {
+  barlake::ImportOptions o = a.options;
+  if (!a.date_format.empty()) o.columns += (o.columns.empty() ? "" : ",") + std::string("date_format=") + a.date_format;
+  return o;
+}
+
+/// The files of `import FILE... | DIR`: each argument, or the regular files of a folder
+/// (not hidden, not recursive) sorted by name. kNotFound for a missing path.
+Result<std::vector<std::string>> ImportFiles(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(a, ec)) {
+      std::vector<std::string> inside;
+      for (const auto& e : std::filesystem::directory_iterator(a, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.empty() || name[0] == '.' || !e.is_regular_file(ec)) continue;
+        inside.push_back(e.path().string());
+      }
+      if (ec) return Status::IOError("cannot list the folder " + QuotedPath(a) + ": " + ec.message());
+      std::sort(inside.begin(), inside.end());
+      if (inside.empty()) return Status::NotFound("the folder " + QuotedPath(a) + " holds no files to import");
+      out.insert(out.end(), inside.begin(), inside.end());
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+int CmdImportOne(const Globals& g, ImportArgs a);
+
+/// `import` of several files: one job each, carrying on past a failure; a table (or a JSON
+/// array) of file, dataset, rows and status. Exit 0 when every file was imported or skipped,
+/// else the exit code of the first file that failed (docs/exit-codes.md).
+int CmdImportMany(const Globals& g, const ImportArgs& a, const std::vector<std::string>& files) {
+  if (a.options.symbol.empty() || a.options.timeframe.empty()) {
+    return Fail(Status::InvalidArgument("import of bar files needs --symbol and --timeframe, e.g. "
+                                        "--symbol ES --timeframe 1m"));
+  }
+  ASSIGN_OR_FAIL(auto policy, ParseOnConflict(a.on_conflict));
+  ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
+  barlake::ImportOptions options = WithDateFormat(a);
+  options.on_conflict = policy;
+  const std::string dataset = a.options.symbol + " " + a.options.timeframe;
+  int first_failure = 0, failed = 0;
+  json array = json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& file : files) {
+    json item = {{"file", EscapedPath(file)}, {"dataset", dataset}};
+    auto r = lk->Import(barlake::Source::File(file), options);
+    std::string status;
+    int64_t read = 0;
+    if (!r.ok()) {
+      ++failed;
+      if (first_failure == 0) first_failure = static_cast<int>(ExitCodeFor(r.status()));
+      const std::string& msg = r.status().message();
+      status = "failed: " + msg.substr(0, msg.find('\n'));  // the JSON item has all of it
+      item["status"] = "failed";
+      item["error"] = r.status().message();
+      item["exit_code"] = static_cast<int>(ExitCodeFor(r.status()));
+    } else {
+      read = r->job.rows_read;
+      item["job"] = r->job.id;
+      item["rows"] = read;
+      item["rows_added"] = r->rows_added;
+      if (!r->skipped_because.empty()) {
+        status = "skipped: " + r->skipped_because;
+        item["status"] = "skipped";
+      } else {
+        status = r->dry_run ? "dry run" : fmt::format("imported (job {})", r->job.id);
+        item["status"] = r->dry_run ? "dry_run" : "imported";
+      }
+      item["report"] = json::parse(r->report_json.empty() ? std::string("{}") : r->report_json, nullptr, false);
+    }
+    item["rows"] = read;
+    array.push_back(item);
+    rows.push_back({EscapedPath(file), dataset, WithThousands(read), status});
+  }
+  if (a.as_json) {
+    std::printf("%s\n", ToJsonText(array, 2).c_str());
+  } else {
+    std::fputs(FormatTable({"file", "dataset", "rows", "status"}, rows).c_str(), stdout);
+    std::printf("%zu file%s: %zu imported or skipped, %d failed\n", files.size(), files.size() == 1 ? "" : "s",
+                files.size() - static_cast<size_t>(failed), failed);
+  }
+  return first_failure;
+}
+
+int CmdImport(const Globals& g, ImportArgs a) {
+  ASSIGN_OR_FAIL(auto files, ImportFiles(a.files));
+  // One file named as such keeps the one-job output; a folder or several files get the table.
+  const bool many = files.size() > 1 || (a.files.size() == 1 && files.size() == 1 && files[0] != a.files[0]);
+  if (many) return CmdImportMany(g, a, files);
+  a.file = files[0];
+  return CmdImportOne(g, a);
+}
+
+int CmdImportOne(const Globals& g, ImportArgs a) {
   // A GEX snapshot file is its own dataset kind (commands_snapshot.cc); it names its ticker.
   const std::string& format = a.options.format;
   if (format == "gex-json" || ((format.empty() || format == "auto") && LooksLikeSnapshotFile(a.file))) {
@@ -160,7 +271,7 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
   }
   ASSIGN_OR_FAIL(auto policy, ParseOnConflict(a.on_conflict));
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, !a.as_json));
-  barlake::ImportOptions options = a.options;
+  barlake::ImportOptions options = WithDateFormat(a);
   options.on_conflict = policy;
   ASSIGN_OR_FAIL(auto r, lk->Import(barlake::Source::File(a.file), options));
   if (a.as_json) {
@@ -173,7 +284,7 @@ int CmdImport(const Globals& g, const ImportArgs& a) {
 
 int CmdCheckAlignment(const Globals& g, const ImportArgs& a) {
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
-  ASSIGN_OR_FAIL(auto r, lk->CheckAlignment(barlake::Source::File(a.file), a.options));
+  ASSIGN_OR_FAIL(auto r, lk->CheckAlignment(barlake::Source::File(a.file), WithDateFormat(a)));
   if (a.as_json) {
     std::printf("%s\n", ToJsonText(json{{"aligned", true}, {"checked", r.alignment_checked}}).c_str());
   } else if (r.alignment_checked) {

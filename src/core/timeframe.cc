@@ -2,13 +2,19 @@
 
 #include <charconv>
 
+#include "core/time_util.h"
+
 namespace barlake {
 
 Result<Timeframe> Timeframe::Parse(const std::string& text) {
   auto bad = [&] {
     return Status::InvalidArgument("timeframe '" + text +
-                                   "' is not valid; use <N>m, <N>h, 1d or 1w, e.g. 1m, 5m, 1h, 1d");
+                                   "' is not valid; use <N>m, <N>h, 1d, 1w or 1mo, e.g. 1m, 5m, 1h, 1d");
   };
+  if (text.size() > 2 && text.compare(text.size() - 2, 2, "mo") == 0) {
+    if (text != "1mo") return bad();
+    return Timeframe(31 * 86400, text, /*monthly=*/true);
+  }
   if (text.size() < 2) return bad();
   int64_t n = 0;
   const char* begin = text.data();
@@ -36,6 +42,14 @@ Result<Timeframe> Timeframe::Parse(const std::string& text) {
     default:
       return bad();
   }
+}
+
+bool IsMonthStart(int64_t ts) {
+  if (ts % kMicrosPerDay != 0) return false;
+  int y;
+  unsigned m, d;
+  CivilFromDays(ts / kMicrosPerDay, &y, &m, &d);
+  return d == 1;
 }
 
 }  // namespace barlake

@@ -218,6 +218,18 @@ const char* const kStampFormats =
     "expected epoch seconds/milliseconds, yyyy-MM-dd[ HH:mm[:ss]], yyyy.MM.dd, yyyyMMdd or "
     "ISO 8601 with an offset";
 
+// "; pass --date-format ..." for a field that looks like a day-first or month-first date
+// (15.01.2024, 01/15/2024 09:30), which the built-in stamp forms never read.
+std::string DateFormatHint(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && i < 2 && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == 0 || i >= s.size() || (s[i] != '.' && s[i] != '/' && s[i] != '-')) return "";
+  const char sep = s[i];
+  std::string fmt = sep == '/' ? "%m/%d/%Y" : std::string("%d") + sep + "%m" + sep + "%Y";
+  if (s.find(':') != std::string_view::npos) fmt += " %H:%M";
+  return "; pass --date-format to say how dates are written, e.g. --date-format '" + fmt + "'";
+}
+
 // Parses a whole stamp field. Returns an error text or nullptr.
 const char* ParseStamp(std::string_view s, Stamp* out) {
   if (s.empty()) return "is empty";
@@ -349,15 +361,24 @@ std::string NormalizeName(std::string_view name) {
 // Aliases in preference order (the first that is present wins).
 const std::vector<std::vector<std::string_view>>& Aliases() {
   static const auto* aliases = new std::vector<std::vector<std::string_view>>{
+      // European broker exports (German, French, Spanish, Italian) name them in their
+      // language; a cp1252 header is decoded to UTF-8 before it is compared, so the
+      // accented names are written here in UTF-8 (lowercase: only ASCII is folded).
       /*time*/ {"time", "datetime", "timestamp", "opentime", "date/time", "gmttime", "localtime",
-                "timeutc", "utctime", "datetimeutc", "ts", "bartime", "starttime", "period"},
-      /*date*/ {"date", "day", "tradedate", "tradingday", "sessiondate"},
-      /*open*/ {"open", "o", "openprice", "opening", "first"},
-      /*high*/ {"high", "h", "highprice", "max"},
-      /*low*/ {"low", "l", "lowprice", "min"},
-      /*close*/ {"close", "c", "closeprice", "last", "closing", "lastprice"},
+                "timeutc", "utctime", "datetimeutc", "ts", "bartime", "starttime", "period",
+                "zeit", "uhrzeit", "heure", "hora", "ora"},
+      /*date*/ {"date", "day", "tradedate", "tradingday", "sessiondate", "datum", "fecha", "data"},
+      /*open*/ {"open", "o", "openprice", "opening", "first", "eröffnung", "eroeffnung", "erster",
+                "ouverture", "apertura"},
+      /*high*/ {"high", "h", "highprice", "max", "hoch", "haut", "plushaut", "máximo", "maximo",
+                "massimo", "alto"},
+      /*low*/ {"low", "l", "lowprice", "min", "tief", "bas", "plusbas", "mínimo", "minimo", "minino",
+               "bajo", "basso"},
+      /*close*/ {"close", "c", "closeprice", "last", "closing", "lastprice", "schluss", "schlusskurs",
+                 "letzter", "clôture", "cloture", "fermeture", "dernier", "cierre", "chiusura",
+                 "último", "ultimo"},
       /*volume*/ {"volume", "vol", "v", "tickvolume", "tickvol", "realvolume", "basevolume",
-                  "quantity", "qty"},
+                  "quantity", "qty", "volumen"},
   };
   return *aliases;
 }
@@ -379,12 +400,84 @@ struct Layout {
   bool header_decoded = false;     // the header was not UTF-8 and was read as cp1252
   int col[kRoles] = {-1, -1, -1, -1, -1, -1, -1};
   bool split_date_time = false;    // col[kDate] holds the date, col[kTime] the time of day
+  std::string date_format;         // --columns date_format=...: how dates are written
   int needed = 0;                  // fields a row must have (1 + highest required column)
   std::vector<std::string> notes;
 };
 
 // Input bytes in a message: escaped, so the message stays valid UTF-8 (core/text.h).
 std::string Quoted(std::string_view s, size_t max_bytes = 200) { return QuoteBytes(s, max_bytes); }
+
+// --date-format (ParseOptions::columns key date_format): a strftime-like pattern of %d, %m,
+// %Y, %y, %H, %M, %S and literal characters (a space matches one or more spaces). %d, %m,
+// %H accept one or two digits. Dates only, or date and time of day.
+Status CheckDateFormat(std::string_view fmt) {
+  bool d = false, m = false, y = false;
+  for (size_t i = 0; i < fmt.size(); ++i) {
+    if (fmt[i] != '%') continue;
+    if (++i == fmt.size()) break;
+    switch (fmt[i]) {
+      case 'd': d = true; break;
+      case 'm': m = true; break;
+      case 'Y': case 'y': y = true; break;
+      case 'H': case 'M': case 'S': case '%': break;
+      default:
+        return Status::InvalidArgument("--date-format " + Quoted(fmt) + ": %" + std::string(1, fmt[i]) +
+                                       " is not supported; use %d %m %Y %y %H %M %S (e.g. %d.%m.%Y)");
+    }
+  }
+  if (!d || !m || !y) {
+    return Status::InvalidArgument("--date-format " + Quoted(fmt) +
+                                   " must hold a day, a month and a year: %d, %m and %Y (or %y), e.g. %d.%m.%Y");
+  }
+  return Status::OK();
+}
+
+// Parses all of `s` with `fmt` (CheckDateFormat'ed). False when it does not match.
+bool ParseWithDateFormat(std::string_view s, std::string_view fmt, int64_t* days, Micros* tod, bool* has_time) {
+  int y = -1, m = -1, d = -1, h = 0, mi = 0, sec = 0;
+  *has_time = false;
+  size_t i = 0;
+  auto number = [&](int min_digits, int max_digits, int* out) {
+    int n = 0, v = 0;
+    while (n < max_digits && i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      v = v * 10 + (s[i] - '0');
+      ++i;
+      ++n;
+    }
+    *out = v;
+    return n >= min_digits;
+  };
+  for (size_t k = 0; k < fmt.size(); ++k) {
+    if (fmt[k] == '%' && k + 1 < fmt.size()) {
+      bool ok = true;
+      switch (fmt[++k]) {
+        case 'd': ok = number(1, 2, &d); break;
+        case 'm': ok = number(1, 2, &m); break;
+        case 'Y': ok = number(4, 4, &y); break;
+        case 'y':
+          ok = number(2, 2, &y);
+          y += y < 70 ? 2000 : 1900;
+          break;
+        case 'H': ok = number(1, 2, &h); *has_time = true; break;
+        case 'M': ok = number(2, 2, &mi); *has_time = true; break;
+        case 'S': ok = number(2, 2, &sec); *has_time = true; break;
+        case '%': ok = i < s.size() && s[i++] == '%'; break;
+        default: ok = false;
+      }
+      if (!ok) return false;
+    } else if (fmt[k] == ' ') {
+      if (i >= s.size() || s[i] != ' ') return false;
+      while (i < s.size() && s[i] == ' ') ++i;
+    } else if (i >= s.size() || s[i++] != fmt[k]) {
+      return false;
+    }
+  }
+  if (i != s.size() || !ValidDate(y, m, d) || h > 23 || mi > 59 || sec > 59) return false;
+  *days = DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+  *tod = (h * 3600LL + mi * 60LL + sec) * kMicrosPerSecond;
+  return true;
+}
 
 // Applies ParseOptions::columns to the layout.
 Status ApplyColumnSpec(std::string_view spec, Layout* layout, const std::string& file_label) {
@@ -403,6 +496,11 @@ Status ApplyColumnSpec(std::string_view spec, Layout* layout, const std::string&
     }
     const std::string key = NormalizeName(item.substr(0, eq));
     const std::string_view value = Trim(item.substr(eq + 1));
+    if (key == "dateformat") {
+      RETURN_IF_ERROR(CheckDateFormat(value));
+      layout->date_format = std::string(value);
+      continue;
+    }
     int role = -1;
     for (int r = 0; r < kRoles; ++r) {
       if (key == kRoleNames[r]) role = r;
@@ -681,8 +779,17 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       int64_t days;
       Micros tod;
       const std::string_view d = fields[c_date], t = fields[c_time];
-      if (ParseDate(d, &days) != d.size() || d.empty()) {
-        problems.Add(line_no, "date", Quoted(d, 30) + " is not a date (yyyy-MM-dd, yyyy.MM.dd or yyyyMMdd)");
+      if (!layout.date_format.empty()) {
+        Micros unused;
+        bool with_time;
+        if (!ParseWithDateFormat(d, layout.date_format, &days, &unused, &with_time) || with_time) {
+          problems.Add(line_no, "date", Quoted(d, 30) + " is not a date written as --date-format " +
+                                            Quoted(layout.date_format));
+          continue;
+        }
+      } else if (ParseDate(d, &days) != d.size() || d.empty()) {
+        problems.Add(line_no, "date", Quoted(d, 30) + " is not a date (yyyy-MM-dd, yyyy.MM.dd or yyyyMMdd)" +
+                                          DateFormatHint(d));
         continue;
       }
       if (t.empty() || ParseTimeOfDay(t, 0, &tod) != t.size()) {
@@ -691,8 +798,19 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       }
       st.kind = StampKind::kNaive;
       st.value = days * kMicrosPerDay + tod;
+    } else if (!layout.date_format.empty()) {
+      int64_t days;
+      Micros tod;
+      bool with_time;
+      if (!ParseWithDateFormat(Trim(fields[c_time]), layout.date_format, &days, &tod, &with_time)) {
+        problems.Add(line_no, time_field, Quoted(fields[c_time], 40) + " is not written as --date-format " +
+                                              Quoted(layout.date_format));
+        continue;
+      }
+      st.kind = with_time ? StampKind::kNaive : StampKind::kDate;
+      st.value = days * kMicrosPerDay + tod;
     } else if (const char* err = ParseStamp(fields[c_time], &st)) {
-      problems.Add(line_no, time_field, Quoted(fields[c_time], 40) + " " + err);
+      problems.Add(line_no, time_field, Quoted(fields[c_time], 40) + " " + err + DateFormatHint(fields[c_time]));
       continue;
     }
     if (!file_kind) file_kind = st.kind;

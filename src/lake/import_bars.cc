@@ -294,6 +294,7 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
 Status Lake::CheckBarRequest(BarImport* s) {
   const ImportRequest& req = s->req;
   RETURN_IF_ERROR(storage::ValidateSymbol(req.symbol));
+  RETURN_IF_ERROR(CheckSymbolCase(req.symbol, req.timeframe));  // lake/dataset_ops.cc
   ASSIGN_OR_RETURN(s->tf, Timeframe::Parse(req.timeframe));
   if (req.stamp != "" && req.stamp != "open" && req.stamp != "close") {
     return Status::InvalidArgument("--stamp '" + req.stamp + "' must be open or close");

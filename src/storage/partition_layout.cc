@@ -7,12 +7,12 @@ namespace barlake::storage {
 Status ValidateSymbol(const std::string& symbol) {
   auto bad = [&](const std::string& why) {
     return Status::InvalidArgument("symbol '" + symbol + "' " + why +
-                                   "; use letters, digits and . _ - ^ + ! (e.g. ES, BTCUSDT, ^GSPC)");
+                                   "; use letters, digits and . _ - ^ + ! = (e.g. ES, BTCUSDT, ^GSPC, EURUSD=X)");
   };
   if (symbol.empty() || symbol.size() > 40) return bad("must be 1 to 40 characters");
   if (symbol[0] == '.' || symbol[0] == '_') return bad("must not start with '.' or '_'");
   for (unsigned char c : symbol) {
-    if (!(std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '^' || c == '+' || c == '!')) {
+    if (!(std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '^' || c == '+' || c == '!' || c == '=')) {
       return bad("has a character that cannot be a folder name");
     }
   }
@@ -51,19 +51,31 @@ Result<std::pair<Micros, Micros>> PeriodRange(const std::string& period) {
   return Status::InvalidArgument("'" + period + "' is not a partition period (YYYY or YYYY-MM)");
 }
 
+std::string SymbolFolderValue(const std::string& symbol) {
+  std::string out;
+  for (char c : symbol) {
+    if (c == '=') {
+      out += "%3D";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string PartitionRelPath(const std::string& symbol, const std::string& timeframe,
                              const std::string& period) {
-  return "symbol=" + symbol + "/timeframe=" + timeframe + "/period=" + period + "/" +
+  return "symbol=" + SymbolFolderValue(symbol) + "/timeframe=" + timeframe + "/period=" + period + "/" +
          kPartitionFileName;
 }
 
 std::string SnapshotRelPath(const std::string& kind, const std::string& ticker,
                             const std::string& period) {
-  return "kind=" + kind + "/ticker=" + ticker + "/period=" + period + "/" + kPartitionFileName;
+  return "kind=" + kind + "/ticker=" + SymbolFolderValue(ticker) + "/period=" + period + "/" + kPartitionFileName;
 }
 
 std::string TableRelPath(const std::string& table, const std::string& symbol, const std::string& period) {
-  return "table=" + table + "/symbol=" + symbol + "/period=" + period + "/" + kPartitionFileName;
+  return "table=" + table + "/symbol=" + SymbolFolderValue(symbol) + "/period=" + period + "/" + kPartitionFileName;
 }
 
 }  // namespace barlake::storage

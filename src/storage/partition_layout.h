@@ -17,9 +17,14 @@ namespace barlake::storage {
 
 constexpr const char* kPartitionFileName = "data.parquet";
 
-/// Symbols become folder names and SQL values: letters, digits and . _ - ^ + ! only,
-/// 1..40 characters, not starting with '.' or '_' (hidden to Parquet readers).
+/// Symbols become folder names and SQL values: letters, digits and . _ - ^ + ! = only,
+/// 1..40 characters, not starting with '.' or '_' (hidden to Parquet readers). Vendor
+/// symbols such as EURUSD=X, ^GSPC and BRK.B are valid as they are.
 Status ValidateSymbol(const std::string& symbol);
+/// A symbol as it is written in a hive folder name: '=' (which would end the key) as %3D,
+/// the URL escape DuckDB's hive partitioning decodes, so `symbol=EURUSD%3DX` reads back as
+/// EURUSD=X. Reversible: '%' is not a symbol character. Every other symbol is unchanged.
+std::string SymbolFolderValue(const std::string& symbol);
 
 /// "2024-01" for month partitions, "2024" for year partitions.
 std::string PeriodOf(Micros ts, bool yearly);

@@ -1,5 +1,7 @@
 #include "validate/validator.h"
 
+#include "core/timeframe.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -146,6 +148,11 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
       } else if (b.low[i] > b.open[i] || b.low[i] > b.close[i]) {
         set(i, "ohlc_inconsistent", "low", "low " + Num(b.low[i]) + " is above open or close");
       }
+    }
+    if (opt.check_alignment && tf.is_monthly() && !IsMonthStart(b.ts[i])) {
+      set(i, "misaligned", "timestamp",
+          FormatIsoUtc(b.ts[i]) + " is not the first day of a month; 1mo bars are stamped with the 1st of "
+                                  "their month (a vendor stamping the month's last trading day: check --timeframe)");
     }
     if (opt.check_alignment && !tf.is_daily_or_longer() && b.ts[i] % tf.micros() != 0) {
       set(i, "misaligned", "timestamp",
