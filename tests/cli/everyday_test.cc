@@ -42,7 +42,7 @@ class EverydayTest : public ::testing::Test {
     if (rd.exit_code != 0) return -1;
     return static_cast<long>(std::count(rd.out.begin(), rd.out.end(), '\n')) - 1;
   }
-  nlohmann::json Status() { return nlohmann::json::parse(Bl({"status", "--json"}).out); }
+  nlohmann::json Status() { return nlohmann::json::parse(Bl({"status", "--json"}).out)["datasets"]; }
   void ExpectVerifyClean() {
     CommandResult v = Bl({"verify"});
     EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
@@ -162,6 +162,147 @@ TEST_F(EverydayTest, RenameRefusesAnExistingTargetACaseOnlyChangeAndDependents) 
   EXPECT_EQ(deps.exit_code, 5) << deps.err;
   EXPECT_NE(deps.err.find("ES 5m"), std::string::npos) << deps.err;
   EXPECT_EQ(ReadCount("ES", "1m"), 40);
+}
+
+// ---- import FILE... | DIR ---------------------------------------------------------------
+
+TEST_F(EverydayTest, ImportOfAFolderIsOneJobPerFileCarriesOnPastABadFileAndFailsTheExitCode) {
+  CommandResult r = Bl({"import", Fixture("batch"), "--symbol", "ES", "--timeframe", "1m", "--format", "ninjatrader"});
+  // The bad file fails with invalid input (4), the others are imported.
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_NE(r.out.find("1_jan.Last.txt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2_bad.Last.txt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3_feb.Last.txt"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("failed:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 files: 2 imported or skipped, 1 failed"), std::string::npos) << r.out;
+  EXPECT_EQ(ReadCount("ES", "1m"), 20);
+  auto jobs = nlohmann::json::parse(Bl({"jobs", "--json"}).out);
+  int completed = 0, failed = 0;
+  for (const auto& j : jobs) {
+    completed += j["status"] == "completed";
+    failed += j["status"] == "failed";
+  }
+  EXPECT_EQ(completed, 2);
+  EXPECT_EQ(failed, 1);
+  ExpectVerifyClean();
+}
+
+TEST_F(EverydayTest, ImportOfSeveralFilesAsJsonIsAnArrayAndExitsZeroWhenNoneFailed) {
+  CommandResult r = Bl({"import", Fixture("batch/1_jan.Last.txt"), Fixture("batch/3_feb.Last.txt"),
+                        Fixture("batch/1_jan.Last.txt"), "--symbol", "ES", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto arr = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(arr.is_array());
+  ASSERT_EQ(arr.size(), 3u);
+  EXPECT_EQ(arr[0]["status"], "imported");
+  EXPECT_EQ(arr[0]["rows"], 10);
+  EXPECT_EQ(arr[0]["dataset"], "ES 1m");
+  EXPECT_EQ(arr[1]["status"], "imported");
+  EXPECT_EQ(arr[2]["status"], "skipped");  // the same file again
+}
+
+// ---- compressed input -------------------------------------------------------------------
+
+TEST_F(EverydayTest, GzipAndZipFilesImportAsTheFileInsideAndKeepTheCompressedSource) {
+  CommandResult gz = Bl({"import", Fixture("nq_1m.csv.gz"), "--symbol", "NQ", "--timeframe", "1m", "--json"});
+  ASSERT_EQ(gz.exit_code, 0) << gz.err;
+  auto rep = nlohmann::json::parse(gz.out);
+  EXPECT_EQ(ReadCount("NQ", "1m"), 15);
+  // Kept and identified by the compressed bytes: .barlake/sources/<sha256 of the .gz>.
+  auto jobs = nlohmann::json::parse(Bl({"jobs", "--json"}).out);
+  const std::string sha = jobs[0]["source_sha256"];
+  EXPECT_EQ(testutil::ReadText(vault_ + "/.barlake/sources/" + sha), testutil::ReadText(Fixture("nq_1m.csv.gz")));
+  CommandResult again = Bl({"import", Fixture("nq_1m.csv.gz"), "--symbol", "NQ", "--timeframe", "1m"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Skipped"), std::string::npos) << again.out;
+
+  CommandResult zip = Bl({"import", Fixture("nq_1m.zip"), "--symbol", "NQZ", "--timeframe", "1m"});
+  ASSERT_EQ(zip.exit_code, 0) << zip.err;
+  EXPECT_EQ(ReadCount("NQZ", "1m"), 15);
+  ExpectVerifyClean();
+}
+
+TEST_F(EverydayTest, DamagedOrMultiFileArchivesAreRefusedAndChangeNothing) {
+  CommandResult cut = Bl({"import", Fixture("cut_short.csv.gz"), "--symbol", "NQ", "--timeframe", "1m"});
+  EXPECT_EQ(cut.exit_code, 4) << cut.err;
+  EXPECT_NE(cut.err.find("cut_short.csv.gz"), std::string::npos) << cut.err;
+  EXPECT_NE(cut.err.find("cut short"), std::string::npos) << cut.err;
+  CommandResult two = Bl({"import", Fixture("two_files.zip"), "--symbol", "NQ", "--timeframe", "1m"});
+  EXPECT_EQ(two.exit_code, 4) << two.err;
+  EXPECT_NE(two.err.find("zip archive of 2 files"), std::string::npos) << two.err;
+  EXPECT_TRUE(testutil::Snapshot(vault_ + "/lake").empty());
+}
+
+// ---- European headers and --date-format ------------------------------------------------
+
+TEST_F(EverydayTest, GermanCp1252ExportWithDecimalCommasImportsWithDateFormat) {
+  CommandResult r = Bl({"import", Fixture("dax_de_cp1252.csv"), "--symbol", "DAX", "--timeframe", "1m",
+                        "--date-format", "%d.%m.%Y", "--tz", "Europe/Berlin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  CommandResult rd = Bl({"read", "DAX", "1m", "--format", "csv"});
+  ASSERT_EQ(rd.exit_code, 0) << rd.err;
+  EXPECT_EQ(std::count(rd.out.begin(), rd.out.end(), '\n') - 1, 10);
+  // 09:30 Berlin in January is 08:30 UTC; the price 100,00 with a decimal comma.
+  EXPECT_NE(rd.out.find("2024-01-15T08:30:00Z,100,100.75,99.75,100.25,1000"), std::string::npos) << rd.out;
+}
+
+TEST_F(EverydayTest, DayFirstDatesWithoutDateFormatAreRefusedNamingTheOption) {
+  CommandResult r = Bl({"import", Fixture("dax_de_cp1252.csv"), "--symbol", "DAX", "--timeframe", "1m",
+                        "--format", "csv", "--tz", "Europe/Berlin"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("--date-format"), std::string::npos) << r.err;
+  EXPECT_TRUE(testutil::Snapshot(vault_ + "/lake").empty());
+}
+
+TEST_F(EverydayTest, FrenchAndUsDailyFilesImportWithTheirDateFormats) {
+  CommandResult fr = Bl({"import", Fixture("cac_fr_daily.csv"), "--symbol", "CAC", "--timeframe", "1d",
+                         "--date-format", "%d/%m/%Y"});
+  ASSERT_EQ(fr.exit_code, 0) << fr.err;
+  CommandResult rd = Bl({"read", "CAC", "1d", "--format", "csv"});
+  EXPECT_NE(rd.out.find("2024-01-08"), std::string::npos) << rd.out;
+  EXPECT_NE(rd.out.find("7520.75"), std::string::npos) << rd.out;
+  CommandResult us = Bl({"import", Fixture("spx_us_mdy.csv"), "--symbol", "SPX", "--timeframe", "1d",
+                         "--date-format", "%m/%d/%Y"});
+  ASSERT_EQ(us.exit_code, 0) << us.err;
+  EXPECT_EQ(ReadCount("SPX", "1d"), 5);
+  CommandResult bad = Bl({"import", Fixture("spx_us_mdy.csv"), "--symbol", "SPY", "--timeframe", "1d",
+                          "--date-format", "%d.%q"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
+// ---- monthly bars -----------------------------------------------------------------------
+
+TEST_F(EverydayTest, MonthlyBarsAreStampedOnTheFirstAndLiveInYearPartitions) {
+  CommandResult r = Bl({"import", Fixture("spy_monthly.csv"), "--symbol", "SPY", "--timeframe", "1mo"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadCount("SPY", "1mo"), 6);
+  EXPECT_TRUE(fs::exists(vault_ + "/lake/symbol=SPY/timeframe=1mo/period=2024/data.parquet"));
+  CommandResult end = Bl({"import", Fixture("spy_monthly_month_end.csv"), "--symbol", "SPY2", "--timeframe", "1mo"});
+  EXPECT_NE(end.exit_code, 0) << end.out;
+  EXPECT_NE((end.out + end.err).find("first day of a month"), std::string::npos) << end.out << end.err;
+  EXPECT_NE(Bl({"import", Fixture("spy_monthly.csv"), "--symbol", "SPY3", "--timeframe", "2mo"}).exit_code, 0);
+}
+
+// ---- vendor symbols ---------------------------------------------------------------------
+
+TEST_F(EverydayTest, VendorSymbolsKeepTheirNameAndCaseOnlyDifferencesAreRefused) {
+  for (const char* sym : {"EURUSD=X", "^GSPC", "BRK.B"}) {
+    CommandResult r = Bl({"import", Fixture("EURUSD=X.csv"), "--symbol", sym, "--timeframe", "1d"});
+    ASSERT_EQ(r.exit_code, 0) << sym << ": " << r.err;
+    EXPECT_EQ(ReadCount(sym, "1d"), 3) << sym;
+  }
+  EXPECT_TRUE(fs::exists(vault_ + "/lake/symbol=EURUSD%3DX/timeframe=1d/period=2024/data.parquet"));
+  CommandResult q = Bl({"query", "SELECT DISTINCT symbol FROM bars ORDER BY 1", "--format", "csv"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(q.out.find("EURUSD=X"), std::string::npos) << q.out;
+  auto st = Status();
+  bool listed = false;
+  for (const auto& d : st) listed = listed || d["symbol"] == "EURUSD=X";
+  EXPECT_TRUE(listed) << st.dump();
+  ExpectVerifyClean();
+  CommandResult folded = Bl({"import", Fixture("EURUSD=X.csv"), "--symbol", "eurusd=x", "--timeframe", "1d"});
+  EXPECT_EQ(folded.exit_code, 2) << folded.err;
+  EXPECT_NE(folded.err.find("only in case"), std::string::npos) << folded.err;
 }
 
 }  // namespace
