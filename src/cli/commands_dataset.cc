@@ -47,9 +47,12 @@ int CmdDatasetRename(const Globals& g, const RenameArgs& a) {
     std::printf("%s\n", ToJsonText(JobJson(job)).c_str());
     return 0;
   }
+  // The job's own count also holds the removals and barlake.toml; the report has the moves.
+  const nlohmann::json report = nlohmann::json::parse(job.report_json, nullptr, false);
+  const int64_t moved = report.is_object() ? report.value("partitions", int64_t{0}) : 0;
   std::printf("Job %lld renamed %s %s to %s %s (%lld partitions, %lld bars).\n", static_cast<long long>(job.id),
               a.symbol.c_str(), a.timeframe.c_str(), a.new_symbol.c_str(), a.timeframe.c_str(),
-              static_cast<long long>(job.partitions), static_cast<long long>(job.rows_written));
+              static_cast<long long>(moved), static_cast<long long>(job.rows_written));
   std::printf("`barlake rollback %lld` undoes it.\n", static_cast<long long>(job.id));
   return 0;
 }

@@ -169,8 +169,7 @@ Status Lake::CheckSymbolCase(const std::string& symbol, const std::string& timef
     if (other == symbol || Lower(other) != folded) return Status::OK();
     return Status::InvalidArgument("symbol '" + symbol + "' differs from the existing symbol '" + other +
                                    "' only in case; both would share one folder on file systems that fold "
-                                   "case. Use '" + other + "', or rename it with `barlake dataset rename " +
-                                   other + " " + timeframe + " " + symbol + "`");
+                                   "case. Use '" + other + "' (timeframe " + timeframe + "), or another symbol");
   };
   for (const auto& d : registry_.datasets()) RETURN_IF_ERROR(clash(d.symbol));
   ASSIGN_OR_RETURN(auto datasets, journal_->Datasets());
