@@ -808,6 +808,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddSnapshotCommands(app, g, rc);
   AddStatsCommands(app, g, rc);
   AddUpdateCommands(app, g, rc);
+  AddBackupCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {
