@@ -146,12 +146,9 @@ Result<std::unique_ptr<ObjectStore>> OpenFolderStore(Env* env, const std::string
   return std::unique_ptr<ObjectStore>(new FolderStore(env, dir));
 }
 
-Result<std::unique_ptr<ObjectStore>> OpenStore(Env* env, const std::string& dest, bool create) {
-  if (dest.rfind("s3://", 0) == 0) {
-    return Status::InvalidArgument("S3 destinations ('" + dest +
-                                   "') are not supported by this build yet; back up to a folder "
-                                   "(a mounted cloud drive works)");
-  }
+Result<std::unique_ptr<ObjectStore>> OpenStore(Env* env, const std::string& dest, bool create,
+                                               const S3Options& s3) {
+  if (dest.rfind("s3://", 0) == 0) return OpenS3Store(env, dest, s3);
   std::string dir = dest;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return OpenFolderStore(env, dir, create);

@@ -58,8 +58,20 @@ class ObjectStore {
 /// `env`. `create`: make the folder when missing.
 Result<std::unique_ptr<ObjectStore>> OpenFolderStore(Env* env, const std::string& dir, bool create);
 
-/// The store DEST names: today a folder path (s3:// is refused with advice until the S3
-/// store exists).
-Result<std::unique_ptr<ObjectStore>> OpenStore(Env* env, const std::string& dest, bool create);
+struct S3Options {
+  /// http(s)://host[:port]; empty: https://s3.<region>.amazonaws.com. Requests are
+  /// path-style (endpoint/bucket/key), which every S3-compatible server understands.
+  std::string endpoint;
+  std::string region;  // empty: us-east-1
+};
+
+/// A store in the bucket `url` names (s3://BUCKET[/PREFIX]), with credentials from
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (kInvalidArgument when unset). Nothing is
+/// sent until the first call.
+Result<std::unique_ptr<ObjectStore>> OpenS3Store(Env* env, const std::string& url, const S3Options& options);
+
+/// The store DEST names: s3://BUCKET[/PREFIX] (OpenS3Store), else a folder path.
+Result<std::unique_ptr<ObjectStore>> OpenStore(Env* env, const std::string& dest, bool create,
+                                               const S3Options& s3 = {});
 
 }  // namespace barlake::backup

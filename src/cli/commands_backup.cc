@@ -26,7 +26,7 @@ namespace barlake::cli {
 namespace {
 
 struct BackupArgs {
-  std::string dest, snapshot, to;
+  std::string dest, snapshot, to, endpoint, region;
   int keep_last = 0, keep_daily = 0;
   bool read_data = false, as_json = false, dry_run = false, in_place = false;
 };
@@ -52,6 +52,16 @@ backup::BackupHook HookFromEnv() {
 #endif
 }
 
+backup::S3Options S3Of(const BackupArgs& a) { return {a.endpoint, a.region}; }
+
+/// --endpoint and --region, for s3:// destinations.
+void AddS3Options(CLI::App* cmd, BackupArgs& a) {
+  cmd->add_option("--endpoint", a.endpoint,
+                  "S3 endpoint URL for s3:// destinations (default https://s3.<region>.amazonaws.com; "
+                  "path-style; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+  cmd->add_option("--region", a.region, "S3 region (default us-east-1)");
+}
+
 backup::BackupProgress ProgressOnStderr(std::shared_ptr<ProgressBar> bar) {
   return [bar](const std::string& phase, int64_t done, int64_t total) { bar->Update(phase, done, total); };
 }
@@ -62,7 +72,7 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
 
 int CmdBackup(const Globals& g, const BackupArgs& a) {
   const auto t0 = std::chrono::steady_clock::now();
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true));
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
   backup::BackupOptions o;
   o.lock_wait_seconds = g.wait_seconds;
   o.command = g.command_line;
@@ -90,7 +100,7 @@ int CmdBackup(const Globals& g, const BackupArgs& a) {
 }
 
 int CmdBackupList(const BackupArgs& a) {
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false));
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   ASSIGN_OR_FAIL(auto snaps, backup::ListSnapshots(store.get()));
   if (a.as_json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -118,7 +128,7 @@ int CmdBackupList(const BackupArgs& a) {
 }
 
 int CmdBackupVerify(const BackupArgs& a) {
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false));
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
   ASSIGN_OR_FAIL(auto r, backup::VerifyStore(store.get(), a.read_data, ProgressOnStderr(bar)));
   bar->Finish();
@@ -143,7 +153,7 @@ int CmdBackupVerify(const BackupArgs& a) {
 }
 
 int CmdBackupPrune(const BackupArgs& a) {
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false));
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   backup::PruneOptions o{a.keep_last, a.keep_daily, a.dry_run};
   ASSIGN_OR_FAIL(auto r, backup::Prune(store.get(), o));
   for (const auto& id : r.removed) std::printf("%s %s\n", a.dry_run ? "would remove" : "removed", id.c_str());
@@ -157,7 +167,7 @@ int CmdRestore(const Globals& g, const BackupArgs& a) {
   if (a.in_place == !a.to.empty()) {
     return Fail(Status::InvalidArgument("restore needs exactly one of --to NEWDIR and --in-place"));
   }
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false));
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   backup::RestoreOptions o;
   o.snapshot = a.snapshot;
   o.to = a.in_place ? VaultDir(g) : a.to;
@@ -184,8 +194,9 @@ int CmdRestore(const Globals& g, const BackupArgs& a) {
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
   static BackupArgs a;
   auto* bk = app.add_subcommand("backup", "Back up the vault to a folder (content-addressed snapshots)");
-  bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works)");
+  bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works) or s3://BUCKET/PREFIX");
   bk->add_flag("--json", a.as_json, "Print the result as JSON");
+  AddS3Options(bk, a);
   bk->callback([&] {
     if (bk->get_subcommands().empty()) {
       if (a.dest.empty()) {
@@ -196,29 +207,33 @@ void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
     }
   });
   auto* ls = bk->add_subcommand("list", "List the snapshots in a backup");
-  ls->add_option("DEST", a.dest, "Backup folder")->required();
+  ls->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
   ls->add_flag("--json", a.as_json, "Print a JSON array");
+  AddS3Options(ls, a);
   ls->callback([&] { rc = CmdBackupList(a); });
   auto* vf = bk->add_subcommand("verify", "Check that every snapshot's objects are present (and intact)");
-  vf->add_option("DEST", a.dest, "Backup folder")->required();
+  vf->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
   vf->add_flag("--read-data", a.read_data, "Read and re-hash every object");
   vf->add_flag("--json", a.as_json, "Print the report as JSON");
+  AddS3Options(vf, a);
   vf->callback([&] { rc = CmdBackupVerify(a); });
   auto* pr = bk->add_subcommand("prune", "Remove old snapshots and the objects only they used");
-  pr->add_option("DEST", a.dest, "Backup folder")->required();
+  pr->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
   pr->add_option("--keep-last", a.keep_last, "Keep the newest N snapshots");
   pr->add_option("--keep-daily", a.keep_daily, "Keep the newest snapshot of each of the newest N days (UTC)");
   pr->add_flag("--dry-run", a.dry_run, "Say what would be removed; remove nothing");
+  AddS3Options(pr, a);
   pr->callback([&] { rc = CmdBackupPrune(a); });
   bk->require_subcommand(0, 1);
 
   auto* rs = app.add_subcommand("restore", "Restore a backup snapshot into a new vault (verified first)");
-  rs->add_option("DEST", a.dest, "Backup folder")->required();
+  rs->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
   rs->add_option("--snapshot", a.snapshot, "Snapshot id (default: the newest; see `barlake backup list`)");
   rs->add_option("--to", a.to, "Folder for the restored vault (must not exist, or be empty)");
   rs->add_flag("--in-place", a.in_place,
                "Replace the vault (--vault) with the snapshot; the current one is kept as "
                "<vault>.before-restore-<time>");
+  AddS3Options(rs, a);
   rs->callback([&] { rc = CmdRestore(g, a); });
 }
 
