@@ -116,8 +116,14 @@ TEST_F(BackupCliTest, PruneThroughTheCli) {
 TEST_F(BackupCliTest, SigkillDuringBackupNeverLeavesADanglingManifest) {
   ASSERT_EQ(Backup().exit_code, 0);
   Import("es2.txt", testutil::NtMinutes("20240201 013100", 30, 4900), "ES");
+  // Each kill starts from the destination as the first backup left it (objects a killed run
+  // stored would otherwise spare the next run that many).
+  const std::string base = dir_.Sub("bk-base");
+  std::filesystem::copy(dest_, base, std::filesystem::copy_options::recursive);
   std::vector<std::string> points = {"after-object:1", "after-object:2", "after-object:3", "before-manifest"};
   for (const auto& point : points) {
+    std::filesystem::remove_all(dest_);
+    std::filesystem::copy(base, dest_, std::filesystem::copy_options::recursive);
     CommandResult k = Backup({"BARLAKE_BACKUP_CRASH_AT=" + point});
     ASSERT_EQ(k.signal, SIGKILL) << point << ": " << k.err;
     EXPECT_EQ(Snapshots(), 1u) << point;

@@ -135,7 +135,7 @@ class S3BackupTest : public ::testing::Test {
 TEST_F(S3BackupTest, BackupIncrementalVerifyRestoreAndPrune) {
   auto store = Store();
   ASSERT_OK_AND_ASSIGN(BackupResult first, BackupVault(vault_, store.get(), {}));
-  EXPECT_EQ(first.manifest.files.size(), 6u);
+  EXPECT_EQ(first.manifest.files.size(), 8u);
   EXPECT_GT(first.objects_sent, 0);
   Import("es2.txt", NtMinutes("20240201 003100", 30, 4900), "ES");
   ASSERT_OK_AND_ASSIGN(BackupResult second, BackupVault(vault_, store.get(), {}));
