@@ -1,104 +1,14 @@
 // Backup and restore to a folder, in process (backup/backup.h, docs/backup.md): a restored
 // vault reads exactly the bars the original read, an incremental backup sends only the
 // objects the destination lacks, verify catches a missing and a corrupted object, prune
-// keeps what its policy names, a backup is a consistent cut while an import replaces a
-// partition, and an I/O error at any step of a backup or a restore leaves no manifest
-// pointing at a missing object and no half vault.
-#include <gtest/gtest.h>
+// keeps what its policy names, and a backup is a consistent cut while an import replaces
+// a partition. I/O errors at every step: backup_fault_test.cc.
+#include <set>
 
-#include <filesystem>
-#include <fstream>
-
-#include "backup/backup.h"
-#include "core/checksum.h"
-#include "core/time_util.h"
-#include "lake/lake.h"
-#include "testutil/fault_injection_env.h"
-#include "testutil/status_matchers.h"
-#include "testutil/temp_dir.h"
-#include "testutil/test_data.h"
+#include "backup_fixture.h"
 
 namespace barlake::backup {
 namespace {
-
-using testutil::NtMinutes;
-
-class BackupTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    vault_ = dir_.Sub("vault");
-    dest_ = dir_.Sub("backup");
-    lake::InitOptions init;
-    init.default_source_tz = "UTC";
-    ASSERT_OK(lake::InitVault(Env::Default(), vault_, init));
-    // ES over two months (two partitions), NQ in one.
-    Import("es1.txt", NtMinutes("20240131 233100", 60, 4800), "ES");
-    Import("nq1.txt", NtMinutes("20240110 100100", 30, 16000), "NQ");
-  }
-
-  void Import(const std::string& name, const std::string& text, const std::string& symbol,
-              lake::ConflictPolicy policy = lake::ConflictPolicy::kKeep) {
-    const std::string p = dir_.Sub("src/" + name);
-    ASSERT_OK(testutil::WriteText(p, text));
-    auto lake = lake::Lake::Open(vault_, {});
-    ASSERT_OK(lake.status());
-    lake::ImportRequest r;
-    r.path = p;
-    r.symbol = symbol;
-    r.timeframe = "1m";
-    r.on_conflict = policy;
-    auto res = (*lake)->Import(r);
-    ASSERT_OK(res.status());
-    ASSERT_EQ(res->job.status, "completed");
-  }
-
-  std::unique_ptr<ObjectStore> Store(Env* env = Env::Default()) {
-    auto s = OpenFolderStore(env, dest_, true);
-    EXPECT_OK(s.status());
-    return s.ok() ? std::move(s).value() : nullptr;
-  }
-
-  BackupResult Backup(Env* env = nullptr) {
-    auto store = Store();
-    BackupOptions o;
-    o.env = env;
-    auto r = BackupVault(vault_, store.get(), o);
-    EXPECT_OK(r.status());
-    return r.ok() ? std::move(r).value() : BackupResult{};
-  }
-
-  /// Every dataset's bars, as text (ts and OHLCV), for comparing two vaults.
-  static std::string AllBars(const std::string& vault) {
-    auto lake = lake::Lake::Open(vault, {});
-    EXPECT_OK(lake.status());
-    if (!lake.ok()) return "";
-    std::string out;
-    for (const char* sym : {"ES", "NQ"}) {
-      auto bars = (*lake)->Read(sym, "1m", 0, ParseIsoUtc("2100-01-01").value());
-      if (!bars.ok()) {
-        out += std::string(sym) + ": " + bars.status().ToString() + "\n";
-        continue;
-      }
-      for (size_t i = 0; i < bars->size(); ++i) {
-        out += std::string(sym) + " " + std::to_string(bars->ts[i]) + " " + std::to_string(bars->open[i]) + " " +
-               std::to_string(bars->high[i]) + " " + std::to_string(bars->low[i]) + " " +
-               std::to_string(bars->close[i]) + " " + std::to_string(bars->volume[i]) + " " +
-               std::to_string(bars->job[i]) + "\n";
-      }
-    }
-    return out;
-  }
-
-  std::vector<std::string> ObjectFiles() {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(dest_ + "/objects")) out.push_back(e.path().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  testutil::TempDir dir_;
-  std::string vault_, dest_;
-};
 
 TEST_F(BackupTest, RestoredVaultReadsTheSameBarsAndVerifies) {
   const std::string before = AllBars(vault_);
@@ -283,78 +193,6 @@ TEST_F(BackupTest, TheDestinationLockRefusesASecondBackupOrPrune) {
   auto other = Store();
   ASSERT_RAISES(kUnavailable, BackupVault(vault_, other.get(), {}).status());
   ASSERT_RAISES(kUnavailable, Prune(other.get(), {1, 0, false}).status());
-}
-
-// An I/O error at every mutating step of a backup: the backup fails with it, and the
-// destination never holds a manifest naming a missing object; the next backup succeeds.
-TEST_F(BackupTest, AnIoErrorAtAnyStepOfABackupLeavesNoDanglingManifest) {
-  Backup();  // a previous snapshot that must survive
-  Import("es2.txt", NtMinutes("20240201 003100", 30, 4900), "ES");
-  testutil::FaultInjectionEnv counter(Env::Default());
-  {
-    const std::string copy = dir_.Sub("count");
-    std::filesystem::copy(dest_, copy, std::filesystem::copy_options::recursive);
-    auto store = OpenFolderStore(&counter, copy, false).value();
-    BackupOptions o;
-    o.env = &counter;
-    ASSERT_OK(BackupVault(vault_, store.get(), o).status());
-  }
-  const int64_t steps = counter.mutating_calls();
-  ASSERT_GT(steps, 5);
-  for (int64_t n = 1; n <= steps; ++n) {
-    const std::string d = dir_.Sub("d" + std::to_string(n));
-    std::filesystem::copy(dest_, d, std::filesystem::copy_options::recursive);
-    testutil::FaultInjectionEnv env(Env::Default());
-    env.FailAt(n, ErrorCode::kIOError);
-    auto store = OpenFolderStore(&env, d, false).value();
-    BackupOptions o;
-    o.env = &env;
-    auto r = BackupVault(vault_, store.get(), o);
-    auto plain = OpenFolderStore(Env::Default(), d, false).value();
-    ASSERT_OK_AND_ASSIGN(StoreVerifyReport v, VerifyStore(plain.get(), true, nullptr));
-    EXPECT_TRUE(v.ok()) << "step " << n << ": " << (v.ok() ? "" : v.problems[0].what);
-    ASSERT_OK_AND_ASSIGN(auto snaps, ListSnapshots(plain.get()));
-    if (!r.ok()) {
-      EXPECT_EQ(r.status().code(), ErrorCode::kIOError) << "step " << n;
-      // The only failure after the manifest is in place is its folder's fsync.
-      EXPECT_LE(snaps.size(), 2u) << "step " << n;
-    } else {
-      EXPECT_EQ(snaps.size(), 2u) << "step " << n << " (a lock-note write may fail harmlessly)";
-    }
-    ASSERT_OK(BackupVault(vault_, plain.get(), {}).status()) << "step " << n;
-  }
-}
-
-// An I/O error at every mutating step of a restore: no vault appears at the target.
-TEST_F(BackupTest, AnIoErrorAtAnyStepOfARestoreLeavesNoVault) {
-  Backup();
-  testutil::FaultInjectionEnv counter(Env::Default());
-  {
-    auto store = OpenFolderStore(&counter, dest_, false).value();
-    RestoreOptions ro;
-    ro.env = &counter;
-    ro.to = dir_.Sub("count");
-    ASSERT_OK(Restore(store.get(), ro).status());
-  }
-  const int64_t steps = counter.mutating_calls();
-  for (int64_t n = 1; n <= steps; ++n) {
-    testutil::FaultInjectionEnv env(Env::Default());
-    env.FailAt(n, ErrorCode::kIOError);
-    auto store = OpenFolderStore(&env, dest_, false).value();
-    RestoreOptions ro;
-    ro.env = &env;
-    ro.to = dir_.Sub("r" + std::to_string(n));
-    auto r = Restore(store.get(), ro);
-    // Only the fsync of the parent folder after the final rename can fail once the vault
-    // is in place: then it is the whole, verified vault (checked below).
-    if (!r.ok() && !std::filesystem::exists(ro.to)) {
-      // A later restore to the same target starts over and succeeds.
-      RestoreOptions again;
-      again.to = ro.to;
-      ASSERT_OK(Restore(Store().get(), again).status()) << "step " << n;
-    }
-    EXPECT_EQ(AllBars(ro.to), AllBars(vault_)) << "step " << n;
-  }
 }
 
 }  // namespace
