@@ -1,5 +1,6 @@
 // BackupVault, ListSnapshots, VerifyStore, Prune (backup.h; docs/backup.md).
 #include "backup/backup.h"
+#include "backup/cut_internal.h"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -26,10 +27,9 @@ constexpr char kMarkerKey[] = "barlake-backup.json";
 constexpr char kMarker[] = "{\"format\": 1}\n";
 constexpr char kJournalPath[] = ".barlake/journal.sqlite";
 
-struct SqliteCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-using SqlitePtr = std::unique_ptr<sqlite3, SqliteCloser>;
+}  // namespace
+
+namespace internal {
 
 /// The journal as one consistent image: SQLite's online backup API copies the live
 /// database (WAL included) page by page into memory under a read transaction, so the
@@ -53,16 +53,6 @@ Result<SqlitePtr> CopyJournal(const std::string& path) {
   return mem;
 }
 
-Result<std::string> SerializeDb(sqlite3* db) {
-  sqlite3_int64 size = 0;
-  unsigned char* data = sqlite3_serialize(db, "main", &size, 0);
-  if (data == nullptr) return Status::Internal("cannot serialize the journal copy (out of memory?)");
-  std::string bytes(reinterpret_cast<const char*>(data), static_cast<size_t>(size));
-  sqlite3_free(data);
-  return bytes;
-}
-
-/// Run `sql` on `db`, calling `row` with the statement at each row.
 Status ForEachRow(sqlite3* db, const std::string& sql, const std::function<void(sqlite3_stmt*)>& row) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr);
@@ -76,6 +66,53 @@ Status ForEachRow(sqlite3* db, const std::string& sql, const std::function<void(
 std::string Text(sqlite3_stmt* s, int col) {
   const unsigned char* t = sqlite3_column_text(s, col);
   return t ? reinterpret_cast<const char*>(t) : "";
+}
+
+Result<std::string> ReadPartitionAtCut(Env* env, const lake::VaultPaths& paths, const std::string& rel_path,
+                                       const std::string& sha256, int64_t last_job) {
+  const std::string abs = paths.LakeFile(rel_path);
+  if (env->FileExists(abs)) {
+    ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(abs));
+    if (Sha256Hex(bytes) == sha256) return bytes;
+  }
+  // Replaced (or removed) by a job after the cut: that job kept this version under
+  // .barlake/versions/job-<id>/ (the oldest such job is the one that replaced it).
+  std::vector<std::pair<int64_t, std::string>> jobs;
+  if (env->FileExists(paths.versions)) {
+    ASSIGN_OR_RETURN(auto names, env->GetChildren(paths.versions));
+    for (const auto& n : names) {
+      if (n.rfind("job-", 0) != 0) continue;
+      const int64_t id = std::atoll(n.c_str() + 4);
+      if (id > last_job) jobs.push_back({id, JoinPath(paths.versions, n)});
+    }
+  }
+  std::sort(jobs.begin(), jobs.end());
+  for (const auto& [id, dir] : jobs) {
+    const std::string kept = JoinPath(dir, rel_path);
+    if (!env->FileExists(kept)) continue;
+    ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(kept));
+    if (Sha256Hex(bytes) == sha256) return bytes;
+  }
+  return Status::Corruption("'" + ToValidUtf8(abs) + "' does not match the journal (SHA-256 " + sha256.substr(0, 12) +
+                            "...) and no later job kept that version; run `barlake verify`");
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::CopyJournal;
+using internal::ForEachRow;
+using internal::SqlitePtr;
+using internal::Text;
+
+Result<std::string> SerializeDb(sqlite3* db) {
+  sqlite3_int64 size = 0;
+  unsigned char* data = sqlite3_serialize(db, "main", &size, 0);
+  if (data == nullptr) return Status::Internal("cannot serialize the journal copy (out of memory?)");
+  std::string bytes(reinterpret_cast<const char*>(data), static_cast<size_t>(size));
+  sqlite3_free(data);
+  return bytes;
 }
 
 bool IsHex64(const std::string& s) {
@@ -240,26 +277,6 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
       if (!present.count(w.sha256) && counted.insert(w.sha256).second) to_send_bytes += w.size;
     }
   }
-  // Versions kept by jobs after the cut, oldest first: where a partition's file went if a
-  // later job replaced it while this backup ran.
-  std::vector<std::string> later_version_dirs;
-  bool later_listed = false;
-  auto later_versions = [&]() -> Result<std::vector<std::string>> {
-    if (later_listed) return later_version_dirs;
-    later_listed = true;
-    if (!env->FileExists(paths.versions)) return later_version_dirs;
-    ASSIGN_OR_RETURN(auto names, env->GetChildren(paths.versions));
-    std::vector<std::pair<int64_t, std::string>> jobs;
-    for (const auto& n : names) {
-      if (n.rfind("job-", 0) != 0) continue;
-      const int64_t id = std::atoll(n.c_str() + 4);
-      if (id > last_job) jobs.push_back({id, JoinPath(paths.versions, n)});
-    }
-    std::sort(jobs.begin(), jobs.end());
-    for (auto& j : jobs) later_version_dirs.push_back(j.second);
-    return later_version_dirs;
-  };
-
   BackupResult result;
   Manifest& m = result.manifest;
   m.created_micros = env->NowMicros();
@@ -284,35 +301,22 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
       if (w.have_bytes) {
         bytes = std::move(w.bytes);
       } else {
-        const std::string abs = paths.Abs(w.path);
-        bool found = false;
-        if (env->FileExists(abs)) {
-          ASSIGN_OR_RETURN(bytes, env->ReadFile(abs));
-          found = Sha256Hex(bytes) == w.sha256;
-        }
-        if (!found && !w.partition_rel.empty()) {
-          // Replaced (or removed) by a job after the cut: that job kept this version.
-          ASSIGN_OR_RETURN(auto dirs, later_versions());
-          for (const auto& d : dirs) {
-            const std::string kept = JoinPath(d, w.partition_rel);
-            if (!env->FileExists(kept)) continue;
-            ASSIGN_OR_RETURN(bytes, env->ReadFile(kept));
-            if (Sha256Hex(bytes) == w.sha256) {
-              found = true;
-              break;
-            }
+        if (!w.partition_rel.empty()) {
+          ASSIGN_OR_RETURN(bytes, internal::ReadPartitionAtCut(env, paths, w.partition_rel, w.sha256, last_job));
+        } else {
+          const std::string abs = paths.Abs(w.path);
+          bool found = false;
+          if (env->FileExists(abs)) {
+            ASSIGN_OR_RETURN(bytes, env->ReadFile(abs));
+            found = Sha256Hex(bytes) == w.sha256;
           }
           if (!found) {
-            return Status::Corruption("'" + ToValidUtf8(abs) + "' does not match the journal (SHA-256 " +
-                                      w.sha256.substr(0, 12) +
-                                      "...) and no later job kept that version; run `barlake verify`");
+            result.notes.push_back("'" + ToValidUtf8(w.path) +
+                                   "' is missing or changed (the journal expects SHA-256 " + w.sha256.substr(0, 12) +
+                                   "...); it is not in this snapshot");
+            w.sha256.clear();
+            continue;
           }
-        }
-        if (!found) {
-          result.notes.push_back("'" + ToValidUtf8(w.path) + "' is missing or changed (the journal expects SHA-256 " +
-                                 w.sha256.substr(0, 12) + "...); it is not in this snapshot");
-          w.sha256.clear();
-          continue;
         }
       }
       RETURN_IF_ERROR(store->Put(ObjectKey(w.sha256), bytes));

@@ -4,6 +4,7 @@
 //   barlake backup verify DEST [--read-data] [--json]
 //   barlake backup prune DEST --keep-last N --keep-daily N [--dry-run]
 //   barlake restore DEST [--snapshot ID] (--to NEWDIR | --in-place)
+//   barlake push s3://BUCKET/PREFIX [--json]
 #include <signal.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/backup.h"
+#include "backup/push.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -189,6 +191,38 @@ int CmdRestore(const Globals& g, const BackupArgs& a) {
   return 0;
 }
 
+int CmdPush(const Globals& g, const BackupArgs& a) {
+  if (a.dest.rfind("s3://", 0) != 0) {
+    return Fail(Status::InvalidArgument("push mirrors the lake to object storage: DEST must be s3://BUCKET/PREFIX "
+                                        "(for a folder, copy lake/ or use `barlake backup`)"));
+  }
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
+  backup::BackupOptions o;
+  o.lock_wait_seconds = g.wait_seconds;
+  o.command = g.command_line;
+  auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
+  o.progress = ProgressOnStderr(bar);
+  o.hook = HookFromEnv();
+  ASSIGN_OR_FAIL(auto r, backup::Push(VaultDir(g), store.get(), o));
+  bar->Finish();
+  if (a.as_json) {
+    std::printf("%s\n", ToJsonText({{"job", r.job},
+                                    {"files", r.files},
+                                    {"uploaded", r.uploaded},
+                                    {"bytes_uploaded", r.bytes_uploaded},
+                                    {"removed", r.removed},
+                                    {"commit", r.commit}},
+                                   2)
+                            .c_str());
+  } else {
+    std::printf("pushed job %lld: %lld files, uploaded %lld (%s), removed %lld%s%s\n", static_cast<long long>(r.job),
+                static_cast<long long>(r.files), static_cast<long long>(r.uploaded),
+                HumanBytes(r.bytes_uploaded).c_str(), static_cast<long long>(r.removed),
+                r.commit.empty() ? "; nothing changed" : "; commit ", r.commit.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
@@ -235,6 +269,12 @@ void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
                "<vault>.before-restore-<time>");
   AddS3Options(rs, a);
   rs->callback([&] { rc = CmdRestore(g, a); });
+
+  auto* ps = app.add_subcommand("push", "Mirror lake/, snapshots/ and tables/ to S3 under the same hive keys");
+  ps->add_option("DEST", a.dest, "s3://BUCKET/PREFIX")->required();
+  ps->add_flag("--json", a.as_json, "Print the result as JSON");
+  AddS3Options(ps, a);
+  ps->callback([&] { rc = CmdPush(g, a); });
 }
 
 }  // namespace barlake::cli
