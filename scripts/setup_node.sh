@@ -10,7 +10,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Folders with a package.json + package-lock.json, relative to the repository root.
-package_dirs=(tests/interop web tests/browser)
+package_dirs=(tests/interop web tests/browser tests/s3)
 
 force=0
 case "${1:-}" in

@@ -90,6 +90,7 @@ void AddStatsCommands(CLI::App& app, Globals& g, int& rc);
 void AddUpdateCommands(CLI::App& app, Globals& g, int& rc);
 /// `dataset drop` and `dataset rename` (commands_dataset.cc), after AddCalendarCommands.
 void AddDatasetOpsCommands(CLI::App& app, Globals& g, int& rc);
+void AddBackupCommands(CLI::App& app, Globals& g, int& rc);  // commands_backup.cc
 
 /// The table of regenerate results (`resample`, `regenerate`, `stats --save`, `touches
 /// --save`) or their JSON; returns the exit code (commands_derive.cc).

@@ -920,6 +920,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddStatsCommands(app, g, rc);
   AddUpdateCommands(app, g, rc);
   AddDatasetOpsCommands(app, g, rc);
+  AddBackupCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

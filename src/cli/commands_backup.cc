@@ -1,0 +1,280 @@
+// Backup commands (backup/backup.h, docs/backup.md):
+//   barlake backup DEST
+//   barlake backup list DEST [--json]
+//   barlake backup verify DEST [--read-data] [--json]
+//   barlake backup prune DEST --keep-last N --keep-daily N [--dry-run]
+//   barlake restore DEST [--snapshot ID] (--to NEWDIR | --in-place)
+//   barlake push s3://BUCKET/PREFIX [--json]
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "backup/backup.h"
+#include "backup/push.h"
+#include "cli/cli_common.h"
+#include "cli/exit_codes.h"
+#include "cli/output.h"
+#include "core/json_text.h"
+#include "core/text.h"
+#include "core/time_util.h"
+
+namespace barlake::cli {
+namespace {
+
+struct BackupArgs {
+  std::string dest, snapshot, to, endpoint, region;
+  int keep_last = 0, keep_daily = 0;
+  bool read_data = false, as_json = false, dry_run = false, in_place = false;
+};
+
+/// Test builds only: BARLAKE_BACKUP_CRASH_AT=<point>[:<n>] kills the process with SIGKILL
+/// the n-th time the backup or restore reaches <point> (backup.h lists them).
+backup::BackupHook HookFromEnv() {
+#ifdef BARLAKE_TEST_HOOKS
+  const char* spec = std::getenv("BARLAKE_BACKUP_CRASH_AT");
+  if (!spec || !*spec) return nullptr;
+  std::string point(spec);
+  int nth = 1;
+  if (auto colon = point.find(':'); colon != std::string::npos) {
+    nth = std::atoi(point.c_str() + colon + 1);
+    point = point.substr(0, colon);
+  }
+  auto count = std::make_shared<int>(0);
+  return [point, nth, count](const std::string& p) {
+    if (p == point && ++*count == nth) ::kill(::getpid(), SIGKILL);
+  };
+#else
+  return nullptr;
+#endif
+}
+
+backup::S3Options S3Of(const BackupArgs& a) { return {a.endpoint, a.region}; }
+
+/// --endpoint and --region, for s3:// destinations.
+void AddS3Options(CLI::App* cmd, BackupArgs& a) {
+  cmd->add_option("--endpoint", a.endpoint,
+                  "S3 endpoint URL for s3:// destinations (default https://s3.<region>.amazonaws.com; "
+                  "path-style; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
+  cmd->add_option("--region", a.region, "S3 region (default us-east-1)");
+}
+
+backup::BackupProgress ProgressOnStderr(std::shared_ptr<ProgressBar> bar) {
+  return [bar](const std::string& phase, int64_t done, int64_t total) { bar->Update(phase, done, total); };
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int CmdBackup(const Globals& g, const BackupArgs& a) {
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
+  backup::BackupOptions o;
+  o.lock_wait_seconds = g.wait_seconds;
+  o.command = g.command_line;
+  auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
+  o.progress = ProgressOnStderr(bar);
+  o.hook = HookFromEnv();
+  ASSIGN_OR_FAIL(auto r, backup::BackupVault(VaultDir(g), store.get(), o));
+  bar->Finish();
+  for (const auto& n : r.notes) std::fprintf(stderr, "barlake: note: %s\n", n.c_str());
+  const double secs = SecondsSince(t0);
+  if (a.as_json) {
+    nlohmann::json j = {{"snapshot", r.manifest.id},          {"files", r.manifest.files.size() + 1},
+                        {"bytes", r.manifest.TotalBytes()},    {"objects_sent", r.objects_sent},
+                        {"bytes_sent", r.bytes_sent},          {"objects_present", r.objects_present},
+                        {"bytes_present", r.bytes_present},    {"seconds", secs}};
+    std::printf("%s\n", ToJsonText(j, 2).c_str());
+  } else {
+    std::printf("snapshot %s: %zu files, %s; sent %lld objects (%s), %lld already there (%s), %.2f s\n",
+                r.manifest.id.c_str(), r.manifest.files.size() + 1,
+                HumanBytes(static_cast<int64_t>(r.manifest.TotalBytes())).c_str(),
+                static_cast<long long>(r.objects_sent), HumanBytes(r.bytes_sent).c_str(),
+                static_cast<long long>(r.objects_present), HumanBytes(r.bytes_present).c_str(), secs);
+  }
+  return 0;
+}
+
+int CmdBackupList(const BackupArgs& a) {
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  ASSIGN_OR_FAIL(auto snaps, backup::ListSnapshots(store.get()));
+  if (a.as_json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& s : snaps) {
+      arr.push_back({{"id", s.id},
+                     {"created", FormatIsoUtc(s.created_micros)},
+                     {"vault", s.vault},
+                     {"vault_name", s.vault_name},
+                     {"last_job", s.last_job},
+                     {"files", s.files.size() + 1},
+                     {"bytes", s.TotalBytes()}});
+    }
+    std::printf("%s\n", ToJsonText(arr, 2).c_str());
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : snaps) {
+    rows.push_back({s.id, FormatIsoUtc(s.created_micros), std::to_string(s.files.size() + 1),
+                    HumanBytes(static_cast<int64_t>(s.TotalBytes())), std::to_string(s.last_job),
+                    ToValidUtf8(s.vault)});
+  }
+  std::printf("%s", FormatTable({"ID", "CREATED", "FILES", "SIZE", "LAST JOB", "VAULT"}, rows).c_str());
+  std::printf("%zu snapshot(s)\n", snaps.size());
+  return 0;
+}
+
+int CmdBackupVerify(const BackupArgs& a) {
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
+  ASSIGN_OR_FAIL(auto r, backup::VerifyStore(store.get(), a.read_data, ProgressOnStderr(bar)));
+  bar->Finish();
+  if (a.as_json) {
+    nlohmann::json probs = nlohmann::json::array();
+    for (const auto& p : r.problems) probs.push_back({{"where", p.where}, {"what", p.what}});
+    std::printf("%s\n", ToJsonText({{"ok", r.ok()},
+                                    {"snapshots", r.snapshots},
+                                    {"objects_checked", r.objects_checked},
+                                    {"bytes_read", r.bytes_read},
+                                    {"problems", probs}},
+                                   2)
+                            .c_str());
+  } else {
+    for (const auto& p : r.problems) std::printf("PROBLEM %s: %s\n", p.where.c_str(), p.what.c_str());
+    std::printf("%s: %lld snapshot(s), %lld object(s)%s, %zu problem(s)\n", r.ok() ? "OK" : "FAILED",
+                static_cast<long long>(r.snapshots), static_cast<long long>(r.objects_checked),
+                a.read_data ? (" re-hashed (" + HumanBytes(r.bytes_read) + ")").c_str() : " present",
+                r.problems.size());
+  }
+  return r.ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
+}
+
+int CmdBackupPrune(const BackupArgs& a) {
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  backup::PruneOptions o{a.keep_last, a.keep_daily, a.dry_run};
+  ASSIGN_OR_FAIL(auto r, backup::Prune(store.get(), o));
+  for (const auto& id : r.removed) std::printf("%s %s\n", a.dry_run ? "would remove" : "removed", id.c_str());
+  std::printf("%s %zu snapshot(s), kept %zu; %s %lld object(s) (%s)\n", a.dry_run ? "would remove" : "removed",
+              r.removed.size(), r.kept.size(), a.dry_run ? "would free" : "freed",
+              static_cast<long long>(r.objects_removed), HumanBytes(r.bytes_freed).c_str());
+  return 0;
+}
+
+int CmdRestore(const Globals& g, const BackupArgs& a) {
+  if (a.in_place == !a.to.empty()) {
+    return Fail(Status::InvalidArgument("restore needs exactly one of --to NEWDIR and --in-place"));
+  }
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  backup::RestoreOptions o;
+  o.snapshot = a.snapshot;
+  o.to = a.in_place ? VaultDir(g) : a.to;
+  o.in_place = a.in_place;
+  o.lock_wait_seconds = g.wait_seconds;
+  o.command = g.command_line;
+  auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
+  o.progress = ProgressOnStderr(bar);
+  o.hook = HookFromEnv();
+  ASSIGN_OR_FAIL(auto r, backup::Restore(store.get(), o));
+  bar->Finish();
+  std::printf("restored snapshot %s (%zu files, %s) to %s; verify: %lld files, %lld rows OK\n",
+              r.manifest.id.c_str(), r.manifest.files.size() + 1, HumanBytes(r.bytes).c_str(),
+              ToValidUtf8(r.vault).c_str(), static_cast<long long>(r.verify.files_checked),
+              static_cast<long long>(r.verify.rows_checked));
+  if (!r.safety_copy.empty()) {
+    std::printf("the vault it replaced is kept in %s\n", ToValidUtf8(r.safety_copy).c_str());
+  }
+  return 0;
+}
+
+int CmdPush(const Globals& g, const BackupArgs& a) {
+  if (a.dest.rfind("s3://", 0) != 0) {
+    return Fail(Status::InvalidArgument("push mirrors the lake to object storage: DEST must be s3://BUCKET/PREFIX "
+                                        "(for a folder, copy lake/ or use `barlake backup`)"));
+  }
+  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
+  backup::BackupOptions o;
+  o.lock_wait_seconds = g.wait_seconds;
+  o.command = g.command_line;
+  auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
+  o.progress = ProgressOnStderr(bar);
+  o.hook = HookFromEnv();
+  ASSIGN_OR_FAIL(auto r, backup::Push(VaultDir(g), store.get(), o));
+  bar->Finish();
+  if (a.as_json) {
+    std::printf("%s\n", ToJsonText({{"job", r.job},
+                                    {"files", r.files},
+                                    {"uploaded", r.uploaded},
+                                    {"bytes_uploaded", r.bytes_uploaded},
+                                    {"removed", r.removed},
+                                    {"commit", r.commit}},
+                                   2)
+                            .c_str());
+  } else {
+    std::printf("pushed job %lld: %lld files, uploaded %lld (%s), removed %lld%s%s\n", static_cast<long long>(r.job),
+                static_cast<long long>(r.files), static_cast<long long>(r.uploaded),
+                HumanBytes(r.bytes_uploaded).c_str(), static_cast<long long>(r.removed),
+                r.commit.empty() ? "; nothing changed" : "; commit ", r.commit.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
+  static BackupArgs a;
+  auto* bk = app.add_subcommand("backup", "Back up the vault to a folder (content-addressed snapshots)");
+  bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works) or s3://BUCKET/PREFIX");
+  bk->add_flag("--json", a.as_json, "Print the result as JSON");
+  AddS3Options(bk, a);
+  bk->callback([&] {
+    if (bk->get_subcommands().empty()) {
+      if (a.dest.empty()) {
+        rc = Fail(Status::InvalidArgument("backup needs DEST (a folder); see `barlake backup --help`"));
+      } else {
+        rc = CmdBackup(g, a);
+      }
+    }
+  });
+  auto* ls = bk->add_subcommand("list", "List the snapshots in a backup");
+  ls->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  ls->add_flag("--json", a.as_json, "Print a JSON array");
+  AddS3Options(ls, a);
+  ls->callback([&] { rc = CmdBackupList(a); });
+  auto* vf = bk->add_subcommand("verify", "Check that every snapshot's objects are present (and intact)");
+  vf->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  vf->add_flag("--read-data", a.read_data, "Read and re-hash every object");
+  vf->add_flag("--json", a.as_json, "Print the report as JSON");
+  AddS3Options(vf, a);
+  vf->callback([&] { rc = CmdBackupVerify(a); });
+  auto* pr = bk->add_subcommand("prune", "Remove old snapshots and the objects only they used");
+  pr->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  pr->add_option("--keep-last", a.keep_last, "Keep the newest N snapshots");
+  pr->add_option("--keep-daily", a.keep_daily, "Keep the newest snapshot of each of the newest N days (UTC)");
+  pr->add_flag("--dry-run", a.dry_run, "Say what would be removed; remove nothing");
+  AddS3Options(pr, a);
+  pr->callback([&] { rc = CmdBackupPrune(a); });
+  bk->require_subcommand(0, 1);
+
+  auto* rs = app.add_subcommand("restore", "Restore a backup snapshot into a new vault (verified first)");
+  rs->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  rs->add_option("--snapshot", a.snapshot, "Snapshot id (default: the newest; see `barlake backup list`)");
+  rs->add_option("--to", a.to, "Folder for the restored vault (must not exist, or be empty)");
+  rs->add_flag("--in-place", a.in_place,
+               "Replace the vault (--vault) with the snapshot; the current one is kept as "
+               "<vault>.before-restore-<time>");
+  AddS3Options(rs, a);
+  rs->callback([&] { rc = CmdRestore(g, a); });
+
+  auto* ps = app.add_subcommand("push", "Mirror lake/, snapshots/ and tables/ to S3 under the same hive keys");
+  ps->add_option("DEST", a.dest, "s3://BUCKET/PREFIX")->required();
+  ps->add_flag("--json", a.as_json, "Print the result as JSON");
+  AddS3Options(ps, a);
+  ps->callback([&] { rc = CmdPush(g, a); });
+}
+
+}  // namespace barlake::cli
