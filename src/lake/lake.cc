@@ -301,7 +301,14 @@ Result<JobRecord> Lake::WithRollbackDependents(JobRecord job, const std::vector<
   report["regenerated"] = list;
   ASSIGN_OR_RETURN(JobRecord record, journal_->GetJob(job.id));
   record.report_json = ToJsonText(report);
-  (void)journal_->UpdateJob(record);
+  const Status saved = journal_->UpdateJob(record);
+  if (!saved.ok()) {
+    // The rollback and the regenerates stand; only their report did not reach the
+    // journal. The caller prints the record, so it says so there (`barlake jobs` shows
+    // the rollback without the list).
+    report["report_not_saved"] = saved.message();
+    record.report_json = ToJsonText(report);
+  }
   return record;
 }
 
