@@ -224,7 +224,7 @@ bool IsAssetClass(const std::string& name) {
 // they are used (providers/), which knows the providers; this module does not.
 struct ProviderTables {
   static Status Parse(const toml::table& root, const std::string& path, Registry* r) {
-    RETURN_IF_ERROR(ForEachTable(root, "provider", path, [&](const toml::table& table, const toml::node& n) -> Status {
+    const Status walked = ForEachTable(root, "provider", path, [&](const toml::table& table, const toml::node& n) -> Status {
         const toml::table* t = &table;
         RETURN_IF_ERROR(CheckKeys(*t, {"name", "api_key_env", "url", "requests_per_minute", "timeout_seconds"},
                                   path, "[[provider]]"));
@@ -245,7 +245,8 @@ struct ProviderTables {
         }
         r->providers_.push_back(std::move(p));
         return Status::OK();
-    }));
+    });
+    if (!walked.ok()) return walked;
     return ForEachTable(root, "rule", path, [&](const toml::table& table, const toml::node& n) -> Status {
         const toml::table* t = &table;
         RETURN_IF_ERROR(CheckKeys(*t, {"asset_class", "timeframes", "providers"}, path, "[[rule]]"));
@@ -325,7 +326,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       RETURN_IF_ERROR(AsInput(r.calendars_.Extend(ext), ext.source + " [[calendar]] " + ext.name));
     }
   }
-  RETURN_IF_ERROR(ForEachTable(root, "dataset", path, [&](const toml::table& table, const toml::node& n) -> Status {
+  const Status walked = ForEachTable(root, "dataset", path, [&](const toml::table& table, const toml::node& n) -> Status {
         const toml::table* t = &table;
       RETURN_IF_ERROR(CheckKeys(*t, {"kind", "symbol", "timeframe", "category", "source_tz", "format",
                                      "description", "owner", "allow_non_positive", "check_alignment",
@@ -404,7 +405,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       }
       r.datasets_.push_back(d);
       return Status::OK();
-  }));
+  });
+  if (!walked.ok()) return walked;
   return r;
 }
 

@@ -91,7 +91,7 @@ Result<SnapshotRows> SnapshotStore::Collect(const std::string& sql, const std::s
   out.strike.reserve(total);
   out.values.reserve(total);
   out.job.reserve(total);
-  RETURN_IF_ERROR(ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
+  const Status walked = ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
     auto col = [&](idx_t i) { return duckdb_data_chunk_get_vector(chunk, i); };
     auto* ts = static_cast<int64_t*>(duckdb_vector_get_data(col(0)));
     auto* strike = static_cast<double*>(duckdb_vector_get_data(col(1)));
@@ -106,7 +106,8 @@ Result<SnapshotRows> SnapshotStore::Collect(const std::string& sql, const std::s
       for (idx_t i = 0; i < n; ++i) out.values[base + i][k] = v[i];
     }
     return Status::OK();
-  }));
+  });
+  if (!walked.ok()) return walked;
   return out;
 }
 

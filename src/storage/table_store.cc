@@ -166,7 +166,7 @@ Result<TableRows> TableStore::ReadFile(const TableSchema& schema, const std::str
   RETURN_IF_ERROR(QueryTyped(conn_, sql, types, schema.name, what, &r));
   TableRows out(&schema);
   // Values may be NULL (stored as kNullInt / NaN); the key and the job may not.
-  RETURN_IF_ERROR(ForEachChunk(&r, /*no_nulls=*/false, what, [&](duckdb_data_chunk chunk, idx_t n) {
+  const Status walked = ForEachChunk(&r, /*no_nulls=*/false, what, [&](duckdb_data_chunk chunk, idx_t n) {
     for (idx_t c = 0; c < ncols; ++c) {
       duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
       const void* data = duckdb_vector_get_data(vec);
@@ -197,7 +197,8 @@ Result<TableRows> TableStore::ReadFile(const TableSchema& schema, const std::str
       }
     }
     return Status::OK();
-  }));
+  });
+  if (!walked.ok()) return walked;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out.Key(i) == kNullInt) return Status::Corruption(what + ": a NULL " + schema.columns[0].name);
   }
