@@ -16,46 +16,39 @@ constexpr int kNoWed = 0x7f & ~(1 << kWed);
 
 int HM(int h, int m) { return h * 60 + m; }
 
-DayRule Fixed(std::string name, int month, int day, Observance obs, int close = kClosed) {
+// The fields every rule has; the builders below add their kind's own.
+DayRule Rule(std::string name, RuleKind kind, int month, int close, int offset = 0) {
   DayRule r;
   r.name = std::move(name);
-  r.kind = RuleKind::kFixed;
+  r.kind = kind;
   r.month = month;
+  r.close_minutes = close;
+  r.offset_days = offset;
+  return r;
+}
+
+DayRule Fixed(std::string name, int month, int day, Observance obs, int close = kClosed) {
+  DayRule r = Rule(std::move(name), RuleKind::kFixed, month, close);
   r.day = day;
   r.observance = obs;
-  r.close_minutes = close;
   return r;
 }
 
 DayRule Nth(std::string name, int month, int weekday, int nth, int close = kClosed, int offset = 0) {
-  DayRule r;
-  r.name = std::move(name);
-  r.kind = RuleKind::kNthWeekday;
-  r.month = month;
+  DayRule r = Rule(std::move(name), RuleKind::kNthWeekday, month, close, offset);
   r.weekday = weekday;
   r.nth = nth;
-  r.close_minutes = close;
-  r.offset_days = offset;
   return r;
 }
 
 DayRule Last(std::string name, int month, int weekday, int close = kClosed) {
-  DayRule r;
-  r.name = std::move(name);
-  r.kind = RuleKind::kLastWeekday;
-  r.month = month;
+  DayRule r = Rule(std::move(name), RuleKind::kLastWeekday, month, close);
   r.weekday = weekday;
-  r.close_minutes = close;
   return r;
 }
 
 DayRule Easter(std::string name, int offset, int close = kClosed) {
-  DayRule r;
-  r.name = std::move(name);
-  r.kind = RuleKind::kEaster;
-  r.offset_days = offset;
-  r.close_minutes = close;
-  return r;
+  return Rule(std::move(name), RuleKind::kEaster, /*month=*/1, close, offset);  // month unused
 }
 
 DayRule Years(DayRule r, int from, int to = 9999) {
@@ -78,6 +71,15 @@ void AddDates(Calendar* c, std::initializer_list<const char*> dates, int close, 
 }
 
 using O = Observance;
+
+Calendar Make(std::string name, std::string description, std::string zone, WeeklySchedule week) {
+  Calendar c;
+  c.name = std::move(name);
+  c.description = std::move(description);
+  c.zone = std::move(zone);
+  c.week = week;
+  return c;
+}
 
 // NYSE Rule 7.2 holidays. New Year's Day on a Saturday is not observed on the Friday
 // before (it would fall in the previous year); the others move to the nearest weekday.
@@ -113,11 +115,8 @@ void AddNyseClosures(Calendar* c) {
 }
 
 Calendar Nyse() {
-  Calendar c;
-  c.name = "NYSE";
-  c.description = "New York Stock Exchange regular hours 09:30-16:00, holidays and 13:00 early closes";
-  c.zone = "America/New_York";
-  c.week = {0x3e, HM(9, 30), 0, HM(16, 0)};
+  Calendar c = Make("NYSE", "New York Stock Exchange regular hours 09:30-16:00, holidays and 13:00 early closes",
+                    "America/New_York", {0x3e, HM(9, 30), 0, HM(16, 0)});
   c.early_close_minutes = HM(13, 0);
   c.rules = NyseRules();
   AddNyseClosures(&c);
@@ -138,11 +137,9 @@ Calendar NyseExtended() {
 // stops at 12:00 Chicago = 13:00 New York and the next session opens as usual) are early
 // closes; New Year's Day, Good Friday and Christmas are full closures.
 Calendar CmeGlobex() {
-  Calendar c;
-  c.name = "CME_Globex";
-  c.description = "CME Globex equity/energy futures: Sun-Fri 18:00-17:00 New York, daily break 17:00-18:00";
-  c.zone = "America/New_York";
-  c.week = {0x3e, HM(18, 0), -1, HM(17, 0)};
+  Calendar c = Make("CME_Globex",
+                    "CME Globex equity/energy futures: Sun-Fri 18:00-17:00 New York, daily break 17:00-18:00",
+                    "America/New_York", {0x3e, HM(18, 0), -1, HM(17, 0)});
   c.early_close_minutes = HM(13, 15);  // 12:15 Chicago
   const int halt = HM(13, 0);          // 12:00 Chicago
   c.rules = {
@@ -164,21 +161,12 @@ Calendar CmeGlobex() {
 }
 
 Calendar Fx() {
-  Calendar c;
-  c.name = "FX";
-  c.description = "Spot FX: Sunday 17:00 to Friday 17:00 New York, daily sessions 17:00-17:00, no holidays";
-  c.zone = "America/New_York";
-  c.week = {0x3e, HM(17, 0), -1, HM(17, 0)};
-  return c;
+  return Make("FX", "Spot FX: Sunday 17:00 to Friday 17:00 New York, daily sessions 17:00-17:00, no holidays",
+              "America/New_York", {0x3e, HM(17, 0), -1, HM(17, 0)});
 }
 
 Calendar Crypto() {
-  Calendar c;
-  c.name = "Crypto";
-  c.description = "24/7 trading: one session per UTC day, no holidays";
-  c.zone = "UTC";
-  c.week = {0x7f, 0, 0, 1440};
-  return c;
+  return Make("Crypto", "24/7 trading: one session per UTC day, no holidays", "UTC", {0x7f, 0, 0, 1440});
 }
 
 CalendarSet MakeBuiltIns() {

@@ -14,16 +14,20 @@ void BarColumns::Reserve(size_t n) {
 }
 
 void BarColumns::Append(const BarColumns& src, size_t i) {
+  AppendPrices(src, i);
+  job.push_back(src.job[i]);
+  const uint8_t f = src.FlagAt(i);
+  if (f != 0 && flags.size() + 1 < ts.size()) flags.resize(ts.size() - 1, 0);
+  if (f != 0 || !flags.empty()) flags.push_back(f);
+}
+
+void BarColumns::AppendPrices(const BarColumns& src, size_t i) {
   ts.push_back(src.ts[i]);
   open.push_back(src.open[i]);
   high.push_back(src.high[i]);
   low.push_back(src.low[i]);
   close.push_back(src.close[i]);
   volume.push_back(src.volume[i]);
-  job.push_back(src.job[i]);
-  const uint8_t f = src.FlagAt(i);
-  if (f != 0 && flags.size() + 1 < ts.size()) flags.resize(ts.size() - 1, 0);
-  if (f != 0 || !flags.empty()) flags.push_back(f);
 }
 
 void BarColumns::Clear() {

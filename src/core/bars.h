@@ -31,6 +31,9 @@ struct BarColumns {
   bool empty() const { return ts.empty(); }
   void Reserve(size_t n);
   void Append(const BarColumns& src, size_t i);
+  /// Append row i's stamp, prices and volume only (parsed bars have no job or flags yet);
+  /// the caller keeps job and flags parallel.
+  void AppendPrices(const BarColumns& src, size_t i);
   void Clear();
   /// True when row i of a and row j of b hold the same prices and volume.
   static bool SameValues(const BarColumns& a, size_t i, const BarColumns& b, size_t j);

@@ -83,6 +83,14 @@ Result<std::vector<T>> CollectRows(Statement* s, Fn read) {
   return out;
 }
 
+// The one row of `s`, converted with `read`; kNotFound with `missing` when there is none.
+template <typename Fn>
+auto OneRow(Statement* s, Fn read, const std::string& missing) -> Result<decltype(read(*s))> {
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return Status::NotFound(missing);
+  return read(*s);
+}
+
 constexpr const char* kJobColumns =
     "id, kind, status, phase, source_path, source_sha256, symbol, timeframe, format, command, "
     "rows_read, rows_written, rows_rejected, rows_conflicting, partitions, error, report, "
@@ -90,27 +98,10 @@ constexpr const char* kJobColumns =
 
 JobRecord ReadJob(const Statement& s) {
   JobRecord j;
-  j.id = s.Int(0);
-  j.kind = s.Text(1);
-  j.status = s.Text(2);
-  j.phase = s.Text(3);
-  j.source_path = s.Text(4);
-  j.source_sha256 = s.Text(5);
-  j.symbol = s.Text(6);
-  j.timeframe = s.Text(7);
-  j.format = s.Text(8);
-  j.command = s.Text(9);
-  j.rows_read = s.Int(10);
-  j.rows_written = s.Int(11);
-  j.rows_rejected = s.Int(12);
-  j.rows_conflicting = s.Int(13);
-  j.partitions = s.Int(14);
-  j.error = s.Text(15);
-  j.report_json = s.Text(16);
-  j.target_job = s.Int(17);
-  j.rolled_back_by = s.Int(18);
-  j.created_at = s.Int(19);
-  j.updated_at = s.Int(20);
+  s.Columns(j.id, j.kind, j.status, j.phase, j.source_path, j.source_sha256, j.symbol, j.timeframe,
+            j.format, j.command, j.rows_read, j.rows_written, j.rows_rejected, j.rows_conflicting,
+            j.partitions, j.error, j.report_json, j.target_job, j.rolled_back_by, j.created_at,
+            j.updated_at);
   return j;
 }
 
@@ -120,18 +111,8 @@ constexpr const char* kPartitionColumns =
 
 PartitionEntry ReadPartition(const Statement& s) {
   PartitionEntry p;
-  p.symbol = s.Text(0);
-  p.timeframe = s.Text(1);
-  p.period = s.Text(2);
-  p.rel_path = s.Text(3);
-  p.rows = s.Int(4);
-  p.min_ts = s.Int(5);
-  p.max_ts = s.Int(6);
-  p.bytes = s.Int(7);
-  p.sha256 = s.Text(8);
-  p.content_hash = s.Text(9);
-  p.version = s.Int(10);
-  p.updated_at = s.Int(11);
+  s.Columns(p.symbol, p.timeframe, p.period, p.rel_path, p.rows, p.min_ts, p.max_ts, p.bytes,
+            p.sha256, p.content_hash, p.version, p.updated_at);
   return p;
 }
 
@@ -203,12 +184,7 @@ Result<JobRecord> Journal::GetJob(int64_t id) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
                                         " FROM jobs WHERE id = ?"));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) {
-    return Status::NotFound("there is no job " + std::to_string(id) +
-                            "; `barlake jobs` lists the jobs");
-  }
-  return ReadJob(*s);
+  return OneRow(s.get(), ReadJob, "there is no job " + std::to_string(id) + "; `barlake jobs` lists the jobs");
 }
 
 Result<std::vector<JobRecord>> Journal::ListJobs(int64_t limit) {
@@ -273,23 +249,10 @@ Result<std::vector<PartitionChange>> Journal::GetChanges(int64_t job_id) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     PartitionChange c;
-    c.job_id = s->Int(0);
-    c.symbol = s->Text(1);
-    c.timeframe = s->Text(2);
-    c.period = s->Text(3);
-    c.rel_path = s->Text(4);
-    c.before_sha256 = s->Text(5);
-    c.before_rows = s->Int(6);
-    c.before_version = s->Int(7);
-    c.after_sha256 = s->Text(8);
-    c.after_rows = s->Int(9);
-    c.after_min_ts = s->Int(10);
-    c.after_max_ts = s->Int(11);
-    c.after_bytes = s->Int(12);
-    c.after_content_hash = s->Text(13);
-    c.staged_path = s->Text(14);
-    c.version_path = s->Text(15);
-    c.after_version = s->Int(16);
+    s->Columns(c.job_id, c.symbol, c.timeframe, c.period, c.rel_path, c.before_sha256,
+               c.before_rows, c.before_version, c.after_sha256, c.after_rows, c.after_min_ts,
+               c.after_max_ts, c.after_bytes, c.after_content_hash, c.staged_path, c.version_path,
+               c.after_version);
     out.push_back(std::move(c));
   }
   return out;
@@ -397,31 +360,20 @@ constexpr const char* kQuarantineColumns =
     "q.id, q.job_id, q.symbol, q.timeframe, q.line, q.rule, q.field, q.reason, q.ts, q.open, q.high, q.low, "
     "q.close, q.volume, q.status, q.resolved_job, q.created_at";
 constexpr const char* kQuarantineView =
-    "(SELECT q.id, q.job_id, q.symbol, q.timeframe, q.line, q.rule, q.field, q.reason, q.ts, q.open, q.high, "
-    "q.low, q.close, q.volume, CASE WHEN q.status = 'released' AND COALESCE((SELECT r.status FROM jobs r "
+    "(SELECT q.id, q.job_id, q.symbol, q.timeframe, q.line, q.rule, q.field, q.reason, q.ts, "
+    "q.open, q.high, "
+    "q.low, q.close, q.volume, CASE WHEN q.status = 'released' AND COALESCE((SELECT r.status FROM "
+    "jobs r "
     "WHERE r.id = q.resolved_job), '') <> 'completed' THEN 'held' ELSE q.status END AS status, "
-    "CASE WHEN q.status = 'released' AND COALESCE((SELECT r.status FROM jobs r WHERE r.id = q.resolved_job), "
-    "'') <> 'completed' THEN 0 ELSE q.resolved_job END AS resolved_job, q.created_at FROM quarantine q "
+    "CASE WHEN q.status = 'released' AND COALESCE((SELECT r.status FROM jobs r WHERE r.id = "
+    "q.resolved_job), "
+    "'') <> 'completed' THEN 0 ELSE q.resolved_job END AS resolved_job, q.created_at FROM "
+    "quarantine q "
     "JOIN jobs j ON j.id = q.job_id WHERE j.status = 'completed')";
 QuarantineRow ReadQuarantine(const Statement& s) {
   QuarantineRow r;
-  r.id = s.Int(0);
-  r.job_id = s.Int(1);
-  r.symbol = s.Text(2);
-  r.timeframe = s.Text(3);
-  r.line = static_cast<uint32_t>(s.Int(4));
-  r.rule = s.Text(5);
-  r.field = s.Text(6);
-  r.reason = s.Text(7);
-  r.ts = s.Int(8);
-  r.open = s.Double(9);
-  r.high = s.Double(10);
-  r.low = s.Double(11);
-  r.close = s.Double(12);
-  r.volume = s.Double(13);
-  r.status = s.Text(14);
-  r.resolved_job = s.Int(15);
-  r.created_at = s.Int(16);
+  s.Columns(r.id, r.job_id, r.symbol, r.timeframe, r.line, r.rule, r.field, r.reason, r.ts, r.open,
+            r.high, r.low, r.close, r.volume, r.status, r.resolved_job, r.created_at);
   return r;
 }
 }  // namespace
@@ -440,12 +392,8 @@ Result<QuarantineRow> Journal::GetQuarantine(int64_t id) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kQuarantineColumns + " FROM " +
       kQuarantineView + " q WHERE q.id = ?"));
   s->Bind(1, id);
-  ASSIGN_OR_RETURN(bool row, s->Step());
-  if (!row) {
-    return Status::NotFound("there is no quarantined row " + std::to_string(id) +
-                            "; `barlake quarantine list` shows them");
-  }
-  return ReadQuarantine(*s);
+  return OneRow(s.get(), ReadQuarantine,
+                "there is no quarantined row " + std::to_string(id) + "; `barlake quarantine list` shows them");
 }
 
 Status Journal::SetQuarantineStatus(const std::vector<int64_t>& ids, const std::string& status,
@@ -497,15 +445,8 @@ Result<std::vector<DatasetSummary>> Journal::Datasets() {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     DatasetSummary d;
-    d.symbol = s->Text(0);
-    d.timeframe = s->Text(1);
-    d.first_ts = s->Int(2);
-    d.last_ts = s->Int(3);
-    d.rows = s->Int(4);
-    d.bytes = s->Int(5);
-    d.partitions = s->Int(6);
-    d.last_update = s->Int(7);
-    d.last_job = s->Int(8);
+    s->Columns(d.symbol, d.timeframe, d.first_ts, d.last_ts, d.rows, d.bytes, d.partitions,
+               d.last_update, d.last_job);
     out.push_back(d);
   }
   return out;

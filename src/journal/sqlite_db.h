@@ -44,8 +44,19 @@ class Statement {
     return IsNull(col) ? std::numeric_limits<double>::quiet_NaN() : sqlite3_column_double(stmt_, col);
   }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  /// Read the row's columns 0, 1, ... into `out...` in order (by each one's type), so a
+  /// row reader lists its fields once, in the order of its SELECT.
+  template <typename... Out>
+  void Columns(Out&... out) const {
+    int col = 0;
+    (Get(col++, &out), ...);
+  }
 
  private:
+  void Get(int col, int64_t* v) const { *v = Int(col); }
+  void Get(int col, uint32_t* v) const { *v = static_cast<uint32_t>(Int(col)); }
+  void Get(int col, double* v) const { *v = Double(col); }
+  void Get(int col, std::string* v) const { *v = Text(col); }
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };

@@ -316,6 +316,16 @@ class TableBuilder : public DerivedBuilder {
     return Built(std::move(rows), stored, job_id_);
   }
 
+  /// A table builder of class B (a friend of TableBuilder's), checked and set up.
+  template <typename B>
+  static Result<std::unique_ptr<DerivedBuilder>> Make(const registry::DatasetSpec& spec, const DerivedInputs& inputs,
+                                                      const DerivedContext& ctx) {
+    std::unique_ptr<B> b(new B(spec, inputs, ctx));
+    RETURN_IF_ERROR(b->Init());
+    RETURN_IF_ERROR(b->SetUp());
+    return std::unique_ptr<DerivedBuilder>(std::move(b));
+  }
+
  protected:
   TableBuilder(const registry::DatasetSpec& spec, const DerivedInputs& inputs,
                const DerivedContext& ctx)
@@ -339,6 +349,8 @@ class TableBuilder : public DerivedBuilder {
     job_id_ = ctx_.job_id;
     return Status::OK();
   }
+  /// What a kind of table needs after Init (its options).
+  virtual Status SetUp() { return Status::OK(); }
   /// The rows of the trade dates in [from, to) (UTC midnights).
   virtual Result<storage::TableRows> Rows(Micros from, Micros to) = 0;
 
@@ -366,16 +378,8 @@ class TableBuilder : public DerivedBuilder {
 };
 
 class SessionStatsBuilder final : public TableBuilder {
- public:
-  static Result<std::unique_ptr<DerivedBuilder>> Make(const registry::DatasetSpec& spec,
-                                                      const DerivedInputs& inputs,
-                                                      const DerivedContext& ctx) {
-    auto b = std::unique_ptr<SessionStatsBuilder>(new SessionStatsBuilder(spec, inputs, ctx));
-    RETURN_IF_ERROR(b->Init());
-    return std::unique_ptr<DerivedBuilder>(std::move(b));
-  }
-
  private:
+  friend class TableBuilder;
   using TableBuilder::TableBuilder;
   // A session's trade date is within a day of its bars, so two days around [from, to)
   // hold every bar of the sessions dated inside it.
@@ -390,14 +394,6 @@ class SessionStatsBuilder final : public TableBuilder {
 
 class LevelTouchesBuilder final : public TableBuilder {
  public:
-  static Result<std::unique_ptr<DerivedBuilder>> Make(const registry::DatasetSpec& spec,
-                                                      const DerivedInputs& inputs,
-                                                      const DerivedContext& ctx) {
-    auto b = std::unique_ptr<LevelTouchesBuilder>(new LevelTouchesBuilder(spec, inputs, ctx));
-    RETURN_IF_ERROR(b->Init());
-    ASSIGN_OR_RETURN(b->options_, LevelOptionsOf(spec, b->cal_->zone));
-    return std::unique_ptr<DerivedBuilder>(std::move(b));
-  }
 
   // A session's levels come from the previous session that has bars, however far back: a
   // changed input range also reaches the trade dates up to the first input bar after it.
@@ -412,7 +408,12 @@ class LevelTouchesBuilder final : public TableBuilder {
   }
 
  private:
+  friend class TableBuilder;
   using TableBuilder::TableBuilder;
+  Status SetUp() override {
+    ASSIGN_OR_RETURN(options_, LevelOptionsOf(spec_, cal_->zone));
+    return Status::OK();
+  }
   // The first session of the range needs the previous session that has bars, however far
   // back (a gap in the data): look back further until it is found or the input begins.
   Result<storage::TableRows> Rows(Micros from, Micros to) override {
@@ -442,8 +443,8 @@ Result<std::unique_ptr<DerivedBuilder>> MakeDerivedBuilder(const registry::Datas
   if (spec.inputs.empty()) return Status::InvalidInput(NameOf(spec) + " has no inputs");
   if (spec.method == "resample") return ResampleBuilder::Make(spec, inputs, ctx);
   if (spec.method == "sql") return SqlBuilder::Make(spec, ctx);
-  if (spec.method == kSessionStatsTable) return SessionStatsBuilder::Make(spec, inputs, ctx);
-  if (spec.method == kLevelTouchesTable) return LevelTouchesBuilder::Make(spec, inputs, ctx);
+  if (spec.method == kSessionStatsTable) return TableBuilder::Make<SessionStatsBuilder>(spec, inputs, ctx);
+  if (spec.method == kLevelTouchesTable) return TableBuilder::Make<LevelTouchesBuilder>(spec, inputs, ctx);
   return Status::InvalidInput("unknown method '" + spec.method + "'");
 }
 

@@ -67,23 +67,8 @@ TableRows SessionStatsRows(const std::vector<derive::SessionStat>& sessions, int
   for (const auto& s : sessions) {
     if (s.bars == 0 || s.trade_date < from_day || s.trade_date >= to_day) continue;
     rows.AddRow();
-    size_t c = 0;
-    rows.Set(c++, s.trade_date);
-    rows.Set(c++, s.session_open);
-    rows.Set(c++, s.session_close);
-    rows.SetDouble(c++, s.open);
-    rows.SetDouble(c++, s.high);
-    rows.SetDouble(c++, s.low);
-    rows.SetDouble(c++, s.close);
-    rows.Set(c++, s.high_time);
-    rows.Set(c++, s.low_time);
-    rows.Set(c++, s.first_bar);
-    rows.Set(c++, s.last_bar);
-    rows.SetDouble(c++, s.range);
-    rows.SetDouble(c++, s.volume);
-    rows.Set(c++, s.bars);
-    rows.Set(c++, s.early_close ? 1 : 0);
-    rows.Set(c++, s.late_open ? 1 : 0);
+    rows.SetFrom(0, s.trade_date, s.session_open, s.session_close, s.open, s.high, s.low, s.close, s.high_time,
+                 s.low_time, s.first_bar, s.last_bar, s.range, s.volume, s.bars, s.early_close, s.late_open);
   }
   return rows;
 }
@@ -93,17 +78,11 @@ TableRows LevelTouchesRows(const std::vector<derive::SessionLevels>& sessions, i
   for (const auto& s : sessions) {
     if (s.trade_date < from_day || s.trade_date >= to_day) continue;
     rows.AddRow();
-    size_t c = 0;
-    rows.Set(c++, s.trade_date);
-    rows.Set(c++, s.session_open);
-    rows.Set(c++, s.day_start);
-    rows.Set(c++, s.session_close);
-    rows.Set(c++, s.overnight_bars);
-    rows.Set(c++, s.day_bars);
+    size_t c = rows.SetFrom(0, s.trade_date, s.session_open, s.day_start, s.session_close, s.overnight_bars,
+                            s.day_bars);
     for (const derive::LevelTouch& lv : s.levels) {
-      rows.SetDouble(c++, lv.price);  // NaN (absent) is stored as NULL
-      rows.Set(c++, lv.touched ? 1 : 0);
-      rows.Set(c++, lv.touched ? lv.first_touch : kNullInt);
+      // A NaN price (absent) is stored as NULL.
+      c = rows.SetFrom(c, lv.price, lv.touched, lv.touched ? lv.first_touch : kNullInt);
     }
   }
   return rows;

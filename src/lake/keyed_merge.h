@@ -46,12 +46,7 @@ struct RowTraits<BarColumns> {
   }
   // Parsed bars carry no job or flags column yet.
   static void AppendNew(BarColumns* out, const BarColumns& src, size_t i, int64_t job) {
-    out->ts.push_back(src.ts[i]);
-    out->open.push_back(src.open[i]);
-    out->high.push_back(src.high[i]);
-    out->low.push_back(src.low[i]);
-    out->close.push_back(src.close[i]);
-    out->volume.push_back(src.volume[i]);
+    out->AppendPrices(src, i);
     out->job.push_back(job);
     if (!out->flags.empty()) out->flags.push_back(0);
   }

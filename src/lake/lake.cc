@@ -39,61 +39,54 @@ Result<ConflictPolicy> ParseConflictPolicy(const std::string& name) {
   return Status::InvalidArgument("--on-conflict '" + name + "' must be keep, replace or fail");
 }
 
+namespace {
+
+// Rows a rule rejected or flagged: where and why.
+template <typename Rows>
+nlohmann::json RuleRowsJson(const Rows& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) out.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
+  return out;
+}
+
+}  // namespace
+
 std::string ImportResult::ReportJson() const {
-  nlohmann::json j;
-  j["job"] = job.id;
-  j["status"] = dry_run ? std::string("dry_run") : job.status;
-  j["rows_read"] = job.rows_read;
-  j["rows_written"] = job.rows_written;
-  j["rows_rejected"] = job.rows_rejected;
-  j["rows_conflicting"] = job.rows_conflicting;
-  j["partitions"] = static_cast<int64_t>(partitions.size());
+  // Grouped by what the keys describe; the keys and values are those of
+  // docs/cli.md ("import --json").
+  nlohmann::json j = {{"job", job.id},
+                      {"status", dry_run ? std::string("dry_run") : job.status},
+                      {"rows_read", job.rows_read},
+                      {"rows_written", job.rows_written},
+                      {"rows_rejected", job.rows_rejected},
+                      {"rows_conflicting", job.rows_conflicting},
+                      {"partitions", static_cast<int64_t>(partitions.size())}};
   if (!regenerated.empty()) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : regenerated) list.push_back(RegenerateItemJson(r));
     j["regenerated"] = list;
   }
-  j["rows_added"] = rows_added;
-  j["rows_identical"] = rows_identical;
-  j["rows_replaced"] = rows_replaced;
-  j["source_tz"] = source_tz;
-  j["source_tz_because"] = source_tz_because;
-  j["source_tz_used"] = source_tz_used;
-  j["format"] = format;
-  j["stamp"] = stamp;
-  j["columns"] = columns;
+  j.update({{"rows_added", rows_added}, {"rows_identical", rows_identical}, {"rows_replaced", rows_replaced}});
+  j.update({{"source_tz", source_tz}, {"source_tz_because", source_tz_because}, {"source_tz_used", source_tz_used}});
+  j.update({{"format", format}, {"stamp", stamp}, {"columns", columns}});
   if (!format_why.empty()) j["format_detected_because"] = format_why;
   j["notes"] = notes;
-  j["dst_nonexistent_stamps"] = nonexistent_local;
-  j["dst_ambiguous_stamps"] = ambiguous_local;
-  j["rows_reordered"] = reordered;
-  j["alignment_checked"] = alignment_checked;
-  j["partial_last_bar_dropped"] = partial_last_bar_dropped;
+  j.update({{"dst_nonexistent_stamps", nonexistent_local}, {"dst_ambiguous_stamps", ambiguous_local}});
+  j.update({{"rows_reordered", reordered}, {"alignment_checked", alignment_checked},
+            {"partial_last_bar_dropped", partial_last_bar_dropped}});
   if (!alignment_message.empty()) j["alignment"] = alignment_message;
   j["identical_duplicates_dropped"] = identical_duplicates;
-  j["rejected_by_rule"] = rejected_by_rule;
-  nlohmann::json rej = nlohmann::json::array();
-  for (const auto& r : rejections) {
-    rej.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
-  }
-  j["rejections"] = rej;
-  j["calendar"] = calendar;
-  j["flagged_kept_by_rule"] = flagged_by_rule;
-  nlohmann::json flag = nlohmann::json::array();
-  for (const auto& r : flagged) {
-    flag.push_back({{"line", r.line}, {"rule", r.rule}, {"field", r.field}, {"reason", r.reason}});
-  }
-  j["flagged_kept"] = flag;
+  j.update({{"rejected_by_rule", rejected_by_rule}, {"rejections", RuleRowsJson(rejections)}});
+  j.update({{"calendar", calendar}, {"flagged_kept_by_rule", flagged_by_rule}, {"flagged_kept", RuleRowsJson(flagged)}});
   if (dry_run) j["bytes_estimate"] = bytes_estimate;
   if (!skipped_because.empty()) j["skipped_because"] = skipped_because;
   j["partition_paths"] = partitions;
   nlohmann::json conflicts_json = nlohmann::json::array();
   for (const auto& c : conflicts) {
     conflicts_json.push_back({{"ts", FormatIsoUtc(c.ts)},
-                         {"line", c.line},
-                         {"stored", {c.stored[0], c.stored[1], c.stored[2], c.stored[3], c.stored[4]}},
-                         {"incoming",
-                          {c.incoming[0], c.incoming[1], c.incoming[2], c.incoming[3], c.incoming[4]}}});
+                              {"line", c.line},
+                              {"stored", {c.stored[0], c.stored[1], c.stored[2], c.stored[3], c.stored[4]}},
+                              {"incoming", {c.incoming[0], c.incoming[1], c.incoming[2], c.incoming[3], c.incoming[4]}}});
   }
   j["conflicts"] = conflicts_json;
   return ToJsonText(j);
@@ -308,7 +301,14 @@ Result<JobRecord> Lake::WithRollbackDependents(JobRecord job, const std::vector<
   report["regenerated"] = list;
   ASSIGN_OR_RETURN(JobRecord record, journal_->GetJob(job.id));
   record.report_json = ToJsonText(report);
-  (void)journal_->UpdateJob(record);
+  const Status saved = journal_->UpdateJob(record);
+  if (!saved.ok()) {
+    // The rollback and the regenerates stand; only their report did not reach the
+    // journal. The caller prints the record, so it says so there (`barlake jobs` shows
+    // the rollback without the list).
+    report["report_not_saved"] = saved.message();
+    record.report_json = ToJsonText(report);
+  }
   return record;
 }
 

@@ -3,6 +3,7 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include <functional>
 #include <sstream>
 
 #include "core/time_zone.h"
@@ -74,6 +75,39 @@ Result<std::string> GetString(const toml::table& t, const char* key, const std::
     return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be a quoted string");
   }
   return n->value<std::string>().value_or(fallback);
+}
+
+// Calls `each` for every table of the array of tables `name` ([[name]]) in `root`.
+Status ForEachTable(const toml::table& root, const std::string& name, const std::string& path,
+                    const std::function<Status(const toml::table& t, const toml::node& n)>& each) {
+  const toml::node* all = root.get(name);
+  if (!all) return Status::OK();
+  const toml::array* arr = all->as_array();
+  if (!arr) return Status::InvalidInput(Where(path, *all) + ": '" + name + "' must be [[" + name + "]] tables");
+  for (const toml::node& n : *arr) {
+    const toml::table* t = n.as_table();
+    if (!t) return Status::InvalidInput(Where(path, n) + ": each [[" + name + "]] must be a table");
+    RETURN_IF_ERROR(each(*t, n));
+  }
+  return Status::OK();
+}
+
+// A list of quoted strings under `key` (none: empty); `shape` ends the error message.
+Result<std::vector<std::string>> StringList(const toml::table& t, const char* key, const std::string& path,
+                                            const std::string& shape) {
+  std::vector<std::string> out;
+  const toml::node* n = t.get(key);
+  if (!n) return out;
+  const toml::array* arr = n->as_array();
+  bool ok = arr != nullptr;
+  if (arr) {
+    for (const toml::node& x : *arr) {
+      if (!x.is_string()) ok = false;
+      else out.push_back(*x.value<std::string>());
+    }
+  }
+  if (!ok) return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be " + shape);
+  return out;
 }
 
 // A [[calendar]] table: extends a calendar, or derives a new one from `base`.
@@ -189,30 +223,9 @@ bool IsAssetClass(const std::string& name) {
 // asset_class and provider_symbols (docs/providers.md). Provider names are checked where
 // they are used (providers/), which knows the providers; this module does not.
 struct ProviderTables {
-  static Result<std::vector<std::string>> StringList(const toml::table& t, const char* key,
-                                                     const std::string& path) {
-    std::vector<std::string> out;
-    const toml::node* n = t.get(key);
-    if (!n) return out;
-    const toml::array* arr = n->as_array();
-    bool ok = arr != nullptr;
-    if (arr) {
-      for (const toml::node& x : *arr) {
-        if (!x.is_string()) ok = false;
-        else out.push_back(*x.value<std::string>());
-      }
-    }
-    if (!ok) return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be a list of quoted strings");
-    return out;
-  }
-
   static Status Parse(const toml::table& root, const std::string& path, Registry* r) {
-    if (const toml::node* ps = root.get("provider")) {
-      const toml::array* arr = ps->as_array();
-      if (!arr) return Status::InvalidInput(Where(path, *ps) + ": 'provider' must be [[provider]] tables");
-      for (const toml::node& n : *arr) {
-        const toml::table* t = n.as_table();
-        if (!t) return Status::InvalidInput(Where(path, n) + ": each [[provider]] must be a table");
+    const Status walked = ForEachTable(root, "provider", path, [&](const toml::table& table, const toml::node& n) -> Status {
+        const toml::table* t = &table;
         RETURN_IF_ERROR(CheckKeys(*t, {"name", "api_key_env", "url", "requests_per_minute", "timeout_seconds"},
                                   path, "[[provider]]"));
         ProviderSpec p;
@@ -231,20 +244,17 @@ struct ProviderTables {
           if (q.name == p.name) return Status::InvalidInput(p.source + ": [[provider]] " + p.name + " is declared twice");
         }
         r->providers_.push_back(std::move(p));
-      }
-    }
-    if (const toml::node* rs = root.get("rule")) {
-      const toml::array* arr = rs->as_array();
-      if (!arr) return Status::InvalidInput(Where(path, *rs) + ": 'rule' must be [[rule]] tables");
-      for (const toml::node& n : *arr) {
-        const toml::table* t = n.as_table();
-        if (!t) return Status::InvalidInput(Where(path, n) + ": each [[rule]] must be a table");
+        return Status::OK();
+    });
+    if (!walked.ok()) return walked;
+    return ForEachTable(root, "rule", path, [&](const toml::table& table, const toml::node& n) -> Status {
+        const toml::table* t = &table;
         RETURN_IF_ERROR(CheckKeys(*t, {"asset_class", "timeframes", "providers"}, path, "[[rule]]"));
         RuleSpec rule;
         rule.source = Where(path, n);
         ASSIGN_OR_RETURN(rule.asset_class, GetString(*t, "asset_class", path, ""));
-        ASSIGN_OR_RETURN(rule.timeframes, StringList(*t, "timeframes", path));
-        ASSIGN_OR_RETURN(rule.providers, StringList(*t, "providers", path));
+        ASSIGN_OR_RETURN(rule.timeframes, StringList(*t, "timeframes", path, "a list of quoted strings"));
+        ASSIGN_OR_RETURN(rule.providers, StringList(*t, "providers", path, "a list of quoted strings"));
         if (!IsAssetClass(rule.asset_class)) {
           return Status::InvalidInput(rule.source + ": [[rule]] asset_class '" + rule.asset_class +
                                       "' must be crypto, stock, future or fx");
@@ -257,9 +267,8 @@ struct ProviderTables {
           return Status::InvalidInput(rule.source + ": [[rule]] needs providers = [\"...\"] (tried in order)");
         }
         r->rules_.push_back(std::move(rule));
-      }
-    }
-    return Status::OK();
+        return Status::OK();
+    });
   }
 
   static Status ParseDatasetKeys(const toml::table& t, const std::string& path, DatasetSpec* d) {
@@ -317,12 +326,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       RETURN_IF_ERROR(AsInput(r.calendars_.Extend(ext), ext.source + " [[calendar]] " + ext.name));
     }
   }
-  if (const toml::node* ds = root.get("dataset")) {
-    const toml::array* arr = ds->as_array();
-    if (!arr) return Status::InvalidInput(Where(path, *ds) + ": 'dataset' must be [[dataset]] tables");
-    for (const toml::node& n : *arr) {
-      const toml::table* t = n.as_table();
-      if (!t) return Status::InvalidInput(Where(path, n) + ": each [[dataset]] must be a table");
+  const Status walked = ForEachTable(root, "dataset", path, [&](const toml::table& table, const toml::node& n) -> Status {
+        const toml::table* t = &table;
       RETURN_IF_ERROR(CheckKeys(*t, {"kind", "symbol", "timeframe", "category", "source_tz", "format",
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
@@ -350,17 +355,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
       ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
       RETURN_IF_ERROR(ProviderTables::ParseDatasetKeys(*t, path, &d));
-      if (const toml::node* in = t->get("inputs")) {
-        const toml::array* input_list = in->as_array();
-        bool ok = input_list != nullptr;
-        if (input_list) {
-          for (const toml::node& x : *input_list) {
-            if (!x.is_string()) ok = false;
-            else d.inputs.push_back(*x.value<std::string>());
-          }
-        }
-        if (!ok) return Status::InvalidInput(Where(path, *in) + ": 'inputs' must be a list like [\"ES 1m\"]");
-      }
+      ASSIGN_OR_RETURN(d.inputs, StringList(*t, "inputs", path, "a list like [\"ES 1m\"]"));
       if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
         return Status::InvalidInput(Where(path, n) + ": max_reject_share must be in [0, 1] and "
                                     "spike_scale_multiple above 0");
@@ -409,8 +404,9 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
         return Status::InvalidInput(at + ": declared twice; keep one [[dataset]] entry");
       }
       r.datasets_.push_back(d);
-    }
-  }
+      return Status::OK();
+  });
+  if (!walked.ok()) return walked;
   return r;
 }
 
@@ -532,10 +528,13 @@ Result<Registry> Registry::AppendDataset(Env* env, const std::string& path, cons
 
 namespace {
 
-// Replace or add `key = "value"` in the [[dataset]] table of symbol/timeframe, editing
-// only that line of `text` (or adding one), so everything else stays byte for byte.
-Result<std::string> SetValueInText(const std::string& text, const std::string& path, const std::string& symbol,
-                                   const std::string& timeframe, const std::string& key, const std::string& value) {
+// Replace or add one key in the [[dataset]] table of symbol/timeframe, editing only that
+// line of `text` (or adding one), so everything else stays byte for byte. A string
+// (`is_string`) replaces the quoted value; any other value (a bool or a number, `value`
+// already rendered as TOML) replaces what follows '=' (a trailing comment stays).
+Result<std::string> SetKeyInText(const std::string& text, const std::string& path, const std::string& symbol,
+                                 const std::string& timeframe, const std::string& key, const std::string& value,
+                                 bool is_string) {
   toml::table root;
   try {
     root = toml::parse(text, path);
@@ -569,85 +568,32 @@ Result<std::string> SetValueInText(const std::string& text, const std::string& p
     lines.push_back(text.substr(pos, nl - pos + 1));
     pos = nl + 1;
   }
-  if (const toml::node* existing = found->get(key)) {
-    const size_t line = existing->source().begin.line;
-    if (line < 1 || line > lines.size() || existing->source().end.line != line || !existing->is_string()) {
-      return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
-    }
-    std::string& l = lines[line - 1];
-    const size_t eq = l.find('=');
-    const size_t open = eq == std::string::npos ? eq : l.find_first_of("\"'", eq);
-    if (open == std::string::npos) return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
-    size_t close = open + 1;
-    while (close < l.size() && l[close] != l[open]) close += (l[open] == '"' && l[close] == '\\') ? 2 : 1;
-    if (close >= l.size()) return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
-    l = l.substr(0, open) + Quote(value) + l.substr(close + 1);
-  } else {
-    size_t last = 0;
-    for (const auto& [k, v] : *found) last = std::max<size_t>(last, v.source().end.line);
-    if (last < 1 || last > lines.size()) return Status::Internal(path + ": cannot place '" + key + "'");
-    if (!lines[last - 1].empty() && lines[last - 1].back() != '\n') lines[last - 1] += '\n';
-    lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(last), key + " = " + Quote(value) + "\n");
-  }
-  std::string out;
-  for (const auto& l : lines) out += l;
-  return out;
-}
-
-// Sets a key whose value is not a string (a bool or a number, `rendered` as TOML) in one
-// dataset's table: the value after '=' on the key's line is replaced (a trailing comment
-// stays), or the key is added after the table's last key.
-Result<std::string> SetLiteralInText(const std::string& text, const std::string& path,
-                                     const std::string& symbol, const std::string& timeframe,
-                                     const std::string& key, const std::string& rendered) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                std::string(e.description()) + "; fix the registry file first");
-  }
-  const toml::table* found = nullptr;
-  if (const toml::array* arr = root["dataset"].as_array()) {
-    for (const toml::node& n : *arr) {
-      const toml::table* t = n.as_table();
-      if (t && t->get("symbol") && t->get("timeframe") &&
-          t->get("symbol")->value<std::string>().value_or("") == symbol &&
-          t->get("timeframe")->value<std::string>().value_or("") == timeframe) {
-        found = t;
-      }
-    }
-  }
-  if (!found) {
-    return Status::NotFound("dataset " + symbol + " " + timeframe + " is not declared in " + path +
-                            "; import it first or add a [[dataset]] table for it");
-  }
-  if (found->is_inline()) {
-    return Status::InvalidInput(path + ": dataset " + symbol + " " + timeframe +
-                                " is an inline table; set '" + key + "' by hand");
-  }
-  std::vector<std::string> lines;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size() - 1;
-    lines.push_back(text.substr(pos, nl - pos + 1));
-    pos = nl + 1;
-  }
+  const std::string rendered = is_string ? Quote(value) : value;
   if (const toml::node* existing = found->get(key)) {
     const size_t line = existing->source().begin.line;
     const auto by_hand = [&] {
       return Status::InvalidInput(path + ":" + std::to_string(line) + ": set '" + key + "' by hand");
     };
-    if (line < 1 || line > lines.size() || existing->source().end.line != line ||
-        existing->is_string() || existing->is_array() || existing->is_table()) {
-      return by_hand();
-    }
+    // Only a one-line value of the same sort (a string for a string, a scalar for a
+    // scalar) is edited in place.
+    const bool same_sort = is_string ? existing->is_string()
+                                     : !(existing->is_string() || existing->is_array() || existing->is_table());
+    if (line < 1 || line > lines.size() || existing->source().end.line != line || !same_sort) return by_hand();
     std::string& l = lines[line - 1];
     const size_t eq = l.find('=');
     if (eq == std::string::npos) return by_hand();
-    size_t stop = l.find('#', eq);
-    if (stop == std::string::npos) stop = l.find_last_not_of("\r\n") + 1;
-    l = l.substr(0, eq + 1) + " " + rendered + (l[stop] == '#' ? "  " : "") + l.substr(stop);
+    if (is_string) {
+      const size_t open = l.find_first_of("\"'", eq);
+      if (open == std::string::npos) return by_hand();
+      size_t close = open + 1;
+      while (close < l.size() && l[close] != l[open]) close += (l[open] == '"' && l[close] == '\\') ? 2 : 1;
+      if (close >= l.size()) return by_hand();
+      l = l.substr(0, open) + rendered + l.substr(close + 1);
+    } else {
+      size_t stop = l.find('#', eq);
+      if (stop == std::string::npos) stop = l.find_last_not_of("\r\n") + 1;
+      l = l.substr(0, eq + 1) + " " + rendered + (l[stop] == '#' ? "  " : "") + l.substr(stop);
+    }
   } else {
     size_t last = 0;
     for (const auto& [k, v] : *found) last = std::max<size_t>(last, v.source().end.line);
@@ -667,7 +613,7 @@ Result<Registry> Registry::SetDatasetValues(Env* env, const std::string& path, c
                                             const std::vector<std::pair<std::string, std::string>>& values) {
   ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
   for (const auto& [key, value] : values) {
-    ASSIGN_OR_RETURN(text, SetValueInText(text, path, symbol, timeframe, key, value));
+    ASSIGN_OR_RETURN(text, SetKeyInText(text, path, symbol, timeframe, key, value, /*is_string=*/true));
   }
   ASSIGN_OR_RETURN(Registry updated, Parse(text, path));
   RETURN_IF_ERROR(WriteFileAtomic(env, path, text));
@@ -679,11 +625,7 @@ Result<Registry> Registry::SetDatasetSettings(Env* env, const std::string& path,
                                               const std::vector<DatasetSetting>& settings) {
   ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
   for (const auto& setting : settings) {
-    if (setting.is_string) {
-      ASSIGN_OR_RETURN(text, SetValueInText(text, path, symbol, timeframe, setting.key, setting.value));
-    } else {
-      ASSIGN_OR_RETURN(text, SetLiteralInText(text, path, symbol, timeframe, setting.key, setting.value));
-    }
+    ASSIGN_OR_RETURN(text, SetKeyInText(text, path, symbol, timeframe, setting.key, setting.value, setting.is_string));
   }
   // Parse validates every value (zones, ranges, names) before anything is written.
   ASSIGN_OR_RETURN(Registry updated, Parse(text, path));

@@ -235,4 +235,56 @@ Status WriteParquetInOrder(DuckConn* conn, const std::vector<ParquetColumn>& col
   return s.WithContext("writing Parquet file '" + path + "'");
 }
 
+Status QueryTyped(DuckConn* conn, const std::string& sql, const std::vector<duckdb_type>& types,
+                  const std::string& schema, const std::string& what, QueryResult* r) {
+  if (duckdb_query(conn->raw(), sql.c_str(), r->raw()) == DuckDBError) return StatusFromDuckResult(r->raw(), what);
+  // The raw vectors the stores read are only valid for exactly these types.
+  if (duckdb_column_count(r->raw()) != types.size()) {
+    return Status::Corruption(what + ": expected the " + std::to_string(types.size()) + " columns of the " + schema +
+                              " schema");
+  }
+  for (idx_t c = 0; c < types.size(); ++c) {
+    if (duckdb_column_type(r->raw(), c) != types[c]) {
+      return Status::Corruption(what + ": column '" + duckdb_column_name(r->raw(), c) + "' does not have the " +
+                                schema + " schema's type");
+    }
+  }
+  return Status::OK();
+}
+
+Status ForEachChunk(QueryResult* r, bool no_nulls, const std::string& what,
+                    const std::function<Status(duckdb_data_chunk chunk, idx_t rows)>& each) {
+  const idx_t columns = duckdb_column_count(r->raw());
+  for (;;) {
+    DataChunk chunk(duckdb_fetch_chunk(*r->raw()));
+    if (!chunk.get()) break;
+    const idx_t n = duckdb_data_chunk_get_size(chunk.get());
+    if (n == 0) break;
+    for (idx_t c = 0; no_nulls && c < columns; ++c) {
+      if (uint64_t* validity = duckdb_vector_get_validity(duckdb_data_chunk_get_vector(chunk.get(), c))) {
+        for (idx_t i = 0; i < n; ++i) {
+          if (!duckdb_validity_row_is_valid(validity, i)) {
+            return Status::Corruption(what + ": a NULL value in column '" + duckdb_column_name(r->raw(), c) + "'");
+          }
+        }
+      }
+    }
+    RETURN_IF_ERROR(each(chunk.get(), n));
+  }
+  return Status::OK();
+}
+
+Status CheckParquetSchema(DuckConn* conn, const std::string& path, const std::string& expected,
+                          const std::string& schema) {
+  ASSIGN_OR_RETURN(auto r, conn->Query("SELECT string_agg(column_name || ':' || column_type, ',') "
+                                       "FROM (DESCRIBE SELECT * FROM read_parquet(" +
+                                       SqlQuote(path) + ", hive_partitioning=false))"));
+  const std::string actual = r->Text(0, 0);
+  if (actual != expected) {
+    return Status::Corruption("'" + path + "' has schema [" + actual + "], expected the " + schema + " schema [" +
+                              expected + "]");
+  }
+  return Status::OK();
+}
+
 }  // namespace barlake::storage

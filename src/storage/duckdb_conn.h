@@ -110,6 +110,20 @@ Status WriteParquetInOrder(DuckConn* conn, const std::vector<ParquetColumn>& col
 /// Register `barlake_rows` in the database of `conn` (OpenInMemory does).
 Status RegisterRowSource(DuckConn* conn);
 
+/// Run `sql` into `r` and check that its columns have exactly `types`, in order (a file
+/// read back must have the schema of its kind; `schema` names it in messages). `what`
+/// says what was being read.
+Status QueryTyped(DuckConn* conn, const std::string& sql, const std::vector<duckdb_type>& types,
+                  const std::string& schema, const std::string& what, QueryResult* r);
+/// Hand every non-empty chunk of `r` to `each(chunk, rows)`, in order. With `no_nulls`,
+/// kCorruption for a NULL in any column (naming it) before `each` sees the chunk.
+Status ForEachChunk(QueryResult* r, bool no_nulls, const std::string& what,
+                    const std::function<Status(duckdb_data_chunk chunk, idx_t rows)>& each);
+/// kCorruption unless the Parquet file at `path` has exactly the columns `expected`
+/// ("name:TYPE,..." as DESCRIBE prints them), naming both; `schema` names the schema.
+Status CheckParquetSchema(DuckConn* conn, const std::string& path, const std::string& expected,
+                          const std::string& schema);
+
 /// Quote a string as a SQL literal: it's -> 'it''s'.
 std::string SqlQuote(const std::string& s);
 /// Map a failed result to a Status: I/O -> kIOError (kNoSpace when the disk is full),

@@ -3,6 +3,7 @@
 #include "core/time_util.h"
 
 #include <cstring>
+#include <type_traits>
 
 namespace barlake::storage {
 namespace {
@@ -52,57 +53,28 @@ Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) 
 
 Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::string& what) {
   QueryResult r;
-  if (duckdb_query(conn_->raw(), sql.c_str(), r.raw()) == DuckDBError) {
-    return StatusFromDuckResult(r.raw(), what);
-  }
-  // The raw vectors below are only valid for exactly these types.
-  static const duckdb_type kTypes[8] = {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
-                                        DUCKDB_TYPE_DOUBLE,       DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
-                                        DUCKDB_TYPE_BIGINT,       DUCKDB_TYPE_UTINYINT};
-  if (duckdb_column_count(r.raw()) != 8) {
-    return Status::Corruption(what + ": expected the 8 bar columns");
-  }
-  for (idx_t c = 0; c < 8; ++c) {
-    if (duckdb_column_type(r.raw(), c) != kTypes[c]) {
-      return Status::Corruption(what + ": column '" + duckdb_column_name(r.raw(), c) +
-                                "' does not have the bar schema's type");
-    }
-  }
+  RETURN_IF_ERROR(QueryTyped(conn_, sql,
+                             {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
+                              DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_UTINYINT},
+                             "bar", what, &r));
   BarColumns out;
   out.Reserve(duckdb_row_count(r.raw()));
-  for (;;) {
-    DataChunk chunk(duckdb_fetch_chunk(*r.raw()));
-    if (!chunk.get()) break;
-    const idx_t n = duckdb_data_chunk_get_size(chunk.get());
-    if (n == 0) break;
-    auto col = [&](idx_t i) { return duckdb_data_chunk_get_vector(chunk.get(), i); };
-    for (idx_t c = 0; c < 8; ++c) {
-      if (duckdb_vector_get_validity(col(c)) != nullptr) {
-        uint64_t* validity = duckdb_vector_get_validity(col(c));
-        for (idx_t i = 0; i < n; ++i) {
-          if (!duckdb_validity_row_is_valid(validity, i)) {
-            return Status::Corruption(what + ": a NULL value in column " + std::to_string(c));
-          }
-        }
-      }
-    }
-    auto* ts = static_cast<int64_t*>(duckdb_vector_get_data(col(0)));
-    auto* o = static_cast<double*>(duckdb_vector_get_data(col(1)));
-    auto* h = static_cast<double*>(duckdb_vector_get_data(col(2)));
-    auto* l = static_cast<double*>(duckdb_vector_get_data(col(3)));
-    auto* c = static_cast<double*>(duckdb_vector_get_data(col(4)));
-    auto* v = static_cast<double*>(duckdb_vector_get_data(col(5)));
-    auto* j = static_cast<int64_t*>(duckdb_vector_get_data(col(6)));
-    auto* f = static_cast<uint8_t*>(duckdb_vector_get_data(col(7)));
-    out.ts.insert(out.ts.end(), ts, ts + n);
-    out.open.insert(out.open.end(), o, o + n);
-    out.high.insert(out.high.end(), h, h + n);
-    out.low.insert(out.low.end(), l, l + n);
-    out.close.insert(out.close.end(), c, c + n);
-    out.volume.insert(out.volume.end(), v, v + n);
-    out.job.insert(out.job.end(), j, j + n);
-    out.flags.insert(out.flags.end(), f, f + n);
-  }
+  RETURN_IF_ERROR(ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
+    auto append = [&](idx_t c, auto* dst) {
+      using T = typename std::remove_pointer_t<decltype(dst)>::value_type;
+      const T* src = static_cast<const T*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, c)));
+      dst->insert(dst->end(), src, src + n);
+    };
+    append(0, &out.ts);
+    append(1, &out.open);
+    append(2, &out.high);
+    append(3, &out.low);
+    append(4, &out.close);
+    append(5, &out.volume);
+    append(6, &out.job);
+    append(7, &out.flags);
+    return Status::OK();
+  }));
   return out;
 }
 
@@ -127,15 +99,7 @@ Result<BarColumns> ParquetStore::ReadRange(const std::vector<std::string>& paths
 }
 
 Status ParquetStore::CheckSchema(const std::string& path) {
-  ASSIGN_OR_RETURN(auto r, conn_->Query("SELECT string_agg(column_name || ':' || column_type, ',') "
-                                        "FROM (DESCRIBE SELECT * FROM read_parquet(" +
-                                        SqlQuote(path) + ", hive_partitioning=false))"));
-  std::string schema = r->Text(0, 0);
-  if (schema != kExpectedSchema) {
-    return Status::Corruption("'" + path + "' has schema [" + schema + "], expected [" +
-                              kExpectedSchema + "]");
-  }
-  return Status::OK();
+  return CheckParquetSchema(conn_, path, kExpectedSchema, "bar");
 }
 
 }  // namespace barlake::storage

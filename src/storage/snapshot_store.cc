@@ -82,39 +82,17 @@ Status SnapshotStore::Write(const SnapshotRows& rows, const std::string& path) {
 
 Result<SnapshotRows> SnapshotStore::Collect(const std::string& sql, const std::string& what) {
   QueryResult r;
-  if (duckdb_query(conn_->raw(), sql.c_str(), r.raw()) == DuckDBError) {
-    return StatusFromDuckResult(r.raw(), what);
-  }
-  if (duckdb_column_count(r.raw()) != kColumns) {
-    return Status::Corruption(what + ": expected the " + std::to_string(kColumns) + " snapshot columns");
-  }
-  for (idx_t c = 0; c < kColumns; ++c) {
-    if (duckdb_column_type(r.raw(), c) != TypeOf(c)) {
-      return Status::Corruption(what + ": column '" + duckdb_column_name(r.raw(), c) +
-                                "' does not have the snapshot schema's type");
-    }
-  }
+  std::vector<duckdb_type> types;
+  for (size_t c = 0; c < kColumns; ++c) types.push_back(TypeOf(c));
+  RETURN_IF_ERROR(QueryTyped(conn_, sql, types, "snapshot", what, &r));
   SnapshotRows out;
   const idx_t total = duckdb_row_count(r.raw());
   out.ts.reserve(total);
   out.strike.reserve(total);
   out.values.reserve(total);
   out.job.reserve(total);
-  for (;;) {
-    DataChunk chunk(duckdb_fetch_chunk(*r.raw()));
-    if (!chunk.get()) break;
-    const idx_t n = duckdb_data_chunk_get_size(chunk.get());
-    if (n == 0) break;
-    auto col = [&](idx_t i) { return duckdb_data_chunk_get_vector(chunk.get(), i); };
-    for (idx_t c = 0; c < kColumns; ++c) {
-      if (uint64_t* validity = duckdb_vector_get_validity(col(c))) {
-        for (idx_t i = 0; i < n; ++i) {
-          if (!duckdb_validity_row_is_valid(validity, i)) {
-            return Status::Corruption(what + ": a NULL value in column '" + duckdb_column_name(r.raw(), c) + "'");
-          }
-        }
-      }
-    }
+  const Status walked = ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
+    auto col = [&](idx_t i) { return duckdb_data_chunk_get_vector(chunk, i); };
     auto* ts = static_cast<int64_t*>(duckdb_vector_get_data(col(0)));
     auto* strike = static_cast<double*>(duckdb_vector_get_data(col(1)));
     auto* job = static_cast<int64_t*>(duckdb_vector_get_data(col(kColumns - 1)));
@@ -127,7 +105,9 @@ Result<SnapshotRows> SnapshotStore::Collect(const std::string& sql, const std::s
       auto* v = static_cast<double*>(duckdb_vector_get_data(col(2 + k)));
       for (idx_t i = 0; i < n; ++i) out.values[base + i][k] = v[i];
     }
-  }
+    return Status::OK();
+  });
+  if (!walked.ok()) return walked;
   return out;
 }
 
@@ -147,16 +127,7 @@ Result<SnapshotRows> SnapshotStore::ReadRange(const std::vector<std::string>& pa
 }
 
 Status SnapshotStore::CheckSchema(const std::string& path) {
-  ASSIGN_OR_RETURN(auto r, conn_->Query("SELECT string_agg(column_name || ':' || column_type, ',') "
-                                        "FROM (DESCRIBE SELECT * FROM read_parquet(" +
-                                        SqlQuote(path) + ", hive_partitioning=false))"));
-  const std::string schema = r->Text(0, 0);
-  const std::string expected = ExpectedSchema();
-  if (schema != expected) {
-    return Status::Corruption("'" + path + "' has schema [" + schema + "], expected the snapshot schema [" +
-                              expected + "]");
-  }
-  return Status::OK();
+  return CheckParquetSchema(conn_, path, ExpectedSchema(), "snapshot");
 }
 
 }  // namespace barlake::storage

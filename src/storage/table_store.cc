@@ -159,26 +159,16 @@ Result<TableRows> TableStore::ReadFile(const TableSchema& schema, const std::str
   QueryResult r;
   const std::string sql =
       "SELECT " + schema.SelectList() + " FROM read_parquet(" + SqlQuote(path) + ", hive_partitioning=false)";
-  if (duckdb_query(conn_->raw(), sql.c_str(), r.raw()) == DuckDBError) return StatusFromDuckResult(r.raw(), what);
   const size_t ncols = schema.columns.size() + 1;
-  if (duckdb_column_count(r.raw()) != ncols) {
-    return Status::Corruption(what + ": expected the " + std::to_string(ncols) + " columns of table " + schema.name);
-  }
-  for (idx_t c = 0; c < ncols; ++c) {
-    const duckdb_type want = c + 1 == ncols ? DUCKDB_TYPE_BIGINT : DuckType(schema.columns[c].type);
-    if (duckdb_column_type(r.raw(), c) != want) {
-      return Status::Corruption(what + ": column '" + duckdb_column_name(r.raw(), c) + "' does not have the " +
-                                schema.name + " schema's type");
-    }
-  }
+  std::vector<duckdb_type> types;
+  for (const auto& c : schema.columns) types.push_back(DuckType(c.type));
+  types.push_back(DUCKDB_TYPE_BIGINT);  // job
+  RETURN_IF_ERROR(QueryTyped(conn_, sql, types, schema.name, what, &r));
   TableRows out(&schema);
-  for (;;) {
-    DataChunk chunk(duckdb_fetch_chunk(*r.raw()));
-    if (!chunk.get()) break;
-    const idx_t n = duckdb_data_chunk_get_size(chunk.get());
-    if (n == 0) break;
+  // Values may be NULL (stored as kNullInt / NaN); the key and the job may not.
+  const Status walked = ForEachChunk(&r, /*no_nulls=*/false, what, [&](duckdb_data_chunk chunk, idx_t n) {
     for (idx_t c = 0; c < ncols; ++c) {
-      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk.get(), c);
+      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
       const void* data = duckdb_vector_get_data(vec);
       uint64_t* validity = duckdb_vector_get_validity(vec);
       auto is_null = [&](idx_t i) { return validity && !duckdb_validity_row_is_valid(validity, i); };
@@ -206,7 +196,9 @@ Result<TableRows> TableStore::ReadFile(const TableSchema& schema, const std::str
         default: break;
       }
     }
-  }
+    return Status::OK();
+  });
+  if (!walked.ok()) return walked;
   for (size_t i = 0; i < out.size(); ++i) {
     if (out.Key(i) == kNullInt) return Status::Corruption(what + ": a NULL " + schema.columns[0].name);
   }
@@ -214,16 +206,7 @@ Result<TableRows> TableStore::ReadFile(const TableSchema& schema, const std::str
 }
 
 Status TableStore::CheckSchema(const TableSchema& schema, const std::string& path) {
-  ASSIGN_OR_RETURN(auto r, conn_->Query("SELECT string_agg(column_name || ':' || column_type, ',') "
-                                        "FROM (DESCRIBE SELECT * FROM read_parquet(" +
-                                        SqlQuote(path) + ", hive_partitioning=false))"));
-  const std::string actual = r->Text(0, 0);
-  const std::string expected = schema.DescribeText();
-  if (actual != expected) {
-    return Status::Corruption("'" + path + "' has schema [" + actual + "], expected the " + schema.name + " schema [" +
-                              expected + "]");
-  }
-  return Status::OK();
+  return CheckParquetSchema(conn_, path, schema.DescribeText(), schema.name);
 }
 
 }  // namespace barlake::storage

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/result.h"
@@ -66,12 +67,33 @@ struct TableRows {
   void AddRow();
   void Set(size_t column, int64_t value) { ints[column].back() = value; }
   void SetDouble(size_t column, double value) { doubles[column].back() = value; }
+  /// Fill the last row's columns `first`, `first` + 1, ... with `values` in order (floating
+  /// point to the double columns, bools as 0/1, other integers to the integer columns);
+  /// returns the next column.
+  template <typename... V>
+  size_t SetFrom(size_t first, V... values) {
+    size_t c = first;
+    (Put(c++, values), ...);
+    return c;
+  }
   void Append(const TableRows& src, size_t i);
   /// Row i of a and row j of b hold the same values (the job is ignored; NaN equals NaN,
   /// both being NULL; -0 equals 0).
   static bool SameValues(const TableRows& a, size_t i, const TableRows& b, size_t j);
   /// Every row the same values (SameValues), same count.
   static bool SameRows(const TableRows& a, const TableRows& b);
+
+ private:
+  template <typename V>
+  void Put(size_t column, V v) {
+    if constexpr (std::is_floating_point_v<V>) {
+      SetDouble(column, v);
+    } else if constexpr (std::is_same_v<V, bool>) {
+      Set(column, v ? 1 : 0);
+    } else {
+      Set(column, static_cast<int64_t>(v));
+    }
+  }
 };
 
 /// A 64-bit fingerprint of the rows (every column and the job), as ContentHash is for bars.

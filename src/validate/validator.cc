@@ -16,14 +16,7 @@ std::string Num(double x) {
 }
 
 void Move(const ingest::ParsedBars& from, size_t i, ingest::ParsedBars* to) {
-  BarColumns& b = to->bars;
-  const BarColumns& s = from.bars;
-  b.ts.push_back(s.ts[i]);
-  b.open.push_back(s.open[i]);
-  b.high.push_back(s.high[i]);
-  b.low.push_back(s.low[i]);
-  b.close.push_back(s.close[i]);
-  b.volume.push_back(s.volume[i]);
+  to->bars.AppendPrices(from.bars, i);
   to->line.push_back(from.line[i]);
 }
 
@@ -198,12 +191,7 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
     for (size_t i = 0; i < n; ++i) {
       if (slot[i] < 0 && !drop[i]) {
         idx.push_back(i);
-        clean.ts.push_back(b.ts[i]);
-        clean.open.push_back(b.open[i]);
-        clean.high.push_back(b.high[i]);
-        clean.low.push_back(b.low[i]);
-        clean.close.push_back(b.close[i]);
-        clean.volume.push_back(b.volume[i]);
+        clean.AppendPrices(b, i);
       }
     }
     for (const SpikeFinding& f : FindSpikes(clean, opt.spikes)) {
