@@ -808,6 +808,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddSnapshotCommands(app, g, rc);
   AddStatsCommands(app, g, rc);
   AddUpdateCommands(app, g, rc);
+  AddScheduleCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

@@ -1,0 +1,19 @@
+// The server's unattended-operation endpoints (docs/api.md, docs/schedules.md): GET
+// /api/schedules. Kept apart from server.cc, which registers them with one call.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+namespace httplib {
+class Server;
+}
+
+namespace barlake::server {
+
+/// Add the routes to `http`. `vault` is the server's vault; `stopping` turns true when the
+/// server shuts down (long-lived streams end then). The server's pre-routing handler
+/// checks the token for these as for every /api/ path.
+void RegisterLiveRoutes(httplib::Server& http, const std::string& vault, const std::atomic<bool>* stopping);
+
+}  // namespace barlake::server
