@@ -4,6 +4,7 @@
 // `barlake serve` runs them itself (commands_serve.cc).
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_common.h"
@@ -13,6 +14,7 @@
 #include "core/text.h"
 #include "lake/vault.h"
 #include "schedule/alerts.h"
+#include "schedule/live.h"
 #include "schedule/runner.h"
 
 namespace barlake::cli {
@@ -166,6 +168,54 @@ int CmdAlerts(const Globals& g, const ScheduleArgs& a) {
   return 0;
 }
 
+struct TailArgs {
+  std::string symbol, timeframe;
+  int64_t last = 10;   // bars printed first
+  int64_t count = 0;   // exit after this many new bars (0: never)
+  double interval = 1;  // seconds between polls
+  bool as_json = false;
+};
+
+void PrintBars(const BarColumns& b, TimeZone& tz, bool as_json) {
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (as_json) {
+      std::printf("%s\n", ToJsonText(nlohmann::json{{"ts", FormatIsoUtc(b.ts[i])}, {"open", b.open[i]},
+                                                    {"high", b.high[i]}, {"low", b.low[i]}, {"close", b.close[i]},
+                                                    {"volume", b.volume[i]}})
+                              .c_str());
+    } else {
+      std::printf("%s  %.10g  %.10g  %.10g  %.10g  %.10g\n", LocalText(tz, b.ts[i]).c_str(), b.open[i], b.high[i],
+                  b.low[i], b.close[i], b.volume[i]);
+    }
+  }
+  std::fflush(stdout);
+}
+
+// `barlake tail SYMBOL TF`: the newest bars, then each bar as it lands in the lake (from
+// any writer: serve's live polling, a scheduled update, an import), like `tail -f`.
+int CmdTail(const Globals& g, const TailArgs& a) {
+  const std::string vault = VaultDir(g);
+  ASSIGN_OR_FAIL(auto lake, OpenLake(g, false));
+  ASSIGN_OR_FAIL(TimeZone tz, TimeZone::Locate(lake->registry().settings().display_tz));
+  lake.reset();
+  ASSIGN_OR_FAIL(auto follower, schedule::BarFollower::Open(vault, a.symbol, a.timeframe, kOpenRangeStart));
+  ASSIGN_OR_FAIL(BarColumns newest, follower->Newest(static_cast<size_t>(a.last)));
+  PrintBars(newest, tz, a.as_json);
+  int64_t seen = 0;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000)));
+    ASSIGN_OR_FAIL(BarColumns bars, follower->Poll());
+    if (a.count > 0 && seen + static_cast<int64_t>(bars.size()) > a.count) {
+      BarColumns cut;
+      for (size_t i = 0; seen + static_cast<int64_t>(i) < a.count; ++i) cut.Append(bars, i);
+      bars = std::move(cut);
+    }
+    PrintBars(bars, tz, a.as_json);
+    seen += static_cast<int64_t>(bars.size());
+    if (a.count > 0 && seen >= a.count) return 0;
+  }
+}
+
 }  // namespace
 
 void AddScheduleCommands(CLI::App& app, Globals& g, int& rc) {
@@ -186,6 +236,16 @@ void AddScheduleCommands(CLI::App& app, Globals& g, int& rc) {
   al->add_option("--limit", a.limit, "At most this many (default 50)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   al->add_flag("--json", a.as_json, "Print {\"deliveries\": [...]} as JSON");
   al->callback([&] { rc = CmdAlerts(g, a); });
+  static TailArgs t;
+  auto* tail = app.add_subcommand("tail", "Print the newest bars of a dataset, then each bar as it lands (like tail -f)");
+  tail->add_option("SYMBOL", t.symbol, "Symbol")->required();
+  tail->add_option("TF", t.timeframe, "Timeframe")->required();
+  tail->add_option("-n,--last", t.last, "Newest bars printed first (default 10)")->check(CLI::Range(int64_t{0}, int64_t{100000}));
+  tail->add_option("--count", t.count, "Exit after this many new bars (default: follow until interrupted)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  tail->add_option("--interval", t.interval, "Seconds between looks at the catalog (default 1)")->check(CLI::Range(0.05, 3600.0));
+  tail->add_flag("--json", t.as_json, "One JSON object per bar");
+  tail->callback([&] { rc = CmdTail(g, t); });
 }
 
 }  // namespace barlake::cli

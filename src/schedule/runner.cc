@@ -13,6 +13,7 @@
 #include "providers/update.h"
 #include "registry/registry.h"
 #include "schedule/alerts.h"
+#include "schedule/live.h"
 #include "schedule/timing.h"
 
 namespace barlake::schedule {
@@ -183,6 +184,15 @@ Result<registry::Registry> LoadRegistry(const std::string& vault) {
   return registry::Registry::Load(Env::Default(), paths.registry);
 }
 
+// The [[schedule]] tables, then (with `live`) the implicit schedules of live datasets.
+std::vector<registry::ScheduleSpec> WithLive(const registry::Registry& reg, bool live) {
+  std::vector<registry::ScheduleSpec> specs = reg.schedules();
+  if (live) {
+    for (auto& s : LiveSchedules(reg)) specs.push_back(std::move(s));
+  }
+  return specs;
+}
+
 // Run one schedule for `slot`: take its lease, run the action, record the result.
 RunOutcome RunOne(const RunnerOptions& o, const registry::Registry& reg, RunStore* store,
                   const registry::ScheduleSpec& spec, Micros slot) {
@@ -290,14 +300,16 @@ Result<std::vector<ScheduleView>> ListSchedules(const std::string& vault, Micros
   ASSIGN_OR_RETURN(registry::Registry reg, LoadRegistry(vault));
   ASSIGN_OR_RETURN(auto store, RunStore::Open(lake::VaultPaths(vault).journal));
   std::vector<ScheduleView> out;
-  for (const auto& spec : reg.schedules()) {
+  for (const auto& spec : WithLive(reg, true)) {
     ScheduleView v;
     v.spec = spec;
+    v.live = IsLiveSchedule(spec);
+    const Micros delay = v.live ? kLiveDelaySeconds * kMicrosPerSecond : 0;
     ASSIGN_OR_RETURN(v.last, store->LastRun(spec.name));
-    ASSIGN_OR_RETURN(auto next, NextSlot(spec, reg.calendars(), now));
-    v.next = next.value_or(0);
+    ASSIGN_OR_RETURN(auto next, NextSlot(spec, reg.calendars(), now - delay));
+    v.next = next ? *next + delay : 0;
     ASSIGN_OR_RETURN(Micros last_slot, store->LastSlot(spec.name));
-    ASSIGN_OR_RETURN(auto due, DueSlot(spec, reg.calendars(), now, last_slot));
+    ASSIGN_OR_RETURN(auto due, DueSlot(spec, reg.calendars(), now - delay, last_slot));
     v.due = due.has_value();
     v.available = ActionAvailable(spec.action);
     out.push_back(std::move(v));
@@ -326,6 +338,7 @@ std::string ScheduleViewsJson(const std::vector<ScheduleView>& views) {
                    {"datasets", v.spec.datasets},
                    {"source", v.spec.source},
                    {"available", v.available},
+                   {"live", v.live},
                    {"due", v.due},
                    {"next_run", v.next ? json(FormatIsoUtc(v.next)) : json(nullptr)},
                    {"last_run", last}});
@@ -336,11 +349,13 @@ std::string ScheduleViewsJson(const std::vector<ScheduleView>& views) {
 Result<std::vector<RunOutcome>> RunDue(const RunnerOptions& o) {
   ASSIGN_OR_RETURN(registry::Registry reg, LoadRegistry(o.vault));
   std::vector<RunOutcome> out;
-  if (reg.schedules().empty()) return out;
+  if (reg.schedules().empty() && (!o.live || LiveSchedules(reg).empty())) return out;
   ASSIGN_OR_RETURN(auto store, RunStore::Open(lake::VaultPaths(o.vault).journal));
-  for (const auto& spec : reg.schedules()) {
+  for (const auto& spec : WithLive(reg, o.live)) {
+    // A live dataset's bar is polled a moment after it closes (schedule/live.h).
+    const Micros delay = IsLiveSchedule(spec) ? kLiveDelaySeconds * kMicrosPerSecond : 0;
     ASSIGN_OR_RETURN(Micros last_slot, store->LastSlot(spec.name));
-    ASSIGN_OR_RETURN(auto slot, DueSlot(spec, reg.calendars(), NowOf(o), last_slot));
+    ASSIGN_OR_RETURN(auto slot, DueSlot(spec, reg.calendars(), NowOf(o) - delay, last_slot));
     if (!slot) continue;
     out.push_back(RunOne(o, reg, store.get(), spec, *slot));
   }

@@ -69,6 +69,8 @@ struct RunnerOptions {
   providers::HttpClient* http = nullptr;  // not owned; nullptr: libcurl
   providers::Clock* provider_clock = nullptr;  // not owned; nullptr: the system clock
   double lock_wait_seconds = 30;
+  /// Also poll the datasets marked `live = true` (schedule/live.h); `barlake serve` does.
+  bool live = false;
   /// Called with each event an action reports (the alerts hook); may be empty.
   std::function<void(const registry::ScheduleSpec&, const Event&)> on_event;
 };
@@ -92,11 +94,12 @@ struct ScheduleView {
   Micros next = 0;  // 0: none within 400 days
   bool due = false;
   bool available = true;
+  bool live = false;  // the implicit schedule of a live dataset (schedule/live.h)
 };
 
-/// Every schedule of the vault with its last run and next slot.
+/// Every schedule of the vault with its last run and next slot, then the live datasets'.
 Result<std::vector<ScheduleView>> ListSchedules(const std::string& vault, Micros now);
-/// {"schedules": [{name, action, when, datasets, source, available, due, next_run,
+/// {"schedules": [{name, action, when, datasets, source, available, live, due, next_run,
 /// last_run: {id, status, slot, started_at, finished_at, jobs, message, trigger} | null}]}
 std::string ScheduleViewsJson(const std::vector<ScheduleView>& views);
 

@@ -1,5 +1,6 @@
-// The server's unattended-operation endpoints (docs/api.md, docs/schedules.md): GET
-// /api/schedules. Kept apart from server.cc, which registers them with one call.
+// The server's unattended-operation endpoints: GET /api/schedules (docs/schedules.md),
+// GET /api/alerts (docs/alerts.md) and GET /api/stream (live bars as server-sent events,
+// docs/live.md). Kept apart from server.cc, which registers them with one call.
 #pragma once
 
 #include <atomic>
