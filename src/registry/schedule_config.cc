@@ -240,6 +240,14 @@ Status ParseScheduleTables(const std::string& text, const std::string& path, con
     // Registry::Parse has parsed the same text already; this is only reached if it did not.
     return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
+  for (const auto& d : reg.datasets()) {
+    if (d.live && (d.kind != "bars" || d.is_derived())) {
+      return Status::InvalidInput(path + " [[dataset]] " + d.symbol + " " + d.timeframe +
+                                  ": live = true is for bars downloaded from a provider; a " +
+                                  (d.is_derived() ? "derived dataset is rebuilt from its inputs" : d.kind + " dataset is not polled") +
+                                  " (remove the key)");
+    }
+  }
   if (const toml::node* ss = root.get("schedule")) {
     const toml::array* arr = ss->as_array();
     if (!arr) return Status::InvalidInput(Where(path, *ss) + ": 'schedule' must be [[schedule]] tables");

@@ -145,40 +145,44 @@ min_interval = "10m"
 
 TEST(ScheduleConfigTest, ErrorsNameFileLineAndField) {
   EXPECT_EQ(ParseError("\n[[schedule]]\nname = \"x\"\naction = \"update\"\nevery = \"5 minutes\"\n"),
-            "barlake.toml:2 [[schedule]] x 'every': duration \"5 minutes\" must be a whole number and one unit: "
+            "barlake.toml:2 [[schedule]] x 'every': duration '5 minutes' must be a whole number and one unit: "
             "30s, 5m, 1h or 2d");
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"sync\"\nevery = \"5m\"\n"),
-            "barlake.toml:1 [[schedule]] x: action \"sync\" must be one of update, regenerate, health, backup, gc");
+            "barlake.toml:1 [[schedule]] x: action 'sync' must be one of update, regenerate, health, backup, gc");
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\n"),
             "barlake.toml:1 [[schedule]] x: give either every = \"5m\" or at = \"18:10\" (exactly one)");
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nat = \"25:00\"\n"),
-            "barlake.toml:1 [[schedule]] x 'at': \"25:00\" must be a time of day \"HH:MM\" (00:00-23:59)");
+            "barlake.toml:1 [[schedule]] x 'at': '25:00' must be a time of day \"HH:MM\" (00:00-23:59)");
   EXPECT_NE(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nat = \"18:00\"\ntz = \"Mars/Base\"\n")
                 .find("barlake.toml:1 [[schedule]] x 'tz': "),
             std::string::npos);
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nat = \"18:00\"\ndays = [\"monday\"]\n"),
-            "barlake.toml:1 [[schedule]] x 'days': \"monday\" must be one of sun, mon, tue, wed, thu, fri, sat");
+            "barlake.toml:1 [[schedule]] x 'days': 'monday' must be one of sun, mon, tue, wed, thu, fri, sat");
   EXPECT_NE(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nat = \"18:00\"\ncalendar = \"LSE\"\n")
-                .find("barlake.toml:1 [[schedule]] x 'calendar': unknown calendar \"LSE\"; known: "),
+                .find("barlake.toml:1 [[schedule]] x 'calendar': unknown calendar 'LSE'; known: "),
             std::string::npos);
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nevery = \"5m\"\ndatasets = [\"NQ 1m\"]\n"),
-            "barlake.toml:1 [[schedule]] x 'datasets': \"NQ 1m\" is not a declared dataset; declare it with "
+            "barlake.toml:1 [[schedule]] x 'datasets': 'NQ 1m' is not a declared dataset; declare it with "
             "[[dataset]] or fix the name");
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nevery = \"5m\"\ntz = \"UTC\"\n"),
             "barlake.toml:5: [[schedule]] x: 'tz' goes with at = \"HH:MM\", not with every");
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nevery = \"5m\"\nevry = 1\n"),
-            "barlake.toml:5: unknown key \"evry\" in [[schedule]]; known keys: name, action, datasets, every, at, tz, "
+            "barlake.toml:5: unknown key 'evry' in [[schedule]]; known keys: name, action, datasets, every, at, tz, "
             "days, calendar");
   EXPECT_EQ(ParseError("[[schedule]]\nname = \"x\"\naction = \"update\"\nevery = \"5m\"\n"
                        "[[schedule]]\nname = \"x\"\naction = \"health\"\nevery = \"1h\"\n"),
             "barlake.toml:5: [[schedule]] x is declared twice (also at barlake.toml:1); names must be unique");
   EXPECT_EQ(ParseError("[[alert]]\non = [\"disk_full\"]\nwebhook = \"http://127.0.0.1/\"\n"),
-            "barlake.toml:1 [[alert]] 'on': event \"disk_full\" must be one of job_failed, health_failed, stale, "
+            "barlake.toml:1 [[alert]] 'on': event 'disk_full' must be one of job_failed, health_failed, stale, "
             "quarantine, provider_down");
   EXPECT_EQ(ParseError("[[alert]]\non = \"stale\"\nwebhook = \"ftp://x\"\n"),
             "barlake.toml:1 [[alert]] 'webhook': the URL must start with http:// or https://");
   EXPECT_EQ(ParseError("[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"\nlive = \"yes\"\n"),
             "barlake.toml:4: 'live' must be true or false");
+  EXPECT_EQ(ParseError("[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"1m\"\n[[dataset]]\nsymbol = \"ES\"\ntimeframe = \"5m\"\n"
+                       "method = \"resample\"\ninputs = [\"ES 1m\"]\nlive = true\n"),
+            "barlake.toml [[dataset]] ES 5m: live = true is for bars downloaded from a provider; a derived dataset is "
+            "rebuilt from its inputs (remove the key)");
 }
 
 }  // namespace
