@@ -14,6 +14,7 @@ const pages = {
   job: () => import('./page_jobs.js'),
   import: () => import('./page_import.js'),
   query: () => import('./page_query.js'),
+  schedules: () => import('./page_schedules.js'),
 };
 
 function parseRoute() {
@@ -23,7 +24,7 @@ function parseRoute() {
   const params = new URLSearchParams(query);
   if (parts[0] === 'dataset' && parts.length >= 3) return { page: 'dataset', symbol: parts[1], timeframe: parts[2], params };
   if (parts[0] === 'jobs' && parts[1]) return { page: 'job', id: parts[1], params };
-  if (['health', 'jobs', 'import', 'query'].includes(parts[0])) return { page: parts[0], params };
+  if (['health', 'jobs', 'import', 'query', 'schedules'].includes(parts[0])) return { page: parts[0], params };
   return { page: 'datasets', params };
 }
 

@@ -91,6 +91,7 @@ void AddUpdateCommands(CLI::App& app, Globals& g, int& rc);
 /// `dataset drop` and `dataset rename` (commands_dataset.cc), after AddCalendarCommands.
 void AddDatasetOpsCommands(CLI::App& app, Globals& g, int& rc);
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc);  // commands_backup.cc
+void AddScheduleCommands(CLI::App& app, Globals& g, int& rc);
 
 /// The table of regenerate results (`resample`, `regenerate`, `stats --save`, `touches
 /// --save`) or their JSON; returns the exit code (commands_derive.cc).

@@ -921,6 +921,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddUpdateCommands(app, g, rc);
   AddDatasetOpsCommands(app, g, rc);
   AddBackupCommands(app, g, rc);
+  AddScheduleCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

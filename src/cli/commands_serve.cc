@@ -6,6 +6,7 @@
 
 #include "cli/cli_common.h"
 #include "core/text.h"
+#include "schedule/runner.h"
 #include "server/server.h"
 
 namespace barlake::cli {
@@ -18,6 +19,7 @@ struct ServeArgs {
   int64_t max_upload_mb = 256;
   int64_t max_rows = 100000;
   int64_t cache_mb = 64;
+  bool no_schedules = false;
 };
 
 int CmdServe(const Globals& g, const ServeArgs& a) {
@@ -52,6 +54,19 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
   std::printf("  imports   {\"path\": ...} must be inside %s; uploads up to %lld MiB\n",
               EscapedPath(o.import_dir.empty() ? vault + "/imports" : o.import_dir).c_str(),
               static_cast<long long>(a.max_upload_mb));
+  // The [[schedule]] tables run on a thread of their own (docs/schedules.md); each run
+  // takes the writer lock like any other writer, so it waits for a running import.
+  std::unique_ptr<schedule::Scheduler> scheduler;
+  if (!a.no_schedules) {
+    schedule::RunnerOptions so;
+    so.vault = vault;
+    so.lock_wait_seconds = g.wait_seconds;
+    so.live = true;  // datasets marked live = true are polled after each bar (docs/live.md)
+    scheduler = std::make_unique<schedule::Scheduler>(
+        so, [](const std::string& line) { std::fprintf(stderr, "barlake serve: %s\n", line.c_str()); });
+    scheduler->Start();
+    std::printf("  schedules run here (`barlake schedules` lists them; --no-schedules turns them off)\n");
+  }
   std::printf("Ctrl-C stops it (a running job finishes first).\n");
   std::fflush(stdout);
   int sig = 0;
@@ -63,6 +78,7 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
   pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  if (scheduler) scheduler->Stop();  // a running schedule finishes first
   (*srv)->Stop();
   std::fprintf(stderr, "barlake serve: stopped\n");
   return 0;
@@ -89,6 +105,7 @@ void AddServeCommands(CLI::App& app, Globals& g, int& rc) {
       ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
   serve->add_option("--cache-mb", sa.cache_mb, "Memory for rendered /api/bars pages in MiB (default 64; 0: off)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 16));
+  serve->add_flag("--no-schedules", sa.no_schedules, "Do not run the [[schedule]] tables of barlake.toml here");
   serve->callback([&] { rc = CmdServe(g, sa); });
 
   auto* tok = app.add_subcommand("token", "Print the HTTP API's bearer token (created if missing)");

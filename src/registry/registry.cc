@@ -305,7 +305,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule"}, path, "the registry"));
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert"}, path, "the registry"));
   RETURN_IF_ERROR(ProviderTables::Parse(root, path, &r));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
@@ -332,7 +332,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
                                      "calendar", "outside_session", "method", "inputs", "sql",
-                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols"},
+                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols", "live"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
@@ -354,6 +354,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.sql, GetString(*t, "sql", path, ""));
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
       ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
+      ASSIGN_OR_RETURN(d.live, GetBool(*t, "live", path, false));
       RETURN_IF_ERROR(ProviderTables::ParseDatasetKeys(*t, path, &d));
       ASSIGN_OR_RETURN(d.inputs, StringList(*t, "inputs", path, "a list like [\"ES 1m\"]"));
       if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
@@ -407,6 +408,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       return Status::OK();
   });
   if (!walked.ok()) return walked;
+  RETURN_IF_ERROR(ParseScheduleTables(text, path, r, &r.schedules_, &r.alerts_));
   return r;
 }
 

@@ -24,6 +24,7 @@
 #include "calendar/calendar.h"
 #include "core/result.h"
 #include "env/env.h"
+#include "registry/schedule_config.h"
 
 namespace barlake::registry {
 
@@ -61,6 +62,7 @@ struct DatasetSpec {
   /// The symbol each provider knows this dataset by, e.g. { yahoo = "ES=F" } (file order).
   std::vector<std::pair<std::string, std::string>> provider_symbols;
   std::string day_start;            // level_touches: "HH:MM" in the calendar's zone, "none"; empty = 09:30
+  bool live = false;                // `barlake serve` polls its provider after each bar (docs/live.md)
   bool is_derived() const { return !method.empty(); }
   /// A derived table (kind "table"), not bars.
   bool is_table() const { return kind == "table"; }
@@ -161,6 +163,9 @@ class Registry {
   /// [[provider]] and [[rule]] tables, in file order (docs/providers.md).
   const std::vector<ProviderSpec>& providers() const { return providers_; }
   const std::vector<RuleSpec>& rules() const { return rules_; }
+  /// [[schedule]] and [[alert]] tables, in file order (registry/schedule_config.h).
+  const std::vector<ScheduleSpec>& schedules() const { return schedules_; }
+  const std::vector<AlertSpec>& alerts() const { return alerts_; }
 
  private:
   VaultSettings settings_;
@@ -168,6 +173,8 @@ class Registry {
   calendar::CalendarSet calendars_ = calendar::CalendarSet::BuiltIn();
   std::vector<ProviderSpec> providers_;
   std::vector<RuleSpec> rules_;
+  std::vector<ScheduleSpec> schedules_;
+  std::vector<AlertSpec> alerts_;
   friend struct ProviderTables;
 };
 

@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "server/server_live.h"
 
 #include "health/health.h"
 #include "lake/dataset_health.h"
@@ -549,6 +550,7 @@ void Server::Impl::Routes() {
   get("/api/health", &Impl::GetHealth);
   get("/api/query", &Impl::GetQuery);
   http_.Post("/api/regenerate", [this](const Request& req, Response& res) { PostRegenerate(req, res); });
+  RegisterLiveRoutes(http_, o_.vault, &stopping_);  // schedules, alerts, live bars (server_live.cc)
   http_.Get(R"(/|/index\.html|/assets/.+)", [this](const Request& req, Response& res) { GetAsset(req, res); });
 }
 
