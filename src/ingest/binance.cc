@@ -1,5 +1,6 @@
 #include "ingest/binance.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -212,6 +213,7 @@ class BinanceCsv : public BarFormat {
     out.bars.Reserve(data.size() / 100 + 16);
     out.line.reserve(data.size() / 100 + 16);
     int64_t rows_ms = 0, rows_us = 0;
+    int64_t latest_close_us = 0;  // of the latest kline: after now, it is the live candle
     bool header = false;
     const int64_t tf_us = opt.timeframe.micros();
     LineReader reader(data, &opt.on_progress);
@@ -254,6 +256,7 @@ class BinanceCsv : public BarFormat {
         continue;
       }
       internal::PushBar(&out, t->open_us, v, line_no);
+      latest_close_us = std::max(latest_close_us, t->close_us);
     }
     RETURN_IF_ERROR(problems.ToStatus(
         "Each row must be 'open_time,open,high,low,close,volume,close_time,...' with epoch "
@@ -269,6 +272,16 @@ class BinanceCsv : public BarFormat {
     }
     out.notes.push_back(header ? "header line found and skipped" : "no header line (spot-style file)");
     internal::SortAndNote(&out);
+    // The file tells that its last kline was still forming: its close time is after now.
+    if (!out.bars.empty() && latest_close_us >= NowMicros()) {
+      out.bars.ts.pop_back();
+      for (auto* col : {&out.bars.open, &out.bars.high, &out.bars.low, &out.bars.close, &out.bars.volume}) {
+        col->pop_back();
+      }
+      out.line.pop_back();
+      out.notes.push_back("dropped the last kline: its close time is still in the future (the live, "
+                          "unfinished candle); import it again once it has closed");
+    }
     return out;
   }
 };

@@ -34,6 +34,10 @@ struct ParseOptions {
   /// failing, so the caller can weigh them against max_reject_share and quarantine them.
   /// Structural problems (wrong format, no header, wrong timeframe) still fail.
   bool keep_unparsed = false;
+  /// The zone in which an epoch stamp of a daily (or longer) bar takes its date: the
+  /// dataset's calendar zone (the exchange's), nullptr for UTC. Never the source zone: a
+  /// Friday session stamped in epoch time is Friday's bar wherever the file was exported.
+  const TimeZone* daily_date_zone = nullptr;
 };
 
 /// A line (or, in JSON, a series position) that did not parse.

@@ -69,6 +69,9 @@ std::string ImportResult::ReportJson() const {
   j["rows_reordered"] = reordered;
   j["alignment_checked"] = alignment_checked;
   j["partial_last_bar_dropped"] = partial_last_bar_dropped;
+  j["provisional_completed"] = provisional_completed;
+  j["replaced_job"] = replaced_job;
+  j["rows_removed"] = rows_removed;
   if (!alignment_message.empty()) j["alignment"] = alignment_message;
   j["identical_duplicates_dropped"] = identical_duplicates;
   j["rejected_by_rule"] = rejected_by_rule;

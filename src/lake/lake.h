@@ -101,6 +101,11 @@ struct ImportRequest {
   bool skip_alignment_check = false;
   /// Parse, validate and run the alignment check, then stop (writes nothing; implies dry_run).
   bool alignment_only = false;
+  /// The file was imported before with other options (zone, stamps, format, columns):
+  /// replace that job's bars with this reading in one new job, instead of refusing.
+  bool reimport = false;
+  /// A new dataset's last trade date (registry end_date, "YYYY-MM-DD"; empty: none).
+  std::string end_date;
   std::string description;  // for a new dataset's registry entry
   /// Session calendar (calendar/calendar.h) written into a new dataset's registry entry.
   /// For a declared dataset it must match its calendar (change it with `dataset set`).

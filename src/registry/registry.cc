@@ -327,7 +327,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
                                      "calendar", "outside_session", "method", "inputs", "sql",
-                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols"},
+                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols",
+                                     "end_date"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
@@ -349,6 +350,10 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.sql, GetString(*t, "sql", path, ""));
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
       ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
+      ASSIGN_OR_RETURN(d.end_date, GetString(*t, "end_date", path, ""));
+      if (!d.end_date.empty() && !calendar::ParseDate(d.end_date).ok()) {
+        return Status::InvalidInput(Where(path, n) + ": end_date '" + d.end_date + "' must be YYYY-MM-DD");
+      }
       RETURN_IF_ERROR(ProviderTables::ParseDatasetKeys(*t, path, &d));
       if (const toml::node* in = t->get("inputs")) {
         const toml::array* input_list = in->as_array();
@@ -451,6 +456,7 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   if (d.max_reject_share != 0.01) o << "max_reject_share = " << d.max_reject_share << "\n";
   if (!d.calendar.empty()) o << "calendar = " << Quote(d.calendar) << "\n";
   if (d.outside_session != "keep") o << "outside_session = " << Quote(d.outside_session) << "\n";
+  if (!d.end_date.empty()) o << "end_date = " << Quote(d.end_date) << "  # last trade date: not stale after it\n";
   if (!d.method.empty()) o << "method = " << Quote(d.method) << "\n";
   if (!d.inputs.empty()) {
     o << "inputs = [";
