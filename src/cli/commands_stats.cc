@@ -17,6 +17,8 @@
 #include "cli/cli_common.h"
 #include "cli/output.h"
 #include "core/json_text.h"
+#include "core/time_zone.h"
+#include "core/timeframe.h"
 #include "derive/level_touches.h"
 #include "derive/session_stats.h"
 #include "health/health.h"

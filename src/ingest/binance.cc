@@ -140,7 +140,7 @@ class BinanceJson : public BarFormat {
       }
       if (i + 1 == doc.size() && t->close_us >= now) {
         ++live;
-        continue;
+        if (!opt.keep_live_last_bar) continue;
       }
       internal::PushBar(&out, t->open_us, v, n);
     }
@@ -150,7 +150,10 @@ class BinanceJson : public BarFormat {
         "fetch the klines again."));
     out.notes.push_back(micros_rows ? "Binance klines: stamps are epoch microseconds, bar open times in UTC"
                                     : "Binance klines: stamps are epoch milliseconds, bar open times in UTC");
-    if (live) {
+    if (live && opt.keep_live_last_bar) {
+      out.notes.push_back("kept the last kline as provisional: its close time is still in the future (the "
+                          "live, unfinished candle); a later fetch completes it");
+    } else if (live) {
       out.notes.push_back("dropped the last kline: its close time is still in the future (the live, "
                           "unfinished candle); import it again once it has closed");
     }
@@ -273,7 +276,10 @@ class BinanceCsv : public BarFormat {
     out.notes.push_back(header ? "header line found and skipped" : "no header line (spot-style file)");
     internal::SortAndNote(&out);
     // The file tells that its last kline was still forming: its close time is after now.
-    if (!out.bars.empty() && latest_close_us >= NowMicros()) {
+    if (!out.bars.empty() && latest_close_us >= NowMicros() && opt.keep_live_last_bar) {
+      out.notes.push_back("kept the last kline as provisional: its close time is still in the future (the "
+                          "live, unfinished candle); a later file completes it");
+    } else if (!out.bars.empty() && latest_close_us >= NowMicros()) {
       out.bars.ts.pop_back();
       for (auto* col : {&out.bars.open, &out.bars.high, &out.bars.low, &out.bars.close, &out.bars.volume}) {
         col->pop_back();

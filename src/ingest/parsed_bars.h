@@ -38,6 +38,11 @@ struct ParseOptions {
   /// dataset's calendar zone (the exchange's), nullptr for UTC. Never the source zone: a
   /// Friday session stamped in epoch time is Friday's bar wherever the file was exported.
   const TimeZone* daily_date_zone = nullptr;
+  /// Keep a last bar the source itself shows as still forming (a Binance kline whose close
+  /// time is in the future, Yahoo's bar at regularMarketTime) instead of dropping it, with
+  /// a note saying so: the import stores it as provisional (kBarProvisional), and a later
+  /// fetch that holds it and later bars completes it.
+  bool keep_live_last_bar = false;
 };
 
 /// A line (or, in JSON, a series position) that did not parse.

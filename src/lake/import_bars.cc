@@ -70,11 +70,15 @@ std::string UnparsedLines(const std::string& label,
 
 // Partial last bar: an export written while its last bar was still forming holds that
 // bar's values so far. It is not merged as final; a later export brings the whole bar.
-void DropPartialLastBar(const Timeframe& tf, Micros modified, ingest::ParsedBars* parsed,
+void DropPartialLastBar(const Timeframe& tf, Micros modified, bool keep, ingest::ParsedBars* parsed,
                         ImportResult* result) {
   if (tf.is_daily_or_longer() || parsed->bars.empty() || modified <= 0) return;
   const Micros last = parsed->bars.ts.back();
-  if (last <= modified && modified < last + tf.micros()) {
+  if (keep && last <= modified && modified < last + tf.micros()) {
+    parsed->notes.push_back("the last bar (" + FormatIsoUtc(last) + ", line " +
+                            std::to_string(parsed->line.back()) + ") had not closed when the file was written (" +
+                            FormatIsoUtc(modified) + "): stored as provisional; a later file completes it");
+  } else if (last <= modified && modified < last + tf.micros()) {
     parsed->notes.push_back(
         "the last bar (" + FormatIsoUtc(last) + ", line " + std::to_string(parsed->line.back()) +
         ") had not closed when the file was written (" + FormatIsoUtc(modified) +
@@ -363,6 +367,7 @@ Status Lake::ParseBars(BarImport* s) {
     }
   }
   popt.daily_date_zone = s->date_zone ? &*s->date_zone : nullptr;
+  popt.keep_live_last_bar = req.keep_forming_last_bar;
   // Lines that do not parse are weighed with the other rejected rows (rule parse_error)
   // against max_reject_share, and quarantined when the import goes ahead.
   popt.keep_unparsed = true;
@@ -389,7 +394,7 @@ Status Lake::ParseBars(BarImport* s) {
   ingest::ParsedBars& parsed = s->parsed;
   ingest::SortByTime(&parsed);
   if (s->tf->seconds() == 7 * 86400) RETURN_IF_ERROR(AnchorWeeklyBars(s->source.name, &parsed));
-  DropPartialLastBar(*s->tf, modified, &parsed, &s->result);
+  DropPartialLastBar(*s->tf, modified, req.keep_forming_last_bar, &parsed, &s->result);
   // A bar the file's own clock or mtime showed as forming was dropped above: the bar
   // before it had closed, so nothing is left provisional then.
   if (!parsed.bars.empty() && !s->result.partial_last_bar_dropped) {
