@@ -102,6 +102,12 @@ struct ImportOptions {
   /// Import even when more than the dataset's max_reject_share of rows is rejected.
   bool force = false;
   bool skip_alignment_check = false;
+  /// The file was imported before with other options: replace that job's bars with this
+  /// reading in one new job (`import --reimport`), instead of refusing.
+  bool reimport = false;
+  /// A new dataset's last trade date, "YYYY-MM-DD" (a contract's expiry): health judges
+  /// staleness up to it (registry end_date; docs/health.md). Empty: none.
+  std::string end_date;
   std::string description;  // for a new dataset's registry entry
   std::string calendar;     // session calendar of a new dataset ("CME_Globex", ...)
 };
@@ -228,6 +234,12 @@ struct ImportFindings {
   std::vector<RejectionExample> flagged;           // the first 20
   int64_t identical_duplicates = 0;                // identical repeated rows dropped
   bool partial_last_bar_dropped = false;           // docs/validation.md
+  /// Provisional bars (an earlier file's last bar) this file completed: it holds them and
+  /// later bars (docs/validation.md "Provisional last bars").
+  int64_t provisional_completed = 0;
+  /// --reimport: the job whose bars this import replaced, and how many of them it removed
+  /// without writing them again (at times the new reading does not hold).
+  int64_t replaced_job = 0, rows_removed = 0;
   bool alignment_checked = false;                  // enough overlap with stored bars to compare
   int64_t nonexistent_local = 0, ambiguous_local = 0;  // stamps in a DST gap / repeated hour
   int64_t reordered = 0;                               // rows out of time order, sorted

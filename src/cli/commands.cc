@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/lake_access.h"
+#include "calendar/calendar.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -98,6 +99,14 @@ void PrintImportResult(const barlake::ImportReport& r, const std::string& path) 
   for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
   std::printf("  rows read         %s\n", WithThousands(j.rows_read).c_str());
   PrintMergeCounts(r.rows_added, r.rows_identical, j.rows_conflicting, r.rows_replaced, "bars");
+  if (r.replaced_job > 0) {
+    std::printf("  replaced job %lld: its %s bars removed, this reading merged in their place\n",
+                static_cast<long long>(r.replaced_job), WithThousands(r.rows_removed).c_str());
+  }
+  if (r.provisional_completed > 0) {
+    std::printf("  completed %lld provisional bar%s (an earlier file's last bar, now final)\n",
+                static_cast<long long>(r.provisional_completed), r.provisional_completed == 1 ? "" : "s");
+  }
   std::printf("  partitions        %zu%s\n", r.partitions.size(),
               r.dry_run ? fmt::format(" (about {} to write)", HumanBytes(r.bytes_estimate)).c_str() : "");
   if (j.rows_rejected > 0) {
@@ -658,7 +667,8 @@ int CmdRecover(const Globals& g) {
   return 0;
 }
 
-int CmdDemo(const Globals& g, const std::string& dir_arg) {
+int CmdDemo(const Globals& g, const std::string& dir_arg, int days) {
+  if (days < 1 || days > 20 * 366) return Fail(Status::InvalidArgument("--days must be 1 to 7320"));
   const std::string dir = dir_arg.empty() ? "barlake-demo" : dir_arg;
   Env* env = Env::Default();
   if (Status s = barlake::Lake::Init(dir, {.name = "barlake demo"}); s.ok()) {
@@ -680,13 +690,27 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
   Globals lg = g;
   lg.vault = dir;
   ASSIGN_OR_FAIL(auto lk, OpenVault(lg, true));
+  // The samples end with the March 2025 contracts' last trade date and follow the CME
+  // Globex calendar (holidays, early closes and all), so a fresh demo vault is healthy:
+  // no holiday gaps, and not stale, since health judges it up to that end_date.
+  const char* kEndDate = "2025-03-21";
+  const int64_t end_day = DaysFromCivil(2025, 3, 22);  // exclusive
+  const int64_t first_day = end_day - days;
+  const calendar::Calendar* globex = calendar::CalendarSet::BuiltIn().Find("CME_Globex");
+  if (!globex) return Fail(Status::Internal("the built-in CME_Globex calendar is missing"));
+  ASSIGN_OR_FAIL(calendar::SessionList sessions,
+                 globex->SessionsBetween(first_day * kMicrosPerDay, end_day * kMicrosPerDay));
   for (const auto& it : items) {
     const std::string path = samples + "/" + it.symbol + " 03-25.Last.txt";
     if (!env->FileExists(path)) {
       demo::SampleSpec spec;
       spec.symbol = it.symbol;
-      spec.start_year = 2023;
-      spec.days = 2 * 365;
+      unsigned month = 1, day = 1;
+      CivilFromDays(first_day, &spec.start_year, &month, &day);
+      spec.start_month = static_cast<int>(month);
+      spec.start_day = static_cast<int>(day);
+      spec.days = days;
+      spec.sessions = &sessions;
       spec.start_price = it.price;
       spec.minute_volatility = it.vol;
       spec.seed = it.seed;
@@ -699,6 +723,7 @@ int CmdDemo(const Globals& g, const std::string& dir_arg) {
     barlake::ImportOptions options{.symbol = it.symbol, .timeframe = "1m", .tz = "America/Los_Angeles"};
     options.description = std::string(it.symbol) + " front-month futures, 1-minute bars (generated sample)";
     options.calendar = "CME_Globex";
+    options.end_date = kEndDate;
     ASSIGN_OR_FAIL(auto r, lk->Import(barlake::Source::File(path), options));
     if (!r.skipped_because.empty()) {
       std::printf("Skipped %s: %s\n", it.symbol, r.skipped_because.c_str());
@@ -819,6 +844,9 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
                 "Merge even when the file's stamps look shifted against the stored bars");
   imp->add_flag("--force", ia.options.force,
                 "Import even when more rows are rejected than the dataset allows (they go to quarantine)");
+  imp->add_flag("--reimport", ia.options.reimport,
+                "The file was imported before with other options (--tz, --stamp, --format, --columns): "
+                "replace that job's bars with this reading in one new job");
   imp->callback([&] { rc = CmdImport(g, ia); });
 
   auto* ca = app.add_subcommand("check-alignment",
@@ -910,7 +938,9 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   auto* demo = app.add_subcommand("demo", "Create a demo vault from generated sample data and import it");
   static std::string demo_dir;
   demo->add_option("DIR", demo_dir, "Folder for the demo vault (default ./barlake-demo)");
-  demo->callback([&] { rc = CmdDemo(g, demo_dir); });
+  static int demo_days = 730;
+  demo->add_option("--days", demo_days, "Calendar days of generated bars, ending 2025-03-21 (default 730)");
+  demo->callback([&] { rc = CmdDemo(g, demo_dir, demo_days); });
 
   AddCalendarCommands(app, g, rc);
   AddDeriveCommands(app, g, rc);

@@ -169,7 +169,7 @@ struct SetArgs {
   std::string symbol, timeframe, calendar, outside_session;
   // Every other per-dataset setting (empty: unchanged); see SettingsToWrite.
   std::string format, source_tz, max_reject_share, check_alignment, check_spikes, allow_non_positive,
-      spike_scale_multiple, description, owner;
+      spike_scale_multiple, description, owner, end_date;
   bool as_json = false;
 };
 
@@ -190,6 +190,12 @@ Result<std::vector<registry::Registry::DatasetSetting>> SettingsToWrite(const Se
   text("outside_session", a.outside_session);
   text("description", a.description);
   text("owner", a.owner);
+  if (!a.end_date.empty()) {
+    if (a.end_date != "none" && !calendar::ParseDate(a.end_date).ok()) {
+      return Status::InvalidArgument("--end-date '" + a.end_date + "' must be YYYY-MM-DD, or none");
+    }
+    out.push_back({"end_date", a.end_date == "none" ? "" : a.end_date, true});
+  }
   for (const auto& [key, v] : {std::pair<const char*, const std::string&>{"check_alignment", a.check_alignment},
                                {"check_spikes", a.check_spikes},
                                {"allow_non_positive", a.allow_non_positive}}) {
@@ -219,7 +225,7 @@ int CmdDatasetSet(const Globals& g, const SetArgs& a) {
     return Fail(Status::InvalidArgument(
         "nothing to set; pass one or more of --format, --source-tz, --calendar, --outside-session, "
         "--max-reject-share, --check-alignment, --check-spikes, --allow-non-positive, "
-        "--spike-scale-multiple, --description, --owner"));
+        "--spike-scale-multiple, --description, --owner, --end-date"));
   }
   const std::string dir = VaultDir(g);
   Env* env = Env::Default();
@@ -263,7 +269,8 @@ int CmdDatasetSet(const Globals& g, const SetArgs& a) {
         {"allow_non_positive", d.allow_non_positive ? "true" : "false"},
         {"spike_scale_multiple", num(d.spike_scale_multiple)},
         {"description", d.description},
-        {"owner", d.owner}};
+        {"owner", d.owner},
+        {"end_date", d.end_date.empty() ? "none" : d.end_date}};
   };
   const auto before_values = describe(was), after_values = describe(*now);
   if (a.as_json) {
@@ -328,6 +335,8 @@ void AddCalendarCommands(CLI::App& app, Globals& g, int& rc) {
   set->add_option("--spike-scale-multiple", st.spike_scale_multiple, "Local scales a bad tick must be away (> 0)");
   set->add_option("--description", st.description, "Free text shown by status");
   set->add_option("--owner", st.owner, "Who looks after the dataset");
+  set->add_option("--end-date", st.end_date,
+                  "Last trade date, YYYY-MM-DD (an expired contract), or none: health judges staleness up to it");
   set->add_flag("--json", st.as_json, "Print JSON");
   set->callback([&] { rc = CmdDatasetSet(g, st); });
 }

@@ -17,8 +17,11 @@
 #include "cli/cli_common.h"
 #include "cli/output.h"
 #include "core/json_text.h"
+#include "core/time_zone.h"
+#include "core/timeframe.h"
 #include "derive/level_touches.h"
 #include "derive/session_stats.h"
+#include "health/health.h"
 #include "lake/derived_tables.h"
 #include "lake/public_types.h"
 
@@ -158,8 +161,30 @@ std::string RangeText(const SessionInput& in) {
 // bars (20 years of 1m bars at once would hold ~7M bars, over 1 GB with the reader's copy).
 constexpr size_t kSessionsPerBlock = 250;
 
-Result<derive::SessionStats> StatsOf(SessionInput& in, const StatsArgs& a) {
-  derive::SessionStats all;
+// What `stats` marks per session (docs/cli.md): bars the session should have but lacks
+// (coverage), and whether it lies in a week `health` finds shifted against the calendar.
+struct SessionMarks {
+  int64_t expected = 0;
+  std::string suspicious;  // the week's description; empty: not suspicious
+};
+
+struct StatsWithMarks {
+  derive::SessionStats stats;
+  std::vector<SessionMarks> marks;  // parallel to stats.sessions
+};
+
+// A session of length L holds ceil(L / bar) bars (the last one cut short by the close);
+// a daily (or longer) bar is one per session.
+int64_t ExpectedBars(const calendar::Session& s, const Timeframe& tf) {
+  if (tf.is_daily_or_longer()) return 1;
+  return (s.close - s.open + tf.micros() - 1) / tf.micros();
+}
+
+Result<StatsWithMarks> StatsOf(SessionInput& in, const StatsArgs& a) {
+  StatsWithMarks out;
+  derive::SessionStats& all = out.stats;
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(a.timeframe));
+  std::vector<SuspiciousWeek> weeks;
   for (size_t b = in.first; b < in.end; b += kSessionsPerBlock) {
     const size_t e = std::min(in.end, b + kSessionsPerBlock);
     // Up to the next block's first open, so the bars between two blocks' sessions are
@@ -170,21 +195,56 @@ Result<derive::SessionStats> StatsOf(SessionInput& in, const StatsArgs& a) {
     ASSIGN_OR_RETURN(derive::SessionStats block, derive::ComputeSessionStats(bars, sessions));
     all.sessions.insert(all.sessions.end(), block.sessions.begin(), block.sessions.end());
     all.bars_outside_sessions += block.bars_outside_sessions;
+    // The same suspicious-week test as `barlake health`, over this block's bars.
+    if (!tf.is_daily_or_longer() && !bars.empty()) {
+      health::HealthOptions options;
+      options.pattern_tz = in.zone;
+      const HealthReport r = health::Analyze(bars.ts, tf.seconds(), sessions, sessions.back().close, options);
+      weeks.insert(weeks.end(), r.suspicious_weeks.begin(), r.suspicious_weeks.end());
+    }
   }
-  return all;
+  std::optional<TimeZone> zone;
+  if (auto z = TimeZone::Locate(in.zone.empty() ? "UTC" : in.zone); z.ok()) zone = *z;
+  for (const auto& s : all.sessions) {
+    SessionMarks m;
+    const calendar::Session session{s.session_open, s.session_close, s.trade_date, s.early_close, s.late_open};
+    m.expected = ExpectedBars(session, tf);
+    // Weeks run Sunday to Saturday in the calendar's zone; a session belongs to the week
+    // its open falls in.
+    if (zone) {
+      const Micros local = s.session_open + zone->OffsetAt(s.session_open) * kMicrosPerSecond;
+      const int64_t day = local >= 0 ? local / kMicrosPerDay : (local - kMicrosPerDay + 1) / kMicrosPerDay;
+      for (const auto& w : weeks) {
+        if (day >= w.week_start && day < w.week_start + 7) m.suspicious = w.description;
+      }
+    }
+    out.marks.push_back(std::move(m));
+  }
+  return out;
 }
 
 int CmdStats(const Globals& g, const StatsArgs& a) {
   if (a.save) return SaveTable(g, a, lake::kSessionStatsTable);
   auto in = LoadSessions(g, a);
   if (!in.ok()) return Fail(in.status());
-  auto stats = StatsOf(*in, a);
-  if (!stats.ok()) return Fail(stats.status());
+  auto with_marks = StatsOf(*in, a);
+  if (!with_marks.ok()) return Fail(with_marks.status());
+  const derive::SessionStats* stats = &with_marks->stats;
+  const std::vector<SessionMarks>& marks = with_marks->marks;
+  int64_t short_sessions = 0, suspicious_sessions = 0;
+  for (size_t k = 0; k < marks.size(); ++k) {
+    short_sessions += stats->sessions[k].bars < marks[k].expected;
+    suspicious_sessions += !marks[k].suspicious.empty();
+  }
   const TimeZone& tz = *in->tz;
   if (a.format == "json") {
     json rows = json::array();
-    for (const auto& s : stats->sessions) {
+    for (size_t k = 0; k < stats->sessions.size(); ++k) {
+      const auto& s = stats->sessions[k];
+      const SessionMarks& m = marks[k];
       json row = {{"trade_date", calendar::FormatDate(s.trade_date)}, {"bars", s.bars},
+                  {"expected_bars", m.expected}, {"missing_bars", std::max<int64_t>(0, m.expected - s.bars)},
+                  {"suspicious_week", m.suspicious.empty() ? json(nullptr) : json(m.suspicious)},
                   {"early_close", s.early_close}, {"late_open", s.late_open}};
       // The session's instants in the display zone, its prices and volume as numbers.
       for (const auto& [key, t] : {std::pair{"session_open", s.session_open}, {"session_close", s.session_close},
@@ -199,27 +259,38 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
     }
     json out = {{"symbol", a.symbol},          {"timeframe", a.timeframe},
                 {"calendar", in->calendar}, {"display_tz", tz.name()},
-                {"sessions", rows},            {"bars_outside_sessions", stats->bars_outside_sessions}};
+                {"sessions", rows},            {"bars_outside_sessions", stats->bars_outside_sessions},
+                {"sessions_missing_bars", short_sessions}, {"sessions_in_suspicious_weeks", suspicious_sessions}};
     std::printf("%s\n", ToJsonText(out, 2).c_str());
     return 0;
   }
   if (a.format == "csv") {
     fmt::memory_buffer buf;
     fmt::format_to(std::back_inserter(buf),
-                   "trade_date,open,high,low,close,high_time,low_time,range,volume,bars,early_close,late_open\n");
-    for (const auto& s : stats->sessions) {
-      fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{},{}\n", calendar::FormatDate(s.trade_date),
-                     s.open, s.high, s.low, s.close, tz.FormatLocal(s.high_time), tz.FormatLocal(s.low_time),
-                     s.range, s.volume, s.bars, s.early_close, s.late_open);
+                   "trade_date,open,high,low,close,high_time,low_time,range,volume,bars,early_close,late_open,"
+                   "expected_bars,suspicious_week\n");
+    for (size_t k = 0; k < stats->sessions.size(); ++k) {
+      const auto& s = stats->sessions[k];
+      fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                     calendar::FormatDate(s.trade_date), s.open, s.high, s.low, s.close, tz.FormatLocal(s.high_time),
+                     tz.FormatLocal(s.low_time), s.range, s.volume, s.bars, s.early_close, s.late_open,
+                     marks[k].expected, !marks[k].suspicious.empty());
     }
     std::fwrite(buf.data(), 1, buf.size(), stdout);
     return 0;
   }
   std::vector<std::vector<std::string>> table;
-  for (const auto& s : stats->sessions) {
+  for (size_t k = 0; k < stats->sessions.size(); ++k) {
+    const auto& s = stats->sessions[k];
+    std::string note = Marks(s.early_close, s.late_open);
+    if (s.bars < marks[k].expected) {
+      note += std::string(note.empty() ? "" : ", ") + "missing " + WithThousands(marks[k].expected - s.bars) + " of " +
+              WithThousands(marks[k].expected) + " bars";
+    }
+    if (!marks[k].suspicious.empty()) note += std::string(note.empty() ? "" : ", ") + "suspicious week";
     table.push_back({calendar::FormatDate(s.trade_date), Num(s.open), Num(s.high), Num(s.low), Num(s.close),
                      TableTime(tz, s.high_time), TableTime(tz, s.low_time), Num(s.range),
-                     Num(s.volume), WithThousands(s.bars), Marks(s.early_close, s.late_open)});
+                     Num(s.volume), WithThousands(s.bars), note});
   }
   std::printf("%s %s sessions %s (calendar %s, times in %s)\n", a.symbol.c_str(), a.timeframe.c_str(),
               RangeText(*in).c_str(), in->calendar.c_str(), tz.name().c_str());
@@ -233,6 +304,17 @@ int CmdStats(const Globals& g, const StatsArgs& a) {
   }
   if (stats->bars_outside_sessions > 0) {
     std::printf("%s bars outside every session are in no row.\n", WithThousands(stats->bars_outside_sessions).c_str());
+  }
+  if (short_sessions > 0) {
+    std::printf("%s session%s missing bars (coverage): its statistics cover only the bars stored; see `%s health "
+                "%s %s`.\n",
+                WithThousands(short_sessions).c_str(), short_sessions == 1 ? " is" : "s are", g.program.c_str(),
+                a.symbol.c_str(), a.timeframe.c_str());
+  }
+  if (suspicious_sessions > 0) {
+    std::printf("%s session%s in a suspicious week (its bars look shifted against the calendar; see `%s health`).\n",
+                WithThousands(suspicious_sessions).c_str(), suspicious_sessions == 1 ? " is" : "s are",
+                g.program.c_str());
   }
   return 0;
 }

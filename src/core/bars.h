@@ -10,12 +10,16 @@
 namespace barlake {
 
 /// Bits of BarColumns::flags, stored in every bar file's `flags` column. Imported bars
-/// are 0; derived bars say how their bucket was built (docs/derived.md). Stable values.
+/// are 0 but for kBarProvisional; derived bars say how their bucket was built (docs/derived.md). Stable values.
 enum BarFlag : uint8_t {
   kBarTruncated = 1,       // shorter than the timeframe: a session close, early close or halt cut it
   kBarEarlyClose = 2,      // the last bucket of a session that closed early
   kBarOutsideSession = 4,  // built from bars outside every session of the calendar
   kBarLateOpen = 8,        // the first bucket of a session that opened late
+  /// Imported bars: the last bar of its file, which may still have been forming when the
+  /// file was written. A later file holding this bar and later ones completes it (replaces
+  /// it without a conflict); see docs/validation.md "Provisional last bars".
+  kBarProvisional = 16,
 };
 
 struct BarColumns {

@@ -52,6 +52,7 @@ Result<std::string> MakeNinjaTraderExport(const SampleSpec& spec, int64_t* rows)
   out.reserve(static_cast<size_t>(spec.days) * 1400 * 48);
   int64_t n = 0;
   int64_t ny_offset = 0, out_offset = 0;
+  size_t session = 0;  // with spec.sessions: the first that has not closed
   for (int64_t m = first_minute; m < last_minute; ++m) {
     const Micros open_utc = m * 60 * kMicrosPerSecond;
     if (m % 60 == 0 || m % 60 == 59 || m == first_minute) {  // offsets change on the hour
@@ -59,7 +60,13 @@ Result<std::string> MakeNinjaTraderExport(const SampleSpec& spec, int64_t* rows)
       out_offset = out_tz.OffsetAt(open_utc + 60 * kMicrosPerSecond) / 60;
     }
     const int64_t ny_local = m + ny_offset;
-    if (spec.cme_session && (!InCmeSession(ny_local) || IsHoliday(ny_local / 1440))) continue;
+    if (spec.sessions) {
+      const auto& s = *spec.sessions;
+      while (session < s.size() && s[session].close <= open_utc) ++session;
+      if (session == s.size() || s[session].open > open_utc) continue;
+    } else if (spec.cme_session && (!InCmeSession(ny_local) || IsHoliday(ny_local / 1440))) {
+      continue;
+    }
     // Four sub-steps make a plausible intra-minute path.
     const double o = round_tick(price);
     double hi = o, lo = o, p = price;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "barlake/types.h"
 #include "core/result.h"
 
 namespace barlake::demo {
@@ -22,6 +24,11 @@ struct SampleSpec {
   /// CME Globex hours in New York time: Sunday 18:00 to Friday 17:00, daily break
   /// 17:00-18:00. When false every minute is a bar (24/7 crypto style).
   bool cme_session = true;
+  /// When set (sorted, e.g. a calendar's SessionsBetween), a minute is generated exactly
+  /// when it lies in one of these sessions, so the data follows the calendar's holidays,
+  /// early closes and late opens (`barlake demo`: a fresh vault's health is clean).
+  /// Overrides cme_session. Not owned.
+  const std::vector<Session>* sessions = nullptr;
 };
 
 /// Generate the bars and return the file contents (no I/O).

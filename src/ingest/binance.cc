@@ -1,5 +1,6 @@
 #include "ingest/binance.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -139,7 +140,7 @@ class BinanceJson : public BarFormat {
       }
       if (i + 1 == doc.size() && t->close_us >= now) {
         ++live;
-        continue;
+        if (!opt.keep_live_last_bar) continue;
       }
       internal::PushBar(&out, t->open_us, v, n);
     }
@@ -149,7 +150,10 @@ class BinanceJson : public BarFormat {
         "fetch the klines again."));
     out.notes.push_back(micros_rows ? "Binance klines: stamps are epoch microseconds, bar open times in UTC"
                                     : "Binance klines: stamps are epoch milliseconds, bar open times in UTC");
-    if (live) {
+    if (live && opt.keep_live_last_bar) {
+      out.notes.push_back("kept the last kline as provisional: its close time is still in the future (the "
+                          "live, unfinished candle); a later fetch completes it");
+    } else if (live) {
       out.notes.push_back("dropped the last kline: its close time is still in the future (the live, "
                           "unfinished candle); import it again once it has closed");
     }
@@ -212,6 +216,7 @@ class BinanceCsv : public BarFormat {
     out.bars.Reserve(data.size() / 100 + 16);
     out.line.reserve(data.size() / 100 + 16);
     int64_t rows_ms = 0, rows_us = 0;
+    int64_t latest_close_us = 0;  // of the latest kline: after now, it is the live candle
     bool header = false;
     const int64_t tf_us = opt.timeframe.micros();
     LineReader reader(data, &opt.on_progress);
@@ -254,6 +259,7 @@ class BinanceCsv : public BarFormat {
         continue;
       }
       internal::PushBar(&out, t->open_us, v, line_no);
+      latest_close_us = std::max(latest_close_us, t->close_us);
     }
     RETURN_IF_ERROR(problems.ToStatus(
         "Each row must be 'open_time,open,high,low,close,volume,close_time,...' with epoch "
@@ -269,6 +275,19 @@ class BinanceCsv : public BarFormat {
     }
     out.notes.push_back(header ? "header line found and skipped" : "no header line (spot-style file)");
     internal::SortAndNote(&out);
+    // The file tells that its last kline was still forming: its close time is after now.
+    if (!out.bars.empty() && latest_close_us >= NowMicros() && opt.keep_live_last_bar) {
+      out.notes.push_back("kept the last kline as provisional: its close time is still in the future (the "
+                          "live, unfinished candle); a later file completes it");
+    } else if (!out.bars.empty() && latest_close_us >= NowMicros()) {
+      out.bars.ts.pop_back();
+      for (auto* col : {&out.bars.open, &out.bars.high, &out.bars.low, &out.bars.close, &out.bars.volume}) {
+        col->pop_back();
+      }
+      out.line.pop_back();
+      out.notes.push_back("dropped the last kline: its close time is still in the future (the live, "
+                          "unfinished candle); import it again once it has closed");
+    }
     return out;
   }
 };

@@ -870,10 +870,10 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       Micros local = st.value;
       if (st.kind == StampKind::kInstant) {
         const bool utc_midnight = !st.has_offset && st.value % kMicrosPerDay == 0;
+        const TimeZone* date_zone = opt.daily_date_zone;  // the exchange's, else UTC
         local = st.has_offset ? st.local
                 : utc_midnight ? st.value
-                               : st.value + (zone ? zone->OffsetAt(st.value) * kMicrosPerSecond : 0);
-        if (!st.has_offset && !utc_midnight && zone && zone == opt.source_tz) out.source_tz_used = true;
+                               : st.value + (date_zone ? date_zone->OffsetAt(st.value) * kMicrosPerSecond : 0);
       }
       ts = (local >= 0 ? local / kMicrosPerDay : (local - kMicrosPerDay + 1) / kMicrosPerDay) * kMicrosPerDay;
     }
@@ -923,7 +923,9 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
   }
   if (want_daily && naive_has_time) out.notes.push_back("daily bars: each row's date is kept, its time of day dropped");
   if (want_daily && !units.empty()) {
-    out.notes.push_back("daily bars: epoch stamps take their date in " + (zone ? zone->name() : std::string("UTC")));
+    out.notes.push_back("daily bars: epoch stamps take their date in " +
+                        (opt.daily_date_zone ? opt.daily_date_zone->name() + " (the calendar's zone)"
+                                             : std::string("UTC (no calendar)")));
   }
   if (date_rows) out.notes.push_back("stamps are dates (daily bars)");
   for (EpochUnit u : units) {

@@ -112,7 +112,9 @@ Status CheckSpacing(const ParsedBars& p, const Timeframe& tf, const std::string&
     }
     gcd = std::gcd(gcd, gap);
   }
-  if (b.size() >= 50 && gcd > step) {
+  // 20 bars are enough: every gap of a real finer file a multiple of a coarser bar is
+  // rare, and hourly bars on the half hour must not slip in as 30m ones.
+  if (b.size() >= 20 && gcd > step) {
     return Status::InvalidInput(
         file_label + ": field 'timestamp': all " + std::to_string(b.size()) + " bars are a multiple of " +
         Interval(gcd / kMicrosPerSecond) + " apart, so this looks like a " + Interval(gcd / kMicrosPerSecond) +

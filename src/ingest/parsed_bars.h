@@ -34,6 +34,15 @@ struct ParseOptions {
   /// failing, so the caller can weigh them against max_reject_share and quarantine them.
   /// Structural problems (wrong format, no header, wrong timeframe) still fail.
   bool keep_unparsed = false;
+  /// The zone in which an epoch stamp of a daily (or longer) bar takes its date: the
+  /// dataset's calendar zone (the exchange's), nullptr for UTC. Never the source zone: a
+  /// Friday session stamped in epoch time is Friday's bar wherever the file was exported.
+  const TimeZone* daily_date_zone = nullptr;
+  /// Keep a last bar the source itself shows as still forming (a Binance kline whose close
+  /// time is in the future, Yahoo's bar at regularMarketTime) instead of dropping it, with
+  /// a note saying so: the import stores it as provisional (kBarProvisional), and a later
+  /// fetch that holds it and later bars completes it.
+  bool keep_live_last_bar = false;
 };
 
 /// A line (or, in JSON, a series position) that did not parse.

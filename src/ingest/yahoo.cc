@@ -263,7 +263,7 @@ class YahooJson : public BarFormat {
       out.notes.push_back("skipped " + std::to_string(nulls) + " null row" + (nulls == 1 ? "" : "s") +
                           " (Yahoo sends null for intervals without data)");
     }
-    DropLiveBar(meta, *zone, opt.timeframe, raw_stamp, &out);
+    DropLiveBar(meta, *zone, opt.timeframe, raw_stamp, opt.keep_live_last_bar, &out);
     internal::SortAndNote(&out);
     return out;
   }
@@ -277,7 +277,7 @@ class YahooJson : public BarFormat {
   // had not ended. Only the last bar can be live. A regularMarketTime older than the
   // bar (mutual funds' meta lags their NAV bars) proves nothing: the bar is kept.
   static void DropLiveBar(const json& meta, TimeZone& zone, const Timeframe& tf,
-                          const std::vector<int64_t>& raw, ParsedBars* out) {
+                          const std::vector<int64_t>& raw, bool keep_live, ParsedBars* out) {
     const auto now = IntField(meta, "regularMarketTime");
     if (!now || out->bars.empty() || !PlausibleEpochSeconds(*now)) return;
     const size_t last = out->bars.size() - 1;
@@ -300,6 +300,14 @@ class YahooJson : public BarFormat {
     }
     if (!live) return;
     const std::string when = FormatIsoUtc(*now * kMicrosPerSecond);
+    if (keep_live) {
+      out->notes.push_back("kept the live last bar (" +
+                           (tf.is_daily_or_longer() ? DateText(out->bars.ts[last] / kMicrosPerDay)
+                                                    : FormatIsoUtc(out->bars.ts[last])) +
+                           ") as provisional: its period had not closed at regularMarketTime " + when +
+                           "; a later fetch completes it");
+      return;
+    }
     out->notes.push_back("dropped the live last bar (" +
                          (tf.is_daily_or_longer() ? DateText(out->bars.ts[last] / kMicrosPerDay)
                                                   : FormatIsoUtc(out->bars.ts[last])) +

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -190,6 +191,12 @@ const DataKind* FindDataKind(std::string_view name);
 #define BARLAKE_DECLARE_KIND(fn) const DataKind& fn();
 BARLAKE_DATA_KINDS(BARLAKE_DECLARE_KIND)
 #undef BARLAKE_DECLARE_KIND
+/// The bar query views: `bars` over the imported datasets' files and `derived_bars` over
+/// those of `derived` (SYMBOL, TF by their folder values; datasets barlake builds), so a
+/// query over `bars` never counts a resampled copy of the same trades twice.
+std::vector<std::string> BarViewsSql(const VaultPaths& paths,
+                                     const std::vector<std::string>& stored_rel_paths,
+                                     const std::set<std::pair<std::string, std::string>>& derived);
 /// "bars", "snapshot" or "table": the registry kind of a catalog timeframe.
 std::string DatasetKindOf(const std::string& timeframe);
 /// Whether completed jobs of `job_kind` can be rolled back (some kind lists it).

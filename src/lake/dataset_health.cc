@@ -6,6 +6,7 @@
 #include <map>
 #include <thread>
 
+#include "calendar/calendar.h"
 #include "core/timeframe.h"
 #include "lake/derived_tables.h"
 #include "lake/derived.h"
@@ -183,7 +184,23 @@ Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& 
       ASSIGN_OR_RETURN(calendar::SessionList sessions, source->sessions(from, to));
       health::HealthOptions options = request.options;
       options.pattern_tz = source->zone;
-      h.report = health::Analyze(ts, tf.seconds(), sessions, now, options);
+      // A dataset with an end (a contract that expired) is judged up to its last trade
+      // date's sessions, not up to the clock: it is not stale forever.
+      Micros stale_now = now;
+      if (const registry::DatasetSpec* spec = lake->registry().Find(d.symbol, d.timeframe);
+          spec && !spec->end_date.empty()) {
+        if (auto end = calendar::ParseDate(spec->end_date); end.ok()) {
+          Micros last_close = 0;
+          for (const auto& s : sessions) {
+            if (s.trade_date <= *end) last_close = std::max(last_close, s.close);
+          }
+          if (last_close > 0) stale_now = std::min(now, last_close);
+          h.report.notes.push_back("staleness judged up to the dataset's end_date " + spec->end_date);
+        }
+      }
+      auto notes = std::move(h.report.notes);
+      h.report = health::Analyze(ts, tf.seconds(), sessions, stale_now, options);
+      h.report.notes.insert(h.report.notes.begin(), notes.begin(), notes.end());
     } else {
       h.report.calendar_checked = false;
       h.report.rows = d.rows;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,8 @@
 #include "lake/job_pipeline.h"
 #include "lake/lake.h"
 #include "lake/compressed_source.h"
+#include "lake/provisional.h"
+#include "lake/weekly_anchor.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 #include "validate/validator.h"
@@ -29,6 +32,7 @@ struct Lake::BarImport {
   Source source;
   std::optional<Timeframe> tf;
   std::optional<TimeZone> tz;
+  std::optional<TimeZone> date_zone;  // the calendar's: where epoch daily stamps take their date
   const ingest::BarFormat* format = nullptr;
   std::string calendar_name;
   ImportResult result;
@@ -39,6 +43,8 @@ struct Lake::BarImport {
   ingest::ParsedBars parsed;
   validate::ValidationReport validation;
   int64_t unparsed = 0;
+  Micros file_last_ts = 0;  // the file's last bar once parsed: stored provisional
+  int64_t replace_job = 0;  // --reimport: the earlier job whose bars this one replaces
   std::string Report() { return result.ReportJson(); }
 };
 
@@ -65,11 +71,15 @@ std::string UnparsedLines(const std::string& label,
 
 // Partial last bar: an export written while its last bar was still forming holds that
 // bar's values so far. It is not merged as final; a later export brings the whole bar.
-void DropPartialLastBar(const Timeframe& tf, Micros modified, ingest::ParsedBars* parsed,
+void DropPartialLastBar(const Timeframe& tf, Micros modified, bool keep, ingest::ParsedBars* parsed,
                         ImportResult* result) {
   if (tf.is_daily_or_longer() || parsed->bars.empty() || modified <= 0) return;
   const Micros last = parsed->bars.ts.back();
-  if (last <= modified && modified < last + tf.micros()) {
+  if (keep && last <= modified && modified < last + tf.micros()) {
+    parsed->notes.push_back("the last bar (" + FormatIsoUtc(last) + ", line " +
+                            std::to_string(parsed->line.back()) + ") had not closed when the file was written (" +
+                            FormatIsoUtc(modified) + "): stored as provisional; a later file completes it");
+  } else if (last <= modified && modified < last + tf.micros()) {
     parsed->notes.push_back(
         "the last bar (" + FormatIsoUtc(last) + ", line " + std::to_string(parsed->line.back()) +
         ") had not closed when the file was written (" + FormatIsoUtc(modified) +
@@ -353,6 +363,13 @@ Status Lake::ParseBars(BarImport* s) {
   ingest::ParseOptions popt{*s->tf, &*s->tz, s->source.name};
   popt.stamp = req.stamp;
   popt.columns = req.columns;
+  if (s->tf->is_daily_or_longer() && !s->calendar_name.empty()) {
+    if (const calendar::Calendar* cal = registry_.calendars().Find(s->calendar_name)) {
+      if (auto zone = TimeZone::Locate(cal->zone); zone.ok()) s->date_zone = std::move(*zone);
+    }
+  }
+  popt.daily_date_zone = s->date_zone ? &*s->date_zone : nullptr;
+  popt.keep_live_last_bar = req.keep_forming_last_bar;
   // Lines that do not parse are weighed with the other rejected rows (rule parse_error)
   // against max_reject_share, and quarantined when the import goes ahead.
   popt.keep_unparsed = true;
@@ -378,7 +395,14 @@ Status Lake::ParseBars(BarImport* s) {
   s->parsed = std::move(parsed_or).value();
   ingest::ParsedBars& parsed = s->parsed;
   ingest::SortByTime(&parsed);
-  DropPartialLastBar(*s->tf, modified, &parsed, &s->result);
+  if (s->tf->seconds() == 7 * 86400) RETURN_IF_ERROR(AnchorWeeklyBars(s->source.name, &parsed));
+  DropPartialLastBar(*s->tf, modified, req.keep_forming_last_bar, &parsed, &s->result);
+  // A bar the file's own clock or mtime showed as forming was dropped above: the bar
+  // before it had closed, so nothing is left provisional then.
+  if (!parsed.bars.empty() && !s->result.partial_last_bar_dropped) {
+    s->file_last_ts = parsed.bars.ts.back();
+    if (std::string note = FormingByVolumeNote(parsed); !note.empty()) parsed.notes.push_back(note);
+  }
   job.rows_read = parsed.rows_read;
   s->result.nonexistent_local = parsed.nonexistent_local;
   s->result.ambiguous_local = parsed.ambiguous_local;
@@ -487,6 +511,9 @@ Status Lake::GateBars(BarImport* s) {
   const ImportRequest& req = s->req;
   const ingest::ParsedBars& parsed = s->parsed;
   RETURN_IF_ERROR(RefuseReimportWithOtherOptions(s));
+  // The stored bars a reimport overlaps are mostly the ones it replaces (read wrong):
+  // comparing them would refuse the corrected reading.
+  if (s->replace_job != 0) return Status::OK();
   ASSIGN_OR_RETURN(bool skipped,
                    SkipIfImported(Context(), s->scope.get(), s->scope->job().source_sha256,
                                   req.symbol, req.timeframe, &s->result.skipped_because,
@@ -552,13 +579,22 @@ Status Lake::RefuseReimportWithOtherOptions(BarImport* s) {
     asked += (asked.empty() ? "" : ", ") + flag + " " + shown(current);
   }
   if (was.empty()) return Status::OK();  // the same import again: skipped as before
+  if (req.reimport) {
+    s->replace_job = previous->id;
+    s->result.replaced_job = previous->id;
+    s->result.notes.push_back("--reimport: replaces the bars of job " + std::to_string(previous->id) +
+                              " (which read this file with " + was + ") with this reading (" + asked +
+                              "); `barlake rollback` of this job restores them");
+    return Status::OK();
+  }
   s->scope->job().report_json = s->Report();
   return Status::Conflict(
       "'" + ToValidUtf8(s->source.name) + "' was already imported into " + req.symbol + " " +
       req.timeframe + " by job " + std::to_string(previous->id) + " with " + was +
       "; this run asks for " + asked + ". Nothing was imported. If job " +
-      std::to_string(previous->id) + " read the file wrong, undo it with `barlake rollback " +
-      std::to_string(previous->id) + "` and import the file again.");
+      std::to_string(previous->id) + " read the file wrong, run again with --reimport to replace its "
+      "bars with this reading in one job (or undo it with `barlake rollback " +
+      std::to_string(previous->id) + "` and import the file again).");
 }
 
 // A failed import leaves nothing behind, not even its copy of the source; unless its plan
@@ -591,6 +627,9 @@ Status Lake::CommitBars(BarImport* s) {
   JobRecord& job = s->scope->job();
   ImportResult& result = s->result;
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+  // The file's last bar may have been forming: stored provisional, completed by a later
+  // file (lake/provisional.h). Released quarantine rows are not a file's end.
+  if (job.kind == "import") MarkProvisionalLastBar(s->file_last_ts, &s->parsed.bars);
   PlanInput<BarColumns> in;
   in.symbol = req.symbol;
   in.timeframe = req.timeframe;
@@ -599,6 +638,15 @@ Status Lake::CommitBars(BarImport* s) {
   in.rel_path = [&](const std::string& period) {
     return storage::PartitionRelPath(req.symbol, req.timeframe, period);
   };
+  if (s->replace_job != 0) {
+    in.replace_job = s->replace_job;
+    ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(s->replace_job));
+    std::set<std::string> periods;
+    for (const auto& c : changes) {
+      if (c.symbol == req.symbol && c.timeframe == req.timeframe) periods.insert(c.period);
+    }
+    in.replace_periods.assign(periods.begin(), periods.end());
+  }
   in.on_conflict = [&](const BarColumns& stored, size_t i, size_t j) {
     if (result.conflicts.size() >= 20) return;
     const BarColumns& nb = s->parsed.bars;
@@ -622,6 +670,8 @@ Status Lake::CommitBars(BarImport* s) {
     result.rows_added = c.rows_added;
     result.rows_identical = c.rows_identical;
     result.rows_replaced = c.rows_replaced;
+    result.provisional_completed = c.rows_completed;
+    result.rows_removed = c.rows_removed;
     result.bytes_estimate = c.bytes_estimate;
     result.partitions = c.partitions;
   };
@@ -644,6 +694,7 @@ Status Lake::CommitBars(BarImport* s) {
     spec.format = (req.format.empty() || req.format == "auto") ? "" : result.format;
     spec.source_tz = result.source_tz;
     spec.calendar = req.calendar;
+    spec.end_date = req.end_date;
     spec.description = req.description.empty() ? req.symbol + " " + req.timeframe +
                                                      " bars imported from " + result.format
                                                : req.description;

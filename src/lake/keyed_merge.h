@@ -31,6 +31,12 @@ using ConflictPolicy = barlake::OnConflict;  // the public enum (barlake/types.h
 template <typename Rows>
 struct RowTraits;
 
+/// How a stored row and an incoming row with the same key are settled before their values
+/// are compared (RowTraits::Settle): compared under the conflict policy, the incoming row
+/// taken without a conflict (it completes a provisional bar), or the stored row kept
+/// without a conflict.
+enum class MergeSettle { kCompare, kComplete, kKeepStored };
+
 template <>
 struct RowTraits<BarColumns> {
   static bool KeyLess(const BarColumns& a, size_t i, const BarColumns& b, size_t j) {
@@ -44,12 +50,30 @@ struct RowTraits<BarColumns> {
   static void AppendStored(BarColumns* out, const BarColumns& src, size_t i) {
     out->Append(src, i);
   }
-  // Parsed bars carry no job or flags column yet.
+  // Parsed bars carry no job column; their flags are empty (all 0) or mark the file's
+  // provisional last bar.
   static void AppendNew(BarColumns* out, const BarColumns& src, size_t i, int64_t job) {
     out->AppendPrices(src, i);
     out->job.push_back(job);
-    if (!out->flags.empty()) out->flags.push_back(0);
+    const uint8_t f = src.FlagAt(i);
+    if (f != 0 && out->flags.size() + 1 < out->ts.size()) out->flags.resize(out->ts.size() - 1, 0);
+    if (f != 0 || !out->flags.empty()) out->flags.push_back(f);
   }
+  // A provisional bar (the last of its file, maybe still forming) against the same bar:
+  // a final one completes it without a conflict; a provisional one never overrides a
+  // final stored bar; of two provisional ones the one with more volume is the later
+  // snapshot of the forming bar.
+  static MergeSettle Settle(const BarColumns& stored, size_t i, const BarColumns& in, size_t j) {
+    const bool stored_prov = stored.FlagAt(i) & kBarProvisional;
+    const bool new_prov = in.FlagAt(j) & kBarProvisional;
+    if (stored_prov && !new_prov) return MergeSettle::kComplete;
+    if (!stored_prov && new_prov) return MergeSettle::kKeepStored;
+    if (stored_prov && new_prov && !BarColumns::SameValues(stored, i, in, j)) {
+      return in.volume[j] > stored.volume[i] ? MergeSettle::kComplete : MergeSettle::kKeepStored;
+    }
+    return MergeSettle::kCompare;
+  }
+  static int64_t Job(const BarColumns& r, size_t i) { return r.job[i]; }
   static Result<BarColumns> ReadStored(const KindIo& io, const std::string& path) {
     return io.bars->ReadFile(path);
   }
@@ -77,10 +101,12 @@ struct RowTraits<storage::SnapshotRows> {
     out->Append(src, i);
     out->job.back() = job;
   }
+  static int64_t Job(const Rows& r, size_t i) { return r.job[i]; }
   static Result<Rows> ReadStored(const KindIo& io, const std::string& path) {
     return storage::SnapshotStore(io.conn).ReadFile(path);
   }
   static std::string Fingerprint(const Rows& r) { return storage::SnapshotContentHash(r); }
+  static MergeSettle Settle(const Rows&, size_t, const Rows&, size_t) { return MergeSettle::kCompare; }
 };
 
 /// What a merge did to one partition.
@@ -88,6 +114,7 @@ template <typename Rows>
 struct MergeOutcome {
   Rows rows;
   int64_t added = 0, identical = 0, replaced = 0, conflicting = 0;
+  int64_t completed = 0;  // provisional rows replaced by their final version (RowTraits::Settle)
 };
 
 /// Called for each conflicting pair: row `stored_row` of the stored rows, row `new_row`
@@ -111,7 +138,14 @@ MergeOutcome<Rows> MergeSorted(const Rows& stored, const Rows& incoming, size_t 
       Traits::AppendNew(&m.rows, incoming, j++, job_id);
       ++m.added;
     } else {
-      if (Traits::SameValues(stored, i, incoming, j)) {
+      const MergeSettle settle = Traits::Settle(stored, i, incoming, j);
+      if (settle == MergeSettle::kComplete) {
+        Traits::AppendNew(&m.rows, incoming, j, job_id);
+        ++m.completed;
+      } else if (settle == MergeSettle::kKeepStored) {
+        ++m.identical;
+        Traits::AppendStored(&m.rows, stored, i);
+      } else if (Traits::SameValues(stored, i, incoming, j)) {
         ++m.identical;
         Traits::AppendStored(&m.rows, stored, i);
       } else {
@@ -134,9 +168,11 @@ MergeOutcome<Rows> MergeSorted(const Rows& stored, const Rows& incoming, size_t 
 /// What a plan has counted so far over every partition of a job.
 struct PlanCounts {
   int64_t rows_added = 0, rows_identical = 0, rows_replaced = 0, rows_conflicting = 0;
+  int64_t rows_completed = 0;           // provisional bars completed by their final version
+  int64_t rows_removed = 0;             // rows of a replaced job (--reimport) not written again
   int64_t bytes_estimate = 0;           // of the files to write
   std::vector<std::string> partitions;  // rel_paths that change
-  int64_t rows_written() const { return rows_added + rows_replaced; }
+  int64_t rows_written() const { return rows_added + rows_replaced + rows_completed; }
 };
 
 /// Everything a planner needs to know about one dataset's incoming rows.
@@ -149,6 +185,11 @@ struct PlanInput {
   std::function<std::string(const std::string& period)> rel_path;
   /// Conflict examples: `stored` rows, `incoming` row index.
   std::function<void(const Rows& stored, size_t stored_row, size_t new_row)> on_conflict;
+  /// `import --reimport`: the rows this earlier job wrote are dropped from every partition
+  /// visited before the merge, and `replace_periods` (sorted: the periods it changed) are
+  /// visited even where no incoming row falls, so one job replaces its bars.
+  int64_t replace_job = 0;
+  std::vector<std::string> replace_periods;
 };
 
 /// Yields, partition by partition, the merged writes of one or more datasets' rows.
@@ -166,11 +207,15 @@ class PartitionPlanner {
 
   /// The next partition that changes, or nullopt; with `keep_rows` false only counts.
   Result<std::optional<PartitionWrite>> Next(bool keep_rows) {
-    for (; input_ < inputs_.size(); ++input_, begin_ = 0) {
+    for (; input_ < inputs_.size(); ++input_, begin_ = 0, extra_ = 0) {
       const PlanInput<Rows>& in = inputs_[input_];
       const Rows& rows = *in.rows;
-      while (begin_ < rows.size()) {
-        const std::string period = storage::PeriodOf(Traits::Time(rows, begin_), in.yearly);
+      const std::vector<std::string>& extra = in.replace_periods;
+      while (begin_ < rows.size() || extra_ < extra.size()) {
+        std::string period;
+        if (begin_ < rows.size()) period = storage::PeriodOf(Traits::Time(rows, begin_), in.yearly);
+        if (extra_ < extra.size() && (period.empty() || extra[extra_] < period)) period = extra[extra_];
+        while (extra_ < extra.size() && extra[extra_] <= period) ++extra_;
         ASSIGN_OR_RETURN(auto range, storage::PeriodRange(period));
         size_t end = begin_;
         while (end < rows.size() && Traits::Time(rows, end) < range.second) ++end;
@@ -194,6 +239,19 @@ class PartitionPlanner {
                                       "`barlake verify` before importing more data");
           }
         }
+        int64_t removed = 0;
+        if (in.replace_job != 0 && stored.size() > 0) {
+          Rows kept;
+          Traits::Reserve(&kept, stored.size());
+          for (size_t i = 0; i < stored.size(); ++i) {
+            if (Traits::Job(stored, i) == in.replace_job) {
+              ++removed;
+            } else {
+              Traits::AppendStored(&kept, stored, i);
+            }
+          }
+          if (removed > 0) stored = std::move(kept);
+        }
         const ConflictFn conflict = [&](size_t i, size_t j) {
           if (in.on_conflict) in.on_conflict(stored, i, j);
         };
@@ -204,14 +262,21 @@ class PartitionPlanner {
         counts_.rows_identical += m.identical;
         counts_.rows_replaced += m.replaced;
         counts_.rows_conflicting += m.conflicting;
-        if (m.added == 0 && m.replaced == 0) continue;  // nothing changes: not rewritten
+        counts_.rows_completed += m.completed;
+        counts_.rows_removed += removed;
+        if (m.added == 0 && m.replaced == 0 && m.completed == 0 && removed == 0) continue;
         const double per_row = entry && entry->rows > 0 ? static_cast<double>(entry->bytes) /
                                                               static_cast<double>(entry->rows)
                                                         : 10.0;
         counts_.bytes_estimate +=
             static_cast<int64_t>(per_row * static_cast<double>(m.rows.size())) + 1024;
         counts_.partitions.push_back(c.rel_path);
-        if (keep_rows) w.rows = MakePayload(std::move(m.rows));
+        if (m.rows.size() == 0) {
+          if (!entry) continue;  // nothing stored, nothing to write
+          w.remove = true;       // every row was the replaced job's
+        } else if (keep_rows) {
+          w.rows = MakePayload(std::move(m.rows));
+        }
         return std::optional<PartitionWrite>(std::move(w));
       }
     }
@@ -222,6 +287,7 @@ class PartitionPlanner {
   void Reset() {
     input_ = 0;
     begin_ = 0;
+    extra_ = 0;
     counts_ = PlanCounts();
   }
 
@@ -273,7 +339,7 @@ class PartitionPlanner {
   ConflictPolicy policy_;
   int64_t job_id_;
   std::vector<PlanInput<Rows>> inputs_;
-  size_t input_ = 0, begin_ = 0;
+  size_t input_ = 0, begin_ = 0, extra_ = 0;
   PlanCounts counts_;
 };
 

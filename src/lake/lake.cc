@@ -74,6 +74,8 @@ std::string ImportResult::ReportJson() const {
   j.update({{"dst_nonexistent_stamps", nonexistent_local}, {"dst_ambiguous_stamps", ambiguous_local}});
   j.update({{"rows_reordered", reordered}, {"alignment_checked", alignment_checked},
             {"partial_last_bar_dropped", partial_last_bar_dropped}});
+  j.update({{"provisional_completed", provisional_completed}, {"replaced_job", replaced_job},
+            {"rows_removed", rows_removed}});
   if (!alignment_message.empty()) j["alignment"] = alignment_message;
   j["identical_duplicates_dropped"] = identical_duplicates;
   j.update({{"rejected_by_rule", rejected_by_rule}, {"rejections", RuleRowsJson(rejections)}});

@@ -102,6 +102,16 @@ struct ImportRequest {
   bool skip_alignment_check = false;
   /// Parse, validate and run the alignment check, then stop (writes nothing; implies dry_run).
   bool alignment_only = false;
+  /// The file was imported before with other options (zone, stamps, format, columns):
+  /// replace that job's bars with this reading in one new job, instead of refusing.
+  bool reimport = false;
+  /// Keep a last bar that was still forming (by the file's modification time, a Binance
+  /// close time in the future, Yahoo's regularMarketTime) as a provisional bar instead of
+  /// dropping it; a later file holding it and later bars completes it (`barlake update`
+  /// should set this, lake/provisional.h).
+  bool keep_forming_last_bar = false;
+  /// A new dataset's last trade date (registry end_date, "YYYY-MM-DD"; empty: none).
+  std::string end_date;
   std::string description;  // for a new dataset's registry entry
   /// Session calendar (calendar/calendar.h) written into a new dataset's registry entry.
   /// For a declared dataset it must match its calendar (change it with `dataset set`).

@@ -74,7 +74,8 @@ using BarFields = FieldTable<BL_BARS(ts), BL_BARS(open), BL_BARS(high), BL_BARS(
 using ImportFields =
     FieldTable<BL_IMPORT(symbol), BL_IMPORT(timeframe), BL_IMPORT(format), BL_IMPORT(tz), BL_IMPORT(stamp),
                BL_IMPORT(columns), BL_IMPORT(on_conflict), BL_IMPORT(dry_run), BL_IMPORT(force),
-               BL_IMPORT(skip_alignment_check), BL_IMPORT(description), BL_IMPORT(calendar)>;
+               BL_IMPORT(skip_alignment_check), BL_IMPORT(description), BL_IMPORT(calendar),
+               BL_IMPORT(reimport), BL_IMPORT(end_date)>;
 #undef BL_IMPORT
 
 #define BL_DATASET(m) Field<&barlake::Dataset::m, &journal::DatasetSummary::m>

@@ -1,8 +1,10 @@
 // Query views over the stored files: each data kind gives its own (lake/data_kind.h).
 #include <algorithm>
+#include <set>
 
 #include "lake/data_kind.h"
 #include "lake/lake.h"
+#include "storage/partition_layout.h"
 
 namespace barlake::lake {
 namespace {
@@ -25,9 +27,10 @@ std::string GlobLiteral(const std::string& path) {
   return out;
 }
 
-// The views of `only` (every kind when nullptr) over what the catalog lists.
+// The views of `only` (every kind when nullptr) over what the catalog lists. Bars get two:
+// `bars` (imported) and `derived_bars` (what the registry says barlake builds).
 Status CreateKindViews(journal::Journal* journal, const VaultPaths& vault_paths, storage::DuckConn* duck,
-                       const DataKind* only) {
+                       const DataKind* only, const registry::Registry& registry) {
   const VaultPaths paths(GlobLiteral(vault_paths.root));
   ASSIGN_OR_RETURN(auto parts, journal->AllPartitions());
   RETURN_IF_ERROR(duck->Execute("SET TimeZone='UTC'"));
@@ -37,7 +40,24 @@ Status CreateKindViews(journal::Journal* journal, const VaultPaths& vault_paths,
     for (const auto& p : parts) {
       if (&KindOfRelPath(p.rel_path) == kind) stored.push_back(p.rel_path);
     }
-    for (const std::string& sql : kind->ViewSql(paths, stored)) RETURN_IF_ERROR(duck->Execute(sql));
+    std::vector<std::string> sqls;
+    if (kind == &BarsKind()) {
+      std::set<std::pair<std::string, std::string>> derived;
+      for (const auto& d : registry.datasets()) {
+        if (!d.is_derived() || d.is_table()) continue;
+        const std::string rel = storage::PartitionRelPath(d.symbol, d.timeframe, "0000");
+        // The folder values, as the views' hive columns read them.
+        auto value = [&](const std::string& key) {
+          const size_t at = rel.find(key + "=") + key.size() + 1;
+          return rel.substr(at, rel.find('/', at) - at);
+        };
+        derived.insert({value("symbol"), value("timeframe")});
+      }
+      sqls = BarViewsSql(paths, stored, derived);
+    } else {
+      sqls = kind->ViewSql(paths, stored);
+    }
+    for (const std::string& sql : sqls) RETURN_IF_ERROR(duck->Execute(sql));
   }
   return Status::OK();
 }
@@ -45,15 +65,15 @@ Status CreateKindViews(journal::Journal* journal, const VaultPaths& vault_paths,
 }  // namespace
 
 Status Lake::CreateViews(storage::DuckConn* duck) {
-  return CreateKindViews(journal_.get(), paths_, duck, nullptr);
+  return CreateKindViews(journal_.get(), paths_, duck, nullptr, registry_);
 }
 
 Status Lake::CreateBarsView(storage::DuckConn* duck) {
-  return CreateKindViews(journal_.get(), paths_, duck, &BarsKind());
+  return CreateKindViews(journal_.get(), paths_, duck, &BarsKind(), registry_);
 }
 
 Status Lake::CreateTableViews(storage::DuckConn* duck) {
-  return CreateKindViews(journal_.get(), paths_, duck, FindDataKind("table"));
+  return CreateKindViews(journal_.get(), paths_, duck, FindDataKind("table"), registry_);
 }
 
 }  // namespace barlake::lake

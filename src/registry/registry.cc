@@ -332,7 +332,8 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                      "description", "owner", "allow_non_positive", "check_alignment",
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
                                      "calendar", "outside_session", "method", "inputs", "sql",
-                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols", "live"},
+                                     "auto_regenerate", "day_start", "asset_class", "provider_symbols", "live",
+                                     "end_date"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));
@@ -355,6 +356,10 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
       ASSIGN_OR_RETURN(d.auto_regenerate, GetBool(*t, "auto_regenerate", path, true));
       ASSIGN_OR_RETURN(d.day_start, GetString(*t, "day_start", path, ""));
       ASSIGN_OR_RETURN(d.live, GetBool(*t, "live", path, false));
+      ASSIGN_OR_RETURN(d.end_date, GetString(*t, "end_date", path, ""));
+      if (!d.end_date.empty() && !calendar::ParseDate(d.end_date).ok()) {
+        return Status::InvalidInput(Where(path, n) + ": end_date '" + d.end_date + "' must be YYYY-MM-DD");
+      }
       RETURN_IF_ERROR(ProviderTables::ParseDatasetKeys(*t, path, &d));
       ASSIGN_OR_RETURN(d.inputs, StringList(*t, "inputs", path, "a list like [\"ES 1m\"]"));
       if (d.max_reject_share < 0 || d.max_reject_share > 1 || d.spike_scale_multiple <= 0) {
@@ -449,6 +454,7 @@ std::string Registry::DatasetBlock(const DatasetSpec& d) {
   if (d.max_reject_share != 0.01) o << "max_reject_share = " << d.max_reject_share << "\n";
   if (!d.calendar.empty()) o << "calendar = " << Quote(d.calendar) << "\n";
   if (d.outside_session != "keep") o << "outside_session = " << Quote(d.outside_session) << "\n";
+  if (!d.end_date.empty()) o << "end_date = " << Quote(d.end_date) << "  # last trade date: not stale after it\n";
   if (!d.method.empty()) o << "method = " << Quote(d.method) << "\n";
   if (!d.inputs.empty()) {
     o << "inputs = [";

@@ -52,6 +52,9 @@ struct DatasetSpec {
   // Sessions (calendar/calendar.h): empty calendar means no session checks.
   std::string calendar;
   std::string outside_session = "keep";  // keep (count and report) | quarantine
+  /// "YYYY-MM-DD": the last trade date the dataset can have (a futures contract's expiry,
+  /// a delisted stock); staleness is judged up to it, not up to now. Empty: none.
+  std::string end_date;
   // Derived datasets (docs/derived.md): built by barlake from other datasets, never imported.
   std::string method;               // empty: imported | resample | sql | session_stats | level_touches
   std::vector<std::string> inputs;  // "SYMBOL TF" of each input dataset

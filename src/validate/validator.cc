@@ -2,6 +2,7 @@
 
 #include "core/timeframe.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -63,6 +64,17 @@ void CheckSessions(const ingest::ParsedBars& parsed, const Timeframe& tf, const 
       }
     }
   }
+}
+
+// A bar anchored to its session's open (a 1h bar at 09:30 New York, as barlake's own
+// resample of NYSE minutes writes): aligned to the dataset's session anchor.
+bool OnSessionGrid(Micros ts, const Timeframe& tf, const calendar::SessionList* sessions) {
+  if (!sessions || sessions->empty()) return false;
+  auto it = std::upper_bound(sessions->begin(), sessions->end(), ts,
+                             [](Micros t, const calendar::Session& s) { return t < s.open; });
+  if (it == sessions->begin()) return false;
+  --it;
+  return ts < it->close && (ts - it->open) % tf.micros() == 0;
 }
 
 }  // namespace
@@ -147,9 +159,16 @@ ValidationReport Validate(ingest::ParsedBars* parsed, const Timeframe& tf, const
           FormatIsoUtc(b.ts[i]) + " is not the first day of a month; 1mo bars are stamped with the 1st of "
                                   "their month (a vendor stamping the month's last trading day: check --timeframe)");
     }
-    if (opt.check_alignment && !tf.is_daily_or_longer() && b.ts[i] % tf.micros() != 0) {
+    if (opt.check_alignment && !tf.is_daily_or_longer() && b.ts[i] % tf.micros() != 0 &&
+        !OnSessionGrid(b.ts[i], tf, opt.sessions)) {
       set(i, "misaligned", "timestamp",
-          FormatIsoUtc(b.ts[i]) + " is not on the " + tf.name() + " grid; check --timeframe and --stamp");
+          FormatIsoUtc(b.ts[i]) + " is not on the " + tf.name() + " grid (counted from 00:00 UTC" +
+              (opt.sessions ? " or from the open of its " + opt.calendar_name + " session" : std::string()) +
+              "); check --timeframe and --stamp" +
+              (opt.sessions ? std::string()
+                            : ", or give the dataset a calendar (bars anchored to its session open are aligned)") +
+              ", or turn the rule off with `barlake dataset set SYMBOL TF --check-alignment false` "
+              "(check_alignment)");
     }
   }
   if (opt.sessions && (!tf.is_daily_or_longer() || tf.micros() == kMicrosPerDay)) {
