@@ -7,6 +7,8 @@
 // and weekly bars are stamped with their session date (00:00 UTC) and are not shifted.
 import { api } from './api.js';
 import { followTask } from './task.js';
+import { regenerateList } from './report.js';
+import { runUpdate, updateNode } from './update.js';
 import { loadBars, loadDatasets } from './data.js';
 import { currentZone, formatTime, millisToWall, offsetCache, wallToMillis } from './tz.js';
 import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast } from './util.js';
@@ -84,6 +86,11 @@ export async function render(view, route) {
   const regenerate = ds.category === 'derived'
     ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, regenerateResult) }, 'Regenerate') : null;
   const regenerateResult = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
+  // Update: fetch what is missing from the dataset's online provider (POST /api/update).
+  const updateResult = el('div', { id: 'update-result', 'aria-live': 'polite' }, updateNode(`${symbol} ${timeframe}`));
+  const update = ds.category === 'derived' ? null : el('button.ghost', { type: 'button', id: 'update',
+    title: 'Fetch the bars missing after the last stored one from its online provider (barlake update)',
+    onclick: () => runUpdate({ datasets: [`${symbol} ${timeframe}`] }, `${symbol} ${timeframe}`, updateResult, update) }, 'Update');
   // Symbol and timeframe switchers: the other bar datasets, keeping the range in the URL.
   const barSets = inventory.datasets.filter(d => d.raw.kind !== 'table' && d.raw.kind !== 'snapshot');
   const switchTo = (sym, tf) => {
@@ -106,7 +113,7 @@ export async function render(view, route) {
       el('h1', `${symbol} `, el('span.muted', timeframe)),
       el('span.switchers', symbolSwitch, timeframeSwitch),
       el('span.muted', ds.description),
-      regenerate,
+      regenerate, update,
       el('a.button.ghost', { href: '#/' }, 'All datasets')),
     el('dl.facts',
       fact('First bar', formatTime(ds.firstMs, { dateOnly: daily })), fact('Last bar', formatTime(ds.lastMs, { dateOnly: daily })),
@@ -121,7 +128,7 @@ export async function render(view, route) {
         el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
         el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
         el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
-    regenerateResult,
+    regenerateResult, updateResult,
     el('div.chart-wrap', container, legend),
     statusLine);
 
@@ -418,14 +425,3 @@ export async function regenerateDataset(ds, box) {
     clear(box, el('p.error-box', { role: 'alert' }, `Regenerating ${name} failed: ${e.readable || e.message}`));
   }
 }
-
-export function regenerateList(items) {
-  if (!items.length) return el('p.muted', 'Nothing to regenerate.');
-  return el('ul.regenerated', items.map(it => el('li', { dataset: { dataset: it.dataset } },
-    el('strong', it.dataset), ': ',
-    it.error ? el('span.error', `failed: ${it.error}`)
-      : it.skipped_because ? `skipped because ${it.skipped_because}`
-        : `rebuilt (${fmtInt(it.partitions_written)} partitions written, ${fmtInt(it.rows_written)} rows${it.incremental ? ', incremental' : ''})`,
-    it.job ? [' · ', el('a', { href: `#/jobs/${it.job}` }, `job ${it.job}`)] : null)));
-}
-

@@ -27,10 +27,12 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "core/edit_distance.h"
 #include "core/json_text.h"
 #include "core/time_util.h"
 #include "core/timeframe.h"
@@ -48,6 +50,7 @@
 #include "server/response_cache.h"
 #include "server/sql_console.h"
 #include "server/task_queue.h"
+#include "server/update_task.h"
 #include "webui/web_assets.h"
 
 namespace barlake::server {
@@ -285,22 +288,6 @@ Result<Fields> FieldsFromJson(const std::string& body) {
   return f;
 }
 
-// Levenshtein distance, for "did you mean" (field names are short).
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // A request field the endpoint does not know is refused, naming it: ignoring it would run
 // something the user did not ask for ({"dryrun": true} importing for real).
 std::optional<ApiError> UnknownField(const std::vector<std::string>& given,
@@ -319,6 +306,47 @@ std::optional<ApiError> UnknownField(const std::vector<std::string>& given,
                                 "; this call takes " + (list.empty() ? "no fields" : list));
   }
   return std::nullopt;
+}
+
+// An import task's result: the import's report and the journal's record of its job.
+json ReportAndJob(lake::Lake& lk, const std::string& report_json, int64_t job_id, TaskProgress& progress) {
+  json out = {{"report", json::parse(report_json, nullptr, false)}};
+  if (job_id) {
+    progress.SetJob(job_id);
+    if (auto j = lk.Job(job_id); j.ok()) out["job"] = lake::JobJson(*j);
+  }
+  return out;
+}
+
+// The derived datasets built, directly or through others, from the datasets `changes`
+// touched, inputs first, and what a rollback of that job does to each: the lake rebuilds
+// those with auto_regenerate (as after an import), the others stay stale until
+// `barlake regenerate`. Shown in the rollback's confirm dialog.
+json DependentsJson(const registry::Registry& reg, const std::vector<lake::DerivedState>& derived,
+                    const std::vector<journal::PartitionChange>& changes) {
+  std::set<std::string> reached;
+  for (const auto& c : changes) reached.insert(c.symbol + " " + c.timeframe);
+  json out = json::array();
+  std::set<std::string> listed;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& d : derived) {
+      const std::string name = d.symbol + " " + d.timeframe;
+      if (listed.count(name) || reached.count(name)) continue;
+      const bool fed = std::any_of(d.inputs.begin(), d.inputs.end(), [&](const std::string& in) { return reached.count(in) > 0; });
+      if (!fed) continue;
+      const registry::DatasetSpec* spec = reg.Find(d.symbol, d.timeframe);
+      const bool rebuilt = !spec || spec->auto_regenerate;
+      reached.insert(name);
+      listed.insert(name);
+      grew = true;
+      out.push_back({{"dataset", name}, {"method", d.method}, {"inputs", d.inputs},
+                     {"action", rebuilt ? "rebuilt" : "left_stale"},
+                     {"why", rebuilt ? "built from what the rollback restores; regenerated right after it"
+                                     : "auto_regenerate = false: it stays stale until `barlake regenerate " + name + "`"}});
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> NamesOf(const Fields& f) {
@@ -393,6 +421,11 @@ class Server::Impl {
   /// The writer Lake of one task, reporting to `listener` (progress, its jobs, the write
   /// window of the dataset it writes).
   Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskListener* listener, const std::string& command);
+  /// The frame of every write task: a writer Lake reporting to the task (the write window
+  /// of `dataset`, "*" for any), the window closed after `fn`, and a failure naming its job.
+  Result<json> WithWriter(TaskProgress& progress, const std::string& dataset, const std::string& command,
+                          const std::function<Result<json>(lake::Lake&)>& fn);
+  void PostUpdate(const Request& req, Response& res);
 
   ServerOptions o_;
   lake::VaultPaths paths_;
@@ -549,6 +582,7 @@ void Server::Impl::Routes() {
   get("/api/health", &Impl::GetHealth);
   get("/api/query", &Impl::GetQuery);
   http_.Post("/api/regenerate", [this](const Request& req, Response& res) { PostRegenerate(req, res); });
+  http_.Post("/api/update", [this](const Request& req, Response& res) { PostUpdate(req, res); });
   http_.Get(R"(/|/index\.html|/assets/.+)", [this](const Request& req, Response& res) { GetAsset(req, res); });
 }
 
@@ -896,7 +930,11 @@ void Server::Impl::GetJob(const Request& req, Response& res) {
   auto detail = readers_.Read<json>("", [&](lake::Lake& l) -> Result<json> {
     ASSIGN_OR_RETURN(auto job, l.Job(id));
     ASSIGN_OR_RETURN(auto changes, l.JobChanges(id));
-    return lake::JobDetailJson(job, changes);
+    json out = lake::JobDetailJson(job, changes);
+    RETURN_IF_ERROR(l.ReloadRegistry());  // derived datasets declared since this reader opened
+    ASSIGN_OR_RETURN(auto derived, l.DerivedStates());
+    out["dependents"] = DependentsJson(l.registry(), derived, changes);
+    return out;
   });
   if (!detail.ok()) return SendStatus(res, detail.status());
   SendJson(res, 200, *detail);
@@ -1266,6 +1304,16 @@ Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskListener* liste
   return lake::Lake::Open(o_.vault, std::move(lo));
 }
 
+Result<json> Server::Impl::WithWriter(TaskProgress& progress, const std::string& dataset, const std::string& command,
+                                      const std::function<Result<json>(lake::Lake&)>& fn) {
+  TaskListener listener(progress, window_, dataset);
+  ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
+  auto out = fn(*lk);
+  window_.Close();
+  if (!out.ok()) listener.NameFailedJob();
+  return out;
+}
+
 void Server::Impl::PostImport(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/true, &body)) return SendError(res, *e);
@@ -1352,20 +1400,10 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
   Enqueue(
       res, "import", echo,
       [this, ir, command](TaskProgress& progress) -> Result<json> {
-        TaskListener listener(progress, window_, ir.symbol + " " + ir.timeframe);
-        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-        auto r = lk->Import(ir);
-        window_.Close();
-        if (!r.ok()) {
-          listener.NameFailedJob();
-          return r.status();
-        }
-        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
-        if (r->job.id) {
-          progress.SetJob(r->job.id);
-          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
-        }
-        return out;
+        return WithWriter(progress, ir.symbol + " " + ir.timeframe, command, [&](lake::Lake& lk) -> Result<json> {
+          ASSIGN_OR_RETURN(auto r, lk.Import(ir));
+          return ReportAndJob(lk, r.ReportJson(), r.job.id, progress);
+        });
       },
       cleanup);
 }
@@ -1390,20 +1428,10 @@ void Server::Impl::EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, 
   Enqueue(
       res, "import", echo,
       [this, sr, command](TaskProgress& progress) -> Result<json> {
-        TaskListener listener(progress, window_, "*");
-        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-        auto r = lk->ImportSnapshots(sr);
-        window_.Close();
-        if (!r.ok()) {
-          listener.NameFailedJob();
-          return r.status();
-        }
-        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
-        if (r->job.id) {
-          progress.SetJob(r->job.id);
-          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
-        }
-        return out;
+        return WithWriter(progress, "*", command, [&](lake::Lake& lk) -> Result<json> {
+          ASSIGN_OR_RETURN(auto r, lk.ImportSnapshots(sr));
+          return ReportAndJob(lk, r.ReportJson(), r.job.id, progress);
+        });
       },
       cleanup);
 }
@@ -1457,20 +1485,15 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request g{}): regenerate", ::getpid(), ++serial);
   Enqueue(res, "regenerate", body, [this, rr, command](TaskProgress& progress) -> Result<json> {
-    TaskListener listener(progress, window_, "*");
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-    auto items = lk->Regenerate(rr);
-    window_.Close();
-    if (!items.ok()) {
-      listener.NameFailedJob();
-      return items.status();
-    }
-    json arr = json::array();
-    for (const auto& it : *items) {
-      if (it.job.id) progress.SetJob(it.job.id);
-      arr.push_back(lake::RegenerateItemJson(it));
-    }
-    return json{{"regenerated", arr}};
+    return WithWriter(progress, "*", command, [&](lake::Lake& lk) -> Result<json> {
+      ASSIGN_OR_RETURN(auto items, lk.Regenerate(rr));
+      json arr = json::array();
+      for (const auto& it : items) {
+        if (it.job.id) progress.SetJob(it.job.id);
+        arr.push_back(lake::RegenerateItemJson(it));
+      }
+      return json{{"regenerated", arr}};
+    });
   });
 }
 
@@ -1488,16 +1511,29 @@ void Server::Impl::PostRollback(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
   Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {
-    TaskListener listener(progress, window_, "*");
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-    auto r = lk->Rollback(job);
-    window_.Close();
-    if (!r.ok()) {
-      listener.NameFailedJob();
-      return r.status();
-    }
-    progress.SetJob(r->id);
-    return json{{"job", lake::JobJson(*r)}};
+    return WithWriter(progress, "*", command, [&](lake::Lake& lk) -> Result<json> {
+      ASSIGN_OR_RETURN(auto r, lk.Rollback(job));
+      progress.SetJob(r.id);
+      json out = {{"job", lake::JobJson(r)}};
+      // The derived datasets rebuilt from what it restored (the rollback job's report).
+      const json report = json::parse(r.report_json.empty() ? std::string("{}") : r.report_json, nullptr, false);
+      out["regenerated"] = report.is_object() && report.contains("regenerated") ? report["regenerated"] : json::array();
+      if (report.is_object() && report.contains("regenerate_error")) out["regenerate_error"] = report["regenerate_error"];
+      return out;
+    });
+  });
+}
+
+// POST /api/update {"datasets": ["ES 1m"]} | {"all": true}: `barlake update` as a task
+// (server/update_task.h): the result lists per dataset what was fetched and from where.
+void Server::Impl::PostUpdate(const Request& req, Response& res) {
+  auto request = ParseUpdateBody(req.body);
+  if (!request.ok()) return SendStatus(res, request.status());
+  static std::atomic<int64_t> serial{0};
+  const std::string command = fmt::format("barlake serve (pid {}, request u{}): update", ::getpid(), ++serial);
+  json echo = request->echo;
+  Enqueue(res, "update", std::move(echo), [this, r = std::move(request).value(), command](TaskProgress& progress) {
+    return WithWriter(progress, "*", command, [&](lake::Lake& lk) { return RunUpdateTask(&lk, r, progress); });
   });
 }
 
