@@ -68,7 +68,14 @@ export async function render(view, route) {
   const RESOLUTIONS = [['5m', 5], ['15m', 15], ['30m', 30], ['1h', 60], ['4h', 240]]
     .map(([name, minutes]) => [name, minutes * 60000])
     .filter(([, ms]) => !daily && ms > nativeMs && ms % nativeMs === 0);
-  const setResolution = (name, ms) => { resolution = name; tfMs = ms; stepMs = WINDOW_BARS * tfMs; };
+  // Where the coarser bars come from (GET /api/bars "source"): a derived dataset, when one
+  // is up to date, or aggregated on the fly.
+  let source = null;
+  const resolutionLabel = el('span.resolution', { id: 'chart-resolution', title: 'The resolution the chart draws' });
+  const setResolution = (name, ms) => {
+    resolution = name; tfMs = ms; stepMs = WINDOW_BARS * tfMs; source = null;
+    resolutionLabel.textContent = `Resolution: ${name || timeframe}`;
+  };
   const offset = offsetCache(zone);
   const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
   const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
@@ -124,6 +131,7 @@ export async function render(view, route) {
           onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + nativeMs) }, label))),
       el('label', 'From ', fromInput), el('label', 'To ', toInput),
       el('button.primary', { type: 'submit' }, 'Show'),
+      resolutionLabel,
       el('span.zoom', { role: 'group', 'aria-label': 'Zoom' },
         el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
         el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
@@ -181,6 +189,12 @@ export async function render(view, route) {
     draw();
     if (shown) chart.timeScale().setVisibleRange(shown);
   };
+  // Every state of the chart is in the address: symbol and timeframe (the path), the range
+  // and the display zone (the query), so a link opens the same view.
+  const writeAddress = (from, to) => {
+    const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), tz: zone });
+    history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+  };
   // From/To and the address follow what is on screen (after a drag, a wheel zoom, a load).
   const followView = debounce(() => {
     if (disposed || !bars.length) return;
@@ -191,8 +205,7 @@ export async function render(view, route) {
     if (!(from < to)) return;
     fromInput.value = wallOf(from);
     toInput.value = wallOf(to);
-    const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to + nativeMs).toISOString() });
-    history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+    writeAddress(from, to + nativeMs);
   }, 300);
   chart.timeScale().subscribeVisibleTimeRangeChange(followView);
   const showStatus = extra => {
@@ -208,6 +221,7 @@ export async function render(view, route) {
   async function fetchSpan(from, to) {
     const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal, resample: resolution });
     requests += r.requests;
+    if (r.source) source = r.source;
     return r;
   }
 
@@ -250,9 +264,12 @@ export async function render(view, route) {
       toInput.value = wallOf(Math.min(to, ds.lastMs));
       // The range goes into the address (no navigation): bookmarkable, and kept when the
       // page is drawn again for another time zone.
-      const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-      history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
-      const shown = resolution ? `(${resolution} bars, aggregated from ${timeframe} on the server)` : '';
+      writeAddress(from, to);
+      const shown = !resolution ? ''
+        : source && source.kind === 'derived' ? `(${resolution} bars from the derived dataset ${source.dataset})`
+          : `(${resolution} bars, aggregated from ${timeframe} on the server)`;
+      container.dataset.source = resolution ? (source && source.kind) || 'aggregated' : 'native';
+      resolutionLabel.textContent = `Resolution: ${resolution || timeframe}${resolution ? (source && source.kind === 'derived' ? ' (derived dataset)' : ' (aggregated)') : ''}`;
       showStatus(loadedFrom > from
         ? `(the range holds more ${resolution || timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more) ${shown}`
         : shown);

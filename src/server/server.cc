@@ -45,6 +45,7 @@
 #include "lake/source_file.h"
 #include "lake/vault.h"
 #include "server/api_error.h"
+#include "server/detect_context.h"
 #include "server/lake_pool.h"
 #include "server/price_precision.h"
 #include "server/response_cache.h"
@@ -214,9 +215,11 @@ bool IsInside(const std::string& path, const std::string& dir) {
 
 // One /api/bars page. `more_from`: where the next page starts when the read stopped
 // before the requested end (after whole partitions).
+// `source_json`: for resample= requests, where the bars came from (a JSON object text:
+// the derived dataset, or aggregated on the fly); empty for plain reads.
 CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t limit, std::optional<Micros> more_from,
                       const std::string& symbol, const std::string& timeframe, const std::string& from_json,
-                      const std::string& to_json) {
+                      const std::string& to_json, const std::string& source_json = "") {
   CachedPage page;
   size_t n = b.size();
   std::optional<Micros> next = more_from;
@@ -236,9 +239,10 @@ CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t li
     }
   } else {
     page.content_type = kJsonType;
-    fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
+    fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},{}\"bars\":[",
                    ToJsonText(json(symbol)), ToJsonText(json(timeframe)), from_json, to_json, n,
-                   next ? "\"" + page.next + "\"" : std::string("null"));
+                   next ? "\"" + page.next + "\"" : std::string("null"),
+                   source_json.empty() ? std::string() : "\"source\":" + source_json + ",");
     for (size_t i = 0; i < n; ++i) {
       fmt::format_to(out, "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
                      i ? "," : "", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
@@ -383,6 +387,10 @@ class Server::Impl {
   /// Adds price_precision and min_move to each bars dataset of a dataset list.
   void AddPrecision(nlohmann::json& datasets);
   void GetJobs(const Request& req, Response& res);
+  /// The timeframe name of a derived dataset resampled from `symbol timeframe` at
+  /// `resample` that is up to date; nullopt when there is none (or it is stale).
+  std::optional<std::string> UpToDateResample(const std::string& symbol, const std::string& timeframe,
+                                              const std::string& resample);
   void GetResampledBars(const Request& req, Response& res, const std::string& symbol, const std::string& timeframe,
                         Micros from, Micros to, const std::string& format, int64_t limit);
   void GetJob(const Request& req, Response& res);
@@ -763,16 +771,26 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
     }
   }
-  if (req.has_param("resample")) return GetResampledBars(req, res, symbol, timeframe, from, to, format, limit);
+  // resample=TF: a derived dataset built from this one at TF (`barlake resample`), when it
+  // is up to date, is read as it is stored; otherwise the bars are aggregated now.
+  std::string source_json;
+  std::string read_tf = timeframe;
+  if (req.has_param("resample")) {
+    auto derived = UpToDateResample(symbol, timeframe, req.get_param_value("resample"));
+    if (!derived) return GetResampledBars(req, res, symbol, timeframe, from, to, format, limit);
+    read_tf = *derived;
+    source_json = ToJsonText(json{{"kind", "derived"}, {"dataset", symbol + " " + read_tf}, {"from", timeframe}});
+    res.set_header("X-Bars-Source", "derived " + symbol + " " + read_tf);
+  }
   const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
   const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
   const std::string request_key =
-      fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", symbol, timeframe, from_text, to_text, format, limit);
+      fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n", symbol, read_tf, from_text, to_text, format, limit, source_json);
   auto page = readers_.Read<std::shared_ptr<const CachedPage>>(
-      symbol + " " + timeframe, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
+      symbol + " " + read_tf, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
         // Read only the partitions this page needs: stop after the one that brings the row
         // count over the limit (the catalog's counts are an upper bound for the range).
-        ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, from, to));
+        ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, read_tf, from, to));
         Micros read_to = to;
         size_t used = parts.size();
         int64_t rows = 0;
@@ -800,10 +818,10 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
         const std::string files = identity();
         const std::string key = request_key + files;
         if (auto hit = cache_.Get(key)) return hit;
-        ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, timeframe, from, read_to));
+        ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, read_tf, from, read_to));
         auto rendered = std::make_shared<CachedPage>(
             RenderBars(bars, format, limit, read_to < to ? std::optional<Micros>(read_to) : std::nullopt,
-                       symbol, timeframe, from_text, to_text));
+                       symbol, read_tf, from_text, to_text, source_json));
         // Cached only when no file changed while it was read.
         if (identity() == files) cache_.Put(key, rendered);
         return std::shared_ptr<const CachedPage>(std::move(rendered));
@@ -815,6 +833,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       res.set_header("X-Next-From", p.next);
       res.set_header("Link", "<" + req.path + "?symbol=" + httplib::detail::encode_query_param(symbol) +
                                  "&timeframe=" + httplib::detail::encode_query_param(timeframe) +
+                                 (req.has_param("resample") ? "&resample=" + httplib::detail::encode_query_param(req.get_param_value("resample")) : "") +
                                  "&from=" + httplib::detail::encode_query_param(p.next) +
                                  (req.has_param("to") ? "&to=" + httplib::detail::encode_query_param(req.get_param_value("to")) : "") +
                                  "&format=csv&limit=" + std::to_string(limit) + ">; rel=\"next\"");
@@ -827,6 +846,30 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
                            Guarded([keep](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(keep->body.data() + offset, length);
                            }));
+}
+
+std::optional<std::string> Server::Impl::UpToDateResample(const std::string& symbol, const std::string& timeframe,
+                                                          const std::string& resample) {
+  auto target = Timeframe::Parse(resample);
+  if (!target.ok()) return std::nullopt;  // GetResampledBars names the error
+  auto found = readers_.Read<std::optional<std::string>>(
+      "", [&](lake::Lake& l) -> Result<std::optional<std::string>> {
+        RETURN_IF_ERROR(l.ReloadRegistry());  // declared since this reader opened
+        const registry::DatasetSpec* spec = l.registry().Find(symbol, target->name());
+        const std::string input = symbol + " " + timeframe;
+        if (!spec || spec->method != "resample" || spec->is_table() ||
+            std::find(spec->inputs.begin(), spec->inputs.end(), input) == spec->inputs.end()) {
+          return std::optional<std::string>();
+        }
+        ASSIGN_OR_RETURN(auto states, l.DerivedStates());
+        for (const auto& d : states) {
+          if (d.symbol == symbol && d.timeframe == spec->timeframe && d.built && !d.stale) {
+            return std::optional<std::string>(spec->timeframe);
+          }
+        }
+        return std::optional<std::string>();
+      });
+  return found.ok() ? *found : std::nullopt;
 }
 
 // GET /api/bars?...&resample=1h: the bars aggregated on the server, anchored to the
@@ -874,10 +917,12 @@ void Server::Impl::GetResampledBars(const Request& req, Response& res, const std
     }
     const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
     const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
-    return RenderBars(kept, format, limit, std::nullopt, symbol, target_tf->name(), from_text, to_text);
+    return RenderBars(kept, format, limit, std::nullopt, symbol, target_tf->name(), from_text, to_text,
+                      ToJsonText(json{{"kind", "aggregated"}, {"from", timeframe}}));
   });
   if (!page.ok()) return SendStatus(res, page.status());
   res.set_header("X-Resampled-From", timeframe);
+  res.set_header("X-Bars-Source", "aggregated from " + symbol + " " + timeframe);
   if (!page->next.empty() && format == "csv") res.set_header("X-Next-From", page->next);
   res.status = 200;
   res.set_content(std::move(page->body), page->content_type);
@@ -1439,25 +1484,43 @@ void Server::Impl::EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, 
 void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/false, &body)) return SendError(res, *e);
-  if (auto e = UnknownField(NamesOf(body.fields), {"path"})) return SendError(res, *e);
+  // symbol, timeframe, tz: what the import form holds so far, for the zone and dataset lines.
+  if (auto e = UnknownField(NamesOf(body.fields), {"path", "symbol", "timeframe", "tz"})) return SendError(res, *e);
   if (!body.file_name.empty() && body.fields.count("path")) {
     return SendError(res, ApiError::BadRequest("send an uploaded 'file' or a 'path', not both"));
   }
+  std::string shown_name, base;
+  std::string_view head;
+  std::unique_ptr<lake::SourceFile> source;
   if (!body.file_name.empty()) {
-    if (LooksLikeSnapshot(body.head)) return SendJson(res, 200, SnapshotDetectJson(body.file_name));
-    return SendJson(res, 200, lake::DetectJson(body.file_name, ingest::DetectFormat(body.head, body.file_name)));
+    shown_name = base = body.file_name;
+    head = body.head;
+  } else {
+    if (!body.fields.count("path")) {
+      return SendError(res, ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...}"));
+    }
+    ApiError e;
+    auto p = ResolveImportPath(body.fields["path"], &e);
+    if (!p.ok()) return SendError(res, e);
+    auto opened = lake::SourceFile::Open(*p);
+    if (!opened.ok()) return SendStatus(res, opened.status());
+    source = std::move(opened).value();
+    shown_name = body.fields["path"];
+    base = p->substr(p->find_last_of('/') + 1);
+    head = source->data().substr(0, std::min<size_t>(source->data().size(), kDetectHeadBytes));
   }
-  if (!body.fields.count("path")) {
-    return SendError(res, ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...}"));
+  if (LooksLikeSnapshot(head)) return SendJson(res, 200, SnapshotDetectJson(shown_name));
+  auto detected = ingest::DetectFormat(head, base);
+  json out = lake::DetectJson(shown_name, detected);
+  if (detected.ok()) {
+    const DetectContextRequest context{body.fields["symbol"], body.fields["timeframe"], body.fields["tz"]};
+    auto extra = readers_.Read<json>("", [&](lake::Lake& l) -> Result<json> {
+      RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
+      return DetectContext(l, *detected->format, head, base, context);
+    });
+    if (extra.ok()) out.update(*extra);
   }
-  ApiError e;
-  auto p = ResolveImportPath(body.fields["path"], &e);
-  if (!p.ok()) return SendError(res, e);
-  auto source = lake::SourceFile::Open(*p);
-  if (!source.ok()) return SendStatus(res, source.status());
-  const std::string base = p->substr(p->find_last_of('/') + 1);
-  if (LooksLikeSnapshot((*source)->data())) return SendJson(res, 200, SnapshotDetectJson(body.fields["path"]));
-  SendJson(res, 200, lake::DetectJson(body.fields["path"], ingest::DetectFormat((*source)->data(), base)));
+  SendJson(res, 200, out);
 }
 
 // POST /api/regenerate {"datasets": ["ES 4h"], "stale": true, "all": false, "full": false}:
