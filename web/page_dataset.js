@@ -156,6 +156,7 @@ export async function render(view, route) {
   const precision = Number.isInteger(ds.raw.price_precision) ? ds.raw.price_precision : 2;
   const minMove = ds.raw.min_move > 0 ? ds.raw.min_move : 10 ** -precision;
   const price = v => (Number.isFinite(v) ? v.toFixed(precision) : '–');
+  container.dataset.pricePrecision = String(precision);
   const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down,
     borderVisible: false, priceFormat: { type: 'price', precision, minMove } });
   const volume = chart.addSeries(lib.HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
