@@ -379,6 +379,8 @@ class Server::Impl {
   // ---- requests -------------------------------------------------------------------------
   bool Authorized(const Request& req) const;
   httplib::Server::HandlerResponse PreRoute(const Request& req, Response& res);
+  /// `barlake status --json` with each bars dataset's price precision (GET /api/status, /api/datasets).
+  Result<nlohmann::json> StatusWithPrecision();
   void GetStatus(const Request& req, Response& res);
   void GetDatasets(const Request& req, Response& res);
   void GetBars(const Request& req, Response& res);
@@ -681,16 +683,22 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
 
 // ---- reads ------------------------------------------------------------------------------
 
-void Server::Impl::GetStatus(const Request&, Response& res) {
-  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
-  if (!ds.ok()) return SendStatus(res, ds.status());
-  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
-    RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
-    return l.DerivedStates();
-  });
-  if (!derived.ok()) return SendStatus(res, derived.status());
-  json o = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived);
+Result<json> Server::Impl::StatusWithPrecision() {
+  ASSIGN_OR_RETURN(auto ds, readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); }));
+  ASSIGN_OR_RETURN(auto derived, readers_.Read<std::vector<lake::DerivedState>>(
+                                     "", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
+                                       RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
+                                       return l.DerivedStates();
+                                     }));
+  json o = lake::StatusJson(o_.vault, display_tz_, ds, &derived);
   AddPrecision(o["datasets"]);
+  return o;
+}
+
+void Server::Impl::GetStatus(const Request&, Response& res) {
+  auto status = StatusWithPrecision();
+  if (!status.ok()) return SendStatus(res, status.status());
+  json& o = *status;
   auto running = tasks_.running();
   o["server"] = {{"version", kVersion},
                  {"reads_need_token", reads_need_token()},
@@ -704,16 +712,9 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
 }
 
 void Server::Impl::GetDatasets(const Request&, Response& res) {
-  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
-  if (!ds.ok()) return SendStatus(res, ds.status());
-  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
-    RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
-    return l.DerivedStates();
-  });
-  if (!derived.ok()) return SendStatus(res, derived.status());
-  json datasets = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"];
-  AddPrecision(datasets);
-  SendJson(res, 200, {{"datasets", datasets}});
+  auto status = StatusWithPrecision();
+  if (!status.ok()) return SendStatus(res, status.status());
+  SendJson(res, 200, {{"datasets", (*status)["datasets"]}});
 }
 
 void Server::Impl::AddPrecision(json& datasets) {
