@@ -136,7 +136,7 @@ class ReadOnlyViews {
     if (!::mkdtemp(tmpl.data())) return Status::FromErrno(errno, "cannot make a folder for the console", tmpl);
     dir_ = tmpl;
     const std::string file = dir_ + "/views.duckdb";
-    ASSIGN_OR_RETURN(auto defs, views->Query("SELECT sql FROM duckdb_views() WHERE temporary ORDER BY view_oid"));
+    ASSIGN_OR_RETURN(auto defs, views->Query("SELECT sql FROM duckdb_views() WHERE temporary AND NOT internal ORDER BY view_oid"));
     std::vector<std::string> statements;
     for (idx_t i = 0; i < defs->RowCount(); ++i) statements.push_back(AsPersistentView(defs->Text(0, i)));
     RETURN_IF_ERROR(Open(file, /*read_only=*/false, threads));

@@ -215,11 +215,12 @@ TEST_F(UpdateApiTest, DetectionNamesTheZoneAndTheDataset) {
     for (auto& e : extra) items.push_back(e);
     return Body(client_->Post("/api/detect", Auth(), items));
   };
-  json nt = detect("ES 03-23.Last.txt", Export(1), {{"symbol", "ES", "", ""}, {"timeframe", "1m", "", ""}});
+  json nt = detect("ES 03-23.Last.txt", Export(3), {{"symbol", "ES", "", ""}, {"timeframe", "1m", "", ""}});
   EXPECT_EQ(nt["format"], "ninjatrader");
   EXPECT_EQ(nt["zone"]["used"], true) << nt.dump();
   EXPECT_EQ(nt["zone"]["zone"], "America/Los_Angeles");
-  EXPECT_EQ(nt["zone"]["because"], "the vault's default_source_tz");
+  // The first import recorded the zone it read ES 1m in (the vault's default then).
+  EXPECT_EQ(nt["zone"]["because"], "the dataset's source_tz");
   EXPECT_EQ(nt["dataset"]["exists"], true);
   ASSERT_OK_AND_ASSIGN(auto lk, lake::Lake::Open(vault_, {}));
   ASSERT_OK_AND_ASSIGN(auto all, lk->Datasets());
@@ -227,13 +228,14 @@ TEST_F(UpdateApiTest, DetectionNamesTheZoneAndTheDataset) {
   EXPECT_EQ(nt["dataset"]["rows"], all[0].rows);
   EXPECT_EQ(nt["dataset"]["first_bar"], FormatIsoUtc(all[0].first_ts));
   EXPECT_EQ(nt["dataset"]["last_bar"], FormatIsoUtc(all[0].last_ts));
-  json chosen = detect("ES 03-23.Last.txt", Export(1), {{"tz", "Europe/Berlin", "", ""}});
+  json chosen = detect("ES 03-23.Last.txt", Export(3), {{"tz", "Europe/Berlin", "", ""}});
   EXPECT_EQ(chosen["zone"]["zone"], "Europe/Berlin");
   EXPECT_EQ(chosen["zone"]["because"], "the zone you chose");
   EXPECT_FALSE(chosen.contains("dataset")) << "no symbol and timeframe given";
   const std::string epoch = "time,open,high,low,close,volume\n1704067200,10,11,9,10.5,100\n1704067260,10.5,11,10,10.75,50\n";
   json e = detect("epoch.csv", epoch, {{"symbol", "NEW", "", ""}, {"timeframe", "1m", "", ""}});
   EXPECT_EQ(e["zone"]["used"], false) << e.dump();
+  EXPECT_EQ(e["zone"]["because"], "the vault's default_source_tz");
   EXPECT_NE(e["zone"]["text"].get<std::string>().find("epoch"), std::string::npos);
   EXPECT_EQ(e["dataset"]["exists"], false);
   ExpectError(client_->Post("/api/detect", Auth(), httplib::MultipartFormDataItems{{"file", epoch, "e.csv", ""}, {"zone", "UTC", "", ""}}),
