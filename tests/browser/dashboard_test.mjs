@@ -719,6 +719,15 @@ describe('dashboard', () => {
     await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
     await page.waitForSelector('#conflict-warning');
     assert.match(await page.textContent('#conflict-warning'), /differ from the bars already stored/);
+    // The conflict table writes each number as the report's JSON does (shortest round trip).
+    const tasks = (await (await fetch(`${base}/api/tasks`)).json()).tasks;
+    const conflicts = tasks.find(t => t.kind === 'import' && t.result && t.result.report).result.report.conflicts;
+    assert.ok(Array.isArray(conflicts) && conflicts.length > 0, 'the dry run lists conflicting bars');
+    await page.click('#import-result details:has(table) >> text=Conflicting bars');
+    const firstRow = await page.locator('#import-result details:has-text("Conflicting bars") tbody tr').first()
+      .locator('td').allTextContents();
+    assert.equal(firstRow[2], conflicts[0].stored.map(String).join(' '));
+    assert.equal(firstRow[3], conflicts[0].incoming.map(String).join(' '));
     await shot('16-import-conflict-warning');
     assert.equal(barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').rows,
       status.datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').rows, 'the dry run wrote nothing');
