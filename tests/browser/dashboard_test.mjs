@@ -723,7 +723,7 @@ describe('dashboard', () => {
     const tasks = (await (await fetch(`${base}/api/tasks`)).json()).tasks;
     const conflicts = tasks.find(t => t.kind === 'import' && t.result && t.result.report).result.report.conflicts;
     assert.ok(Array.isArray(conflicts) && conflicts.length > 0, 'the dry run lists conflicting bars');
-    await page.click('#import-result details:has(table) >> text=Conflicting bars');
+    await page.click('#import-result summary:has-text("Conflicting bars")');
     const firstRow = await page.locator('#import-result details:has-text("Conflicting bars") tbody tr').first()
       .locator('td').allTextContents();
     assert.equal(firstRow[2], conflicts[0].stored.map(String).join(' '));
