@@ -26,7 +26,7 @@ if (!existsSync(BIN) || !chromiumPath) { console.error('bench_chart_all: needs a
 const { chromium } = await import(join(ROOT, 'tests', 'browser', 'node_modules', 'playwright-core', 'index.mjs'));
 
 const work = join(process.env.BARLAKE_BENCH_DIR || '/tmp/barlake-bench', 'chart');
-const vault = join(work, 'vault');
+const vault = process.env.BARLAKE_BENCH_VAULT || join(work, 'vault');  // e.g. bench_serve.sh's demo vault
 mkdirSync(work, { recursive: true });
 const run = args => {
   const r = spawnSync(BIN, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
