@@ -29,10 +29,18 @@ function parseRoute() {
 }
 
 let current = null;  // {route, cleanup}
+let zoneListening = false;  // onZoneChange draws again (set before the first render)
 let renderSeq = 0;
 
 async function render() {
   const route = parseRoute();
+  // A zone in the address (a chart's link, ?tz=Europe/Berlin) is the zone the page is drawn
+  // in; adopting it draws again through onZoneChange.
+  const askedZone = route.params.get('tz');
+  if (askedZone && isValidZone(askedZone) && askedZone !== currentZone() && zoneListening) {
+    setZone(askedZone, false);
+    return;
+  }
   const seq = ++renderSeq;
   if (current && current.cleanup) current.cleanup();
   current = null;
@@ -74,7 +82,16 @@ function setupZoneSelect() {
     clear(select, [...zones].sort().map(name => el('option', { value: name, selected: name === z }, name.replace(/_/g, ' '))));
   };
   fill();
-  select.addEventListener('change', () => setZone(select.value));
+  select.addEventListener('change', () => {
+    // The address keeps its zone in step, so it does not take the page back to the old one.
+    const [path, query] = location.hash.split('?');
+    const params = new URLSearchParams(query || '');
+    if (params.has('tz')) {
+      params.set('tz', select.value);
+      history.replaceState(null, '', `${path}?${params}`);
+    }
+    setZone(select.value);
+  });
   onZoneChange(fill);
 }
 
@@ -126,6 +143,7 @@ const firstPage = pages[parseRoute().page]();
 await Promise.all([adoptVaultZone(), firstPage.catch(() => null)]);
 setupZoneSelect();
 onZoneChange(() => render());
+zoneListening = true;
 // A "#token=..." link opened in a tab that already shows the dashboard arrives as a
 // hashchange: take the token and drop it from the address bar there too.
 window.addEventListener('hashchange', () => {

@@ -105,16 +105,18 @@ export async function loadBars(symbol, timeframe, fromMs, toMs, { limit = 5000, 
   const bars = [];
   let requests = 0;
   let truncated = false;
+  let source = null;  // resample: {kind: 'derived', dataset} or {kind: 'aggregated', from}
   while (url) {
     const page = await api(url, { signal });
     requests++;
+    if (page && page.source && !source) source = page.source;
     for (const b of barsOf(page)) bars.push(b);
     const next = page && !Array.isArray(page) ? first(page.next, page.next_url, page.next_cursor) : null;
     if (!next) break;
     if (bars.length >= maxBars) { truncated = true; break; }
     url = nextUrl(url, next);
   }
-  return { bars, requests, truncated };
+  return { bars, requests, truncated, source };
 }
 
 // "2024-01-15T14:30:00Z": whole seconds, as barlake's ISO parser takes them.

@@ -7,6 +7,8 @@
 // and weekly bars are stamped with their session date (00:00 UTC) and are not shifted.
 import { api } from './api.js';
 import { followTask } from './task.js';
+import { regenerateList } from './report.js';
+import { runUpdate, updateNode } from './update.js';
 import { loadBars, loadDatasets } from './data.js';
 import { currentZone, formatTime, millisToWall, offsetCache, wallToMillis } from './tz.js';
 import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast } from './util.js';
@@ -66,7 +68,14 @@ export async function render(view, route) {
   const RESOLUTIONS = [['5m', 5], ['15m', 15], ['30m', 30], ['1h', 60], ['4h', 240]]
     .map(([name, minutes]) => [name, minutes * 60000])
     .filter(([, ms]) => !daily && ms > nativeMs && ms % nativeMs === 0);
-  const setResolution = (name, ms) => { resolution = name; tfMs = ms; stepMs = WINDOW_BARS * tfMs; };
+  // Where the coarser bars come from (GET /api/bars "source"): a derived dataset, when one
+  // is up to date, or aggregated on the fly.
+  let source = null;
+  const resolutionLabel = el('span.resolution', { id: 'chart-resolution', title: 'The resolution the chart draws' });
+  const setResolution = (name, ms) => {
+    resolution = name; tfMs = ms; stepMs = WINDOW_BARS * tfMs; source = null;
+    resolutionLabel.textContent = `Resolution: ${name || timeframe}`;
+  };
   const offset = offsetCache(zone);
   const toChartTime = ms => (daily ? Math.floor(ms / 1000) : Math.floor(ms / 1000) + offset(ms));
   const fromChartTime = s => (daily ? s * 1000 : (s - offset(s * 1000)) * 1000);  // approximate near DST edges
@@ -84,6 +93,11 @@ export async function render(view, route) {
   const regenerate = ds.category === 'derived'
     ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, regenerateResult) }, 'Regenerate') : null;
   const regenerateResult = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
+  // Update: fetch what is missing from the dataset's online provider (POST /api/update).
+  const updateResult = el('div', { id: 'update-result', 'aria-live': 'polite' }, updateNode(`${symbol} ${timeframe}`));
+  const update = ds.category === 'derived' ? null : el('button.ghost', { type: 'button', id: 'update',
+    title: 'Fetch the bars missing after the last stored one from its online provider (barlake update)',
+    onclick: () => runUpdate({ datasets: [`${symbol} ${timeframe}`] }, `${symbol} ${timeframe}`, updateResult, update) }, 'Update');
   // Symbol and timeframe switchers: the other bar datasets, keeping the range in the URL.
   const barSets = inventory.datasets.filter(d => d.raw.kind !== 'table' && d.raw.kind !== 'snapshot');
   const switchTo = (sym, tf) => {
@@ -106,7 +120,7 @@ export async function render(view, route) {
       el('h1', `${symbol} `, el('span.muted', timeframe)),
       el('span.switchers', symbolSwitch, timeframeSwitch),
       el('span.muted', ds.description),
-      regenerate,
+      regenerate, update,
       el('a.button.ghost', { href: '#/' }, 'All datasets')),
     el('dl.facts',
       fact('First bar', formatTime(ds.firstMs, { dateOnly: daily })), fact('Last bar', formatTime(ds.lastMs, { dateOnly: daily })),
@@ -117,11 +131,12 @@ export async function render(view, route) {
           onclick: () => applyRange(span === Infinity ? ds.firstMs : Math.max(ds.firstMs, ds.lastMs - span), ds.lastMs + nativeMs) }, label))),
       el('label', 'From ', fromInput), el('label', 'To ', toInput),
       el('button.primary', { type: 'submit' }, 'Show'),
+      resolutionLabel,
       el('span.zoom', { role: 'group', 'aria-label': 'Zoom' },
         el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
         el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
         el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
-    regenerateResult,
+    regenerateResult, updateResult,
     el('div.chart-wrap', container, legend),
     statusLine);
 
@@ -141,6 +156,7 @@ export async function render(view, route) {
   const precision = Number.isInteger(ds.raw.price_precision) ? ds.raw.price_precision : 2;
   const minMove = ds.raw.min_move > 0 ? ds.raw.min_move : 10 ** -precision;
   const price = v => (Number.isFinite(v) ? v.toFixed(precision) : '–');
+  container.dataset.pricePrecision = String(precision);
   const candles = chart.addSeries(lib.CandlestickSeries, { upColor: up, downColor: down, wickUpColor: up, wickDownColor: down,
     borderVisible: false, priceFormat: { type: 'price', precision, minMove } });
   const volume = chart.addSeries(lib.HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
@@ -174,6 +190,12 @@ export async function render(view, route) {
     draw();
     if (shown) chart.timeScale().setVisibleRange(shown);
   };
+  // Every state of the chart is in the address: symbol and timeframe (the path), the range
+  // and the display zone (the query), so a link opens the same view.
+  const writeAddress = (from, to) => {
+    const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), tz: zone });
+    history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+  };
   // From/To and the address follow what is on screen (after a drag, a wheel zoom, a load).
   const followView = debounce(() => {
     if (disposed || !bars.length) return;
@@ -184,8 +206,7 @@ export async function render(view, route) {
     if (!(from < to)) return;
     fromInput.value = wallOf(from);
     toInput.value = wallOf(to);
-    const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to + nativeMs).toISOString() });
-    history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
+    writeAddress(from, to + nativeMs);
   }, 300);
   chart.timeScale().subscribeVisibleTimeRangeChange(followView);
   const showStatus = extra => {
@@ -201,6 +222,7 @@ export async function render(view, route) {
   async function fetchSpan(from, to) {
     const r = await loadBars(symbol, timeframe, from, to, { maxBars: MAX_BARS, signal: controller.signal, resample: resolution });
     requests += r.requests;
+    if (r.source) source = r.source;
     return r;
   }
 
@@ -243,9 +265,12 @@ export async function render(view, route) {
       toInput.value = wallOf(Math.min(to, ds.lastMs));
       // The range goes into the address (no navigation): bookmarkable, and kept when the
       // page is drawn again for another time zone.
-      const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-      history.replaceState(null, '', `#/dataset/${encodeURIComponent(symbol)}/${encodeURIComponent(timeframe)}?${q}`);
-      const shown = resolution ? `(${resolution} bars, aggregated from ${timeframe} on the server)` : '';
+      writeAddress(from, to);
+      const shown = !resolution ? ''
+        : source && source.kind === 'derived' ? `(${resolution} bars from the derived dataset ${source.dataset})`
+          : `(${resolution} bars, aggregated from ${timeframe} on the server)`;
+      container.dataset.source = resolution ? (source && source.kind) || 'aggregated' : 'native';
+      resolutionLabel.textContent = `Resolution: ${resolution || timeframe}${resolution ? (source && source.kind === 'derived' ? ' (derived dataset)' : ' (aggregated)') : ''}`;
       showStatus(loadedFrom > from
         ? `(the range holds more ${resolution || timeframe} bars than the chart can draw: showing the most recent ${fmtInt(bars.length)}; scroll back for more) ${shown}`
         : shown);
@@ -418,14 +443,3 @@ export async function regenerateDataset(ds, box) {
     clear(box, el('p.error-box', { role: 'alert' }, `Regenerating ${name} failed: ${e.readable || e.message}`));
   }
 }
-
-export function regenerateList(items) {
-  if (!items.length) return el('p.muted', 'Nothing to regenerate.');
-  return el('ul.regenerated', items.map(it => el('li', { dataset: { dataset: it.dataset } },
-    el('strong', it.dataset), ': ',
-    it.error ? el('span.error', `failed: ${it.error}`)
-      : it.skipped_because ? `skipped because ${it.skipped_because}`
-        : `rebuilt (${fmtInt(it.partitions_written)} partitions written, ${fmtInt(it.rows_written)} rows${it.incremental ? ', incremental' : ''})`,
-    it.job ? [' · ', el('a', { href: `#/jobs/${it.job}` }, `job ${it.job}`)] : null)));
-}
-

@@ -2,6 +2,7 @@
 // display zone, with health badges and stale markers from /api/health when it exists.
 import { loadDatasets, loadHealth } from './data.js';
 import { formatTime } from './tz.js';
+import { runUpdate, updateNode } from './update.js';
 import { clear, el, fmtBytes, fmtInt, isDailyOrLonger } from './util.js';
 
 const TABS = [
@@ -49,10 +50,17 @@ export async function render(view, route) {
     other: 'No other datasets (snapshots, pipeline outputs).',
   }[tab];
 
+  // Update all: every dataset that has a provider (POST /api/update {"all": true}).
+  const updateBox = el('div', { id: 'update-result', 'aria-live': 'polite' }, updateNode('all'));
+  const updateAll = el('button.ghost', { type: 'button', id: 'update-all',
+    title: 'Fetch what is missing of every dataset that has an online provider (barlake update)',
+    onclick: () => runUpdate({ all: true }, 'all', updateBox, updateAll) }, 'Update all');
   clear(view,
     el('div.page-head', el('h1', 'Datasets'),
       vault ? el('span.muted', typeof vault === 'string' ? vault : '') : null,
+      updateAll,
       el('a.button', { href: '#/import' }, 'Import a file')),
+    updateBox,
     tablist,
     el('div.tabpanel', { role: 'tabpanel', 'aria-labelledby': `tab-${tab}` },
       shown.length === 0 ? el('p.empty', emptyText) :

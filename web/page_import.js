@@ -3,7 +3,8 @@
 import { api, getToken, tokenNeeded } from './api.js';
 import { describeProgress, followTask } from './task.js';
 import { renderReport } from './report.js';
-import { clear, el, fmtBytes, fmtInt } from './util.js';
+import { formatTime } from './tz.js';
+import { clear, debounce, el, fmtBytes, fmtInt, toMillis } from './util.js';
 
 const FORMATS = ['auto', 'ninjatrader', 'csv', 'metatrader', 'tradingview', 'firstrate', 'binance-csv',
   'binance-json', 'yahoo-json', 'alphavantage-json', 'alphavantage-csv'];
@@ -44,17 +45,17 @@ export async function render(view) {
     form);
 
   let detectSeq = 0;
-  file.addEventListener('change', async () => {
+  // Detection reads the head of the file (the server keeps its first MiB), so only that is
+  // sent; it is sent again when Symbol, Timeframe or the zone change, since the zone the
+  // stamps are read in and the dataset the file adds to depend on them.
+  const detect = async () => {
     const f = file.files[0];
-    submit.disabled = true;
-    clear(resultBox);
     if (!f) { clear(detection); return; }
     const seq = ++detectSeq;
-    guessFromName(f.name, symbol, timeframe);
-    clear(detection, el('p.muted', `Detecting the format of ${f.name} (${fmtBytes(f.size)})…`));
     try {
       const body = new FormData();
-      body.append('file', f, f.name);
+      body.append('file', f.slice(0, 1 << 20), f.name);
+      for (const input of [symbol, timeframe, tz]) if (input.value.trim()) body.append(input.name, input.value.trim());
       const d = await api('detect', { method: 'POST', body });
       if (seq !== detectSeq) return;
       showDetection(detection, d, format);
@@ -76,8 +77,19 @@ export async function render(view) {
         clear(detection, el('p.error', { role: 'alert' }, `Format not recognised: ${e.readable || e.message}. Choose a format below if you know it.`));
       }
     }
+  };
+  file.addEventListener('change', async () => {
+    const f = file.files[0];
+    submit.disabled = true;
+    clear(resultBox);
+    if (!f) { clear(detection); return; }
+    guessFromName(f.name, symbol, timeframe);
+    clear(detection, el('p.muted', `Detecting the format of ${f.name} (${fmtBytes(f.size)})…`));
+    await detect();
     submit.disabled = false;
   });
+  const detectAgain = debounce(() => { if (file.files[0]) detect(); }, 400);
+  for (const input of [symbol, timeframe, tz]) input.addEventListener('input', detectAgain);
 
   form.addEventListener('submit', async e => {
     e.preventDefault();
@@ -118,7 +130,7 @@ export async function render(view) {
       bar.value = 1;
       const dry = result.report && result.report.status === 'dry_run';
       phase.textContent = dry ? 'Dry run: nothing was written.' : jobId ? `Job ${jobId} ${job.status || 'completed'}.` : 'Done.';
-      clear(resultBox, el('h2', 'Report'), renderReport(job), jobId ? el('p', el('a', { href: `#/jobs/${jobId}` }, `Open job ${jobId}`)) : null, links());
+      clear(resultBox, dry ? conflictWarning(result.report) : null, el('h2', 'Report'), renderReport(job), jobId ? el('p', el('a', { href: `#/jobs/${jobId}` }, `Open job ${jobId}`)) : null, links());
     } catch (err) {
       bar.value = 0;
       phase.textContent = 'Import failed.';
@@ -152,8 +164,17 @@ function showDetection(box, d, formatSelect) {
     clear(box, el('p.error', `Format not recognised: ${why || 'no format matched'}. Choose a format below.`));
     return;
   }
+  const zone = d.zone;
+  const ds = d.dataset;
   clear(box, el('p.detected', { dataset: { format: name } }, 'Detected format ', el('strong', name), why ? ` — because ${why}` : ''),
-    others.length ? el('p.muted', 'Also possible: ', others.map(c => `${c.format} (${c.why})`).join('; ')) : null);
+    others.length ? el('p.muted', 'Also possible: ', others.map(c => `${c.format} (${c.why})`).join('; ')) : null,
+    zone ? el('p.zone', { id: 'detect-zone', dataset: { zone: zone.zone, used: String(zone.used) } },
+      'Stamps read in ', el('strong', zone.used === false ? 'UTC' : zone.zone), ` — ${zone.text}`) : null,
+    ds ? el('p.adds-to', { id: 'detect-dataset', dataset: { exists: String(ds.exists) } },
+      ds.exists
+        ? ['Adds to ', el('strong', `${ds.symbol} ${ds.timeframe}`),
+          `: ${fmtInt(ds.rows)} bars, ${formatTime(toMillis(ds.first_bar))} – ${formatTime(toMillis(ds.last_bar))}`]
+        : ['Creates the new dataset ', el('strong', `${ds.symbol} ${ds.timeframe}`)]) : null);
 }
 
 /** The journal's record of the job (partitions touched), with the import's report. */
@@ -166,4 +187,17 @@ async function jobWithReport(jobId, result) {
   } catch {
     return { ...(result.job || {}), report: result.report };
   }
+}
+
+/**
+ * A dry run in which most rows differ from the bars already stored is almost always the
+ * wrong file, symbol or zone (an hour off reads as every bar conflicting): said loudly.
+ */
+function conflictWarning(report) {
+  const read = Number(report.rows_read) || 0, conflicting = Number(report.rows_conflicting) || 0;
+  if (!read || conflicting * 2 <= read) return null;
+  return el('div.error-box.loud', { id: 'conflict-warning', role: 'alert' },
+    el('strong', `${fmtInt(conflicting)} of ${fmtInt(read)} rows (${Math.round((100 * conflicting) / read)} %) differ from the bars already stored. `),
+    'Check the symbol, the timeframe and the time zone of the stamps before importing: ' +
+    'a file in another zone, or of another contract, conflicts on almost every bar.');
 }

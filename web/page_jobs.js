@@ -61,15 +61,25 @@ function fact(label, value) {
 }
 
 async function rollBack(job) {
+  // The derived datasets built from what the rollback restores (GET /api/jobs/ID
+  // "dependents"), and what happens to them, are listed before the user confirms.
+  const dependents = Array.isArray(job.dependents) ? job.dependents : [];
+  const detail = dependents.length
+    ? el('div', { id: 'rollback-dependents' },
+      el('p', 'Derived datasets built from what it restores:'),
+      el('ul', dependents.map(d => el('li', { dataset: { dataset: d.dataset, action: d.action } },
+        el('strong', d.dataset), d.action === 'rebuilt' ? ': rebuilt right after the rollback' : `: ${d.why}`))))
+    : el('p.muted', { id: 'rollback-dependents' }, 'No derived dataset is built from what it restores.');
   const ok = await confirmDialog(`Roll back job ${job.id}?`,
     `The ${job.partitions} partition(s) job ${job.id} changed go back to what they held before it; partitions it created are removed. ` +
-    'The rollback is itself a job, and can be looked up here.', 'Roll back');
+    'The rollback is itself a job, and can be looked up here.', 'Roll back', detail);
   if (!ok) return;
   try {
     const task = await followTask(await api(`rollback/${job.id}`, { method: 'POST' }));
     const r = task.result || {};
     const newId = task.job ?? (r.job && typeof r.job === 'object' ? r.job.id : r.job ?? r.id);
-    toast(`Job ${job.id} rolled back${newId ? ` by job ${newId}` : ''}.`);
+    const rebuilt = Array.isArray(r.regenerated) ? r.regenerated.length : 0;
+    toast(`Job ${job.id} rolled back${newId ? ` by job ${newId}` : ''}${rebuilt ? `; ${rebuilt} derived dataset(s) handled (see its report)` : ''}.`);
     location.hash = newId ? `#/jobs/${newId}` : '#/jobs';
   } catch (e) {
     toast(e.readable || e.message, 'error');

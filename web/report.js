@@ -1,5 +1,6 @@
 // A job's report (the JSON `barlake import --json` prints, kept in the journal): counts,
-// rejections per rule with examples, conflicts, notes and the partitions written.
+// rejections per rule with examples, conflicts, notes, the derived datasets rebuilt after
+// it and the partitions written.
 import { el, fmtInt, fmtNumber } from './util.js';
 
 const first = (...xs) => xs.find(x => x !== undefined && x !== null);
@@ -23,6 +24,7 @@ export function renderReport(job) {
   const rejections = Array.isArray(src.rejections) ? src.rejections : [];
   const conflicts = Array.isArray(src.conflicts) ? src.conflicts : [];
   const notes = Array.isArray(src.notes) ? src.notes : [];
+  const regenerated = Array.isArray(src.regenerated) ? src.regenerated : [];
   const partitions = Array.isArray(job.partitions_touched) ? job.partitions_touched.map(p => ({
     path: p.path, before: p.before_sha256 ? `${fmtInt(p.before_rows)} rows` : 'new', after: p.after_sha256 ? `${fmtInt(p.after_rows)} rows` : 'removed',
   })) : (Array.isArray(src.partition_paths) ? src.partition_paths.map(p => ({ path: p })) : []);
@@ -35,6 +37,10 @@ export function renderReport(job) {
     src.skipped_because ? el('p.warn', `Skipped: ${src.skipped_because}`) : null,
     src.alignment ? el('p.warn', src.alignment) : null,
     (job.error && !src.skipped_because) ? el('p.error', job.error) : null,
+    regenerated.length || src.regenerate_error ? el('section', { id: 'report-regenerated' },
+      el('h3', 'Derived datasets rebuilt'),
+      regenerated.length ? regenerateList(regenerated) : null,
+      src.regenerate_error ? el('p.error', `Not regenerated: ${src.regenerate_error} (run \`barlake regenerate --stale\`)`) : null) : null,
     notes.length ? el('ul.notes', notes.map(n => el('li', typeof n === 'string' ? n : JSON.stringify(n)))) : null,
     byRule.length ? el('section',
       el('h3', 'Rejected rows by rule'),
@@ -49,4 +55,15 @@ export function renderReport(job) {
           el('td.num', (c.stored || []).map(fmtNumber).join(' ')), el('td.num', (c.incoming || []).map(fmtNumber).join(' '))))))) : null,
     partitions.length ? el('details', el('summary', `Partitions (${fmtInt(partitions.length)})`),
       el('ul.partitions', partitions.map(p => el('li', el('code', p.path), p.before ? ` ${p.before} → ${p.after}` : '')))) : null);
+}
+
+/** Each derived dataset a regeneration (or an import's or rollback's) handled: rebuilt, skipped because …, or failed, with its job. */
+export function regenerateList(items) {
+  if (!items.length) return el('p.muted', 'Nothing to regenerate.');
+  return el('ul.regenerated', items.map(it => el('li', { dataset: { dataset: it.dataset } },
+    el('strong', it.dataset), ': ',
+    it.error ? el('span.error', `failed: ${it.error}`)
+      : it.skipped_because ? `skipped because ${it.skipped_because}`
+        : `rebuilt (${fmtInt(it.partitions_written)} partitions written, ${fmtInt(it.rows_written)} rows${it.incremental ? ', incremental' : ''})`,
+    it.job ? [' · ', el('a', { href: `#/jobs/${it.job}` }, `job ${it.job}`)] : null)));
 }

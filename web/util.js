@@ -39,7 +39,10 @@ const intFmt = new Intl.NumberFormat('en-US');
  * A price or other decimal as it was written: 12 significant digits drop the binary
  * noise of a double (105.49000000000001 -> "105.49") and keep every real decimal.
  */
-export const fmtNumber = v => (typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toPrecision(12))) : String(v ?? '–'));
+// The shortest text that reads back as the same double (JavaScript's own number to string,
+// as the server writes JSON): a conflict between 105.49 and 105.49000000000001 shows as
+// one, never rounded into two equal-looking values.
+export const fmtNumber = v => (typeof v === 'number' && Number.isFinite(v) ? String(v) : String(v ?? '–'));
 export const fmtInt = n => (n === undefined || n === null ? '–' : intFmt.format(n));
 
 export function fmtBytes(n) {

@@ -17,6 +17,7 @@
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "core/edit_distance.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "core/time_zone.h"
@@ -772,21 +773,6 @@ std::string FirstCommandWord(int argc, char** argv) {
     }
   }
   return "";
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 bool IsCommand(const CLI::App& app, const std::string& word) {

@@ -28,10 +28,12 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include "core/edit_distance.h"
 #include "core/json_text.h"
 #include "core/time_util.h"
 #include "core/timeframe.h"
@@ -44,11 +46,13 @@
 #include "lake/source_file.h"
 #include "lake/vault.h"
 #include "server/api_error.h"
+#include "server/detect_context.h"
 #include "server/lake_pool.h"
 #include "server/price_precision.h"
 #include "server/response_cache.h"
 #include "server/sql_console.h"
 #include "server/task_queue.h"
+#include "server/update_task.h"
 #include "webui/web_assets.h"
 
 namespace barlake::server {
@@ -212,9 +216,11 @@ bool IsInside(const std::string& path, const std::string& dir) {
 
 // One /api/bars page. `more_from`: where the next page starts when the read stopped
 // before the requested end (after whole partitions).
+// `source_json`: for resample= requests, where the bars came from (a JSON object text:
+// the derived dataset, or aggregated on the fly); empty for plain reads.
 CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t limit, std::optional<Micros> more_from,
                       const std::string& symbol, const std::string& timeframe, const std::string& from_json,
-                      const std::string& to_json) {
+                      const std::string& to_json, const std::string& source_json = "") {
   CachedPage page;
   size_t n = b.size();
   std::optional<Micros> next = more_from;
@@ -234,9 +240,10 @@ CachedPage RenderBars(const BarColumns& b, const std::string& format, int64_t li
     }
   } else {
     page.content_type = kJsonType;
-    fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},\"bars\":[",
+    fmt::format_to(out, "{{\"symbol\":{},\"timeframe\":{},\"from\":{},\"to\":{},\"count\":{},\"next\":{},{}\"bars\":[",
                    ToJsonText(json(symbol)), ToJsonText(json(timeframe)), from_json, to_json, n,
-                   next ? "\"" + page.next + "\"" : std::string("null"));
+                   next ? "\"" + page.next + "\"" : std::string("null"),
+                   source_json.empty() ? std::string() : "\"source\":" + source_json + ",");
     for (size_t i = 0; i < n; ++i) {
       fmt::format_to(out, "{}{{\"ts\":\"{}\",\"open\":{},\"high\":{},\"low\":{},\"close\":{},\"volume\":{}}}",
                      i ? "," : "", FormatIsoUtc(b.ts[i]), b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
@@ -286,22 +293,6 @@ Result<Fields> FieldsFromJson(const std::string& body) {
   return f;
 }
 
-// Levenshtein distance, for "did you mean" (field names are short).
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // A request field the endpoint does not know is refused, naming it: ignoring it would run
 // something the user did not ask for ({"dryrun": true} importing for real).
 std::optional<ApiError> UnknownField(const std::vector<std::string>& given,
@@ -320,6 +311,47 @@ std::optional<ApiError> UnknownField(const std::vector<std::string>& given,
                                 "; this call takes " + (list.empty() ? "no fields" : list));
   }
   return std::nullopt;
+}
+
+// An import task's result: the import's report and the journal's record of its job.
+json ReportAndJob(lake::Lake& lk, const std::string& report_json, int64_t job_id, TaskProgress& progress) {
+  json out = {{"report", json::parse(report_json, nullptr, false)}};
+  if (job_id) {
+    progress.SetJob(job_id);
+    if (auto j = lk.Job(job_id); j.ok()) out["job"] = lake::JobJson(*j);
+  }
+  return out;
+}
+
+// The derived datasets built, directly or through others, from the datasets `changes`
+// touched, inputs first, and what a rollback of that job does to each: the lake rebuilds
+// those with auto_regenerate (as after an import), the others stay stale until
+// `barlake regenerate`. Shown in the rollback's confirm dialog.
+json DependentsJson(const registry::Registry& reg, const std::vector<lake::DerivedState>& derived,
+                    const std::vector<journal::PartitionChange>& changes) {
+  std::set<std::string> reached;
+  for (const auto& c : changes) reached.insert(c.symbol + " " + c.timeframe);
+  json out = json::array();
+  std::set<std::string> listed;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& d : derived) {
+      const std::string name = d.symbol + " " + d.timeframe;
+      if (listed.count(name) || reached.count(name)) continue;
+      const bool fed = std::any_of(d.inputs.begin(), d.inputs.end(), [&](const std::string& in) { return reached.count(in) > 0; });
+      if (!fed) continue;
+      const registry::DatasetSpec* spec = reg.Find(d.symbol, d.timeframe);
+      const bool rebuilt = !spec || spec->auto_regenerate;
+      reached.insert(name);
+      listed.insert(name);
+      grew = true;
+      out.push_back({{"dataset", name}, {"method", d.method}, {"inputs", d.inputs},
+                     {"action", rebuilt ? "rebuilt" : "left_stale"},
+                     {"why", rebuilt ? "built from what the rollback restores; regenerated right after it"
+                                     : "auto_regenerate = false: it stays stale until `barlake regenerate " + name + "`"}});
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> NamesOf(const Fields& f) {
@@ -348,6 +380,8 @@ class Server::Impl {
   // ---- requests -------------------------------------------------------------------------
   bool Authorized(const Request& req) const;
   httplib::Server::HandlerResponse PreRoute(const Request& req, Response& res);
+  /// `barlake status --json` with each bars dataset's price precision (GET /api/status, /api/datasets).
+  Result<nlohmann::json> StatusWithPrecision();
   void GetStatus(const Request& req, Response& res);
   void GetDatasets(const Request& req, Response& res);
   void GetBars(const Request& req, Response& res);
@@ -356,6 +390,10 @@ class Server::Impl {
   /// Adds price_precision and min_move to each bars dataset of a dataset list.
   void AddPrecision(nlohmann::json& datasets);
   void GetJobs(const Request& req, Response& res);
+  /// The timeframe name of a derived dataset resampled from `symbol timeframe` at
+  /// `resample` that is up to date; nullopt when there is none (or it is stale).
+  std::optional<std::string> UpToDateResample(const std::string& symbol, const std::string& timeframe,
+                                              const std::string& resample);
   void GetResampledBars(const Request& req, Response& res, const std::string& symbol, const std::string& timeframe,
                         Micros from, Micros to, const std::string& format, int64_t limit);
   void GetJob(const Request& req, Response& res);
@@ -394,6 +432,11 @@ class Server::Impl {
   /// The writer Lake of one task, reporting to `listener` (progress, its jobs, the write
   /// window of the dataset it writes).
   Result<std::unique_ptr<lake::Lake>> OpenWriter(TaskListener* listener, const std::string& command);
+  /// The frame of every write task: a writer Lake reporting to the task (the write window
+  /// of `dataset`, "*" for any), the window closed after `fn`, and a failure naming its job.
+  Result<json> WithWriter(TaskProgress& progress, const std::string& dataset, const std::string& command,
+                          const std::function<Result<json>(lake::Lake&)>& fn);
+  void PostUpdate(const Request& req, Response& res);
 
   ServerOptions o_;
   lake::VaultPaths paths_;
@@ -551,6 +594,7 @@ void Server::Impl::Routes() {
   get("/api/query", &Impl::GetQuery);
   http_.Post("/api/regenerate", [this](const Request& req, Response& res) { PostRegenerate(req, res); });
   RegisterLiveRoutes(http_, o_.vault, &stopping_);  // schedules, alerts, live bars (server_live.cc)
+  http_.Post("/api/update", [this](const Request& req, Response& res) { PostUpdate(req, res); });
   http_.Get(R"(/|/index\.html|/assets/.+)", [this](const Request& req, Response& res) { GetAsset(req, res); });
 }
 
@@ -641,16 +685,22 @@ httplib::Server::HandlerResponse Server::Impl::PreRoute(const Request& req, Resp
 
 // ---- reads ------------------------------------------------------------------------------
 
-void Server::Impl::GetStatus(const Request&, Response& res) {
-  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
-  if (!ds.ok()) return SendStatus(res, ds.status());
-  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
-    RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
-    return l.DerivedStates();
-  });
-  if (!derived.ok()) return SendStatus(res, derived.status());
-  json o = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived);
+Result<json> Server::Impl::StatusWithPrecision() {
+  ASSIGN_OR_RETURN(auto ds, readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); }));
+  ASSIGN_OR_RETURN(auto derived, readers_.Read<std::vector<lake::DerivedState>>(
+                                     "", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
+                                       RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
+                                       return l.DerivedStates();
+                                     }));
+  json o = lake::StatusJson(o_.vault, display_tz_, ds, &derived);
   AddPrecision(o["datasets"]);
+  return o;
+}
+
+void Server::Impl::GetStatus(const Request&, Response& res) {
+  auto status = StatusWithPrecision();
+  if (!status.ok()) return SendStatus(res, status.status());
+  json& o = *status;
   auto running = tasks_.running();
   o["server"] = {{"version", kVersion},
                  {"reads_need_token", reads_need_token()},
@@ -664,16 +714,9 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
 }
 
 void Server::Impl::GetDatasets(const Request&, Response& res) {
-  auto ds = readers_.Read<std::vector<journal::DatasetSummary>>("", [](lake::Lake& l) { return l.Datasets(); });
-  if (!ds.ok()) return SendStatus(res, ds.status());
-  auto derived = readers_.Read<std::vector<lake::DerivedState>>("", [](lake::Lake& l) -> Result<std::vector<lake::DerivedState>> {
-    RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
-    return l.DerivedStates();
-  });
-  if (!derived.ok()) return SendStatus(res, derived.status());
-  json datasets = lake::StatusJson(o_.vault, display_tz_, *ds, &*derived)["datasets"];
-  AddPrecision(datasets);
-  SendJson(res, 200, {{"datasets", datasets}});
+  auto status = StatusWithPrecision();
+  if (!status.ok()) return SendStatus(res, status.status());
+  SendJson(res, 200, {{"datasets", (*status)["datasets"]}});
 }
 
 void Server::Impl::AddPrecision(json& datasets) {
@@ -731,16 +774,26 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       return SendError(res, ApiError::BadRequest(fmt::format("limit must be between 1 and {}", o_.max_rows_per_page)));
     }
   }
-  if (req.has_param("resample")) return GetResampledBars(req, res, symbol, timeframe, from, to, format, limit);
+  // resample=TF: a derived dataset built from this one at TF (`barlake resample`), when it
+  // is up to date, is read as it is stored; otherwise the bars are aggregated now.
+  std::string source_json;
+  std::string read_tf = timeframe;
+  if (req.has_param("resample")) {
+    auto derived = UpToDateResample(symbol, timeframe, req.get_param_value("resample"));
+    if (!derived) return GetResampledBars(req, res, symbol, timeframe, from, to, format, limit);
+    read_tf = *derived;
+    source_json = ToJsonText(json{{"kind", "derived"}, {"dataset", symbol + " " + read_tf}, {"from", timeframe}});
+    res.set_header("X-Bars-Source", "derived " + symbol + " " + read_tf);
+  }
   const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
   const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
   const std::string request_key =
-      fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n", symbol, timeframe, from_text, to_text, format, limit);
+      fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n", symbol, read_tf, from_text, to_text, format, limit, source_json);
   auto page = readers_.Read<std::shared_ptr<const CachedPage>>(
-      symbol + " " + timeframe, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
+      symbol + " " + read_tf, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
         // Read only the partitions this page needs: stop after the one that brings the row
         // count over the limit (the catalog's counts are an upper bound for the range).
-        ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, timeframe, from, to));
+        ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, read_tf, from, to));
         Micros read_to = to;
         size_t used = parts.size();
         int64_t rows = 0;
@@ -768,10 +821,10 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
         const std::string files = identity();
         const std::string key = request_key + files;
         if (auto hit = cache_.Get(key)) return hit;
-        ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, timeframe, from, read_to));
+        ASSIGN_OR_RETURN(BarColumns bars, l.Read(symbol, read_tf, from, read_to));
         auto rendered = std::make_shared<CachedPage>(
             RenderBars(bars, format, limit, read_to < to ? std::optional<Micros>(read_to) : std::nullopt,
-                       symbol, timeframe, from_text, to_text));
+                       symbol, read_tf, from_text, to_text, source_json));
         // Cached only when no file changed while it was read.
         if (identity() == files) cache_.Put(key, rendered);
         return std::shared_ptr<const CachedPage>(std::move(rendered));
@@ -783,6 +836,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
       res.set_header("X-Next-From", p.next);
       res.set_header("Link", "<" + req.path + "?symbol=" + httplib::detail::encode_query_param(symbol) +
                                  "&timeframe=" + httplib::detail::encode_query_param(timeframe) +
+                                 (req.has_param("resample") ? "&resample=" + httplib::detail::encode_query_param(req.get_param_value("resample")) : "") +
                                  "&from=" + httplib::detail::encode_query_param(p.next) +
                                  (req.has_param("to") ? "&to=" + httplib::detail::encode_query_param(req.get_param_value("to")) : "") +
                                  "&format=csv&limit=" + std::to_string(limit) + ">; rel=\"next\"");
@@ -795,6 +849,30 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
                            Guarded([keep](size_t offset, size_t length, httplib::DataSink& sink) {
                              return sink.write(keep->body.data() + offset, length);
                            }));
+}
+
+std::optional<std::string> Server::Impl::UpToDateResample(const std::string& symbol, const std::string& timeframe,
+                                                          const std::string& resample) {
+  auto target = Timeframe::Parse(resample);
+  if (!target.ok()) return std::nullopt;  // GetResampledBars names the error
+  auto found = readers_.Read<std::optional<std::string>>(
+      "", [&](lake::Lake& l) -> Result<std::optional<std::string>> {
+        RETURN_IF_ERROR(l.ReloadRegistry());  // declared since this reader opened
+        const registry::DatasetSpec* spec = l.registry().Find(symbol, target->name());
+        const std::string input = symbol + " " + timeframe;
+        if (!spec || spec->method != "resample" || spec->is_table() ||
+            std::find(spec->inputs.begin(), spec->inputs.end(), input) == spec->inputs.end()) {
+          return std::optional<std::string>();
+        }
+        ASSIGN_OR_RETURN(auto states, l.DerivedStates());
+        for (const auto& d : states) {
+          if (d.symbol == symbol && d.timeframe == spec->timeframe && d.built && !d.stale) {
+            return std::optional<std::string>(spec->timeframe);
+          }
+        }
+        return std::optional<std::string>();
+      });
+  return found.ok() ? *found : std::nullopt;
 }
 
 // GET /api/bars?...&resample=1h: the bars aggregated on the server, anchored to the
@@ -842,10 +920,12 @@ void Server::Impl::GetResampledBars(const Request& req, Response& res, const std
     }
     const std::string from_text = req.has_param("from") ? ToJsonText(json(req.get_param_value("from"))) : "null";
     const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
-    return RenderBars(kept, format, limit, std::nullopt, symbol, target_tf->name(), from_text, to_text);
+    return RenderBars(kept, format, limit, std::nullopt, symbol, target_tf->name(), from_text, to_text,
+                      ToJsonText(json{{"kind", "aggregated"}, {"from", timeframe}}));
   });
   if (!page.ok()) return SendStatus(res, page.status());
   res.set_header("X-Resampled-From", timeframe);
+  res.set_header("X-Bars-Source", "aggregated from " + symbol + " " + timeframe);
   if (!page->next.empty() && format == "csv") res.set_header("X-Next-From", page->next);
   res.status = 200;
   res.set_content(std::move(page->body), page->content_type);
@@ -898,7 +978,11 @@ void Server::Impl::GetJob(const Request& req, Response& res) {
   auto detail = readers_.Read<json>("", [&](lake::Lake& l) -> Result<json> {
     ASSIGN_OR_RETURN(auto job, l.Job(id));
     ASSIGN_OR_RETURN(auto changes, l.JobChanges(id));
-    return lake::JobDetailJson(job, changes);
+    json out = lake::JobDetailJson(job, changes);
+    RETURN_IF_ERROR(l.ReloadRegistry());  // derived datasets declared since this reader opened
+    ASSIGN_OR_RETURN(auto derived, l.DerivedStates());
+    out["dependents"] = DependentsJson(l.registry(), derived, changes);
+    return out;
   });
   if (!detail.ok()) return SendStatus(res, detail.status());
   SendJson(res, 200, *detail);
@@ -1268,6 +1352,16 @@ Result<std::unique_ptr<lake::Lake>> Server::Impl::OpenWriter(TaskListener* liste
   return lake::Lake::Open(o_.vault, std::move(lo));
 }
 
+Result<json> Server::Impl::WithWriter(TaskProgress& progress, const std::string& dataset, const std::string& command,
+                                      const std::function<Result<json>(lake::Lake&)>& fn) {
+  TaskListener listener(progress, window_, dataset);
+  ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
+  auto out = fn(*lk);
+  window_.Close();
+  if (!out.ok()) listener.NameFailedJob();
+  return out;
+}
+
 void Server::Impl::PostImport(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/true, &body)) return SendError(res, *e);
@@ -1354,20 +1448,10 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
   Enqueue(
       res, "import", echo,
       [this, ir, command](TaskProgress& progress) -> Result<json> {
-        TaskListener listener(progress, window_, ir.symbol + " " + ir.timeframe);
-        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-        auto r = lk->Import(ir);
-        window_.Close();
-        if (!r.ok()) {
-          listener.NameFailedJob();
-          return r.status();
-        }
-        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
-        if (r->job.id) {
-          progress.SetJob(r->job.id);
-          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
-        }
-        return out;
+        return WithWriter(progress, ir.symbol + " " + ir.timeframe, command, [&](lake::Lake& lk) -> Result<json> {
+          ASSIGN_OR_RETURN(auto r, lk.Import(ir));
+          return ReportAndJob(lk, r.ReportJson(), r.job.id, progress);
+        });
       },
       cleanup);
 }
@@ -1392,20 +1476,10 @@ void Server::Impl::EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, 
   Enqueue(
       res, "import", echo,
       [this, sr, command](TaskProgress& progress) -> Result<json> {
-        TaskListener listener(progress, window_, "*");
-        ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-        auto r = lk->ImportSnapshots(sr);
-        window_.Close();
-        if (!r.ok()) {
-          listener.NameFailedJob();
-          return r.status();
-        }
-        json out = {{"report", json::parse(r->ReportJson(), nullptr, false)}};
-        if (r->job.id) {
-          progress.SetJob(r->job.id);
-          if (auto j = lk->Job(r->job.id); j.ok()) out["job"] = lake::JobJson(*j);
-        }
-        return out;
+        return WithWriter(progress, "*", command, [&](lake::Lake& lk) -> Result<json> {
+          ASSIGN_OR_RETURN(auto r, lk.ImportSnapshots(sr));
+          return ReportAndJob(lk, r.ReportJson(), r.job.id, progress);
+        });
       },
       cleanup);
 }
@@ -1413,25 +1487,43 @@ void Server::Impl::EnqueueSnapshotImport(Response& res, lake::ImportRequest ir, 
 void Server::Impl::PostDetect(const Request& req, Response& res, const httplib::ContentReader& reader) {
   Body body;
   if (auto e = ReadBody(req, reader, /*keep_file=*/false, &body)) return SendError(res, *e);
-  if (auto e = UnknownField(NamesOf(body.fields), {"path"})) return SendError(res, *e);
+  // symbol, timeframe, tz: what the import form holds so far, for the zone and dataset lines.
+  if (auto e = UnknownField(NamesOf(body.fields), {"path", "symbol", "timeframe", "tz"})) return SendError(res, *e);
   if (!body.file_name.empty() && body.fields.count("path")) {
     return SendError(res, ApiError::BadRequest("send an uploaded 'file' or a 'path', not both"));
   }
+  std::string shown_name, base;
+  std::string_view head;
+  std::unique_ptr<lake::SourceFile> source;
   if (!body.file_name.empty()) {
-    if (LooksLikeSnapshot(body.head)) return SendJson(res, 200, SnapshotDetectJson(body.file_name));
-    return SendJson(res, 200, lake::DetectJson(body.file_name, ingest::DetectFormat(body.head, body.file_name)));
+    shown_name = base = body.file_name;
+    head = body.head;
+  } else {
+    if (!body.fields.count("path")) {
+      return SendError(res, ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...}"));
+    }
+    ApiError e;
+    auto p = ResolveImportPath(body.fields["path"], &e);
+    if (!p.ok()) return SendError(res, e);
+    auto opened = lake::SourceFile::Open(*p);
+    if (!opened.ok()) return SendStatus(res, opened.status());
+    source = std::move(opened).value();
+    shown_name = body.fields["path"];
+    base = p->substr(p->find_last_of('/') + 1);
+    head = source->data().substr(0, std::min<size_t>(source->data().size(), kDetectHeadBytes));
   }
-  if (!body.fields.count("path")) {
-    return SendError(res, ApiError::BadRequest("send a file (multipart field 'file') or {\"path\": ...}"));
+  if (LooksLikeSnapshot(head)) return SendJson(res, 200, SnapshotDetectJson(shown_name));
+  auto detected = ingest::DetectFormat(head, base);
+  json out = lake::DetectJson(shown_name, detected);
+  if (detected.ok()) {
+    const DetectContextRequest context{body.fields["symbol"], body.fields["timeframe"], body.fields["tz"]};
+    auto extra = readers_.Read<json>("", [&](lake::Lake& l) -> Result<json> {
+      RETURN_IF_ERROR(l.ReloadRegistry());  // datasets declared since this reader opened
+      return DetectContext(l, *detected->format, head, base, context);
+    });
+    if (extra.ok()) out.update(*extra);
   }
-  ApiError e;
-  auto p = ResolveImportPath(body.fields["path"], &e);
-  if (!p.ok()) return SendError(res, e);
-  auto source = lake::SourceFile::Open(*p);
-  if (!source.ok()) return SendStatus(res, source.status());
-  const std::string base = p->substr(p->find_last_of('/') + 1);
-  if (LooksLikeSnapshot((*source)->data())) return SendJson(res, 200, SnapshotDetectJson(body.fields["path"]));
-  SendJson(res, 200, lake::DetectJson(body.fields["path"], ingest::DetectFormat((*source)->data(), base)));
+  SendJson(res, 200, out);
 }
 
 // POST /api/regenerate {"datasets": ["ES 4h"], "stale": true, "all": false, "full": false}:
@@ -1459,20 +1551,15 @@ void Server::Impl::PostRegenerate(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request g{}): regenerate", ::getpid(), ++serial);
   Enqueue(res, "regenerate", body, [this, rr, command](TaskProgress& progress) -> Result<json> {
-    TaskListener listener(progress, window_, "*");
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-    auto items = lk->Regenerate(rr);
-    window_.Close();
-    if (!items.ok()) {
-      listener.NameFailedJob();
-      return items.status();
-    }
-    json arr = json::array();
-    for (const auto& it : *items) {
-      if (it.job.id) progress.SetJob(it.job.id);
-      arr.push_back(lake::RegenerateItemJson(it));
-    }
-    return json{{"regenerated", arr}};
+    return WithWriter(progress, "*", command, [&](lake::Lake& lk) -> Result<json> {
+      ASSIGN_OR_RETURN(auto items, lk.Regenerate(rr));
+      json arr = json::array();
+      for (const auto& it : items) {
+        if (it.job.id) progress.SetJob(it.job.id);
+        arr.push_back(lake::RegenerateItemJson(it));
+      }
+      return json{{"regenerated", arr}};
+    });
   });
 }
 
@@ -1490,16 +1577,29 @@ void Server::Impl::PostRollback(const Request& req, Response& res) {
   static std::atomic<int64_t> serial{0};
   const std::string command = fmt::format("barlake serve (pid {}, request r{}): rollback {}", ::getpid(), ++serial, job);
   Enqueue(res, "rollback", {{"job", job}}, [this, job, command](TaskProgress& progress) -> Result<json> {
-    TaskListener listener(progress, window_, "*");
-    ASSIGN_OR_RETURN(auto lk, OpenWriter(&listener, command));
-    auto r = lk->Rollback(job);
-    window_.Close();
-    if (!r.ok()) {
-      listener.NameFailedJob();
-      return r.status();
-    }
-    progress.SetJob(r->id);
-    return json{{"job", lake::JobJson(*r)}};
+    return WithWriter(progress, "*", command, [&](lake::Lake& lk) -> Result<json> {
+      ASSIGN_OR_RETURN(auto r, lk.Rollback(job));
+      progress.SetJob(r.id);
+      json out = {{"job", lake::JobJson(r)}};
+      // The derived datasets rebuilt from what it restored (the rollback job's report).
+      const json report = json::parse(r.report_json.empty() ? std::string("{}") : r.report_json, nullptr, false);
+      out["regenerated"] = report.is_object() && report.contains("regenerated") ? report["regenerated"] : json::array();
+      if (report.is_object() && report.contains("regenerate_error")) out["regenerate_error"] = report["regenerate_error"];
+      return out;
+    });
+  });
+}
+
+// POST /api/update {"datasets": ["ES 1m"]} | {"all": true}: `barlake update` as a task
+// (server/update_task.h): the result lists per dataset what was fetched and from where.
+void Server::Impl::PostUpdate(const Request& req, Response& res) {
+  auto request = ParseUpdateBody(req.body);
+  if (!request.ok()) return SendStatus(res, request.status());
+  static std::atomic<int64_t> serial{0};
+  const std::string command = fmt::format("barlake serve (pid {}, request u{}): update", ::getpid(), ++serial);
+  json echo = request->echo;
+  Enqueue(res, "update", std::move(echo), [this, r = std::move(request).value(), command](TaskProgress& progress) {
+    return WithWriter(progress, "*", command, [&](lake::Lake& lk) { return RunUpdateTask(&lk, r, progress); });
   });
 }
 

@@ -2,8 +2,11 @@
 
 #include <duckdb.h>
 
+#include <stdlib.h>
+
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <thread>
 
 #include "lake/lake.h"
@@ -54,9 +57,9 @@ std::string KindOf(duckdb_type t) {
 
 // The one statement of `sql`, prepared: anything but a single SELECT is refused here,
 // before it runs. Fills the column kinds.
-Status CheckSingleSelect(storage::DuckConn* duck, const std::string& sql, std::vector<std::string>* kinds) {
+Status CheckSingleSelect(duckdb_connection conn, const std::string& sql, std::vector<std::string>* kinds) {
   duckdb_extracted_statements extracted = nullptr;
-  const idx_t count = duckdb_extract_statements(duck->raw(), sql.c_str(), &extracted);
+  const idx_t count = duckdb_extract_statements(conn, sql.c_str(), &extracted);
   Status s;
   duckdb_prepared_statement prepared = nullptr;
   if (count == 0) {
@@ -64,7 +67,7 @@ Status CheckSingleSelect(storage::DuckConn* duck, const std::string& sql, std::v
     s = Status::InvalidArgument(e ? e : "the query is empty");
   } else if (count > 1) {
     s = Status::InvalidArgument("send one statement at a time (this text holds " + std::to_string(count) + ")");
-  } else if (duckdb_prepare_extracted_statement(duck->raw(), extracted, 0, &prepared) == DuckDBError) {
+  } else if (duckdb_prepare_extracted_statement(conn, extracted, 0, &prepared) == DuckDBError) {
     const char* e = duckdb_prepare_error(prepared);
     s = Status::InvalidArgument(e ? e : "the query does not parse");
   } else if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
@@ -111,6 +114,125 @@ class Watchdog {
   std::thread thread_;
 };
 
+// A DuckDB database file holding only the query views, opened READ_ONLY: no statement on
+// its connection can create, change or delete anything in it (DuckDB refuses writes to a
+// read-only database whatever the SQL), on top of the SELECT-only check. The file lives in
+// a private temporary folder removed with it.
+class ReadOnlyViews {
+ public:
+  ~ReadOnlyViews() {
+    if (conn_) duckdb_disconnect(&conn_);
+    if (db_) duckdb_close(&db_);
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+
+  /// Copy the (temporary) views `views` made on an in-memory database into a new file,
+  /// then open that file read-only with `threads` threads.
+  Status Build(storage::DuckConn* views, int threads) {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "barlake-console-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) return Status::FromErrno(errno, "cannot make a folder for the console", tmpl);
+    dir_ = tmpl;
+    const std::string file = dir_ + "/views.duckdb";
+    ASSIGN_OR_RETURN(auto defs, views->Query("SELECT sql FROM duckdb_views() WHERE temporary AND NOT internal ORDER BY view_oid"));
+    std::vector<std::string> statements;
+    for (idx_t i = 0; i < defs->RowCount(); ++i) statements.push_back(AsPersistentView(defs->Text(0, i)));
+    RETURN_IF_ERROR(Open(file, /*read_only=*/false, threads));
+    // Views may name each other (snapshots over snapshots_raw): create them until all are.
+    for (size_t pass = 0; !statements.empty() && pass <= statements.size(); ++pass) {
+      std::vector<std::string> left;
+      Status last;
+      for (const auto& st : statements) {
+        Status s = Exec(st);
+        if (!s.ok()) left.push_back(st), last = s;
+      }
+      if (left.size() == statements.size()) return last;
+      statements = std::move(left);
+    }
+    RETURN_IF_ERROR(Exec("CHECKPOINT"));
+    duckdb_disconnect(&conn_);
+    duckdb_close(&db_);
+    return Open(file, /*read_only=*/true, threads);
+  }
+
+  duckdb_connection conn() { return conn_; }
+
+  Status Exec(const std::string& sql) {
+    storage::QueryResult r;
+    if (duckdb_query(conn_, sql.c_str(), r.raw()) == DuckDBError) {
+      const char* e = duckdb_result_error(r.raw());
+      return Status::InvalidArgument(e ? e : "the statement failed");
+    }
+    return Status::OK();
+  }
+
+  /// The query's result, or DuckDB's error (kCancelled when interrupted).
+  Result<std::unique_ptr<storage::QueryResult>> Query(const std::string& sql) {
+    auto r = std::make_unique<storage::QueryResult>();
+    if (duckdb_query(conn_, sql.c_str(), r->raw()) == DuckDBError) {
+      return storage::StatusFromDuckResult(r->raw(), "the console query");
+    }
+    return r;
+  }
+
+ private:
+  // "CREATE TEMPORARY VIEW bars AS ..." -> "CREATE VIEW bars AS ...".
+  static std::string AsPersistentView(const std::string& sql) {
+    const size_t view = sql.find(" VIEW ");
+    return view == std::string::npos ? sql : "CREATE" + sql.substr(view);
+  }
+
+  Status Open(const std::string& file, bool read_only, int threads) {
+    duckdb_config config = nullptr;
+    if (duckdb_create_config(&config) == DuckDBError) return Status::Internal("duckdb config");
+    if (threads > 0) duckdb_set_config(config, "threads", std::to_string(threads).c_str());
+    duckdb_set_config(config, "autoinstall_known_extensions", "false");
+    duckdb_set_config(config, "autoload_known_extensions", "false");
+    if (read_only) duckdb_set_config(config, "access_mode", "READ_ONLY");
+    char* err = nullptr;
+    const bool failed = duckdb_open_ext(file.c_str(), &db_, config, &err) == DuckDBError;
+    duckdb_destroy_config(&config);
+    if (failed) {
+      std::string msg = err ? err : "unknown error";
+      duckdb_free(err);
+      return Status::Internal("cannot open the console's DuckDB database: " + msg);
+    }
+    if (duckdb_connect(db_, &conn_) == DuckDBError) return Status::Internal("cannot connect to DuckDB");
+    return Status::OK();
+  }
+
+  std::string dir_;
+  duckdb_database db_ = nullptr;
+  duckdb_connection conn_ = nullptr;
+};
+
+// The console's database: the lake's views, read-only, reading only the data folders.
+Status OpenConsoleDb(const lake::VaultPaths& paths, ReaderPool* readers, int threads, ReadOnlyViews* db) {
+  {
+    // The lake's views are made on an in-memory database, then copied into the read-only one.
+    ASSIGN_OR_RETURN(auto builder, storage::DuckConn::OpenInMemory(1));
+    auto views = readers->Read<bool>("", [&](lake::Lake& l) -> Result<bool> {
+      RETURN_IF_ERROR(l.CreateViews(builder.get()));
+      return true;
+    });
+    RETURN_IF_ERROR(views.status());
+    RETURN_IF_ERROR(db->Build(builder.get(), threads));
+  }
+  // Only the data folders can be read; nothing can be written anywhere, and the query
+  // cannot lift either (the configuration is locked).
+  std::string allowed;
+  for (const std::string* dir : {&paths.lake, &paths.snapshots, &paths.tables}) {
+    allowed += (allowed.empty() ? "" : ", ") + storage::SqlQuote(*dir + "/");
+  }
+  for (const std::string& set : {"SET allowed_directories = [" + allowed + "]", std::string("SET enable_external_access = false"),
+                                 std::string("SET lock_configuration = true")}) {
+    if (Status st = db->Exec(set); !st.ok()) return Status::Internal("the console's settings: " + st.message());
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 SqlConsole::SqlConsole(lake::VaultPaths paths, ReaderPool* readers, double time_limit_seconds, int threads,
@@ -139,23 +261,11 @@ Result<ConsoleResult> SqlConsole::Run(const ConsoleRequest& request) {
   } release{this};
   const auto start = std::chrono::steady_clock::now();
 
-  ASSIGN_OR_RETURN(auto duck, storage::DuckConn::OpenInMemory(threads_));
-  auto views = readers_->Read<bool>("", [&](lake::Lake& l) -> Result<bool> {
-    RETURN_IF_ERROR(l.CreateViews(duck.get()));
-    return true;
-  });
-  RETURN_IF_ERROR(views.status());
-  // Only the data folders can be read; nothing can be written anywhere, and the query
-  // cannot lift either (the configuration is locked).
-  std::string allowed;
-  for (const std::string* dir : {&paths_.lake, &paths_.snapshots, &paths_.tables}) {
-    allowed += (allowed.empty() ? "" : ", ") + storage::SqlQuote(*dir + "/");
-  }
-  RETURN_IF_ERROR(duck->Execute("SET allowed_directories = [" + allowed +
-                                "]; SET enable_external_access = false; SET lock_configuration = true"));
+  ReadOnlyViews db;
+  RETURN_IF_ERROR(OpenConsoleDb(paths_, readers_, threads_, &db));
 
   ConsoleResult out;
-  RETURN_IF_ERROR(CheckSingleSelect(duck.get(), sql, &out.kinds));
+  RETURN_IF_ERROR(CheckSingleSelect(db.conn(), sql, &out.kinds));
   // One row past the page tells whether more follow. Every value is cast to text inside
   // DuckDB, so each type (TIMESTAMPTZ included) reads as DuckDB prints it.
   const std::string paged = "SELECT COLUMNS(*)::VARCHAR FROM (SELECT * FROM (" + sql + "\n) LIMIT " +
@@ -163,8 +273,8 @@ Result<ConsoleResult> SqlConsole::Run(const ConsoleRequest& request) {
   Result<std::unique_ptr<storage::QueryResult>> result = Status::Internal("not run");
   bool timed_out = false;
   {
-    Watchdog watchdog(duck->raw(), time_limit_seconds_);
-    result = duck->Query(paged);
+    Watchdog watchdog(db.conn(), time_limit_seconds_);
+    result = db.Query(paged);
     timed_out = watchdog.fired();
   }
   if (!result.ok()) {
@@ -196,6 +306,12 @@ Result<ConsoleResult> SqlConsole::Run(const ConsoleRequest& request) {
   out.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return out;
+}
+
+Status SqlConsole::ExecuteUncheckedForTest(const std::string& sql) {
+  ReadOnlyViews db;
+  RETURN_IF_ERROR(OpenConsoleDb(paths_, readers_, threads_, &db));
+  return db.Exec(sql);
 }
 
 }  // namespace barlake::server

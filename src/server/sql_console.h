@@ -2,12 +2,13 @@
 // `barlake query` (bars, snapshots, snapshots_raw, the derived tables), read only, with a
 // time limit and paging.
 //
-// Read only, in two layers: only a single SELECT statement runs (DuckDB prepares it and
+// Read only, in layers: only a single SELECT statement runs (DuckDB prepares it and
 // names its type; CREATE, INSERT, UPDATE, DELETE, DROP, COPY, EXPORT, ATTACH, SET, PRAGMA
-// and CALL are refused before anything runs), in a DuckDB database of its own (in memory,
-// holding only the views) that may read nothing but the vault's data folders and write no
-// file at all (enable_external_access off, allowed_directories, configuration locked), so
-// no query reaches the token, the journal or any other file.
+// and CALL are refused before anything runs), on a DuckDB database of its own (a file in
+// a private temporary folder holding only the views, opened with access_mode READ_ONLY,
+// so DuckDB itself refuses any write to it) that may read nothing but the vault's data
+// folders and write no file at all (enable_external_access off, allowed_directories,
+// configuration locked), so no query reaches the token, the journal or any other file.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +46,9 @@ class SqlConsole {
   /// kCancelled: over the time limit; kUnavailable: too many queries at once.
   Result<ConsoleResult> Run(const ConsoleRequest& request);
   double time_limit_seconds() const { return time_limit_seconds_; }
+  /// Tests only: run any statement (no SELECT check) on a console database opened as Run
+  /// opens it, to prove the database itself refuses writes.
+  Status ExecuteUncheckedForTest(const std::string& sql);
 
  private:
   lake::VaultPaths paths_;

@@ -22,6 +22,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -100,6 +101,34 @@ function ninjaTraderMinutes(startUtcMs, days) {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A Binance replay server on 127.0.0.1 (as tests/providers' ReplayServer): /api/v3/klines
+ * answers 1-minute klines from `firstMs` up to the bar forming now, paged by startTime,
+ * endTime and limit as Binance pages them. `barlake serve` is pointed at it with
+ * BARLAKE_BINANCE_URL, so Update never leaves this machine.
+ */
+function startBinanceReplay(firstMs) {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url, 'http://127.0.0.1');
+    seen.push(Object.fromEntries(u.searchParams));
+    if (u.pathname !== '/api/v3/klines') { res.writeHead(404); res.end('{}'); return; }
+    const start = Number(u.searchParams.get('startTime') || 0), end = Number(u.searchParams.get('endTime') || Date.now());
+    const limit = Number(u.searchParams.get('limit') || 500);
+    const lastOpen = Math.floor(Date.now() / 60000) * 60000;
+    const rows = [];
+    let t = Math.max(firstMs, Math.ceil(start / 60000) * 60000);
+    for (; t <= end && t <= lastOpen && rows.length < limit; t += 60000) {
+      const k = Math.floor(t / 60000) % 96, p = 100 + (k < 48 ? k : 96 - k) * 0.25;
+      rows.push([t, p.toFixed(8), (p + 0.5).toFixed(8), (p - 0.5).toFixed(8), (p + 0.25).toFixed(8), '10.00000000',
+        t + 59999, '1000.0', 5, '5.0', '500.0', '0']);
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'X-MBX-USED-WEIGHT-1M': '2' });
+    res.end(JSON.stringify(rows));
+  });
+  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, seen, origin: `http://127.0.0.1:${server.address().port}` })));
+}
+
 const freePort = () => new Promise((res, rej) => {
   const s = net.createServer();
   s.once('error', rej);
@@ -129,7 +158,9 @@ function wallTime(iso, zone) {
 
 // ---------------------------------------------------------------- the tests
 
-let server, serverLog = '', browser, page, base, token;
+let server, serverLog = '', browser, page, base, token, replay;
+// The Binance replay's series starts six hours ago (BTCUSDT 1m, for Update).
+const REPLAY_FIRST_MS = Math.floor(Date.now() / 60000) * 60000 - 6 * 3600000;
 const pageErrors = [];
 const barsRequests = [];
 const timings = {};
@@ -163,7 +194,9 @@ describe('dashboard', () => {
 
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawn(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    replay = await startBinanceReplay(REPLAY_FIRST_MS);
+    server = spawn(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'serve', '--port', String(port)],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BARLAKE_BINANCE_URL: replay.origin } });
     server.stdout.on('data', d => { serverLog += d; });
     server.stderr.on('data', d => { serverLog += d; });
     await waitForHttp(`${base}/api/datasets`, server);
@@ -184,6 +217,7 @@ describe('dashboard', () => {
   after(async () => {
     if (browser) await browser.close();
     if (server) server.kill('SIGTERM');
+    if (replay) replay.server.close();
     console.log(`page timings (ms, navigation start to content): ${JSON.stringify(timings)}`);
     if (pageErrors.length) console.log(`page errors: ${pageErrors.join(' | ')}`);
   });
@@ -655,6 +689,175 @@ describe('dashboard', () => {
     await note.waitFor();
     assert.match(await note.textContent(), /derived table.*SELECT \* FROM session_stats WHERE symbol = 'ES'/s);
     assert.equal(await page.locator('#chart').count(), 0, 'no chart for a table');
+    assert.deepEqual(pageErrors, []);
+  });
+  test('the import form names the zone and the dataset, and warns loudly when a dry run mostly conflicts', async () => {
+    const es = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m');
+    await openPage('#/import', 'import');
+    // The same stamps as stored ES bars, every price 8 points higher: each row conflicts.
+    mkdirSync(join(SCRATCH, 'shifted'), { recursive: true });
+    const shifted = join(SCRATCH, 'shifted', 'ES 03-24.Last.txt');  // the name gives the symbol
+    writeFileSync(shifted, ninjaTraderMinutes(Date.UTC(2024, 0, 8), 1)
+      .replace(/;(\d+(?:\.\d+)?)/g, (m, v) => `;${Number(v) + 8}`));
+    await page.setInputFiles('#import-file', shifted);
+    await page.waitForSelector('#detection .detected');
+    // No zone chosen: the vault's default, and the stamps use it (NinjaTrader stamps are naive).
+    await page.waitForSelector('#detect-zone');
+    const status = barlake(['status', '--json'], { json: true });
+    assert.match(await page.textContent('#detect-zone'), /default_source_tz/);
+    await page.fill('#import-timeframe', '1m');
+    await page.fill('#import-tz', 'UTC');
+    await page.waitForFunction(() => /UTC: the zone you chose/.test(document.getElementById('detect-zone')?.textContent || ''));
+    await page.waitForSelector('#detect-dataset[data-exists="true"]');
+    const adds = await page.textContent('#detect-dataset');
+    assert.match(adds, /Adds to ES 1m/);
+    assert.ok(adds.includes(es.rows.toLocaleString('en-US')), `the dataset's rows are named: ${adds}`);
+    assert.ok(adds.includes(wallTime(es.first_bar, await page.inputValue('#tz-select'))), `its first bar: ${adds}`);
+    await shot('15-import-zone-dataset');
+    await page.check('#import-dry-run');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .report, #import-result .error-box', { timeout: 30000 });
+    await page.waitForSelector('#conflict-warning');
+    assert.match(await page.textContent('#conflict-warning'), /differ from the bars already stored/);
+    // The conflict table writes each number as the report's JSON does (shortest round trip).
+    const tasks = (await (await fetch(`${base}/api/tasks`)).json()).tasks;
+    const conflicts = tasks.find(t => t.kind === 'import' && t.result && t.result.report).result.report.conflicts;
+    assert.ok(Array.isArray(conflicts) && conflicts.length > 0, 'the dry run lists conflicting bars');
+    await page.click('#import-result summary:has-text("Conflicting bars")');
+    const firstRow = await page.locator('#import-result details:has-text("Conflicting bars") tbody tr').first()
+      .locator('td').allTextContents();
+    assert.equal(firstRow[2], conflicts[0].stored.map(String).join(' '));
+    assert.equal(firstRow[3], conflicts[0].incoming.map(String).join(' '));
+    await shot('16-import-conflict-warning');
+    assert.equal(barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').rows,
+      status.datasets.find(d => d.symbol === 'ES' && d.timeframe === '1m').rows, 'the dry run wrote nothing');
+    await page.uncheck('#import-dry-run');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('EURUSD prices are drawn with the five decimals of the data', async () => {
+    // (The upload test's EURUSD was rolled back since.)
+    barlake(['import', join(ROOT, 'tests', 'data', 'csv', 'metatrader_m1_crlf.csv'), '--symbol', 'EURUSDX', '--timeframe', '1m', '--tz', 'UTC']);
+    await openPage('#/dataset/EURUSDX/1m', 'dataset');
+    await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.bars) > 0);
+    assert.equal(await page.getAttribute('#chart', 'data-price-precision'), '5');
+    // Fit the few bars to the width, then hover them until the legend shows one.
+    await page.click('button[title="Fit the loaded bars"]');
+    const box = await page.locator('#chart').boundingBox();
+    for (let x = 0.9; x > 0.05; x -= 0.05) {
+      await page.mouse.move(box.x + box.width * x, box.y + box.height * 0.4);
+      await page.waitForTimeout(50);
+      if ((await page.textContent('.legend')).includes(' O ')) break;
+    }
+    const legend = await page.textContent('.legend');
+    for (const field of ['O', 'H', 'L', 'C']) {
+      assert.match(legend, new RegExp(` ${field} 1\\.\\d{5}(\\s|$)`), `${field} with 5 decimals: ${legend}`);
+    }
+    await shot('17-eurusd-precision');
+  });
+
+  test('Update on a dataset page and Update all on the list fetch from the provider and say what came from where', async () => {
+    // BTCUSDT 1m made by a download from the replay, ending an hour ago.
+    const iso = ms => new Date(ms).toISOString().replace('.000Z', 'Z');
+    const env = { ...process.env, BARLAKE_BINANCE_URL: replay.origin };
+    // Not spawnSync: the replay server answers from this process's event loop.
+    const made = await new Promise(resolveRun => {
+      const child = spawn(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'update', 'BTCUSDT', '--timeframe', '1m',
+        '--from', iso(REPLAY_FIRST_MS), '--to', iso(Math.floor(Date.now() / 60000) * 60000 - 3600000)], { env });
+      let stderr = '';
+      child.stderr.on('data', d => { stderr += d; });
+      child.on('close', status => resolveRun({ status, stderr }));
+    });
+    assert.equal(made.status, 0, made.stderr);
+    const before = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'BTCUSDT');
+    await openPage('#/dataset/BTCUSDT/1m', 'dataset');
+    replay.seen.length = 0;
+    await page.click('#update');
+    await page.waitForSelector('#update-table tr[data-dataset="BTCUSDT 1m"]', { timeout: 30000 });
+    const row = page.locator('#update-table tr[data-dataset="BTCUSDT 1m"]');
+    assert.equal(await row.getAttribute('data-status'), 'ok');
+    const cells = await row.locator('th, td').allTextContents();
+    assert.equal(cells[2], 'binance');
+    const written = Number(cells[5].replace(/,/g, ''));
+    assert.ok(written >= 58 && written <= 62, `about an hour of bars written: ${cells}`);
+    assert.match(cells[7], /^binance /, 'which provider served which range');
+    assert.ok(replay.seen.length >= 1 && replay.seen.every(q => q.symbol === 'BTCUSDT'), 'the provider was asked');
+    const after = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'BTCUSDT');
+    assert.equal(after.rows, before.rows + written);
+    await shot('18-update-dataset');
+
+    // ETHUSDT 1m, also made by a download ending an hour ago: Update all brings it up to
+    // date, and BTCUSDT (just updated) has nothing or a bar to fetch.
+    const eth = await new Promise(resolveRun => {
+      const child = spawn(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'update', 'ETHUSDT', '--timeframe', '1m',
+        '--from', iso(REPLAY_FIRST_MS), '--to', iso(Math.floor(Date.now() / 60000) * 60000 - 3600000)], { env });
+      let stderr = '';
+      child.stderr.on('data', d => { stderr += d; });
+      child.on('close', status => resolveRun({ status, stderr }));
+    });
+    assert.equal(eth.status, 0, eth.stderr);
+    await openPage('#/', 'datasets');
+    await page.click('#update-all');
+    await page.waitForSelector('#update-summary', { timeout: 30000 });
+    const all = await page.locator('#update-table tbody tr').evaluateAll(trs => trs.map(tr => tr.dataset.dataset));
+    assert.deepEqual(all.sort(), ['BTCUSDT 1m', 'ETHUSDT 1m'], 'every dataset that has a provider (ES has none)');
+    const ethRow = page.locator('#update-table tr[data-dataset="ETHUSDT 1m"]');
+    assert.equal(await ethRow.getAttribute('data-status'), 'ok');
+    const ethCells = await ethRow.locator('th, td').allTextContents();
+    assert.equal(ethCells[2], 'binance');
+    assert.ok(Number(ethCells[5].replace(/,/g, '')) >= 58, `ETHUSDT got the last hour: ${ethCells}`);
+    assert.match(ethCells[7], /^binance /);
+    assert.match(await page.locator('#update-table tr[data-dataset="BTCUSDT 1m"]').getAttribute('data-status'), /^(ok|up_to_date)$/);
+    // The list draws again on the lake change the update caused; the result stays.
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('#update-table').count(), 1, 'the result survives the live refresh');
+    await shot('19-update-all');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('a rollback lists the derived datasets it rebuilds before, and the rebuilt ones after', async () => {
+    barlake(['resample', 'ES', '--to', '15m,1h']);
+    // A job whose dependents are ES 1h: one more day of ES 1m.
+    const more = join(SCRATCH, 'ES rollback.Last.txt');
+    writeFileSync(more, ninjaTraderMinutes(Date.UTC(2024, 1, 5), 1));
+    barlake(['import', more, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
+    const job = barlake(['jobs', '--json'], { json: true }).find(j => j.kind === 'import' && j.symbol === 'ES' && j.timeframe === '1m');
+    await openPage(`#/jobs/${job.id}`, 'job');
+    await page.click('#rollback-button');
+    await page.waitForSelector('#confirm-dialog[open] #rollback-dependents');
+    const listed = page.locator('#rollback-dependents li[data-dataset="ES 1h"]');
+    assert.equal(await listed.getAttribute('data-action'), 'rebuilt');
+    assert.match(await listed.textContent(), /rebuilt right after the rollback/);
+    await shot('20-rollback-dependents');
+    await page.click('#confirm-ok');
+    await page.waitForFunction(id => /^#\/jobs\/\d+$/.test(location.hash) && location.hash !== `#/jobs/${id}`, job.id, { timeout: 30000 });
+    await page.waitForSelector('#report-regenerated li[data-dataset="ES 1h"]');
+    assert.match(await page.textContent('#report-regenerated li[data-dataset="ES 1h"]'), /rebuilt/);
+    await shot('21-rollback-rebuilt');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test('All on 1m data reads the derived 1h dataset when one is up to date, and the address holds every state', async () => {
+    const status = barlake(['status', '--json'], { json: true });
+    assert.ok(status.datasets.some(d => d.symbol === 'ES' && d.timeframe === '15m'), 'ES 15m and 1h were declared by the rollback test');
+    await openPage('#/dataset/ES/1m?tz=Asia/Tokyo', 'dataset');
+    assert.equal(await page.inputValue('#tz-select'), 'Asia/Tokyo', 'the zone in the address is the one drawn');
+    barsRequests.length = 0;
+    await page.click('button[data-preset="All"]');
+    await page.waitForFunction(() => document.getElementById('chart')?.dataset.source === 'derived', null, { timeout: 20000 });
+    const resolution = await page.getAttribute('#chart', 'data-resolution');
+    assert.match(await page.textContent('#chart-resolution'), new RegExp(`Resolution: ${resolution} \\(derived dataset\\)`));
+    assert.ok((await page.textContent('#chart-status')).includes(`from the derived dataset ES ${resolution}`));
+    assert.ok(barsRequests.length && barsRequests.every(r => r.resample === resolution), 'asked with resample=');
+    const hash = await page.evaluate(() => location.hash);
+    const q = new URLSearchParams(hash.split('?')[1]);
+    assert.ok(hash.startsWith('#/dataset/ES/1m?') && q.get('from') && q.get('to') && q.get('tz') === 'Asia/Tokyo',
+      `symbol, timeframe, range and zone are in the address: ${hash}`);
+    await shot('22-all-derived');
+    // The same address in a fresh load draws the same view.
+    await openPage(hash, 'dataset');
+    assert.equal(await page.inputValue('#tz-select'), 'Asia/Tokyo');
+    await page.selectOption('#tz-select', 'America/New_York');
     assert.deepEqual(pageErrors, []);
   });
 });

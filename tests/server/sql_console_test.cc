@@ -10,6 +10,8 @@
 
 #include "demo/sample_data.h"
 #include "lake/lake.h"
+#include "server/lake_pool.h"
+#include "server/sql_console.h"
 #include "testutil/status_matchers.h"
 #include "testutil/test_data.h"
 #include "testutil/test_server.h"
@@ -134,6 +136,23 @@ TEST_F(SqlConsoleTest, NoSqlCanWriteOrReadOutsideTheData) {
   auto direct = Query("SELECT count(*) FROM read_parquet('" + vault_ + "/lake/**/*.parquet')");
   ASSERT_TRUE(direct);
   EXPECT_EQ(direct->status, 200) << direct->body;
+}
+
+// Below the SELECT-only check: the console's database is opened READ_ONLY, so DuckDB
+// itself refuses any statement that would change it, whatever the SQL.
+TEST_F(SqlConsoleTest, TheConsoleDatabaseItselfRefusesWrites) {
+  WriteWindow window;
+  ReaderPool readers(vault_, 1, &window);
+  SqlConsole console(lake::VaultPaths(vault_), &readers, 10, 1, 1);
+  // The views are there and read.
+  ASSERT_OK(console.ExecuteUncheckedForTest("SELECT count(*) FROM bars"));
+  for (const std::string sql : {"CREATE TABLE t AS SELECT 1", "CREATE VIEW v AS SELECT 1", "DROP VIEW bars",
+                                "CREATE OR REPLACE VIEW bars AS SELECT 1 AS x", "CREATE SEQUENCE s"}) {
+    SCOPED_TRACE(sql);
+    Status s = console.ExecuteUncheckedForTest(sql);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("read-only"), std::string::npos) << s.message();
+  }
 }
 
 TEST_F(SqlConsoleTest, AQueryOverTheTimeLimitIsStopped) {
