@@ -88,6 +88,8 @@ void AddServeCommands(CLI::App& app, Globals& g, int& rc);
 void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc);
 void AddStatsCommands(CLI::App& app, Globals& g, int& rc);
 void AddUpdateCommands(CLI::App& app, Globals& g, int& rc);
+/// `repair` (commands_repair.cc).
+void AddRepairCommands(CLI::App& app, Globals& g, int& rc);
 
 /// The table of regenerate results (`resample`, `regenerate`, `stats --save`, `touches
 /// --save`) or their JSON; returns the exit code (commands_derive.cc).

@@ -1,4 +1,5 @@
 #include "lake/lake.h"
+#include "lake/read_check.h"
 #include "lake/lake_json.h"
 
 #include <limits>
@@ -110,6 +111,7 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& vault_dir, LakeOptio
   RETURN_IF_ERROR(CheckIsVault(lake->env_, vault_dir));
   ASSIGN_OR_RETURN(lake->registry_, registry::Registry::Load(lake->env_, lake->paths_.registry));
   ASSIGN_OR_RETURN(lake->journal_, journal::Journal::Open(lake->paths_.journal, false));
+  if (lake->options_.recover_on_open) RETURN_IF_ERROR(lake->RecoverOnOpen());
   return lake;
 }
 
@@ -159,6 +161,7 @@ Status Lake::Recover() {
 
 Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& timeframe,
                               Micros from, Micros to) {
+  for (int attempt = 0;; ++attempt) {
   ASSIGN_OR_RETURN(RangeFiles range, FilesInRange(journal_.get(), paths_, symbol, timeframe, from, to,
                                                  "there is no dataset " + symbol + " " + timeframe +
                                                      "; `barlake status` lists the datasets"));
@@ -166,8 +169,23 @@ Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& time
   if (const DataKind& kind = KindOfRelPath(range.first_rel_path); &kind != &BarsKind()) {
     return Status::InvalidArgument(kind.NotBarsAdvice(symbol, timeframe));
   }
+  // Each file is checked against the catalog first (lake/read_check.h); a check that fails
+  // because a writer committed meanwhile is retried on the new catalog.
+  ASSIGN_OR_RETURN(PendingVersions pending, LoadPendingVersions(journal_.get(), paths_));
+  std::vector<std::string> files;
+  for (const auto& entry : range.entries) {
+    auto file = CheckedPartitionFile(env_, paths_, entry, pending);
+    if (!file.ok()) {
+      ASSIGN_OR_RETURN(bool moved, CatalogMoved(journal_.get(), range.entries));
+      if (moved && attempt < 3) break;
+      return file.status();
+    }
+    files.push_back(std::move(file).value());
+  }
+  if (files.size() < range.entries.size()) continue;
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
-  return store->ReadRange(range.files, range.from, range.to);
+  return store->ReadRange(files, range.from, range.to);
+  }
 }
 
 Result<std::vector<journal::DatasetSummary>> Lake::Datasets() { return journal_->Datasets(); }
