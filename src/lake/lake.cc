@@ -161,30 +161,24 @@ Status Lake::Recover() {
 
 Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& timeframe,
                               Micros from, Micros to) {
+  // Each file is checked against the catalog before DuckDB opens it (lake/read_check.h); a
+  // check that fails because a writer committed meanwhile is retried on the new catalog.
   for (int attempt = 0;; ++attempt) {
-  ASSIGN_OR_RETURN(RangeFiles range, FilesInRange(journal_.get(), paths_, symbol, timeframe, from, to,
-                                                 "there is no dataset " + symbol + " " + timeframe +
-                                                     "; `barlake status` lists the datasets"));
-  if (range.files.empty()) return BarColumns{};
-  if (const DataKind& kind = KindOfRelPath(range.first_rel_path); &kind != &BarsKind()) {
-    return Status::InvalidArgument(kind.NotBarsAdvice(symbol, timeframe));
-  }
-  // Each file is checked against the catalog first (lake/read_check.h); a check that fails
-  // because a writer committed meanwhile is retried on the new catalog.
-  ASSIGN_OR_RETURN(PendingVersions pending, LoadPendingVersions(journal_.get(), paths_));
-  std::vector<std::string> files;
-  for (const auto& entry : range.entries) {
-    auto file = CheckedPartitionFile(env_, paths_, entry, pending);
-    if (!file.ok()) {
-      ASSIGN_OR_RETURN(bool moved, CatalogMoved(journal_.get(), range.entries));
-      if (moved && attempt < 3) break;
-      return file.status();
+    ASSIGN_OR_RETURN(RangeFiles range, FilesInRange(journal_.get(), paths_, symbol, timeframe, from, to,
+                                                   "there is no dataset " + symbol + " " + timeframe +
+                                                       "; `barlake status` lists the datasets"));
+    if (range.files.empty()) return BarColumns{};
+    if (const DataKind& kind = KindOfRelPath(range.first_rel_path); &kind != &BarsKind()) {
+      return Status::InvalidArgument(kind.NotBarsAdvice(symbol, timeframe));
     }
-    files.push_back(std::move(file).value());
-  }
-  if (files.size() < range.entries.size()) continue;
-  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
-  return store->ReadRange(files, range.from, range.to);
+    auto files = CheckedPartitionFiles(env_, paths_, journal_.get(), range.entries);
+    if (!files.ok()) {
+      ASSIGN_OR_RETURN(bool moved, CatalogMoved(journal_.get(), range.entries));
+      if (moved && attempt < 3) continue;
+      return files.status();
+    }
+    ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+    return store->ReadRange(*files, range.from, range.to);
   }
 }
 

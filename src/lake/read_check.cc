@@ -72,6 +72,18 @@ std::string JobLabel(const journal::JobRecord& job) {
   return "job " + std::to_string(job.id) + " (" + what + ")";
 }
 
+Result<std::vector<std::string>> CheckedPartitionFiles(Env* env, const VaultPaths& paths, journal::Journal* journal,
+                                                       const std::vector<journal::PartitionEntry>& entries) {
+  ASSIGN_OR_RETURN(PendingVersions pending, LoadPendingVersions(journal, paths));
+  std::vector<std::string> files;
+  files.reserve(entries.size());
+  for (const auto& entry : entries) {
+    ASSIGN_OR_RETURN(std::string file, CheckedPartitionFile(env, paths, entry, pending));
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
 Result<bool> CatalogMoved(journal::Journal* journal, const std::vector<journal::PartitionEntry>& entries) {
   for (const auto& e : entries) {
     ASSIGN_OR_RETURN(auto now, journal->GetPartition(e.rel_path));

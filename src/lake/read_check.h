@@ -35,6 +35,10 @@ Result<PendingVersions> LoadPendingVersions(journal::Journal* journal, const Vau
 Result<std::string> CheckedPartitionFile(Env* env, const VaultPaths& paths, const journal::PartitionEntry& entry,
                                          const PendingVersions& pending);
 
+/// CheckedPartitionFile for each of `entries`, with the pending versions loaded once.
+Result<std::vector<std::string>> CheckedPartitionFiles(Env* env, const VaultPaths& paths, journal::Journal* journal,
+                                                       const std::vector<journal::PartitionEntry>& entries);
+
 /// What is wrong with `file` for the catalog entry `entry` ("" when it holds exactly the
 /// catalog's bytes): missing, another size, another SHA-256.
 Result<std::string> PartitionFileProblem(Env* env, const std::string& file, const journal::PartitionEntry& entry);

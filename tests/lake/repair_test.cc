@@ -1,13 +1,12 @@
 // Bit rot and repair (docs/integrity.md): reads check each file against the catalog and
 // refuse a damaged one; Lake::Repair rebuilds it from an identical kept version or by
-// replaying the import that wrote it, through the write protocol, and a failure at any
-// step of a repair leaves a vault that a later repair (or recovery) makes whole.
+// replaying the import that wrote it, through the write protocol. A failure at any step
+// of a repair: tests/lake/repair_fault_test.cc.
 #include <filesystem>
 #include <fstream>
 
 #include "lake/lake_test_util.h"
 #include "lake/read_check.h"
-#include "testutil/fault_injection_env.h"
 
 namespace barlake::lake {
 namespace {
@@ -144,64 +143,6 @@ TEST_F(RepairTest, WhatCannotBeRebuiltIsNamedWithWhatToDo) {
   EXPECT_FALSE(done.items[0].repaired);
   EXPECT_NE(done.items[0].action.find("--reimport"), std::string::npos) << done.items[0].action;
   EXPECT_EQ(done.job, 0);
-}
-
-// A repair that fails or crashes at any step leaves a vault that verifies or that a
-// second repair makes whole (conformance: tests/lake/write_path_conformance_test.cc).
-TEST_F(RepairTest, ARepairFailingOrCrashingAtAnyStepLeavesARecoverableVault) {
-  BarColumns before;
-  {
-    auto l = OpenLake();
-    ASSERT_OK(l->Import(Req(first_)).status());
-    before = ReadAll(l.get());
-  }
-  FlipByte(Part("2024-01"));
-  const std::string pristine = dir_.Sub("damaged");
-  fs::copy(vault_, pristine, fs::copy_options::recursive);
-  int64_t steps = 0;
-  {
-    testutil::FaultInjectionEnv env(Env::Default());
-    LakeOptions o;
-    o.env = &env;
-    auto l = OpenLake(std::move(o));
-    ASSERT_OK(l->Repair(false).status());
-    steps = env.mutating_calls();
-  }
-  ASSERT_GT(steps, 3);
-  for (int64_t n = 1; n <= steps; ++n) {
-    for (bool crash : {false, true}) {
-      SCOPED_TRACE((crash ? "crash after call " : "failure at call ") + std::to_string(n));
-      fs::remove_all(vault_);
-      fs::copy(pristine, vault_, fs::copy_options::recursive);
-      {
-        testutil::FaultInjectionEnv env(Env::Default());
-        env.SetNoThrowPaths([](const std::string& p) {
-          return p.size() >= 12 && p.compare(p.size() - 12, 12, "/lock.holder") == 0;
-        });
-        LakeOptions o;
-        o.env = &env;
-        auto l = OpenLake(std::move(o));
-        if (crash) {
-          env.CrashAfter(n);
-        } else {
-          env.FailAt(n, ErrorCode::kIOError);
-        }
-        try {
-          (void)l->Repair(false);
-        } catch (...) {
-          env.StopThrowing();
-        }
-        env.StopThrowing();
-        l.reset();
-      }
-      auto l = OpenLake();
-      ASSERT_OK(l->Recover());
-      ASSERT_OK(l->Repair(false).status());
-      ASSERT_OK_AND_ASSIGN(VerifyReport v, l->Verify());
-      EXPECT_TRUE(v.ok()) << v.problems[0].path << ": " << v.problems[0].what;
-      ExpectSameBars(ReadAll(l.get()), before);
-    }
-  }
 }
 
 }  // namespace
