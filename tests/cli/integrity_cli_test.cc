@@ -85,7 +85,8 @@ class IntegrityCliTest : public ::testing::Test {
     return RunBarlake(args, env);
   }
   CommandResult Import(const std::string& vault, const std::string& file, std::vector<std::string> env = {}) {
-    return Bl(vault, {"import", file, "--symbol", "ES", "--timeframe", "1m"}, env);
+    // A calendar, so `stats` has sessions (Crypto: every bar is inside one).
+    return Bl(vault, {"import", file, "--symbol", "ES", "--timeframe", "1m", "--calendar", "Crypto"}, env);
   }
   Outputs Expect(const std::string& vault) {
     Outputs o;
