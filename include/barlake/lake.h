@@ -135,6 +135,13 @@ class Lake {
   /// Status is OK even when the vault is damaged).
   Result<VerifyReport> Verify();
 
+  /// Rebuild damaged or missing partition files (docs/integrity.md) from identical kept
+  /// versions or by replaying the import that wrote them from its kept source, through
+  /// the normal write protocol as one `repair` job. With `dry_run`, change nothing and
+  /// report what would be done. What cannot be rebuilt is in the report with what to do
+  /// (the Status is OK). Takes the writer lock (kUnavailable after the wait).
+  Result<RepairReport> Repair(bool dry_run = false);
+
   /// Rebuild derived datasets (docs/derived.md), inputs first, each as one regenerate job.
   /// Returns kNotFound for a named dataset the registry does not declare, kInvalidArgument
   /// for one that is imported rather than derived or when the options name nothing.

@@ -380,4 +380,30 @@ struct RegisteredDataset {
   std::vector<PartitionFile> files;  // ordered by period
 };
 
+/// One damaged or missing partition file `Lake::Repair` found (docs/integrity.md).
+struct RepairItem {
+  std::string path;     // the lake file, absolute
+  std::string problem;  // what is wrong with it ("is missing", "has SHA-256 ...")
+  /// How it is (or would be) rebuilt: "kept-version" (an identical file kept under
+  /// .barlake/versions), "replay" (the import that wrote it, replayed from its kept
+  /// source), or "" when it cannot be; `action` then says what to do.
+  std::string method;
+  std::string action;
+  bool repaired = false;  // false for a dry run and for what cannot be repaired
+};
+
+struct RepairReport {
+  int64_t files_checked = 0;
+  int64_t job = 0;  // the repair job (0: a dry run, or nothing to repair)
+  bool dry_run = false;
+  std::vector<RepairItem> items;  // one per damaged file; empty: the vault is intact
+  /// Whether every damaged file is (or would be) rebuilt.
+  bool all_repairable() const {
+    for (const auto& i : items) {
+      if (i.method.empty()) return false;
+    }
+    return true;
+  }
+};
+
 }  // namespace barlake

@@ -255,6 +255,10 @@ Result<VerifyReport> Lake::Verify() {
   });
 }
 
+Result<RepairReport> Lake::Repair(bool dry_run) {
+  return Guard("repair", [&]() -> Result<RepairReport> { return impl_->lake->Repair(dry_run); });
+}
+
 Result<std::vector<RegenerateResult>> Lake::Regenerate(const RegenerateOptions& options) {
   return GuardPublic("regenerate", [&] { return impl_->lake->Regenerate(options); });
 }

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/text.h"
+#include "lake/read_check.h"
 #include "lake/write_protocol.h"
 
 namespace barlake::cli {
@@ -67,6 +68,24 @@ class ProgressBarListener : public EventListener {
 
 }  // namespace
 
+namespace {
+
+void ReportRecoveryOnOpen(const lake::Lake& lake) {
+  for (const auto& r : lake.recovered_on_open()) {
+    std::fprintf(stderr, "barlake: recovered %s: %s\n", lake::JobLabel(r.job).c_str(),
+                 r.rolled_forward ? "rolled forward (its staged files are in place, the job is completed)"
+                                  : "undone (it had not changed the lake)");
+  }
+  for (const auto& j : lake.interrupted()) {
+    std::fprintf(stderr,
+                 "barlake: %s was interrupted and cannot be recovered here (%s); reads show the vault as "
+                 "before it. Run `barlake recover` with write access\n",
+                 lake::JobLabel(j).c_str(), lake.interrupted_why().c_str());
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress) {
   lake::LakeOptions o;
   o.lock_wait_seconds = g.wait_seconds;
@@ -79,7 +98,12 @@ Result<std::unique_ptr<lake::Lake>> OpenLake(const Globals& g, bool progress) {
     static ProgressBarListener bar;
     o.listener = &bar;
   }
-  return lake::Lake::Open(VaultDir(g), std::move(o));
+  // Every command first finishes or undoes a job a crash left running, when it can take
+  // the writer lock at once (docs/integrity.md), and says so in one line.
+  o.recover_on_open = true;
+  ASSIGN_OR_RETURN(auto lake, lake::Lake::Open(VaultDir(g), std::move(o)));
+  ReportRecoveryOnOpen(*lake);
+  return lake;
 }
 
 Result<std::unique_ptr<barlake::Lake>> OpenVault(const Globals& g, bool progress) {

@@ -92,6 +92,8 @@ void AddUpdateCommands(CLI::App& app, Globals& g, int& rc);
 void AddDatasetOpsCommands(CLI::App& app, Globals& g, int& rc);
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc);  // commands_backup.cc
 void AddScheduleCommands(CLI::App& app, Globals& g, int& rc);
+/// `repair` (commands_repair.cc).
+void AddRepairCommands(CLI::App& app, Globals& g, int& rc);
 
 /// The table of regenerate results (`resample`, `regenerate`, `stats --save`, `touches
 /// --save`) or their JSON; returns the exit code (commands_derive.cc).

@@ -14,6 +14,7 @@
 
 #include "api/lake_access.h"
 #include "calendar/calendar.h"
+#include "lake/read_check.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -312,9 +313,34 @@ int CmdStatus(const Globals& g, bool as_json) {
   // With each derived dataset's method and whether an input changed since (journal only).
   ASSIGN_OR_FAIL(auto ds, lk->Datasets());
   ASSIGN_OR_FAIL(auto tz, TimeZone::Locate(lk->Settings().display_tz));
+  // Jobs still running: interrupted ones opening could not recover (docs/integrity.md),
+  // or a live writer's.
+  lake::Lake* inner = internal::LakeAccess::Inner(*lk);
+  ASSIGN_OR_FAIL(auto running, inner->JobsWithStatus("running"));
+  auto interrupted = [&](int64_t id) {
+    for (const auto& j : inner->interrupted()) {
+      if (j.id == id) return true;
+    }
+    return false;
+  };
   if (as_json) {
-    std::printf("%s\n", ToJsonText(lake::StatusJson(lk->vault(), tz.name(), ds), 2).c_str());
+    json j = lake::StatusJson(lk->vault(), tz.name(), ds);
+    json jobs = json::array();
+    for (const auto& r : running) {
+      jobs.push_back({{"job", r.id}, {"label", lake::JobLabel(r)}, {"interrupted", interrupted(r.id)}});
+    }
+    j["running_jobs"] = jobs;
+    std::printf("%s\n", ToJsonText(j, 2).c_str());
     return 0;
+  }
+  for (const auto& r : running) {
+    if (interrupted(r.id)) {
+      std::printf("INTERRUPTED %s: not recovered (%s). Reads show the vault as before it; run `%s recover` with "
+                  "write access.\n",
+                  lake::JobLabel(r).c_str(), inner->interrupted_why().c_str(), g.program.c_str());
+    } else {
+      std::printf("RUNNING %s: another barlake process is writing it.\n", lake::JobLabel(r).c_str());
+    }
   }
   if (ds.empty()) {
     std::printf("The vault is empty. Import data with: barlake import FILE --symbol ES --timeframe 1m\n");
@@ -663,6 +689,8 @@ int CmdQuarantineDrop(const Globals& g, const QuarantineArgs& a) {
 int CmdRecover(const Globals& g) {
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   ASSIGN_OR_FAIL(auto recovered, lk->Recover());
+  // Opening the vault may have recovered them already (and said so on stderr).
+  recovered += static_cast<int64_t>(internal::LakeAccess::Inner(*lk)->recovered_on_open().size());
   std::printf("Recovered %lld interrupted job%s; the lake matches the journal.\n", static_cast<long long>(recovered),
               recovered == 1 ? "" : "s");
   return 0;
@@ -938,6 +966,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddDatasetOpsCommands(app, g, rc);
   AddBackupCommands(app, g, rc);
   AddScheduleCommands(app, g, rc);
+  AddRepairCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

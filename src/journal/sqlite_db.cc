@@ -86,10 +86,26 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::OpenReadOnly(const std::string& path
       uri += c;
     }
   }
-  uri += "?immutable=1";
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc = SQLITE_CANTOPEN;
+  // A writer killed before SQLite checkpointed leaves committed jobs in the -wal file, which
+  // an immutable open ignores: the catalog would describe the vault as it was before them
+  // while the lake holds their files. When the -wal and -shm files are there, read through
+  // them (read-only); only without them (or when SQLite cannot use them) fall back to
+  // immutable, which then sees everything.
+  if (::access((path + "-wal").c_str(), R_OK) == 0 && ::access((path + "-shm").c_str(), R_OK) == 0) {
+    rc = sqlite3_open_v2((uri + "?mode=ro").c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
+                         nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_close(db);
+      db = nullptr;
+    }
+  }
+  if (rc != SQLITE_OK) {
+    rc = sqlite3_open_v2((uri + "?immutable=1").c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX,
+                         nullptr);
+  }
   if (rc != SQLITE_OK) {
     Status s = StatusFromSqlite(rc, db, "cannot open journal '" + path + "' (read-only)");
     sqlite3_close(db);

@@ -1,4 +1,5 @@
 #include "lake/lake.h"
+#include "lake/read_check.h"
 #include "lake/lake_json.h"
 
 #include <limits>
@@ -105,6 +106,7 @@ Result<std::unique_ptr<Lake>> Lake::Open(const std::string& vault_dir, LakeOptio
   RETURN_IF_ERROR(CheckIsVault(lake->env_, vault_dir));
   ASSIGN_OR_RETURN(lake->registry_, registry::Registry::Load(lake->env_, lake->paths_.registry));
   ASSIGN_OR_RETURN(lake->journal_, journal::Journal::Open(lake->paths_.journal, false));
+  if (lake->options_.recover_on_open) RETURN_IF_ERROR(lake->RecoverOnOpen());
   return lake;
 }
 
@@ -154,15 +156,25 @@ Status Lake::Recover() {
 
 Result<BarColumns> Lake::Read(const std::string& symbol, const std::string& timeframe,
                               Micros from, Micros to) {
-  ASSIGN_OR_RETURN(RangeFiles range, FilesInRange(journal_.get(), paths_, symbol, timeframe, from, to,
-                                                 "there is no dataset " + symbol + " " + timeframe +
-                                                     "; `barlake status` lists the datasets"));
-  if (range.files.empty()) return BarColumns{};
-  if (const DataKind& kind = KindOfRelPath(range.first_rel_path); &kind != &BarsKind()) {
-    return Status::InvalidArgument(kind.NotBarsAdvice(symbol, timeframe));
+  // Each file is checked against the catalog before DuckDB opens it (lake/read_check.h); a
+  // check that fails because a writer committed meanwhile is retried on the new catalog.
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(RangeFiles range, FilesInRange(journal_.get(), paths_, symbol, timeframe, from, to,
+                                                   "there is no dataset " + symbol + " " + timeframe +
+                                                       "; `barlake status` lists the datasets"));
+    if (range.files.empty()) return BarColumns{};
+    if (const DataKind& kind = KindOfRelPath(range.first_rel_path); &kind != &BarsKind()) {
+      return Status::InvalidArgument(kind.NotBarsAdvice(symbol, timeframe));
+    }
+    auto files = CheckedPartitionFiles(env_, paths_, journal_.get(), range.entries);
+    if (!files.ok()) {
+      ASSIGN_OR_RETURN(bool moved, CatalogMoved(journal_.get(), range.entries));
+      if (moved && attempt < 3) continue;
+      return files.status();
+    }
+    ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
+    return store->ReadRange(*files, range.from, range.to);
   }
-  ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
-  return store->ReadRange(range.files, range.from, range.to);
 }
 
 Result<std::vector<journal::DatasetSummary>> Lake::Datasets() { return journal_->Datasets(); }

@@ -32,6 +32,7 @@
 #include "lake/derived.h"
 #include "lake/job_pipeline.h"
 #include "lake/keyed_merge.h"
+#include "lake/repair.h"
 #include "lake/source.h"
 #include "lake/vault.h"
 #include "lake/write_protocol.h"
@@ -55,6 +56,16 @@ struct LakeOptions {
   /// Test seam: called at each named CrashPoint (lake/write_protocol.h). Production code
   /// leaves it empty; the CLI sets it from BARLAKE_CRASH_AT only in BARLAKE_TEST_HOOKS builds.
   CrashHook crash_hook;
+  /// Finish or undo a job a crash left running when opening, if the writer lock can be
+  /// taken at once (lake/read_check.h; the CLI sets it). When it cannot (a read-only
+  /// vault), interrupted() names the jobs; a live writer's running job is left alone.
+  bool recover_on_open = false;
+};
+
+/// A job Lake::Open finished or undid (LakeOptions::recover_on_open).
+struct RecoveredJob {
+  journal::JobRecord job;  // as recovery left it (completed: rolled forward; failed: undone)
+  bool rolled_forward = false;
 };
 
 /// Rows of a query as text (each column cast to VARCHAR by DuckDB), `columns` its names.
@@ -175,6 +186,16 @@ class Lake {
   Result<journal::JobRecord> RenameDataset(const RenameRequest& request);
   /// kInvalidArgument when `symbol` differs from a stored or declared symbol only in case.
   Status CheckSymbolCase(const std::string& symbol, const std::string& timeframe);
+  /// Rebuild damaged or missing partition files from kept versions and kept sources
+  /// (lake/repair.h), as one `repair` job; with `dry_run`, only say what it would do.
+  Result<RepairReport> Repair(bool dry_run);
+  /// Jobs recover_on_open finished or undid.
+  const std::vector<RecoveredJob>& recovered_on_open() const { return recovered_on_open_; }
+  /// Jobs left interrupted at open because the writer lock could not be taken for
+  /// another reason than a live writer (e.g. a read-only vault), and why. Reads show the
+  /// vault as before them.
+  const std::vector<journal::JobRecord>& interrupted() const { return interrupted_; }
+  const std::string& interrupted_why() const { return interrupted_why_; }
   /// Read barlake.toml again (a long-lived reader sees datasets declared since it opened).
   Status ReloadRegistry();
 
@@ -248,6 +269,14 @@ class Lake {
   static LakeOptions WithListenerProgress(LakeOptions options);
   Lake(VaultPaths paths, LakeOptions options);
   Result<std::unique_ptr<class WriterLock>> LockAndRecover();
+  /// LakeOptions::recover_on_open (lake/read_check.cc).
+  Status RecoverOnOpen();
+  /// Running jobs with a recorded plan, when no live writer runs them (kept for
+  /// OpenQuery's refusal); empty when a writer holds the lock.
+  Result<std::vector<journal::JobRecord>> InterruptedJobs();
+  /// Rebuild one damaged partition's rows by replaying the import that wrote it
+  /// (lake/repair.cc); kNotFound/kCorruption say why it cannot.
+  Result<BarColumns> ReplayPartition(const journal::PartitionEntry& entry);
   // The stages of a bar import (lake/import_bars.cc), on one import's state.
   struct BarImport;
   Status CheckBarRequest(BarImport* s);
@@ -299,6 +328,9 @@ class Lake {
   std::unique_ptr<storage::DuckConn> duck_;
   std::unique_ptr<storage::ParquetStore> store_;
   JobEvent current_job_;  // the job of the last JobStarted
+  std::vector<RecoveredJob> recovered_on_open_;
+  std::vector<journal::JobRecord> interrupted_;
+  std::string interrupted_why_;
 };
 
 /// The lake module's own files outside the class (dataset_health.cc) read Parquet through

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "lake/lake.h"
+#include "lake/read_check.h"
 #include "storage/partition_layout.h"
 #include "storage/snapshot_store.h"
 
@@ -135,6 +136,17 @@ Result<QueryTable> QuerySession::Query(const std::string& sql) {
 }
 
 Result<std::unique_ptr<QuerySession>> Lake::OpenQuery(int threads) {
+  // The views read every file of the lake by a glob, which would mix a crashed job's
+  // swapped files with the catalog's: refuse until it is recovered (docs/integrity.md).
+  // A live writer's job is not refused (its window is the swap only, as before).
+  ASSIGN_OR_RETURN(auto interrupted, InterruptedJobs());
+  if (!interrupted.empty()) {
+    return Status::Unavailable(JobLabel(interrupted.front()) +
+                               " was interrupted and is not recovered yet, so the lake holds part of its files; "
+                               "a query now would mix them with the files before it. Run `barlake recover` "
+                               "(with write access to the vault), then query again; `barlake read` and "
+                               "`barlake stats` show the vault as before that job meanwhile");
+  }
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
   // Scans over the whole lake use every core (the lake's default is one thread).
   const unsigned n = threads > 0 ? static_cast<unsigned>(threads) : std::max(1u, std::thread::hardware_concurrency());

@@ -15,6 +15,7 @@ namespace barlake::lake {
 struct RangeFiles {
   std::vector<std::string> files;  // absolute paths; empty: the dataset holds nothing there
   std::string first_rel_path;      // of the first file (its kind)
+  std::vector<journal::PartitionEntry> entries;  // the catalog's entries of `files`
   Micros from = 0, to = 0;
 };
 
@@ -35,6 +36,7 @@ inline Result<RangeFiles> FilesInRange(journal::Journal* journal, const VaultPat
   Micros lo = parts.front().min_ts, hi = parts.front().max_ts;
   for (const auto& p : parts) {
     out.files.push_back(paths.LakeFile(p.rel_path));
+    out.entries.push_back(p);
     lo = std::min(lo, p.min_ts);
     hi = std::max(hi, p.max_ts);
   }
