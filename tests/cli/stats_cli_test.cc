@@ -212,10 +212,11 @@ TEST_F(StatsCliTest, CsvAndTableAgreeWithJson) {
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   const Expected e = StatsOf(bars_, opens_[1], closes_[1]);
   EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')),
-            "trade_date,open,high,low,close,high_time,low_time,range,volume,bars,early_close,late_open");
+            "trade_date,open,high,low,close,high_time,low_time,range,volume,bars,early_close,late_open,expected_bars,"
+            "suspicious_week");
   const std::string row = "2024-03-11," + G(e.open) + "," + G(e.high) + "," + G(e.low) + "," + G(e.close) + "," +
                           NewYork(e.high_time) + "," + NewYork(e.low_time) + "," + G(e.high - e.low) + "," +
-                          G(e.volume) + ",1380,false,false";
+                          G(e.volume) + ",1380,false,false,1380,false";
   EXPECT_NE(csv.out.find("\n" + row + "\n"), std::string::npos) << csv.out << "\nwanted " << row;
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 3);  // header, 03-11, 03-12
 

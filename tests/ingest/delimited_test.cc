@@ -101,7 +101,8 @@ TEST_F(DelimitedTest, TradingViewEpochSecondsDailyWithoutVolumeOrFinalNewline) {
   EXPECT_EQ(p.bars.volume[0], 0);
   EXPECT_TRUE(HasNote(p, "no volume column: volume is 0")) << Notes(p);
   EXPECT_TRUE(HasNote(p, "stamps are epoch seconds (told apart by magnitude)")) << Notes(p);
-  EXPECT_TRUE(HasNote(p, "epoch stamps take their date in America/New_York")) << Notes(p);
+  // The date is the exchange's (no calendar given here: UTC), never the source zone's.
+  EXPECT_TRUE(HasNote(p, "epoch stamps take their date in UTC (no calendar)")) << Notes(p);
   EXPECT_EQ(TradingViewFormat()->Detect(data, "").why,
             "header starts 'time,open,high,low,close' and times are epoch seconds (TradingView chart export)");
   // Read as intraday, the stamps are the instants themselves.
