@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -216,7 +217,9 @@ int CmdRestore(const Globals& g, const BackupArgs& args) {
   ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   backup::RestoreOptions o;
   o.snapshot = a.snapshot;
-  o.to = a.in_place ? VaultDir(g) : a.to;
+  // In place: an absolute path, so "<vault>.restoring" is a sibling even for --vault . .
+  o.to = a.in_place ? std::filesystem::absolute(VaultDir(g)).lexically_normal().string() : a.to;
+  while (o.to.size() > 1 && o.to.back() == '/') o.to.pop_back();
   o.in_place = a.in_place;
   o.lock_wait_seconds = g.wait_seconds;
   o.command = g.command_line;
