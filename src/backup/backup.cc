@@ -189,7 +189,7 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
   std::string registry_bytes;
   std::vector<std::pair<std::string, uint64_t>> sources;
   {
-    if (options.progress) options.progress("waiting for the vault's writer lock", 0, 0);
+    if (options.progress) options.progress("lock", 0, 0);
     ASSIGN_OR_RETURN(auto writer, lake::WriterLock::Acquire(env, paths.lock, options.lock_wait_seconds,
                                                             options.command));
     ASSIGN_OR_RETURN(copy, CopyJournal(paths.journal));
@@ -245,6 +245,8 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
     w.optional = true;
     wanted.push_back(std::move(w));
   }
+  std::string vault_name;
+  if (auto reg = registry::Registry::Parse(registry_bytes, "barlake.toml"); reg.ok()) vault_name = reg->settings().name;
   {
     Wanted w;
     w.path = "barlake.toml";
@@ -282,9 +284,7 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
   m.created_micros = env->NowMicros();
   m.id = NewSnapshotId(m.created_micros);
   m.vault = vault_dir;
-  if (auto reg = registry::Registry::Parse(wanted[wanted.size() - 2].bytes, "barlake.toml"); reg.ok()) {
-    m.vault_name = reg->settings().name;
-  }
+  m.vault_name = vault_name;
   m.last_job = last_job;
   std::map<std::string, uint64_t> sent;  // sha -> size, sent by this backup
   int64_t done_bytes = 0;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include "core/json_text.h"
 #include "core/text.h"
 #include "core/time_util.h"
+#include "registry/backup_config.h"
 
 namespace barlake::cli {
 namespace {
@@ -54,6 +56,39 @@ backup::BackupHook HookFromEnv() {
 #endif
 }
 
+/// DEST may name a [[backup]] of the vault's barlake.toml (a name wins over a folder of the
+/// same name); no DEST means the first [[backup]]. The table fills --endpoint, --region and
+/// the prune policy the command line left out.
+Status ResolveDest(const Globals& g, BackupArgs& a) {
+  const bool maybe_name = a.dest.empty() || (a.dest.find('/') == std::string::npos && a.dest.rfind("s3:", 0) != 0);
+  if (!maybe_name) return Status::OK();
+  const std::string path = JoinPath(VaultDir(g), "barlake.toml");
+  std::vector<registry::BackupTarget> targets;
+  if (Env::Default()->FileExists(path)) {
+    ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(path));
+    ASSIGN_OR_RETURN(targets, registry::ParseBackupTargets(text, path));
+  }
+  const registry::BackupTarget* t = nullptr;
+  if (a.dest.empty()) {
+    if (targets.empty()) {
+      return Status::InvalidArgument("no DEST given and barlake.toml declares no [[backup]]; pass a folder or "
+                                     "s3://BUCKET/PREFIX (docs/backup.md)");
+    }
+    t = &targets.front();
+  } else {
+    t = registry::FindBackupTarget(targets, a.dest);
+  }
+  if (!t) return Status::OK();
+  a.dest = t->dest;
+  if (a.endpoint.empty()) a.endpoint = t->endpoint;
+  if (a.region.empty()) a.region = t->region;
+  if (a.keep_last == 0 && a.keep_daily == 0) {
+    a.keep_last = t->keep_last;
+    a.keep_daily = t->keep_daily;
+  }
+  return Status::OK();
+}
+
 backup::S3Options S3Of(const BackupArgs& a) { return {a.endpoint, a.region}; }
 
 /// --endpoint and --region, for s3:// destinations.
@@ -72,7 +107,9 @@ double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int CmdBackup(const Globals& g, const BackupArgs& a) {
+int CmdBackup(const Globals& g, const BackupArgs& args) {
+  BackupArgs a = args;
+  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   const auto t0 = std::chrono::steady_clock::now();
   ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
   backup::BackupOptions o;
@@ -101,7 +138,9 @@ int CmdBackup(const Globals& g, const BackupArgs& a) {
   return 0;
 }
 
-int CmdBackupList(const BackupArgs& a) {
+int CmdBackupList(const Globals& g, const BackupArgs& args) {
+  BackupArgs a = args;
+  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   ASSIGN_OR_FAIL(auto snaps, backup::ListSnapshots(store.get()));
   if (a.as_json) {
@@ -129,7 +168,9 @@ int CmdBackupList(const BackupArgs& a) {
   return 0;
 }
 
-int CmdBackupVerify(const BackupArgs& a) {
+int CmdBackupVerify(const Globals& g, const BackupArgs& args) {
+  BackupArgs a = args;
+  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
   ASSIGN_OR_FAIL(auto r, backup::VerifyStore(store.get(), a.read_data, ProgressOnStderr(bar)));
@@ -154,7 +195,9 @@ int CmdBackupVerify(const BackupArgs& a) {
   return r.ok() ? 0 : static_cast<int>(ExitCode::kCorruption);
 }
 
-int CmdBackupPrune(const BackupArgs& a) {
+int CmdBackupPrune(const Globals& g, const BackupArgs& args) {
+  BackupArgs a = args;
+  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   backup::PruneOptions o{a.keep_last, a.keep_daily, a.dry_run};
   ASSIGN_OR_FAIL(auto r, backup::Prune(store.get(), o));
@@ -165,14 +208,18 @@ int CmdBackupPrune(const BackupArgs& a) {
   return 0;
 }
 
-int CmdRestore(const Globals& g, const BackupArgs& a) {
+int CmdRestore(const Globals& g, const BackupArgs& args) {
+  BackupArgs a = args;
+  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   if (a.in_place == !a.to.empty()) {
     return Fail(Status::InvalidArgument("restore needs exactly one of --to NEWDIR and --in-place"));
   }
   ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
   backup::RestoreOptions o;
   o.snapshot = a.snapshot;
-  o.to = a.in_place ? VaultDir(g) : a.to;
+  // In place: an absolute path, so "<vault>.restoring" is a sibling even for --vault . .
+  o.to = a.in_place ? std::filesystem::absolute(VaultDir(g)).lexically_normal().string() : a.to;
+  while (o.to.size() > 1 && o.to.back() == '/') o.to.pop_back();
   o.in_place = a.in_place;
   o.lock_wait_seconds = g.wait_seconds;
   o.command = g.command_line;
@@ -191,7 +238,9 @@ int CmdRestore(const Globals& g, const BackupArgs& a) {
   return 0;
 }
 
-int CmdPush(const Globals& g, const BackupArgs& a) {
+int CmdPush(const Globals& g, const BackupArgs& args) {
+  BackupArgs a = args;
+  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   if (a.dest.rfind("s3://", 0) != 0) {
     return Fail(Status::InvalidArgument("push mirrors the lake to object storage: DEST must be s3://BUCKET/PREFIX "
                                         "(for a folder, copy lake/ or use `barlake backup`)"));
@@ -228,40 +277,34 @@ int CmdPush(const Globals& g, const BackupArgs& a) {
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
   static BackupArgs a;
   auto* bk = app.add_subcommand("backup", "Back up the vault to a folder (content-addressed snapshots)");
-  bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works) or s3://BUCKET/PREFIX");
+  bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works), s3://BUCKET/PREFIX, or the name of a [[backup]] in barlake.toml (default: the first)");
   bk->add_flag("--json", a.as_json, "Print the result as JSON");
   AddS3Options(bk, a);
   bk->callback([&] {
-    if (bk->get_subcommands().empty()) {
-      if (a.dest.empty()) {
-        rc = Fail(Status::InvalidArgument("backup needs DEST (a folder); see `barlake backup --help`"));
-      } else {
-        rc = CmdBackup(g, a);
-      }
-    }
+    if (bk->get_subcommands().empty()) rc = CmdBackup(g, a);
   });
   auto* ls = bk->add_subcommand("list", "List the snapshots in a backup");
-  ls->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  ls->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
   ls->add_flag("--json", a.as_json, "Print a JSON array");
   AddS3Options(ls, a);
-  ls->callback([&] { rc = CmdBackupList(a); });
+  ls->callback([&] { rc = CmdBackupList(g, a); });
   auto* vf = bk->add_subcommand("verify", "Check that every snapshot's objects are present (and intact)");
-  vf->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  vf->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
   vf->add_flag("--read-data", a.read_data, "Read and re-hash every object");
   vf->add_flag("--json", a.as_json, "Print the report as JSON");
   AddS3Options(vf, a);
-  vf->callback([&] { rc = CmdBackupVerify(a); });
+  vf->callback([&] { rc = CmdBackupVerify(g, a); });
   auto* pr = bk->add_subcommand("prune", "Remove old snapshots and the objects only they used");
-  pr->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  pr->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
   pr->add_option("--keep-last", a.keep_last, "Keep the newest N snapshots");
   pr->add_option("--keep-daily", a.keep_daily, "Keep the newest snapshot of each of the newest N days (UTC)");
   pr->add_flag("--dry-run", a.dry_run, "Say what would be removed; remove nothing");
   AddS3Options(pr, a);
-  pr->callback([&] { rc = CmdBackupPrune(a); });
+  pr->callback([&] { rc = CmdBackupPrune(g, a); });
   bk->require_subcommand(0, 1);
 
   auto* rs = app.add_subcommand("restore", "Restore a backup snapshot into a new vault (verified first)");
-  rs->add_option("DEST", a.dest, "Backup folder or s3://BUCKET/PREFIX")->required();
+  rs->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
   rs->add_option("--snapshot", a.snapshot, "Snapshot id (default: the newest; see `barlake backup list`)");
   rs->add_option("--to", a.to, "Folder for the restored vault (must not exist, or be empty)");
   rs->add_flag("--in-place", a.in_place,

@@ -1,4 +1,5 @@
 #include "registry/registry.h"
+#include "registry/backup_config.h"
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
@@ -305,7 +306,9 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert"}, path, "the registry"));
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup"},
+                            path, "the registry"));
+  RETURN_IF_ERROR(ParseBackupTargets(text, path).status());  // [[backup]]: registry/backup_config.h
   RETURN_IF_ERROR(ProviderTables::Parse(root, path, &r));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));

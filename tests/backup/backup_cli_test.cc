@@ -153,5 +153,29 @@ TEST_F(BackupCliTest, SigkillDuringRestoreNeverPresentsAHalfVault) {
   EXPECT_EQ(Read(to, "ES"), Read(vault_, "ES"));
 }
 
+// [[backup]] tables name destinations: `backup` with no DEST takes the first, a name takes
+// its table, `prune NAME` its keep counts; a credential in the table is refused (exit 4).
+TEST_F(BackupCliTest, NamedDestinationsFromTheRegistry) {
+  const std::string reg = vault_ + "/barlake.toml";
+  ASSERT_TRUE(testutil::WriteText(reg, testutil::ReadText(reg) + "\n[[backup]]\nname = \"usb\"\ndest = \"" + dest_ +
+                                           "\"\nkeep_last = 1\n").ok());
+  CommandResult first = RunBarlake({"--vault", vault_, "backup"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  CommandResult named = RunBarlake({"--vault", vault_, "backup", "usb"});
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  EXPECT_EQ(Snapshots(), 2u);
+  CommandResult prune = RunBarlake({"--vault", vault_, "backup", "prune", "usb"});
+  ASSERT_EQ(prune.exit_code, 0) << prune.err;
+  EXPECT_EQ(Snapshots(), 1u) << "keep_last = 1 from the table";
+  EXPECT_EQ(RunBarlake({"--vault", vault_, "backup", "list", "usb"}).exit_code, 0);
+
+  ASSERT_TRUE(testutil::WriteText(reg, testutil::ReadText(reg) +
+                                           "\n[[backup]]\nname = \"s3\"\ndest = \"s3://b/p\"\nsecret_key = \"x\"\n")
+                  .ok());
+  CommandResult bad = RunBarlake({"--vault", vault_, "status"});
+  EXPECT_EQ(bad.exit_code, 4) << bad.err;
+  EXPECT_NE(bad.err.find("credentials do not belong"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace barlake

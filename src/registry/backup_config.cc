@@ -1,0 +1,80 @@
+// [[backup]] tables (backup_config.h). toml++ throws; every exception is caught here.
+#include "registry/backup_config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+namespace barlake::registry {
+
+namespace {
+
+std::string At(const std::string& path, const toml::node& n) {
+  return path + ":" + std::to_string(n.source().begin.line) + ":" + std::to_string(n.source().begin.column);
+}
+
+}  // namespace
+
+Result<std::vector<BackupTarget>> ParseBackupTargets(std::string_view text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()) + "; fix the registry file");
+  }
+  std::vector<BackupTarget> out;
+  const toml::node* node = root.get("backup");
+  if (!node) return out;
+  const toml::array* arr = node->as_array();
+  if (!arr) return Status::InvalidInput(At(path, *node) + ": 'backup' must be [[backup]] tables");
+  std::set<std::string> names;
+  for (const toml::node& n : *arr) {
+    const toml::table* t = n.as_table();
+    if (!t) return Status::InvalidInput(At(path, n) + ": each [[backup]] must be a table");
+    BackupTarget b;
+    b.source = At(path, n);
+    for (const auto& [key, value] : *t) {
+      const std::string k(key.str());
+      if (k == "name" || k == "dest" || k == "endpoint" || k == "region") {
+        if (!value.is_string()) return Status::InvalidInput(At(path, value) + ": [[backup]] '" + k + "' must be a string");
+        const std::string v = value.as_string()->get();
+        (k == "name" ? b.name : k == "dest" ? b.dest : k == "endpoint" ? b.endpoint : b.region) = v;
+      } else if (k == "keep_last" || k == "keep_daily") {
+        if (!value.is_integer() || value.as_integer()->get() < 0 || value.as_integer()->get() > 100000) {
+          return Status::InvalidInput(At(path, value) + ": [[backup]] '" + k + "' must be a whole number >= 0");
+        }
+        (k == "keep_last" ? b.keep_last : b.keep_daily) = static_cast<int>(value.as_integer()->get());
+      } else if (k.find("secret") != std::string::npos || k.find("key") != std::string::npos ||
+                 k.find("password") != std::string::npos) {
+        return Status::InvalidInput(At(path, value) + ": [[backup]] '" + k +
+                                    "': credentials do not belong in barlake.toml; set AWS_ACCESS_KEY_ID and "
+                                    "AWS_SECRET_ACCESS_KEY in the environment");
+      } else {
+        return Status::InvalidInput(At(path, value) + ": unknown key '" + k +
+                                    "' in [[backup]] (known: name, dest, endpoint, region, keep_last, keep_daily)");
+      }
+    }
+    if (b.name.empty() || b.dest.empty()) {
+      return Status::InvalidInput(b.source + ": [[backup]] needs name = \"...\" and dest = \"...\"");
+    }
+    if (b.name.find('/') != std::string::npos || b.name.find(':') != std::string::npos) {
+      return Status::InvalidInput(b.source + ": [[backup]] name '" + b.name +
+                                  "' must not contain '/' or ':' (it would read as a destination)");
+    }
+    if (!names.insert(b.name).second) {
+      return Status::InvalidInput(b.source + ": a [[backup]] named '" + b.name + "' is declared twice");
+    }
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+const BackupTarget* FindBackupTarget(const std::vector<BackupTarget>& targets, const std::string& name) {
+  for (const auto& t : targets) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace barlake::registry
