@@ -211,7 +211,8 @@ TEST_F(ScheduleCliTest, AFailingProviderFiresOneProviderDownAlertWithRetries) {
   EXPECT_EQ(payload["dataset"], "BTCUSDT 1m");
   EXPECT_EQ(payload["vault"], "barlake vault");
   EXPECT_TRUE(payload["job"].is_null());
-  EXPECT_EQ(payload["at"], Iso((now_)));
+  // The simulated clock runs on from BARLAKE_TEST_NOW while the command works.
+  EXPECT_EQ(payload["at"].get<std::string>().substr(0, 16), Iso(now_).substr(0, 16));
   EXPECT_FALSE(payload["message"].get<std::string>().empty());
   std::vector<std::string> keys;
   for (auto it = payload.begin(); it != payload.end(); ++it) keys.push_back(it.key());
@@ -408,7 +409,8 @@ TEST_F(ServeScheduleTest, ALiveDatasetIsPolledTailedAndStreamed) {
   auto r = c.Get("/api/schedules");
   ASSERT_TRUE(r);
   json live;
-  for (const auto& s : json::parse(r->body)["schedules"]) {
+  const json listed = json::parse(r->body);
+  for (const auto& s : listed["schedules"]) {
     if (s["name"] == "live BTCUSDT 1m") live = s;
   }
   ASSERT_TRUE(live.is_object()) << r->body;
