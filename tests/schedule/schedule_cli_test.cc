@@ -133,6 +133,10 @@ TEST_F(ScheduleCliTest, ARunStillGoingIsSkippedNotStartedTwice) {
   EXPECT_EQ(runs[0]["status"], "skipped");
   EXPECT_NE(runs[0]["message"].get<std::string>().find("(process " + std::to_string(holder)), std::string::npos);
   EXPECT_EQ(server_->seen().size(), asked) << "nothing was fetched";
+  // Looking again while it still runs records no second `skipped` row for the slot.
+  ASSERT_EQ(RunDue(now_ + 1).size(), 1u);
+  CommandResult listed = Run({"schedules", "--json"}, now_ + 1);
+  EXPECT_EQ(json::parse(listed.out)["schedules"][0]["last_run"]["status"], "skipped");
   // The holder dies mid-run: its run is abandoned and the slot runs.
   ::kill(holder, SIGKILL);
   ::waitpid(holder, nullptr, 0);
@@ -149,6 +153,8 @@ TEST_F(ScheduleCliTest, AnActionMissingFromTheBuildSaysSo) {
   EXPECT_EQ(runs[0]["message"], "action backup is not available in this build");
   CommandResult text = Run({"schedules"}, now_);
   EXPECT_NE(text.out.find("backup (not available in this build)"), std::string::npos) << text.out;
+  // Recorded once for its slot, not again at every look.
+  EXPECT_EQ(RunDue(now_ + 60), json::array());
 }
 
 TEST_F(ScheduleCliTest, ABadScheduleIsRefusedNamingFileLineAndField) {
