@@ -222,7 +222,7 @@ void AddScheduleCommands(CLI::App& app, Globals& g, int& rc) {
   static ScheduleArgs a;
   auto* sc = app.add_subcommand("schedules", "List the [[schedule]] tables of barlake.toml with their last and next run");
   sc->add_flag("--json", a.as_json, "Print {\"schedules\": [...]} as JSON");
-  sc->callback([&] {
+  sc->callback([&g, &rc, sc] {
     if (sc->get_subcommands().empty()) rc = CmdSchedules(g, a);
   });
   auto* due = sc->add_subcommand("run-due", "Run every schedule that is due now, once each, and exit (for cron)");

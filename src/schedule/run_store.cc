@@ -141,7 +141,7 @@ Status RunStore::Record(const RunRecord& run) {
 Result<Micros> RunStore::LastSlot(const std::string& schedule) {
   if (!has_table_) return Micros{0};
   ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT MAX(slot) FROM schedule_runs WHERE schedule = ? AND status IN "
-                                        "('running','completed','failed','abandoned')"));
+                                        "('running','completed','failed','abandoned','unavailable')"));
   q->Bind(1, schedule);
   ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row || q->IsNull(0)) return Micros{0};

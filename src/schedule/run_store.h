@@ -61,7 +61,8 @@ class RunStore {
   /// Record a run that did not start (skipped, unavailable) as a finished row.
   Status Record(const RunRecord& run);
 
-  /// The slot of the last run that started (running, completed, failed, abandoned); 0: none.
+  /// The slot of the last run that started (running, completed, failed, abandoned) or was
+  /// unavailable (recorded once per slot, not once per tick); 0: none.
   Result<Micros> LastSlot(const std::string& schedule);
   /// The newest row of a schedule, if any.
   Result<std::optional<RunRecord>> LastRun(const std::string& schedule);

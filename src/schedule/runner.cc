@@ -221,8 +221,12 @@ RunOutcome RunOne(const RunnerOptions& o, const registry::Registry& reg, RunStor
       out.status = "skipped";
       out.message = "run " + std::to_string(b.id) + " of " + spec.name + " (process " + std::to_string(b.pid) +
                     ", started " + FormatIsoUtc(b.started_at) + ") is still going";
-      RunRecord r{0, spec.name, spec.action, slot, out.status, started, started, 0, {}, out.message, o.trigger};
-      (void)store->Record(r);  // best effort: the listing shows it; the lease holder is unaffected
+      // Recorded once per slot: serve looks every second while the other run goes on.
+      auto last = store->LastRun(spec.name);
+      if (!last.ok() || !*last || (*last)->status != "skipped" || (*last)->slot != slot) {
+        RunRecord r{0, spec.name, spec.action, slot, out.status, started, started, 0, {}, out.message, o.trigger};
+        (void)store->Record(r);  // best effort: the listing shows it; the lease holder is unaffected
+      }
     } else {
       out.status = "done_elsewhere";
       out.message = "run " + std::to_string(b.id) + " already ran this slot";
