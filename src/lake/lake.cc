@@ -64,6 +64,13 @@ std::string ImportResult::ReportJson() const {
   j["columns"] = columns;
   if (!format_why.empty()) j["format_detected_because"] = format_why;
   j["notes"] = notes;
+  if (!sources.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : sources) {
+      list.push_back({{"name", s.name}, {"sha256", s.sha256}, {"provenance", s.provenance}, {"bytes", s.bytes}});
+    }
+    j["sources"] = list;
+  }
   j["dst_nonexistent_stamps"] = nonexistent_local;
   j["dst_ambiguous_stamps"] = ambiguous_local;
   j["rows_reordered"] = reordered;

@@ -116,6 +116,18 @@ Result<Provider*> Updater::ProviderNamed(const std::string& name) {
   return providers_.back().get();
 }
 
+Result<std::vector<std::string>> Updater::ServingChain(const std::string& symbol, const std::string& timeframe) {
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(timeframe));
+  const registry::Registry& reg = lake_->registry();
+  std::vector<std::string> out;
+  for (const auto& name : ChainFor(reg, AssetClassOf(reg.Find(symbol, timeframe), symbol), tf)) {
+    ASSIGN_OR_RETURN(Provider * p, ProviderNamed(name));
+    if (p->Supports(tf)) out.push_back(name);
+  }
+  if (out.empty()) return Status::NotFound("no provider serves " + symbol + " " + timeframe + " bars");
+  return out;
+}
+
 Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
   if (!options_.http) return Status::InvalidArgument("the updater needs an HTTP client");
   if (!request.provider.empty()) RETURN_IF_ERROR(ProviderNamed(request.provider).status());
@@ -239,6 +251,8 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   std::string last_error;
   Status last_status;
   int not_found = 0, asked = 0;
+  // Every answer with bars, imported at the end as ONE job (rollback undoes the update).
+  std::vector<lake::Source> responses;
   for (const std::string& name : chain) {
     if (cursor >= to) break;
     auto p_or = ProviderNamed(name);
@@ -373,33 +387,41 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
           }
         }
       }
-      lake::ImportRequest ir;
-      ir.symbol = symbol;
-      ir.timeframe = timeframe;
-      ir.format = p->format();
-      ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
-      ir.description = symbol + " " + timeframe + " bars downloaded from " + name;
-      // The fetch time is the body's modification time: the import pipeline then drops a
-      // last bar that was still forming when it was fetched (lake/import_bars.cc).
-      ir.source = lake::Source::FromBytes(name + " " + r.shown_url, std::move(fr.response.body), clock_->Now(),
-                                          name + " " + r.shown_url);
-      auto imported = lake_->Import(ir);
-      if (!imported.ok()) {
-        item.provider = name;
-        return fail(imported.status().WithContext(symbol + " " + timeframe + ": importing " + name + " " +
-                                                  r.shown_url),
-                    item.served.empty() ? "failed" : "partial");
-      }
-      const lake::ImportResult& res = *imported;
-      item.rows_written += res.rows_added + res.rows_replaced;
-      item.rows_rejected += res.job.rows_rejected;
-      if (res.partial_last_bar_dropped) ++item.provisional;
-      if (res.job.id > 0) item.jobs.push_back(res.job.id);
+      // Kept for the dataset's one import job. The fetch time is the body's modification
+      // time: the import pipeline then drops a last bar that was still forming when it was
+      // fetched (lake/import_bars.cc). The provenance is the redacted URL and the statuses.
+      lake::Source src = lake::Source::FromBytes(name + " " + r.shown_url, std::move(fr.response.body),
+                                                 clock_->Now(), name + " GET " + r.shown_url + " -> " + fr.statuses);
+      src.format = p->format();
+      responses.push_back(std::move(src));
       AddServed(&item, name, r.from, r.to);
       item.provider = name;
       cursor = r.to;
     }
     if (!failed) break;
+  }
+  if (!responses.empty()) {
+    lake::ImportRequest ir;
+    ir.symbol = symbol;
+    ir.timeframe = timeframe;
+    ir.format = responses.front().format;
+    ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
+    ir.description = symbol + " " + timeframe + " bars downloaded from " + item.provider;
+    ir.source.name = responses.front().name +
+                     (responses.size() > 1 ? " and " + std::to_string(responses.size() - 1) + " more responses" : "");
+    ir.sources = std::move(responses);
+    auto imported = lake_->Import(ir);
+    if (!imported.ok()) {
+      item.served.clear();
+      return fail(imported.status().WithContext(symbol + " " + timeframe + ": importing what " + item.provider +
+                                                " sent"),
+                  "failed");
+    }
+    const lake::ImportResult& res = *imported;
+    item.rows_written += res.rows_added + res.rows_replaced;
+    item.rows_rejected += res.job.rows_rejected;
+    if (res.partial_last_bar_dropped) ++item.provisional;
+    if (res.job.id > 0) item.jobs.push_back(res.job.id);
   }
   if (cursor >= to) {
     item.status = req.dry_run ? "planned" : "ok";

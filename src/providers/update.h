@@ -72,6 +72,9 @@ class Updater {
   /// request, an unknown provider) are a Status; a dataset's failure is in its item.
   Result<std::vector<UpdateItem>> Run(const UpdateRequest& request);
   const Fetcher& fetcher() const { return fetcher_; }
+  /// The providers of symbol/timeframe's chain that serve the timeframe, in failover order
+  /// (the facade's ProviderFor). kNotFound when none does.
+  Result<std::vector<std::string>> ServingChain(const std::string& symbol, const std::string& timeframe);
 
   /// The asset class of a dataset: its `asset_class`, else guessed from the symbol
   /// (USDT/BUSD/USDC/BTC/ETH quote: crypto; a Yahoo future "=F": future; six letters
