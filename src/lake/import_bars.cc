@@ -250,8 +250,11 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   BarImport s;
   s.req = req;
   s.source = req.source.empty() ? Source::FromPath(req.path) : req.source;
-  if (!req.sources.empty() && req.source.name.empty()) {
-    s.source.name = req.sources[0].name + " and " + std::to_string(req.sources.size() - 1) + " more";
+  if (!req.sources.empty()) {
+    s.source = Source{};
+    s.source.name = !req.source.name.empty() ? req.source.name
+                                             : req.sources[0].name + " and " +
+                                                   std::to_string(req.sources.size() - 1) + " more";
   }
   RETURN_IF_ERROR(CheckBarRequest(&s));
   if (!req.sources.empty()) {

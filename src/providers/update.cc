@@ -194,9 +194,52 @@ Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
       }
     }
   }
+  if (!request.dry_run) {
+    usage_ = UsageState::Load(lake_->env(), JoinPath(lake_->paths().meta, "providers.json"));
+    for (const auto& [name, e] : usage_->entries()) {
+      if (e.open_until > clock_->Now()) fetcher_.RestoreBreaker(name, e.open_until, e.open_why);
+    }
+  }
   std::vector<UpdateItem> items;
   for (const auto& [symbol, tf] : targets) items.push_back(UpdateOne(symbol, tf, request));
+  if (usage_) {
+    // Breakers the provider opened with a time (a ban until then, an exhausted daily quota)
+    // are kept for the next run; the short ones (blocks, failures: minutes) and expired
+    // ones are forgotten.
+    auto open = fetcher_.OpenBreakers();
+    for (auto it = open.begin(); it != open.end();) {
+      const std::string& why = it->second.second;
+      const bool kept = why.rfind("banned: ", 0) == 0 || why.rfind("quota: ", 0) == 0;
+      it = kept ? std::next(it) : open.erase(it);
+    }
+    for (const auto& [name, e] : usage_->entries()) {
+      if (!open.count(name)) usage_->SetBreaker(name, 0, "");
+    }
+    for (const auto& [name, until_why] : open) usage_->SetBreaker(name, until_why.first, until_why.second);
+    if (!usage_->entries().empty()) {
+      Status saved = usage_->Save(lake_->env());
+      if (!saved.ok() && !items.empty()) {
+        items.back().notes.push_back("the providers' state was not kept: " + saved.message());
+      }
+    }
+  }
   return items;
+}
+
+std::string Updater::QuotaUsedUp(const Provider& p) {
+  if (!usage_ || p.DailyQuota() <= 0) return "";
+  const int64_t used = usage_->RequestsOn(p.name(), clock_->Now());
+  if (used < p.DailyQuota()) return "";
+  return p.name() + " is skipped: " + std::to_string(used) + " requests were sent to it today (UTC), its daily quota is " +
+         std::to_string(p.DailyQuota()) + " (counted in .barlake/providers.json across runs)";
+}
+
+void Updater::CountRequests(const Provider& p, int attempts, UpdateItem* item) {
+  if (!usage_ || p.DailyQuota() <= 0 || attempts <= 0) return;
+  usage_->Count(p.name(), clock_->Now(), attempts);
+  // Kept at once: a run killed later must not forget requests the provider has counted.
+  Status saved = usage_->Save(lake_->env());
+  if (!saved.ok()) item->notes.push_back("the daily request count was not kept: " + saved.message());
 }
 
 UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& timeframe, const UpdateRequest& req) {
@@ -300,7 +343,15 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
     // The part the provider does not serve (clamped) is skipped by its plan.
     bool failed = false;
     for (const FetchRequest& r : *plan) {
+      if (std::string why = QuotaUsedUp(*p); !why.empty()) {
+        last_error = why;
+        last_status = Status::Unavailable(why);
+        item.attempts.push_back(why);
+        failed = true;
+        break;
+      }
       FetchResult fr = fetcher_.Fetch(*p, r);
+      CountRequests(*p, fr.attempts, &item);
       item.requests += fr.attempts;
       Classified c = fr.classified;
       std::optional<ingest::ParsedBars> parsed;

@@ -15,12 +15,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lake/lake.h"
 #include "providers/fetcher.h"
 #include "providers/provider.h"
+#include "providers/usage_state.h"
 
 namespace barlake::providers {
 
@@ -89,12 +91,19 @@ class Updater {
  private:
   UpdateItem UpdateOne(const std::string& symbol, const std::string& timeframe, const UpdateRequest& request);
   Result<Provider*> ProviderNamed(const std::string& name);
+  /// Before a request: why `p`'s daily quota is used up (counted in the vault), or "".
+  std::string QuotaUsedUp(const Provider& p);
+  /// After a request: count its attempts against a daily quota, kept in the vault at once.
+  void CountRequests(const Provider& p, int attempts, UpdateItem* item);
 
   lake::Lake* lake_;
   UpdaterOptions options_;
   Clock* clock_;
   Fetcher fetcher_;
   std::vector<std::unique_ptr<Provider>> providers_;
+  /// .barlake/providers.json: daily counts and breakers across runs (loaded by Run, except
+  /// for a dry run).
+  std::optional<UsageState> usage_;
 };
 
 /// The items as the `--json` array: {symbol, timeframe, provider, requests, rows_fetched,

@@ -388,6 +388,60 @@ TEST_F(UpdateTest, AlphaVantageQuotaFailsOverToYahooAndTheKeyIsNeverStored) {
   EXPECT_GT(Stored("IBM", "5m").size(), 0u);
 }
 
+TEST_F(UpdateTest, AlphaVantageDailyCountAndOpenBreakersAreKeptInTheVaultAcrossRuns) {
+  int64_t now = kT0 + 2 * 86400;  // 2024-03-06
+  ::setenv("ALPHAVANTAGE_API_KEY", "SECRETKEY123", 1);
+  Serve([&](const SeenRequest& r) {
+    if (r.path == "/query") return Reply{200, Recorded("alphavantage-quota.json")};
+    return Reply{200, testutil::YahooChart("IBM", "5m", 300, std::stoll(r.Param("period1")),
+                                           std::stoll(r.Param("period2")), now - 3600)};
+  });
+  auto av_requests = [&] {
+    int n = 0;
+    for (const auto& s : server_->seen()) n += s.path == "/query";
+    return n;
+  };
+  // An earlier run today already sent the free key's 25 requests.
+  {
+    std::ofstream out(vault_ + "/.barlake/providers.json");
+    out << R"({"format": "barlake provider state 1", "providers": {"alphavantage": )"
+        << R"({"day": "2024-03-06", "requests": 25, "open_until": 0, "open_why": ""}}})";
+  }
+  SetNow(now);
+  UpdateRequest req = Req("IBM", "5m");
+  req.from = (now - 86400) * kMicrosPerSecond;
+  UpdateItem first = UpdateOne(req);
+  ASSERT_EQ(first.status, "ok") << first.error;
+  EXPECT_EQ(first.provider, "yahoo");
+  EXPECT_EQ(av_requests(), 0);  // never asked
+  ASSERT_FALSE(first.attempts.empty());
+  EXPECT_NE(first.attempts[0].find("daily quota is 25"), std::string::npos) << first.attempts[0];
+
+  // The next UTC day counts from zero: Alpha Vantage is asked, says its quota is used up
+  // (its own count), and the breaker it opens is kept for the next run.
+  now += 86400;
+  SetNow(now);
+  req.from = (now - 3600) * kMicrosPerSecond;
+  UpdateItem second = UpdateOne(req);
+  ASSERT_EQ(second.status, "ok") << second.error;
+  EXPECT_EQ(av_requests(), 1);
+  std::ifstream in(vault_ + "/.barlake/providers.json");
+  auto state = nlohmann::json::parse(in);
+  EXPECT_EQ(state["providers"]["alphavantage"]["day"], "2024-03-07");
+  EXPECT_EQ(state["providers"]["alphavantage"]["requests"], 1);
+  EXPECT_GT(state["providers"]["alphavantage"]["open_until"].get<int64_t>(), now * kMicrosPerSecond);
+
+  // Another run an hour later: the kept breaker skips Alpha Vantage without asking.
+  now += 3600;
+  SetNow(now);
+  req.from = (now - 3600) * kMicrosPerSecond;
+  UpdateItem third = UpdateOne(req);
+  ASSERT_EQ(third.status, "ok") << third.error;
+  EXPECT_EQ(av_requests(), 1);
+  ASSERT_FALSE(third.attempts.empty());
+  EXPECT_NE(third.attempts[0].find("since an earlier run"), std::string::npos) << third.attempts[0];
+}
+
 TEST_F(UpdateTest, AlphaVantageInvalidCallIsAnUnknownSymbolAndDeclaresNothing) {
   ::setenv("ALPHAVANTAGE_API_KEY", "k", 1);
   Serve([&](const SeenRequest&) { return Reply{200, Recorded("alphavantage-invalid-call.json")}; });
