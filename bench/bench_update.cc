@@ -56,6 +56,9 @@ int Main() {
                     "application/json");
     res.set_header("X-MBX-USED-WEIGHT-1M", "2");
   });
+  // httplib's pool has one thread per core minus one: a kept-alive connection curl left
+  // would hold it until its keep-alive timeout. Enough threads that a new connection never waits.
+  server.new_task_queue = [] { return new httplib::ThreadPool(8); };
   const int port = server.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { server.listen_after_bind(); });
   ::setenv("BARLAKE_BINANCE_URL", ("http://127.0.0.1:" + std::to_string(port)).c_str(), 1);
