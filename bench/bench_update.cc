@@ -53,7 +53,9 @@ int Main() {
     const int64_t first = (now / kMinuteMs - 8 * 1440) * kMinuteMs;
     res.set_content(Klines(std::stoll(req.get_param_value("startTime")), std::stoll(req.get_param_value("endTime")),
                            std::stoi(req.get_param_value("limit")), first, now / kMinuteMs * kMinuteMs),
-                    "application/json");
+                    // Not a type cpp-httplib compresses: Debian's build would brotli-compress
+                    // each page at its slowest setting, which measures the server, not barlake.
+                    "application/octet-stream");
     res.set_header("X-MBX-USED-WEIGHT-1M", "2");
   });
   // httplib's pool has one thread per core minus one: a kept-alive connection curl left
