@@ -7,7 +7,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(BARLAKE_INSTALLED_LIBRARIES barlake_api barlake_lake barlake_storage barlake_journal
+set(BARLAKE_INSTALLED_LIBRARIES barlake_api barlake_providers barlake_lake barlake_storage barlake_journal
   barlake_registry barlake_ingest barlake_validate barlake_derive barlake_health barlake_calendar
   barlake_env barlake_core)
 

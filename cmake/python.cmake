@@ -33,7 +33,7 @@ if(BARLAKE_PYTHON)
   # The module is a shared object that links the static libraries of the public API, so
   # they are compiled position-independent. -fno-semantic-interposition keeps the code the
   # barlake binary gets as fast as without -fPIC (calls inside a library stay inlinable).
-  set(BARLAKE_PYTHON_PIC_LIBRARIES barlake_api barlake_lake barlake_storage barlake_journal
+  set(BARLAKE_PYTHON_PIC_LIBRARIES barlake_api barlake_providers barlake_lake barlake_storage barlake_journal
     barlake_registry barlake_ingest barlake_validate barlake_derive barlake_health
     barlake_calendar barlake_env barlake_core)
   foreach(lib IN LISTS BARLAKE_PYTHON_PIC_LIBRARIES)

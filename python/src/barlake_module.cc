@@ -10,6 +10,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <barlake/data_manager.h>
 #include <barlake/lake.h>
 
 #include <algorithm>
@@ -154,29 +155,74 @@ barlake::OnConflict ParseOnConflict(const std::string& s) {
   Raise(barlake::Status::InvalidArgument("on_conflict must be keep, replace or fail, not '" + s + "'"));
 }
 
-py::dict JobDict(const barlake::Job& j) {
+// Records to Python dicts, written once: DictOf(record, Field("name", &Type::name), ...)
+// sets one key per field, ListOf(records, convert) makes the list. Every binding below that
+// returns records is one Call plus these.
+template <class T, class M>
+struct FieldRef {
+  const char* name;
+  M T::*member;
+};
+template <class T, class M>
+constexpr FieldRef<T, M> Field(const char* name, M T::*member) {
+  return {name, member};
+}
+#define BL_FIELD(T, name) Field(#name, &T::name)
+
+template <class T, class... M>
+py::dict DictOf(const T& record, FieldRef<T, M>... fields) {
   py::dict d;
-  d["id"] = j.id;
-  d["kind"] = j.kind;
-  d["status"] = j.status;
-  d["phase"] = j.phase;
-  d["symbol"] = j.symbol;
-  d["timeframe"] = j.timeframe;
-  d["format"] = j.format;
-  d["source_path"] = j.source_path;
-  d["source_sha256"] = j.source_sha256;
-  d["command"] = j.command;
-  d["rows_read"] = j.rows_read;
-  d["rows_written"] = j.rows_written;
-  d["rows_rejected"] = j.rows_rejected;
-  d["rows_conflicting"] = j.rows_conflicting;
-  d["partitions"] = j.partitions;
-  d["error"] = j.error;
-  d["created_at"] = j.created_at;
-  d["updated_at"] = j.updated_at;
-  d["target_job"] = j.target_job;
-  d["rolled_back_by"] = j.rolled_back_by;
+  ((d[fields.name] = record.*(fields.member)), ...);
   return d;
+}
+
+template <class T, class Convert>
+py::list ListOf(const std::vector<T>& records, Convert convert) {
+  py::list out;
+  for (const auto& r : records) out.append(convert(r));
+  return out;
+}
+
+py::dict JobDict(const barlake::Job& j) {
+  using J = barlake::Job;
+  return DictOf(j, BL_FIELD(J, id), BL_FIELD(J, kind), BL_FIELD(J, status), BL_FIELD(J, phase), BL_FIELD(J, symbol),
+                BL_FIELD(J, timeframe), BL_FIELD(J, format), BL_FIELD(J, source_path), BL_FIELD(J, source_sha256),
+                BL_FIELD(J, command), BL_FIELD(J, rows_read), BL_FIELD(J, rows_written), BL_FIELD(J, rows_rejected),
+                BL_FIELD(J, rows_conflicting), BL_FIELD(J, partitions), BL_FIELD(J, error), BL_FIELD(J, created_at),
+                BL_FIELD(J, updated_at), BL_FIELD(J, target_job), BL_FIELD(J, rolled_back_by));
+}
+
+py::dict DatasetDict(const barlake::Dataset& d) {
+  using D = barlake::Dataset;
+  return DictOf(d, BL_FIELD(D, symbol), BL_FIELD(D, timeframe), BL_FIELD(D, kind), BL_FIELD(D, first_ts),
+                BL_FIELD(D, last_ts), BL_FIELD(D, rows), BL_FIELD(D, bytes), BL_FIELD(D, partitions),
+                BL_FIELD(D, last_update), BL_FIELD(D, last_job), BL_FIELD(D, method), BL_FIELD(D, inputs),
+                BL_FIELD(D, stale), BL_FIELD(D, stale_why));
+}
+
+py::dict HealthDict(const barlake::DatasetHealth& h) {
+  using H = barlake::DatasetHealth;
+  return DictOf(h, BL_FIELD(H, symbol), BL_FIELD(H, timeframe), BL_FIELD(H, calendar), BL_FIELD(H, status),
+                BL_FIELD(H, score), BL_FIELD(H, coverage_pct), BL_FIELD(H, gap_count), BL_FIELD(H, gap_missing_bars),
+                BL_FIELD(H, stray_count), BL_FIELD(H, stale), BL_FIELD(H, notes), BL_FIELD(H, report_json));
+}
+
+py::dict RegisteredDict(const barlake::RegisteredDataset& r) {
+  using R = barlake::RegisteredDataset;
+  using F = barlake::PartitionFile;
+  py::dict d = DictOf(r, BL_FIELD(R, symbol), BL_FIELD(R, timeframe), BL_FIELD(R, kind), BL_FIELD(R, category),
+                      BL_FIELD(R, description), BL_FIELD(R, calendar), BL_FIELD(R, method));
+  d["files"] = ListOf(r.files, [](const F& f) {
+    return DictOf(f, BL_FIELD(F, period), BL_FIELD(F, path), BL_FIELD(F, rows), BL_FIELD(F, bytes), BL_FIELD(F, min_ts),
+                  BL_FIELD(F, max_ts), BL_FIELD(F, sha256), BL_FIELD(F, job));
+  });
+  return d;
+}
+
+py::dict FetchDict(const barlake::FetchReport& r) {
+  using R = barlake::FetchReport;
+  return DictOf(r, BL_FIELD(R, provider), BL_FIELD(R, requests), BL_FIELD(R, rows_fetched), BL_FIELD(R, rows_written),
+                BL_FIELD(R, rows_rejected), BL_FIELD(R, status), BL_FIELD(R, error), BL_FIELD(R, jobs));
 }
 
 /// One open vault: a barlake::Lake and the mutex that keeps Python threads from using it
@@ -250,61 +296,16 @@ class Vault {
     return py::make_tuple(bars.size(), seconds);
   }
 
-  py::list datasets_catalog() {
-    auto ds = Call([](barlake::Lake& l) { return l.Datasets(); });
-    py::list out;
-    for (const auto& d : ds) {
-      py::dict row;
-      row["symbol"] = d.symbol;
-      row["timeframe"] = d.timeframe;
-      row["kind"] = d.kind;
-      row["first_ts"] = d.first_ts;
-      row["last_ts"] = d.last_ts;
-      row["rows"] = d.rows;
-      row["bytes"] = d.bytes;
-      row["partitions"] = d.partitions;
-      row["last_update"] = d.last_update;
-      row["last_job"] = d.last_job;
-      row["method"] = d.method;
-      row["inputs"] = d.inputs;
-      row["stale"] = d.stale;
-      row["stale_why"] = d.stale_why;
-      out.append(row);
-    }
-    return out;
-  }
+  py::list datasets_catalog() { return ListOf(Call([](barlake::Lake& l) { return l.Datasets(); }), DatasetDict); }
 
-  py::list jobs(int64_t limit) {
-    auto jobs = Call([&](barlake::Lake& l) { return l.Jobs(limit); });
-    py::list out;
-    for (const auto& j : jobs) out.append(JobDict(j));
-    return out;
-  }
+  py::list jobs(int64_t limit) { return ListOf(Call([&](barlake::Lake& l) { return l.Jobs(limit); }), JobDict); }
 
   py::list health(const std::string& symbol, const std::string& timeframe, int64_t gap_min_seconds) {
     barlake::HealthOptions o;
     o.symbol = symbol;
     o.timeframe = timeframe;
     o.gap_min_seconds = gap_min_seconds;
-    auto reports = Call([&](barlake::Lake& l) { return l.Health(o); });
-    py::list out;
-    for (const auto& h : reports) {
-      py::dict row;
-      row["symbol"] = h.symbol;
-      row["timeframe"] = h.timeframe;
-      row["calendar"] = h.calendar;
-      row["status"] = h.status;
-      row["score"] = h.score;
-      row["coverage_pct"] = h.coverage_pct;
-      row["gap_count"] = h.gap_count;
-      row["gap_missing_bars"] = h.gap_missing_bars;
-      row["stray_count"] = h.stray_count;
-      row["stale"] = h.stale;
-      row["notes"] = h.notes;
-      row["report_json"] = h.report_json;
-      out.append(row);
-    }
-    return out;
+    return ListOf(Call([&](barlake::Lake& l) { return l.Health(o); }), HealthDict);
   }
 
   py::tuple query(const std::string& sql) {
@@ -332,49 +333,39 @@ class Vault {
   }
 
   py::list registered(const std::string& category) {
-    auto ds = Call([&](barlake::Lake& l) { return l.RegisteredDatasets(category); });
-    py::list out;
-    for (const auto& d : ds) {
-      py::dict row;
-      row["symbol"] = d.symbol;
-      row["timeframe"] = d.timeframe;
-      row["kind"] = d.kind;
-      row["category"] = d.category;
-      row["description"] = d.description;
-      row["calendar"] = d.calendar;
-      row["method"] = d.method;
-      py::list files;
-      for (const auto& f : d.files) {
-        py::dict fd;
-        fd["period"] = f.period;
-        fd["path"] = f.path;
-        fd["rows"] = f.rows;
-        fd["bytes"] = f.bytes;
-        fd["min_ts"] = f.min_ts;
-        fd["max_ts"] = f.max_ts;
-        fd["sha256"] = f.sha256;
-        fd["job"] = f.job;
-        files.append(fd);
-      }
-      row["files"] = files;
-      out.append(row);
-    }
-    return out;
+    return ListOf(Call([&](barlake::Lake& l) { return l.RegisteredDatasets(category); }), RegisteredDict);
+  }
+
+  // The DataManager facade (barlake/data_manager.h) over this vault's Lake.
+  py::dict fetch_missing(const std::string& symbol, const std::string& timeframe, int64_t from, int64_t to,
+                         const std::string& provider) {
+    barlake::GetOhlcvOptions o;
+    o.fetch_missing = true;
+    o.provider = provider;
+    return FetchDict(Call([&](barlake::Lake& l) {
+      barlake::DataManager dm(l);
+      return dm.FetchMissing(symbol, timeframe, from, to, o);
+    }));
+  }
+
+  std::vector<std::string> list_symbols() {
+    return Call([](barlake::Lake& l) { return barlake::DataManager(l).ListSymbols(); });
+  }
+
+  std::vector<std::string> list_timeframes(const std::string& symbol) {
+    return Call([&](barlake::Lake& l) { return barlake::DataManager(l).ListTimeframes(symbol); });
+  }
+
+  std::vector<std::string> provider_for(const std::string& symbol, const std::string& timeframe) {
+    return Call([&](barlake::Lake& l) { return barlake::DataManager(l).ProviderFor(symbol, timeframe); });
   }
 
   py::dict verify() {
     auto r = Call([](barlake::Lake& l) { return l.Verify(); });
-    py::dict d;
-    d["files_checked"] = r.files_checked;
-    d["rows_checked"] = r.rows_checked;
-    py::list problems;
-    for (const auto& p : r.problems) {
-      py::dict pd;
-      pd["path"] = p.path;
-      pd["what"] = p.what;
-      problems.append(pd);
-    }
-    d["problems"] = problems;
+    using R = barlake::VerifyReport;
+    using P = barlake::VerifyProblem;
+    py::dict d = DictOf(r, BL_FIELD(R, files_checked), BL_FIELD(R, rows_checked));
+    d["problems"] = ListOf(r.problems, [](const P& p) { return DictOf(p, BL_FIELD(P, path), BL_FIELD(P, what)); });
     d["ok"] = r.ok();
     return d;
   }
@@ -435,5 +426,10 @@ PYBIND11_MODULE(_barlake, m) {
            py::arg("format") = "")
       .def("rollback", &Vault::rollback)
       .def("registered", &Vault::registered, py::arg("category") = "")
+      .def("fetch_missing", &Vault::fetch_missing, py::arg("symbol"), py::arg("timeframe"), py::arg("from_micros"),
+           py::arg("to_micros"), py::arg("provider") = "")
+      .def("list_symbols", &Vault::list_symbols)
+      .def("list_timeframes", &Vault::list_timeframes, py::arg("symbol"))
+      .def("provider_for", &Vault::provider_for, py::arg("symbol"), py::arg("timeframe"))
       .def("verify", &Vault::verify);
 }

@@ -66,6 +66,24 @@ int CmdUpdate(const Globals& g, const UpdateArgs& a) {
   providers::Updater updater(lake->get(), o);
   auto items = updater.Run(req);
   if (!items.ok()) return Fail(items.status());
+  if (items->empty()) {
+    // Nothing opted in: say why and how, instead of an empty table that looks like success.
+    std::string why =
+        "no dataset to update: `barlake update` without a symbol takes only the bar datasets that opted in "
+        "(made by a download, or given asset_class or provider_symbols in barlake.toml)" +
+        std::string(req.timeframes.empty() ? "" : " of the timeframes asked") +
+        " and that a provider of their chain serves.\n"
+        "To opt one in, add `asset_class = \"crypto\"` (or stock, future, fx) or "
+        "`provider_symbols = { yahoo = \"ES=F\" }` to its [[dataset]] table in barlake.toml, or name it: "
+        "`barlake update SYMBOL --timeframe TF [--provider NAME]` (docs/providers.md).";
+    if (a.as_json) {
+      std::printf("[]\n");
+      std::fprintf(stderr, "barlake: %s\n", why.c_str());
+    } else {
+      std::printf("%s\n", why.c_str());
+    }
+    return 0;
+  }
   if (a.as_json) {
     std::printf("%s\n", providers::UpdateItemsJson(*items).c_str());
   } else {

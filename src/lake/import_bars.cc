@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "calendar/calendar.h"
+#include "core/checksum.h"
 #include "core/text.h"
 #include "core/time_zone.h"
 #include "ingest/format.h"
@@ -40,6 +41,11 @@ struct Lake::BarImport {
   std::unique_ptr<OpenedSource> opened;
   std::string incoming;  // the job's copy of the source, kept once the import goes ahead
   std::string kept_new_source;  // the kept copy, when this job made it (removed if it fails)
+  // A job of several sources (ImportRequest::sources): each one's incoming copy and
+  // SHA-256, the list of them kept as the job's source, and the copies this job made.
+  std::vector<std::pair<std::string, std::string>> parts;
+  std::string manifest;
+  std::vector<std::string> kept_new_sources;
   ingest::ParsedBars parsed;
   validate::ValidationReport validation;
   int64_t unparsed = 0;
@@ -255,8 +261,18 @@ Result<ImportResult> Lake::Import(const ImportRequest& req) {
   BarImport s;
   s.req = req;
   s.source = req.source.empty() ? Source::FromPath(req.path) : req.source;
+  if (!req.sources.empty()) {
+    s.source = Source{};
+    s.source.name = !req.source.name.empty() ? req.source.name
+                                             : req.sources[0].name + " and " +
+                                                   std::to_string(req.sources.size() - 1) + " more";
+  }
   RETURN_IF_ERROR(CheckBarRequest(&s));
-  ASSIGN_OR_RETURN(s.opened, OpenSource(s.source));
+  if (!req.sources.empty()) {
+    if (!s.format) return Status::InvalidArgument("an import of several sources names their format");
+  } else {
+    ASSIGN_OR_RETURN(s.opened, OpenSource(s.source));
+  }
   if (!s.format) {
     const std::string base = WithoutCompressionSuffix(s.source.name.substr(s.source.name.find_last_of('/') + 1));
     auto detected = ingest::DetectFormat(s.opened->data(), base);
@@ -348,6 +364,7 @@ Status Lake::CheckBarRequest(BarImport* s) {
 // Parse, while a second core hashes the bytes and (for a real import) copies them into
 // the vault; then drop a partial last bar.
 Status Lake::ParseBars(BarImport* s) {
+  if (!s->req.sources.empty()) return ParseSources(s);
   const ImportRequest& req = s->req;
   JobRecord& job = s->scope->job();
   if (!req.dry_run) {
@@ -393,6 +410,80 @@ Status Lake::ParseBars(BarImport* s) {
   job.source_sha256 = *sha;
   RETURN_IF_ERROR(parsed_or.status());
   s->parsed = std::move(parsed_or).value();
+  return AfterParse(s, modified, ends_with_newline);
+}
+
+// Several sources as one job (an update's responses): each parsed on its own (with its own
+// format when it names one) while it is hashed and copied, their bars put together. The
+// job's source is the list of their SHA-256s (KeepBarSource keeps it too), so the same
+// responses again are skipped like the same file again.
+Status Lake::ParseSources(BarImport* s) {
+  const ImportRequest& req = s->req;
+  JobRecord& job = s->scope->job();
+  if (!req.dry_run) {
+    uint64_t total = 0;
+    for (const Source& src : req.sources) total += src.bytes ? src.bytes->size() : 0;
+    RETURN_IF_ERROR(CheckFreeSpace(Context(), total + (16u << 20)));
+  }
+  ingest::ParsedBars all;
+  Micros modified = 0;
+  for (size_t i = 0; i < req.sources.size(); ++i) {
+    const Source& src = req.sources[i];
+    ASSIGN_OR_RETURN(auto opened, OpenSource(src));
+    const ingest::BarFormat* format = s->format;
+    if (!src.format.empty()) {
+      ASSIGN_OR_RETURN(format, ingest::FindFormat(src.format));
+    }
+    std::string incoming;
+    if (!req.dry_run) {
+      incoming = IncomingSourcePath(paths_, job.id) + "-" + std::to_string(i);
+      s->scope->AddTemp(incoming);
+    }
+    SourceHasher hasher(env_, opened->data(), incoming);
+    ingest::ParseOptions popt{*s->tf, &*s->tz, src.name};
+    popt.stamp = req.stamp;
+    popt.columns = req.columns;
+    popt.keep_unparsed = true;
+    auto parsed_or = format->Parse(opened->data(), popt);
+    auto sha = hasher.Join();
+    if (!sha.ok()) return sha.status().WithContext("copying the source into the vault");
+    RETURN_IF_ERROR(parsed_or.status());
+    ingest::ParsedBars& p = *parsed_or;
+    modified = std::max(modified, opened->modified());
+    BarColumns& b = all.bars;
+    b.ts.insert(b.ts.end(), p.bars.ts.begin(), p.bars.ts.end());
+    b.open.insert(b.open.end(), p.bars.open.begin(), p.bars.open.end());
+    b.high.insert(b.high.end(), p.bars.high.begin(), p.bars.high.end());
+    b.low.insert(b.low.end(), p.bars.low.begin(), p.bars.low.end());
+    b.close.insert(b.close.end(), p.bars.close.begin(), p.bars.close.end());
+    b.volume.insert(b.volume.end(), p.bars.volume.begin(), p.bars.volume.end());
+    all.line.insert(all.line.end(), p.line.begin(), p.line.end());
+    all.rows_read += p.rows_read;
+    all.blank_lines += p.blank_lines;
+    all.nonexistent_local += p.nonexistent_local;
+    all.ambiguous_local += p.ambiguous_local;
+    all.reordered += p.reordered;
+    all.empty_result_ok = all.empty_result_ok || p.empty_result_ok;
+    all.source_tz_used = all.source_tz_used || p.source_tz_used;
+    for (auto& note : p.notes) {
+      if (std::find(all.notes.begin(), all.notes.end(), note) == all.notes.end()) all.notes.push_back(note);
+    }
+    all.unparsed.insert(all.unparsed.end(), p.unparsed.begin(), p.unparsed.end());
+    s->parts.emplace_back(incoming, *sha);
+    s->result.sources.push_back({src.name, *sha, src.provenance, static_cast<int64_t>(opened->data().size())});
+    // One line per source: its SHA-256 and where it came from (escaped: one line each).
+    s->manifest += *sha + "  " + EscapeBytes(src.provenance.empty() ? src.name : src.provenance, 4096) + "\n";
+  }
+  job.source_sha256 = Sha256Hex(s->manifest);
+  s->parsed = std::move(all);
+  return AfterParse(s, modified, true);
+}
+
+// The stages after parsing, for one source or several: sort, the partial last bar, the
+// counters and the checks of a parse that found nothing.
+Status Lake::AfterParse(BarImport* s, Micros modified, bool ends_with_newline) {
+  const ImportRequest& req = s->req;
+  JobRecord& job = s->scope->job();
   ingest::ParsedBars& parsed = s->parsed;
   ingest::SortByTime(&parsed);
   if (s->tf->seconds() == 7 * 86400) RETURN_IF_ERROR(AnchorWeeklyBars(s->source.name, &parsed));
@@ -601,8 +692,9 @@ Status Lake::RefuseReimportWithOtherOptions(BarImport* s) {
 // was recorded (recovery finishes such a job, and it keeps its source) or the copy was
 // there before (another job's).
 void Lake::RemoveSourceOfFailedJob(const BarImport& s) {
-  if (s.kept_new_source.empty() || s.scope->job().status != "failed") return;
-  (void)env_->RemoveFile(s.kept_new_source);
+  if ((s.kept_new_source.empty() && s.kept_new_sources.empty()) || s.scope->job().status != "failed") return;
+  for (const auto& kept : s.kept_new_sources) (void)env_->RemoveFile(kept);
+  if (!s.kept_new_source.empty()) (void)env_->RemoveFile(s.kept_new_source);
   (void)env_->SyncDir(paths_.sources);
 }
 
@@ -611,6 +703,20 @@ void Lake::RemoveSourceOfFailedJob(const BarImport& s) {
 Status Lake::KeepBarSource(BarImport* s) {
   if (s->req.dry_run) return Status::OK();
   JobRecord& job = s->scope->job();
+  if (!s->req.sources.empty()) {
+    // Every source, then the list of them (written durably first, then kept like a source).
+    for (const auto& [incoming, sha] : s->parts) {
+      const std::string kept = JoinPath(paths_.sources, sha);
+      const bool new_copy = !env_->FileExists(kept);
+      RETURN_IF_ERROR(KeepSource(Context(), s->scope.get(), incoming, sha));
+      if (new_copy) s->kept_new_sources.push_back(kept);
+    }
+    s->incoming = IncomingSourcePath(paths_, job.id) + "-list";
+    s->scope->AddTemp(s->incoming);
+    if (!env_->FileExists(JoinPath(paths_.sources, job.source_sha256))) {
+      RETURN_IF_ERROR(WriteFileAtomic(env_, s->incoming, s->manifest));
+    }
+  }
   const std::string kept = JoinPath(paths_.sources, job.source_sha256);
   const bool new_copy = !env_->FileExists(kept);
   RETURN_IF_ERROR(KeepSource(Context(), s->scope.get(), s->incoming, job.source_sha256));

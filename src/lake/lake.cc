@@ -72,6 +72,13 @@ std::string ImportResult::ReportJson() const {
   j.update({{"format", format}, {"stamp", stamp}, {"columns", columns}});
   if (!format_why.empty()) j["format_detected_because"] = format_why;
   j["notes"] = notes;
+  if (!sources.empty()) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : sources) {
+      list.push_back({{"name", s.name}, {"sha256", s.sha256}, {"provenance", s.provenance}, {"bytes", s.bytes}});
+    }
+    j["sources"] = list;
+  }
   j.update({{"dst_nonexistent_stamps", nonexistent_local}, {"dst_ambiguous_stamps", ambiguous_local}});
   j.update({{"rows_reordered", reordered}, {"alignment_checked", alignment_checked},
             {"partial_last_bar_dropped", partial_last_bar_dropped}});

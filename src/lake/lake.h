@@ -130,6 +130,12 @@ struct ImportRequest {
   /// The bytes to import when not the file at `path`: an upload, a download, bytes in
   /// memory (lake/source.h). Empty: Source::FromPath(path).
   Source source;
+  /// Several sources of the dataset imported as ONE job (the responses of an update): each
+  /// is parsed with `format` (or its own), hashed and kept under .barlake/sources/<sha256>
+  /// and listed in the report (`sources`, with its provenance); their bars are merged and
+  /// committed once, so rollback undoes them together. The job's source is the list of
+  /// their SHA-256s (kept too), named by `source.name`. Needs a format.
+  std::vector<Source> sources;
 };
 
 // What the import found and did is the public type (barlake/types.h); the result adds the
@@ -144,6 +150,12 @@ struct ImportResult : barlake::ImportFindings {
   /// Derived datasets rebuilt after the import (auto_regenerate); a failure there is
   /// reported here and does not undo the import.
   std::vector<RegenerateItem> regenerated;
+  /// The sources of a job of several (ImportRequest::sources), in order.
+  struct KeptSource {
+    std::string name, sha256, provenance;
+    int64_t bytes = 0;
+  };
+  std::vector<KeptSource> sources;
   /// The report as JSON (stored with the job and printed by --json).
   std::string ReportJson() const;
 };
@@ -281,6 +293,8 @@ class Lake {
   struct BarImport;
   Status CheckBarRequest(BarImport* s);
   Status ParseBars(BarImport* s);
+  Status ParseSources(BarImport* s);
+  Status AfterParse(BarImport* s, Micros modified, bool ends_with_newline);
   Status ValidateBars(BarImport* s);
   Status GateBars(BarImport* s);
   Status RefuseReimportWithOtherOptions(BarImport* s);

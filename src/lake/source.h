@@ -29,6 +29,10 @@ struct Source {
   Micros modified = 0;
   /// Where the bytes came from: "upload", a URL; empty for a local file.
   std::string provenance;
+  /// The format of these bytes (ingest/format.h) when it is not the request's: one source
+  /// of several in a job (ImportRequest::sources) whose provider failed over. Empty: the
+  /// request's format.
+  std::string format;
 
   static Source FromPath(std::string path);
   static Source FromBytes(std::string name, std::string bytes, Micros modified = 0,

@@ -19,22 +19,17 @@ bool Contains(const std::string& s, const char* what) { return s.find(what) != s
 
 class AlphaVantage final : public Provider {
  public:
-  explicit AlphaVantage(ProviderConfig c) : Provider(std::move(c)) {
+  explicit AlphaVantage(ProviderConfig c)
+      : Provider(std::move(c), "alphavantage-json", "1m, 5m, 15m, 30m, 1h, 1d and 1w") {
     if (config_.api_key_env.empty()) config_.api_key_env = "ALPHAVANTAGE_API_KEY";
   }
-  const std::string& name() const override { return config_.name; }
-  std::string format() const override { return "alphavantage-json"; }
   // The free key: 25 requests a day and about one a second.
   double DefaultRequestsPerMinute() const override { return 5; }
-
-  bool Supports(const Timeframe& tf) const override { return !Function(tf).empty(); }
+  // The free key's daily quota (RESEARCH.md): counted in the vault across runs.
+  int DailyQuota() const override { return 25; }
 
   Result<std::vector<FetchRequest>> Plan(const PlanInput& in, std::string* clamped) const override {
-    const std::string function = Function(in.timeframe);
-    if (function.empty()) {
-      return Status::InvalidArgument("alphavantage serves 1m, 5m, 15m, 30m, 1h, 1d and 1w bars, not " +
-                                     in.timeframe.name());
-    }
+    ASSIGN_OR_RETURN(const std::string function, RequestNameOf(in.timeframe));
     const char* key = std::getenv(config_.api_key_env.c_str());
     if (!key || !*key) {
       return Status::InvalidArgument("alphavantage needs an API key in the environment variable " +
@@ -136,6 +131,7 @@ class AlphaVantage final : public Provider {
   }
 
  private:
+  std::string RequestName(const Timeframe& tf) const override { return Function(tf); }
   static Micros FloorDiv(Micros a, Micros b) { return a / b - (a % b < 0 ? 1 : 0); }
   static std::string Function(const Timeframe& tf) {
     if (tf.seconds() == 86400) return "TIME_SERIES_DAILY";

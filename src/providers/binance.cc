@@ -15,20 +15,13 @@ constexpr int64_t kBarsPerRequest = 1000;
 
 class Binance final : public Provider {
  public:
-  explicit Binance(ProviderConfig c) : Provider(std::move(c)) {}
-  const std::string& name() const override { return config_.name; }
-  std::string format() const override { return "binance-json"; }
+  explicit Binance(ProviderConfig c)
+      : Provider(std::move(c), "binance-json", "1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, 1d, 3d and 1w") {}
   double DefaultRequestsPerMinute() const override { return 600; }
   int WeightPerMinute() const override { return 6000; }
 
-  bool Supports(const Timeframe& tf) const override { return !Interval(tf).empty(); }
-
   Result<std::vector<FetchRequest>> Plan(const PlanInput& in, std::string*) const override {
-    const std::string interval = Interval(in.timeframe);
-    if (interval.empty()) {
-      return Status::InvalidArgument("binance serves 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h, "
-                                     "1d, 3d and 1w bars, not " + in.timeframe.name());
-    }
+    ASSIGN_OR_RETURN(const std::string interval, RequestNameOf(in.timeframe));
     std::vector<FetchRequest> out;
     const Micros span = kBarsPerRequest * in.timeframe.micros();
     for (Micros a = in.from; a < in.to; a += span) {
@@ -84,6 +77,7 @@ class Binance final : public Provider {
   }
 
  private:
+  std::string RequestName(const Timeframe& tf) const override { return Interval(tf); }
   static std::string Interval(const Timeframe& tf) {
     const int64_t s = tf.seconds();
     for (int64_t m : {1, 3, 5, 15, 30}) {

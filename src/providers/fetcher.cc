@@ -80,6 +80,25 @@ std::string Fetcher::BreakerOpen(const Provider& p) {
   return "";
 }
 
+std::map<std::string, std::pair<Micros, std::string>> Fetcher::OpenBreakers() const {
+  std::map<std::string, std::pair<Micros, std::string>> out;
+  const Micros now = clock_->Now();
+  for (const auto& [name, s] : states_) {
+    if (s.open_until > now) out[name] = {s.open_until, s.open_why};
+  }
+  return out;
+}
+
+void Fetcher::RestoreBreaker(const std::string& provider, Micros until, const std::string& why) {
+  State& s = states_[provider];  // the bucket is made on first use (StateOf)
+  if (until > s.open_until) {
+    s.open_until = until;
+    const std::string mark = " (since an earlier run)";
+    const bool marked = why.size() >= mark.size() && why.compare(why.size() - mark.size(), mark.size(), mark) == 0;
+    s.open_why = marked ? why : why + mark;
+  }
+}
+
 Fetcher::Usage Fetcher::usage(const std::string& provider) const {
   auto it = states_.find(provider);
   return it == states_.end() ? Usage{} : it->second.usage;

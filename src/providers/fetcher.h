@@ -99,6 +99,10 @@ class Fetcher {
     int64_t max_weight_in_a_minute = 0;
   };
   Usage usage(const std::string& provider) const;
+  /// The breakers open now, provider -> (until, why): kept in the vault for the next run.
+  std::map<std::string, std::pair<Micros, std::string>> OpenBreakers() const;
+  /// A breaker the previous run left open (until `until`).
+  void RestoreBreaker(const std::string& provider, Micros until, const std::string& why);
 
  private:
   struct State {

@@ -74,11 +74,11 @@ struct PlanInput {
 class Provider {
  public:
   virtual ~Provider() = default;
-  virtual const std::string& name() const = 0;
+  const std::string& name() const { return config_.name; }
   /// The ingest format that parses this provider's bodies (ingest/format.h).
-  virtual std::string format() const = 0;
+  const std::string& format() const { return format_; }
   /// Whether it serves this timeframe at all.
-  virtual bool Supports(const Timeframe& tf) const = 0;
+  bool Supports(const Timeframe& tf) const { return !RequestName(tf).empty(); }
   /// The requests that cover [from, to), oldest first. kInvalidArgument for a timeframe it
   /// does not serve; kRangeNotServed is told by `*clamped` (the part older than the
   /// provider's window is left out and named).
@@ -89,14 +89,29 @@ class Provider {
   /// (0: requests are counted, not weighed).
   virtual double DefaultRequestsPerMinute() const = 0;
   virtual int WeightPerMinute() const { return 0; }
+  /// Requests the provider allows per UTC day (0: no daily quota). The Updater counts them
+  /// in the vault (providers/usage_state.h) so several runs in a day do not overrun it.
+  virtual int DailyQuota() const { return 0; }
   /// The weight the provider says was used in the current minute (Binance's
   /// X-MBX-USED-WEIGHT-1M); -1 when the answer does not say.
   virtual int UsedWeight(const HttpResponse&) const { return -1; }
   const ProviderConfig& config() const { return config_; }
 
  protected:
-  explicit Provider(ProviderConfig c) : config_(std::move(c)) {}
+  /// `served` lists the timeframes for messages ("1m, 5m and 1d").
+  Provider(ProviderConfig c, std::string format, std::string served)
+      : config_(std::move(c)), format_(std::move(format)), served_(std::move(served)) {}
+  /// The provider's own name of the timeframe in its requests ("1m", "5min",
+  /// "TIME_SERIES_DAILY"); empty when it does not serve it.
+  virtual std::string RequestName(const Timeframe& tf) const = 0;
+  /// RequestName, or kInvalidArgument "NAME serves ... bars, not TF".
+  Result<std::string> RequestNameOf(const Timeframe& tf) const {
+    std::string n = RequestName(tf);
+    if (n.empty()) return Status::InvalidArgument(name() + " serves " + served_ + " bars, not " + tf.name());
+    return n;
+  }
   ProviderConfig config_;
+  std::string format_, served_;
 };
 
 // The providers barlake knows: X(CamelName, "name", default origin, origin variable).

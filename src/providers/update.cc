@@ -116,6 +116,18 @@ Result<Provider*> Updater::ProviderNamed(const std::string& name) {
   return providers_.back().get();
 }
 
+Result<std::vector<std::string>> Updater::ServingChain(const std::string& symbol, const std::string& timeframe) {
+  ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(timeframe));
+  const registry::Registry& reg = lake_->registry();
+  std::vector<std::string> out;
+  for (const auto& name : ChainFor(reg, AssetClassOf(reg.Find(symbol, timeframe), symbol), tf)) {
+    ASSIGN_OR_RETURN(Provider * p, ProviderNamed(name));
+    if (p->Supports(tf)) out.push_back(name);
+  }
+  if (out.empty()) return Status::NotFound("no provider serves " + symbol + " " + timeframe + " bars");
+  return out;
+}
+
 Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
   if (!options_.http) return Status::InvalidArgument("the updater needs an HTTP client");
   if (!request.provider.empty()) RETURN_IF_ERROR(ProviderNamed(request.provider).status());
@@ -182,9 +194,52 @@ Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
       }
     }
   }
+  if (!request.dry_run) {
+    usage_ = UsageState::Load(lake_->env(), JoinPath(lake_->paths().meta, "providers.json"));
+    for (const auto& [name, e] : usage_->entries()) {
+      if (e.open_until > clock_->Now()) fetcher_.RestoreBreaker(name, e.open_until, e.open_why);
+    }
+  }
   std::vector<UpdateItem> items;
   for (const auto& [symbol, tf] : targets) items.push_back(UpdateOne(symbol, tf, request));
+  if (usage_) {
+    // Breakers the provider opened with a time (a ban until then, an exhausted daily quota)
+    // are kept for the next run; the short ones (blocks, failures: minutes) and expired
+    // ones are forgotten.
+    auto open = fetcher_.OpenBreakers();
+    for (auto it = open.begin(); it != open.end();) {
+      const std::string& why = it->second.second;
+      const bool kept = why.rfind("banned: ", 0) == 0 || why.rfind("quota: ", 0) == 0;
+      it = kept ? std::next(it) : open.erase(it);
+    }
+    for (const auto& [name, e] : usage_->entries()) {
+      if (!open.count(name)) usage_->SetBreaker(name, 0, "");
+    }
+    for (const auto& [name, until_why] : open) usage_->SetBreaker(name, until_why.first, until_why.second);
+    if (!usage_->entries().empty()) {
+      Status saved = usage_->Save(lake_->env());
+      if (!saved.ok() && !items.empty()) {
+        items.back().notes.push_back("the providers' state was not kept: " + saved.message());
+      }
+    }
+  }
   return items;
+}
+
+std::string Updater::QuotaUsedUp(const Provider& p) {
+  if (!usage_ || p.DailyQuota() <= 0) return "";
+  const int64_t used = usage_->RequestsOn(p.name(), clock_->Now());
+  if (used < p.DailyQuota()) return "";
+  return p.name() + " is skipped: " + std::to_string(used) + " requests were sent to it today (UTC), its daily quota is " +
+         std::to_string(p.DailyQuota()) + " (counted in .barlake/providers.json across runs)";
+}
+
+void Updater::CountRequests(const Provider& p, int attempts, UpdateItem* item) {
+  if (!usage_ || p.DailyQuota() <= 0 || attempts <= 0) return;
+  usage_->Count(p.name(), clock_->Now(), attempts);
+  // Kept at once: a run killed later must not forget requests the provider has counted.
+  Status saved = usage_->Save(lake_->env());
+  if (!saved.ok()) item->notes.push_back("the daily request count was not kept: " + saved.message());
 }
 
 UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& timeframe, const UpdateRequest& req) {
@@ -239,6 +294,8 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   std::string last_error;
   Status last_status;
   int not_found = 0, asked = 0;
+  // Every answer with bars, imported at the end as ONE job (rollback undoes the update).
+  std::vector<lake::Source> responses;
   for (const std::string& name : chain) {
     if (cursor >= to) break;
     auto p_or = ProviderNamed(name);
@@ -286,7 +343,15 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
     // The part the provider does not serve (clamped) is skipped by its plan.
     bool failed = false;
     for (const FetchRequest& r : *plan) {
+      if (std::string why = QuotaUsedUp(*p); !why.empty()) {
+        last_error = why;
+        last_status = Status::Unavailable(why);
+        item.attempts.push_back(why);
+        failed = true;
+        break;
+      }
       FetchResult fr = fetcher_.Fetch(*p, r);
+      CountRequests(*p, fr.attempts, &item);
       item.requests += fr.attempts;
       Classified c = fr.classified;
       std::optional<ingest::ParsedBars> parsed;
@@ -373,33 +438,41 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
           }
         }
       }
-      lake::ImportRequest ir;
-      ir.symbol = symbol;
-      ir.timeframe = timeframe;
-      ir.format = p->format();
-      ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
-      ir.description = symbol + " " + timeframe + " bars downloaded from " + name;
-      // The fetch time is the body's modification time: the import pipeline then drops a
-      // last bar that was still forming when it was fetched (lake/import_bars.cc).
-      ir.source = lake::Source::FromBytes(name + " " + r.shown_url, std::move(fr.response.body), clock_->Now(),
-                                          name + " " + r.shown_url);
-      auto imported = lake_->Import(ir);
-      if (!imported.ok()) {
-        item.provider = name;
-        return fail(imported.status().WithContext(symbol + " " + timeframe + ": importing " + name + " " +
-                                                  r.shown_url),
-                    item.served.empty() ? "failed" : "partial");
-      }
-      const lake::ImportResult& res = *imported;
-      item.rows_written += res.rows_added + res.rows_replaced;
-      item.rows_rejected += res.job.rows_rejected;
-      if (res.partial_last_bar_dropped) ++item.provisional;
-      if (res.job.id > 0) item.jobs.push_back(res.job.id);
+      // Kept for the dataset's one import job. The fetch time is the body's modification
+      // time: the import pipeline then drops a last bar that was still forming when it was
+      // fetched (lake/import_bars.cc). The provenance is the redacted URL and the statuses.
+      lake::Source src = lake::Source::FromBytes(name + " " + r.shown_url, std::move(fr.response.body),
+                                                 clock_->Now(), name + " GET " + r.shown_url + " -> " + fr.statuses);
+      src.format = p->format();
+      responses.push_back(std::move(src));
       AddServed(&item, name, r.from, r.to);
       item.provider = name;
       cursor = r.to;
     }
     if (!failed) break;
+  }
+  if (!responses.empty()) {
+    lake::ImportRequest ir;
+    ir.symbol = symbol;
+    ir.timeframe = timeframe;
+    ir.format = responses.front().format;
+    ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
+    ir.description = symbol + " " + timeframe + " bars downloaded from " + item.provider;
+    ir.source.name = responses.front().name +
+                     (responses.size() > 1 ? " and " + std::to_string(responses.size() - 1) + " more responses" : "");
+    ir.sources = std::move(responses);
+    auto imported = lake_->Import(ir);
+    if (!imported.ok()) {
+      item.served.clear();
+      return fail(imported.status().WithContext(symbol + " " + timeframe + ": importing what " + item.provider +
+                                                " sent"),
+                  "failed");
+    }
+    const lake::ImportResult& res = *imported;
+    item.rows_written += res.rows_added + res.rows_replaced;
+    item.rows_rejected += res.job.rows_rejected;
+    if (res.partial_last_bar_dropped) ++item.provisional;
+    if (res.job.id > 0) item.jobs.push_back(res.job.id);
   }
   if (cursor >= to) {
     item.status = req.dry_run ? "planned" : "ok";

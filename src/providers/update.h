@@ -15,12 +15,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lake/lake.h"
 #include "providers/fetcher.h"
 #include "providers/provider.h"
+#include "providers/usage_state.h"
 
 namespace barlake::providers {
 
@@ -72,6 +74,9 @@ class Updater {
   /// request, an unknown provider) are a Status; a dataset's failure is in its item.
   Result<std::vector<UpdateItem>> Run(const UpdateRequest& request);
   const Fetcher& fetcher() const { return fetcher_; }
+  /// The providers of symbol/timeframe's chain that serve the timeframe, in failover order
+  /// (the facade's ProviderFor). kNotFound when none does.
+  Result<std::vector<std::string>> ServingChain(const std::string& symbol, const std::string& timeframe);
 
   /// The asset class of a dataset: its `asset_class`, else guessed from the symbol
   /// (USDT/BUSD/USDC/BTC/ETH quote: crypto; a Yahoo future "=F": future; six letters
@@ -86,12 +91,19 @@ class Updater {
  private:
   UpdateItem UpdateOne(const std::string& symbol, const std::string& timeframe, const UpdateRequest& request);
   Result<Provider*> ProviderNamed(const std::string& name);
+  /// Before a request: why `p`'s daily quota is used up (counted in the vault), or "".
+  std::string QuotaUsedUp(const Provider& p);
+  /// After a request: count its attempts against a daily quota, kept in the vault at once.
+  void CountRequests(const Provider& p, int attempts, UpdateItem* item);
 
   lake::Lake* lake_;
   UpdaterOptions options_;
   Clock* clock_;
   Fetcher fetcher_;
   std::vector<std::unique_ptr<Provider>> providers_;
+  /// .barlake/providers.json: daily counts and breakers across runs (loaded by Run, except
+  /// for a dry run).
+  std::optional<UsageState> usage_;
 };
 
 /// The items as the `--json` array: {symbol, timeframe, provider, requests, rows_fetched,

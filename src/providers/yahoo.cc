@@ -13,19 +13,11 @@ using nlohmann::json;
 
 class Yahoo final : public Provider {
  public:
-  explicit Yahoo(ProviderConfig c) : Provider(std::move(c)) {}
-  const std::string& name() const override { return config_.name; }
-  std::string format() const override { return "yahoo-json"; }
+  explicit Yahoo(ProviderConfig c) : Provider(std::move(c), "yahoo-json", "1m, 2m, 5m, 15m, 30m, 1h, 1d and 1w") {}
   double DefaultRequestsPerMinute() const override { return 30; }
 
-  bool Supports(const Timeframe& tf) const override { return !Interval(tf).empty(); }
-
   Result<std::vector<FetchRequest>> Plan(const PlanInput& in, std::string* clamped) const override {
-    const std::string interval = Interval(in.timeframe);
-    if (interval.empty()) {
-      return Status::InvalidArgument("yahoo serves 1m, 2m, 5m, 15m, 30m, 1h, 1d and 1w bars, not " +
-                                     in.timeframe.name());
-    }
+    ASSIGN_OR_RETURN(const std::string interval, RequestNameOf(in.timeframe));
     const int64_t s = in.timeframe.seconds();
     // How far back the interval is served, and the most one request may ask for.
     Micros back = 0, per_request = 0;
@@ -110,6 +102,7 @@ class Yahoo final : public Provider {
   }
 
  private:
+  std::string RequestName(const Timeframe& tf) const override { return Interval(tf); }
   static std::string Interval(const Timeframe& tf) {
     switch (tf.seconds()) {
       case 60: return "1m";

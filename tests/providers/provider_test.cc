@@ -2,11 +2,13 @@
 // classification, retries, rate limits, failover and the update of a real vault (real
 // Parquet through DuckDB, the real journal), on a simulated clock.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "core/checksum.h"
 #include "lake/lake.h"
 #include "providers/fetcher.h"
 #include "providers/provider.h"
@@ -141,7 +143,7 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   EXPECT_EQ(first.requests, 3);
   EXPECT_EQ(first.rows_fetched, 2500);
   EXPECT_EQ(first.rows_written, 2500);
-  EXPECT_EQ(first.jobs.size(), 3u);
+  EXPECT_EQ(first.jobs.size(), 1u);  // one job for the update, whatever the number of answers
   BarColumns bars = Stored("BTCUSDT", "1m");
   ASSERT_EQ(bars.size(), 2500u);
   for (size_t i = 1; i < bars.size(); ++i) ASSERT_EQ(bars.ts[i] - bars.ts[i - 1], kMinute * kMicrosPerSecond);
@@ -157,9 +159,9 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   EXPECT_EQ(second.rows_fetched, 101);
   EXPECT_EQ(second.rows_written, 100);
   EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 2600u);
-  // Each answer is an import job whose source names the provider and the URL.
+  // Each update is one import job whose source names the provider and the URL.
   auto jobs = Jobs();
-  ASSERT_EQ(jobs.size(), 4u);
+  ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].source_path.rfind("binance " + server_->origin() + "/api/v3/klines?symbol=BTCUSDT", 0), 0u)
       << jobs[0].source_path;
   EXPECT_EQ(jobs[0].source_sha256.size(), 64u);
@@ -168,6 +170,49 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   UpdateItem third = UpdateOne(Req("BTCUSDT", "1m"));
   EXPECT_EQ(third.status, "up_to_date");
   EXPECT_EQ(server_->seen().size(), 4u);
+}
+
+TEST_F(UpdateTest, AnUpdateIsOneJobKeepingEveryAnswerAndRollbackUndoesItWhole) {
+  const int64_t now = kT0 + 2500 * kMinute + 30;
+  Serve([&](const SeenRequest& r) { return Klines(r, now); });
+  SetNow(now);
+  UpdateRequest req = Req("BTCUSDT", "1m");
+  req.from = kT0 * kMicrosPerSecond;
+  UpdateItem item = UpdateOne(req);
+  ASSERT_EQ(item.status, "ok") << item.error;
+  ASSERT_EQ(item.jobs.size(), 1u);
+  auto lake = lake::Lake::Open(vault_, {});
+  ASSERT_OK(lake.status());
+  auto job = (*lake)->Job(item.jobs[0]);
+  ASSERT_OK(job.status());
+  EXPECT_EQ(job->status, "completed");
+  EXPECT_NE(job->source_path.find(" and 2 more responses"), std::string::npos) << job->source_path;
+  // The report lists the three answers: SHA-256, the redacted URL and the HTTP status.
+  auto report = nlohmann::json::parse(job->report_json);
+  ASSERT_EQ(report["sources"].size(), 3u) << job->report_json;
+  std::string list;
+  for (const auto& s : report["sources"]) {
+    const std::string sha = s["sha256"];
+    list += sha + "  " + s["provenance"].get<std::string>() + "\n";
+    EXPECT_EQ(s["provenance"].get<std::string>().rfind("binance GET " + server_->origin() + "/api/v3/klines?", 0), 0u);
+    EXPECT_NE(s["provenance"].get<std::string>().find(" -> 200"), std::string::npos);
+    // Kept byte for byte under .barlake/sources/, like an imported file.
+    std::ifstream kept(vault_ + "/.barlake/sources/" + sha, std::ios::binary);
+    std::stringstream body;
+    body << kept.rdbuf();
+    EXPECT_EQ(Sha256Hex(body.str()), sha);
+  }
+  // The job's source is the list of the answers, kept too.
+  std::ifstream manifest(vault_ + "/.barlake/sources/" + job->source_sha256, std::ios::binary);
+  std::stringstream m;
+  m << manifest.rdbuf();
+  EXPECT_EQ(m.str(), list);
+  EXPECT_EQ(Sha256Hex(list), job->source_sha256);
+  // Rollback undoes the whole update.
+  ASSERT_OK((*lake)->Rollback(item.jobs[0]).status());
+  auto datasets = (*lake)->Datasets();
+  ASSERT_OK(datasets.status());
+  for (const auto& d : *datasets) EXPECT_EQ(d.rows, 0) << d.symbol << " " << d.timeframe;
 }
 
 TEST_F(UpdateTest, UpdateAllTakesOnlyDatasetsThatOptedIn) {
@@ -341,6 +386,60 @@ TEST_F(UpdateTest, AlphaVantageQuotaFailsOverToYahooAndTheKeyIsNeverStored) {
   }
   for (const auto& a : item.attempts) EXPECT_EQ(a.find("SECRETKEY123"), std::string::npos) << a;
   EXPECT_GT(Stored("IBM", "5m").size(), 0u);
+}
+
+TEST_F(UpdateTest, AlphaVantageDailyCountAndOpenBreakersAreKeptInTheVaultAcrossRuns) {
+  int64_t now = kT0 + 2 * 86400;  // 2024-03-06
+  ::setenv("ALPHAVANTAGE_API_KEY", "SECRETKEY123", 1);
+  Serve([&](const SeenRequest& r) {
+    if (r.path == "/query") return Reply{200, Recorded("alphavantage-quota.json")};
+    return Reply{200, testutil::YahooChart("IBM", "5m", 300, std::stoll(r.Param("period1")),
+                                           std::stoll(r.Param("period2")), now - 3600)};
+  });
+  auto av_requests = [&] {
+    int n = 0;
+    for (const auto& s : server_->seen()) n += s.path == "/query";
+    return n;
+  };
+  // An earlier run today already sent the free key's 25 requests.
+  {
+    std::ofstream out(vault_ + "/.barlake/providers.json");
+    out << R"({"format": "barlake provider state 1", "providers": {"alphavantage": )"
+        << R"({"day": "2024-03-06", "requests": 25, "open_until": 0, "open_why": ""}}})";
+  }
+  SetNow(now);
+  UpdateRequest req = Req("IBM", "5m");
+  req.from = (now - 86400) * kMicrosPerSecond;
+  UpdateItem first = UpdateOne(req);
+  ASSERT_EQ(first.status, "ok") << first.error;
+  EXPECT_EQ(first.provider, "yahoo");
+  EXPECT_EQ(av_requests(), 0);  // never asked
+  ASSERT_FALSE(first.attempts.empty());
+  EXPECT_NE(first.attempts[0].find("daily quota is 25"), std::string::npos) << first.attempts[0];
+
+  // The next UTC day counts from zero: Alpha Vantage is asked, says its quota is used up
+  // (its own count), and the breaker it opens is kept for the next run.
+  now += 86400;
+  SetNow(now);
+  req.from = (now - 3600) * kMicrosPerSecond;
+  UpdateItem second = UpdateOne(req);
+  ASSERT_EQ(second.status, "ok") << second.error;
+  EXPECT_EQ(av_requests(), 1);
+  std::ifstream in(vault_ + "/.barlake/providers.json");
+  auto state = nlohmann::json::parse(in);
+  EXPECT_EQ(state["providers"]["alphavantage"]["day"], "2024-03-07");
+  EXPECT_EQ(state["providers"]["alphavantage"]["requests"], 1);
+  EXPECT_GT(state["providers"]["alphavantage"]["open_until"].get<int64_t>(), now * kMicrosPerSecond);
+
+  // Another run an hour later: the kept breaker skips Alpha Vantage without asking.
+  now += 3600;
+  SetNow(now);
+  req.from = (now - 3600) * kMicrosPerSecond;
+  UpdateItem third = UpdateOne(req);
+  ASSERT_EQ(third.status, "ok") << third.error;
+  EXPECT_EQ(av_requests(), 1);
+  ASSERT_FALSE(third.attempts.empty());
+  EXPECT_NE(third.attempts[0].find("since an earlier run"), std::string::npos) << third.attempts[0];
 }
 
 TEST_F(UpdateTest, AlphaVantageInvalidCallIsAnUnknownSymbolAndDeclaresNothing) {

@@ -51,6 +51,9 @@ class ReplayServer {
       for (const auto& [k, v] : reply.headers) res.set_header(k, v);
       res.set_content(reply.body, reply.content_type);
     });
+    // httplib's pool has one thread per core minus one: a kept-alive connection the client
+    // left would hold it until its keep-alive timeout, and the next request would wait.
+    server_.new_task_queue = [] { return new httplib::ThreadPool(8); };
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // stop() before the loop runs would be lost, and the destructor would wait forever.

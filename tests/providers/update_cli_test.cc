@@ -2,6 +2,8 @@
 // (BARLAKE_BINANCE_URL), on a simulated clock (BARLAKE_TEST_NOW, test builds only).
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "update_cli_fixture.h"
 
 namespace barlake {
@@ -48,6 +50,31 @@ TEST_F(UpdateCliTest, AnAdjustedHistoryExitsFiveNamingTheRatio) {
   EXPECT_NE(stopped.err.find("constant ratio of 0.5 "), std::string::npos) << stopped.err;
   EXPECT_NE(stopped.err.find("barlake update BTCUSDT --timeframe 1m --full"), std::string::npos) << stopped.err;
   EXPECT_NE(stopped.out.find("adjusted"), std::string::npos) << stopped.out;
+}
+
+TEST_F(UpdateCliTest, NothingEligibleSaysWhyAndHowToOptIn) {
+  // A dataset imported from a file (NinjaTrader) never opted in: `update` alone finds nothing.
+  const std::string file = dir_.Sub("ES.Last.txt");
+  {
+    std::ofstream out(file);
+    out << "20240304 000100;5000;5001;4999;5000.5;10\n20240304 000200;5000.5;5002;5000;5001;12\n";
+  }
+  ASSERT_EQ(RunBarlake({"--vault", vault_, "import", file, "--symbol", "ES", "--timeframe", "1m", "--tz", "UTC"})
+                .exit_code,
+            0);
+  const std::vector<std::string> env = {"BARLAKE_BINANCE_URL=" + server_->origin(),
+                                        "BARLAKE_YAHOO_URL=" + server_->origin(), "BARLAKE_TEST_NOW=" + Iso(now_)};
+  CommandResult r = RunBarlake({"--vault", vault_, "update"}, env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("no dataset to update"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("asset_class"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("provider_symbols"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--provider"), std::string::npos) << r.out;
+  CommandResult j = RunBarlake({"--vault", vault_, "update", "--json"}, env);
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(j.out, "[]\n");
+  EXPECT_NE(j.err.find("no dataset to update"), std::string::npos) << j.err;
+  EXPECT_TRUE(server_->seen().empty());
 }
 
 }  // namespace

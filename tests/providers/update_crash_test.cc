@@ -9,16 +9,16 @@ TEST_F(UpdateCliTest, KilledDuringAnUpdateThenRecoveredAndRunAgain) {
   const std::vector<std::string> env = {"BARLAKE_BINANCE_URL=" + server_->origin(),
                                         "BARLAKE_TEST_NOW=" + Iso(now_)};
   std::vector<std::string> update = {"--vault", vault_, "update", "BTCUSDT", "--timeframe", "1m", "--from", Iso(kT0)};
-  // SIGKILL while the second answer's import has its partitions staged.
+  // SIGKILL while the update's one job (three answers) has its partitions staged.
   auto killed_env = env;
-  killed_env.push_back("BARLAKE_CRASH_AT=after-staged:2");
+  killed_env.push_back("BARLAKE_CRASH_AT=after-staged");
   CommandResult killed = RunBarlake(update, killed_env);
   ASSERT_EQ(killed.signal, SIGKILL) << killed.err;
   CommandResult rec = RunBarlake({"--vault", vault_, "recover"});
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   EXPECT_NE(rec.out.find("Recovered 1 interrupted job"), std::string::npos) << rec.out;
   ASSERT_EQ(RunBarlake({"--vault", vault_, "verify"}).exit_code, 0);
-  // Run again: the first answer is already imported (skipped by its SHA-256), the rest comes.
+  // Run again: recovery finished or undid the job; the update brings what is missing.
   CommandResult again = RunBarlake(update, env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   CommandResult q = RunBarlake({"--vault", vault_, "query",
