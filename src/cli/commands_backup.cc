@@ -280,7 +280,7 @@ void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
   bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works), s3://BUCKET/PREFIX, or the name of a [[backup]] in barlake.toml (default: the first)");
   bk->add_flag("--json", a.as_json, "Print the result as JSON");
   AddS3Options(bk, a);
-  bk->callback([&] {
+  bk->callback([&g, &rc, bk] {  // bk by value: the local pointer is gone when CLI11 calls back
     if (bk->get_subcommands().empty()) rc = CmdBackup(g, a);
   });
   auto* ls = bk->add_subcommand("list", "List the snapshots in a backup");

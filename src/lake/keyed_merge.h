@@ -138,7 +138,10 @@ MergeOutcome<Rows> MergeSorted(const Rows& stored, const Rows& incoming, size_t 
       Traits::AppendNew(&m.rows, incoming, j++, job_id);
       ++m.added;
     } else {
-      const MergeSettle settle = Traits::Settle(stored, i, incoming, j);
+      // --on-conflict replace is the user saying the file's values win: a provisional
+      // bar in it (the last of a one-line correction file) replaces a final stored one.
+      const MergeSettle settle = policy == ConflictPolicy::kReplace ? MergeSettle::kCompare
+                                                                    : Traits::Settle(stored, i, incoming, j);
       if (settle == MergeSettle::kComplete) {
         Traits::AppendNew(&m.rows, incoming, j, job_id);
         ++m.completed;

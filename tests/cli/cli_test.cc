@@ -161,12 +161,14 @@ TEST_F(CliTest, ConflictFailAndRollbackRefusalExitWithConflict) {
   const std::string b = Source("b.txt", NtMinutes("20240115 063100", 10, 200));
   CommandResult f = Bl({"import", b, "--symbol", "ES", "--timeframe", "1m", "--on-conflict", "fail"});
   EXPECT_EQ(f.exit_code, 5);
-  EXPECT_NE(f.err.find("10 bars in"), std::string::npos) << f.err;
+  // The last bar of each file is provisional (maybe still forming): the later file's, with
+  // more volume, completes the stored one instead of conflicting, so 9 of the 10 conflict.
+  EXPECT_NE(f.err.find("9 bars in"), std::string::npos) << f.err;
   CommandResult dry = Bl({"import", b, "--symbol", "ES", "--timeframe", "1m", "--dry-run", "--json"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   auto dj = nlohmann::json::parse(dry.out);
   EXPECT_EQ(dj["status"], "dry_run");
-  EXPECT_EQ(dj["rows_conflicting"], 10);
+  EXPECT_EQ(dj["rows_conflicting"], 9);
   ASSERT_EQ(Bl({"import", b, "--symbol", "ES", "--timeframe", "1m", "--on-conflict", "replace"}).exit_code, 0);
   CommandResult refused = Bl({"rollback", "1"});
   EXPECT_EQ(refused.exit_code, 5);

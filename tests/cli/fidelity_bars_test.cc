@@ -89,13 +89,19 @@ TEST_F(BarsFidelityTest, ProvisionalCompletionIsInTheJsonReportAndAnOlderFileNev
   EXPECT_EQ(report["provisional_completed"], 1) << r.out;
   EXPECT_EQ(report["rows_conflicting"].is_null() ? 0 : report["rows_conflicting"].get<int>(), 0) << r.out;
 
-  // The forming export again (a copy with other bytes, so it is not skipped), even with
-  // --on-conflict replace: its provisional last bar does not override the final one.
+  // The forming export again (a copy with other bytes, so it is not skipped): its
+  // provisional last bar does not override the final one; with --on-conflict replace the
+  // user says the file's values win, and they do.
   const std::string copy = dir_.Sub("forming_copy.csv");
   ASSERT_TRUE(testutil::WriteText(copy, testutil::ReadText(Fixture("tv_btc_1h_forming.csv")) + "\n").ok());
-  r = Bl({"import", copy, "--symbol", "BTC", "--timeframe", "1h", "--on-conflict", "replace", "--json"});
+  r = Bl({"import", copy, "--symbol", "BTC", "--timeframe", "1h", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Query("SELECT volume FROM bars WHERE ts = '2024-03-04 05:00:00+00'"), "1185.0\n");
+  const std::string copy2 = dir_.Sub("forming_copy2.csv");
+  ASSERT_TRUE(testutil::WriteText(copy2, testutil::ReadText(Fixture("tv_btc_1h_forming.csv")) + "\n\n").ok());
+  r = Bl({"import", copy2, "--symbol", "BTC", "--timeframe", "1h", "--on-conflict", "replace", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Query("SELECT volume FROM bars WHERE ts = '2024-03-04 05:00:00+00'"), "1185.0\n");
 }
 
 // ---- 5: weekly bars ----

@@ -238,6 +238,8 @@ TEST_F(StatsCliTest, DefaultRangeIsTheLastTwentySessions) {
   for (int64_t day = DaysFromCivil(2024, 1, 16); day <= DaysFromCivil(2024, 2, 16); ++day) {
     if ((day + 4) % 7 == 0 || (day + 4) % 7 == 6) continue;  // 1970-01-01 was a Thursday
     bars.push_back({day * kMicrosPerDay + 15 * kHour, 100, 101, 99, 100.5, 5});
+    // A second bar a minute later: one bar a day would read as a 24h file, not 1m.
+    bars.push_back({day * kMicrosPerDay + 15 * kHour + 60 * 1000000LL, 100, 101, 99, 100.5, 5});
     std::string iso = FormatIsoUtc(day * kMicrosPerDay);
     dates.push_back(iso.substr(0, 10));
   }

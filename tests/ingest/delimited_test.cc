@@ -288,21 +288,21 @@ TEST_F(DelimitedTest, UnknownNamesSayHowToMapThem) {
   auto r = Parse(DelimitedCsvFormat(), data);
   ASSERT_RAISES(kInvalidInput, r);
   EXPECT_EQ(r.status().message(),
-            "file.csv:1: no column looks like a time column (header: Datum, Er\xc3\xb6" "ffnung, Hoch, Tief, "
-            "Schluss); pass --columns time=NAME");
+            "file.csv:1: no column looks like a time column (header: Wann, Anfang, Oben, Unten, "
+            "Ende); pass --columns time=NAME");
   EXPECT_EQ(DelimitedCsvFormat()->Detect(data, "").score, 0);
   ASSERT_OK_AND_ASSIGN(ParsedBars p,
                        Parse(DelimitedCsvFormat(), data, "UTC", "1m", "",
-                             "time=Datum,open=Er\xc3\xb6" "ffnung,high=hoch,low=4,close=Schluss,volume=none"));
+                             "time=Wann,open=Anfang,high=oben,low=4,close=Ende,volume=none"));
   ASSERT_EQ(p.bars.size(), 1u);
   EXPECT_EQ(FormatIsoUtc(p.bars.ts[0]), "2024-01-02T09:30:00Z");
   EXPECT_EQ(p.bars.low[0], 0.5);
   EXPECT_EQ(p.bars.close[0], 1.5);
   auto bad = Parse(DelimitedCsvFormat(), data, "UTC", "1m", "", "time=Nope");
   ASSERT_RAISES(kInvalidInput, bad);
-  EXPECT_NE(bad.status().message().find("no column is named 'Nope' (the header has: Datum,"), std::string::npos)
+  EXPECT_NE(bad.status().message().find("no column is named 'Nope' (the header has: Wann,"), std::string::npos)
       << bad.status().message();
-  ASSERT_RAISES(kInvalidArgument, Parse(DelimitedCsvFormat(), data, "UTC", "1m", "", "when=Datum"));
+  ASSERT_RAISES(kInvalidArgument, Parse(DelimitedCsvFormat(), data, "UTC", "1m", "", "when=Wann"));
 }
 
 TEST_F(DelimitedTest, RowProblemsNameLineAndField) {

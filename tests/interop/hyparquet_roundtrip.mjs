@@ -331,7 +331,9 @@ async function readLake(hp, lakeDir, problems) {
       const where = `lake/${rel} row ${i}`
       if (typeof r.ts !== 'bigint') return bad(`${where}: ts is ${r.ts} (${typeof r.ts}), expected INT64 micros`)
       if (typeof r.job !== 'bigint') bad(`${where}: job is ${r.job}, expected BIGINT`)
-      if (r.flags !== 0) bad(`${where}: flags is ${r.flags}, expected 0 for an imported bar`)
+      // 16 = provisional: the last bar of an imported file (docs/validation.md), and the
+      // bars built from it.
+      if (r.flags !== 0 && r.flags !== 16) bad(`${where}: flags is ${r.flags}, expected 0 or 16 (provisional)`)
       for (const c of VALUES) if (typeof r[c] !== 'number') bad(`${where} (${iso(r.ts)}): ${c} is ${r[c]}, expected DOUBLE`)
       if (prev !== null && r.ts <= prev) bad(`${where}: ts ${iso(r.ts)} is not after the previous row's ${iso(prev)}`)
       prev = r.ts
@@ -426,17 +428,20 @@ async function main(argv) {
         die(`import ${imp.file} --json printed no JSON object: ${out}`)
       }
       if (r.status !== 'completed' || r.rows_read !== imp.bars.length || r.rows_rejected !== 0 ||
-          r.rows_conflicting !== 0 || r.rows_added + r.rows_identical !== imp.bars.length) {
+          r.rows_conflicting !== 0 || r.rows_added + r.rows_identical + (r.provisional_completed || 0) !== imp.bars.length) {
         die(`import of ${imp.file} (${imp.bars.length} bars) did not add every bar cleanly: ${out.trim()}`)
       }
       const key = `${imp.symbol}/${imp.timeframe}`
       if (!expected.has(key)) expected.set(key, new Map())
       const rows = expected.get(key)
-      for (const b of imp.bars) {
+      imp.bars.forEach((b, k) => {
         const ts = BigInt(b.openMs) * US_PER_MS
-        const prior = rows.get(ts) // overlapping identical bar: the first import keeps it
-        if (!prior) rows.set(ts, { ts, v: b.fields.map(Number), job: BigInt(r.job) })
-      }
+        const last = k === imp.bars.length - 1 // the file's last bar is stored provisional
+        const prior = rows.get(ts) // overlapping identical bar: the first import keeps it...
+        if (!prior) rows.set(ts, { ts, v: b.fields.map(Number), job: BigInt(r.job), prov: last })
+        // ...unless it was provisional and this file holds it final: this job completes it.
+        else if (prior.prov && !last) rows.set(ts, { ts, v: b.fields.map(Number), job: BigInt(r.job), prov: false })
+      })
     }
     for (const [key, rows] of expected) expected.set(key, [...rows.values()].sort((a, b) => (a.ts < b.ts ? -1 : 1)))
   }

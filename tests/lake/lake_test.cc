@@ -143,13 +143,18 @@ TEST_F(VaultTest, OverlapMergesOnlyTouchedPartitionsAndHandlesConflicts) {
 
 TEST_F(VaultTest, ReplacePolicyTakesTheFilesValues) {
   auto lake = OpenLake();
-  ASSERT_OK(lake->Import(Req(WriteSource("a.txt", NtLine("20240115 093100", 5, 6, 4, 5, 1)))).status());
-  ImportRequest r = Req(WriteSource("b.txt", NtLine("20240115 093100", 7, 8, 6, 7, 2)));
+  // Each file ends with a later bar, so the conflicting 09:31 bar is final in both (the
+  // last bar of a file is provisional and would be completed, not replaced).
+  ASSERT_OK(lake->Import(Req(WriteSource("a.txt", NtLine("20240115 093100", 5, 6, 4, 5, 1) +
+                                                      NtLine("20240115 093200", 5, 6, 4, 5, 1))))
+                .status());
+  ImportRequest r = Req(WriteSource("b.txt", NtLine("20240115 093100", 7, 8, 6, 7, 2) +
+                                                 NtLine("20240115 093200", 5, 6, 4, 5, 1)));
   r.on_conflict = ConflictPolicy::kReplace;
   ASSERT_OK_AND_ASSIGN(ImportResult res, lake->Import(r));
   EXPECT_EQ(res.rows_replaced, 1);
   ASSERT_OK_AND_ASSIGN(BarColumns b, lake->Read("ES", "1m", 0, INT64_MAX / 2));
-  ASSERT_EQ(b.size(), 1u);
+  ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b.open[0], 7);
   EXPECT_EQ(b.job[0], res.job.id);
 }
