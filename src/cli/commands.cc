@@ -204,6 +204,26 @@ int CmdImportOne(const Globals& g, ImportArgs a);
 /// array) of file, dataset, rows and status. Exit 0 when every file was imported or skipped,
 /// else the exit code of the first file that failed (docs/exit-codes.md).
 int CmdImportMany(const Globals& g, const ImportArgs& a, const std::vector<std::string>& files) {
+  // GEX snapshot files name their own tickers (commands_snapshot.cc): a folder of them is
+  // a snapshot import. Mixed with bar files, one --symbol cannot fit both kinds.
+  const std::string& format = a.options.format;
+  if (format == "gex-json" || format.empty() || format == "auto") {
+    std::vector<std::string> snapshots, bars;
+    for (const auto& f : files) (format == "gex-json" || LooksLikeSnapshotFile(f) ? snapshots : bars).push_back(f);
+    if (!snapshots.empty() && bars.empty()) {
+      if (!a.options.timeframe.empty() && a.options.timeframe != "gex") {
+        return Fail(Status::InvalidArgument("these are GEX snapshot files; they name their own tickers, so drop "
+                                            "--symbol and --timeframe"));
+      }
+      return ImportSnapshotFiles(g, snapshots, a.on_conflict, a.options.dry_run, a.as_json);
+    }
+    if (!snapshots.empty()) {
+      return Fail(Status::InvalidArgument(
+          QuotedPath(snapshots.front()) + " is a GEX snapshot file and " + QuotedPath(bars.front()) +
+          " a bar file; import them separately (snapshot files without --symbol and --timeframe); nothing was "
+          "imported"));
+    }
+  }
   if (a.options.symbol.empty() || a.options.timeframe.empty()) {
     return Fail(Status::InvalidArgument("import of bar files needs --symbol and --timeframe, e.g. "
                                         "--symbol ES --timeframe 1m"));

@@ -168,7 +168,8 @@ Result<std::vector<DatasetHealth>> CheckHealth(Lake* lake, const HealthRequest& 
       ASSIGN_OR_RETURN(source, request.calendar(d.symbol, d.timeframe));
     }
     if (source && tf.seconds() > 86400) {
-      h.report.notes.push_back("weekly bars are not checked against the calendar");
+      h.report.notes.push_back(std::string(tf.is_monthly() ? "monthly" : "weekly") +
+                               " bars are not checked against the calendar");
       source.reset();
     }
     if (source) {

@@ -261,6 +261,14 @@ Result<JobRecord> Lake::RenameDataset(const RenameRequest& req) {
                                    "it to another symbol first, then to '" + req.new_symbol + "'");
   }
   RETURN_IF_ERROR(CheckSymbolCase(req.new_symbol, req.timeframe));
+  // Held quarantine rows name their dataset; renamed under them they would stay behind
+  // under the old name, where a later release would recreate the old dataset.
+  ASSIGN_OR_RETURN(auto held, journal_->ListQuarantine(req.symbol, req.timeframe, "held", 0, 1));
+  if (!held.empty()) {
+    return Status::Conflict(name + " has quarantined rows waiting for a decision; release or drop them first "
+                            "(`barlake quarantine list --symbol " + req.symbol + " --timeframe " +
+                            req.timeframe + "`), then rename; nothing was changed");
+  }
   const auto dependents = AllDependents(registry_, name);
   if (!dependents.empty()) {
     return Status::Conflict("derived datasets are built from " + name + ": " + NamesOf(dependents) +

@@ -531,8 +531,9 @@ Result<std::vector<RegenerateItem>> Lake::DeclareResample(const ResampleRequest&
                                      "; pick coarser timeframes");
     }
     if (tf.seconds() > 86400) {
-      return Status::InvalidArgument(
-          "weekly bars are not built from minutes; import them as their own dataset");
+      return Status::InvalidArgument(std::string(tf.is_monthly() ? "monthly" : "weekly") +
+                                     " bars are not built from minutes; import them as their own "
+                                     "dataset");
     }
     if (tf.is_daily_or_longer() && request.name.empty()) {
       return Status::InvalidArgument(

@@ -164,6 +164,31 @@ TEST_F(EverydayTest, RenameRefusesAnExistingTargetACaseOnlyChangeAndDependents) 
   EXPECT_EQ(ReadCount("ES", "1m"), 40);
 }
 
+TEST_F(EverydayTest, RenameRefusesWhileQuarantinedRowsAreHeldAndGoesAheadOnceTheyAreDecided) {
+  // 200 calm bars and one bad tick: the tick is held in quarantine under ES 1m.
+  std::string text = testutil::NtMinutes("20240115 093100", 200, 100);
+  text += testutil::NtLine("20240115 125100", 593.13, 593.13, 100, 100.25, 3);
+  text += testutil::NtMinutes("20240115 125200", 30, 100);
+  const std::string src = dir_.Sub("es.txt");
+  ASSERT_TRUE(testutil::WriteText(src, text).ok());
+  ASSERT_EQ(Bl({"import", src, "--symbol", "ES", "--timeframe", "1m"}).exit_code, 0);
+  const std::string toml_before = Toml();
+  const auto lake_before = testutil::Snapshot(vault_ + "/lake");
+
+  CommandResult ren = Bl({"dataset", "rename", "ES", "1m", "MES"});
+  EXPECT_EQ(ren.exit_code, 5) << ren.err;  // kConflict
+  EXPECT_NE(ren.err.find("quarantine list --symbol ES --timeframe 1m"), std::string::npos) << ren.err;
+  EXPECT_EQ(Toml(), toml_before);
+  EXPECT_EQ(testutil::Snapshot(vault_ + "/lake"), lake_before);
+
+  auto held = nlohmann::json::parse(Bl({"quarantine", "list", "--json"}).out);
+  ASSERT_EQ(held.size(), 1u);
+  ASSERT_EQ(Bl({"quarantine", "drop", std::to_string(held[0]["id"].get<int64_t>())}).exit_code, 0);
+  CommandResult again = Bl({"dataset", "rename", "ES", "1m", "MES"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(ReadCount("MES", "1m"), 230);
+}
+
 // ---- import FILE... | DIR ---------------------------------------------------------------
 
 TEST_F(EverydayTest, ImportOfAFolderIsOneJobPerFileCarriesOnPastABadFileAndFailsTheExitCode) {
@@ -185,6 +210,29 @@ TEST_F(EverydayTest, ImportOfAFolderIsOneJobPerFileCarriesOnPastABadFileAndFails
   EXPECT_EQ(completed, 2);
   EXPECT_EQ(failed, 1);
   ExpectVerifyClean();
+}
+
+TEST_F(EverydayTest, ImportOfAFolderOfGexFilesIsASnapshotImportAndAMixedFolderIsRefused) {
+  const std::string gex = std::string(BARLAKE_TEST_DATA_DIR) + "/gex/";
+  const std::string folder = dir_.Sub("gex_folder");
+  fs::create_directories(folder);
+  fs::copy_file(gex + "SPX_2026-02-25_rt.json", folder + "/SPX_2026-02-25_rt.json");
+  fs::copy_file(gex + "SPY_2026-02-25_pre.json", folder + "/SPY_2026-02-25_pre.json");
+  CommandResult r = Bl({"import", folder});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto ds = nlohmann::json::parse(Bl({"snapshots", "list", "--json"}).out);
+  ASSERT_EQ(ds.size(), 2u) << ds.dump();
+
+  // A folder holding both kinds changes nothing and says how to import them.
+  const std::string mixed = dir_.Sub("mixed");
+  fs::create_directories(mixed);
+  fs::copy_file(gex + "SPX_2026-02-26_rt.json", mixed + "/SPX_2026-02-26_rt.json");
+  fs::copy_file(Fixture("ES.Last.txt"), mixed + "/ES.Last.txt");
+  CommandResult m = Bl({"import", mixed, "--symbol", "ES", "--timeframe", "1m"});
+  EXPECT_EQ(m.exit_code, 2) << m.out << m.err;
+  EXPECT_NE(m.err.find("import them separately"), std::string::npos) << m.err;
+  EXPECT_EQ(nlohmann::json::parse(Bl({"snapshots", "list", "--json"}).out).size(), 2u);
+  EXPECT_EQ(ReadCount("ES", "1m"), -1);
 }
 
 TEST_F(EverydayTest, ImportOfSeveralFilesAsJsonIsAnArrayAndExitsZeroWhenNoneFailed) {
