@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "api/guard.h"
 #include "api/lake_access.h"
 #include "core/timeframe.h"
 #include "providers/http_client.h"
@@ -23,18 +24,7 @@ struct DataManager::Impl {
 
 namespace {
 
-template <class F>
-auto Guarded(const char* what, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return Status::Internal(std::string(what) + ": out of memory");
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string(what) + ": unexpected exception: " + e.what());
-  } catch (...) {
-    return Status::Internal(std::string(what) + ": unexpected exception");
-  }
-}
+using internal::Guard;
 
 FetchReport ReportOf(const providers::UpdateItem& item) {
   FetchReport r;
@@ -83,7 +73,7 @@ Result<Bars> DataManager::GetOhlcv(const std::string& symbol, const std::string&
 
 Result<FetchReport> DataManager::FetchMissing(const std::string& symbol, const std::string& timeframe, Micros from,
                                               Micros to, const GetOhlcvOptions& options) {
-  return Guarded("FetchMissing", [&]() -> Result<FetchReport> {
+  return Guard("FetchMissing", [&]() -> Result<FetchReport> {
     impl_->last = FetchReport{};
     ASSIGN_OR_RETURN(Timeframe tf, Timeframe::Parse(timeframe));
     if (from >= to) return Status::InvalidArgument("FetchMissing: from must be before to");
@@ -139,7 +129,7 @@ Result<FetchReport> DataManager::FetchMissing(const std::string& symbol, const s
 }
 
 Result<std::vector<std::string>> DataManager::ListSymbols() {
-  return Guarded("ListSymbols", [&]() -> Result<std::vector<std::string>> {
+  return Guard("ListSymbols", [&]() -> Result<std::vector<std::string>> {
     std::set<std::string> symbols;
     ASSIGN_OR_RETURN(auto stored, impl_->lake->Datasets());
     for (const auto& d : stored) {
@@ -154,7 +144,7 @@ Result<std::vector<std::string>> DataManager::ListSymbols() {
 }
 
 Result<std::vector<std::string>> DataManager::ListTimeframes(const std::string& symbol) {
-  return Guarded("ListTimeframes", [&]() -> Result<std::vector<std::string>> {
+  return Guard("ListTimeframes", [&]() -> Result<std::vector<std::string>> {
     std::map<int64_t, std::string> by_length;
     auto add = [&](const std::string& kind, const std::string& name) {
       auto tf = Timeframe::Parse(name);
@@ -176,7 +166,7 @@ Result<std::vector<std::string>> DataManager::ListTimeframes(const std::string& 
 }
 
 Result<std::vector<std::string>> DataManager::ProviderFor(const std::string& symbol, const std::string& timeframe) {
-  return Guarded("ProviderFor", [&]() -> Result<std::vector<std::string>> {
+  return Guard("ProviderFor", [&]() -> Result<std::vector<std::string>> {
     lake::Lake* inner = internal::LakeAccess::Inner(*impl_->lake);
     if (!inner) return Status::Internal("ProviderFor: the Lake has no vault open");
     providers::UpdaterOptions o;  // no HTTP client: nothing is fetched

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "barlake/lake.h"
+#include "api/guard.h"
 #include "api/lake_access.h"
 #include "calendar/calendar.h"
 #include "core/json_text.h"
@@ -30,19 +31,7 @@ namespace barlake {
 
 namespace {
 
-/// Run `body`, turning an escaping exception into kInternal: the public API never throws.
-template <class F>
-auto Guard(const char* what, F&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    return Status::Internal(std::string(what) + ": out of memory");
-  } catch (const std::exception& e) {
-    return Status::Internal(std::string(what) + ": unexpected exception: " + e.what());
-  } catch (...) {
-    return Status::Internal(std::string(what) + ": unexpected exception");
-  }
-}
+using internal::Guard;
 
 /// The lake's record (or each of its records) as the public type.
 template <class Record>

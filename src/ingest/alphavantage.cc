@@ -130,10 +130,9 @@ bool ReadStamp(std::string_view stamp, uint32_t line, ProblemList* problems, Row
   return false;
 }
 
-class AlphaVantageJson : public BarFormat {
+class AlphaVantageJson : public internal::JsonDocumentFormat {
  public:
   std::string_view name() const override { return "alphavantage-json"; }
-  bool rows_are_lines() const override { return false; }
   std::string_view description() const override {
     return "Alpha Vantage TIME_SERIES_* JSON ({\"Meta Data\":..., \"Time Series (1min)\":...}), zone "
            "from \"Time Zone\"";
@@ -152,13 +151,8 @@ class AlphaVantageJson : public BarFormat {
     return {0, "not a JSON object starting with the key \"Meta Data\""};
   }
 
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
-    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
-  }
-
  private:
-  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
-    ASSIGN_OR_RETURN(json doc, internal::ParseJsonDocument(data, opt.file_label));
+  Result<ParsedBars> ParseDocument(json& doc, const ParseOptions& opt) const override {
     const std::string& file = opt.file_label;
     if (!doc.is_object()) return Status::InvalidInput(file + ": not an Alpha Vantage response (not a JSON object)");
     if (!doc.contains("Meta Data")) {
@@ -249,7 +243,7 @@ class AlphaVantageJson : public BarFormat {
   }
 };
 
-class AlphaVantageCsv : public BarFormat {
+class AlphaVantageCsv : public internal::GuardedFormat {
  public:
   std::string_view name() const override { return "alphavantage-csv"; }
   std::string_view description() const override {
@@ -264,12 +258,8 @@ class AlphaVantageCsv : public BarFormat {
     return {0, "first line is not 'timestamp,open,high,low,close,volume' (Alpha Vantage CSV)"};
   }
 
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
-    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
-  }
-
  private:
-  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const override {
     const std::string& file = opt.file_label;
     const std::string_view trimmed = internal::SkipBomAndSpace(data);
     if (!trimmed.empty() && trimmed[0] == '{') {

@@ -66,10 +66,9 @@ std::string IntervalMessage(int64_t open_us, int64_t close_us, const Timeframe& 
          " bars" + found;
 }
 
-class BinanceJson : public BarFormat {
+class BinanceJson : public internal::JsonDocumentFormat {
  public:
   std::string_view name() const override { return "binance-json"; }
-  bool rows_are_lines() const override { return false; }
   std::string_view description() const override {
     return "Binance REST /api/v3/klines JSON: [[openTime ms,\"open\",...,closeTime ms,...],...]";
   }
@@ -90,13 +89,8 @@ class BinanceJson : public BarFormat {
     return {0, "the JSON arrays do not start with an epoch-millisecond open time"};
   }
 
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
-    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
-  }
-
  private:
-  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
-    ASSIGN_OR_RETURN(json doc, internal::ParseJsonDocument(data, opt.file_label));
+  Result<ParsedBars> ParseDocument(json& doc, const ParseOptions& opt) const override {
     if (!doc.is_array()) {
       return Status::InvalidInput(opt.file_label +
                                   ": expected a JSON array of klines (the body of "
@@ -184,7 +178,7 @@ bool LooksLikeKlineRow(std::string_view line) {
          ParseInt64(f[6], &c) && c > t;
 }
 
-class BinanceCsv : public BarFormat {
+class BinanceCsv : public internal::GuardedFormat {
  public:
   std::string_view name() const override { return "binance-csv"; }
   std::string_view description() const override {
@@ -205,12 +199,8 @@ class BinanceCsv : public BarFormat {
     return {0, "first line is neither the Binance kline header nor a 12-field kline row"};
   }
 
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
-    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
-  }
-
  private:
-  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const override {
     ParsedBars out;
     ProblemList problems = internal::ProblemsFor(opt, &out);
     out.bars.Reserve(data.size() / 100 + 16);

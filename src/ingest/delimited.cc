@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "ingest/ninjatrader.h"
 #include "ingest/number_parse.h"
+#include "ingest/vendor_common_internal.h"
 #include "ingest/text_decode.h"
 
 namespace barlake::ingest {
@@ -877,13 +878,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       }
       ts = (local >= 0 ? local / kMicrosPerDay : (local - kMicrosPerDay + 1) / kMicrosPerDay) * kMicrosPerDay;
     }
-    out.bars.ts.push_back(ts);
-    out.bars.open.push_back(values[0]);
-    out.bars.high.push_back(values[1]);
-    out.bars.low.push_back(values[2]);
-    out.bars.close.push_back(values[3]);
-    out.bars.volume.push_back(values[4]);
-    out.line.push_back(line_no);
+    internal::PushBar(&out, ts, values, line_no);
   }
   RETURN_IF_ERROR(problems.ToStatus(
       "Fix these lines or export the file again, then re-run the import (the " +

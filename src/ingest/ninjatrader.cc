@@ -4,6 +4,7 @@
 
 #include "core/text.h"
 #include "ingest/number_parse.h"
+#include "ingest/vendor_common_internal.h"
 
 namespace barlake::ingest {
 namespace {
@@ -155,13 +156,7 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
       out.source_tz_used = true;
       ts = close_utc - shift;
     }
-    out.bars.ts.push_back(ts);
-    out.bars.open.push_back(values[0]);
-    out.bars.high.push_back(values[1]);
-    out.bars.low.push_back(values[2]);
-    out.bars.close.push_back(values[3]);
-    out.bars.volume.push_back(values[4]);
-    out.line.push_back(line_no);
+    internal::PushBar(&out, ts, values, line_no);
   }
   RETURN_IF_ERROR(problems.ToStatus(
       "Each line must be 'yyyyMMdd HHmmss;open;high;low;close;volume' (or 'yyyyMMdd;...' for "

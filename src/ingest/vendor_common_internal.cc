@@ -157,16 +157,6 @@ void SortAndNote(ParsedBars* p) {
                                         std::to_string(p->reordered) + " moved)");
 }
 
-void PushBar(ParsedBars* p, Micros ts, const double (&v)[5], uint32_t line) {
-  p->bars.ts.push_back(ts);
-  p->bars.open.push_back(v[0]);
-  p->bars.high.push_back(v[1]);
-  p->bars.low.push_back(v[2]);
-  p->bars.close.push_back(v[3]);
-  p->bars.volume.push_back(v[4]);
-  p->line.push_back(line);
-}
-
 std::string TimeframeName(int64_t seconds) {
   if (seconds > 0 && seconds % 604800 == 0 && seconds / 604800 == 1) return "1w";
   if (seconds > 0 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";

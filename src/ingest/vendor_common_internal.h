@@ -1,4 +1,4 @@
-// Helpers shared by the vendor formats (binance.cc, yahoo.cc, alphavantage.cc). Module-
+// Helpers shared by the formats (binance.cc, yahoo.cc, alphavantage.cc, ninjatrader.cc, delimited.cc). Module-
 // private: nothing outside src/ingest includes this header.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "ingest/format.h"
 #include "ingest/parsed_bars.h"
 
 namespace barlake::ingest::internal {
@@ -72,8 +73,16 @@ bool ParseLocalStamp(std::string_view text, int64_t* local, bool* has_time);
 /// order, e.g. "newest first".
 void SortAndNote(ParsedBars* parsed);
 
-/// Append one bar.
-void PushBar(ParsedBars* parsed, Micros ts, const double (&v)[5], uint32_t line);
+/// Append one bar (inline: every parser calls it once per row).
+inline void PushBar(ParsedBars* p, Micros ts, const double (&v)[5], uint32_t line) {
+  p->bars.ts.push_back(ts);
+  p->bars.open.push_back(v[0]);
+  p->bars.high.push_back(v[1]);
+  p->bars.low.push_back(v[2]);
+  p->bars.close.push_back(v[3]);
+  p->bars.volume.push_back(v[4]);
+  p->line.push_back(line);
+}
 
 /// Run a parser body so that no exception escapes (nlohmann-json, std::bad_alloc):
 /// anything thrown becomes kInvalidInput naming the file.
@@ -85,6 +94,32 @@ Result<ParsedBars> NoThrow(const std::string& file_label, F&& body) {
     return Status::InvalidInput(file_label + ": cannot read the file (" + ToValidUtf8(e.what()) + ")");
   }
 }
+
+/// A vendor format whose Parse runs ParseImpl under NoThrow: no exception leaves a parser,
+/// whatever the bytes.
+class GuardedFormat : public BarFormat {
+ public:
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const final {
+    return NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
+  }
+
+ protected:
+  virtual Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const = 0;
+};
+
+/// A vendor format that is one JSON document (not lines): ParseDocument gets it parsed,
+/// with syntax errors already reported as ParseJsonDocument words them.
+class JsonDocumentFormat : public GuardedFormat {
+ public:
+  bool rows_are_lines() const override { return false; }
+
+ protected:
+  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const final {
+    ASSIGN_OR_RETURN(Json doc, ParseJsonDocument(data, opt.file_label));
+    return ParseDocument(doc, opt);
+  }
+  virtual Result<ParsedBars> ParseDocument(Json& doc, const ParseOptions& opt) const = 0;
+};
 
 /// "1m", "5m", "1h", "1d", "1w": the Timeframe name of `seconds` (for messages).
 std::string TimeframeName(int64_t seconds);

@@ -60,10 +60,9 @@ std::string DateText(int64_t day) {
   return FormatIsoUtc(day * kMicrosPerDay).substr(0, 10);
 }
 
-class YahooJson : public BarFormat {
+class YahooJson : public internal::JsonDocumentFormat {
  public:
   std::string_view name() const override { return "yahoo-json"; }
-  bool rows_are_lines() const override { return false; }
   std::string_view description() const override {
     return "Yahoo Finance chart API v8 JSON ({\"chart\":{\"result\":[...]}}), bars localized "
            "with exchangeTimezoneName";
@@ -76,13 +75,8 @@ class YahooJson : public BarFormat {
     return {0, "not a JSON object starting with the key \"chart\""};
   }
 
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const override {
-    return internal::NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
-  }
-
  private:
-  Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const {
-    ASSIGN_OR_RETURN(json doc, internal::ParseJsonDocument(data, opt.file_label));
+  Result<ParsedBars> ParseDocument(json& doc, const ParseOptions& opt) const override {
     const std::string& file = opt.file_label;
     if (!doc.is_object() || !doc.contains("chart") || !doc["chart"].is_object()) {
       return Status::InvalidInput(file + ": not a Yahoo chart response (no top-level \"chart\" object)");

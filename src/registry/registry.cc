@@ -4,6 +4,8 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "registry/toml_fields.h"
+
 #include <functional>
 #include <sstream>
 
@@ -28,25 +30,8 @@ std::string Quote(const std::string& s) {
   return out + "\"";
 }
 
-std::string Where(const std::string& path, const toml::node& n) {
-  return path + ":" + std::to_string(n.source().begin.line);
-}
-
-// Unknown keys are errors: a misspelt `source_zt` must not silently fall back to a default.
-Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> known,
-                 const std::string& path, const std::string& where) {
-  for (const auto& [key, node] : t) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key.str() == k;
-    if (!ok) {
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return Status::InvalidInput(Where(path, node) + ": unknown key '" + std::string(key.str()) +
-                                  "' in " + where + "; known keys: " + list);
-    }
-  }
-  return Status::OK();
-}
+using internal::CheckKeys;
+using internal::Where;
 
 // Errors from shared validators (symbol, timeframe, zone) are the file's fault here.
 Status AsInput(const Status& s, const std::string& where) {

@@ -3,6 +3,8 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "registry/toml_fields.h"
+
 #include "calendar/calendar.h"
 #include "core/text.h"
 #include "core/time_zone.h"
@@ -11,24 +13,9 @@
 namespace barlake::registry {
 namespace {
 
-std::string Where(const std::string& path, const toml::node& n) {
-  return path + ":" + std::to_string(n.source().begin.line);
-}
 
-Status CheckKeys(const toml::table& t, std::initializer_list<std::string_view> known, const std::string& path,
-                 const std::string& where) {
-  for (const auto& [key, node] : t) {
-    bool ok = false;
-    for (auto k : known) ok = ok || key.str() == k;
-    if (!ok) {
-      std::string list;
-      for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return Status::InvalidInput(Where(path, node) + ": unknown key " + QuoteBytes(std::string(key.str())) + " in " +
-                                  where + "; known keys: " + list);
-    }
-  }
-  return Status::OK();
-}
+using internal::CheckKeys;
+using internal::Where;
 
 Result<std::string> GetString(const toml::table& t, const char* key, const std::string& path, const std::string& where) {
   const toml::node* n = t.get(key);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "demo/sample_data.h"
+#include "testutil/cli_vault_test.h"
 #include "testutil/temp_dir.h"
 #include "testutil/test_data.h"
 
@@ -27,34 +28,7 @@ std::string Fixture(const std::string& name) {
   return std::string(BARLAKE_TEST_DATA_DIR) + "/fidelity/" + name;
 }
 
-class BarsFidelityTest : public ::testing::Test {
- protected:
-  void SetUp() override { Init("UTC"); }
-  void Init(const std::string& source_tz) {
-    vault_ = dir_.Sub("v" + std::to_string(++vaults_));
-    CommandResult r = RunBarlake({"init", vault_, "--source-tz", source_tz});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-  CommandResult Bl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--vault", vault_});
-    return RunBarlake(args);
-  }
-  std::string Read(const std::string& symbol, const std::string& tf) {
-    CommandResult r = Bl({"read", symbol, tf});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-  }
-  // One query's CSV rows without the header.
-  std::string Query(const std::string& sql) {
-    CommandResult r = Bl({"query", sql, "--format", "csv"});
-    EXPECT_EQ(r.exit_code, 0) << sql << "\n" << r.err;
-    const size_t nl = r.out.find('\n');
-    return nl == std::string::npos ? "" : r.out.substr(nl + 1);
-  }
-  testutil::TempDir dir_;
-  std::string vault_;
-  int vaults_ = 0;
-};
+class BarsFidelityTest : public testutil::CliVaultTest {};
 
 // ---- 4: provisional last bars ----
 

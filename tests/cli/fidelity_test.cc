@@ -13,6 +13,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "testutil/cli_vault_test.h"
 #include "testutil/temp_dir.h"
 #include "testutil/test_data.h"
 
@@ -26,27 +27,7 @@ std::string Fixture(const std::string& name) {
   return std::string(BARLAKE_TEST_DATA_DIR) + "/fidelity/" + name;
 }
 
-class FidelityTest : public ::testing::Test {
- protected:
-  void SetUp() override { Init("UTC"); }
-  void Init(const std::string& source_tz) {
-    vault_ = dir_.Sub("v");
-    CommandResult r = RunBarlake({"init", vault_, "--source-tz", source_tz});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
-  CommandResult Bl(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--vault", vault_});
-    return RunBarlake(args);
-  }
-  // The stored bars as `read` prints them (CSV, UTC).
-  std::string Read(const std::string& symbol, const std::string& tf) {
-    CommandResult r = Bl({"read", symbol, tf});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return r.out;
-  }
-  testutil::TempDir dir_;
-  std::string vault_;
-};
+class FidelityTest : public testutil::CliVaultTest {};
 
 // ---- detection through a BOM, tabs and CRLF ----
 
@@ -364,35 +345,6 @@ TEST_F(FidelityTest, FailedImportLeavesNoSourceCopy) {
 
 // ---- read-only vaults ----
 
-// Runs barlake on a vault nobody may write: as an unprivileged user when the tests run as
-// root (root writes through any permission bits).
-CommandResult RunReadOnly(const std::string& vault, std::vector<std::string> args) {
-  std::vector<std::string> full;
-  if (::geteuid() == 0) full = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-  full.push_back(BARLAKE_BINARY);
-  full.insert(full.end(), {"--vault", vault});
-  full.insert(full.end(), args.begin(), args.end());
-  std::string cmd;
-  for (const auto& a : full) {
-    std::string q = "'";
-    for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += q + "' ";
-  }
-  const std::string err_file = vault + ".err";
-  cmd += "2>'" + err_file + "'";
-  CommandResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
-}
-
 TEST_F(FidelityTest, EveryReadingCommandWorksOnAReadOnlyVault) {
   if (::geteuid() == 0 && !std::filesystem::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv as root";
   ASSERT_EQ(Bl({"import", Fixture("nt_bom_semicolon.txt"), "--symbol", "ES", "--timeframe", "1m", "--calendar",
@@ -413,16 +365,16 @@ TEST_F(FidelityTest, EveryReadingCommandWorksOnAReadOnlyVault) {
       {"health"},         {"quarantine", "list"},    {"stats", "ES", "1m"},
       {"calendars"},      {"gaps", "ES", "1m"}};
   for (const auto& c : commands) {
-    CommandResult r = RunReadOnly(ro, c);
+    CommandResult r = testutil::RunBarlakeReadOnly(ro, c);
     std::string name;
     for (const auto& a : c) name += a + " ";
     EXPECT_TRUE(r.exit_code == 0 || (c[0] == "health" && r.exit_code == 9)) << name << "exit " << r.exit_code
                                                                              << ": " << r.err;
     EXPECT_EQ(r.err.find("readonly"), std::string::npos) << name << r.err;
   }
-  EXPECT_NE(RunReadOnly(ro, {"read", "ES", "1m"}).out.find("2024-01-05T14:30:00"), std::string::npos);
+  EXPECT_NE(testutil::RunBarlakeReadOnly(ro, {"read", "ES", "1m"}).out.find("2024-01-05T14:30:00"), std::string::npos);
   // Writing is refused with an I/O error, not a crash.
-  CommandResult w = RunReadOnly(ro, {"import", Fixture("nt_bom_tab_crlf.txt"), "--symbol", "NQ", "--timeframe", "1m"});
+  CommandResult w = testutil::RunBarlakeReadOnly(ro, {"import", Fixture("nt_bom_tab_crlf.txt"), "--symbol", "NQ", "--timeframe", "1m"});
   EXPECT_NE(w.exit_code, 0);
   EXPECT_NE(w.exit_code, 1) << w.err;
   std::system(("chmod -R u+w '" + ro + "'").c_str());

@@ -27,35 +27,6 @@ namespace fs = std::filesystem;
 using testutil::CommandResult;
 using testutil::RunBarlake;
 
-// Runs barlake on a vault nobody may write: as an unprivileged user when the tests run as
-// root (root writes through any permission bits), as tests/cli/fidelity_test.cc does.
-CommandResult RunReadOnly(const std::string& vault, std::vector<std::string> args) {
-  std::vector<std::string> full;
-  if (::geteuid() == 0) full = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-  full.push_back(BARLAKE_BINARY);
-  full.insert(full.end(), {"--vault", vault});
-  full.insert(full.end(), args.begin(), args.end());
-  std::string cmd;
-  for (const auto& a : full) {
-    std::string q = "'";
-    for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    cmd += q + "' ";
-  }
-  const std::string err_file = vault + ".err";
-  cmd += "2>'" + err_file + "'";
-  CommandResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
-}
-
 // What the reading commands print for a vault state.
 struct Outputs {
   std::string read, stats, query;
@@ -144,13 +115,13 @@ TEST_F(IntegrityCliTest, ReadersAfterAKilledImportSeeTheStateBeforeOrAfterItNeve
       // (the catalog's, from the files the job kept), query refuses naming recover.
       const std::string ro = ReadOnlyCopy(vault, "ro" + std::to_string(n));
       const Outputs& want = c.committed ? after : before;
-      CommandResult r = RunReadOnly(ro, {"read", "ES", "1m"});
+      CommandResult r = testutil::RunBarlakeReadOnly(ro, {"read", "ES", "1m"});
       EXPECT_EQ(r.exit_code, 0) << r.err;
       EXPECT_EQ(r.out, want.read);
-      r = RunReadOnly(ro, {"stats", "ES", "1m"});
+      r = testutil::RunBarlakeReadOnly(ro, {"stats", "ES", "1m"});
       EXPECT_EQ(r.exit_code, 0) << r.err;
       EXPECT_EQ(r.out, want.stats);
-      r = RunReadOnly(ro, kQuery);
+      r = testutil::RunBarlakeReadOnly(ro, kQuery);
       if (c.committed || !c.plan_recorded) {
         EXPECT_EQ(r.exit_code, 0) << r.err;
         EXPECT_EQ(r.out, want.query);
@@ -159,7 +130,7 @@ TEST_F(IntegrityCliTest, ReadersAfterAKilledImportSeeTheStateBeforeOrAfterItNeve
         EXPECT_NE(r.err.find("barlake recover"), std::string::npos) << r.err;
         EXPECT_EQ(r.out, "");
       }
-      r = RunReadOnly(ro, {"status"});
+      r = testutil::RunBarlakeReadOnly(ro, {"status"});
       EXPECT_EQ(r.exit_code, 0) << r.err;
       EXPECT_EQ(r.out.find("INTERRUPTED job 2") != std::string::npos, !c.committed) << r.out;
       std::system(("chmod -R u+w '" + ro + "'").c_str());

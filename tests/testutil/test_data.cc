@@ -80,7 +80,9 @@ std::string Slurp(int fd) {
 }
 }  // namespace
 
-CommandResult RunBarlake(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+namespace {
+// Runs argv[0] (an absolute path) with argv, stdout and stderr captured through temp files.
+CommandResult RunProgram(const std::vector<std::string>& program_argv, const std::vector<std::string>& env) {
   CommandResult r;
   char out_tmpl[] = "/tmp/barlake-out-XXXXXX";
   char err_tmpl[] = "/tmp/barlake-err-XXXXXX";
@@ -92,11 +94,9 @@ CommandResult RunBarlake(const std::vector<std::string>& args, const std::vector
     ::dup2(err_fd, 2);
     for (const auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
     std::vector<char*> argv;
-    std::string bin = BARLAKE_BINARY;
-    argv.push_back(bin.data());
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : program_argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    ::execv(bin.c_str(), argv.data());
+    ::execv(argv[0], argv.data());
     std::perror("execv");
     ::_exit(127);
   }
@@ -113,6 +113,21 @@ CommandResult RunBarlake(const std::vector<std::string>& args, const std::vector
   ::unlink(out_tmpl);
   ::unlink(err_tmpl);
   return r;
+}
+}  // namespace
+
+CommandResult RunBarlake(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {BARLAKE_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, env);
+}
+
+CommandResult RunBarlakeReadOnly(const std::string& vault, const std::vector<std::string>& args) {
+  std::vector<std::string> argv;
+  if (::geteuid() == 0) argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  argv.insert(argv.end(), {BARLAKE_BINARY, "--vault", vault});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, {});
 }
 
 }  // namespace barlake::testutil

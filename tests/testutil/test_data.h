@@ -34,4 +34,9 @@ struct CommandResult {
 CommandResult RunBarlake(const std::vector<std::string>& args,
                          const std::vector<std::string>& env = {});
 
+/// Run `barlake --vault VAULT args...` as a user who may not write the vault: as nobody
+/// (uid 65534, through /usr/bin/setpriv) when the tests run as root, since root writes
+/// through any permission bits. Tests skip when setpriv is missing under root.
+CommandResult RunBarlakeReadOnly(const std::string& vault, const std::vector<std::string>& args);
+
 }  // namespace barlake::testutil
