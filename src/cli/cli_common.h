@@ -92,6 +92,7 @@ void AddUpdateCommands(CLI::App& app, Globals& g, int& rc);
 void AddDatasetOpsCommands(CLI::App& app, Globals& g, int& rc);
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc);  // commands_backup.cc
 void AddScheduleCommands(CLI::App& app, Globals& g, int& rc);
+void AddFundamentalsCommands(CLI::App& app, Globals& g, int& rc);  // commands_fundamentals.cc
 /// `repair` (commands_repair.cc).
 void AddRepairCommands(CLI::App& app, Globals& g, int& rc);
 

@@ -966,6 +966,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddDatasetOpsCommands(app, g, rc);
   AddBackupCommands(app, g, rc);
   AddScheduleCommands(app, g, rc);
+  AddFundamentalsCommands(app, g, rc);
   AddRepairCommands(app, g, rc);
 }
 
