@@ -212,6 +212,15 @@ class Lake {
   /// Read barlake.toml again (a long-lived reader sees datasets declared since it opened).
   Status ReloadRegistry();
 
+  /// Live sessions (docs/live.md): add the completed poll jobs `polls` of a live dataset
+  /// to its session job (kind `live`, one per dataset and UTC day, created by the first
+  /// poll of the day), with any earlier completed job `command` made that day and that is
+  /// not in a session yet (a poll whose adding a crash cut off). `barlake jobs` lists the
+  /// session with its poll count; `Rollback` of it undoes every poll as one job.
+  Result<journal::JobRecord> AddToLiveSession(const std::string& symbol, const std::string& timeframe,
+                                              const std::string& command, const std::vector<int64_t>& polls,
+                                              Micros now);
+
   // Keyed documents (lake/documents.h, documents.cc).
   /// Store `docs` (each replacing the stored document of its collection, symbol and
   /// provider) as one `documents` job.
