@@ -151,9 +151,12 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
   auto after_early = PollAt(9);
   ASSERT_EQ(after_early.size(), 1u);
   EXPECT_EQ(LastBarMinute(), 68);
+  // The failed poll changed nothing and stays listed on its own, with its reason.
   jobs = ListedJobs();
-  ASSERT_EQ(jobs.size(), 2u) << "the failed poll joins no session and is not listed on its own either? "
-                             << jobs.size();
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].status, "failed");
+  EXPECT_EQ(jobs[1].id, session.id);
+  EXPECT_EQ(Polls(jobs[1]), 8);
 
   // One rollback undoes the whole session.
   auto lake = OpenLake();
@@ -165,7 +168,8 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
   ASSERT_GE(jobs.size(), 3u);
   EXPECT_EQ(jobs[0].kind, "rollback");
   EXPECT_EQ(jobs[0].target_job, session.id);
-  EXPECT_EQ(jobs[1].status, "rolled_back");
+  EXPECT_EQ(jobs[2].id, session.id);
+  EXPECT_EQ(jobs[2].status, "rolled_back");
   ASSERT_OK_AND_ASSIGN(report, OpenLake()->Verify());
   EXPECT_TRUE(report.problems.empty());
   // A poll of the session cannot be rolled back alone.
