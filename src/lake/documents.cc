@@ -91,7 +91,9 @@ Result<std::optional<KeyedDocument>> ReadDocument(Lake* lake, const std::string&
                                                   const std::string& symbol, const std::string& provider) {
   ASSIGN_OR_RETURN(auto entries, DocumentEntries(lake, collection, symbol));
   for (const auto& p : entries) {
-    if (p.period == provider) return std::optional<KeyedDocument>(ReadEntry(lake, collection, p));
+    if (p.period != provider) continue;
+    ASSIGN_OR_RETURN(KeyedDocument d, ReadEntry(lake, collection, p));
+    return std::optional<KeyedDocument>(std::move(d));
   }
   return std::optional<KeyedDocument>();
 }

@@ -55,6 +55,8 @@ struct KeyedDocument {
   std::map<std::string, std::string> text_fields;
   std::map<std::string, double> number_fields;
 
+  /// One row: the payload size the write protocol counts.
+  size_t size() const { return 1; }
   Micros expires_at() const { return fetched_at + ttl_seconds * kMicrosPerSecond; }
   bool Fresh(Micros now) const { return now < expires_at(); }
   /// The fingerprint stored in the catalog and checked on read-back.
