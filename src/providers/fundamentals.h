@@ -34,6 +34,10 @@ struct FundamentalsFetch {
 /// (rate limit, crumb refused, 5xx), kInvalidArgument for a missing key or an unknown
 /// provider, kCorruption for an answer that is not the provider's shape.
 Result<lake::KeyedDocument> FetchFundamentals(HttpClient* http, const FundamentalsFetch& request);
+/// The document of `provider`'s answer `body` to `request` (its SHA-256, the URL as
+/// shown, the text as valid UTF-8), before the provider maps its fields.
+lake::KeyedDocument AnswerDocument(const FundamentalsFetch& request, const std::string& provider, const std::string& body,
+                                   const std::string& shown_url);
 Result<lake::KeyedDocument> FetchYahooFundamentals(HttpClient* http, const FundamentalsFetch& request);
 Result<lake::KeyedDocument> FetchAlphaVantageFundamentals(HttpClient* http, const FundamentalsFetch& request);
 

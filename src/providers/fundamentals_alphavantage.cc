@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "core/checksum.h"
 #include "core/text.h"
 #include "providers/fundamentals.h"
 #include "providers/provider.h"
@@ -75,14 +74,7 @@ Result<lake::KeyedDocument> FetchAlphaVantageFundamentals(HttpClient* http, cons
   if (body.empty() || !body.contains("Symbol")) {
     return Status::NotFound("alphavantage has no overview of " + req.symbol);
   }
-  lake::KeyedDocument d;
-  d.symbol = req.symbol;
-  d.provider = "alphavantage";
-  d.fetched_at = req.now;
-  d.ttl_seconds = req.ttl_seconds;
-  d.source_sha256 = Sha256Hex(r.body);
-  d.source_url = shown;
-  d.document = ToValidUtf8(r.body);
+  lake::KeyedDocument d = AnswerDocument(req, "alphavantage", r.body, shown);
   MapFields(body, &d);
   return d;
 }

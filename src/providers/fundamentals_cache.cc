@@ -3,12 +3,27 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/checksum.h"
+#include "core/text.h"
 #include "lake/lake.h"
 #include "providers/fundamentals.h"
 
 namespace barlake::providers {
 
 std::vector<std::string> FundamentalsProviders() { return {"yahoo", "alphavantage"}; }
+
+lake::KeyedDocument AnswerDocument(const FundamentalsFetch& request, const std::string& provider, const std::string& body,
+                                   const std::string& shown_url) {
+  lake::KeyedDocument d;
+  d.symbol = request.symbol;
+  d.provider = provider;
+  d.fetched_at = request.now;
+  d.ttl_seconds = request.ttl_seconds;
+  d.source_sha256 = Sha256Hex(body);
+  d.source_url = shown_url;
+  d.document = ToValidUtf8(body);
+  return d;
+}
 
 Result<lake::KeyedDocument> FetchFundamentals(HttpClient* http, const FundamentalsFetch& request) {
   if (request.provider == "yahoo") return FetchYahooFundamentals(http, request);

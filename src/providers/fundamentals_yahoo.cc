@@ -4,7 +4,6 @@
 // HTML page) is refused before it is sent on.
 #include <nlohmann/json.hpp>
 
-#include "core/checksum.h"
 #include "core/text.h"
 #include "providers/fundamentals.h"
 #include "providers/provider.h"
@@ -128,14 +127,7 @@ Result<lake::KeyedDocument> FetchYahooFundamentals(HttpClient* http, const Funda
     return Status::Corruption("yahoo quoteSummary for " + req.symbol + " is not the expected JSON: " +
                               BodyExcerpt(r.body));
   }
-  lake::KeyedDocument d;
-  d.symbol = req.symbol;
-  d.provider = "yahoo";
-  d.fetched_at = req.now;
-  d.ttl_seconds = req.ttl_seconds;
-  d.source_sha256 = Sha256Hex(r.body);
-  d.source_url = shown;
-  d.document = ToValidUtf8(r.body);
+  lake::KeyedDocument d = AnswerDocument(req, "yahoo", r.body, shown);
   MapFields(body["quoteSummary"]["result"][0], &d);
   return d;
 }
