@@ -10,6 +10,7 @@
 #include "lake/data_kind.h"
 #include "lake/job_scope.h"
 #include "lake/lake.h"
+#include "lake/remove_write.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 
@@ -181,16 +182,7 @@ Result<JobRecord> Lake::DropExpiredDocuments(const std::string& collection, Micr
   for (const auto& p : entries) {
     ASSIGN_OR_RETURN(KeyedDocument d, ReadEntry(this, collection, p));
     if (d.Fresh(now)) continue;
-    PartitionWrite w;
-    w.change.symbol = p.symbol;
-    w.change.timeframe = p.timeframe;
-    w.change.period = p.period;
-    w.change.rel_path = p.rel_path;
-    w.change.before_sha256 = p.sha256;
-    w.change.before_rows = p.rows;
-    w.change.before_version = p.version;
-    w.remove = true;
-    writes.push_back(std::move(w));
+    writes.push_back(RemoveWrite(p));
     dropped.push_back({{"symbol", p.symbol}, {"provider", p.period}, {"expired_at", FormatIsoUtc(d.expires_at())}});
   }
   JobRecord job;
