@@ -83,8 +83,8 @@ void MapFields(const nlohmann::json& r, lake::KeyedDocument* d) {
 }
 
 Status Refused(const std::string& what, const HttpResponse& r) {
-  return Status::Unavailable("yahoo " + what + " answered HTTP " + std::to_string(r.status) + ": " +
-                             BodyExcerpt(r.body));
+  return Status::Unavailable("yahoo " + what + " (HTTP " + std::to_string(r.status) + ": " + BodyExcerpt(r.body) +
+                             ")");
 }
 
 }  // namespace
@@ -121,7 +121,7 @@ Result<lake::KeyedDocument> FetchYahooFundamentals(HttpClient* http, const Funda
       return Status::Unavailable(why + " (HTTP " + std::to_string(r.status) + ")");
     }
   }
-  if (r.status != 200) return Refused("quoteSummary " + shown, r);
+  if (r.status != 200) return Refused("answered no quoteSummary at " + shown, r);
   if (!json || !body["quoteSummary"].is_object() || !body["quoteSummary"]["result"].is_array() ||
       body["quoteSummary"]["result"].empty() || !body["quoteSummary"]["result"][0].is_object()) {
     return Status::Corruption("yahoo quoteSummary for " + req.symbol + " is not the expected JSON: " +
