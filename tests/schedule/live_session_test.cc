@@ -53,6 +53,7 @@ class LiveSessionTest : public ::testing::Test {
     auto lake = OpenLake();
     providers::UpdaterOptions uo;
     uo.clock = &clock_;
+    uo.http = http_.get();
     clock_ = providers::SimulatedClock(kT0 + 60 * kMinute + 3 * kMicrosPerSecond);
     providers::UpdateRequest req;
     req.symbols = {"BTCUSDT"};
@@ -77,6 +78,7 @@ class LiveSessionTest : public ::testing::Test {
     o.trigger = "serve";
     o.live = true;
     o.provider_clock = &clock_;
+    o.http = http_.get();
     o.now = [this] { return clock_.Now(); };
     o.crash_hook = std::move(crash);
     auto out = RunDue(o);
@@ -103,6 +105,7 @@ class LiveSessionTest : public ::testing::Test {
   testutil::TempDir dir_;
   std::string vault_;
   providers::SimulatedClock clock_{kT0};
+  std::unique_ptr<providers::HttpClient> http_ = providers::NewCurlHttpClient();
   std::unique_ptr<ReplayServer> server_;
 };
 
