@@ -43,15 +43,15 @@ export async function render(view, route) {
     return;
   }
   // Snapshots and derived tables (session statistics, level touches) are not bars: no chart.
-  if (ds.raw.kind === 'table' || ds.raw.kind === 'snapshot') {
+  if (ds.raw.kind === 'table' || ds.raw.kind === 'snapshot' || ds.raw.kind === 'document') {
     const how = ds.raw.kind === 'table'
       ? `barlake query "SELECT * FROM ${timeframe} WHERE symbol = '${symbol}'"`
-      : `barlake snapshots read ${symbol}`;
+      : ds.raw.kind === 'document' ? `barlake ${timeframe} ${symbol}` : `barlake snapshots read ${symbol}`;
     const box = el('div', { id: 'regenerate-result', 'aria-live': 'polite' });
     const regen = ds.category === 'derived'
       ? el('button.ghost', { type: 'button', id: 'regenerate', onclick: () => regenerateDataset(ds, box) }, 'Regenerate') : null;
     clear(view, el('div.page-head', el('h1', `${symbol} ${timeframe}`), regen), box,
-      el('p', { id: 'not-bars' }, `This dataset is a ${ds.raw.kind === 'table' ? 'derived table' : 'snapshot dataset'}, ` +
+      el('p', { id: 'not-bars' }, `This dataset is a ${{ table: 'derived table', document: 'set of keyed documents' }[ds.raw.kind] || 'snapshot dataset'}, ` +
         `not bars, so it has no chart. Read it with `, el('code', how), '.'),
       el('a', { href: '#/' }, 'Back to the datasets'));
     return;
@@ -390,10 +390,12 @@ export async function render(view, route) {
   if (Number.isFinite(askedFrom) && Number.isFinite(askedTo) && askedFrom < askedTo) await applyRange(askedFrom, askedTo);
   else await initialView();
 
+  let stream = null;  // the live bar stream (below), when the dataset is live
   // Live refresh (app.js): when the lake changed and the chart shows the newest bars, the
   // bars written since are fetched and drawn; the view stays where the user put it.
   const onLakeChanged = async () => {
-    if (disposed) return;
+    // An open live stream brings this dataset's new bars itself (below).
+    if (disposed || (stream && stream.readyState === 1 && !resolution)) return;
     try {
       const fresh = (await loadDatasets()).datasets.find(d => d.symbol === symbol && d.timeframe === timeframe);
       if (!fresh || disposed || !(fresh.lastMs > ds.lastMs)) return;
@@ -418,8 +420,52 @@ export async function render(view, route) {
   };
   window.addEventListener('barlake:lake-changed', onLakeChanged);
 
+  // Live bars (docs/live.md): a dataset `barlake serve` polls (live = true) streams each
+  // bar as it is committed from /api/stream; EventSource resumes with Last-Event-ID by
+  // itself after a dropped connection. A bar is appended when the chart holds the newest
+  // bars at the dataset's own resolution; lightweight-charts scrolls along only while the
+  // last bar is on screen, and a user who scrolled back keeps the view they chose.
+  const appendLiveBar = ev => {
+    if (disposed) return;
+    let d;
+    try { d = JSON.parse(ev.data); } catch { return; }
+    const bar = { t: d.time * 1000, o: d.open, h: d.high, l: d.low, c: d.close, v: d.volume };
+    const atEnd = !resolution && bars.length > 0 && loadedTo >= ds.lastMs;
+    ds.lastMs = Math.max(ds.lastMs, bar.t);
+    if (!atEnd || bar.t <= bars[bars.length - 1].t) return;
+    const ts = chart.timeScale();
+    const range = ts.getVisibleLogicalRange();
+    const followingEnd = range && range.to >= bars.length - 1;
+    const shown = followingEnd ? null : ts.getVisibleRange();
+    bars.push(bar);
+    loadedTo = bar.t + tfMs;
+    quiet();
+    candles.update({ time: toChartTime(bar.t), open: bar.o, high: bar.h, low: bar.l, close: bar.c });
+    volume.update({ time: toChartTime(bar.t), value: bar.v ?? 0, color: bar.c >= bar.o ? `${up}66` : `${down}66` });
+    if (shown) ts.setVisibleRange(shown);
+    statusLine.dataset.streamBars = String(Number(statusLine.dataset.streamBars || 0) + 1);
+    showStatus('(live)');
+  };
+  const startStream = async () => {
+    if (!window.EventSource || disposed) return;
+    let live = false;
+    try {
+      const { schedules = [] } = await api('schedules');
+      live = schedules.some(s => s.live && (s.datasets || []).includes(`${symbol} ${timeframe}`));
+    } catch { return; }
+    if (!live || disposed) return;
+    const q = new URLSearchParams({ symbol, timeframe });
+    if (Number.isFinite(ds.lastMs)) q.set('after', String(Math.round(ds.lastMs * 1000)));
+    stream = new EventSource(`/api/stream?${q}`);
+    stream.addEventListener('bar', appendLiveBar);
+    stream.addEventListener('open', () => { container.dataset.live = 'streaming'; });
+    container.dataset.live = 'connecting';
+  };
+  startStream();
+
   return () => {
     disposed = true;
+    if (stream) stream.close();
     chart.timeScale().unsubscribeVisibleTimeRangeChange(followView);
     window.removeEventListener('barlake:lake-changed', onLakeChanged);
     controller.abort();

@@ -68,6 +68,14 @@ class ProgressBarListener : public EventListener {
 
 }  // namespace
 
+lake::CrashHook TestCrashHook() {
+#ifdef BARLAKE_TEST_HOOKS
+  return CrashHookFromEnv();
+#else
+  return nullptr;
+#endif
+}
+
 namespace {
 
 void ReportRecoveryOnOpen(const lake::Lake& lake) {

@@ -92,6 +92,10 @@ void AddUpdateCommands(CLI::App& app, Globals& g, int& rc);
 void AddDatasetOpsCommands(CLI::App& app, Globals& g, int& rc);
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc);  // commands_backup.cc
 void AddScheduleCommands(CLI::App& app, Globals& g, int& rc);
+void AddFundamentalsCommands(CLI::App& app, Globals& g, int& rc);  // commands_fundamentals.cc
+/// BARLAKE_CRASH_AT's hook in test builds (cli_common.cc), nullptr otherwise: for writers
+/// the CLI does not open through OpenLake (the scheduler of `serve`).
+lake::CrashHook TestCrashHook();
 /// `repair` (commands_repair.cc).
 void AddRepairCommands(CLI::App& app, Globals& g, int& rc);
 

@@ -543,6 +543,13 @@ int CmdRollback(const Globals& g, int64_t job_id, bool as_json) {
   return 0;
 }
 
+// A live session job (docs/live.md): its day and how many polls it holds.
+std::string LiveSessionSource(const barlake::Job& j) {
+  const json report = json::parse(j.report_json, nullptr, false);
+  const int64_t polls = report.is_object() ? report.value("polls", int64_t{0}) : 0;
+  return j.source_path + ", " + std::to_string(polls) + (polls == 1 ? " poll" : " polls");
+}
+
 int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   ASSIGN_OR_FAIL(auto jobs, lk->Jobs(limit));
@@ -558,7 +565,9 @@ int CmdJobs(const Globals& g, bool as_json, int64_t limit) {
     rows.push_back({std::to_string(j.id), j.kind, j.status, j.symbol, j.timeframe, WithThousands(j.rows_read),
                     WithThousands(j.rows_written), WithThousands(j.rows_conflicting), std::to_string(j.partitions),
                     LocalText(tz, j.created_at / 1000000 * 1000000),
-                    j.kind == "rollback" ? "job " + std::to_string(j.target_job) : Basename(j.source_path)});
+                    j.kind == "rollback" ? "job " + std::to_string(j.target_job)
+                    : j.kind == "live"   ? LiveSessionSource(j)
+                                         : Basename(j.source_path)});
   }
   std::printf("%s", FormatTable({"JOB", "KIND", "STATUS", "SYMBOL", "TF", "READ", "WRITTEN", "CONFLICTS", "PARTS",
                                  "CREATED", "SOURCE"},
@@ -986,6 +995,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddDatasetOpsCommands(app, g, rc);
   AddBackupCommands(app, g, rc);
   AddScheduleCommands(app, g, rc);
+  AddFundamentalsCommands(app, g, rc);
   AddRepairCommands(app, g, rc);
 }
 

@@ -62,6 +62,7 @@ int CmdServe(const Globals& g, const ServeArgs& a) {
     so.vault = vault;
     so.lock_wait_seconds = g.wait_seconds;
     so.live = true;  // datasets marked live = true are polled after each bar (docs/live.md)
+    so.crash_hook = TestCrashHook();
     scheduler = std::make_unique<schedule::Scheduler>(
         so, [](const std::string& line) { std::fprintf(stderr, "barlake serve: %s\n", line.c_str()); });
     scheduler->Start();

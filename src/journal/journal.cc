@@ -65,6 +65,14 @@ CREATE TABLE IF NOT EXISTS datasets (
 -- built from is, per input partition, the row of its latest completed regenerate job
 -- that has not been rolled back (Journal::CurrentLineage), so rolling back a regenerate
 -- brings the previous lineage back with the previous files.
+-- Live sessions (docs/live.md): the poll jobs of a live dataset grouped under one `live`
+-- job per dataset and session. `barlake jobs` lists the session, not its polls, and a
+-- rollback of the session undoes every poll as one job. Each poll is still a job of its
+-- own (staged, journaled, recovered like any import); a row here is added after it
+-- completed.
+CREATE TABLE IF NOT EXISTS job_sessions (
+  member_job INTEGER PRIMARY KEY, session_job INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS job_sessions_by_session ON job_sessions (session_job, member_job);
 CREATE TABLE IF NOT EXISTS lineage (
   job_id INTEGER NOT NULL, symbol TEXT NOT NULL, timeframe TEXT NOT NULL,
   input_rel_path TEXT NOT NULL, input_sha256 TEXT NOT NULL,
@@ -189,7 +197,7 @@ Result<JobRecord> Journal::GetJob(int64_t id) {
 
 Result<std::vector<JobRecord>> Journal::ListJobs(int64_t limit) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kJobColumns +
-                                        " FROM jobs ORDER BY id DESC LIMIT ?"));
+                                        " FROM jobs WHERE id NOT IN (SELECT member_job FROM job_sessions) ORDER BY id DESC LIMIT ?"));
   s->Bind(1, limit);
   return CollectRows<JobRecord>(s.get(), ReadJob);
 }
@@ -309,10 +317,59 @@ Status Journal::CompleteJob(const JobRecord& job, const std::vector<PartitionCha
 }
 
 Status Journal::MarkRolledBack(int64_t target, int64_t rollback_job) {
+  // A live session's polls are rolled back with it, in the same transaction.
   ASSIGN_OR_RETURN(auto s, db_->Prepare(
-      "UPDATE jobs SET status='rolled_back', rolled_back_by=?, updated_at=? WHERE id=?"));
-  s->Bind(1, rollback_job).Bind(2, NowMicros()).Bind(3, target);
+      "UPDATE jobs SET status='rolled_back', rolled_back_by=?, updated_at=? WHERE id=? OR "
+      "(status = 'completed' AND id IN (SELECT member_job FROM job_sessions WHERE session_job=?))"));
+  s->Bind(1, rollback_job).Bind(2, NowMicros()).Bind(3, target).Bind(4, target);
   return s->Run();
+}
+
+Result<JobRecord> Journal::AddToSession(JobRecord session, const std::vector<int64_t>& members) {
+  ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_.get()));
+  if (session.id == 0) {
+    ASSIGN_OR_RETURN(session.id, CreateJob(session));
+  }
+  ASSIGN_OR_RETURN(auto add, db_->Prepare("INSERT OR IGNORE INTO job_sessions (member_job, session_job) VALUES (?, ?)"));
+  for (int64_t m : members) {
+    add->Reset();
+    add->Bind(1, m).Bind(2, session.id);
+    RETURN_IF_ERROR(add->Run());
+  }
+  // The session's counts are its polls' sums (so `barlake jobs` shows them on one row).
+  ASSIGN_OR_RETURN(auto sums, db_->Prepare(
+      "SELECT count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0), "
+      "coalesce(sum(rows_rejected), 0), coalesce(sum(rows_conflicting), 0), "
+      "(SELECT count(DISTINCT rel_path) FROM job_partitions WHERE job_id IN "
+      "(SELECT member_job FROM job_sessions WHERE session_job = ?)) "
+      "FROM jobs WHERE id IN (SELECT member_job FROM job_sessions WHERE session_job = ?)"));
+  sums->Bind(1, session.id).Bind(2, session.id);
+  ASSIGN_OR_RETURN(bool row, sums->Step());
+  if (row) {
+    session.rows_read = sums->Int(1);
+    session.rows_written = sums->Int(2);
+    session.rows_rejected = sums->Int(3);
+    session.rows_conflicting = sums->Int(4);
+    session.partitions = sums->Int(5);
+    session.report_json = "{\"polls\":" + std::to_string(sums->Int(0)) + "}";
+  }
+  sums.reset();
+  RETURN_IF_ERROR(UpdateJob(session));
+  RETURN_IF_ERROR(txn->Commit());
+  return GetJob(session.id);
+}
+
+Result<std::vector<int64_t>> Journal::SessionMembers(int64_t session_job) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT member_job FROM job_sessions WHERE session_job = ? ORDER BY member_job"));
+  s->Bind(1, session_job);
+  return CollectRows<int64_t>(s.get(), [](const Statement& st) { return st.Int(0); });
+}
+
+Result<int64_t> Journal::SessionOf(int64_t job_id) {
+  ASSIGN_OR_RETURN(auto s, db_->Prepare("SELECT session_job FROM job_sessions WHERE member_job = ?"));
+  s->Bind(1, job_id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  return row ? s->Int(0) : int64_t{0};
 }
 
 Result<std::vector<int64_t>> Journal::LaterJobsTouching(

@@ -122,6 +122,14 @@ class Journal {
   Status CompleteJob(const JobRecord& job, const std::vector<PartitionChange>& changes);
   /// Mark `target` rolled back by `rollback_job` (inside CompleteJob's caller flow).
   Status MarkRolledBack(int64_t target, int64_t rollback_job);
+  /// Live sessions (docs/live.md): add completed poll jobs to `session` (a `live` job;
+  /// created first when its id is 0) and set its counts to the sums of its polls, in one
+  /// transaction. Adding a member twice changes nothing. Returns the session as stored.
+  Result<JobRecord> AddToSession(JobRecord session, const std::vector<int64_t>& members);
+  /// The poll jobs of a session, oldest first.
+  Result<std::vector<int64_t>> SessionMembers(int64_t session_job);
+  /// The session a job belongs to, 0 when none.
+  Result<int64_t> SessionOf(int64_t job_id);
   /// Completed jobs after `job_id` that changed any of `rel_paths`.
   Result<std::vector<int64_t>> LaterJobsTouching(int64_t job_id,
                                                  const std::vector<std::string>& rel_paths);

@@ -186,6 +186,7 @@ const DataKind* FindDataKind(std::string_view name);
   X(RegistryDocumentKind)     \
   X(GexSnapshotKind)          \
   X(DerivedTableKind)         \
+  X(DocumentKind)             \
   X(BarsKind)
 
 #define BARLAKE_DECLARE_KIND(fn) const DataKind& fn();

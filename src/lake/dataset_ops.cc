@@ -10,6 +10,7 @@
 #include "core/json_text.h"
 #include "lake/data_kind.h"
 #include "lake/lake.h"
+#include "lake/remove_write.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 
@@ -134,8 +135,7 @@ static std::string NamesOf(const std::vector<registry::DatasetSpec>& specs) {
   return s;
 }
 
-// The write removing one catalogued partition (its file is kept under versions/).
-static PartitionWrite RemoveWrite(const PartitionEntry& p) {
+PartitionWrite RemoveWrite(const PartitionEntry& p) {
   PartitionWrite w;
   w.change.symbol = p.symbol;
   w.change.timeframe = p.timeframe;

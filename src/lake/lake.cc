@@ -1,4 +1,5 @@
 #include "lake/lake.h"
+#include "lake/live_session.h"
 #include "lake/read_check.h"
 #include "lake/lake_json.h"
 
@@ -254,21 +255,42 @@ Result<JobRecord> Lake::Rollback(int64_t job_id) {
   if (target.status != "completed") {
     return Status::Conflict(name + " is " + target.status + " and changed nothing; there is nothing to roll back");
   }
-  if (!IsRollbackJobKind(target.kind)) {
+  // A live session (lake/live_session.h) is rolled back as one job over all its polls; a
+  // poll only with its session.
+  const bool session = target.kind == kLiveSessionJobKind;
+  if (!session && !IsRollbackJobKind(target.kind)) {
     return Status::Conflict(name + " is a " + target.kind + "; only imports, releases, regenerates, drops and renames can be rolled back");
   }
-  ASSIGN_OR_RETURN(auto changes, journal_->GetChanges(job_id));
+  ASSIGN_OR_RETURN(int64_t session_of_target, journal_->SessionOf(job_id));
+  if (session_of_target != 0) {
+    return Status::Conflict(name + " is a poll of the live session job " + std::to_string(session_of_target) +
+                            "; roll back the session (`barlake rollback " + std::to_string(session_of_target) + "`)");
+  }
+  std::vector<int64_t> members;
+  std::vector<PartitionChange> changes;
+  if (session) {
+    ASSIGN_OR_RETURN(changes, CombinedSessionChanges(journal_.get(), job_id, &members));
+  } else {
+    ASSIGN_OR_RETURN(changes, journal_->GetChanges(job_id));
+  }
   // Later jobs block the rollback only through the partitions they changed: many jobs
   // rewrite barlake.toml, each its own entries.
   std::vector<std::string> rel_paths;
   for (const auto& c : changes) {
     if (KindOfRelPath(c.rel_path).catalogued()) rel_paths.push_back(c.rel_path);
   }
-  ASSIGN_OR_RETURN(auto later, journal_->LaterJobsTouching(job_id, rel_paths));
+  ASSIGN_OR_RETURN(auto later, journal_->LaterJobsTouching(members.empty() ? job_id : members.front(), rel_paths));
   std::vector<int64_t> blocking;
   for (int64_t id : later) {
+    if (std::find(members.begin(), members.end(), id) != members.end()) continue;
     ASSIGN_OR_RETURN(JobRecord l, journal_->GetJob(id));
-    if (l.status == "completed" && IsRollbackJobKind(l.kind)) blocking.push_back(id);
+    // A later poll is named by its session, the job `barlake jobs` shows.
+    ASSIGN_OR_RETURN(int64_t later_session, journal_->SessionOf(id));
+    if (later_session != 0) id = later_session;
+    if (l.status == "completed" && IsRollbackJobKind(l.kind) &&
+        std::find(blocking.begin(), blocking.end(), id) == blocking.end()) {
+      blocking.push_back(id);
+    }
   }
   if (!blocking.empty()) {
     std::string ids;

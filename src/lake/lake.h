@@ -92,6 +92,7 @@ using QuarantineQuery = barlake::QuarantineFilter;
 
 struct SnapshotImportRequest;  // lake/snapshot_import.h
 struct SnapshotImportResult;
+struct KeyedDocument;  // lake/documents.h
 Result<ConflictPolicy> ParseConflictPolicy(const std::string& name);
 
 struct ImportRequest {
@@ -210,6 +211,23 @@ class Lake {
   const std::string& interrupted_why() const { return interrupted_why_; }
   /// Read barlake.toml again (a long-lived reader sees datasets declared since it opened).
   Status ReloadRegistry();
+
+  /// Live sessions (docs/live.md): add the completed poll jobs `polls` of a live dataset
+  /// to its session job (kind `live`, one per dataset and UTC day, created by the first
+  /// poll of the day), with any earlier completed job `command` made that day and that is
+  /// not in a session yet (a poll whose adding a crash cut off). `barlake jobs` lists the
+  /// session with its poll count; `Rollback` of it undoes every poll as one job.
+  Result<journal::JobRecord> AddToLiveSession(const std::string& symbol, const std::string& timeframe,
+                                              const std::string& command, const std::vector<int64_t>& polls,
+                                              Micros now);
+
+  // Keyed documents (lake/documents.h, documents.cc).
+  /// Store `docs` (each replacing the stored document of its collection, symbol and
+  /// provider) as one `documents` job.
+  Result<journal::JobRecord> PutDocuments(const std::vector<KeyedDocument>& docs);
+  /// Remove the documents of `collection` expired at `now` as one `documents` job; a job
+  /// with id 0 when none has expired.
+  Result<journal::JobRecord> DropExpiredDocuments(const std::string& collection, Micros now);
 
   // Derived datasets (lake/derived.h).
   /// Every derived dataset of the registry with whether it is stale (journal only). Uses

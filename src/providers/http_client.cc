@@ -42,6 +42,11 @@ class CurlHttpClient final : public HttpClient {
 
   Result<HttpResponse> Get(const std::string& url, const std::string& shown_url,
                            double timeout_seconds) override {
+    return GetWithHeaders(url, shown_url, timeout_seconds, {});
+  }
+
+  Result<HttpResponse> GetWithHeaders(const std::string& url, const std::string& shown_url, double timeout_seconds,
+                                      const std::vector<std::string>& headers) override {
     CURL* curl = curl_easy_init();
     if (!curl) return Status::Internal("libcurl could not start a request");
     HttpResponse r;
@@ -60,7 +65,11 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &r.headers);
+    curl_slist* request_headers = nullptr;
+    for (const auto& h : headers) request_headers = curl_slist_append(request_headers, h.c_str());
+    if (request_headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, request_headers);
     const CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(request_headers);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -30,6 +31,13 @@ class HttpClient {
   /// `shown_url` is what error messages name (the URL with secrets redacted).
   virtual Result<HttpResponse> Get(const std::string& url, const std::string& shown_url,
                                    double timeout_seconds) = 0;
+  /// As Get, sending `headers` ("Name: value") too: Yahoo's quoteSummary wants the cookie
+  /// its handshake set. Clients that cannot send headers (test fakes) ignore them.
+  virtual Result<HttpResponse> GetWithHeaders(const std::string& url, const std::string& shown_url,
+                                              double timeout_seconds, const std::vector<std::string>& headers) {
+    (void)headers;
+    return Get(url, shown_url, timeout_seconds);
+  }
 };
 
 /// The libcurl client: redirects followed (at most 5), a browser-like User-Agent (Yahoo

@@ -184,6 +184,25 @@ Result<registry::Registry> LoadRegistry(const std::string& vault) {
   return registry::Registry::Load(Env::Default(), paths.registry);
 }
 
+// A live poll's jobs join the dataset's live session job (lake/live_session.h), which the
+// run then names: `barlake jobs` shows one job per dataset and day, with its poll count.
+// The polls are committed already; if adding them fails they stay jobs of their own (the
+// next poll adds them) and the run says so.
+void AddPollsToSession(lake::Lake* lake, const registry::ScheduleSpec& spec, const std::string& command, Micros now,
+                       ActionResult* result) {
+  if (spec.datasets.size() != 1) return;
+  auto name = registry::ParseDatasetName(spec.datasets[0]);
+  if (!name.ok()) return;
+  auto session = lake->AddToLiveSession(name->symbol, name->timeframe, command, result->jobs, now);
+  if (!session.ok()) {
+    result->message += " (the poll stays outside its live session: " + session.status().message() + ")";
+    return;
+  }
+  if (session->id == 0) return;  // the poll changed nothing
+  result->message += "; live session job " + std::to_string(session->id) + " (" + session->report_json + ")";
+  result->jobs.push_back(session->id);
+}
+
 // The [[schedule]] tables, then (with `live`) the implicit schedules of live datasets.
 std::vector<registry::ScheduleSpec> WithLive(const registry::Registry& reg, bool live) {
   std::vector<registry::ScheduleSpec> specs = reg.schedules();
@@ -239,6 +258,7 @@ RunOutcome RunOne(const RunnerOptions& o, const registry::Registry& reg, RunStor
     lake::LakeOptions lo;
     lo.lock_wait_seconds = o.lock_wait_seconds;
     lo.command = "barlake schedule " + spec.name + " (" + spec.action + ")";
+    lo.crash_hook = o.crash_hook;
     auto lake = lake::Lake::Open(o.vault, lo);
     if (!lake.ok()) {
       result.status = lake.status();
@@ -255,6 +275,7 @@ RunOutcome RunOne(const RunnerOptions& o, const registry::Registry& reg, RunStor
       ctx.clock = o.provider_clock;
       ctx.now = started;
       result = (*action)(ctx);
+      if (IsLiveSchedule(spec)) AddPollsToSession(lake->get(), spec, lo.command, started, &result);
     }
   } catch (const std::exception& e) {
     result.status = Status::Internal(std::string("the action threw: ") + e.what());

@@ -71,6 +71,8 @@ struct RunnerOptions {
   double lock_wait_seconds = 30;
   /// Also poll the datasets marked `live = true` (schedule/live.h); `barlake serve` does.
   bool live = false;
+  /// The write protocol's crash hook for the lakes the runs open (crash tests only).
+  lake::CrashHook crash_hook;
   /// Called with each event an action reports (the alerts hook); may be empty.
   std::function<void(const registry::ScheduleSpec&, const Event&)> on_event;
 };

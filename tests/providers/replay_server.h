@@ -26,6 +26,7 @@ struct Reply {
 struct SeenRequest {
   std::string path;
   std::map<std::string, std::string> params;
+  std::map<std::string, std::string> headers;  // as sent (httplib keeps their case)
   std::string Param(const std::string& k) const {
     auto it = params.find(k);
     return it == params.end() ? "" : it->second;
@@ -40,6 +41,7 @@ class ReplayServer {
       SeenRequest seen;
       seen.path = req.path;
       for (const auto& [k, v] : req.params) seen.params[k] = v;
+      for (const auto& [k, v] : req.headers) seen.headers[k] = v;
       Reply reply;
       {
         std::lock_guard<std::mutex> lock(mu_);

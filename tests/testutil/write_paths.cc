@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/checksum.h"
+#include "lake/documents.h"
 #include "lake/snapshot_import.h"
 #include "registry/registry.h"
 #include "testutil/fault_injection_env.h"
@@ -113,7 +114,7 @@ std::string JobsText(const std::vector<JobFact>& jobs) {
 
 VaultFiles CaptureVaultFiles(const std::string& vault) {
   VaultFiles out;
-  for (const char* dir : {"lake", "snapshots", "tables", ".barlake/versions"}) {
+  for (const char* dir : {"lake", "snapshots", "tables", "documents", ".barlake/versions"}) {
     for (const auto& [rel, sha] : Snapshot(vault + "/" + dir))
       out[std::string(dir) + "/" + rel] = sha;
   }
@@ -215,6 +216,30 @@ void BuildEsDropped(const PathBase& b) {
   ASSERT_NO_FATAL_FAILURE(BuildEs(b));
   ASSERT_OK_AND_ASSIGN(journal::JobRecord j, OpenHealthy(b.vault)->DropDataset({"ES", "1m", false}));
   ASSERT_EQ(j.status, "completed");
+}
+
+// A fundamentals document of AAPL from `provider`, fetched at `fetched_at` for a day.
+lake::KeyedDocument AaplDocument(const std::string& provider, Micros fetched_at, double market_cap) {
+  lake::KeyedDocument d;
+  d.symbol = "AAPL";
+  d.provider = provider;
+  d.fetched_at = fetched_at;
+  d.ttl_seconds = 86400;
+  d.source_sha256 = std::string(64, 'a');
+  d.source_url = "http://127.0.0.1/fixture";
+  d.document = R"({"Symbol":"AAPL","Name":"Apple Inc"})";
+  d.text_fields["name"] = "Apple Inc";
+  d.number_fields["market_cap"] = market_cap;
+  return d;
+}
+
+// ES plus AAPL fundamentals from yahoo (job 2) and alphavantage (job 3), fetched
+// 2026-01-02 with a one-day TTL: the stored documents the document paths replace or drop.
+void BuildEsWithDocuments(const PathBase& b) {
+  ASSERT_NO_FATAL_FAILURE(BuildEs(b));
+  const Micros t = 1767312000LL * kMicrosPerSecond;
+  ASSERT_OK(OpenHealthy(b.vault)->PutDocuments({AaplDocument("yahoo", t, 3.9e12)}).status());
+  ASSERT_OK(OpenHealthy(b.vault)->PutDocuments({AaplDocument("alphavantage", t, 3.8e12)}).status());
 }
 
 // ES plus es_more.txt imported (job 2), for the rollback.
@@ -397,6 +422,18 @@ std::vector<WritePath> MakePaths() {
                kNoSourceCopy});
   p.push_back({"dataset_rename", BuildEs,
                [done](lake::Lake& l, const PathBase&) { return done(l.RenameDataset({"ES", "1m", "MES"})); },
+               kNoSourceCopy});
+  // Keyed documents (lake/documents.h): a newer answer replaces the stored one; cleanup
+  // removes the expired ones.
+  p.push_back({"documents_put", BuildEsWithDocuments,
+               [done](lake::Lake& l, const PathBase&) {
+                 return done(l.PutDocuments({AaplDocument("yahoo", 1767398400LL * kMicrosPerSecond, 4.0e12)}));
+               },
+               kNoSourceCopy});
+  p.push_back({"documents_cleanup", BuildEsWithDocuments,
+               [done](lake::Lake& l, const PathBase&) {
+                 return done(l.DropExpiredDocuments(lake::kFundamentalsCollection, 1767484800LL * kMicrosPerSecond));
+               },
                kNoSourceCopy});
   p.push_back({"rollback_drop", BuildEsDropped,
                [done](lake::Lake& l, const PathBase&) { return done(l.Rollback(2)); }, kNoSourceCopy});

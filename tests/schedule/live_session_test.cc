@@ -1,0 +1,193 @@
+// Live sessions (lake/live_session.h, docs/live.md): the live polls of `barlake serve`'s
+// scheduler (schedule::RunDue with live = true) on a simulated clock against a Binance
+// replay server on 127.0.0.1. Every poll is still a job of its own, committed through the
+// write protocol; the jobs list shows one `live` job per dataset and day with its poll
+// count; a poll killed mid-write is recovered and joins the session; a rollback of the
+// session undoes every poll as one job.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "lake/lake.h"
+#include "lake/vault.h"
+#include "providers/update.h"
+#include "replay_server.h"
+#include "schedule/runner.h"
+#include "series.h"
+#include "testutil/status_matchers.h"
+#include "testutil/temp_dir.h"
+#include "testutil/test_data.h"
+
+namespace barlake::schedule {
+namespace {
+
+using testutil::Reply;
+using testutil::ReplayServer;
+using testutil::SeenRequest;
+
+constexpr Micros kT0 = 1764547200LL * kMicrosPerSecond;  // 2025-12-01T00:00:00Z
+constexpr Micros kMinute = 60 * kMicrosPerSecond;
+
+struct SimulatedCrash {};
+
+class LiveSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    vault_ = dir_.Sub("v");
+    ASSERT_OK(lake::InitVault(Env::Default(), vault_, {}));
+    ASSERT_OK(testutil::WriteText(vault_ + "/barlake.toml",
+                                  testutil::ReadText(vault_ + "/barlake.toml") +
+                                      "\n[[dataset]]\nsymbol = \"BTCUSDT\"\ntimeframe = \"1m\"\nasset_class = "
+                                      "\"crypto\"\nlive = true\n"));
+    server_ = std::make_unique<ReplayServer>([this](const SeenRequest& r) {
+      const int64_t last_open = (clock_.Now() / kMinute) * 60 * 1000;  // the bar forming now
+      return Reply{200,
+                   testutil::BinanceKlines(std::stoll(r.Param("startTime")), std::stoll(r.Param("endTime")),
+                                           std::stoi(r.Param("limit")), 60000, 0, last_open),
+                   "application/json",
+                   {{"X-MBX-USED-WEIGHT-1M", "2"}}};
+    });
+    ::setenv("BARLAKE_BINANCE_URL", server_->origin().c_str(), 1);
+    // The bars of the first hour, stored before serve starts.
+    auto lake = OpenLake();
+    providers::UpdaterOptions uo;
+    uo.clock = &clock_;
+    uo.http = http_.get();
+    clock_ = providers::SimulatedClock(kT0 + 60 * kMinute + 3 * kMicrosPerSecond);
+    providers::UpdateRequest req;
+    req.symbols = {"BTCUSDT"};
+    req.timeframes = {"1m"};
+    req.from = kT0;
+    ASSERT_OK_AND_ASSIGN(auto items, providers::Updater(lake.get(), uo).Run(req));
+    ASSERT_EQ(items.size(), 1u);
+    ASSERT_EQ(items[0].rows_written, 60) << items[0].error;
+  }
+  void TearDown() override { ::unsetenv("BARLAKE_BINANCE_URL"); }
+
+  std::unique_ptr<lake::Lake> OpenLake() {
+    auto lake = lake::Lake::Open(vault_, lake::LakeOptions{});
+    EXPECT_TRUE(lake.ok()) << lake.status().ToString();
+    return lake.ok() ? std::move(*lake) : nullptr;
+  }
+  // One pass of the scheduler `minutes` after the first hour, a moment after the bar closed.
+  std::vector<RunOutcome> PollAt(int minutes, lake::CrashHook crash = nullptr) {
+    clock_ = providers::SimulatedClock(kT0 + (60 + minutes) * kMinute + 3 * kMicrosPerSecond);
+    RunnerOptions o;
+    o.vault = vault_;
+    o.trigger = "serve";
+    o.live = true;
+    o.provider_clock = &clock_;
+    o.http = http_.get();
+    o.now = [this] { return clock_.Now(); };
+    o.crash_hook = std::move(crash);
+    auto out = RunDue(o);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? *out : std::vector<RunOutcome>{};
+  }
+  int64_t LastBarMinute() {
+    auto datasets = OpenLake()->Datasets();
+    EXPECT_TRUE(datasets.ok());
+    for (const auto& d : *datasets) {
+      if (d.symbol == "BTCUSDT") return (d.last_ts - kT0) / kMinute;
+    }
+    return -1;
+  }
+  std::vector<journal::JobRecord> ListedJobs() {
+    auto jobs = OpenLake()->Jobs(100);
+    EXPECT_TRUE(jobs.ok());
+    return jobs.ok() ? *jobs : std::vector<journal::JobRecord>{};
+  }
+  static int64_t Polls(const journal::JobRecord& j) {
+    return nlohmann::json::parse(j.report_json).value("polls", int64_t{-1});
+  }
+
+  testutil::TempDir dir_;
+  std::string vault_;
+  providers::SimulatedClock clock_{kT0};
+  std::unique_ptr<providers::HttpClient> http_ = providers::NewCurlHttpClient();
+  std::unique_ptr<ReplayServer> server_;
+};
+
+TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUndoesAll) {
+  ASSERT_EQ(LastBarMinute(), 59);
+  for (int m = 1; m <= 5; ++m) {
+    auto out = PollAt(m);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].schedule, "live BTCUSDT 1m");
+    EXPECT_EQ(out[0].status, "completed") << out[0].message;
+    EXPECT_NE(out[0].message.find("live session job"), std::string::npos) << out[0].message;
+  }
+  EXPECT_EQ(LastBarMinute(), 64);
+  auto jobs = ListedJobs();
+  ASSERT_EQ(jobs.size(), 2u) << "the first update and one live session, not five poll jobs";
+  const journal::JobRecord session = jobs[0];
+  EXPECT_EQ(session.kind, "live");
+  EXPECT_EQ(session.status, "completed");
+  EXPECT_EQ(session.source_path, "live session 2025-12-01");
+  EXPECT_EQ(Polls(session), 5);
+  EXPECT_GE(session.rows_written, 5);  // the sum of its polls (each also settles the overlap bar)
+
+  // Killed mid-poll, after the poll's plan was journaled: the next writer recovers it, and
+  // the next poll adds it to the session.
+  auto killed = PollAt(6, [](lake::CrashPoint p) {
+    if (p == lake::CrashPoint::kAfterSwapOne) throw SimulatedCrash{};
+  });
+  ASSERT_EQ(killed.size(), 1u);
+  EXPECT_EQ(killed[0].status, "failed");
+  auto next = PollAt(7);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].status, "completed") << next[0].message;
+  EXPECT_EQ(LastBarMinute(), 66);
+  jobs = ListedJobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].id, session.id);
+  EXPECT_EQ(Polls(jobs[0]), 7);
+  ASSERT_OK_AND_ASSIGN(auto report, OpenLake()->Verify());
+  EXPECT_TRUE(report.problems.empty());
+
+  // Killed before the plan: nothing of that poll stays; the next poll brings its bar.
+  auto early = PollAt(8, [](lake::CrashPoint p) {
+    if (p == lake::CrashPoint::kAfterStageFile) throw SimulatedCrash{};
+  });
+  ASSERT_EQ(early.size(), 1u);
+  auto after_early = PollAt(9);
+  ASSERT_EQ(after_early.size(), 1u);
+  EXPECT_EQ(LastBarMinute(), 68);
+  // The failed poll changed nothing and stays listed on its own, with its reason.
+  jobs = ListedJobs();
+  ASSERT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].status, "failed");
+  EXPECT_EQ(jobs[1].id, session.id);
+  EXPECT_EQ(Polls(jobs[1]), 8);
+
+  // One rollback undoes the whole session.
+  auto lake = OpenLake();
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord rb, lake->Rollback(session.id));
+  EXPECT_EQ(rb.status, "completed");
+  lake.reset();
+  EXPECT_EQ(LastBarMinute(), 59);
+  jobs = ListedJobs();
+  ASSERT_GE(jobs.size(), 3u);
+  EXPECT_EQ(jobs[0].kind, "rollback");
+  EXPECT_EQ(jobs[0].target_job, session.id);
+  EXPECT_EQ(jobs[2].id, session.id);
+  EXPECT_EQ(jobs[2].status, "rolled_back");
+  ASSERT_OK_AND_ASSIGN(report, OpenLake()->Verify());
+  EXPECT_TRUE(report.problems.empty());
+  // A poll of the session cannot be rolled back alone.
+  ASSERT_OK_AND_ASSIGN(journal::JobRecord any_poll, OpenLake()->Job(session.id + 1));
+  EXPECT_EQ(any_poll.status, "rolled_back");
+
+  // The next poll opens a new session.
+  auto fresh = PollAt(10);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].status, "completed") << fresh[0].message;
+  jobs = ListedJobs();
+  EXPECT_EQ(jobs[0].kind, "live");
+  EXPECT_NE(jobs[0].id, session.id);
+  EXPECT_EQ(LastBarMinute(), 69);
+}
+
+}  // namespace
+}  // namespace barlake::schedule
