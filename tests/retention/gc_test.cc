@@ -132,7 +132,9 @@ TEST_F(GcTest, ARollbackInsideTheWindowStaysPossible) {
   ASSERT_OK_AND_ASSIGN(GcReport r, Gc(p, false));
   EXPECT_TRUE(Has(r.held, ".barlake/versions/job-2/")) << Paths(r.held);
   for (const auto& i : r.held) {
-    if (i.path.rfind(".barlake/versions/job-2/", 0) == 0) EXPECT_NE(i.needed_by.find("rolling back job 2"), std::string::npos);
+    if (i.path.rfind(".barlake/versions/job-2/", 0) == 0) {
+      EXPECT_NE(i.needed_by.find("rolling back job 2"), std::string::npos);
+    }
   }
   EXPECT_EQ(CountFiles(Sources()), 1u) << "sources are not needed to roll back";
   auto l = OpenLake();

@@ -152,7 +152,9 @@ TEST_F(RetentionCliTest, CheckDeployExitsNineForEachReason) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.reason);
     ASSERT_TRUE(testutil::WriteText(vault_ + "/barlake.toml", toml + c.toml_addition).ok());
-    if (!c.stray.empty()) ASSERT_TRUE(testutil::WriteText(vault_ + "/" + c.stray, "x").ok());
+    if (!c.stray.empty()) {
+      ASSERT_TRUE(testutil::WriteText(vault_ + "/" + c.stray, "x").ok());
+    }
     CommandResult r = Run({"check", "--deploy"}, now);
     EXPECT_EQ(r.exit_code, 9) << r.out << r.err;
     EXPECT_NE(r.out.find(std::string("FAIL ") + c.reason + ":"), std::string::npos) << r.out;
