@@ -392,12 +392,22 @@ Result<GcReport> CollectGarbage(Lake* lake, const registry::RetentionPolicy& pol
   job.report_json = GcReportJson(report);
   RETURN_IF_ERROR(journal->UpdateJob(job));
 
-  std::set<std::string> dirs;
-  for (const auto& item : report.removed) RETURN_IF_ERROR(RemoveItem(env, paths, item, &dirs));
-  for (const auto& d : dirs) {
-    if (env->FileExists(d)) RETURN_IF_ERROR(env->SyncDir(d));
+  const Status removed = [&]() -> Status {
+    std::set<std::string> dirs;
+    for (const auto& item : report.removed) RETURN_IF_ERROR(RemoveItem(env, paths, item, &dirs));
+    for (const auto& d : dirs) {
+      if (env->FileExists(d)) RETURN_IF_ERROR(env->SyncDir(d));
+    }
+    ASSIGN_OR_RETURN(report.quarantine_rows, DroppedQuarantine(paths.journal, quarantine_cutoff, false));
+    return Status::OK();
+  }();
+  if (!removed.ok()) {
+    // What was removed stays removed (nothing needed it); the job says where it stopped.
+    job.status = "failed";
+    job.error = "gc stopped: " + removed.message() + "; the vault is consistent, and the next `barlake gc` finishes the work";
+    (void)journal->UpdateJob(job);  // best effort: recovery records an unfinished gc as interrupted
+    return removed;
   }
-  ASSIGN_OR_RETURN(report.quarantine_rows, DroppedQuarantine(paths.journal, quarantine_cutoff, false));
   job.status = "completed";
   job.phase = "done";
   job.error.clear();
