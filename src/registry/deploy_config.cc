@@ -2,7 +2,7 @@
 // exception is caught here.
 #include "registry/deploy_config.h"
 
-#include <toml++/toml.h>
+#include "registry/toml_internal.h"
 
 #include "core/text.h"
 #include "registry/schedule_config.h"
@@ -37,13 +37,7 @@ Result<int64_t> ParseByteSize(const std::string& text) {
 }
 
 Result<std::vector<DeployLimits>> ParseDeployLimits(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                std::string(e.description()) + "; fix the registry file");
-  }
+  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
   std::vector<DeployLimits> out;
   const toml::array* arr = root["dataset"].as_array();
   if (!arr) return out;  // Registry::Parse reports a 'dataset' that is not [[dataset]] tables

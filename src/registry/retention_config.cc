@@ -1,7 +1,7 @@
 // [retention] (retention_config.h). toml++ throws; every exception is caught here.
 #include "registry/retention_config.h"
 
-#include <toml++/toml.h>
+#include "registry/toml_internal.h"
 
 namespace barlake::registry {
 
@@ -14,13 +14,7 @@ std::string Where(const std::string& path, const toml::node& n) {
 }  // namespace
 
 Result<RetentionPolicy> ParseRetention(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                std::string(e.description()) + "; fix the registry file");
-  }
+  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
   RetentionPolicy p;
   const toml::node* node = root.get("retention");
   if (!node) return p;
