@@ -98,6 +98,10 @@ void AddFundamentalsCommands(CLI::App& app, Globals& g, int& rc);  // commands_f
 lake::CrashHook TestCrashHook();
 /// `repair` (commands_repair.cc).
 void AddRepairCommands(CLI::App& app, Globals& g, int& rc);
+/// `gc`, `gitignore`, `check --deploy` and the gc schedule action (commands_gc.cc).
+void AddGcCommands(CLI::App& app, Globals& g, int& rc);
+/// `status --disk`: the space each area of the vault takes (commands_gc.cc).
+int CmdStatusDisk(const Globals& g, bool as_json);
 
 /// The table of regenerate results (`resample`, `regenerate`, `stats --save`, `touches
 /// --save`) or their JSON; returns the exit code (commands_derive.cc).

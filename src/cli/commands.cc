@@ -899,9 +899,10 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   ca->callback([&] { rc = CmdCheckAlignment(g, ca_args); });
 
   auto* st = app.add_subcommand("status", "Datasets in the vault (from the catalog)");
-  static bool st_json = false;
+  static bool st_json = false, st_disk = false;
   st->add_flag("--json", st_json, "JSON output (ISO 8601 UTC times)");
-  st->callback([&] { rc = CmdStatus(g, st_json); });
+  st->add_flag("--disk", st_disk, "The space each area takes: lake, versions, sources, quarantine, staging, journal");
+  st->callback([&] { rc = st_disk ? CmdStatusDisk(g, st_json) : CmdStatus(g, st_json); });
 
   auto* rd = app.add_subcommand("read", "Print bars of a dataset");
   static ReadArgs ra;
@@ -997,6 +998,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddScheduleCommands(app, g, rc);
   AddFundamentalsCommands(app, g, rc);
   AddRepairCommands(app, g, rc);
+  AddGcCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

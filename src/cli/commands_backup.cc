@@ -25,6 +25,7 @@
 #include "core/text.h"
 #include "core/time_util.h"
 #include "registry/backup_config.h"
+#include "schedule/runner.h"
 
 namespace barlake::cli {
 namespace {
@@ -89,7 +90,11 @@ Status ResolveDest(const Globals& g, BackupArgs& a) {
   return Status::OK();
 }
 
-backup::S3Options S3Of(const BackupArgs& a) { return {a.endpoint, a.region}; }
+/// The store DEST names (ResolveDest first), with --endpoint and --region for s3://.
+Result<std::unique_ptr<backup::ObjectStore>> OpenDest(const Globals& g, BackupArgs& a, bool create) {
+  RETURN_IF_ERROR(ResolveDest(g, a));
+  return backup::OpenStore(Env::Default(), a.dest, create, backup::S3Options{a.endpoint, a.region});
+}
 
 /// --endpoint and --region, for s3:// destinations.
 void AddS3Options(CLI::App* cmd, BackupArgs& a) {
@@ -103,22 +108,27 @@ backup::BackupProgress ProgressOnStderr(std::shared_ptr<ProgressBar> bar) {
   return [bar](const std::string& phase, int64_t done, int64_t total) { bar->Update(phase, done, total); };
 }
 
+/// What `backup` and `push` run with: the vault's lock wait, the command line for the
+/// journal, progress on `bar` (none without one) and the test crash hook.
+backup::BackupOptions RunOptions(double wait_seconds, const std::string& command, std::shared_ptr<ProgressBar> bar) {
+  backup::BackupOptions o;
+  o.lock_wait_seconds = wait_seconds;
+  o.command = command;
+  if (bar) o.progress = ProgressOnStderr(std::move(bar));
+  o.hook = HookFromEnv();
+  return o;
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 int CmdBackup(const Globals& g, const BackupArgs& args) {
   BackupArgs a = args;
-  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   const auto t0 = std::chrono::steady_clock::now();
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
-  backup::BackupOptions o;
-  o.lock_wait_seconds = g.wait_seconds;
-  o.command = g.command_line;
+  ASSIGN_OR_FAIL(auto store, OpenDest(g, a, /*create=*/true));
   auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
-  o.progress = ProgressOnStderr(bar);
-  o.hook = HookFromEnv();
-  ASSIGN_OR_FAIL(auto r, backup::BackupVault(VaultDir(g), store.get(), o));
+  ASSIGN_OR_FAIL(auto r, backup::BackupVault(VaultDir(g), store.get(), RunOptions(g.wait_seconds, g.command_line, bar)));
   bar->Finish();
   for (const auto& n : r.notes) std::fprintf(stderr, "barlake: note: %s\n", n.c_str());
   const double secs = SecondsSince(t0);
@@ -140,8 +150,7 @@ int CmdBackup(const Globals& g, const BackupArgs& args) {
 
 int CmdBackupList(const Globals& g, const BackupArgs& args) {
   BackupArgs a = args;
-  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  ASSIGN_OR_FAIL(auto store, OpenDest(g, a, /*create=*/false));
   ASSIGN_OR_FAIL(auto snaps, backup::ListSnapshots(store.get()));
   if (a.as_json) {
     nlohmann::json arr = nlohmann::json::array();
@@ -170,8 +179,7 @@ int CmdBackupList(const Globals& g, const BackupArgs& args) {
 
 int CmdBackupVerify(const Globals& g, const BackupArgs& args) {
   BackupArgs a = args;
-  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  ASSIGN_OR_FAIL(auto store, OpenDest(g, a, /*create=*/false));
   auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
   ASSIGN_OR_FAIL(auto r, backup::VerifyStore(store.get(), a.read_data, ProgressOnStderr(bar)));
   bar->Finish();
@@ -197,8 +205,7 @@ int CmdBackupVerify(const Globals& g, const BackupArgs& args) {
 
 int CmdBackupPrune(const Globals& g, const BackupArgs& args) {
   BackupArgs a = args;
-  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  ASSIGN_OR_FAIL(auto store, OpenDest(g, a, /*create=*/false));
   backup::PruneOptions o{a.keep_last, a.keep_daily, a.dry_run};
   ASSIGN_OR_FAIL(auto r, backup::Prune(store.get(), o));
   for (const auto& id : r.removed) std::printf("%s %s\n", a.dry_run ? "would remove" : "removed", id.c_str());
@@ -210,11 +217,10 @@ int CmdBackupPrune(const Globals& g, const BackupArgs& args) {
 
 int CmdRestore(const Globals& g, const BackupArgs& args) {
   BackupArgs a = args;
-  if (Status st = ResolveDest(g, a); !st.ok()) return Fail(st);
   if (a.in_place == !a.to.empty()) {
     return Fail(Status::InvalidArgument("restore needs exactly one of --to NEWDIR and --in-place"));
   }
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/false, S3Of(a)));
+  ASSIGN_OR_FAIL(auto store, OpenDest(g, a, /*create=*/false));
   backup::RestoreOptions o;
   o.snapshot = a.snapshot;
   // In place: an absolute path, so "<vault>.restoring" is a sibling even for --vault . .
@@ -245,14 +251,9 @@ int CmdPush(const Globals& g, const BackupArgs& args) {
     return Fail(Status::InvalidArgument("push mirrors the lake to object storage: DEST must be s3://BUCKET/PREFIX "
                                         "(for a folder, copy lake/ or use `barlake backup`)"));
   }
-  ASSIGN_OR_FAIL(auto store, backup::OpenStore(Env::Default(), a.dest, /*create=*/true, S3Of(a)));
-  backup::BackupOptions o;
-  o.lock_wait_seconds = g.wait_seconds;
-  o.command = g.command_line;
+  ASSIGN_OR_FAIL(auto store, OpenDest(g, a, /*create=*/true));
   auto bar = std::make_shared<ProgressBar>(::isatty(STDERR_FILENO) != 0);
-  o.progress = ProgressOnStderr(bar);
-  o.hook = HookFromEnv();
-  ASSIGN_OR_FAIL(auto r, backup::Push(VaultDir(g), store.get(), o));
+  ASSIGN_OR_FAIL(auto r, backup::Push(VaultDir(g), store.get(), RunOptions(g.wait_seconds, g.command_line, bar)));
   bar->Finish();
   if (a.as_json) {
     std::printf("%s\n", ToJsonText({{"job", r.job},
@@ -272,9 +273,56 @@ int CmdPush(const Globals& g, const BackupArgs& args) {
   return 0;
 }
 
+/// The `backup` schedule action (docs/schedules.md): a backup to every [[backup]] of
+/// barlake.toml in file order, each then pruned by its keep_last / keep_daily when it sets
+/// them. One destination failing does not stop the others; the run fails naming it.
+schedule::ActionResult BackupAction(schedule::ActionContext& ctx) {
+  schedule::ActionResult out;
+  const lake::VaultPaths& paths = ctx.lake->paths();
+  auto targets = [&]() -> Result<std::vector<registry::BackupTarget>> {
+    ASSIGN_OR_RETURN(std::string text, ctx.lake->env()->ReadFile(paths.registry));
+    return registry::ParseBackupTargets(text, paths.registry);
+  }();
+  if (!targets.ok()) {
+    out.status = targets.status();
+    return out;
+  }
+  if (targets->empty()) {
+    out.status = Status::InvalidInput(paths.registry + " declares no [[backup]]; the backup action backs up to each "
+                                      "of them (docs/backup.md#named-destinations)");
+    return out;
+  }
+  const std::string command = "barlake schedule " + ctx.spec->name + " (backup)";
+  Status first_failure;
+  std::string failures;
+  for (const auto& t : *targets) {
+    auto done = [&]() -> Result<std::string> {
+      ASSIGN_OR_RETURN(auto store, backup::OpenStore(Env::Default(), t.dest, /*create=*/true,
+                                                     backup::S3Options{t.endpoint, t.region}));
+      ASSIGN_OR_RETURN(auto r, backup::BackupVault(paths.root, store.get(), RunOptions(30, command, nullptr)));
+      std::string line = t.name + ": snapshot " + r.manifest.id + ", sent " + std::to_string(r.objects_sent) +
+                         " objects (" + HumanBytes(r.bytes_sent) + ")";
+      if (t.keep_last > 0 || t.keep_daily > 0) {
+        ASSIGN_OR_RETURN(auto pruned, backup::Prune(store.get(), {t.keep_last, t.keep_daily, false}));
+        line += ", pruned " + std::to_string(pruned.removed.size()) + " snapshot(s)";
+      }
+      return line;
+    }();
+    if (done.ok()) {
+      out.message += (out.message.empty() ? "" : "; ") + *done;
+    } else {
+      if (first_failure.ok()) first_failure = done.status();
+      failures += (failures.empty() ? "" : "; ") + t.name + ": " + done.status().message();
+    }
+  }
+  if (!first_failure.ok()) out.status = Status(first_failure.code(), "backup to " + failures);
+  return out;
+}
+
 }  // namespace
 
 void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
+  schedule::RegisterAction("backup", BackupAction);
   static BackupArgs a;
   auto* bk = app.add_subcommand("backup", "Back up the vault to a folder (content-addressed snapshots)");
   bk->add_option("DEST", a.dest, "Backup folder (created when missing; a mounted cloud drive works), s3://BUCKET/PREFIX, or the name of a [[backup]] in barlake.toml (default: the first)");

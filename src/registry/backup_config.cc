@@ -1,7 +1,7 @@
 // [[backup]] tables (backup_config.h). toml++ throws; every exception is caught here.
 #include "registry/backup_config.h"
 
-#include <toml++/toml.h>
+#include "registry/toml_internal.h"
 
 #include <set>
 
@@ -16,13 +16,7 @@ std::string At(const std::string& path, const toml::node& n) {
 }  // namespace
 
 Result<std::vector<BackupTarget>> ParseBackupTargets(std::string_view text, const std::string& path) {
-  toml::table root;
-  try {
-    root = toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                std::string(e.description()) + "; fix the registry file");
-  }
+  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
   std::vector<BackupTarget> out;
   const toml::node* node = root.get("backup");
   if (!node) return out;

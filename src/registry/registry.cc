@@ -1,5 +1,7 @@
 #include "registry/registry.h"
 #include "registry/backup_config.h"
+#include "registry/deploy_config.h"
+#include "registry/retention_config.h"
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
@@ -291,9 +293,11 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup"},
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup", "retention"},
                             path, "the registry"));
   RETURN_IF_ERROR(ParseBackupTargets(text, path).status());  // [[backup]]: registry/backup_config.h
+  RETURN_IF_ERROR(ParseRetention(text, path).status());      // [retention]: registry/retention_config.h
+  RETURN_IF_ERROR(ParseDeployLimits(text, path).status());   // max_age, max_size: registry/deploy_config.h
   RETURN_IF_ERROR(ProviderTables::Parse(root, path, &r));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
@@ -321,7 +325,7 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                      "check_spikes", "spike_scale_multiple", "max_reject_share",
                                      "calendar", "outside_session", "method", "inputs", "sql",
                                      "auto_regenerate", "day_start", "asset_class", "provider_symbols", "live",
-                                     "end_date"},
+                                     "end_date", "max_age", "max_size"},
                                 path, "[[dataset]]"));
       DatasetSpec d;
       ASSIGN_OR_RETURN(d.kind, GetString(*t, "kind", path, "bars"));

@@ -4,10 +4,10 @@
 //
 //   node tests/browser/schedules_test.mjs BARLAKE SCRATCH_DIR [ARTIFACTS_DIR]
 //
-// A vault with two schedules: `checks` (health, every hour) that `barlake schedules run-due`
-// has run, and `nightly-backup` (backup, not in this build). The page must list both with
-// the last result the CLI reports (completed; unavailable with its reason) and the next run
-// /api/schedules gives, reached from the nav link.
+// A vault with two schedules that `barlake schedules run-due` has run: `checks` (health,
+// every hour) and `nightly-backup` (backup to a [[backup]] folder in the scratch dir). The
+// page must list both with the last result the CLI reports and the next run /api/schedules
+// gives, reached from the nav link.
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (no Chromium or playwright-core).
 
@@ -70,7 +70,8 @@ describe('schedules page', () => {
     assert.equal(init.status, 0, init.stderr);
     appendFileSync(join(VAULT, 'barlake.toml'),
       '\n[[schedule]]\nname = "checks"\naction = "health"\nevery = "1h"\n' +
-      '\n[[schedule]]\nname = "nightly-backup"\naction = "backup"\nat = "02:00"\ntz = "UTC"\n');
+      '\n[[schedule]]\nname = "nightly-backup"\naction = "backup"\nat = "02:00"\ntz = "UTC"\n' +
+      `\n[[backup]]\nname = "local"\ndest = "${join(SCRATCH, 'bk')}"\n`);
     barlake(['schedules', 'run-due']);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
@@ -114,8 +115,8 @@ describe('schedules page', () => {
     const next = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
     assert.equal(await checks.locator('td[data-next]').innerText(), next);
     const backup = page.locator('#schedules-table tr[data-schedule="nightly-backup"]');
-    assert.match(await backup.innerText(), /not available in this build/);
-    assert.match(await backup.innerText(), /unavailable/i);
+    assert.match(await backup.innerText(), /completed/i);
+    assert.match(await backup.innerText(), /local: snapshot/);
     assert.match(await page.locator('nav a[aria-current="page"]').innerText(), /Schedules/);
     await page.screenshot({ path: join(ARTIFACTS, 'schedules.png'), fullPage: true });
     assert.deepEqual(pageErrors, [], 'no script errors');
