@@ -30,6 +30,12 @@
 #include "lake/source_file.h"
 
 namespace barlake::cli {
+
+// commands_migrate.cc: `migrate`, and `read`'s fallback to legacy files (docs/migration.md).
+void AddMigrateCommands(CLI::App& app, Globals& g, int& rc);
+void ServeFromLegacyIfMissing(barlake::Lake& lk, const std::string& symbol, const std::string& timeframe, Micros from,
+                              Micros to, Result<barlake::Bars>* read);
+
 namespace {
 
 using nlohmann::json;
@@ -395,7 +401,9 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
     return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
   }
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
-  ASSIGN_OR_FAIL(auto bars, lk->Read(a.symbol, a.timeframe, range.from, range.to));
+  auto read = lk->Read(a.symbol, a.timeframe, range.from, range.to);
+  ServeFromLegacyIfMissing(*lk, a.symbol, a.timeframe, range.from, range.to, &read);
+  ASSIGN_OR_FAIL(auto bars, std::move(read));
   const barlake::Bars& b = bars;
   if (a.format == "parquet") {
     Status s = lk->WriteParquet(b, a.output);
@@ -967,6 +975,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddBackupCommands(app, g, rc);
   AddScheduleCommands(app, g, rc);
   AddRepairCommands(app, g, rc);
+  AddMigrateCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

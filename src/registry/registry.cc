@@ -1,5 +1,6 @@
 #include "registry/registry.h"
 #include "registry/backup_config.h"
+#include "registry/legacy_config.h"
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
@@ -306,9 +307,11 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup"},
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup",
+                             "legacy"},
                             path, "the registry"));
   RETURN_IF_ERROR(ParseBackupTargets(text, path).status());  // [[backup]]: registry/backup_config.h
+  RETURN_IF_ERROR(ParseLegacySources(text, path).status());  // [[legacy]]: registry/legacy_config.h
   RETURN_IF_ERROR(ProviderTables::Parse(root, path, &r));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));
