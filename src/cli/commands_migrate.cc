@@ -154,6 +154,12 @@ int CmdRun(const Globals& g, const MigrateArgs& a) {
                 p.dataset->timeframe.c_str(), WithThousands(p.dataset->rows).c_str(), p.outcome.c_str(),
                 Duration(p.eta_seconds).c_str());
     std::fflush(stdout);
+#ifdef BARLAKE_TEST_HOOKS
+    // Test builds only: BARLAKE_MIGRATE_SIGINT_AT=N sends this process SIGINT after its
+    // N-th dataset, standing in for Ctrl-C.
+    const char* at = std::getenv("BARLAKE_MIGRATE_SIGINT_AT");
+    if (at && std::strtoull(at, nullptr, 10) == p.index) ::raise(SIGINT);
+#endif
   };
   auto summary = migrate::RunMigration(lake.get(), lake->env(), &plan, opt);
   ::sigaction(SIGINT, &old, nullptr);
