@@ -30,7 +30,7 @@ std::string Select(int k, bool minute, int span) {
          ") t(i)) WHERE dayofweek(datetime) BETWEEN 1 AND 5";
 }
 
-struct Dataset {
+struct BenchSet {
   std::string symbol, timeframe, parquet, csv;
 };
 
@@ -48,10 +48,10 @@ int main() {
   fs::remove_all(dir);
   const std::string legacy = dir + "/legacy", csvs = dir + "/csv";
   auto duck = Unwrap(storage::DuckConn::OpenInMemory(2), "opening DuckDB");
-  std::vector<Dataset> sets;
+  std::vector<BenchSet> sets;
   for (int k = 0; k < daily + minute; ++k) {
     const bool is_minute = k >= daily;
-    Dataset d;
+    BenchSet d;
     d.symbol = (is_minute ? "M" : "D") + std::to_string(k);
     d.timeframe = is_minute ? "1m" : "1d";
     d.parquet = legacy + "/stocks_" + d.timeframe + "/" + d.symbol + ".parquet";

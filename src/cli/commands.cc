@@ -16,6 +16,7 @@
 #include "calendar/calendar.h"
 #include "lake/read_check.h"
 #include "cli/cli_common.h"
+#include "cli/commands_migrate.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/edit_distance.h"
@@ -30,11 +31,6 @@
 #include "lake/source_file.h"
 
 namespace barlake::cli {
-
-// commands_migrate.cc: `migrate`, and `read`'s fallback to legacy files (docs/migration.md).
-void AddMigrateCommands(CLI::App& app, Globals& g, int& rc);
-void ServeFromLegacyIfMissing(barlake::Lake& lk, const std::string& symbol, const std::string& timeframe, Micros from,
-                              Micros to, Result<barlake::Bars>* read);
 
 namespace {
 

@@ -17,7 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/lake_access.h"
-#include "cli/cli_common.h"
+#include "cli/commands_migrate.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/json_text.h"
