@@ -27,15 +27,17 @@ inline storage::DuckConn* Duck() {
 
 inline std::string Sym(int k) { return "S" + std::to_string(1000 + k); }
 
-/// `days` daily bars from `first_day` (DATE literal text), prices set apart by `k`, as the
+/// `days` daily bars from `first_day` (row numbers from `start`, so a later piece of the
+/// same series continues its prices) (DATE literal text), prices set apart by `k`, as the
 /// SELECT a COPY writes. `time_sql` renders the stamp column from `d` (a DATE).
-inline std::string DailySelect(int k, int days, const std::string& first_day, const std::string& time_sql,
+inline std::string DailySelect(int k, int start, int days, const std::string& first_day, const std::string& time_sql,
                                const std::string& extra = "") {
   const std::string base = std::to_string(20 + k % 500) + "." + std::to_string(k % 7) + "5";
   return "SELECT " + time_sql + extra + ", " + base + " + i * 0.25 AS Open, " + base + " + i * 0.25 + 1.5 AS High, " +
          base + " + i * 0.25 - 1.25 AS Low, " + base + " + i * 0.25 + 0.5 AS Close, CAST(1000 + i * 3 + " +
-         std::to_string(k) + " AS BIGINT) AS Volume FROM (SELECT i, DATE '" + first_day +
-         "' + CAST(i AS INTEGER) AS d FROM range(0, " + std::to_string(days) + ") t(i))";
+         std::to_string(k) + " AS BIGINT) AS Volume FROM (SELECT i, DATE '" + first_day + "' + CAST(i - " +
+         std::to_string(start) + " AS INTEGER) AS d FROM range(" + std::to_string(start) + ", " +
+         std::to_string(start + days) + ") t(i))";
 }
 
 inline void Copy(const std::string& select, const std::string& path, const std::string& options = "FORMAT PARQUET") {
@@ -48,7 +50,7 @@ inline void Copy(const std::string& select, const std::string& path, const std::
 /// plus ES_1m.parquet: 1-minute bars with a zoned `timestamp` column.
 inline void MakeFlat(const std::string& root, int n, int days = 60) {
   for (int k = 0; k < n; ++k) {
-    Copy(DailySelect(k, days, "2023-01-02", "CAST(d AS TIMESTAMP) AS \"Date\""), root + "/stocks_1d/" + Sym(k) + ".parquet");
+    Copy(DailySelect(k, 0, days, "2023-01-02", "CAST(d AS TIMESTAMP) AS \"Date\""), root + "/stocks_1d/" + Sym(k) + ".parquet");
   }
   Copy("SELECT to_timestamp(1709562600 + i * 60) AS \"timestamp\", "
        "5000 + i * 0.25 AS open, 5000 + i * 0.25 + 1 AS high, 5000 + i * 0.25 - 1 AS low, 5000 + i * 0.25 + 0.5 AS close, "
@@ -56,19 +58,23 @@ inline void MakeFlat(const std::string& root, int n, int days = 60) {
        root + "/ES_1m.parquet");
 }
 
-/// yf_parqed: `n` tickers of daily bars over `months` months of 2024, one file per month.
+/// yf_parqed: `n` tickers of daily bars over the first `months` months of 2024, one file per
+/// month (one continuous series per ticker).
 inline void MakeYfParqed(const std::string& root, int n, int months = 3) {
   const std::string base = root + "/us/yahoo/stocks_1d";
+  const int month_days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   std::string tickers = "{";
   for (int k = 0; k < n; ++k) {
+    int start = 0;
     for (int m = 1; m <= months; ++m) {
       char first[16];
       std::snprintf(first, sizeof first, "2024-%02d-01", m);
       char month[8];
       std::snprintf(month, sizeof month, "%02d", m);
-      Copy(DailySelect(k * 10 + m, 28, first, "'" + Sym(k) + "' AS stock, CAST(d AS TIMESTAMP) AS date",
+      Copy(DailySelect(k, start, month_days[m - 1], first, "'" + Sym(k) + "' AS stock, CAST(d AS TIMESTAMP) AS date",
                        ", CAST(i AS INTEGER) AS sequence"),
            base + "/ticker=" + Sym(k) + "/year=2024/month=" + month + "/data.parquet");
+      start += month_days[m - 1];
     }
     tickers += std::string(k ? "," : "") + "\"" + Sym(k) + "\":{\"status\":\"active\"}";
   }
@@ -78,8 +84,9 @@ inline void MakeYfParqed(const std::string& root, int n, int months = 3) {
 /// csv-cache: SYMBOL/1d/2022.csv.gz and 2023.csv.gz with a .metadata.json beside them.
 inline void MakeCsvCache(const std::string& root, int n) {
   for (int k = 0; k < n; ++k) {
-    for (const char* year : {"2022", "2023"}) {
-      Copy(DailySelect(k, 100, std::string(year) + "-02-01", "strftime(d, '%Y-%m-%d') AS date"),
+    for (int y = 0; y < 2; ++y) {
+      const std::string year = y ? "2023" : "2022";
+      Copy(DailySelect(k, y * 100, 100, year + "-02-01", "strftime(d, '%Y-%m-%d') AS date"),
            root + "/" + Sym(k) + "/1d/" + year + ".csv.gz", "FORMAT CSV, HEADER, COMPRESSION GZIP");
     }
     ASSERT_TRUE(testutil::WriteText(root + "/" + Sym(k) + "/1d/.metadata.json", "{\"symbol\":\"" + Sym(k) + "\"}").ok());
