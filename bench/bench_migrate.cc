@@ -21,7 +21,7 @@ namespace {
 // weekdays; 1-minute bars around the clock on weekdays.
 std::string Select(int k, bool minute, int span) {
   const std::string base = std::to_string(20 + k % 400) + "." + std::to_string(k % 9);
-  const std::string t = minute ? "CAST(TIMESTAMP '2023-01-02 00:00:00' + to_minutes(CAST(i AS BIGINT)) AS TIMESTAMP)"
+  const std::string t = minute ? "CAST(to_timestamp(1672617600 + i * 60) AS TIMESTAMP)"
                                : "CAST(DATE '2005-01-03' + CAST(i AS INTEGER) AS TIMESTAMP)";
   const std::string wave = "(sin(i / 50.0) * 5)";
   return "SELECT * FROM (SELECT " + t + " AS datetime, " + base + " + " + wave + " AS open, " + base + " + " + wave +

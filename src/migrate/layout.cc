@@ -97,7 +97,7 @@ struct Files {
 
 Result<Files> ListTree(Env* env, const std::string& dir) {
   ASSIGN_OR_RETURN(bool is_dir, env->IsDirectory(dir));
-  if (!is_dir) return Status::InvalidArgument("the legacy folder " + QuoteBytes(dir) + " is not a folder");
+  if (!is_dir) return Status::InvalidArgument("the legacy folder " + QuotePath(dir) + " is not a folder");
   ASSIGN_OR_RETURN(auto rel, ListFilesRecursive(env, dir));
   Files f;
   for (auto& r : rel) {
@@ -214,7 +214,7 @@ Result<int64_t> CountTextRows(const std::string& path) {
 
 Result<std::pair<std::string, std::string>> DetectLayout(Env* env, const std::string& source_dir) {
   ASSIGN_OR_RETURN(Files f, ListTree(env, source_dir));
-  if (f.all.empty()) return Status::InvalidArgument("the legacy folder " + QuoteBytes(source_dir) + " holds no files");
+  if (f.all.empty()) return Status::InvalidArgument("the legacy folder " + QuotePath(source_dir) + " holds no files");
   size_t yf = 0, cache = 0, flat = 0;
   std::string yf_example, cache_example, flat_example;
   for (const auto& r : f.all) {
@@ -251,7 +251,7 @@ Result<std::pair<std::string, std::string>> DetectLayout(Env* env, const std::st
     }
   }
   return Status::InvalidArgument(
-      "cannot tell the layout of " + QuoteBytes(source_dir) +
+      "cannot tell the layout of " + QuotePath(source_dir) +
       ": no stocks_<interval>/ticker=T/year=Y/month=M/data.parquet (yf_parqed), no SYMBOL/TF/YYYY.csv.gz "
       "(csv-cache), no SYMBOL_TF.parquet or <tf>/SYMBOL.csv (flat), and no file in a format barlake imports "
       "(vendor-files); pass --layout");
@@ -342,7 +342,7 @@ Result<std::vector<PlannedDataset>> ScanLayout(Env* env, const ScanRequest& req,
   std::vector<PlannedDataset> out;
   for (auto& [key, d] : by_key) out.push_back(std::move(d));
   if (out.empty()) {
-    return Status::InvalidArgument("no " + layout + " datasets in " + QuoteBytes(req.source_dir) +
+    return Status::InvalidArgument("no " + layout + " datasets in " + QuotePath(req.source_dir) +
                                    (wanted.empty() ? std::string() : " for --symbols") +
                                    (layout == "flat" && default_tf.empty()
                                         ? "; when neither names nor folders give the timeframe, pass --timeframe"

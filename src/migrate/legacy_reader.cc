@@ -65,7 +65,7 @@ struct ParquetColumns {
 Result<ParquetColumns> FindColumns(storage::DuckConn* duck, const std::string& path) {
   auto described = duck->Query("DESCRIBE SELECT * FROM " + ReadParquetSql(path));
   if (!described.ok()) {
-    return Status::InvalidInput(QuoteBytes(path) + ": not a Parquet file DuckDB can read: " +
+    return Status::InvalidInput(QuotePath(path) + ": not a Parquet file DuckDB can read: " +
                                 described.status().message());
   }
   auto& r = **described;
@@ -93,7 +93,7 @@ Result<ParquetColumns> FindColumns(storage::DuckConn* duck, const std::string& p
     }
   }
   if (!time) {
-    return Status::InvalidInput(QuoteBytes(path) + ": no time column (looked for datetime, date, timestamp, time, "
+    return Status::InvalidInput(QuotePath(path) + ": no time column (looked for datetime, date, timestamp, time, "
                                 "ts, a pandas index, or any TIMESTAMP/DATE column); columns: " + listed);
   }
   const std::string& type = time->second;
@@ -108,7 +108,7 @@ Result<ParquetColumns> FindColumns(storage::DuckConn* duck, const std::string& p
   } else if (type == "VARCHAR") {
     out.kind = TimeKind::kText;
   } else {
-    return Status::InvalidInput(QuoteBytes(path) + ": the time column '" + time->first + "' has type " + type +
+    return Status::InvalidInput(QuotePath(path) + ": the time column '" + time->first + "' has type " + type +
                                 ", not a timestamp, date, epoch number or text");
   }
   out.time = time->first;
@@ -122,7 +122,7 @@ Result<ParquetColumns> FindColumns(storage::DuckConn* duck, const std::string& p
                         Want{&out.volume, {"volume", "vol", "v"}, "volume"}}) {
     const auto* c = find(w.names);
     if (!c) {
-      return Status::InvalidInput(QuoteBytes(path) + ": no '" + std::string(w.field) + "' column; columns: " + listed);
+      return Status::InvalidInput(QuotePath(path) + ": no '" + std::string(w.field) + "' column; columns: " + listed);
     }
     *w.dst = c->first;
   }
@@ -189,11 +189,11 @@ Result<std::string> ParquetAsCsv(const std::string& path, const Timeframe& tf) {
   }
   sql += " FROM " + ReadParquetSql(path);
   auto queried = duck->Query(sql);
-  if (!queried.ok()) return Status::InvalidInput(QuoteBytes(path) + ": " + queried.status().message());
+  if (!queried.ok()) return Status::InvalidInput(QuotePath(path) + ": " + queried.status().message());
   std::string out = "time,open,high,low,close,volume\n";
   const bool daily = tf.is_daily_or_longer();
   Status read = storage::ForEachChunk(
-      queried->get(), /*no_nulls=*/true, QuoteBytes(path), [&](duckdb_data_chunk chunk, idx_t n) {
+      queried->get(), /*no_nulls=*/true, QuotePath(path), [&](duckdb_data_chunk chunk, idx_t n) {
         duckdb_vector tv = duckdb_data_chunk_get_vector(chunk, 0);
         const double* cols[5];
         for (idx_t k = 0; k < 5; ++k) {
@@ -231,7 +231,7 @@ Result<std::string> ParquetAsCsv(const std::string& path, const Timeframe& tf) {
 Result<int64_t> ParquetRowCount(const std::string& path) {
   ASSIGN_OR_RETURN(storage::DuckConn * duck, Duck());
   auto r = duck->Query("SELECT count(*) FROM " + ReadParquetSql(path));
-  if (!r.ok()) return Status::InvalidInput(QuoteBytes(path) + ": not a Parquet file DuckDB can read: " + r.status().message());
+  if (!r.ok()) return Status::InvalidInput(QuotePath(path) + ": not a Parquet file DuckDB can read: " + r.status().message());
   return (*r)->Int(0, 0);
 }
 

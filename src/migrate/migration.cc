@@ -75,8 +75,8 @@ Result<Plan> CreatePlan(lake::Lake* lake, Env* env, const PlanRequest& request) 
   plan.source_dir = Absolute(request.source_dir);
   const std::string vault = Absolute(paths.root);
   if (Inside(vault, plan.source_dir) || Inside(plan.source_dir, vault)) {
-    return Status::InvalidArgument("the legacy folder " + QuoteBytes(plan.source_dir) + " and the vault " +
-                                   QuoteBytes(vault) + " must not hold each other");
+    return Status::InvalidArgument("the legacy folder " + QuotePath(plan.source_dir) + " and the vault " +
+                                   QuotePath(vault) + " must not hold each other");
   }
   ScanRequest scan = request;
   scan.source_dir = plan.source_dir;
@@ -368,7 +368,7 @@ Result<std::vector<int64_t>> RollbackMigration(lake::Lake* lake, Env* env, Plan*
 
 Result<std::string> MoveLegacyToTrash(lake::Lake* lake, Env* env, Plan* plan) {
   if (plan->status == "legacy_deleted") {
-    return Status::InvalidArgument("the legacy folder of " + plan->id + " was moved to " + QuoteBytes(plan->trash) +
+    return Status::InvalidArgument("the legacy folder of " + plan->id + " was moved to " + QuotePath(plan->trash) +
                                    " already");
   }
   if (plan->status != "activated") {

@@ -18,10 +18,14 @@
 
 #include "core/bars.h"
 #include "core/result.h"
+#include "core/text.h"
 #include "env/env.h"
 #include "lake/lake.h"
 
 namespace barlake::migrate {
+
+/// A path in a message: quoted, never cut (core/text.h).
+inline std::string QuotePath(const std::string& path) { return QuoteBytes(path, path.size()); }
 
 /// One legacy file of a dataset.
 struct LegacyFile {

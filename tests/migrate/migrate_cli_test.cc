@@ -26,7 +26,7 @@ TEST_F(MigrateCliTest, FlatParquetMigratesVerifiesAndRollsBack) {
   const std::string id = Plan();
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(plan_["layout"], "flat");
-  EXPECT_NE(plan_["layout_why"].get<std::string>().find("stocks_1d"), std::string::npos) << plan_["layout_why"];
+  EXPECT_NE(plan_["layout_why"].get<std::string>().find("201 Parquet/CSV files like"), std::string::npos) << plan_["layout_why"];
   EXPECT_EQ(plan_["datasets"].size(), 201u);
   EXPECT_EQ(plan_["totals"]["rows"], 200 * 60 + 600);
   EXPECT_TRUE(std::filesystem::exists(PlanFile(id)));

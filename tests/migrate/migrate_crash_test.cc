@@ -18,7 +18,7 @@ TEST_F(MigrateCliTest, SigkillMidRunResumesAndRollsBack) {
   migrate_test::MakeFlat(legacy_, 120, 40);
   const auto before = testutil::Snapshot(legacy_);
   const std::string id = Plan();
-  for (const std::string point : {"after-swap-one:40", "after-commit:70", "after-staged:90"}) {
+  for (const std::string point : {"after-swap-one:40", "after-commit:70", "after-staged:10"}) {
     CommandResult k = Bl({"migrate", "run", id}, {"BARLAKE_CRASH_AT=" + point});
     ASSERT_EQ(k.signal, SIGKILL) << point << ": " << k.out << k.err;
     EXPECT_EQ(testutil::Snapshot(legacy_), before) << point;
