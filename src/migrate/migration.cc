@@ -19,16 +19,10 @@ namespace {
 
 std::string Now(Env* env) { return FormatIsoUtc(env->NowMicros()); }
 
-std::string HumanBytes(uint64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
+/// Bytes as MiB for messages (the CLI prints its own sizes).
+std::string Mib(uint64_t b) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
   return buf;
 }
 
@@ -100,8 +94,8 @@ Result<Plan> CreatePlan(lake::Lake* lake, Env* env, const PlanRequest& request) 
   ASSIGN_OR_RETURN(plan.free_bytes, env->FreeBytes(paths.root));
   if (plan.free_bytes < plan.disk_needed) {
     return Status::NoSpace("the migration of " + std::to_string(plan.datasets.size()) + " datasets needs " +
-                           HumanBytes(plan.disk_needed) + " free (2.5x the " + HumanBytes(plan.bytes) +
-                           " of legacy files) but the vault's disk has " + HumanBytes(plan.free_bytes) +
+                           Mib(plan.disk_needed) + " free (2.5x the " + Mib(plan.bytes) +
+                           " of legacy files) but the vault's disk has " + Mib(plan.free_bytes) +
                            "; free some space or plan fewer datasets with --symbols. No plan was written");
   }
   const Micros now = env->NowMicros();
