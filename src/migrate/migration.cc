@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "core/checksum.h"
 #include "core/text.h"
@@ -61,6 +62,26 @@ bool Inside(const std::string& child, const std::string& parent) {
                              child[parent.size()] == '/');
 }
 
+/// The zone a csv-cache's first .metadata.json names ("timezone" or "tz"), or "".
+Result<std::string> MetadataZone(Env* env, const std::string& dir) {
+  ASSIGN_OR_RETURN(auto files, ListFilesRecursive(env, dir));
+  for (const auto& f : files) {
+    if (f != ".metadata.json" && !(f.size() > 15 && f.compare(f.size() - 15, 15, "/.metadata.json") == 0)) continue;
+    ASSIGN_OR_RETURN(std::string text, env->ReadFile(JoinPath(dir, f)));
+    auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) return Status::InvalidInput(QuotePath(JoinPath(dir, f)) + ": not a JSON object");
+    for (const char* key : {"timezone", "tz", "time_zone"}) {
+      if (!j.contains(key) || !j[key].is_string()) continue;
+      const std::string zone = j[key].get<std::string>();
+      auto located = TimeZone::Locate(zone);
+      if (!located.ok()) return located.status().WithContext(QuotePath(JoinPath(dir, f)));
+      return zone;
+    }
+    return std::string();
+  }
+  return std::string();
+}
+
 }  // namespace
 
 Result<Plan> CreatePlan(lake::Lake* lake, Env* env, const PlanRequest& request) {
@@ -83,6 +104,13 @@ Result<Plan> CreatePlan(lake::Lake* lake, Env* env, const PlanRequest& request) 
     plan.layout_why = "--layout " + request.layout;
   }
   plan.tz = request.tz.empty() ? lake->registry().settings().default_source_tz : request.tz;
+  if (request.tz.empty() && plan.layout == "csv-cache") {
+    ASSIGN_OR_RETURN(std::string zone, MetadataZone(env, plan.source_dir));
+    if (!zone.empty()) {
+      plan.tz = zone;
+      plan.notes.push_back("naive stamps read in " + zone + ", the zone the cache's .metadata.json names");
+    }
+  }
   RETURN_IF_ERROR(TimeZone::Locate(plan.tz).status());
   plan.name_pattern = request.name_pattern;
   ASSIGN_OR_RETURN(plan.datasets, ScanLayout(env, scan, plan.layout, &plan.notes));

@@ -120,6 +120,7 @@ TEST_F(MigrateCliTest, CsvCacheAndVendorFiles) {
   const auto before = testutil::Snapshot(legacy_);
   const std::string id = Plan();
   EXPECT_EQ(plan_["layout"], "csv-cache");
+  EXPECT_EQ(plan_["tz"], "America/Chicago") << "the zone the .metadata.json names";
   EXPECT_EQ(plan_["datasets"].size(), 5u);
   ASSERT_EQ(Bl({"migrate", "run", id}).exit_code, 0);
   CommandResult v = Bl({"migrate", "verify", id});

@@ -89,7 +89,7 @@ inline void MakeCsvCache(const std::string& root, int n) {
       Copy(DailySelect(k, y * 100, 100, year + "-02-01", "strftime(d, '%Y-%m-%d') AS date"),
            root + "/" + Sym(k) + "/1d/" + year + ".csv.gz", "FORMAT CSV, HEADER, COMPRESSION GZIP");
     }
-    ASSERT_TRUE(testutil::WriteText(root + "/" + Sym(k) + "/1d/.metadata.json", "{\"symbol\":\"" + Sym(k) + "\"}").ok());
+    ASSERT_TRUE(testutil::WriteText(root + "/" + Sym(k) + "/1d/.metadata.json", "{\"symbol\":\"" + Sym(k) + "\",\"timezone\":\"America/Chicago\"}").ok());
   }
 }
 
