@@ -16,6 +16,7 @@
 #include "calendar/calendar.h"
 #include "lake/read_check.h"
 #include "cli/cli_common.h"
+#include "cli/commands_migrate.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "core/edit_distance.h"
@@ -30,6 +31,7 @@
 #include "lake/source_file.h"
 
 namespace barlake::cli {
+
 namespace {
 
 using nlohmann::json;
@@ -415,7 +417,9 @@ int CmdRead(const Globals& g, const ReadArgs& a) {
     return Fail(Status::InvalidArgument("--format parquet needs --output FILE"));
   }
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
-  ASSIGN_OR_FAIL(auto bars, lk->Read(a.symbol, a.timeframe, range.from, range.to));
+  auto read = lk->Read(a.symbol, a.timeframe, range.from, range.to);
+  ServeFromLegacyIfMissing(*lk, a.symbol, a.timeframe, range.from, range.to, &read);
+  ASSIGN_OR_FAIL(auto bars, std::move(read));
   const barlake::Bars& b = bars;
   if (a.format == "parquet") {
     Status s = lk->WriteParquet(b, a.output);
@@ -999,6 +1003,7 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   AddFundamentalsCommands(app, g, rc);
   AddRepairCommands(app, g, rc);
   AddGcCommands(app, g, rc);
+  AddMigrateCommands(app, g, rc);
 }
 
 int Run(int argc, char** argv) {

@@ -2,6 +2,7 @@
 #include "registry/backup_config.h"
 #include "registry/deploy_config.h"
 #include "registry/retention_config.h"
+#include "registry/legacy_config.h"
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
@@ -293,11 +294,13 @@ Result<Registry> Registry::Parse(const std::string& text, const std::string& pat
                                 std::string(e.description()) + "; fix the registry file");
   }
   Registry r;
-  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup", "retention"},
+  RETURN_IF_ERROR(CheckKeys(root, {"vault", "dataset", "calendar", "provider", "rule", "schedule", "alert", "backup",
+                             "retention", "legacy"},
                             path, "the registry"));
   RETURN_IF_ERROR(ParseBackupTargets(text, path).status());  // [[backup]]: registry/backup_config.h
   RETURN_IF_ERROR(ParseRetention(text, path).status());      // [retention]: registry/retention_config.h
   RETURN_IF_ERROR(ParseDeployLimits(text, path).status());   // max_age, max_size: registry/deploy_config.h
+  RETURN_IF_ERROR(ParseLegacySources(text, path).status());  // [[legacy]]: registry/legacy_config.h
   RETURN_IF_ERROR(ProviderTables::Parse(root, path, &r));
   if (const toml::table* v = root["vault"].as_table()) {
     RETURN_IF_ERROR(CheckKeys(*v, {"name", "display_tz", "default_source_tz"}, path, "[vault]"));

@@ -1,0 +1,140 @@
+// [[legacy]] tables (legacy_config.h). toml++ throws; every exception is caught here.
+#include "registry/legacy_config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+
+#include "core/text.h"
+
+namespace barlake::registry {
+
+namespace {
+
+std::string At(const std::string& path, const toml::node& n) {
+  return path + ":" + std::to_string(n.source().begin.line) + ":" + std::to_string(n.source().begin.column);
+}
+
+Result<toml::table> ParseText(std::string_view text, const std::string& path) {
+  try {
+    return toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()) + "; fix the registry file");
+  }
+}
+
+// A TOML basic string: quotes, backslashes and control bytes escaped.
+std::string TomlString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<std::vector<LegacySource>> ParseLegacySources(std::string_view text, const std::string& path) {
+  ASSIGN_OR_RETURN(toml::table root, ParseText(text, path));
+  std::vector<LegacySource> out;
+  const toml::node* node = root.get("legacy");
+  if (!node) return out;
+  const toml::array* arr = node->as_array();
+  if (!arr) return Status::InvalidInput(At(path, *node) + ": 'legacy' must be [[legacy]] tables");
+  std::set<std::string> names;
+  for (const toml::node& n : *arr) {
+    const toml::table* t = n.as_table();
+    if (!t) return Status::InvalidInput(At(path, n) + ": each [[legacy]] must be a table");
+    LegacySource l;
+    l.source = At(path, n);
+    for (const auto& [key, value] : *t) {
+      const std::string k(key.str());
+      if (k == "name" || k == "path" || k == "layout") {
+        if (!value.is_string()) return Status::InvalidInput(At(path, value) + ": [[legacy]] '" + k + "' must be a string");
+        (k == "name" ? l.name : k == "path" ? l.path : l.layout) = value.as_string()->get();
+      } else if (k == "activated") {
+        if (!value.is_boolean()) return Status::InvalidInput(At(path, value) + ": [[legacy]] 'activated' must be true or false");
+        l.activated = value.as_boolean()->get();
+      } else {
+        return Status::InvalidInput(At(path, value) + ": unknown key '" + k +
+                                    "' in [[legacy]] (known: name, path, layout, activated)");
+      }
+    }
+    if (l.name.empty() || l.path.empty()) {
+      return Status::InvalidInput(l.source + ": [[legacy]] needs name = \"...\" and path = \"...\"");
+    }
+    if (!names.insert(l.name).second) {
+      return Status::InvalidInput(l.source + ": a [[legacy]] named '" + l.name + "' is declared twice");
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+Status AppendLegacySource(Env* env, const std::string& path, const LegacySource& legacy) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  ASSIGN_OR_RETURN(auto existing, ParseLegacySources(text, path));
+  for (const auto& l : existing) {
+    if (l.name == legacy.name) return Status::OK();
+  }
+  std::string updated = text;
+  if (!updated.empty() && updated.back() != '\n') updated += '\n';
+  updated += "\n[[legacy]]\nname = " + TomlString(legacy.name) + "\npath = " + TomlString(legacy.path) +
+             "\nlayout = " + TomlString(legacy.layout) + "\nactivated = " + (legacy.activated ? "true" : "false") +
+             "\n";
+  RETURN_IF_ERROR(ParseLegacySources(updated, path).status());
+  return WriteFileAtomic(env, path, updated);
+}
+
+Status SetLegacyActivated(Env* env, const std::string& path, const std::string& name, bool activated) {
+  ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  ASSIGN_OR_RETURN(toml::table root, ParseText(text, path));
+  const toml::array* arr = root["legacy"].as_array();
+  const toml::table* found = nullptr;
+  if (arr) {
+    for (const toml::node& n : *arr) {
+      const toml::table* t = n.as_table();
+      if (t && t->get("name") && t->get("name")->value<std::string>().value_or("") == name) found = t;
+    }
+  }
+  if (!found) return Status::NotFound(path + ": no [[legacy]] named " + QuoteBytes(name));
+  const std::string value = activated ? "true" : "false";
+  std::string updated;
+  if (const toml::node* a = found->get("activated")) {
+    // Replace the value on its line; the rest of the file stays byte for byte.
+    const auto line = a->source().begin.line;
+    size_t start = 0;
+    for (uint32_t l = 1; l < line && start != std::string::npos; ++l) {
+      start = text.find('\n', start);
+      if (start != std::string::npos) ++start;
+    }
+    if (start == std::string::npos) return Status::Internal("registry line " + std::to_string(line) + " not found");
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    updated = text.substr(0, start) + "activated = " + value + text.substr(end);
+  } else {
+    // After the name line of the table.
+    const auto line = found->get("name")->source().begin.line;
+    size_t pos = 0;
+    for (uint32_t l = 0; l < line && pos != std::string::npos; ++l) {
+      pos = text.find('\n', pos);
+      if (pos != std::string::npos) ++pos;
+    }
+    if (pos == std::string::npos) pos = text.size();
+    updated = text.substr(0, pos) + "activated = " + value + "\n" + text.substr(pos);
+  }
+  RETURN_IF_ERROR(ParseLegacySources(updated, path).status());
+  return WriteFileAtomic(env, path, updated);
+}
+
+}  // namespace barlake::registry
