@@ -71,8 +71,8 @@ void CompareWithJournal(const FileFacts& f, const journal::PartitionEntry& p,
   if (f.content_hash != p.content_hash) problem("content hash differs from the journal's");
 }
 
-Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w,
-                            storage::ParquetStore* store, storage::DuckConn* conn) {
+Status WriteProtocol::WriteStaged(const journal::JobRecord& job, size_t index, PartitionWrite* w,
+                                  const KindIo& io, FileFacts* meant) {
   journal::PartitionChange& c = w->change;
   const std::string job_dir = "job-" + std::to_string(job.id);
   c.job_id = job.id;
@@ -85,49 +85,84 @@ Status WriteProtocol::Stage(const journal::JobRecord& job, size_t index, Partiti
     return Status::OK();
   }
   const DataKind& kind = KindOfRelPath(c.rel_path);
-  const KindIo io{store, conn, env_};
   // One flat folder per job (StageAll creates it): staging a partition makes no folder.
   // The journal records the path, so recovery finds the file whatever its name.
   c.staged_path = ".barlake/staging/" + job_dir + "/" + std::to_string(index) + ".parquet";
   const std::string staged = paths_->Abs(c.staged_path);
-  if (!w->copy_from.empty()) {
-    RETURN_IF_ERROR(CopyFileDurably(env_, w->copy_from, staged));
-  } else {
-    if (!w->rows) return Status::Internal("partition '" + c.rel_path + "' of job " + std::to_string(job.id) + " has no rows");
-    RETURN_IF_ERROR(kind.Write(io, *w->rows, staged));
-    // Not fsynced here: StageAll syncs every staged file in one batch before the plan is
-    // recorded (nothing depends on a staged file being durable before that).
-  }
-  // Read the file back: it must hold exactly the rows we meant to write.
-  ASSIGN_OR_RETURN(FileFacts back, kind.ReadFacts(io, c.rel_path, staged, /*check_schema=*/false));
-  if (back.rows == 0) return Status::Internal("staged file '" + staged + "' has no rows");
-  if (back.disorder_at >= 0) {
-    return Status::Corruption("staged file '" + staged + "' is not in strict " + back.key_order + " order at row " +
-                              std::to_string(back.disorder_at));
-  }
-  if (w->copy_from.empty()) {
-    ASSIGN_OR_RETURN(const FileFacts meant, kind.Intended(*w->rows));
-    const int64_t want_rows = meant.rows;
-    const std::string& expected = meant.content_hash;
-    if (back.rows != want_rows || back.content_hash != expected) {
-      return Status::Corruption("staged file '" + staged + "' read back " + std::to_string(back.rows) +
-                                " rows with content hash " + back.content_hash + ", expected " +
-                                std::to_string(want_rows) + " rows with " + expected +
-                                "; the disk or DuckDB wrote something else");
+  if (!w->copy_from.empty()) return CopyFileDurably(env_, w->copy_from, staged);
+  if (!w->rows) return Status::Internal("partition '" + c.rel_path + "' of job " + std::to_string(job.id) + " has no rows");
+  RETURN_IF_ERROR(kind.Write(io, *w->rows, staged));
+  // Not fsynced here: StageAll syncs every staged file in one batch before the plan is
+  // recorded (nothing depends on a staged file being durable before that). Not read back
+  // here either: CheckStaged reads a batch of files with one query, against these facts
+  // of the rows in memory (which can then be released).
+  ASSIGN_OR_RETURN(*meant, kind.Intended(*w->rows));
+  return Status::OK();
+}
+
+Result<std::vector<FileFacts>> WriteProtocol::ReadBackStaged(const std::vector<StagedFile>& files, const KindIo& io) {
+  std::vector<FileFacts> back(files.size());
+  // Bar files (nearly every partition a job writes) are read back with one query for the
+  // batch; the other kinds one file at a time, through their own reader.
+  std::vector<std::string> bar_paths;
+  std::vector<size_t> bar_at;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const journal::PartitionChange& c = files[i].w->change;
+    const DataKind& kind = KindOfRelPath(c.rel_path);
+    if (&kind == &BarsKind()) {
+      bar_paths.push_back(paths_->Abs(c.staged_path));
+      bar_at.push_back(i);
+      continue;
     }
+    ASSIGN_OR_RETURN(back[i], kind.ReadFacts(io, c.rel_path, paths_->Abs(c.staged_path), /*check_schema=*/false));
   }
-  ASSIGN_OR_RETURN(auto sha, FileSha256(env_, staged));
-  if (!w->expected_sha256.empty() && sha.first != w->expected_sha256) {
-    return Status::Corruption("copy '" + staged + "' of '" + w->copy_from +
-                              "' does not have the SHA-256 recorded in the journal (" +
-                              w->expected_sha256 + "); the kept version may be damaged");
+  if (bar_paths.empty()) return back;
+  ASSIGN_OR_RETURN(std::vector<BarColumns> rows, io.bars->ReadFiles(bar_paths));
+  for (size_t k = 0; k < rows.size(); ++k) {
+    const BarColumns& r = rows[k];
+    // The facts BarsKind().ReadFacts gives for the same file.
+    back[bar_at[k]] = FactsOf(
+        r.size(), "time", r.empty() ? 0 : r.ts.front(), r.empty() ? 0 : r.ts.back(),
+        [&](size_t a, size_t b) { return r.ts[a] < r.ts[b]; }, ContentHash(r));
   }
-  c.after_sha256 = sha.first;
-  c.after_bytes = static_cast<int64_t>(sha.second);
-  c.after_rows = back.rows;
-  c.after_min_ts = back.min_ts;
-  c.after_max_ts = back.max_ts;
-  c.after_content_hash = back.content_hash;
+  return back;
+}
+
+Status WriteProtocol::CheckStaged(const std::vector<StagedFile>& files, const KindIo& io) {
+  // Read each file back: it must hold exactly the rows we meant to write.
+  ASSIGN_OR_RETURN(std::vector<FileFacts> facts, ReadBackStaged(files, io));
+  for (size_t i = 0; i < files.size(); ++i) {
+    PartitionWrite* w = files[i].w;
+    journal::PartitionChange& c = w->change;
+    const std::string staged = paths_->Abs(c.staged_path);
+    const FileFacts& back = facts[i];
+    if (back.rows == 0) return Status::Internal("staged file '" + staged + "' has no rows");
+    if (back.disorder_at >= 0) {
+      return Status::Corruption("staged file '" + staged + "' is not in strict " + back.key_order + " order at row " +
+                                std::to_string(back.disorder_at));
+    }
+    if (w->copy_from.empty()) {
+      const FileFacts& meant = *files[i].meant;
+      if (back.rows != meant.rows || back.content_hash != meant.content_hash) {
+        return Status::Corruption("staged file '" + staged + "' read back " + std::to_string(back.rows) +
+                                  " rows with content hash " + back.content_hash + ", expected " +
+                                  std::to_string(meant.rows) + " rows with " + meant.content_hash +
+                                  "; the disk or DuckDB wrote something else");
+      }
+    }
+    ASSIGN_OR_RETURN(auto sha, FileSha256(env_, staged));
+    if (!w->expected_sha256.empty() && sha.first != w->expected_sha256) {
+      return Status::Corruption("copy '" + staged + "' of '" + w->copy_from +
+                                "' does not have the SHA-256 recorded in the journal (" +
+                                w->expected_sha256 + "); the kept version may be damaged");
+    }
+    c.after_sha256 = sha.first;
+    c.after_bytes = static_cast<int64_t>(sha.second);
+    c.after_rows = back.rows;
+    c.after_min_ts = back.min_ts;
+    c.after_max_ts = back.max_ts;
+    c.after_content_hash = back.content_hash;
+  }
   return Status::OK();
 }
 
@@ -311,7 +346,8 @@ struct WorkerPool {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<size_t> queue;
-  bool closing = false;
+  bool draining = false;  // no more partitions come: check what is pending and stop
+  bool closing = false;   // stop now (failure or unwinding): staging is abandoned
   std::vector<std::thread> threads;
   ~WorkerPool() { Close(); }
   void Close() {
@@ -326,6 +362,12 @@ struct WorkerPool {
   }
 };
 
+// Written staged files are read back in batches of up to this many files or rows (one
+// query each), so a job of many small partitions pays one read-back statement per batch
+// rather than per file, while a batch of big partitions stays a few MB in memory.
+constexpr size_t kReadBackFiles = 128;
+constexpr int64_t kReadBackRows = 64 * 1024;
+
 }  // namespace
 
 Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const journal::JobRecord& job,
@@ -333,6 +375,7 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
                                                                        int workers, int64_t expected) {
   struct Slot {
     PartitionWrite w;
+    FileFacts meant;  // of the rows the file was written from
     Status status;
     bool done = false;
   };
@@ -346,20 +389,53 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
     }
   };
   auto release_rows = [](PartitionWrite* w) { w->rows.reset(); };
+  // Files written but not read back yet, by one stager (the calling thread or a worker).
+  struct Pending {
+    std::vector<Slot*> slots;
+    int64_t rows = 0;
+    bool Full() const { return slots.size() >= kReadBackFiles || rows >= kReadBackRows; }
+    void Add(Slot* s) {
+      slots.push_back(s);
+      rows += s->meant.rows;
+    }
+  };
+  auto check = [&](Pending* p, const KindIo& io) {
+    std::vector<StagedFile> files;
+    for (Slot* s : p->slots) {
+      if (!s->w.remove) files.push_back({&s->w, &s->meant});
+    }
+    Status st;
+    try {
+      st = CheckStaged(files, io);
+    } catch (const std::exception& e) {
+      st = Status::Internal(std::string("reading back staged files failed: ") + e.what());
+    }
+    return st;
+  };
   const std::string staging_dir = JoinPath(paths_->staging, "job-" + std::to_string(job.id));
   RETURN_IF_ERROR(env_->CreateDirs(staging_dir));
 
   if (workers <= 0) {
+    const KindIo io{store_, duck_, env_};
+    Pending pending;
+    auto flush = [&]() -> Status {
+      RETURN_IF_ERROR(check(&pending, io));
+      pending = Pending();
+      announce(static_cast<int64_t>(slots.size()));
+      return Status::OK();
+    };
     for (;;) {
       ASSIGN_OR_RETURN(auto w, next());
       if (!w) break;
       auto slot = std::make_unique<Slot>();
       slot->w = std::move(*w);
-      RETURN_IF_ERROR(Stage(job, slots.size(), &slot->w, store_, duck_));
+      RETURN_IF_ERROR(WriteStaged(job, slots.size(), &slot->w, io, &slot->meant));
       release_rows(&slot->w);
+      pending.Add(slot.get());
       slots.push_back(std::move(slot));
-      announce(static_cast<int64_t>(slots.size()));
+      if (pending.Full()) RETURN_IF_ERROR(flush());
     }
+    RETURN_IF_ERROR(flush());
   } else {
     // Each worker writes through its own DuckDB connection; the producer (merging the
     // next partition) runs here. The queue is bounded so merged rows never pile up.
@@ -375,34 +451,55 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
     Status failure;
     for (int i = 0; i < workers; ++i) {
       pool.threads.emplace_back([&, i] {
+        const KindIo io{stores[static_cast<size_t>(i)].get(), conns[static_cast<size_t>(i)].get(), env_};
+        Pending pending;
+        // Record the outcome of `done` slots (all with `s`) under the lock.
+        auto finish = [&](const std::vector<Slot*>& done, const Status& s) {
+          {
+            std::lock_guard<std::mutex> l(pool.mu);
+            for (Slot* slot : done) {
+              slot->status = s;
+              slot->done = true;
+              ++completed;
+            }
+            if (!s.ok() && failure.ok()) failure = s;
+          }
+          pool.cv.notify_all();
+        };
+        auto flush = [&] {
+          if (pending.slots.empty()) return;
+          const Status s = check(&pending, io);
+          finish(pending.slots, s);
+          pending = Pending();
+        };
         for (;;) {
           size_t index;
           Slot* slot;
           {
             std::unique_lock<std::mutex> l(pool.mu);
-            pool.cv.wait(l, [&] { return !pool.queue.empty() || pool.closing; });
-            if (pool.queue.empty()) return;
+            pool.cv.wait(l, [&] { return !pool.queue.empty() || pool.closing || pool.draining; });
+            if (pool.closing || !failure.ok()) return;  // abandoned: nothing more is checked
+            if (pool.queue.empty()) break;              // draining: check what is pending
             index = pool.queue.front();
             pool.queue.pop_front();
             slot = slots[index].get();
           }
+          pool.cv.notify_all();  // room in the queue
           Status s;
           try {
-            s = Stage(job, index, &slot->w, stores[static_cast<size_t>(i)].get(),
-                      conns[static_cast<size_t>(i)].get());
+            s = WriteStaged(job, index, &slot->w, io, &slot->meant);
           } catch (const std::exception& e) {
             s = Status::Internal(std::string("staging failed: ") + e.what());
           }
           release_rows(&slot->w);
-          {
-            std::lock_guard<std::mutex> l(pool.mu);
-            slot->status = s;
-            slot->done = true;
-            ++completed;
-            if (!s.ok() && failure.ok()) failure = s;
+          if (!s.ok()) {
+            finish({slot}, s);
+            continue;
           }
-          pool.cv.notify_all();
+          pending.Add(slot);
+          if (pending.Full()) flush();
         }
+        flush();
       });
     }
     const size_t cap = static_cast<size_t>(workers) * 2;
@@ -427,7 +524,9 @@ Result<std::vector<journal::PartitionChange>> WriteProtocol::StageAll(const jour
     }
     {
       std::unique_lock<std::mutex> l(pool.mu);
+      pool.draining = true;
       if (!failure.ok()) pool.queue.clear();
+      pool.cv.notify_all();
       for (;;) {
         bool all_done = true;
         for (const auto& s : slots) all_done = all_done && (s->done || !failure.ok());

@@ -94,10 +94,22 @@ class WriteProtocol {
   Status RecoverAll();
 
  private:
-  /// Write, read back and check the `index`-th file of the job; it is made durable later,
-  /// with all the others, by StageAll.
-  Status Stage(const journal::JobRecord& job, size_t index, PartitionWrite* w, storage::ParquetStore* store,
-               storage::DuckConn* conn);
+  /// Write the `index`-th file of the job (or copy it, for copy_from) and set `meant` to
+  /// the facts of the rows it was written from; CheckStaged reads it back later, and
+  /// StageAll makes it durable with all the others.
+  Status WriteStaged(const journal::JobRecord& job, size_t index, PartitionWrite* w, const KindIo& io,
+                     FileFacts* meant);
+  /// A written staged file waiting to be read back: its write and, unless it is a copy,
+  /// the facts of the rows it was written from.
+  struct StagedFile {
+    PartitionWrite* w;
+    const FileFacts* meant;
+  };
+  /// Read back a batch of staged files (bar files with one query for all) and check each
+  /// against what was meant: rows, order, key range, content hash; then take its SHA-256
+  /// and size into its change. The first file that fails fails the batch.
+  Status CheckStaged(const std::vector<StagedFile>& files, const KindIo& io);
+  Result<std::vector<FileFacts>> ReadBackStaged(const std::vector<StagedFile>& files, const KindIo& io);
   Result<std::vector<journal::PartitionChange>> StageAll(const journal::JobRecord& job,
                                                          const PartitionSource& next, int workers,
                                                          int64_t expected);

@@ -3,7 +3,9 @@
 #include "core/time_util.h"
 
 #include <cstring>
+#include <string_view>
 #include <type_traits>
+#include <unordered_map>
 
 namespace barlake::storage {
 namespace {
@@ -51,28 +53,85 @@ Status ParquetStore::WriteBars(const BarColumns& bars, const std::string& path) 
       path);
 }
 
+namespace {
+
+const std::vector<duckdb_type>& BarColumnTypes() {
+  static const std::vector<duckdb_type> kTypes = {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
+                                                  DUCKDB_TYPE_DOUBLE,       DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
+                                                  DUCKDB_TYPE_BIGINT,       DUCKDB_TYPE_UTINYINT};
+  return kTypes;
+}
+
+// Append rows [begin, end) of a chunk whose first eight columns are the bar schema's.
+void AppendBarRows(duckdb_data_chunk chunk, idx_t begin, idx_t end, BarColumns* out) {
+  auto append = [&](idx_t c, auto* dst) {
+    using T = typename std::remove_pointer_t<decltype(dst)>::value_type;
+    const T* src = static_cast<const T*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, c)));
+    dst->insert(dst->end(), src + begin, src + end);
+  };
+  append(0, &out->ts);
+  append(1, &out->open);
+  append(2, &out->high);
+  append(3, &out->low);
+  append(4, &out->close);
+  append(5, &out->volume);
+  append(6, &out->job);
+  append(7, &out->flags);
+}
+
+}  // namespace
+
 Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::string& what) {
   QueryResult r;
-  RETURN_IF_ERROR(QueryTyped(conn_, sql,
-                             {DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE,
-                              DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_DOUBLE, DUCKDB_TYPE_BIGINT, DUCKDB_TYPE_UTINYINT},
-                             "bar", what, &r));
+  RETURN_IF_ERROR(QueryTyped(conn_, sql, BarColumnTypes(), "bar", what, &r));
   BarColumns out;
   out.Reserve(duckdb_row_count(r.raw()));
   RETURN_IF_ERROR(ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
-    auto append = [&](idx_t c, auto* dst) {
-      using T = typename std::remove_pointer_t<decltype(dst)>::value_type;
-      const T* src = static_cast<const T*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, c)));
-      dst->insert(dst->end(), src, src + n);
-    };
-    append(0, &out.ts);
-    append(1, &out.open);
-    append(2, &out.high);
-    append(3, &out.low);
-    append(4, &out.close);
-    append(5, &out.volume);
-    append(6, &out.job);
-    append(7, &out.flags);
+    AppendBarRows(chunk, 0, n, &out);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<BarColumns>> ParquetStore::ReadFiles(const std::vector<std::string>& paths) {
+  std::vector<BarColumns> out(paths.size());
+  if (paths.empty()) return out;
+  std::unordered_map<std::string_view, size_t> index;
+  std::string list;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    index.emplace(paths[i], i);
+    if (!list.empty()) list += ",";
+    list += SqlQuote(paths[i]);
+  }
+  if (index.size() != paths.size()) return Status::Internal("ReadFiles: a file is named twice");
+  // DuckDB keeps the rows of a plain scan in file order (preserve_insertion_order), and
+  // `filename` tells whose they are. Reading back trusts neither: the caller checks each
+  // file's order, count and content hash against what it meant to write.
+  std::vector<duckdb_type> types = BarColumnTypes();
+  types.push_back(DUCKDB_TYPE_VARCHAR);
+  const std::string what = "reading back " + std::to_string(paths.size()) + " bar files";
+  QueryResult r;
+  RETURN_IF_ERROR(QueryTyped(conn_,
+                             std::string("SELECT ") + kSelectColumns + ", filename FROM read_parquet([" + list +
+                                 "], hive_partitioning=false, filename=true)",
+                             types, "bar", what, &r));
+  RETURN_IF_ERROR(ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
+    auto* names = static_cast<duckdb_string_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 8)));
+    // Runs of rows from one file are appended together.
+    idx_t run = 0;
+    while (run < n) {
+      const std::string_view name(duckdb_string_t_data(&names[run]), duckdb_string_t_length(names[run]));
+      idx_t end = run + 1;
+      while (end < n && std::string_view(duckdb_string_t_data(&names[end]), duckdb_string_t_length(names[end])) == name) {
+        ++end;
+      }
+      auto it = index.find(name);
+      if (it == index.end()) {
+        return Status::Internal(what + ": DuckDB returned rows of a file not asked for ('" + std::string(name) + "')");
+      }
+      AppendBarRows(chunk, run, end, &out[it->second]);
+      run = end;
+    }
     return Status::OK();
   }));
   return out;

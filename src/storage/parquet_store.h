@@ -26,6 +26,10 @@ class ParquetStore {
   Status WriteBars(const BarColumns& bars, const std::string& path);
   /// Read every row of one file, in file order.
   Result<BarColumns> ReadFile(const std::string& path);
+  /// Read every row of each of `paths` (distinct bar files), each in file order, with one
+  /// query for all: out[i] holds the rows of paths[i] (empty when it has none). Staging
+  /// reads its files back through this, so a partition costs no statement of its own.
+  Result<std::vector<BarColumns>> ReadFiles(const std::vector<std::string>& paths);
   /// Read rows with from <= ts < to from `paths` (each a bar file), ordered by ts.
   Result<BarColumns> ReadRange(const std::vector<std::string>& paths, Micros from, Micros to);
   /// kCorruption unless the file has exactly the bar schema, naming what differs.

@@ -125,3 +125,43 @@ TEST_F(ParquetStoreTest, RowSourceWithAnUnknownTokenIsAnErrorNotACrash) {
 }
 
 }  // namespace barlake::storage
+
+namespace barlake::storage {
+
+// Staging reads a batch of files back with one query: each file's rows must come back
+// whole, in file order, under its own index, whatever the order of the list and however
+// many DuckDB vectors a file spans.
+TEST_F(ParquetStoreTest, ReadFilesReturnsEachFilesRowsInFileOrder) {
+  const Micros t0 = ParseIsoUtc("2024-01-02T00:00:00Z").value();
+  std::vector<BarColumns> written;
+  std::vector<std::string> paths;
+  const int sizes[] = {1, 5000, 3, 2049, 1, 700};
+  for (size_t i = 0; i < std::size(sizes); ++i) {
+    written.push_back(MakeBars(sizes[i], t0 + static_cast<Micros>(i) * 86400 * kMicrosPerSecond));
+    paths.push_back(dir_.Sub(std::to_string(i) + ".parquet"));
+    ASSERT_OK(store_->WriteBars(written.back(), paths.back()));
+  }
+  // Asked in another order than written: the answer follows the question.
+  std::vector<std::string> asked = {paths[3], paths[0], paths[5], paths[1], paths[4], paths[2]};
+  std::vector<size_t> which = {3, 0, 5, 1, 4, 2};
+  ASSERT_OK_AND_ASSIGN(std::vector<BarColumns> back, store_->ReadFiles(asked));
+  ASSERT_EQ(back.size(), asked.size());
+  for (size_t k = 0; k < asked.size(); ++k) {
+    const BarColumns& want = written[which[k]];
+    ASSERT_EQ(back[k].size(), want.size()) << asked[k];
+    EXPECT_EQ(back[k].ts, want.ts) << asked[k];
+    EXPECT_EQ(ContentHash(back[k]), ContentHash(want)) << asked[k];
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<BarColumns> none, store_->ReadFiles({}));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_F(ParquetStoreTest, ReadFilesRefusesAForeignOrMissingFile) {
+  const BarColumns bars = MakeBars(10, ParseIsoUtc("2024-01-02T00:00:00Z").value());
+  ASSERT_OK(store_->WriteBars(bars, dir_.Sub("a.parquet")));
+  ASSERT_OK(conn_->Execute("COPY (SELECT 1 AS x) TO " + SqlQuote(dir_.Sub("foreign.parquet")) + " (FORMAT parquet)"));
+  EXPECT_FALSE(store_->ReadFiles({dir_.Sub("a.parquet"), dir_.Sub("foreign.parquet")}).ok());
+  EXPECT_FALSE(store_->ReadFiles({dir_.Sub("a.parquet"), dir_.Sub("missing.parquet")}).ok());
+}
+
+}  // namespace barlake::storage
