@@ -574,7 +574,7 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
                   "failed");
     }
     const lake::ImportResult& res = *imported;
-    item.rows_written += res.rows_added + res.rows_replaced;
+    item.rows_written += res.rows_added + res.rows_replaced + res.provisional_completed;
     item.rows_rejected += res.job.rows_rejected;
     if (KeptFormingBar(res.notes)) item.provisional = 1;
     item.provisional_completed = res.provisional_completed;

@@ -130,7 +130,8 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   UpdateItem first = UpdateOne(req);
   ASSERT_EQ(first.status, "ok") << first.error;
   EXPECT_EQ(first.provider, "binance");
-  // Three pages of at most 1000 bars, back to back by open time; the forming bar is never asked.
+  // Three pages of at most 1000 bars, back to back by open time, up to now: the last page
+  // ends with the forming bar.
   auto seen = server_->seen();
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0].path, "/api/v3/klines");
@@ -140,16 +141,19 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   EXPECT_EQ(MsParam(seen[0], "endTime"), (kT0 + 1000 * kMinute) * 1000 - 1);
   EXPECT_EQ(MsParam(seen[1], "startTime"), (kT0 + 1000 * kMinute) * 1000);
   EXPECT_EQ(MsParam(seen[2], "startTime"), (kT0 + 2000 * kMinute) * 1000);
-  EXPECT_LT(MsParam(seen[2], "endTime"), (kT0 + 2500 * kMinute) * 1000);
+  EXPECT_EQ(MsParam(seen[2], "endTime"), now * 1000 - 1);
   EXPECT_EQ(first.requests, 3);
-  EXPECT_EQ(first.rows_fetched, 2500);
-  EXPECT_EQ(first.rows_written, 2500);
+  EXPECT_EQ(first.rows_fetched, 2501);
+  EXPECT_EQ(first.rows_written, 2501);
+  EXPECT_EQ(first.provisional, 1);  // the bar opened at kT0 + 2500 min, stored provisional
   EXPECT_EQ(first.jobs.size(), 1u);  // one job for the update, whatever the number of answers
   BarColumns bars = Stored("BTCUSDT", "1m");
-  ASSERT_EQ(bars.size(), 2500u);
+  ASSERT_EQ(bars.size(), 2501u);
   for (size_t i = 1; i < bars.size(); ++i) ASSERT_EQ(bars.ts[i] - bars.ts[i - 1], kMinute * kMicrosPerSecond);
+  EXPECT_EQ(bars.FlagAt(2500), kBarProvisional);
 
-  // 100 minutes later: one request from the last stored bar (the overlap) on.
+  // 100 minutes later: one request from the last final stored bar (the overlap) on; the
+  // provisional bar after it is completed, 100 bars are new (the last of them forming).
   now += 100 * kMinute;
   SetNow(now);
   UpdateItem second = UpdateOne(Req("BTCUSDT", "1m"));
@@ -157,9 +161,10 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   seen = server_->seen();
   ASSERT_EQ(seen.size(), 4u);
   EXPECT_EQ(MsParam(seen[3], "startTime"), (kT0 + 2499 * kMinute) * 1000);
-  EXPECT_EQ(second.rows_fetched, 101);
-  EXPECT_EQ(second.rows_written, 100);
-  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 2600u);
+  EXPECT_EQ(second.rows_fetched, 102);
+  EXPECT_EQ(second.provisional_completed, 1);
+  EXPECT_EQ(second.rows_written, 101);
+  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 2601u);
   // Each update is one import job whose source names the provider and the URL.
   auto jobs = Jobs();
   ASSERT_EQ(jobs.size(), 2u);
@@ -351,8 +356,8 @@ TEST_F(UpdateTest, GeoBlockedBinanceFailsOverToTheNextProviderOfTheRule) {
   EXPECT_EQ(item.served[0].provider, "yahoo");
   ASSERT_EQ(item.attempts.size(), 2u);
   EXPECT_NE(item.attempts[0].find("451 -> blocked"), std::string::npos) << item.attempts[0];
-  // The closed days kT0 (Monday) .. kT0 + 8 days, weekends skipped: 7 bars.
-  EXPECT_EQ(Stored("BTCUSDT", "1d").size(), 7u);
+  // The days kT0 (Monday) .. kT0 + 9 days, weekends skipped: 8 bars.
+  EXPECT_EQ(Stored("BTCUSDT", "1d").size(), 8u);
 }
 
 TEST_F(UpdateTest, AlphaVantageQuotaFailsOverToYahooAndTheKeyIsNeverStored) {
@@ -493,7 +498,7 @@ TEST_F(UpdateTest, YahooOneMinuteIsAskedInWindowsOfAtMostEightDaysWithinThirtyDa
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i].Param("period1"), seen[i - 1].Param("period2"));
 }
 
-TEST_F(UpdateTest, YahooLiveBarIsNotStoredAsFinal) {
+TEST_F(UpdateTest, YahooLiveBarIsStoredProvisionalNeverFinal) {
   const int64_t now = kT0 + 3 * 3600 + 90;  // inside the 5m bar that opened at 03:00
   Serve([&](const SeenRequest& r) {
     // Yahoo appends the bar in progress after period2, stamped by regularMarketTime.
@@ -507,8 +512,10 @@ TEST_F(UpdateTest, YahooLiveBarIsNotStoredAsFinal) {
   ASSERT_EQ(item.status, "ok") << item.error;
   EXPECT_EQ(item.provisional, 1);
   BarColumns bars = Stored("IBM", "5m");
-  ASSERT_EQ(bars.size(), 36u);  // 00:00 .. 02:55; the 03:00 bar was forming
-  EXPECT_EQ(bars.ts.back(), (kT0 + 3 * 3600 - 300) * kMicrosPerSecond);
+  ASSERT_EQ(bars.size(), 37u);  // 00:00 .. 03:00; the 03:00 bar was forming: provisional
+  EXPECT_EQ(bars.ts.back(), (kT0 + 3 * 3600) * kMicrosPerSecond);
+  EXPECT_EQ(bars.FlagAt(36), kBarProvisional);
+  EXPECT_EQ(bars.FlagAt(35), 0);
 }
 
 TEST_F(UpdateTest, MalformedBodiesAreClearErrorsThatChangeNothing) {
@@ -556,7 +563,7 @@ TEST_F(UpdateTest, AnAdjustedHistoryStopsTheUpdateNamingTheRatioAndFull) {
   req.from = kT0 * kMicrosPerSecond;
   ASSERT_EQ(UpdateOne(req).status, "ok");
   BarColumns before = Stored("NVDA", "1d");
-  ASSERT_EQ(before.size(), 7u);
+  ASSERT_EQ(before.size(), 8u);
   const size_t jobs_before = Jobs().size();
 
   // A 10:1 split: the provider now serves every old bar divided by 10.

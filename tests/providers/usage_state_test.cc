@@ -97,7 +97,9 @@ TEST_F(UsageStateWriteTest, AFailureOrACrashAtEveryStepLeavesTheOldOrTheNewState
       }
       env.StopThrowing();
       EXPECT_TRUE(crashed || n == steps) << "step " << n;
-      if (power_cut) ASSERT_OK(env.SimulatePowerLoss());
+      if (power_cut) {
+        ASSERT_OK(env.SimulatePowerLoss());
+      }
       ExpectOldOrNew(new_content, std::string(power_cut ? "power cut" : "crash") + " after step " +
                                       std::to_string(n) + " (" + step + ")");
     }
