@@ -9,6 +9,11 @@
 // it like an imported file. A provider that fails (banned, blocked, out of quota, failing,
 // unknown symbol, bad body) hands the rest of the range to the next one of the chain.
 //
+// Answers that are archives (Binance's monthly zips, RequestKind::kArchive) are checked
+// against their published SHA-256 before use (a mismatch fails the dataset and writes
+// nothing), parsed as the CSV inside, and kept as the zip; a missing archive hands the rest
+// of the range to the provider's API.
+//
 // Before the first answer of a dataset is imported, its overlap bar is compared with the
 // stored one: if every price differs by the same ratio (a split or dividend the provider
 // applied to its history), nothing is merged and the dataset stops with kConflict naming
