@@ -330,6 +330,10 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   // Every answer with bars, imported at the end as ONE job (rollback undoes the update).
   std::vector<lake::Source> responses;
   Micros last_fetched = 0;  // the latest bar of those answers
+  // The format the dataset is declared with when the update creates it: the first serving
+  // provider's API format, even when an archive (CSV) came first, so `barlake update`
+  // without a symbol finds the dataset again (it opted in by a provider's format).
+  std::string dataset_format;
   for (const std::string& name : chain) {
     if (cursor >= to) break;
     auto p_or = ProviderNamed(name);
@@ -549,6 +553,7 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
                                                  clock_->Now(), name + " GET " + r.shown_url + " -> " + fr.statuses);
       src.format = r.format.empty() ? p->format() : r.format;
       responses.push_back(std::move(src));
+      if (dataset_format.empty()) dataset_format = p->format();
       AddServed(&item, name, r.from, r.to);
       item.provider = name;
       cursor = r.to;
@@ -559,7 +564,7 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
     lake::ImportRequest ir;
     ir.symbol = symbol;
     ir.timeframe = timeframe;
-    ir.format = responses.front().format;
+    ir.format = dataset_format;
     ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
     ir.keep_forming_last_bar = true;  // stored provisional; the next update completes it
     ir.description = symbol + " " + timeframe + " bars downloaded from " + item.provider;

@@ -94,6 +94,14 @@ class UpdateTest : public ::testing::Test {
     }
     return (*items)[0];
   }
+  /// One dataset updated from `from` (epoch seconds) on.
+  UpdateItem UpdateFrom(const std::string& symbol, const std::string& tf, int64_t from) {
+    UpdateRequest req;
+    req.symbols = {symbol};
+    req.timeframes = {tf};
+    req.from = from * kMicrosPerSecond;
+    return UpdateOne(req);
+  }
   BarColumns Stored(const std::string& symbol, const std::string& tf) {
     auto lake = lake::Lake::Open(vault_, {});
     EXPECT_TRUE(lake.ok());
@@ -647,6 +655,15 @@ TEST(RedactTest, KeysNeverLeaveTheRequest) {
   EXPECT_EQ(RedactUrl("http://x/q?myapikey=ABC"), "http://x/q?myapikey=ABC");
 }
 
+// Binance for the Fetcher tests, whose clients answer without a network: an origin that is
+// never reached (and no archive origin).
+std::unique_ptr<Provider> UnreachableBinance() {
+  ProviderConfig c;
+  c.name = "binance";
+  c.origin = "http://127.0.0.1:1";
+  return std::move(MakeProvider(c)).value();
+}
+
 // An HTTP client answering every klines request at once with its weight header.
 class CountingClient final : public HttpClient {
  public:
@@ -667,10 +684,7 @@ TEST(FetcherTest, FiveHundredSymbolsNeverExceedTheWeightBudget) {
   policy.weight_per_minute = 1200;
   policy.jitter_seed = 3;
   Fetcher fetcher(&client, &clock, policy);
-  ProviderConfig c;
-  c.name = "binance";
-  c.origin = "http://127.0.0.1:1";
-  auto binance = std::move(MakeProvider(c)).value();
+  auto binance = UnreachableBinance();
   for (int i = 0; i < 500; ++i) {
     PlanInput in{"SYM" + std::to_string(i) + "USDT", Timeframe::Parse("1m").value(), 0, 1000 * 60 * kMicrosPerSecond,
                  0};
@@ -735,10 +749,7 @@ TEST(FetcherTest, FiveHundredSymbolUpdateUnderA1200WeightBudgetNeverExceedsIt) {
   policy.weight_per_minute = 1200;
   policy.jitter_seed = 5;
   Fetcher fetcher(&binance_side, &clock, policy);
-  ProviderConfig c;
-  c.name = "binance";
-  c.origin = "http://127.0.0.1:1";
-  auto binance = std::move(MakeProvider(c)).value();
+  auto binance = UnreachableBinance();
   const Micros day_start = 1709424000 * kMicrosPerSecond;
   for (int i = 0; i < 500; ++i) {
     PlanInput in{"SYM" + std::to_string(i) + "USDT", Timeframe::Parse("1m").value(), day_start,
@@ -856,9 +867,7 @@ TEST_F(UpdateTest, BinanceArchivesServeWholeMonthsAndTheApiTheCurrentOne) {
   Serve(ArchiveRoute(kMar2024, now));
   ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", (server_->origin() + "/").c_str(), 1);
   SetNow(now);
-  UpdateRequest req = Req("FILUSDT", "30m");
-  req.from = kFeb2024 * kMicrosPerSecond;
-  UpdateItem item = UpdateOne(req);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kFeb2024);
   ASSERT_EQ(item.status, "ok") << item.error;
   const std::string month = std::string(kArchivePath) + "FILUSDT/30m/FILUSDT-30m-2024-02.zip";
   // The checksum first, then the month's zip, then the API from March 1 (one page).
@@ -895,6 +904,10 @@ TEST_F(UpdateTest, BinanceArchivesServeWholeMonthsAndTheApiTheCurrentOne) {
   kept_bytes << kept.rdbuf();
   EXPECT_EQ(kept_bytes.str(), Recorded("binance-archive/FILUSDT-30m-2024-02.zip"));
   EXPECT_NE(report["sources"][1]["provenance"].get<std::string>().find("/api/v3/klines?"), std::string::npos);
+  // The new dataset is declared with Binance's API format, so `barlake update` alone finds it.
+  const registry::DatasetSpec* spec = (*lake)->registry().Find("FILUSDT", "30m");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->format, "binance-json");
 }
 
 TEST_F(UpdateTest, BinanceArchiveStampsInMicrosecondsAreToldByMagnitude) {
@@ -927,9 +940,7 @@ TEST_F(UpdateTest, BinanceArchiveChecksumMismatchIsAClearErrorAndChangesNothing)
   Serve(route);
   ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", server_->origin().c_str(), 1);
   SetNow(now);
-  UpdateRequest req = Req("FILUSDT", "30m");
-  req.from = kFeb2024 * kMicrosPerSecond;
-  UpdateItem item = UpdateOne(req);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kFeb2024);
   EXPECT_EQ(item.status, "failed");
   EXPECT_EQ(item.result.code(), ErrorCode::kInvalidInput);
   const std::string sha = Recorded("binance-archive/FILUSDT-30m-2024-02.zip.CHECKSUM").substr(0, 64);
@@ -954,9 +965,7 @@ TEST_F(UpdateTest, BinanceArchiveMissingFallsBackToTheApiOnTheFirst404) {
   Serve(ArchiveRoute(kJan2024, now));
   ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", server_->origin().c_str(), 1);
   SetNow(now);
-  UpdateRequest req = Req("FILUSDT", "30m");
-  req.from = kJan2024 * kMicrosPerSecond;
-  UpdateItem item = UpdateOne(req);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kJan2024);
   ASSERT_EQ(item.status, "ok") << item.error;
   // January's archive is missing (its checksum answers 404): January on comes from the API
   // in pages of 1000 bars, and February's archive is not asked.
@@ -978,9 +987,7 @@ TEST_F(UpdateTest, WithoutAnArchiveOriginTheReplayedApiServesEverything) {
   const int64_t now = kMar2024 + 600;
   Serve(ArchiveRoute(kFeb2024, now));
   SetNow(now);
-  UpdateRequest req = Req("FILUSDT", "30m");
-  req.from = kFeb2024 * kMicrosPerSecond;
-  UpdateItem item = UpdateOne(req);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kFeb2024);
   ASSERT_EQ(item.status, "ok") << item.error;
   for (const auto& p : Paths(server_.get())) EXPECT_EQ(p.rfind("/api/v3/klines", 0), 0u) << p;
 }
@@ -1005,9 +1012,7 @@ TEST_F(UpdateTest, AFormingLastBarIsStoredProvisionalAndTheNextUpdateCompletesIt
   };
   Serve(route);
   SetNow(now);
-  UpdateRequest req = Req("BTCUSDT", "1m");
-  req.from = kT0 * kMicrosPerSecond;
-  UpdateItem first = UpdateOne(req);
+  UpdateItem first = UpdateFrom("BTCUSDT", "1m", kT0);
   ASSERT_EQ(first.status, "ok") << first.error;
   EXPECT_EQ(first.rows_written, 101);
   EXPECT_EQ(first.provisional, 1);
