@@ -128,7 +128,7 @@ void AddUpdateCommands(CLI::App& app, Globals& g, int& rc) {
   up->add_option("--timeframe", a.timeframes, "Timeframes, comma-separated (default: the symbol's datasets)");
   up->add_option("--provider", a.provider, "Only this provider (yahoo, binance, alphavantage); no failover");
   up->add_option("--from", a.from, "First bar time, ISO 8601 (default: the last stored bar)");
-  up->add_option("--to", a.to, "End, ISO 8601, exclusive (default: now; a bar still forming is never stored)");
+  up->add_option("--to", a.to, "End, ISO 8601, exclusive (default: now; a bar still forming is stored provisional)");
   up->add_flag("--full", a.full, "Download the whole range again; new bars replace stored ones (after a split)");
   up->add_flag("--dry-run", a.dry_run, "Print the planned requests; fetch and write nothing");
   up->add_flag("--json", a.as_json, "One JSON object per dataset");

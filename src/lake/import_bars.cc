@@ -439,11 +439,12 @@ Status Lake::ParseSources(BarImport* s) {
       incoming = IncomingSourcePath(paths_, job.id) + "-" + std::to_string(i);
       s->scope->AddTemp(incoming);
     }
-    SourceHasher hasher(env_, opened->data(), incoming);
+    SourceHasher hasher(env_, opened->raw(), incoming);  // a .zip (an archive) is kept as it came
     ingest::ParseOptions popt{*s->tf, &*s->tz, src.name};
     popt.stamp = req.stamp;
     popt.columns = req.columns;
     popt.keep_unparsed = true;
+    popt.keep_live_last_bar = req.keep_forming_last_bar;
     auto parsed_or = format->Parse(opened->data(), popt);
     auto sha = hasher.Join();
     if (!sha.ok()) return sha.status().WithContext("copying the source into the vault");
@@ -470,7 +471,7 @@ Status Lake::ParseSources(BarImport* s) {
     }
     all.unparsed.insert(all.unparsed.end(), p.unparsed.begin(), p.unparsed.end());
     s->parts.emplace_back(incoming, *sha);
-    s->result.sources.push_back({src.name, *sha, src.provenance, static_cast<int64_t>(opened->data().size())});
+    s->result.sources.push_back({src.name, *sha, src.provenance, static_cast<int64_t>(opened->raw().size())});
     // One line per source: its SHA-256 and where it came from (escaped: one line each).
     s->manifest += *sha + "  " + EscapeBytes(src.provenance.empty() ? src.name : src.provenance, 4096) + "\n";
   }

@@ -150,7 +150,7 @@ FetchResult Fetcher::Fetch(const Provider& p, const FetchRequest& req) {
       out.statuses += "no answer";
     } else {
       out.response = std::move(got).value();
-      out.classified = p.Classify(out.response);
+      out.classified = p.ClassifyAnswer(req, out.response);
       out.statuses += std::to_string(out.response.status);
       if (const int used = p.UsedWeight(out.response); used >= 0) {
         s.bucket->ObserveUsed(used, clock_->Now());

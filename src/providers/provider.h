@@ -56,12 +56,22 @@ struct ProviderConfig {
   double timeout_seconds = 30;
 };
 
+/// What a request fetches: the provider's API, or a published data archive (Binance's
+/// monthly kline zips) and the file holding the archive's SHA-256.
+enum class RequestKind { kApi, kArchive, kChecksum };
+
 /// One request: the URL sent (it may hold a key) and the URL shown everywhere else.
 struct FetchRequest {
   std::string url;
   std::string shown_url;  // the key redacted: this is what reports and the journal hold
   Micros from = 0, to = 0;  // the bar open times it asks for, [from, to)
   int weight = 1;           // the provider's cost of the request (Binance request weight)
+  RequestKind kind = RequestKind::kApi;
+  /// kArchive: where the archive's SHA-256 is published (checked before the bytes are used).
+  std::string checksum_url;
+  /// The ingest format of the answer's bytes when it is not the provider's (an archive of
+  /// CSV); empty: Provider::format().
+  std::string format;
 };
 
 struct PlanInput {
@@ -69,6 +79,9 @@ struct PlanInput {
   Timeframe timeframe;
   Micros from = 0, to = 0;  // bar open times wanted, [from, to)
   Micros now = 0;
+  /// Whether published archives may serve whole months (Binance); false after an archive
+  /// was missing, so the rest of the range goes to the API.
+  bool archives = true;
 };
 
 class Provider {
@@ -85,6 +98,12 @@ class Provider {
   virtual Result<std::vector<FetchRequest>> Plan(const PlanInput& in, std::string* clamped) const = 0;
   /// What an answer means (status, headers, body).
   virtual Classified Classify(const HttpResponse& r) const = 0;
+  /// What the answer to `req` means: Classify, unless the request fetched an archive or its
+  /// checksum (whose answers are not the API's shape).
+  virtual Classified ClassifyAnswer(const FetchRequest& req, const HttpResponse& r) const {
+    (void)req;
+    return Classify(r);
+  }
   /// Requests per minute the provider allows by default, and the weight budget per minute
   /// (0: requests are counted, not weighed).
   virtual double DefaultRequestsPerMinute() const = 0;

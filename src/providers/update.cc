@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/checksum.h"
 #include "core/json_text.h"
 #include "core/time_zone.h"
 #include "ingest/format.h"
+#include "lake/compressed_source.h"
 
 namespace barlake::providers {
 namespace {
@@ -25,13 +27,29 @@ Micros DefaultLookback(const Timeframe& tf) {
   return 10 * 365 * kMicrosPerDay;
 }
 
-// Forming bars the parser dropped (Yahoo's live bar, Binance's open kline): its notes.
-int64_t DroppedLiveBars(const ingest::ParsedBars& parsed) {
-  int64_t n = 0;
-  for (const auto& note : parsed.notes) {
-    if (note.rfind("dropped the live last bar", 0) == 0 || note.rfind("dropped the last kline", 0) == 0) ++n;
+// Whether the import kept a still-forming last bar as provisional: the parser saw it
+// (Yahoo's live bar at regularMarketTime, a Binance kline closing in the future) or the
+// pipeline did (the fetch time falls inside the last bar).
+bool KeptFormingBar(const std::vector<std::string>& notes) {
+  for (const auto& note : notes) {
+    if (note.rfind("kept the live last bar", 0) == 0 || note.rfind("kept the last kline as provisional", 0) == 0 ||
+        note.find("): stored as provisional") != std::string::npos) {
+      return true;
+    }
   }
-  return n;
+  return false;
+}
+
+// The SHA-256 a checksum file publishes (sha256sum format: "HEX  NAME"), lower case; empty
+// when the text does not start with 64 hex digits.
+std::string PublishedSha256(const std::string& text) {
+  std::string hex;
+  for (char c : text) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) break;
+    hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (hex.size() != 64 || (text.size() > 64 && !std::isspace(static_cast<unsigned char>(text[64])))) return "";
+  return hex;
 }
 
 std::string RatioText(double r) {
@@ -272,19 +290,34 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   for (const auto& d : *datasets) {
     if (d.symbol == symbol && d.timeframe == timeframe && d.rows > 0) stored = d;
   }
-  // Only closed bars: a bar that opened at t has closed once t + tf <= now.
-  Micros to = req.to ? req.to : now;
-  // (to the whole second after now - tf: bars open on whole seconds)
-  to = std::min(to, ((now - tf.micros()) / kMicrosPerSecond + 1) * kMicrosPerSecond);
+  // Up to now, the still-forming bar included: it is stored provisional (flag
+  // kBarProvisional) and the next update, which fetches from it again, completes it.
+  const Micros to = std::min(req.to ? req.to : now, now);
+  const bool incremental = stored && !req.from && !req.full;
+  // Incremental: up to date while the bar after the stored last one has not opened (a
+  // stored bar still forming is not asked for again until the next one has begun).
+  if (incremental && stored->last_ts + tf.micros() >= to) {
+    item.status = "up_to_date";
+    return item;
+  }
   Micros from;
   if (req.from) from = req.from;
-  else if (stored && !req.full) from = stored->last_ts;  // one bar of overlap
-  else if (stored) from = stored->first_ts;
+  else if (stored && !req.full) {
+    // One bar of overlap: the last stored bar that is final. A provisional one (stored
+    // while it was forming) is fetched again anyway, and its partial prices could not tell
+    // an adjusted history from a finished bar.
+    auto tail = lake_->Read(symbol, timeframe, stored->last_ts - 10 * tf.micros(), stored->last_ts + 1);
+    if (!tail.ok()) return fail(tail.status(), "failed");
+    from = stored->last_ts;
+    for (size_t i = tail->size(); i-- > 0;) {
+      if (!(tail->FlagAt(i) & kBarProvisional)) {
+        from = tail->ts[i];
+        break;
+      }
+    }
+  } else if (stored) from = stored->first_ts;
   else from = now - DefaultLookback(tf);
-  // Incremental: up to date when no bar after the stored last one has closed (the overlap
-  // bar alone is not worth a request).
-  const bool incremental = stored && !req.from && !req.full;
-  if (from >= to || (incremental && from + tf.micros() >= to)) {
+  if (from >= to) {
     item.status = "up_to_date";
     return item;
   }
@@ -296,6 +329,11 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
   int not_found = 0, asked = 0;
   // Every answer with bars, imported at the end as ONE job (rollback undoes the update).
   std::vector<lake::Source> responses;
+  Micros last_fetched = 0;  // the latest bar of those answers
+  // The format the dataset is declared with when the update creates it: the first serving
+  // provider's API format, even when an archive (CSV) came first, so `barlake update`
+  // without a symbol finds the dataset again (it opted in by a provider's format).
+  std::string dataset_format;
   for (const std::string& name : chain) {
     if (cursor >= to) break;
     auto p_or = ProviderNamed(name);
@@ -342,7 +380,22 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
     if (plan->empty()) continue;
     // The part the provider does not serve (clamped) is skipped by its plan.
     bool failed = false;
-    for (const FetchRequest& r : *plan) {
+    std::vector<FetchRequest> requests = std::move(plan).value();
+    // A published archive that is missing (or refused): the rest of the range, from its
+    // month on, goes to the provider's API. Archives are not asked again for this dataset.
+    auto from_api_instead = [&](size_t at, const std::string& why) -> Status {
+      item.notes.push_back(name + ": " + why + "; the range from " + FormatIsoUtc(requests[at].from) +
+                           " comes from its API instead");
+      PlanInput api{psym, tf, requests[at].from, to, now};
+      api.archives = false;
+      std::string unused;
+      ASSIGN_OR_RETURN(auto rest, p->Plan(api, &unused));
+      requests.erase(requests.begin() + static_cast<std::ptrdiff_t>(at), requests.end());
+      requests.insert(requests.end(), rest.begin(), rest.end());
+      return Status::OK();
+    };
+    for (size_t i = 0; i < requests.size();) {
+      const FetchRequest r = requests[i];  // a copy: an archive's fallback replaces the plan
       if (std::string why = QuotaUsedUp(*p); !why.empty()) {
         last_error = why;
         last_status = Status::Unavailable(why);
@@ -350,16 +403,60 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
         failed = true;
         break;
       }
+      const bool archive = r.kind == RequestKind::kArchive;
+      std::string published_sha;  // an archive's SHA-256 as its checksum file states it
+      if (archive) {
+        FetchRequest sum = r;
+        sum.kind = RequestKind::kChecksum;
+        sum.url = r.checksum_url;
+        sum.shown_url = RedactUrl(r.checksum_url);
+        FetchResult fs = fetcher_.Fetch(*p, sum);
+        CountRequests(*p, fs.attempts, &item);
+        item.requests += fs.attempts;
+        std::string why;
+        if (fs.classified.outcome != Outcome::kOk) {
+          why = fs.classified.message.empty() ? OutcomeName(fs.classified.outcome) : fs.classified.message;
+        } else if ((published_sha = PublishedSha256(fs.response.body)).empty()) {
+          why = "the checksum file is not in sha256sum format (" + BodyExcerpt(fs.response.body, 80) + ")";
+        }
+        item.attempts.push_back(name + " GET " + sum.shown_url + ": " + fs.statuses + " -> " +
+                                (why.empty() ? "ok" : why));
+        if (!why.empty()) {
+          Status replanned = from_api_instead(i, "no checksum for " + r.shown_url + ": " + why);
+          if (!replanned.ok()) return fail(replanned, "failed");
+          continue;
+        }
+      }
       FetchResult fr = fetcher_.Fetch(*p, r);
       CountRequests(*p, fr.attempts, &item);
       item.requests += fr.attempts;
       Classified c = fr.classified;
       std::optional<ingest::ParsedBars> parsed;
       const ingest::BarFormat* format = nullptr;
+      std::optional<std::string> inflated;  // an archive's CSV
+      if (c.outcome == Outcome::kOk && archive) {
+        // Checked before anything is read from it: a damaged or replaced archive stops the
+        // dataset, and nothing of this update is written.
+        const std::string got = Sha256Hex(fr.response.body);
+        if (got != published_sha) {
+          item.attempts.push_back(name + " GET " + r.shown_url + ": " + fr.statuses + " -> checksum mismatch");
+          return fail(Status::InvalidInput(
+                          symbol + " " + timeframe + ": " + name + "'s monthly archive " + r.shown_url +
+                          " has SHA-256 " + got + " but its checksum file (" + r.checksum_url + ") says " +
+                          published_sha + ": the download is damaged or the archive was replaced. Nothing was "
+                          "written; run the update again (or take the range from the API: `--from` a date in "
+                          "the current month)"),
+                      "failed");
+        }
+        auto unzipped = lake::Decompress(fr.response.body, r.shown_url);
+        if (!unzipped.ok()) c = {Outcome::kMalformed, unzipped.status().message()};
+        else if (!*unzipped) c = {Outcome::kMalformed, "the monthly archive is not a zip archive"};
+        else inflated = std::move(**unzipped);
+      }
       if (c.outcome == Outcome::kOk) {
         // Parse as the import will, to check the body and the overlap before anything is
         // written: a body the parser refuses is a malformed answer, and changes nothing.
-        auto f = ingest::FindFormat(p->format());
+        auto f = ingest::FindFormat(r.format.empty() ? p->format() : r.format);
         auto tz = TimeZone::Locate(reg.SourceTzFor(symbol, timeframe));
         if (!f.ok() || !tz.ok()) {
           item.result = !f.ok() ? f.status() : tz.status();
@@ -369,21 +466,29 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
         }
         format = *f;
         ingest::ParseOptions popt{tf, &*tz, name + " " + r.shown_url};
-        auto got = format->Parse(fr.response.body, popt);
+        popt.keep_live_last_bar = true;  // as the import will (ImportRequest::keep_forming_last_bar)
+        auto got = format->Parse(inflated ? *inflated : fr.response.body, popt);
         if (!got.ok()) {
           c = {Outcome::kMalformed, got.status().message()};
         } else {
           parsed = std::move(got).value();
-          item.provisional += DroppedLiveBars(*parsed);
           if (parsed->bars.empty()) c = {Outcome::kEmptyWindow, "no bars in this window"};
         }
       }
       item.attempts.push_back(name + " GET " + r.shown_url + ": " + fr.statuses + " -> " + OutcomeName(c.outcome) +
                               (c.message.empty() ? "" : ": " + c.message));
+      ++i;
       if (c.outcome == Outcome::kEmptyWindow) {
         AddServed(&item, name, r.from, r.to);
         cursor = r.to;
         item.provider = name;
+        continue;
+      }
+      if (archive && c.outcome != Outcome::kOk) {
+        Status replanned = from_api_instead(i - 1, "no usable archive " + r.shown_url + " (" +
+                                                       OutcomeName(c.outcome) + ": " + c.message + ")");
+        if (!replanned.ok()) return fail(replanned, "failed");
+        --i;
         continue;
       }
       if (c.outcome != Outcome::kOk) {
@@ -399,6 +504,7 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
       ingest::SortByTime(&*parsed);
       const BarColumns& bars = parsed->bars;
       item.rows_fetched += static_cast<int64_t>(bars.size());
+      last_fetched = std::max(last_fetched, bars.ts.back());
       if (!overlap_checked) {
         // The bars this answer shares with the stored ones (the overlap bar at least).
         const Micros lo = std::max(bars.ts.front(), stored->first_ts);
@@ -410,18 +516,19 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
           double ratio = 0;
           bool constant = true;
           size_t matched = 0, j = 0;
-          for (size_t i = 0; i < old->size(); ++i) {
-            while (j < bars.size() && bars.ts[j] < old->ts[i]) ++j;
-            if (j == bars.size() || bars.ts[j] != old->ts[i]) continue;
+          for (size_t k = 0; k < old->size(); ++k) {
+            while (j < bars.size() && bars.ts[j] < old->ts[k]) ++j;
+            if (j == bars.size() || bars.ts[j] != old->ts[k]) continue;
+            if (old->FlagAt(k) & kBarProvisional) continue;  // partial prices tell nothing
             ++matched;
-            const double o[4] = {old->open[i], old->high[i], old->low[i], old->close[i]};
+            const double o[4] = {old->open[k], old->high[k], old->low[k], old->close[k]};
             const double n[4] = {bars.open[j], bars.high[j], bars.low[j], bars.close[j]};
-            for (int k = 0; k < 4; ++k) {
-              if (o[k] == 0) {
+            for (int f = 0; f < 4; ++f) {
+              if (o[f] == 0) {
                 constant = false;
                 continue;
               }
-              const double rk = n[k] / o[k];
+              const double rk = n[f] / o[f];
               if (ratio == 0) ratio = rk;
               if (std::fabs(rk - ratio) > 1e-6 * std::fabs(ratio)) constant = false;
             }
@@ -441,10 +548,12 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
       // Kept for the dataset's one import job. The fetch time is the body's modification
       // time: the import pipeline then drops a last bar that was still forming when it was
       // fetched (lake/import_bars.cc). The provenance is the redacted URL and the statuses.
+      // An archive is kept as it came (the zip, whose SHA-256 its checksum file states).
       lake::Source src = lake::Source::FromBytes(name + " " + r.shown_url, std::move(fr.response.body),
                                                  clock_->Now(), name + " GET " + r.shown_url + " -> " + fr.statuses);
-      src.format = p->format();
+      src.format = r.format.empty() ? p->format() : r.format;
       responses.push_back(std::move(src));
+      if (dataset_format.empty()) dataset_format = p->format();
       AddServed(&item, name, r.from, r.to);
       item.provider = name;
       cursor = r.to;
@@ -455,8 +564,9 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
     lake::ImportRequest ir;
     ir.symbol = symbol;
     ir.timeframe = timeframe;
-    ir.format = responses.front().format;
+    ir.format = dataset_format;
     ir.on_conflict = req.full ? lake::ConflictPolicy::kReplace : lake::ConflictPolicy::kKeep;
+    ir.keep_forming_last_bar = true;  // stored provisional; the next update completes it
     ir.description = symbol + " " + timeframe + " bars downloaded from " + item.provider;
     ir.source.name = responses.front().name +
                      (responses.size() > 1 ? " and " + std::to_string(responses.size() - 1) + " more responses" : "");
@@ -469,9 +579,18 @@ UpdateItem Updater::UpdateOne(const std::string& symbol, const std::string& time
                   "failed");
     }
     const lake::ImportResult& res = *imported;
-    item.rows_written += res.rows_added + res.rows_replaced;
+    item.rows_written += res.rows_added + res.rows_replaced + res.provisional_completed;
     item.rows_rejected += res.job.rows_rejected;
-    if (res.partial_last_bar_dropped) ++item.provisional;
+    if (KeptFormingBar(res.notes)) item.provisional = 1;
+    item.provisional_completed = res.provisional_completed;
+    if (res.provisional_completed > 0) {
+      item.notes.push_back("completed " + std::to_string(res.provisional_completed) + " provisional bar" +
+                           (res.provisional_completed == 1 ? "" : "s") + " stored by an earlier update");
+    }
+    if (item.provisional > 0) {
+      item.notes.push_back("the last bar (" + FormatIsoUtc(last_fetched) +
+                           ") was still forming: stored provisional, the next update completes it");
+    }
     if (res.job.id > 0) item.jobs.push_back(res.job.id);
   }
   if (cursor >= to) {
@@ -506,6 +625,7 @@ std::string UpdateItemsJson(const std::vector<UpdateItem>& items) {
                         {"rows_written", it.rows_written},
                         {"rows_rejected", it.rows_rejected},
                         {"provisional", it.provisional},
+                        {"provisional_completed", it.provisional_completed},
                         {"status", it.status},
                         {"error", it.error.empty() ? nlohmann::json() : nlohmann::json(it.error)},
                         {"served", served},

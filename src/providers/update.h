@@ -1,12 +1,18 @@
 // Update: bring datasets up to date from the online providers, through the normal import
 // pipeline. For each dataset it picks the provider chain of the first matching [[rule]]
 // (or the defaults), works out what is missing (after the last stored bar, with one bar of
-// overlap, or the asked range; never the still-forming bar), fetches it request by request
+// overlap, or the asked range, up to now: the still-forming bar is stored provisional and
+// completed by the next update), fetches it request by request
 // through the Fetcher, and imports every answer with bars as a Source of bytes whose name
 // is the provider and the URL with any key redacted: each answer is one import job, kept
 // under .barlake/sources/ with its SHA-256, so rollback, verify, repair and recover treat
 // it like an imported file. A provider that fails (banned, blocked, out of quota, failing,
 // unknown symbol, bad body) hands the rest of the range to the next one of the chain.
+//
+// Answers that are archives (Binance's monthly zips, RequestKind::kArchive) are checked
+// against their published SHA-256 before use (a mismatch fails the dataset and writes
+// nothing), parsed as the CSV inside, and kept as the zip; a missing archive hands the rest
+// of the range to the provider's API.
 //
 // Before the first answer of a dataset is imported, its overlap bar is compared with the
 // stored one: if every price differs by the same ratio (a split or dividend the provider
@@ -47,9 +53,11 @@ struct UpdateItem {
   std::string symbol, timeframe;
   std::string provider;  // the one that served (the last one when several did)
   int64_t requests = 0, rows_fetched = 0, rows_written = 0, rows_rejected = 0;
-  /// Still-forming bars seen and not stored as final (they are dropped; the next update
-  /// brings them whole).
+  /// Still-forming bars stored provisional (kBarProvisional: the last bar, when it had not
+  /// closed at the fetch); the next update fetches it again and completes it.
   int64_t provisional = 0;
+  /// Provisional bars of earlier updates (or imports) this update completed.
+  int64_t provisional_completed = 0;
   /// ok | up_to_date | partial | not_found | adjusted | failed | planned (dry run)
   std::string status;
   std::string error;
@@ -107,7 +115,8 @@ class Updater {
 };
 
 /// The items as the `--json` array: {symbol, timeframe, provider, requests, rows_fetched,
-/// rows_written, rows_rejected, provisional, status, error, served, jobs, planned}.
+/// rows_written, rows_rejected, provisional, provisional_completed, status, error, served,
+/// jobs, planned}.
 std::string UpdateItemsJson(const std::vector<UpdateItem>& items);
 
 }  // namespace barlake::providers

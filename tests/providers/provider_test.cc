@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/checksum.h"
@@ -58,7 +59,7 @@ class UpdateTest : public ::testing::Test {
   }
   void TearDown() override {
     for (const char* v : {"BARLAKE_YAHOO_URL", "BARLAKE_BINANCE_URL", "BARLAKE_ALPHAVANTAGE_URL",
-                          "ALPHAVANTAGE_API_KEY"}) {
+                          "BARLAKE_BINANCE_ARCHIVE_URL", "ALPHAVANTAGE_API_KEY"}) {
       ::unsetenv(v);
     }
   }
@@ -92,6 +93,14 @@ class UpdateTest : public ::testing::Test {
       return {};
     }
     return (*items)[0];
+  }
+  /// One dataset updated from `from` (epoch seconds) on.
+  UpdateItem UpdateFrom(const std::string& symbol, const std::string& tf, int64_t from) {
+    UpdateRequest req;
+    req.symbols = {symbol};
+    req.timeframes = {tf};
+    req.from = from * kMicrosPerSecond;
+    return UpdateOne(req);
   }
   BarColumns Stored(const std::string& symbol, const std::string& tf) {
     auto lake = lake::Lake::Open(vault_, {});
@@ -129,7 +138,8 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   UpdateItem first = UpdateOne(req);
   ASSERT_EQ(first.status, "ok") << first.error;
   EXPECT_EQ(first.provider, "binance");
-  // Three pages of at most 1000 bars, back to back by open time; the forming bar is never asked.
+  // Three pages of at most 1000 bars, back to back by open time, up to now: the last page
+  // ends with the forming bar.
   auto seen = server_->seen();
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0].path, "/api/v3/klines");
@@ -139,16 +149,19 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   EXPECT_EQ(MsParam(seen[0], "endTime"), (kT0 + 1000 * kMinute) * 1000 - 1);
   EXPECT_EQ(MsParam(seen[1], "startTime"), (kT0 + 1000 * kMinute) * 1000);
   EXPECT_EQ(MsParam(seen[2], "startTime"), (kT0 + 2000 * kMinute) * 1000);
-  EXPECT_LT(MsParam(seen[2], "endTime"), (kT0 + 2500 * kMinute) * 1000);
+  EXPECT_EQ(MsParam(seen[2], "endTime"), now * 1000 - 1);
   EXPECT_EQ(first.requests, 3);
-  EXPECT_EQ(first.rows_fetched, 2500);
-  EXPECT_EQ(first.rows_written, 2500);
+  EXPECT_EQ(first.rows_fetched, 2501);
+  EXPECT_EQ(first.rows_written, 2501);
+  EXPECT_EQ(first.provisional, 1);  // the bar opened at kT0 + 2500 min, stored provisional
   EXPECT_EQ(first.jobs.size(), 1u);  // one job for the update, whatever the number of answers
   BarColumns bars = Stored("BTCUSDT", "1m");
-  ASSERT_EQ(bars.size(), 2500u);
+  ASSERT_EQ(bars.size(), 2501u);
   for (size_t i = 1; i < bars.size(); ++i) ASSERT_EQ(bars.ts[i] - bars.ts[i - 1], kMinute * kMicrosPerSecond);
+  EXPECT_EQ(bars.FlagAt(2500), kBarProvisional);
 
-  // 100 minutes later: one request from the last stored bar (the overlap) on.
+  // 100 minutes later: one request from the last final stored bar (the overlap) on; the
+  // provisional bar after it is completed, 100 bars are new (the last of them forming).
   now += 100 * kMinute;
   SetNow(now);
   UpdateItem second = UpdateOne(Req("BTCUSDT", "1m"));
@@ -156,9 +169,10 @@ TEST_F(UpdateTest, BinancePagesByOpenTimeThenFetchesOnlyWhatIsMissingWithOneBarO
   seen = server_->seen();
   ASSERT_EQ(seen.size(), 4u);
   EXPECT_EQ(MsParam(seen[3], "startTime"), (kT0 + 2499 * kMinute) * 1000);
-  EXPECT_EQ(second.rows_fetched, 101);
-  EXPECT_EQ(second.rows_written, 100);
-  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 2600u);
+  EXPECT_EQ(second.rows_fetched, 102);
+  EXPECT_EQ(second.provisional_completed, 1);
+  EXPECT_EQ(second.rows_written, 101);
+  EXPECT_EQ(Stored("BTCUSDT", "1m").size(), 2601u);
   // Each update is one import job whose source names the provider and the URL.
   auto jobs = Jobs();
   ASSERT_EQ(jobs.size(), 2u);
@@ -350,8 +364,8 @@ TEST_F(UpdateTest, GeoBlockedBinanceFailsOverToTheNextProviderOfTheRule) {
   EXPECT_EQ(item.served[0].provider, "yahoo");
   ASSERT_EQ(item.attempts.size(), 2u);
   EXPECT_NE(item.attempts[0].find("451 -> blocked"), std::string::npos) << item.attempts[0];
-  // The closed days kT0 (Monday) .. kT0 + 8 days, weekends skipped: 7 bars.
-  EXPECT_EQ(Stored("BTCUSDT", "1d").size(), 7u);
+  // The days kT0 (Monday) .. kT0 + 9 days, weekends skipped: 8 bars.
+  EXPECT_EQ(Stored("BTCUSDT", "1d").size(), 8u);
 }
 
 TEST_F(UpdateTest, AlphaVantageQuotaFailsOverToYahooAndTheKeyIsNeverStored) {
@@ -492,7 +506,7 @@ TEST_F(UpdateTest, YahooOneMinuteIsAskedInWindowsOfAtMostEightDaysWithinThirtyDa
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i].Param("period1"), seen[i - 1].Param("period2"));
 }
 
-TEST_F(UpdateTest, YahooLiveBarIsNotStoredAsFinal) {
+TEST_F(UpdateTest, YahooLiveBarIsStoredProvisionalNeverFinal) {
   const int64_t now = kT0 + 3 * 3600 + 90;  // inside the 5m bar that opened at 03:00
   Serve([&](const SeenRequest& r) {
     // Yahoo appends the bar in progress after period2, stamped by regularMarketTime.
@@ -506,8 +520,10 @@ TEST_F(UpdateTest, YahooLiveBarIsNotStoredAsFinal) {
   ASSERT_EQ(item.status, "ok") << item.error;
   EXPECT_EQ(item.provisional, 1);
   BarColumns bars = Stored("IBM", "5m");
-  ASSERT_EQ(bars.size(), 36u);  // 00:00 .. 02:55; the 03:00 bar was forming
-  EXPECT_EQ(bars.ts.back(), (kT0 + 3 * 3600 - 300) * kMicrosPerSecond);
+  ASSERT_EQ(bars.size(), 37u);  // 00:00 .. 03:00; the 03:00 bar was forming: provisional
+  EXPECT_EQ(bars.ts.back(), (kT0 + 3 * 3600) * kMicrosPerSecond);
+  EXPECT_EQ(bars.FlagAt(36), kBarProvisional);
+  EXPECT_EQ(bars.FlagAt(35), 0);
 }
 
 TEST_F(UpdateTest, MalformedBodiesAreClearErrorsThatChangeNothing) {
@@ -555,7 +571,7 @@ TEST_F(UpdateTest, AnAdjustedHistoryStopsTheUpdateNamingTheRatioAndFull) {
   req.from = kT0 * kMicrosPerSecond;
   ASSERT_EQ(UpdateOne(req).status, "ok");
   BarColumns before = Stored("NVDA", "1d");
-  ASSERT_EQ(before.size(), 7u);
+  ASSERT_EQ(before.size(), 8u);
   const size_t jobs_before = Jobs().size();
 
   // A 10:1 split: the provider now serves every old bar divided by 10.
@@ -639,6 +655,15 @@ TEST(RedactTest, KeysNeverLeaveTheRequest) {
   EXPECT_EQ(RedactUrl("http://x/q?myapikey=ABC"), "http://x/q?myapikey=ABC");
 }
 
+// Binance for the Fetcher tests, whose clients answer without a network: an origin that is
+// never reached (and no archive origin).
+std::unique_ptr<Provider> UnreachableBinance() {
+  ProviderConfig c;
+  c.name = "binance";
+  c.origin = "http://127.0.0.1:1";
+  return std::move(MakeProvider(c)).value();
+}
+
 // An HTTP client answering every klines request at once with its weight header.
 class CountingClient final : public HttpClient {
  public:
@@ -659,10 +684,7 @@ TEST(FetcherTest, FiveHundredSymbolsNeverExceedTheWeightBudget) {
   policy.weight_per_minute = 1200;
   policy.jitter_seed = 3;
   Fetcher fetcher(&client, &clock, policy);
-  ProviderConfig c;
-  c.name = "binance";
-  c.origin = "http://127.0.0.1:1";
-  auto binance = std::move(MakeProvider(c)).value();
+  auto binance = UnreachableBinance();
   for (int i = 0; i < 500; ++i) {
     PlanInput in{"SYM" + std::to_string(i) + "USDT", Timeframe::Parse("1m").value(), 0, 1000 * 60 * kMicrosPerSecond,
                  0};
@@ -684,6 +706,74 @@ TEST(FetcherTest, FiveHundredSymbolsNeverExceedTheWeightBudget) {
   }
   EXPECT_LE(fetcher.usage("binance").max_weight_in_a_minute, 1200);
   EXPECT_GE(clock.Now(), 60 * kMicrosPerSecond);
+}
+
+// A Binance stand-in on the simulated clock: it weighs requests per calendar minute as
+// Binance does, reports the weight in X-MBX-USED-WEIGHT-1M, refuses with 429 past the
+// budget, and logs when each request came, for a check that does not trust the Fetcher.
+class WeighingClient final : public HttpClient {
+ public:
+  WeighingClient(Clock* clock, int budget) : clock_(clock), budget_(budget) {}
+  Result<HttpResponse> Get(const std::string&, const std::string&, double) override {
+    const Micros now = clock_->Now();
+    if (now / (60 * kMicrosPerSecond) != minute_) {
+      minute_ = now / (60 * kMicrosPerSecond);
+      used_ = 0;
+    }
+    used_ += 2;
+    sent.push_back(now);
+    HttpResponse r;
+    r.status = used_ > budget_ ? 429 : 200;
+    r.body = r.status == 200 ? "[]" : R"({"code":-1003,"msg":"Too many requests."})";
+    refused += r.status == 429;
+    r.headers["x-mbx-used-weight-1m"] = std::to_string(used_);
+    if (r.status == 429) r.headers["retry-after"] = "60";
+    return r;
+  }
+  std::vector<Micros> sent;
+  int refused = 0;
+
+ private:
+  Clock* clock_;
+  int budget_;
+  int64_t minute_ = -1;
+  int used_ = 0;
+};
+
+TEST(FetcherTest, FiveHundredSymbolUpdateUnderA1200WeightBudgetNeverExceedsIt) {
+  // 500 symbols, one day of 1m bars each: two requests of weight 2 per symbol, 2,000
+  // weight in all against a budget of 1,200 a minute, on a simulated clock.
+  SimulatedClock clock(1709510400 * kMicrosPerSecond + 17 * kMicrosPerSecond);
+  WeighingClient binance_side(&clock, 1200);
+  FetchPolicy policy;
+  policy.weight_per_minute = 1200;
+  policy.jitter_seed = 5;
+  Fetcher fetcher(&binance_side, &clock, policy);
+  auto binance = UnreachableBinance();
+  const Micros day_start = 1709424000 * kMicrosPerSecond;
+  for (int i = 0; i < 500; ++i) {
+    PlanInput in{"SYM" + std::to_string(i) + "USDT", Timeframe::Parse("1m").value(), day_start,
+                 day_start + 86400 * kMicrosPerSecond, clock.Now()};
+    auto plan = binance->Plan(in, nullptr);
+    ASSERT_TRUE(plan.ok());
+    ASSERT_EQ(plan->size(), 2u);
+    for (const auto& r : *plan) ASSERT_EQ(fetcher.Fetch(*binance, r).classified.outcome, Outcome::kEmptyWindow);
+  }
+  ASSERT_EQ(binance_side.sent.size(), 1000u);
+  EXPECT_EQ(binance_side.refused, 0);  // never a 429: Binance's own minute count stayed within
+  // Every rolling minute, counted from the requests' own times: at most 1,200 weight.
+  size_t first = 0;
+  int64_t most = 0;
+  for (size_t i = 0; i < binance_side.sent.size(); ++i) {
+    while (binance_side.sent[first] <= binance_side.sent[i] - 60 * kMicrosPerSecond) ++first;
+    most = std::max<int64_t>(most, 2 * static_cast<int64_t>(i - first + 1));
+  }
+  EXPECT_LE(most, 1200);
+  EXPECT_GT(most, 1000);  // and the budget was used, not wasted
+  EXPECT_LE(fetcher.usage("binance").max_weight_in_a_minute, 1200);
+  // 2,000 weight under 1,200 a minute cannot be sent in less than a minute.
+  EXPECT_GE(clock.slept(), 40 * kMicrosPerSecond);
+  EXPECT_LT(clock.slept(), 3 * 60 * kMicrosPerSecond);
 }
 
 }  // namespace
@@ -709,6 +799,261 @@ TEST(PlanTest, AlphaVantageSaysWhatItsFreeDailySeriesLeavesOut) {
             std::string::npos)
       << (*plan)[0].shown_url;
   EXPECT_NE(clamped.find("latest 100 trading days"), std::string::npos) << clamped;
+}
+
+}  // namespace
+}  // namespace barlake::providers
+
+namespace barlake::providers {
+namespace {
+
+// ---- Binance monthly archives (data.binance.vision) -------------------------------------
+// The fixtures under tests/data/providers/binance-archive are real months made small: the
+// 1m klines of shared/realdata/binance_vision_csv summed into 30m bars and written as
+// Binance's spot archives are (no header; epoch milliseconds in 2024, microseconds from
+// 2025), zipped, with the zip's SHA-256 in its .CHECKSUM file (sha256sum format).
+
+constexpr int64_t kHalfHour = 1800;
+constexpr int64_t kJan2024 = 1704067200;  // 2024-01-01T00:00:00Z
+constexpr int64_t kFeb2024 = 1706745600;
+constexpr int64_t kMar2024 = 1709251200;
+constexpr int64_t kFeb2025 = 1738368000;
+constexpr int64_t kMar2025 = 1740787200;
+constexpr const char* kArchivePath = "/data/spot/monthly/klines/";
+
+// The archive host and the API on one replay server: the fixture months (`checksums` may
+// replace a checksum file's text), 404 with S3's NoSuchKey for any other file, and 30m
+// klines from `api_from` on, priced near FIL's late-February price.
+class ArchiveRoute {
+ public:
+  ArchiveRoute(int64_t api_from, int64_t now) : api_from_(api_from), now_(now) {}
+  Reply operator()(const SeenRequest& r) const {
+    if (r.path == "/api/v3/klines") {
+      const int64_t last_open = (now_ / kHalfHour) * kHalfHour * 1000;
+      return Reply{200,
+                   testutil::BinanceKlines(MsParam(r, "startTime"), MsParam(r, "endTime"), std::stoi(r.Param("limit")),
+                                           kHalfHour * 1000, api_from_ * 1000, last_open, 0.08),
+                   "application/json",
+                   {{"X-MBX-USED-WEIGHT-1M", "2"}}};
+    }
+    const std::string file = r.path.substr(r.path.rfind('/') + 1);
+    if (auto it = checksums.find(file); it != checksums.end()) return Reply{200, it->second, "text/plain"};
+    std::ifstream in(std::string(BARLAKE_TEST_DATA_DIR) + "/providers/binance-archive/" + file, std::ios::binary);
+    if (r.path.rfind(kArchivePath, 0) != 0 || !in) {
+      return Reply{404, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code></Error>",
+                   "application/xml"};
+    }
+    std::stringstream body;
+    body << in.rdbuf();
+    return Reply{200, body.str(), file.size() > 4 && file.substr(file.size() - 4) == ".zip" ? "application/zip"
+                                                                                              : "text/plain"};
+  }
+  std::map<std::string, std::string> checksums;
+
+ private:
+  int64_t api_from_, now_;
+};
+
+std::vector<std::string> Paths(ReplayServer* server) {
+  std::vector<std::string> out;
+  for (const auto& s : server->seen()) {
+    out.push_back(s.path == "/api/v3/klines" ? s.path + "?startTime=" + s.Param("startTime") : s.path);
+  }
+  return out;
+}
+
+TEST_F(UpdateTest, BinanceArchivesServeWholeMonthsAndTheApiTheCurrentOne) {
+  const int64_t now = kMar2024 + 36 * 3600 + 600;  // 2024-03-02T12:10Z: the 12:00 bar is forming
+  Serve(ArchiveRoute(kMar2024, now));
+  ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", (server_->origin() + "/").c_str(), 1);
+  SetNow(now);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kFeb2024);
+  ASSERT_EQ(item.status, "ok") << item.error;
+  const std::string month = std::string(kArchivePath) + "FILUSDT/30m/FILUSDT-30m-2024-02.zip";
+  // The checksum first, then the month's zip, then the API from March 1 (one page).
+  EXPECT_EQ(Paths(server_.get()),
+            (std::vector<std::string>{month + ".CHECKSUM", month,
+                                      "/api/v3/klines?startTime=" + std::to_string(kMar2024 * 1000)}));
+  EXPECT_EQ(item.requests, 3);
+  // February's 29 days of 30m bars, then March 1 00:00 .. March 2 12:00 (the forming bar).
+  EXPECT_EQ(item.rows_fetched, 29 * 48 + 73);
+  EXPECT_EQ(item.rows_written, 29 * 48 + 73);
+  EXPECT_EQ(item.rows_rejected, 0);
+  EXPECT_EQ(item.provisional, 1);
+  ASSERT_EQ(item.jobs.size(), 1u);  // one job: the zip and the API's answer are its sources
+  BarColumns bars = Stored("FILUSDT", "30m");
+  ASSERT_EQ(bars.size(), static_cast<size_t>(29 * 48 + 73));
+  EXPECT_EQ(bars.ts.front(), kFeb2024 * kMicrosPerSecond);
+  EXPECT_EQ(bars.open.front(), 4.96);  // the real first bar of the month
+  EXPECT_EQ(bars.ts[29 * 48], kMar2024 * kMicrosPerSecond);
+  for (size_t i = 1; i < bars.size(); ++i) ASSERT_EQ(bars.ts[i] - bars.ts[i - 1], kHalfHour * kMicrosPerSecond);
+
+  // The zip is kept as it came, under the SHA-256 its checksum file states, with its URL.
+  const std::string checksum = Recorded("binance-archive/FILUSDT-30m-2024-02.zip.CHECKSUM");
+  const std::string sha = checksum.substr(0, 64);
+  auto lake = lake::Lake::Open(vault_, {});
+  ASSERT_OK(lake.status());
+  auto job = (*lake)->Job(item.jobs[0]);
+  ASSERT_OK(job.status());
+  auto report = nlohmann::json::parse(job->report_json);
+  ASSERT_EQ(report["sources"].size(), 2u) << job->report_json;
+  EXPECT_EQ(report["sources"][0]["sha256"], sha);
+  EXPECT_EQ(report["sources"][0]["provenance"], "binance GET " + server_->origin() + month + " -> 200");
+  std::ifstream kept(vault_ + "/.barlake/sources/" + sha, std::ios::binary);
+  std::stringstream kept_bytes;
+  kept_bytes << kept.rdbuf();
+  EXPECT_EQ(kept_bytes.str(), Recorded("binance-archive/FILUSDT-30m-2024-02.zip"));
+  EXPECT_NE(report["sources"][1]["provenance"].get<std::string>().find("/api/v3/klines?"), std::string::npos);
+  // The new dataset is declared with Binance's API format, so `barlake update` alone finds it.
+  const registry::DatasetSpec* spec = (*lake)->registry().Find("FILUSDT", "30m");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->format, "binance-json");
+}
+
+TEST_F(UpdateTest, BinanceArchiveStampsInMicrosecondsAreToldByMagnitude) {
+  const int64_t now = kMar2025 + 9 * 86400;
+  Serve(ArchiveRoute(kMar2025, now));
+  ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", server_->origin().c_str(), 1);
+  SetNow(now);
+  UpdateRequest req = Req("AVAXUSDT", "30m");
+  req.from = kFeb2025 * kMicrosPerSecond;
+  req.to = kMar2025 * kMicrosPerSecond;
+  UpdateItem item = UpdateOne(req);
+  ASSERT_EQ(item.status, "ok") << item.error;
+  EXPECT_EQ(server_->seen().size(), 2u);  // the checksum and the zip: no API request
+  BarColumns bars = Stored("AVAXUSDT", "30m");
+  ASSERT_EQ(bars.size(), static_cast<size_t>(28 * 48));
+  EXPECT_EQ(bars.ts.front(), kFeb2025 * kMicrosPerSecond);
+  EXPECT_EQ(bars.ts.back(), (kMar2025 - kHalfHour) * kMicrosPerSecond);
+  EXPECT_EQ(bars.close.back(), 22.368);
+  auto lake = lake::Lake::Open(vault_, {});
+  auto job = (*lake)->Job(item.jobs.at(0));
+  ASSERT_OK(job.status());
+  EXPECT_NE(job->report_json.find("epoch microseconds"), std::string::npos) << job->report_json;
+}
+
+TEST_F(UpdateTest, BinanceArchiveChecksumMismatchIsAClearErrorAndChangesNothing) {
+  const int64_t now = kMar2024 + 86400;
+  ArchiveRoute route(kMar2024, now);
+  route.checksums["FILUSDT-30m-2024-02.zip.CHECKSUM"] =
+      std::string(64, 'a') + "  FILUSDT-30m-2024-02.zip\n";  // not the zip's SHA-256
+  Serve(route);
+  ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", server_->origin().c_str(), 1);
+  SetNow(now);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kFeb2024);
+  EXPECT_EQ(item.status, "failed");
+  EXPECT_EQ(item.result.code(), ErrorCode::kInvalidInput);
+  const std::string sha = Recorded("binance-archive/FILUSDT-30m-2024-02.zip.CHECKSUM").substr(0, 64);
+  EXPECT_NE(item.error.find("FILUSDT-30m-2024-02.zip has SHA-256 " + sha + " but its checksum file"),
+            std::string::npos)
+      << item.error;
+  EXPECT_NE(item.error.find("says " + std::string(64, 'a')), std::string::npos) << item.error;
+  EXPECT_NE(item.error.find("Nothing was written"), std::string::npos) << item.error;
+  // Nothing changed: no job, no dataset, no kept source; the API was never asked.
+  EXPECT_TRUE(Jobs().empty());
+  auto lake = lake::Lake::Open(vault_, {});
+  auto datasets = (*lake)->Datasets();
+  ASSERT_OK(datasets.status());
+  for (const auto& d : *datasets) EXPECT_EQ(d.rows, 0) << d.symbol;
+  auto kept = Env::Default()->GetChildren(vault_ + "/.barlake/sources");
+  EXPECT_TRUE(!kept.ok() || kept->empty()) << testing::PrintToString(*kept);
+  EXPECT_EQ(server_->seen().size(), 2u);
+}
+
+TEST_F(UpdateTest, BinanceArchiveMissingFallsBackToTheApiOnTheFirst404) {
+  const int64_t now = kMar2024 + 12 * 3600 + 600;
+  Serve(ArchiveRoute(kJan2024, now));
+  ::setenv("BARLAKE_BINANCE_ARCHIVE_URL", server_->origin().c_str(), 1);
+  SetNow(now);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kJan2024);
+  ASSERT_EQ(item.status, "ok") << item.error;
+  // January's archive is missing (its checksum answers 404): January on comes from the API
+  // in pages of 1000 bars, and February's archive is not asked.
+  const int64_t bars = (kMar2024 - kJan2024) / kHalfHour + 25;  // up to March 1 12:00, forming
+  const auto paths = Paths(server_.get());
+  ASSERT_EQ(paths.size(), 1u + (bars + 999) / 1000) << testing::PrintToString(paths);
+  EXPECT_EQ(paths[0], std::string(kArchivePath) + "FILUSDT/30m/FILUSDT-30m-2024-01.zip.CHECKSUM");
+  EXPECT_EQ(paths[1], "/api/v3/klines?startTime=" + std::to_string(kJan2024 * 1000));
+  for (size_t i = 1; i < paths.size(); ++i) EXPECT_EQ(paths[i].rfind("/api/v3/klines", 0), 0u) << paths[i];
+  EXPECT_EQ(item.rows_written, bars);
+  bool noted = false;
+  for (const auto& n : item.notes) noted = noted || n.find("comes from its API instead") != std::string::npos;
+  EXPECT_TRUE(noted) << testing::PrintToString(item.notes);
+}
+
+TEST_F(UpdateTest, WithoutAnArchiveOriginTheReplayedApiServesEverything) {
+  // BARLAKE_BINANCE_URL points at the replay server and no archive origin is set: no
+  // request may go to the public archive host, so whole months come from the API too.
+  const int64_t now = kMar2024 + 600;
+  Serve(ArchiveRoute(kFeb2024, now));
+  SetNow(now);
+  UpdateItem item = UpdateFrom("FILUSDT", "30m", kFeb2024);
+  ASSERT_EQ(item.status, "ok") << item.error;
+  for (const auto& p : Paths(server_.get())) EXPECT_EQ(p.rfind("/api/v3/klines", 0), 0u) << p;
+}
+
+// ---- The still-forming last bar (issue 11 point 4) ----------------------------------------
+
+TEST_F(UpdateTest, AFormingLastBarIsStoredProvisionalAndTheNextUpdateCompletesIt) {
+  int64_t now = kT0 + 100 * kMinute + 20;  // the bar opened at kT0 + 100 min is 20 s old
+  // The forming kline holds its values so far: close at the open, a twentieth of the volume.
+  auto route = [&](const SeenRequest& r) {
+    Reply reply = Klines(r, now);
+    auto klines = nlohmann::json::parse(reply.body);
+    const int64_t forming = (now / kMinute) * kMinute * 1000;
+    for (auto& k : klines) {
+      if (k[0].get<int64_t>() != forming) continue;
+      k[4] = k[1];
+      k[2] = k[1];
+      k[5] = "0.50000000";
+    }
+    reply.body = klines.dump();
+    return reply;
+  };
+  Serve(route);
+  SetNow(now);
+  UpdateItem first = UpdateFrom("BTCUSDT", "1m", kT0);
+  ASSERT_EQ(first.status, "ok") << first.error;
+  EXPECT_EQ(first.rows_written, 101);
+  EXPECT_EQ(first.provisional, 1);
+  EXPECT_EQ(first.provisional_completed, 0);
+  BarColumns bars = Stored("BTCUSDT", "1m");
+  ASSERT_EQ(bars.size(), 101u);
+  EXPECT_EQ(bars.ts.back(), (kT0 + 100 * kMinute) * kMicrosPerSecond);
+  EXPECT_EQ(bars.FlagAt(100), kBarProvisional);
+  EXPECT_EQ(bars.FlagAt(99), 0);
+  EXPECT_EQ(bars.volume.back(), 0.5);
+
+  // Still inside that bar: nothing is asked.
+  now += 20;
+  SetNow(now);
+  EXPECT_EQ(UpdateOne(Req("BTCUSDT", "1m")).status, "up_to_date");
+  const size_t asked = server_->seen().size();
+
+  // Five minutes later: asked from the last final bar (99), the forming one comes whole and
+  // completes the stored one without a conflict; the new forming bar is provisional.
+  now += 5 * kMinute;
+  SetNow(now);
+  UpdateItem second = UpdateOne(Req("BTCUSDT", "1m"));
+  ASSERT_EQ(second.status, "ok") << second.error;
+  ASSERT_EQ(server_->seen().size(), asked + 1);
+  EXPECT_EQ(MsParam(server_->seen().back(), "startTime"), (kT0 + 99 * kMinute) * 1000);
+  EXPECT_EQ(second.provisional_completed, 1);
+  EXPECT_EQ(second.provisional, 1);
+  bool noted = false;
+  for (const auto& n : second.notes) noted = noted || n.rfind("completed 1 provisional bar", 0) == 0;
+  EXPECT_TRUE(noted) << testing::PrintToString(second.notes);
+  bars = Stored("BTCUSDT", "1m");
+  ASSERT_EQ(bars.size(), 106u);
+  EXPECT_EQ(bars.FlagAt(100), 0);
+  EXPECT_EQ(bars.volume[100], 10.0);
+  EXPECT_EQ(bars.close[100], testutil::SeriesPrice(kT0 + 100 * kMinute) + 0.25);
+  EXPECT_EQ(bars.FlagAt(105), kBarProvisional);
+  auto lake = lake::Lake::Open(vault_, {});
+  auto job = (*lake)->Job(second.jobs.at(0));
+  ASSERT_OK(job.status());
+  auto report = nlohmann::json::parse(job->report_json);
+  EXPECT_TRUE(report["conflicts"].empty()) << job->report_json;
 }
 
 }  // namespace

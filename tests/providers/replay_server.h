@@ -53,6 +53,14 @@ class ReplayServer {
       for (const auto& [k, v] : reply.headers) res.set_header(k, v);
       res.set_content(reply.body, reply.content_type);
     });
+    // Answers go out uncompressed, whatever the client accepts: cpp-httplib would
+    // brotli-compress every JSON and text answer at its slowest setting (about 0.8 s for a
+    // page of 1000 klines), which made each provider test wait on the server, not barlake.
+    // The request is a non-const object inside httplib; it only hands handlers a const view.
+    server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
     // httplib's pool has one thread per core minus one: a kept-alive connection the client
     // left would hold it until its keep-alive timeout, and the next request would wait.
     server_.new_task_queue = [] { return new httplib::ThreadPool(8); };

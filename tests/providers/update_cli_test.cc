@@ -23,7 +23,8 @@ TEST_F(UpdateCliTest, JsonReportsEachDataset) {
   EXPECT_EQ(j[0]["symbol"], "BTCUSDT");
   EXPECT_EQ(j[0]["provider"], "binance");
   EXPECT_EQ(j[0]["requests"], 3);
-  EXPECT_EQ(j[0]["rows_written"], 2500);
+  EXPECT_EQ(j[0]["rows_written"], 2501);  // 2500 closed bars and the forming one (provisional)
+  EXPECT_EQ(j[0]["provisional"], 1);
   EXPECT_EQ(j[0]["status"], "ok");
   EXPECT_TRUE(j[0]["error"].is_null());
   CommandResult dry = RunBarlake({"--vault", vault_, "update", "--dry-run"},
