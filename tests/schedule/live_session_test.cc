@@ -61,7 +61,8 @@ class LiveSessionTest : public ::testing::Test {
     req.from = kT0;
     ASSERT_OK_AND_ASSIGN(auto items, providers::Updater(lake.get(), uo).Run(req));
     ASSERT_EQ(items.size(), 1u);
-    ASSERT_EQ(items[0].rows_written, 60) << items[0].error;
+    // 60 closed bars and the forming one, stored provisional (docs/live.md).
+    ASSERT_EQ(items[0].rows_written, 61) << items[0].error;
   }
   void TearDown() override { ::unsetenv("BARLAKE_BINANCE_URL"); }
 
@@ -110,7 +111,7 @@ class LiveSessionTest : public ::testing::Test {
 };
 
 TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUndoesAll) {
-  ASSERT_EQ(LastBarMinute(), 59);
+  ASSERT_EQ(LastBarMinute(), 60);  // the forming bar, provisional
   for (int m = 1; m <= 5; ++m) {
     auto out = PollAt(m);
     ASSERT_EQ(out.size(), 1u);
@@ -118,7 +119,7 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
     EXPECT_EQ(out[0].status, "completed") << out[0].message;
     EXPECT_NE(out[0].message.find("live session job"), std::string::npos) << out[0].message;
   }
-  EXPECT_EQ(LastBarMinute(), 64);
+  EXPECT_EQ(LastBarMinute(), 65);
   auto jobs = ListedJobs();
   ASSERT_EQ(jobs.size(), 2u) << "the first update and one live session, not five poll jobs";
   const journal::JobRecord session = jobs[0];
@@ -138,7 +139,7 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
   auto next = PollAt(7);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].status, "completed") << next[0].message;
-  EXPECT_EQ(LastBarMinute(), 66);
+  EXPECT_EQ(LastBarMinute(), 67);
   jobs = ListedJobs();
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].id, session.id);
@@ -153,7 +154,7 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
   ASSERT_EQ(early.size(), 1u);
   auto after_early = PollAt(9);
   ASSERT_EQ(after_early.size(), 1u);
-  EXPECT_EQ(LastBarMinute(), 68);
+  EXPECT_EQ(LastBarMinute(), 69);
   // The failed poll changed nothing and stays listed on its own, with its reason.
   jobs = ListedJobs();
   ASSERT_EQ(jobs.size(), 3u);
@@ -166,7 +167,7 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
   ASSERT_OK_AND_ASSIGN(journal::JobRecord rb, lake->Rollback(session.id));
   EXPECT_EQ(rb.status, "completed");
   lake.reset();
-  EXPECT_EQ(LastBarMinute(), 59);
+  EXPECT_EQ(LastBarMinute(), 60);
   jobs = ListedJobs();
   ASSERT_GE(jobs.size(), 3u);
   EXPECT_EQ(jobs[0].kind, "rollback");
@@ -186,7 +187,7 @@ TEST_F(LiveSessionTest, PollsAreOneListedSessionJobKilledPollRecoveredRollbackUn
   jobs = ListedJobs();
   EXPECT_EQ(jobs[0].kind, "live");
   EXPECT_NE(jobs[0].id, session.id);
-  EXPECT_EQ(LastBarMinute(), 69);
+  EXPECT_EQ(LastBarMinute(), 70);
 }
 
 }  // namespace
