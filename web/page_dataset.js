@@ -432,18 +432,25 @@ export async function render(view, route) {
     const bar = { t: d.time * 1000, o: d.open, h: d.high, l: d.low, c: d.close, v: d.volume };
     const atEnd = !resolution && bars.length > 0 && loadedTo >= ds.lastMs;
     ds.lastMs = Math.max(ds.lastMs, bar.t);
-    if (!atEnd || bar.t <= bars[bars.length - 1].t) return;
+    if (!atEnd || bar.t < bars[bars.length - 1].t) return;
+    // The same stamp again: a forming (provisional) bar sent before, now finished or
+    // grown; it replaces the drawn bar in place.
+    const replacing = bar.t === bars[bars.length - 1].t;
     const ts = chart.timeScale();
     const range = ts.getVisibleLogicalRange();
     const followingEnd = range && range.to >= bars.length - 1;
     const shown = followingEnd ? null : ts.getVisibleRange();
-    bars.push(bar);
-    loadedTo = bar.t + tfMs;
+    if (replacing) {
+      bars[bars.length - 1] = bar;
+    } else {
+      bars.push(bar);
+      loadedTo = bar.t + tfMs;
+    }
     quiet();
     candles.update({ time: toChartTime(bar.t), open: bar.o, high: bar.h, low: bar.l, close: bar.c });
     volume.update({ time: toChartTime(bar.t), value: bar.v ?? 0, color: bar.c >= bar.o ? `${up}66` : `${down}66` });
     if (shown) ts.setVisibleRange(shown);
-    statusLine.dataset.streamBars = String(Number(statusLine.dataset.streamBars || 0) + 1);
+    if (!replacing) statusLine.dataset.streamBars = String(Number(statusLine.dataset.streamBars || 0) + 1);
     showStatus('(live)');
   };
   const startStream = async () => {

@@ -1,5 +1,9 @@
 #include "schedule/live.h"
 
+#include <algorithm>
+#include <array>
+#include <map>
+
 #include "core/timeframe.h"
 
 namespace barlake::schedule {
@@ -29,9 +33,8 @@ bool IsLiveSchedule(const registry::ScheduleSpec& spec) {
   return spec.source == "live = true" && spec.name.rfind(kLivePrefix, 0) == 0;
 }
 
-// The end of the final bars of `bars`: a still-forming (provisional) last bar is held
-// back until an update completes it, so a follower never sends a bar's partial values
-// and then misses the finished bar (docs/live.md).
+// The start of the trailing run of provisional (still forming) bars of `bars`: those are
+// read again on the next poll, so a follower sends a forming bar's finished values too.
 static size_t FinalEnd(const BarColumns& bars) {
   size_t end = bars.size();
   while (end > 0 && (bars.FlagAt(end - 1) & kBarProvisional)) --end;
@@ -59,6 +62,25 @@ Result<Micros> BarFollower::LastStored() {
   return kOpenRangeStart;  // not stored yet: it may appear
 }
 
+// Rows of `bars` to send: each one not sent before with the same values. Then the trailing
+// provisional rows are remembered (to be read again) and `after_` stops before them.
+BarColumns BarFollower::Unsent(const BarColumns& bars, size_t first) {
+  const size_t end = FinalEnd(bars);
+  BarColumns out;
+  out.Reserve(bars.size() - first);
+  std::map<Micros, SentValues> pending;
+  for (size_t i = first; i < bars.size(); ++i) {
+    const SentValues v = {bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i],
+                          static_cast<double>(bars.FlagAt(i))};
+    auto sent = sent_forming_.find(bars.ts[i]);
+    if (sent == sent_forming_.end() || sent->second != v) out.Append(bars, i);
+    if (i >= end) pending[bars.ts[i]] = v;
+  }
+  sent_forming_ = std::move(pending);
+  if (end > 0) after_ = std::max(after_, bars.ts[end - 1]);
+  return out;
+}
+
 Result<BarColumns> BarFollower::Newest(size_t count) {
   ASSIGN_OR_RETURN(Micros last, LastStored());
   BarColumns out;
@@ -70,28 +92,15 @@ Result<BarColumns> BarFollower::Newest(size_t count) {
   // Far enough back for `count` bars across a long weekend or a holiday break.
   const Micros span = static_cast<Micros>(count) * tf.micros() + 5 * kMicrosPerDay;
   ASSIGN_OR_RETURN(BarColumns bars, lake_->Read(symbol_, timeframe_, last - span, last + 1));
-  const size_t end = FinalEnd(bars);
-  const size_t first = end > count ? end - count : 0;
-  out.Reserve(end - first);
-  for (size_t i = first; i < end; ++i) out.Append(bars, i);
-  after_ = end > 0 ? bars.ts[end - 1] : last - span;
-  return out;
+  after_ = last - span;
+  return Unsent(bars, bars.size() > count ? bars.size() - count : 0);
 }
 
 Result<BarColumns> BarFollower::Poll() {
   ASSIGN_OR_RETURN(Micros last, LastStored());
   if (last == kOpenRangeStart || last <= after_) return BarColumns();
   ASSIGN_OR_RETURN(BarColumns bars, lake_->Read(symbol_, timeframe_, after_ + 1, last + 1));
-  const size_t end = FinalEnd(bars);
-  if (end == bars.size()) {
-    if (!bars.empty()) after_ = bars.ts.back();
-    return bars;
-  }
-  BarColumns final_bars;
-  final_bars.Reserve(end);
-  for (size_t i = 0; i < end; ++i) final_bars.Append(bars, i);
-  if (end > 0) after_ = bars.ts[end - 1];
-  return final_bars;
+  return Unsent(bars, 0);
 }
 
 }  // namespace barlake::schedule

@@ -11,6 +11,8 @@
 // session).
 #pragma once
 
+#include <array>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,7 +42,9 @@ class BarFollower {
   /// The newest `count` stored bars (their open times at most the current last bar), and
   /// from then on follow after the last of them.
   Result<BarColumns> Newest(size_t count);
-  /// Bars committed with an open time after the last one returned, oldest first.
+  /// Bars committed with an open time after the last one returned, oldest first. A
+  /// provisional (still forming) last bar is returned, and returned again once its values
+  /// change (it was completed or grew): the caller replaces the bar of the same stamp.
   Result<BarColumns> Poll();
   /// The open time of the last bar returned (or the starting point).
   Micros after() const { return after_; }
@@ -48,9 +52,12 @@ class BarFollower {
  private:
   BarFollower() = default;
   Result<Micros> LastStored();
+  using SentValues = std::array<double, 6>;  // open, high, low, close, volume, flags
+  BarColumns Unsent(const BarColumns& bars, size_t first);
   std::unique_ptr<lake::Lake> lake_;
   std::string symbol_, timeframe_;
   Micros after_ = 0;
+  std::map<Micros, SentValues> sent_forming_;  // the trailing provisional bars sent last time
 };
 
 }  // namespace barlake::schedule

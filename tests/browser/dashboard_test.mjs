@@ -783,7 +783,10 @@ describe('dashboard', () => {
     assert.match(cells[7], /^binance /, 'which provider served which range');
     assert.ok(replay.seen.length >= 1 && replay.seen.every(q => q.symbol === 'BTCUSDT'), 'the provider was asked');
     const after = barlake(['status', '--json'], { json: true }).datasets.find(d => d.symbol === 'BTCUSDT');
-    assert.equal(after.rows, before.rows + written);
+    // Written bars are new rows, except the stored last bar: provisional after the first
+    // download (docs/validation.md), it is completed in place and counted as written.
+    assert.ok(after.rows === before.rows + written || after.rows === before.rows + written - 1,
+      `rows ${before.rows} -> ${after.rows} with ${written} written`);
     await shot('18-update-dataset');
 
     // ETHUSDT 1m, also made by a download ending an hour ago: Update all brings it up to

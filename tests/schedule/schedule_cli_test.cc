@@ -396,7 +396,14 @@ TEST_F(ServeScheduleTest, ALiveDatasetIsPolledTailedAndStreamed) {
   std::stringstream in(tailed);
   for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
   ASSERT_EQ(lines.size(), 4u) << tailed;
-  EXPECT_EQ(lines[1]["ts"], IsoOf(last / 1000000 + 60)) << "the next bar, none skipped";
+  // The newest bar was still forming (stored provisional): once a poll finishes it, it is
+  // printed again with the same stamp, then the bars after it, none skipped.
+  std::vector<std::string> stamps;
+  for (const auto& l : lines) {
+    if (stamps.empty() || stamps.back() != l["ts"]) stamps.push_back(l["ts"]);
+  }
+  ASSERT_GE(stamps.size(), 2u) << tailed;
+  EXPECT_EQ(stamps[1], IsoOf(last / 1000000 + 60)) << "the next bar, none skipped\n" << tailed;
 
   // An SSE client resuming after the bar it saw last gets the bars that landed since.
   const std::string got = ReadStream(port, "/api/stream?symbol=BTCUSDT&timeframe=1m",
