@@ -1,16 +1,18 @@
 #include "core/bars.h"
 
+#include "core/huge_pages.h"
+
 namespace barlake {
 
 void BarColumns::Reserve(size_t n) {
-  ts.reserve(n);
-  open.reserve(n);
-  high.reserve(n);
-  low.reserve(n);
-  close.reserve(n);
-  volume.reserve(n);
-  job.reserve(n);
-  flags.reserve(n);
+  ReserveOnHugePages(&ts, n);
+  ReserveOnHugePages(&open, n);
+  ReserveOnHugePages(&high, n);
+  ReserveOnHugePages(&low, n);
+  ReserveOnHugePages(&close, n);
+  ReserveOnHugePages(&volume, n);
+  ReserveOnHugePages(&job, n);
+  ReserveOnHugePages(&flags, n);
 }
 
 void BarColumns::Append(const BarColumns& src, size_t i) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <optional>
 
+#include "core/huge_pages.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "ingest/vendor_common_internal.h"
@@ -204,7 +205,7 @@ class BinanceCsv : public internal::GuardedFormat {
     ParsedBars out;
     ProblemList problems = internal::ProblemsFor(opt, &out);
     out.bars.Reserve(data.size() / 100 + 16);
-    out.line.reserve(data.size() / 100 + 16);
+    ReserveOnHugePages(&out.line, data.size() / 100 + 16);
     int64_t rows_ms = 0, rows_us = 0;
     int64_t latest_close_us = 0;  // of the latest kline: after now, it is the live candle
     bool header = false;

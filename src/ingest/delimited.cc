@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/huge_pages.h"
 #include "core/text.h"
 #include "ingest/ninjatrader.h"
 #include "ingest/number_parse.h"
@@ -732,7 +733,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
   ProblemList problems(opt.file_label);
   if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
   out.bars.Reserve(data.size() / 48 + 16);
-  out.line.reserve(data.size() / 48 + 16);
+  ReserveOnHugePages(&out.line, data.size() / 48 + 16);
   const int c_time = layout.col[kTime], c_date = layout.col[kDate];
   const int c_val[5] = {layout.col[kOpen], layout.col[kHigh], layout.col[kLow], layout.col[kClose],
                         layout.col[kVolume]};

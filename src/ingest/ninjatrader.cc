@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/huge_pages.h"
 #include "core/text.h"
 #include "ingest/number_parse.h"
 #include "ingest/vendor_common_internal.h"
@@ -83,7 +84,7 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
   // NinjaTrader stamps bar close times; --stamp open says this export did not.
   const Micros shift = (want_daily || opt.stamp == "open") ? 0 : opt.timeframe.micros();
   out.bars.Reserve(data.size() / 40 + 16);
-  out.line.reserve(data.size() / 40 + 16);
+  ReserveOnHugePages(&out.line, data.size() / 40 + 16);
   char sep = 0;
   Micros previous_close_utc = std::numeric_limits<Micros>::min();
   static const char* kFields[] = {"open", "high", "low", "close", "volume"};
