@@ -28,6 +28,7 @@
 #include "ingest/format.h"
 #include "lake/derived_tables.h"
 #include "lake/lake.h"
+#include "lake/live_session.h"
 #include "lake/source_file.h"
 
 namespace barlake::cli {
@@ -345,6 +346,8 @@ int CmdStatus(const Globals& g, bool as_json) {
     }
     return false;
   };
+  // The current session of each live dataset: how many polls landed in it, and when.
+  ASSIGN_OR_FAIL(auto live, lake::LiveSessionStates(inner, Env::Default()->NowMicros()));
   if (as_json) {
     json j = lake::StatusJson(lk->vault(), tz.name(), ds);
     json jobs = json::array();
@@ -352,6 +355,8 @@ int CmdStatus(const Globals& g, bool as_json) {
       jobs.push_back({{"job", r.id}, {"label", lake::JobLabel(r)}, {"interrupted", interrupted(r.id)}});
     }
     j["running_jobs"] = jobs;
+    j["live"] = json::array();
+    for (const auto& l : live) j["live"].push_back(lake::LiveSessionJson(l));
     std::printf("%s\n", ToJsonText(j, 2).c_str());
     return 0;
   }
@@ -388,6 +393,16 @@ int CmdStatus(const Globals& g, bool as_json) {
                                  "PARTS", "LAST UPDATE", "JOB", "DERIVED"},
                                 rows)
                         .c_str());
+  if (!live.empty()) {
+    std::vector<std::vector<std::string>> live_rows;
+    for (const auto& l : live) {
+      live_rows.push_back({l.symbol, l.timeframe, lake::LiveSessionJson(l)["session"].get<std::string>(),
+                           std::to_string(l.polls), l.last_poll == 0 ? "-" : LocalText(tz, l.last_poll / 1000000 * 1000000),
+                           l.job == 0 ? "-" : std::to_string(l.job)});
+    }
+    std::printf("\nLive datasets, current session:\n%s",
+                FormatTable({"SYMBOL", "TF", "SESSION", "POLLS", "LAST POLL", "JOB"}, live_rows).c_str());
+  }
   // Derived datasets declared but never built are stale too, though not in the catalog yet.
   ASSIGN_OR_FAIL(auto derived, lk->DerivedDatasets());
   int64_t stale = 0;

@@ -4,6 +4,7 @@
 // `barlake serve` runs them itself (commands_serve.cc).
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 #include <nlohmann/json.hpp>
 
@@ -90,15 +91,22 @@ int PrintOutcomes(const std::vector<schedule::RunOutcome>& outcomes, bool as_jso
   return 0;
 }
 
+// A listing's JSON with --json, else `nothing` when there is nothing to list; true when it
+// printed either (the command is done), false when the table follows.
+bool PrintedJsonOrNothing(bool as_json, bool empty, const std::function<std::string()>& json, const char* nothing) {
+  if (as_json) {
+    std::printf("%s\n", json().c_str());
+    return true;
+  }
+  if (empty) std::printf("%s\n", nothing);
+  return empty;
+}
+
 int CmdSchedules(const Globals& g, const ScheduleArgs& a) {
   ASSIGN_OR_FAIL(CommandClock clock, ClockFromEnv());
   ASSIGN_OR_FAIL(auto views, schedule::ListSchedules(VaultDir(g), clock.now));
-  if (a.as_json) {
-    std::printf("%s\n", schedule::ScheduleViewsJson(views).c_str());
-    return 0;
-  }
-  if (views.empty()) {
-    std::printf("no schedules; add [[schedule]] tables to barlake.toml (docs/schedules.md)\n");
+  if (PrintedJsonOrNothing(a.as_json, views.empty(), [&] { return schedule::ScheduleViewsJson(views); },
+                           "no schedules; add [[schedule]] tables to barlake.toml (docs/schedules.md)")) {
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
@@ -149,12 +157,8 @@ int CmdAlerts(const Globals& g, const ScheduleArgs& a) {
   const std::string vault = VaultDir(g);
   if (Status s = lake::CheckIsVault(Env::Default(), vault); !s.ok()) return Fail(s);
   ASSIGN_OR_FAIL(auto deliveries, schedule::Alerter::List(lake::VaultPaths(vault).journal, a.limit));
-  if (a.as_json) {
-    std::printf("%s\n", schedule::DeliveriesJson(deliveries).c_str());
-    return 0;
-  }
-  if (deliveries.empty()) {
-    std::printf("no alerts sent; add [[alert]] tables to barlake.toml (docs/alerts.md)\n");
+  if (PrintedJsonOrNothing(a.as_json, deliveries.empty(), [&] { return schedule::DeliveriesJson(deliveries); },
+                           "no alerts sent; add [[alert]] tables to barlake.toml (docs/alerts.md)")) {
     return 0;
   }
   std::vector<std::vector<std::string>> rows;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "journal/rows.h"
+
 namespace barlake::journal {
 namespace {
 
@@ -78,18 +80,6 @@ CREATE TABLE IF NOT EXISTS lineage (
   input_rel_path TEXT NOT NULL, input_sha256 TEXT NOT NULL,
   PRIMARY KEY (symbol, timeframe, input_rel_path, job_id));
 )sql";
-
-// Step through every row of `s`, converting each with `read`.
-template <typename T, typename Fn>
-Result<std::vector<T>> CollectRows(Statement* s, Fn read) {
-  std::vector<T> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(read(*s));
-  }
-  return out;
-}
 
 // The one row of `s`, converted with `read`; kNotFound with `missing` when there is none.
 template <typename Fn>
@@ -252,18 +242,13 @@ Result<std::vector<PartitionChange>> Journal::GetChanges(int64_t job_id) {
       "WHERE job_id = ? "
       "ORDER BY rel_path"));
   s->Bind(1, job_id);
-  std::vector<PartitionChange> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
+  return CollectRows<PartitionChange>(s.get(), [](const Statement& row) {
     PartitionChange c;
-    s->Columns(c.job_id, c.symbol, c.timeframe, c.period, c.rel_path, c.before_sha256,
-               c.before_rows, c.before_version, c.after_sha256, c.after_rows, c.after_min_ts,
-               c.after_max_ts, c.after_bytes, c.after_content_hash, c.staged_path, c.version_path,
-               c.after_version);
-    out.push_back(std::move(c));
-  }
-  return out;
+    row.Columns(c.job_id, c.symbol, c.timeframe, c.period, c.rel_path, c.before_sha256, c.before_rows,
+                c.before_version, c.after_sha256, c.after_rows, c.after_min_ts, c.after_max_ts, c.after_bytes,
+                c.after_content_hash, c.staged_path, c.version_path, c.after_version);
+    return c;
+  });
 }
 
 Status Journal::SetPhase(int64_t job_id, const std::string& status, const std::string& phase) {
@@ -497,16 +482,12 @@ Result<std::vector<DatasetSummary>> Journal::Datasets() {
       "count(*), d.updated_at, d.last_job FROM partitions p JOIN datasets d ON "
       "d.symbol = p.symbol AND d.timeframe = p.timeframe GROUP BY p.symbol, p.timeframe "
       "ORDER BY p.symbol, p.timeframe"));
-  std::vector<DatasetSummary> out;
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
+  return CollectRows<DatasetSummary>(s.get(), [](const Statement& row) {
     DatasetSummary d;
-    s->Columns(d.symbol, d.timeframe, d.first_ts, d.last_ts, d.rows, d.bytes, d.partitions,
-               d.last_update, d.last_job);
-    out.push_back(d);
-  }
-  return out;
+    row.Columns(d.symbol, d.timeframe, d.first_ts, d.last_ts, d.rows, d.bytes, d.partitions, d.last_update,
+                d.last_job);
+    return d;
+  });
 }
 
 Status Journal::AddLineage(int64_t job_id, const std::string& symbol, const std::string& timeframe,

@@ -8,6 +8,7 @@
 
 #include "core/checksum.h"
 #include "core/json_text.h"
+#include "journal/rows.h"
 #include "core/text.h"
 #include "schedule/runner.h"
 
@@ -66,18 +67,11 @@ class CurlWebhookClient final : public WebhookClient {
 
 DeliveryRecord ReadDelivery(const journal::Statement& s) {
   DeliveryRecord d;
-  d.id = s.Int(0);
-  d.event = s.Text(1);
-  d.dataset = s.Text(2);
-  d.job = s.Int(3);
-  d.message = s.Text(4);
-  d.webhook = s.Text(5);
-  d.status = s.Text(6);
-  d.attempts = static_cast<int>(s.Int(7));
-  d.http_status = static_cast<int>(s.Int(8));
-  d.error = s.Text(9);
-  d.at = s.Int(10);
-  d.finished_at = s.Int(11);
+  int64_t attempts = 0, http_status = 0;
+  s.Columns(d.id, d.event, d.dataset, d.job, d.message, d.webhook, d.status, attempts, http_status, d.error, d.at,
+            d.finished_at);
+  d.attempts = static_cast<int>(attempts);
+  d.http_status = static_cast<int>(http_status);
   return d;
 }
 
@@ -200,12 +194,7 @@ Result<std::vector<DeliveryRecord>> Alerter::List(const std::string& journal_pat
   auto q = db->Prepare(std::string("SELECT ") + kColumns + " FROM alert_deliveries ORDER BY id DESC LIMIT ?");
   if (!q.ok()) return out;  // no alert was ever sent from this vault: no table
   (*q)->Bind(1, limit);
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, (*q)->Step());
-    if (!row) break;
-    out.push_back(ReadDelivery(**q));
-  }
-  return out;
+  return journal::CollectRows<DeliveryRecord>(q->get(), ReadDelivery);
 }
 
 std::string DeliveriesJson(const std::vector<DeliveryRecord>& deliveries) {

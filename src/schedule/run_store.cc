@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_text.h"
+#include "journal/rows.h"
 
 namespace barlake::schedule {
 namespace {
@@ -39,17 +40,10 @@ std::vector<int64_t> ParseJobs(const std::string& text) {
 
 RunRecord ReadRun(const journal::Statement& s) {
   RunRecord r;
-  r.id = s.Int(0);
-  r.schedule = s.Text(1);
-  r.action = s.Text(2);
-  r.slot = s.Int(3);
-  r.status = s.Text(4);
-  r.started_at = s.Int(5);
-  r.finished_at = s.IsNull(6) ? 0 : s.Int(6);
-  r.pid = s.Int(7);
-  r.jobs = ParseJobs(s.Text(8));
-  r.message = s.Text(9);
-  r.trigger = s.Text(10);
+  std::string jobs;
+  s.Columns(r.id, r.schedule, r.action, r.slot, r.status, r.started_at, r.finished_at /* NULL reads 0 */, r.pid,
+            jobs, r.message, r.trigger);
+  r.jobs = ParseJobs(jobs);
   return r;
 }
 
@@ -83,12 +77,7 @@ Result<BeginResult> RunStore::Begin(const std::string& schedule, const std::stri
     ASSIGN_OR_RETURN(auto q, db_->Prepare(std::string("SELECT ") + kColumns +
                                           " FROM schedule_runs WHERE schedule = ? AND status = 'running'"));
     q->Bind(1, schedule);
-    std::vector<RunRecord> running;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
-      running.push_back(ReadRun(*q));
-    }
+    ASSIGN_OR_RETURN(std::vector<RunRecord> running, journal::CollectRows<RunRecord>(q.get(), ReadRun));
     for (const auto& r : running) {
       if (ProcessAlive(r.pid)) {
         out.blocked_by = r;
@@ -162,12 +151,7 @@ Result<std::vector<RunRecord>> RunStore::Runs(const std::string& schedule, int64
   int i = 1;
   if (!schedule.empty()) q->Bind(i++, schedule);
   q->Bind(i, limit);
-  for (;;) {
-    ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ReadRun(*q));
-  }
-  return out;
+  return journal::CollectRows<RunRecord>(q.get(), ReadRun);
 }
 
 }  // namespace barlake::schedule

@@ -185,7 +185,8 @@ Result<registry::Registry> LoadRegistry(const std::string& vault) {
 }
 
 // A live poll's jobs join the dataset's live session job (lake/live_session.h), which the
-// run then names: `barlake jobs` shows one job per dataset and day, with its poll count.
+// run then names: `barlake jobs` shows one job per dataset and trading session (or UTC day
+// without a calendar), with its poll count.
 // The polls are committed already; if adding them fails they stay jobs of their own (the
 // next poll adds them) and the run says so.
 void AddPollsToSession(lake::Lake* lake, const registry::ScheduleSpec& spec, const std::string& command, Micros now,

@@ -42,6 +42,7 @@
 #include "ingest/gex_snapshot.h"
 #include "lake/lake.h"
 #include "lake/lake_json.h"
+#include "lake/live_session.h"
 #include "lake/snapshot_import.h"
 #include "lake/source_file.h"
 #include "lake/vault.h"
@@ -708,6 +709,12 @@ Result<json> Server::Impl::StatusWithPrecision() {
                                      }));
   json o = lake::StatusJson(o_.vault, display_tz_, ds, &derived);
   AddPrecision(o["datasets"]);
+  // As `barlake status --json`: each live dataset's current session (registry reloaded above).
+  ASSIGN_OR_RETURN(auto live, readers_.Read<std::vector<lake::LiveSessionState>>("", [](lake::Lake& l) {
+                     return lake::LiveSessionStates(&l, Env::Default()->NowMicros());
+                   }));
+  o["live"] = json::array();
+  for (const auto& l : live) o["live"].push_back(lake::LiveSessionJson(l));
   return o;
 }
 

@@ -45,9 +45,10 @@ std::string BarEvent(const BarColumns& b, size_t i) {
 // GET /api/stream?symbol=ES&timeframe=1m: each bar committed to the dataset from now on,
 // by any writer, as a server-sent event whose id is the bar's open time in microseconds.
 // A client that reconnects with Last-Event-ID (or ?after=) gets every bar after that one
-// first. Polls the catalog twice a second; a comment every 15 s keeps proxies open.
-void StreamBars(const std::string& vault, const std::atomic<bool>* stopping, const httplib::Request& req,
-                httplib::Response& res) {
+// first. Polls the catalog twice a second; a comment every 15 s keeps proxies open. The
+// streams of one server share their reads (`shared`): one read per dataset and change.
+void StreamBars(const std::string& vault, const std::shared_ptr<schedule::SharedBarReads>& shared,
+                const std::atomic<bool>* stopping, const httplib::Request& req, httplib::Response& res) {
   const std::string symbol = req.get_param_value("symbol");
   const std::string timeframe = req.get_param_value("timeframe");
   if (symbol.empty() || timeframe.empty()) {
@@ -68,7 +69,7 @@ void StreamBars(const std::string& vault, const std::atomic<bool>* stopping, con
     }
     resuming = true;
   }
-  auto follower = schedule::BarFollower::Open(vault, symbol, timeframe, resuming ? after : kOpenRangeStart);
+  auto follower = schedule::BarFollower::Open(vault, symbol, timeframe, resuming ? after : kOpenRangeStart, shared);
   if (!follower.ok()) return SendError(res, ApiError::FromStatus(follower.status()));
   if (!resuming) {
     // From now on: start after the newest stored bar.
@@ -121,8 +122,9 @@ void StreamBars(const std::string& vault, const std::atomic<bool>* stopping, con
 }  // namespace
 
 void RegisterLiveRoutes(httplib::Server& http, const std::string& vault, const std::atomic<bool>* stopping) {
-  http.Get("/api/stream", [vault, stopping](const httplib::Request& req, httplib::Response& res) {
-    StreamBars(vault, stopping, req, res);
+  auto shared = std::make_shared<schedule::SharedBarReads>();
+  http.Get("/api/stream", [vault, shared, stopping](const httplib::Request& req, httplib::Response& res) {
+    StreamBars(vault, shared, stopping, req, res);
   });
   // GET /api/schedules: {"schedules": [...]} as `barlake schedules --json` prints it.
   http.Get("/api/schedules", [vault](const httplib::Request&, httplib::Response& res) {

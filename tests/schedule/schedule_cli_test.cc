@@ -432,6 +432,28 @@ TEST_F(ServeScheduleTest, ALiveDatasetIsPolledTailedAndStreamed) {
   EXPECT_EQ(live["when"], "every 1m");
   EXPECT_EQ(live["last_run"]["status"], "completed") << live.dump();
   EXPECT_GE(live["last_run"]["jobs"].size(), 1u) << live.dump();
+  // /api/status and `barlake status` show the live dataset's current session (a UTC day:
+  // no calendar) with its polls and the last poll's time.
+  auto st = c.Get("/api/status");
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->status, 200) << st->body;
+  const json api_live = json::parse(st->body)["live"];
+  ASSERT_EQ(api_live.size(), 1u) << st->body;
+  EXPECT_EQ(api_live[0]["dataset"], "BTCUSDT 1m");
+  EXPECT_EQ(api_live[0]["session"], IsoOf(Now()).substr(0, 10));
+  EXPECT_TRUE(api_live[0]["calendar"].is_null());
+  EXPECT_GE(api_live[0]["polls"].get<int>(), 1) << st->body;
+  EXPECT_TRUE(api_live[0]["last_poll"].is_string()) << st->body;
+  CommandResult status_json = RunBarlake({"--vault", vault_, "status", "--json"});
+  ASSERT_EQ(status_json.exit_code, 0) << status_json.err;
+  const json cli_live = json::parse(status_json.out)["live"];
+  ASSERT_EQ(cli_live.size(), 1u) << status_json.out;
+  EXPECT_GE(cli_live[0]["polls"].get<int>(), api_live[0]["polls"].get<int>());
+  EXPECT_EQ(cli_live[0]["job"], api_live[0]["job"]);
+  CommandResult status_text = RunBarlake({"--vault", vault_, "status"});
+  ASSERT_EQ(status_text.exit_code, 0) << status_text.err;
+  EXPECT_NE(status_text.out.find("Live datasets, current session:"), std::string::npos) << status_text.out;
+  EXPECT_NE(status_text.out.find(api_live[0]["session"].get<std::string>()), std::string::npos) << status_text.out;
   // A new stream with no Last-Event-ID starts after the newest bar; a bad one is refused.
   auto bad = c.Get("/api/stream?symbol=BTCUSDT&timeframe=1m", {{"Last-Event-ID", "yesterday"}});
   ASSERT_TRUE(bad);
