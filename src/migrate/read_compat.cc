@@ -60,7 +60,8 @@ constexpr const char* kLegacyRowsTable = "barlake_legacy_bar_rows";
 Status AppendLegacyRows(storage::DuckConn* duck, const LegacyServed& s) {
   ASSIGN_OR_RETURN(BarColumns rows, ReadLegacyRows(*s.plan, *s.dataset));
   storage::Appender app;
-  if (duckdb_appender_create(duck->raw(), nullptr, kLegacyRowsTable, app.out()) == DuckDBError) {
+  // A TEMP table lives in the catalog "temp".
+  if (duckdb_appender_create_ext(duck->raw(), "temp", "main", kLegacyRowsTable, app.out()) == DuckDBError) {
     return Status::Internal("cannot append to the legacy rows table");
   }
   const std::string& symbol = s.dataset->symbol;
