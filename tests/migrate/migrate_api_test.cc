@@ -84,8 +84,8 @@ TEST_F(LegacyApiTest, DatasetsAndBarsServeTheLegacyFilesMarked) {
   auto csv = client().Get("/api/bars?symbol=S1001&timeframe=1d&format=csv");
   ASSERT_TRUE(csv);
   EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'), 61);
-  // A dataset neither holds: an empty page, as before.
-  EXPECT_EQ(Body(client().Get("/api/bars?symbol=NOPE&timeframe=1d"))["count"], 0);
+  // A dataset neither holds: 404, as before.
+  ExpectError(client().Get("/api/bars?symbol=NOPE&timeframe=1d"), 404, "not_found");
 
   EXPECT_TRUE(LakeFiles().empty()) << "reads only";
   EXPECT_EQ(testutil::Snapshot(legacy_), legacy_before) << "the legacy tree is only read";
@@ -120,7 +120,7 @@ TEST_F(LegacyApiTest, TheLakeWinsOnceItHoldsTheDatasetAndActivationEndsIt) {
   ASSERT_OK(registry::SetLegacyActivated(Env::Default(), vault_ + "/barlake.toml", id, true));
   by = Datasets();
   EXPECT_EQ(by.count("S1000 1d"), 0u);
-  EXPECT_EQ(Body(client().Get("/api/bars?symbol=S1000&timeframe=1d"))["count"], 0);
+  ExpectError(client().Get("/api/bars?symbol=S1000&timeframe=1d"), 404, "not_found");
 }
 
 }  // namespace
