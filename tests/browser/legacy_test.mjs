@@ -74,7 +74,7 @@ describe('legacy datasets', () => {
     await openDatasets();
     const row = page.locator('#datasets-table tr[data-symbol="OLDCO"][data-timeframe="1d"]');
     await row.waitFor();
-    assert.equal(await row.locator('.badge.legacy').innerText(), 'legacy — not migrated yet');
+    assert.equal(await row.locator('.badge.legacy').textContent(), 'legacy — not migrated yet');
     assert.match(await row.locator('.badge.legacy').getAttribute('title'), new RegExp(planId));
     assert.match(await row.innerText(), new RegExp(LEGACY_BARS.toLocaleString('en-US')));
     const es = page.locator('#datasets-table tr[data-symbol="ES"][data-timeframe="1d"]');
@@ -87,7 +87,7 @@ describe('legacy datasets', () => {
     await page.click('#datasets-table tr[data-symbol="OLDCO"] a');
     await page.waitForFunction(() => document.getElementById('view').dataset.page === 'dataset', null, { timeout: 15000 });
     await page.locator('#legacy-note').waitFor();
-    assert.match(await page.locator('#legacy-note').innerText(), /legacy — not migrated yet/);
+    assert.match(await page.locator('#legacy-note').textContent(), /legacy — not migrated yet/);
     assert.match(await page.locator('#legacy-note').innerText(), new RegExp(`migrate run ${planId}`));
     await page.waitForFunction(() => Number(document.getElementById('chart-status')?.dataset.bars) > 0, null,
       { timeout: 20000 });
