@@ -95,17 +95,7 @@ TEST_F(LegacyApiTest, TheLakeWinsOnceItHoldsTheDatasetAndActivationEndsIt) {
   const std::string id = Plan(2);
   ASSERT_FALSE(id.empty());
   // S1001 1d gets one bar of its own in the lake: the lake serves it from now on.
-  const std::string one = dir_.Sub("one.csv");
-  ASSERT_OK(testutil::WriteText(one, "date,open,high,low,close,volume\n2024-05-01,1,2,0.5,1.5,10\n"));
-  {
-    auto l = lake::Lake::Open(vault_, {});
-    ASSERT_OK(l.status());
-    lake::ImportRequest req;
-    req.path = one;
-    req.symbol = "S1001";
-    req.timeframe = "1d";
-    ASSERT_OK((*l)->Import(req).status());
-  }
+  ImportText("one.csv", "S1001", "1d", "date,open,high,low,close,volume\n2024-05-01,1,2,0.5,1.5,10\n");
   Start();
   auto by = Datasets();
   EXPECT_EQ(by["S1001 1d"]["legacy"], false) << by["S1001 1d"].dump();
