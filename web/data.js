@@ -33,6 +33,9 @@ export function normalizeDataset(d) {
     // A derived dataset is stale when an input changed since its last build (lineage).
     stale: first(d.stale, d.derived ? d.derived.stale : undefined),
     staleWhy: d.derived ? `${d.derived.method} of ${(d.derived.inputs || []).join(', ')}: ${d.derived.why}` : '',
+    // Served from the legacy files of a migration not activated yet (docs/migration.md).
+    legacy: d.legacy === true,
+    legacySource: d.legacy_source || null,
   };
 }
 
@@ -43,6 +46,17 @@ const listOf = (j, ...keys) => {
 };
 
 /** The datasets and the vault's display zone: /api/datasets, plus /api/status for the zone. */
+/** The marker of a legacy-served dataset: its text and what it means, or null. */
+export function legacyMarker(d) {
+  if (!d.legacy) return null;
+  const src = d.legacySource || {};
+  return {
+    text: 'legacy — not migrated yet',
+    title: `Read from the legacy files in ${src.path || 'a legacy folder'} (migration ${src.migration || '?'}, ` +
+      `${src.layout || 'legacy'} layout), not from the lake. Run \`barlake migrate run ${src.migration || 'ID'}\` to migrate it.`,
+  };
+}
+
 export async function loadDatasets() {
   const [ds, status] = await Promise.all([api('datasets'), apiOptional('status').catch(() => null)]);
   const list = listOf(ds, 'datasets', 'items');

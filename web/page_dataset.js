@@ -9,7 +9,7 @@ import { api } from './api.js';
 import { followTask } from './task.js';
 import { regenerateList } from './report.js';
 import { runUpdate, updateNode } from './update.js';
-import { loadBars, loadDatasets } from './data.js';
+import { legacyMarker, loadBars, loadDatasets } from './data.js';
 import { currentZone, formatTime, millisToWall, offsetCache, wallToMillis } from './tz.js';
 import { clear, debounce, el, fmtInt, isDailyOrLonger, timeframeSeconds, toast } from './util.js';
 
@@ -136,6 +136,7 @@ export async function render(view, route) {
         el('button.ghost', { type: 'button', title: 'Zoom in', 'aria-label': 'Zoom in', onclick: () => zoom(0.5) }, '+'),
         el('button.ghost', { type: 'button', title: 'Zoom out', 'aria-label': 'Zoom out', onclick: () => zoom(2) }, '−'),
         el('button.ghost', { type: 'button', title: 'Fit the loaded bars', onclick: () => chart.timeScale().fitContent() }, 'Fit'))),
+    legacyNote(ds),
     regenerateResult, updateResult,
     el('div.chart-wrap', container, legend),
     statusLine);
@@ -478,6 +479,13 @@ export async function render(view, route) {
     controller.abort();
     chart.remove();
   };
+}
+
+// Above the chart of a dataset served from a migration's legacy files.
+function legacyNote(ds) {
+  const m = legacyMarker(ds);
+  if (!m) return null;
+  return el('p.legacy-note', { id: 'legacy-note', role: 'note' }, el('span.badge.legacy', m.text), ' ', m.title);
 }
 
 function fact(label, value) {

@@ -1,6 +1,6 @@
 // Datasets: the inventory in three tabs (Market data, Derived, Other), times in the
 // display zone, with health badges and stale markers from /api/health when it exists.
-import { loadDatasets, loadHealth } from './data.js';
+import { legacyMarker, loadDatasets, loadHealth } from './data.js';
 import { formatTime } from './tz.js';
 import { runUpdate, updateNode } from './update.js';
 import { clear, el, fmtBytes, fmtInt, isDailyOrLonger } from './util.js';
@@ -34,7 +34,8 @@ export async function render(view, route) {
     const stale = el('td.stale', pending());
     healthCells.set(key, { badge, stale, d });
     body.append(el('tr', { dataset: { symbol: d.symbol, timeframe: d.timeframe } },
-      el('th', { scope: 'row' }, el('a', { href: `#/dataset/${encodeURIComponent(d.symbol)}/${encodeURIComponent(d.timeframe)}` }, d.symbol)),
+      el('th', { scope: 'row' }, el('a', { href: `#/dataset/${encodeURIComponent(d.symbol)}/${encodeURIComponent(d.timeframe)}` }, d.symbol),
+        legacyBadge(d)),
       el('td', d.timeframe),
       el('td.time', formatTime(d.firstMs, { dateOnly: dated })),
       el('td.time', formatTime(d.lastMs, { dateOnly: dated })),
@@ -74,6 +75,12 @@ export async function render(view, route) {
   healthPromise.then(h => {
     for (const [key, cells] of healthCells) fillHealth(cells, h, key);
   });
+}
+
+// A dataset served from a migration's legacy files: marked, with where it comes from.
+function legacyBadge(d) {
+  const m = legacyMarker(d);
+  return m ? el('span.badge.legacy', { title: m.title, dataset: { legacy: 'true' } }, m.text) : null;
 }
 
 const pending = () => el('span.muted', { title: 'Loading health…' }, '…');

@@ -474,7 +474,7 @@ int CmdQuery(const Globals& g, const std::string& sql, const std::string& format
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   // A failing query is the user's SQL (a usage error, exit 2), except for I/O trouble
   // reading the lake, which keeps its own exit code (Lake::Query).
-  ASSIGN_OR_FAIL(auto r, lk->Query(sql));
+  ASSIGN_OR_FAIL(auto r, QueryWithLegacy(*lk, sql));  // commands_migrate.cc: read-compatibility
   const std::vector<std::string>& header = r.columns;
   const std::vector<std::vector<std::string>>& rows = r.rows;
   if (format == "csv") {

@@ -318,10 +318,8 @@ void ServeFromLegacyIfMissing(barlake::Lake& lk, const std::string& symbol, cons
                               Micros to, Result<barlake::Bars>* read) {
   if (read->ok() && !(*read)->ts.empty()) return;
   if (!read->ok() && read->status().code() != ErrorCode::kNotFound) return;
-  lake::Lake* inner = internal::LakeAccess::Inner(lk);
-  auto stored = inner->PartitionsInRange(symbol, timeframe, kOpenRangeStart, kOpenRangeEnd);
-  if (!stored.ok() || !stored->empty()) return;  // the lake holds the dataset: it answers
-  auto legacy = migrate::ReadFromLegacy(inner, symbol, timeframe, from, to);
+  // ReadFromLegacy serves nothing when the lake holds any partition of the dataset.
+  auto legacy = migrate::ReadFromLegacy(internal::LakeAccess::Inner(lk), symbol, timeframe, from, to);
   if (!legacy.ok()) {
     *read = legacy.status().WithContext("reading the legacy files of a migration");
     return;
@@ -331,6 +329,26 @@ void ServeFromLegacyIfMissing(barlake::Lake& lk, const std::string& symbol, cons
                symbol.c_str(), timeframe.c_str(), (*legacy)->plan_id.c_str(),
                EscapedPath((*legacy)->source_dir).c_str());
   *read = lake::ToPublic(std::move((*legacy)->bars));
+}
+
+Result<barlake::QueryResult> QueryWithLegacy(barlake::Lake& lk, const std::string& sql) {
+  lake::Lake* inner = internal::LakeAccess::Inner(lk);
+  ASSIGN_OR_RETURN(auto session, inner->OpenQuery());
+  // The session runs on the Lake's own connection: the views added here are the ones it sees.
+  ASSIGN_OR_RETURN(storage::DuckConn * duck, lake::LakeModuleAccess::Duck(inner));
+  ASSIGN_OR_RETURN(auto served, migrate::AddLegacyQueryViews(inner, duck));
+  if (!served.empty()) {
+    std::string names;
+    for (size_t i = 0; i < served.size() && i < 5; ++i) {
+      names += (i ? ", " : "") + served[i].dataset->symbol + " " + served[i].dataset->timeframe;
+    }
+    if (served.size() > 5) names += ", ...";
+    std::fprintf(stderr,
+                 "barlake: note: the view bars includes %zu dataset%s not migrated yet, read from legacy files (%s); "
+                 "the view legacy_datasets lists them\n",
+                 served.size(), served.size() == 1 ? "" : "s", names.c_str());
+  }
+  return session->Query(sql);
 }
 
 void AddMigrateCommands(CLI::App& app, Globals& g, int& rc) {

@@ -16,5 +16,8 @@ void AddMigrateCommands(CLI::App& app, Globals& g, int& rc);
 /// note on stderr); otherwise `*read` is left as it is.
 void ServeFromLegacyIfMissing(barlake::Lake& lk, const std::string& symbol, const std::string& timeframe, Micros from,
                               Micros to, Result<barlake::Bars>* read);
+/// `query`: `sql` over the lake's views plus the legacy-served datasets (`bars` includes
+/// them; `legacy_datasets` and `legacy_bars` list them), with a note on stderr naming them.
+Result<barlake::QueryResult> QueryWithLegacy(barlake::Lake& lk, const std::string& sql);
 
 }  // namespace barlake::cli

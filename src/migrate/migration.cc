@@ -93,6 +93,20 @@ Result<Plan> CreatePlan(lake::Lake* lake, Env* env, const PlanRequest& request) 
     return Status::InvalidArgument("the legacy folder " + QuotePath(plan.source_dir) + " and the vault " +
                                    QuotePath(vault) + " must not hold each other");
   }
+  // SOURCE_DIR is the user's argument: a missing folder or a file is a usage error naming
+  // it and what to give instead, not an I/O error.
+  if (!env->FileExists(plan.source_dir)) {
+    return Status::InvalidArgument("the folder to migrate " + QuotePath(plan.source_dir) +
+                                   " does not exist; give the folder that holds your bars, e.g. "
+                                   "`barlake migrate plan ~/old-data` (check the path for typos)");
+  }
+  ASSIGN_OR_RETURN(bool is_folder, env->IsDirectory(plan.source_dir));
+  if (!is_folder) {
+    const std::string parent = std::filesystem::path(plan.source_dir).parent_path().string();
+    return Status::InvalidArgument("the folder to migrate " + QuotePath(plan.source_dir) +
+                                   " is a file, not a folder; give the folder that holds it (" + QuotePath(parent) +
+                                   "), or import a single file with `barlake import`");
+  }
   ScanRequest scan = request;
   scan.source_dir = plan.source_dir;
   if (request.layout.empty() || request.layout == "auto") {

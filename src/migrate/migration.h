@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "core/text.h"
 #include "env/env.h"
 #include "lake/lake.h"
+#include "storage/duckdb_conn.h"
 
 namespace barlake::migrate {
 
@@ -170,15 +172,41 @@ Result<std::vector<int64_t>> RollbackMigration(lake::Lake* lake, Env* env, Plan*
 /// (`<parent>/.barlake-trash/<YYYY-MM-DD>-<id>/<name>`, one rename); returns that path.
 Result<std::string> MoveLegacyToTrash(lake::Lake* lake, Env* env, Plan* plan);
 
-// Read-compatibility (read_compat.cc).
-/// The migration (not activated) whose legacy files hold `symbol`/`timeframe` and the
-/// lake does not yet (its dataset not done): the rows in [from, to) and the plan id.
-/// nullopt when no [[legacy]] entry serves it.
+// Read-compatibility (read_compat.cc, docs/migration.md#reading-while-mixed): until a
+// migration is activated, `read`, `query` and the HTTP API serve a dataset the lake does
+// not hold yet from its legacy files, marked as such. LegacyServedDatasets is the one rule
+// every reader asks; nothing else decides which legacy files serve what.
+
+/// A dataset served from legacy files now: its plan and its entry in that plan.
+struct LegacyServed {
+  std::shared_ptr<const Plan> plan;
+  const PlannedDataset* dataset = nullptr;  // points into *plan
+  std::string layout;                      // of the [[legacy]] entry
+};
+/// Which legacy files serve which dataset: a dataset of the plan of a [[legacy]] entry
+/// that is not activated (nor its plan), of which the lake holds no partition (the lake
+/// wins as soon as it holds any). When two entries list one dataset, the first in the
+/// registry file serves it. With `symbol` and `timeframe`, only that dataset is looked at.
+/// Reads barlake.toml, the plans and the catalog; never the legacy tree.
+Result<std::vector<LegacyServed>> LegacyServedDatasets(lake::Lake* lake, const std::string& symbol = "",
+                                                       const std::string& timeframe = "");
+
+/// The rows of a legacy-served dataset in [from, to) and where they come from.
 struct LegacyRows {
   std::string plan_id, source_dir;
   BarColumns bars;
 };
+/// `symbol`/`timeframe` read from its legacy files when LegacyServedDatasets serves it;
+/// nullopt when it does not (the lake answers).
 Result<std::optional<LegacyRows>> ReadFromLegacy(lake::Lake* lake, const std::string& symbol,
                                                  const std::string& timeframe, Micros from, Micros to);
+
+/// The query views of read-compatibility on `duck` (a connection on which the lake made
+/// its views, Lake::OpenQuery): `legacy_datasets` (symbol, timeframe, migration,
+/// source_dir, layout, files, rows) lists the legacy-served datasets, `legacy_bars` has
+/// their rows with the columns of `bars`, `lake_bars` is `bars` as the lake made it, and
+/// `bars` becomes `lake_bars` plus `legacy_bars`. Returns the datasets served (empty:
+/// `bars` is left as the lake made it).
+Result<std::vector<LegacyServed>> AddLegacyQueryViews(lake::Lake* lake, storage::DuckConn* duck);
 
 }  // namespace barlake::migrate

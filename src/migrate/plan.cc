@@ -141,9 +141,9 @@ Result<Plan> LoadPlan(Env* env, const lake::VaultPaths& paths, const std::string
     ASSIGN_OR_RETURN(auto ids, ListPlans(env, paths));
     std::string known;
     for (const auto& i : ids) known += (known.empty() ? "" : ", ") + i;
-    return Status::NotFound("no migration plan " + QuoteBytes(id) +
-                            (known.empty() ? std::string("; make one with `barlake migrate plan SOURCE_DIR`")
-                                           : "; plans: " + known));
+    return Status::NotFound("no migration plan " + QuoteBytes(id) + " in this vault" +
+                            (known.empty() ? std::string("; it has none: make one with `barlake migrate plan SOURCE_DIR`")
+                                           : "; its plans are " + known + " (`barlake migrate status` shows them)"));
   }
   ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
   return PlanFromJson(text, path);

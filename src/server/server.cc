@@ -46,8 +46,10 @@
 #include "lake/snapshot_import.h"
 #include "lake/source_file.h"
 #include "lake/vault.h"
+#include "migrate/migration.h"
 #include "server/api_error.h"
 #include "server/detect_context.h"
+#include "server/legacy_datasets.h"
 #include "server/lake_pool.h"
 #include "server/price_precision.h"
 #include "server/response_cache.h"
@@ -475,6 +477,7 @@ class Server::Impl {
   std::string lake_state_;
   std::atomic<uint64_t> lake_version_{0};
   std::mutex precision_mu_;
+  LegacyDatasetList legacy_list_;  // GET /api/datasets: legacy-served datasets
   std::map<std::string, std::pair<std::string, PricePrecision>> precision_;  // dataset -> (sha256, precision)
 };
 
@@ -737,7 +740,13 @@ void Server::Impl::GetStatus(const Request&, Response& res) {
 void Server::Impl::GetDatasets(const Request&, Response& res) {
   auto status = StatusWithPrecision();
   if (!status.ok()) return SendStatus(res, status.status());
-  SendJson(res, 200, {{"datasets", (*status)["datasets"]}});
+  json& datasets = (*status)["datasets"];
+  for (json& d : datasets) d["legacy"] = false;
+  // Read-compatibility: datasets of a migration not activated yet that the lake holds none of.
+  auto legacy = readers_.Read<json>("", [&](lake::Lake& l) { return legacy_list_.Entries(l); });
+  if (!legacy.ok()) return SendStatus(res, legacy.status().WithContext("listing the legacy datasets of a migration"));
+  for (json& d : *legacy) datasets.push_back(std::move(d));
+  SendJson(res, 200, {{"datasets", datasets}});
 }
 
 void Server::Impl::AddPrecision(json& datasets) {
@@ -810,11 +819,24 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
   const std::string to_text = req.has_param("to") ? ToJsonText(json(req.get_param_value("to"))) : "null";
   const std::string request_key =
       fmt::format("{}\n{}\n{}\n{}\n{}\n{}\n{}\n", symbol, read_tf, from_text, to_text, format, limit, source_json);
+  std::string legacy_source;  // set when the page comes from a migration's legacy files
   auto page = readers_.Read<std::shared_ptr<const CachedPage>>(
       symbol + " " + read_tf, [&](lake::Lake& l) -> Result<std::shared_ptr<const CachedPage>> {
         // Read only the partitions this page needs: stop after the one that brings the row
         // count over the limit (the catalog's counts are an upper bound for the range).
         ASSIGN_OR_RETURN(auto parts, l.PartitionsInRange(symbol, read_tf, from, to));
+        if (parts.empty() && source_json.empty()) {
+          // Read-compatibility: a dataset the lake holds nothing of may be served from the
+          // legacy files of a migration not activated yet (not cached: never the lake's files).
+          ASSIGN_OR_RETURN(auto legacy, migrate::ReadFromLegacy(&l, symbol, read_tf, from, to));
+          if (legacy) {
+            legacy_source = "legacy " + legacy->plan_id;
+            const std::string legacy_json = ToJsonText(
+                json{{"kind", "legacy"}, {"migration", legacy->plan_id}, {"path", legacy->source_dir}});
+            return std::shared_ptr<const CachedPage>(std::make_shared<CachedPage>(RenderBars(
+                legacy->bars, format, limit, std::nullopt, symbol, read_tf, from_text, to_text, legacy_json)));
+          }
+        }
         Micros read_to = to;
         size_t used = parts.size();
         int64_t rows = 0;
@@ -842,6 +864,7 @@ void Server::Impl::GetBars(const Request& req, Response& res) {
         return std::shared_ptr<const CachedPage>(std::move(rendered));
       });
   if (!page.ok()) return SendStatus(res, page.status());
+  if (!legacy_source.empty()) res.set_header("X-Bars-Source", legacy_source);
   const CachedPage& p = **page;
   if (!p.next.empty()) {
     if (format == "csv") {

@@ -21,62 +21,24 @@
 // run scripts/setup.sh and scripts/setup_node.sh). CI installs both, so it runs there.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { ROOT, openHarness } from './harness.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..');
-const SKIP = 77;
 // The product asks for pages under a second on the demo vault; the bound asserted here is
 // looser because this test shares a loaded 2-core CI machine with the rest of ctest.
 const PAGE_BUDGET_MS = Number(process.env.BARLAKE_PAGE_BUDGET_MS || 3000);
 
-const [barlakeArg, scratchArg, artifactsArg] = process.argv.slice(2);
-if (!barlakeArg || !scratchArg) {
-  console.error('usage: node dashboard_test.mjs BARLAKE SCRATCH_DIR [ARTIFACTS_DIR]');
-  process.exit(2);
-}
-const BARLAKE = resolve(barlakeArg);
-const SCRATCH = resolve(scratchArg);
-const ARTIFACTS = resolve(artifactsArg || join(ROOT, 'tests', 'artifacts', 'browser'));
-
-// ---------------------------------------------------------------- prerequisites (skip)
-
-function findChromium() {
-  for (const p of [process.env.BARLAKE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
-    if (p && existsSync(p)) return p;
-  }
-  return null;
-}
-const CHROMIUM = findChromium();
-if (!CHROMIUM) {
-  console.log('SKIP: Chromium not found (/usr/bin/chromium): run scripts/setup.sh (apt package chromium)');
-  process.exit(SKIP);
-}
-let chromium;
-try {
-  ({ chromium } = await import(join(HERE, 'node_modules', 'playwright-core', 'index.mjs')));
-} catch {
-  console.log('SKIP: playwright-core is not installed in tests/browser: run scripts/setup_node.sh');
-  process.exit(SKIP);
-}
-if (!existsSync(BARLAKE)) {
-  console.error(`FAIL: ${BARLAKE} does not exist: build the barlake target first`);
-  process.exit(1);
-}
+const h = await openHarness('dashboard_test.mjs');
+const BARLAKE = h.barlake;
+const SCRATCH = h.scratch;
 
 // ---------------------------------------------------------------- helpers
 
-function barlake(args, { json = false } = {}) {
-  const r = spawnSync(BARLAKE, ['--vault', join(SCRATCH, 'vault'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`barlake ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return json ? JSON.parse(r.stdout) : r.stdout;
-}
+const barlake = (args, opts) => h.cli(args, opts);
 
 /** NinjaTrader 1-minute export: bar CLOSE stamps "yyyyMMdd HHmmss" in UTC, ';' separated. */
 function ninjaTraderMinutes(startUtcMs, days) {
@@ -129,25 +91,6 @@ function startBinanceReplay(firstMs) {
   return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, seen, origin: `http://127.0.0.1:${server.address().port}` })));
 }
 
-const freePort = () => new Promise((res, rej) => {
-  const s = net.createServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
-
-async function waitForHttp(url, child, ms = 20000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`barlake serve exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch { /* not listening yet */ }
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`barlake serve did not answer ${url} within ${ms} ms`);
-}
-
 /** Times as the dashboard shows them: "YYYY-MM-DD HH:MM" in the zone. */
 function wallTime(iso, zone) {
   const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit',
@@ -158,10 +101,10 @@ function wallTime(iso, zone) {
 
 // ---------------------------------------------------------------- the tests
 
-let server, serverLog = '', browser, page, base, token, replay;
+let page, base, token, replay;
 // The Binance replay's series starts six hours ago (BTCUSDT 1m, for Update).
 const REPLAY_FIRST_MS = Math.floor(Date.now() / 60000) * 60000 - 6 * 3600000;
-const pageErrors = [];
+const pageErrors = h.pageErrors;
 const barsRequests = [];
 const timings = {};
 
@@ -178,34 +121,22 @@ async function openPage(hash, name) {
   return ms;
 }
 
-const shot = name => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const shot = name => h.shot(name);
 
 describe('dashboard', () => {
   before(async () => {
-    rmSync(SCRATCH, { recursive: true, force: true });
-    mkdirSync(SCRATCH, { recursive: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const init = spawnSync(BARLAKE, ['init', join(SCRATCH, 'vault')], { encoding: 'utf8' });
-    assert.equal(init.status, 0, init.stderr);
+    h.freshVault();
     const es = join(SCRATCH, 'ES 03-24.Last.txt');
     writeFileSync(es, ninjaTraderMinutes(Date.UTC(2024, 0, 8), 10));
     barlake(['import', es, '--symbol', 'ES', '--timeframe', '1m', '--tz', 'UTC']);
     barlake(['import', join(ROOT, 'tests', 'data', 'ninjatrader', 'daily.txt'), '--symbol', 'ES', '--timeframe', '1d']);
 
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     replay = await startBinanceReplay(REPLAY_FIRST_MS);
-    server = spawn(BARLAKE, ['--vault', join(SCRATCH, 'vault'), 'serve', '--port', String(port)],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BARLAKE_BINANCE_URL: replay.origin } });
-    server.stdout.on('data', d => { serverLog += d; });
-    server.stderr.on('data', d => { serverLog += d; });
-    await waitForHttp(`${base}/api/datasets`, server);
+    await h.startServer({ env: { BARLAKE_BINANCE_URL: replay.origin } });
+    base = h.base;
     token = barlake(['token']).trim().split(/\s+/).pop();
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.on('pageerror', e => pageErrors.push(e.message));
+    page = await h.launchBrowser();
     page.on('request', r => {
       const u = new URL(r.url());
       if (u.pathname === '/api/bars') barsRequests.push(Object.fromEntries(u.searchParams));
@@ -215,11 +146,9 @@ describe('dashboard', () => {
   });
 
   after(async () => {
-    if (browser) await browser.close();
-    if (server) server.kill('SIGTERM');
+    await h.close();
     if (replay) replay.server.close();
     console.log(`page timings (ms, navigation start to content): ${JSON.stringify(timings)}`);
-    if (pageErrors.length) console.log(`page errors: ${pageErrors.join(' | ')}`);
   });
 
   test('the dashboard loads and lists the datasets as the catalog has them', async () => {
@@ -863,8 +792,4 @@ describe('dashboard', () => {
     await page.selectOption('#tz-select', 'America/New_York');
     assert.deepEqual(pageErrors, []);
   });
-});
-
-process.on('exit', code => {
-  if (code !== 0 && serverLog) console.log(`barlake serve said:\n${serverLog.slice(-4000)}`);
 });

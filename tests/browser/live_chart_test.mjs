@@ -17,46 +17,13 @@
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (no Chromium or playwright-core).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { openHarness } from './harness.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..');
-const SKIP = 77;
-
-const [barlakeArg, scratchArg, artifactsArg] = process.argv.slice(2);
-if (!barlakeArg || !scratchArg) {
-  console.error('usage: node live_chart_test.mjs BARLAKE SCRATCH_DIR [ARTIFACTS_DIR]');
-  process.exit(2);
-}
-const BARLAKE = resolve(barlakeArg);
-const SCRATCH = resolve(scratchArg);
-const ARTIFACTS = resolve(artifactsArg || join(ROOT, 'tests', 'artifacts', 'browser'));
-const VAULT = join(SCRATCH, 'vault');
-
-const CHROMIUM = [process.env.BARLAKE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(p => p && existsSync(p));
-if (!CHROMIUM) {
-  console.log('SKIP: Chromium not found (/usr/bin/chromium): run scripts/setup.sh (apt package chromium)');
-  process.exit(SKIP);
-}
-let chromium;
-try {
-  ({ chromium } = await import(join(HERE, 'node_modules', 'playwright-core', 'index.mjs')));
-} catch {
-  console.log('SKIP: playwright-core is not installed in tests/browser: run scripts/setup_node.sh');
-  process.exit(SKIP);
-}
-
-function barlake(args) {
-  const r = spawnSync(BARLAKE, ['--vault', VAULT, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`barlake ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
+const h = await openHarness('live_chart_test.mjs');
 
 const T0 = Date.UTC(2025, 11, 1, 0, 0) * 1000;  // 2025-12-01T00:00Z in microseconds
 const MINUTE = 60_000_000;
@@ -70,59 +37,34 @@ function importBars(n) {
     lines.push([t, o.toFixed(2), (Math.max(o, c) + 0.4).toFixed(2), (Math.min(o, c) - 0.4).toFixed(2), c.toFixed(2),
       (10 + (i % 7)).toFixed(2), t + MINUTE - 1].join(','));
   }
-  const file = join(SCRATCH, `bars-${written}.csv`);
+  const file = join(h.scratch, `bars-${written}.csv`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   written += n;
-  barlake(['import', file, '--symbol', 'BTC', '--timeframe', '1m']);
+  h.cli(['import', file, '--symbol', 'BTC', '--timeframe', '1m']);
 }
 
-const freePort = () => new Promise((res, rej) => {
-  const s = net.createServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
-
-let server, browser, page, base, serverLog = '';
-const pageErrors = [];
+let page, base;
 const status = () => page.evaluate(() => ({ ...document.getElementById('chart-status').dataset }));
 const waitForBars = n => page.waitForFunction(want => Number(document.getElementById('chart-status').dataset.bars) >= want,
   n, { timeout: 20000 });
 
 describe('live chart', () => {
   before(async () => {
-    rmSync(SCRATCH, { recursive: true, force: true });
-    mkdirSync(SCRATCH, { recursive: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const init = spawnSync(BARLAKE, ['init', VAULT], { encoding: 'utf8' });
-    assert.equal(init.status, 0, init.stderr);
+    h.freshVault();
     importBars(300);
     // Mark the dataset live: a line in its [[dataset]] table.
-    const toml = readFileSync(join(VAULT, 'barlake.toml'), 'utf8');
+    const toml = readFileSync(join(h.vault, 'barlake.toml'), 'utf8');
     const marked = toml.replace(/(\[\[dataset\]\][^[]*?symbol = "BTC"[^[]*?timeframe = "1m"\n)/, '$1live = true\n');
     assert.notEqual(marked, toml, 'the BTC 1m table was found');
-    writeFileSync(join(VAULT, 'barlake.toml'), marked);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(BARLAKE, ['--vault', VAULT, 'serve', '--port', String(port), '--no-schedules'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout.on('data', d => { serverLog += d; });
-    server.stderr.on('data', d => { serverLog += d; });
-    for (let i = 0; i < 200; i++) {
-      try { if ((await fetch(`${base}/api/schedules`)).ok) break; } catch { /* not yet */ }
-      await new Promise(r => setTimeout(r, 100));
-    }
+    writeFileSync(join(h.vault, 'barlake.toml'), marked);
+    await h.startServer({ args: ['--no-schedules'], waitPath: '/api/schedules' });
+    base = h.base;
     const schedules = await (await fetch(`${base}/api/schedules`)).json();
     assert.ok(schedules.schedules.some(s => s.live && s.datasets.includes('BTC 1m')), JSON.stringify(schedules));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.on('pageerror', e => pageErrors.push(e.message));
+    page = await h.launchBrowser({ viewport: { width: 1440, height: 900 } });
   });
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) server.kill('SIGTERM');
-    if (pageErrors.length) console.log(`page errors: ${pageErrors.join(' | ')}`);
-  });
+  after(() => h.close());
 
   test('new bars are appended while the newest bar is on screen', async () => {
     await page.goto(`${base}/#/dataset/BTC/1m`);
@@ -136,8 +78,8 @@ describe('live chart', () => {
     // The view followed: the address's To is at the newest bar.
     const to = new URL(page.url().replace('#/', '')).searchParams.get('to');
     if (to) assert.ok(Date.parse(to) >= (T0 + 300 * MINUTE) / 1000, `view follows the newest bar: to=${to}`);
-    await page.screenshot({ path: join(ARTIFACTS, 'live-chart-following.png') });
-    assert.deepEqual(pageErrors, [], 'no script errors');
+    await h.shot('live-chart-following', { fullPage: false });
+    assert.deepEqual(h.pageErrors, [], 'no script errors');
   });
 
   test('a user who scrolled back keeps the view while bars arrive', async () => {
@@ -157,26 +99,23 @@ describe('live chart', () => {
     const viewAfter = { from: await page.inputValue('#range-from'), to: await page.inputValue('#range-to'), url: page.url() };
     assert.deepEqual(viewAfter, viewBefore, 'the view did not move');
     assert.equal((await status()).streamBars, '5');
-    await page.screenshot({ path: join(ARTIFACTS, 'live-chart-scrolled-back.png') });
-    assert.deepEqual(pageErrors, [], 'no script errors');
+    await h.shot('live-chart-scrolled-back', { fullPage: false });
+    assert.deepEqual(h.pageErrors, [], 'no script errors');
   });
 
   test('the stream resumes with Last-Event-ID: bars missed while it was down arrive once', async () => {
     // Stop the server (the stream drops), write two bars, start it again on the same port.
     const port = new URL(base).port;
-    server.kill('SIGTERM');
-    await new Promise(r => server.once('exit', r));
+    await h.stopServer();
     const held = Number((await status()).bars);
     importBars(2);
-    server = spawn(BARLAKE, ['--vault', VAULT, 'serve', '--port', port, '--no-schedules'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout.on('data', d => { serverLog += d; });
-    server.stderr.on('data', d => { serverLog += d; });
+    await h.startServer({ args: ['--no-schedules'], port: Number(port), waitPath: '/api/schedules' });
     await waitForBars(held + 2);
     await page.waitForTimeout(1500);
     const s = await status();
     assert.equal(Number(s.bars), held + 2, `no bar twice: ${JSON.stringify(s)}`);
     const times = await page.evaluate(() => document.getElementById('chart-status').dataset.bars);
     assert.equal(Number(times), 307);
-    assert.deepEqual(pageErrors, [], 'no script errors');
+    assert.deepEqual(h.pageErrors, [], 'no script errors');
   });
 });

@@ -11,89 +11,30 @@
 //
 // Exit codes: 0 passed, 1 failed, 77 skipped (no Chromium or playwright-core).
 
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { openHarness } from './harness.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '..', '..');
-const SKIP = 77;
-
-const [barlakeArg, scratchArg, artifactsArg] = process.argv.slice(2);
-if (!barlakeArg || !scratchArg) {
-  console.error('usage: node schedules_test.mjs BARLAKE SCRATCH_DIR [ARTIFACTS_DIR]');
-  process.exit(2);
-}
-const BARLAKE = resolve(barlakeArg);
-const SCRATCH = resolve(scratchArg);
-const ARTIFACTS = resolve(artifactsArg || join(ROOT, 'tests', 'artifacts', 'browser'));
-const VAULT = join(SCRATCH, 'vault');
-
-const CHROMIUM = [process.env.BARLAKE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(p => p && existsSync(p));
-if (!CHROMIUM) {
-  console.log('SKIP: Chromium not found (/usr/bin/chromium): run scripts/setup.sh (apt package chromium)');
-  process.exit(SKIP);
-}
-let chromium;
-try {
-  ({ chromium } = await import(join(HERE, 'node_modules', 'playwright-core', 'index.mjs')));
-} catch {
-  console.log('SKIP: playwright-core is not installed in tests/browser: run scripts/setup_node.sh');
-  process.exit(SKIP);
-}
-
-function barlake(args) {
-  const r = spawnSync(BARLAKE, ['--vault', VAULT, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`barlake ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-const freePort = () => new Promise((res, rej) => {
-  const s = net.createServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
-
-let server, browser, page, base, serverLog = '';
-const pageErrors = [];
+const h = await openHarness('schedules_test.mjs');
+let page, base;
 
 describe('schedules page', () => {
   before(async () => {
-    rmSync(SCRATCH, { recursive: true, force: true });
-    mkdirSync(SCRATCH, { recursive: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const init = spawnSync(BARLAKE, ['init', VAULT], { encoding: 'utf8' });
-    assert.equal(init.status, 0, init.stderr);
-    appendFileSync(join(VAULT, 'barlake.toml'),
+    h.freshVault();
+    appendFileSync(join(h.vault, 'barlake.toml'),
       '\n[[schedule]]\nname = "checks"\naction = "health"\nevery = "1h"\n' +
       '\n[[schedule]]\nname = "nightly-backup"\naction = "backup"\nat = "02:00"\ntz = "UTC"\n' +
-      `\n[[backup]]\nname = "local"\ndest = "${join(SCRATCH, 'bk')}"\n`);
-    barlake(['schedules', 'run-due']);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+      `\n[[backup]]\nname = "local"\ndest = "${join(h.scratch, 'bk')}"\n`);
+    h.cli(['schedules', 'run-due']);
     // --no-schedules: the page must show what the CLI ran, not a run of the server's own.
-    server = spawn(BARLAKE, ['--vault', VAULT, 'serve', '--port', String(port), '--no-schedules'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout.on('data', d => { serverLog += d; });
-    server.stderr.on('data', d => { serverLog += d; });
-    for (let i = 0; i < 200; i++) {
-      try { if ((await fetch(`${base}/api/schedules`)).ok) break; } catch { /* not yet */ }
-      await new Promise(r => setTimeout(r, 100));
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.on('pageerror', e => pageErrors.push(e.message));
+    await h.startServer({ args: ['--no-schedules'], waitPath: '/api/schedules' });
+    base = h.base;
+    page = await h.launchBrowser();
   });
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) server.kill('SIGTERM');
-    if (pageErrors.length) console.log(`page errors: ${pageErrors.join(' | ')}`);
-  });
+  after(() => h.close());
 
   test('the nav link opens the page, which shows each last result and next run', async () => {
     await page.goto(`${base}/`);
@@ -118,7 +59,7 @@ describe('schedules page', () => {
     assert.match(await backup.innerText(), /completed/i);
     assert.match(await backup.innerText(), /local: snapshot/);
     assert.match(await page.locator('nav a[aria-current="page"]').innerText(), /Schedules/);
-    await page.screenshot({ path: join(ARTIFACTS, 'schedules.png'), fullPage: true });
-    assert.deepEqual(pageErrors, [], 'no script errors');
+    await h.shot('schedules');
+    assert.deepEqual(h.pageErrors, [], 'no script errors');
   });
 });

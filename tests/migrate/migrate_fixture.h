@@ -126,7 +126,7 @@ class MigrateCliTest : public ::testing::Test {
     return j.value("id", "");
   }
   int64_t LakeRows() {
-    testutil::CommandResult r = Bl({"query", "SELECT count(*) AS n FROM bars", "--format", "csv"});
+    testutil::CommandResult r = Bl({"query", "SELECT count(*) AS n FROM lake_bars", "--format", "csv"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return std::atoll(r.out.substr(r.out.find('\n') + 1).c_str());
   }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "lake/lake.h"
 #include "lake/vault.h"
 #include "testutil/status_matchers.h"
 #include "testutil/test_data.h"
@@ -146,6 +147,19 @@ std::string ServerFixture::SendAllThenRead(const std::string& head, const std::s
   ::close(fd);
   if (!error.empty()) return "read failed: " + error;
   return reply;
+}
+
+void ServerFixture::ImportText(const std::string& name, const std::string& symbol, const std::string& timeframe,
+                               const std::string& text) {
+  const std::string p = dir_.Sub(name);
+  ASSERT_OK(WriteText(p, text));
+  auto l = lake::Lake::Open(vault_, {});
+  ASSERT_OK(l.status());
+  lake::ImportRequest r;
+  r.path = p;
+  r.symbol = symbol;
+  r.timeframe = timeframe;
+  ASSERT_OK((*l)->Import(r).status());
 }
 
 std::map<std::string, std::string> ServerFixture::LakeFiles() const {

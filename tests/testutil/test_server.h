@@ -43,6 +43,10 @@ class ServerFixture : public ::testing::Test {
   /// (Python's urllib): returns the response, or "send failed: ..." / "read failed: ..."
   /// when the server reset the connection first.
   std::string SendAllThenRead(const std::string& head, const std::string& body);
+  /// Write `text` to a file `name` in the test folder and import it as `symbol timeframe`
+  /// through the library (format detected), before or while the server runs.
+  void ImportText(const std::string& name, const std::string& symbol, const std::string& timeframe,
+                  const std::string& text);
   /// The data files the lake serves (bars, snapshots), path -> content hash.
   std::map<std::string, std::string> LakeFiles() const;
 
