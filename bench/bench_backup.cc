@@ -6,7 +6,10 @@
 // result (the whole process, spawn to exit). Baseline in the same run: `cp` of exactly the
 // objects that backup added (the same bytes, no hashing, no journal copy, no manifest).
 //   build-bench/bench/bench_backup
+#include <map>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "bench_util.h"
 
@@ -29,6 +32,37 @@ std::string JsonField(const std::string& json, const std::string& key) {
   while (start < json.size() && json[start] == ' ') ++start;
   size_t end = json.find_first_of(",\n}", start);
   return json.substr(start, end - start);
+}
+
+/// What a vault path is, for the breakdown of what a backup sent.
+std::string KindOf(const std::string& path) {
+  if (path.rfind("lake/", 0) == 0) return "partition";
+  if (path.rfind(".barlake/sources/", 0) == 0) return "kept source";
+  if (path.rfind(".barlake/versions/", 0) == 0) return "kept version";
+  if (path == ".barlake/journal.sqlite") return "journal copy";
+  if (path == "barlake.toml") return "registry";
+  return "other";
+}
+
+/// One row per object the backup added to `dest`: its kind and vault path (from the
+/// snapshot's manifest), the file's size and the bytes stored (objects/<sha256>[.gz]).
+void PrintSentObjects(const std::string& dest, const std::string& snapshot, const std::set<std::string>& before) {
+  std::ifstream in(dest + "/snapshots/" + snapshot + ".json");
+  const auto manifest = nlohmann::json::parse(in);
+  std::map<std::string, std::pair<std::string, uint64_t>> by_sha;  // sha -> (path, size)
+  by_sha[manifest["journal"]["sha256"]] = {manifest["journal"]["path"], manifest["journal"]["size"]};
+  for (const auto& [path, f] : manifest["files"].items()) by_sha[f["sha256"]] = {path, f["size"]};
+  std::printf("objects the incremental backup sent:\n");
+  for (const auto& o : Objects(dest)) {
+    if (before.count(o)) continue;
+    const std::string sha = o.substr(0, 64);
+    const auto it = by_sha.find(sha);
+    const std::string path = it == by_sha.end() ? "(not in the manifest)" : it->second.first;
+    const uint64_t size = it == by_sha.end() ? 0 : it->second.second;
+    std::printf("  %-12s %10llu bytes, %10llu stored  %s\n", KindOf(path).c_str(),
+                static_cast<unsigned long long>(size),
+                static_cast<unsigned long long>(fs::file_size(dest + "/objects/" + o)), path.c_str());
+  }
 }
 
 }  // namespace
@@ -78,6 +112,9 @@ int main() {
   const double backup_ms = inc.wall_ms;
   const long long bytes_sent = std::atoll(JsonField(inc.out, "bytes_sent").c_str());
   const long long objects_sent = std::atoll(JsonField(inc.out, "objects_sent").c_str());
+  std::string snapshot = JsonField(inc.out, "snapshot");
+  snapshot.erase(std::remove(snapshot.begin(), snapshot.end(), '"'), snapshot.end());
+  PrintSentObjects(dest, snapshot, before);
 
   // Baseline: cp of the same objects.
   std::vector<std::string> cp = {"/bin/cp"};

@@ -1,6 +1,7 @@
 // BackupVault, ListSnapshots, VerifyStore, Prune (backup.h; docs/backup.md).
 #include "backup/backup.h"
 #include "backup/cut_internal.h"
+#include "backup/object_codec.h"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -30,6 +31,22 @@ constexpr char kJournalPath[] = ".barlake/journal.sqlite";
 }  // namespace
 
 namespace internal {
+
+std::string WithoutTrailingSlash(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+Result<lake::VaultPaths> VaultAt(Env* env, const std::string& dir) {
+  const std::string root = WithoutTrailingSlash(dir);
+  RETURN_IF_ERROR(lake::CheckIsVault(env, root));
+  return lake::VaultPaths(root);
+}
+
+std::string HolderNote(const std::string& command, Env* env) {
+  return "pid " + std::to_string(::getpid()) + ", command '" + command + "', since " +
+         FormatIsoUtc(env->NowMicros() / 1000000 * 1000000);
+}
 
 /// The journal as one consistent image: SQLite's online backup API copies the live
 /// database (WAL included) page by page into memory under a read transaction, so the
@@ -102,6 +119,7 @@ Result<std::string> ReadPartitionAtCut(Env* env, const lake::VaultPaths& paths, 
 namespace {
 
 using internal::CopyJournal;
+using internal::HolderNote;
 using internal::ForEachRow;
 using internal::SqlitePtr;
 using internal::Text;
@@ -133,8 +151,6 @@ std::string NewSnapshotId(int64_t now_micros) {
   return id + tail;
 }
 
-std::string ObjectKey(const std::string& sha) { return "objects/" + sha; }
-
 /// One file the snapshot must hold, and where its bytes are.
 struct Wanted {
   std::string path;     // vault-relative
@@ -164,19 +180,11 @@ Status EnsureBackupStore(ObjectStore* store, bool create) {
   return store->Flush();
 }
 
-std::string HolderNote(const std::string& command, Env* env) {
-  return "pid " + std::to_string(::getpid()) + ", command '" + command + "', since " +
-         FormatIsoUtc(env->NowMicros() / 1000000 * 1000000);
-}
-
 }  // namespace
 
-Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* store, const BackupOptions& options) {
+Result<BackupResult> BackupVault(const std::string& vault_dir, ObjectStore* store, const BackupOptions& options) {
   Env* env = options.env ? options.env : Env::Default();
-  std::string vault_dir = vault_dir_in;
-  while (vault_dir.size() > 1 && vault_dir.back() == '/') vault_dir.pop_back();
-  RETURN_IF_ERROR(lake::CheckIsVault(env, vault_dir));
-  const lake::VaultPaths paths(vault_dir);
+  ASSIGN_OR_RETURN(const lake::VaultPaths paths, internal::VaultAt(env, vault_dir));
   auto rel_of = [&](const std::string& abs) { return abs.substr(paths.root.size() + 1); };
 
   ASSIGN_OR_RETURN(auto store_lock, store->Lock(HolderNote(options.command, env)));
@@ -268,10 +276,8 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
     wanted.push_back(std::move(w));
   }
 
-  // 3. Send what the store lacks.
-  ASSIGN_OR_RETURN(auto listed, store->List("objects/"));
-  std::map<std::string, uint64_t> present;
-  for (const auto& o : listed) present[o.key.substr(8)] = o.size;
+  // 3. Send what the store lacks, compressed when that saves (object_codec.h).
+  ASSIGN_OR_RETURN(const auto present, ListObjects(store));
   int64_t to_send_bytes = 0;
   {
     std::set<std::string> counted;
@@ -283,19 +289,36 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
   Manifest& m = result.manifest;
   m.created_micros = env->NowMicros();
   m.id = NewSnapshotId(m.created_micros);
-  m.vault = vault_dir;
+  m.vault = paths.root;
   m.vault_name = vault_name;
   m.last_job = last_job;
-  std::map<std::string, uint64_t> sent;  // sha -> size, sent by this backup
+  std::map<std::string, SnapshotFile> sent;  // sha -> how this backup stored it
   int64_t done_bytes = 0;
   for (auto& w : wanted) {
+    uint64_t stored_size = 0;
     auto it = present.find(w.sha256);
     if (auto st = sent.find(w.sha256); st != sent.end()) {
-      w.size = st->second;
+      w.size = st->second.size;
+      stored_size = st->second.stored_size;
     } else if (it != present.end()) {
-      w.size = it->second;
+      const StoredObject& o = it->second;
+      if (o.plain) {
+        w.size = o.size;
+      } else {
+        stored_size = o.gz_size;
+        if (w.size == 0) {
+          // A kept version (the journal does not record its size) whose object is
+          // compressed: its size is the file's, which a job wrote once and never changes.
+          auto size = env->GetFileSize(paths.Abs(w.path));
+          if (!size.ok()) {
+            result.notes.push_back("'" + ToValidUtf8(w.path) + "' is missing; it is not in this snapshot");
+            continue;
+          }
+          w.size = *size;
+        }
+      }
       result.objects_present += 1;
-      result.bytes_present += static_cast<int64_t>(it->second);
+      result.bytes_present += static_cast<int64_t>(o.plain ? o.size : o.gz_size);
     } else {
       std::string bytes;
       if (w.have_bytes) {
@@ -319,19 +342,22 @@ Result<BackupResult> BackupVault(const std::string& vault_dir_in, ObjectStore* s
           }
         }
       }
-      RETURN_IF_ERROR(store->Put(ObjectKey(w.sha256), bytes));
       w.size = bytes.size();
-      sent[w.sha256] = bytes.size();
+      const auto packed = CompressIfWorthIt(bytes);
+      stored_size = packed ? packed->size() : 0;
+      const SnapshotFile file{w.path, w.sha256, w.size, stored_size};
+      RETURN_IF_ERROR(store->Put(ObjectKeyOf(file), packed ? *packed : bytes));
+      sent[w.sha256] = file;
       result.objects_sent += 1;
-      result.bytes_sent += static_cast<int64_t>(bytes.size());
+      result.bytes_sent += static_cast<int64_t>(packed ? packed->size() : bytes.size());
       done_bytes += static_cast<int64_t>(bytes.size());
       if (options.hook) options.hook("after-object");
       if (options.progress) options.progress("backup", done_bytes, to_send_bytes);
     }
     if (w.path == kJournalPath) {
-      m.journal = {w.path, w.sha256, w.size};
+      m.journal = {w.path, w.sha256, w.size, stored_size};
     } else {
-      m.files.push_back({w.path, w.sha256, w.size});
+      m.files.push_back({w.path, w.sha256, w.size, stored_size});
     }
   }
   // Every object durable before the manifest that names them exists.
@@ -361,11 +387,9 @@ Result<std::vector<Manifest>> ListSnapshots(ObjectStore* store) {
 Result<StoreVerifyReport> VerifyStore(ObjectStore* store, bool read_data, const BackupProgress& progress) {
   RETURN_IF_ERROR(EnsureBackupStore(store, /*create=*/false));
   StoreVerifyReport report;
-  ASSIGN_OR_RETURN(auto listed, store->List("objects/"));
-  std::map<std::string, uint64_t> present;
-  for (const auto& o : listed) present[o.key.substr(8)] = o.size;
+  ASSIGN_OR_RETURN(const auto present, ListObjects(store));
   ASSIGN_OR_RETURN(auto keys, store->List("snapshots/"));
-  std::map<std::string, uint64_t> referenced;  // sha -> size
+  std::map<std::string, SnapshotFile> referenced;  // object key -> a file it holds
   for (const auto& k : keys) {
     if (k.key.size() < 5 || k.key.compare(k.key.size() - 5, 5, ".json") != 0) continue;
     report.snapshots += 1;
@@ -386,33 +410,33 @@ Result<StoreVerifyReport> VerifyStore(ObjectStore* store, bool read_data, const 
     std::vector<SnapshotFile> all = m->files;
     all.push_back(m->journal);
     for (const auto& f : all) {
+      const std::string key = ObjectKeyOf(f);
+      const bool gz = f.stored_size > 0;
       auto it = present.find(f.sha256);
-      if (it == present.end()) {
-        report.problems.push_back({m->id, "file '" + ToValidUtf8(f.path) + "' needs object " + f.sha256 +
+      if (it == present.end() || !(gz ? it->second.gz : it->second.plain)) {
+        report.problems.push_back({m->id, "file '" + ToValidUtf8(f.path) + "' needs object " + key +
                                               ", which is missing"});
-      } else if (it->second != f.size) {
-        report.problems.push_back({m->id, "file '" + ToValidUtf8(f.path) + "': object " + f.sha256 + " has " +
-                                              std::to_string(it->second) + " bytes, the manifest says " +
-                                              std::to_string(f.size)});
+        continue;
+      }
+      const uint64_t have = gz ? it->second.gz_size : it->second.size;
+      const uint64_t want = gz ? f.stored_size : f.size;
+      if (have != want) {
+        report.problems.push_back({m->id, "file '" + ToValidUtf8(f.path) + "': object " + key + " has " +
+                                              std::to_string(have) + " bytes, the manifest says " +
+                                              std::to_string(want)});
       } else {
-        referenced[f.sha256] = f.size;
+        referenced[key] = f;
       }
     }
   }
   report.objects_checked = static_cast<int64_t>(referenced.size());
   if (read_data) {
     int64_t total = 0;
-    for (const auto& [sha, size] : referenced) total += static_cast<int64_t>(size);
-    for (const auto& [sha, size] : referenced) {
-      auto bytes = store->Get(ObjectKey(sha));
-      if (!bytes.ok()) {
-        report.problems.push_back({ObjectKey(sha), bytes.status().message()});
-        continue;
-      }
-      report.bytes_read += static_cast<int64_t>(bytes->size());
-      if (const std::string got = Sha256Hex(*bytes); got != sha) {
-        report.problems.push_back({ObjectKey(sha), "corrupted: its bytes hash to " + got});
-      }
+    for (const auto& [key, f] : referenced) total += static_cast<int64_t>(f.stored_size > 0 ? f.stored_size : f.size);
+    for (const auto& [key, f] : referenced) {
+      auto bytes = ReadObject(store, f, "file '" + ToValidUtf8(f.path) + "'");
+      if (!bytes.ok()) report.problems.push_back({key, bytes.status().message()});
+      report.bytes_read += static_cast<int64_t>(f.stored_size > 0 ? f.stored_size : f.size);
       if (progress) progress("reading objects", report.bytes_read, total);
     }
   }
@@ -451,8 +475,13 @@ Result<PruneResult> Prune(ObjectStore* store, const PruneOptions& options) {
     }
   }
   ASSIGN_OR_RETURN(auto objects, store->List("objects/"));
+  // Plain and compressed objects alike are named by the SHA-256 their manifests record.
+  auto is_live = [&](const std::string& key) {
+    const auto sha = ShaOfObjectKey(key);
+    return sha && live.count(*sha);
+  };
   for (const auto& o : objects) {
-    if (!live.count(o.key.substr(8))) {
+    if (!is_live(o.key)) {
       result.objects_removed += 1;
       result.bytes_freed += static_cast<int64_t>(o.size);
     }
@@ -464,7 +493,7 @@ Result<PruneResult> Prune(ObjectStore* store, const PruneOptions& options) {
   // Sweep: objects no kept manifest names (also those of interrupted backups), and
   // leftovers of interrupted uploads.
   for (const auto& o : objects) {
-    if (!live.count(o.key.substr(8))) RETURN_IF_ERROR(store->Delete(o.key));
+    if (!is_live(o.key)) RETURN_IF_ERROR(store->Delete(o.key));
   }
   ASSIGN_OR_RETURN(auto tmp, store->List("tmp/"));
   for (const auto& o : tmp) RETURN_IF_ERROR(store->Delete(o.key));

@@ -45,11 +45,16 @@ struct BackupOptions {
 /// One file of a snapshot: its vault-relative path and the object holding its bytes.
 struct SnapshotFile {
   std::string path;
-  std::string sha256;
-  uint64_t size = 0;
+  std::string sha256;  // of the file's bytes (also when its object is compressed)
+  uint64_t size = 0;   // the file's bytes
+  /// Bytes of objects/<sha256>.gz when the object is stored gzip-compressed; 0: stored
+  /// plain as objects/<sha256> (object_codec.h).
+  uint64_t stored_size = 0;
 };
 
 struct Manifest {
+  /// 1: every object plain (what barlake wrote before compression, still written when
+  /// nothing is compressed); 2: some files name a compressed object ("stored").
   int format = 1;
   std::string id;
   int64_t created_micros = 0;
@@ -68,7 +73,7 @@ Result<Manifest> ManifestFromJson(std::string_view text, const std::string& what
 struct BackupResult {
   Manifest manifest;
   int64_t objects_sent = 0;
-  int64_t bytes_sent = 0;
+  int64_t bytes_sent = 0;        // bytes written to the store (compressed objects count compressed)
   int64_t objects_present = 0;  // needed and already in the store
   int64_t bytes_present = 0;
   std::vector<std::string> notes;  // e.g. a kept version that was missing
@@ -90,13 +95,13 @@ struct StoreProblem {
 struct StoreVerifyReport {
   int64_t snapshots = 0;
   int64_t objects_checked = 0;
-  int64_t bytes_read = 0;  // --read-data
+  int64_t bytes_read = 0;  // --read-data: bytes fetched from the store
   std::vector<StoreProblem> problems;
   bool ok() const { return problems.empty(); }
 };
 
 /// Every manifest parses and every object it names is present with its size; with
-/// `read_data`, every such object is read and re-hashed too.
+/// `read_data`, every such object is read, unpacked when compressed, and re-hashed too.
 Result<StoreVerifyReport> VerifyStore(ObjectStore* store, bool read_data, const BackupProgress& progress);
 
 struct PruneOptions {

@@ -20,6 +20,13 @@ struct SqliteCloser {
 };
 using SqlitePtr = std::unique_ptr<sqlite3, SqliteCloser>;
 
+/// `path` without trailing slashes ("/" stays "/").
+std::string WithoutTrailingSlash(std::string path);
+/// The vault at `dir` (trailing slashes dropped); an error when `dir` is not a vault.
+Result<lake::VaultPaths> VaultAt(Env* env, const std::string& dir);
+/// Who holds a destination's lock, for the message a second backup, prune or push shows.
+std::string HolderNote(const std::string& command, Env* env);
+
 /// The journal at `path` as one consistent in-memory image.
 Result<SqlitePtr> CopyJournal(const std::string& path);
 /// Run `sql` on `db`, calling `row` at each row.

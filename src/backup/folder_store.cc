@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "backup/cut_internal.h"
 #include "backup/object_store.h"
 
 namespace barlake::backup {
@@ -47,17 +48,7 @@ class FolderStore : public ObjectStore {
     std::string base = key;
     for (char& c : base) if (c == '/') c = '_';
     const std::string tmp = JoinPath(tmp_dir, base + "." + std::to_string(::getpid()) + ".tmp");
-    {
-      ASSIGN_OR_RETURN(auto file, env_->NewWritableFile(tmp));
-      Status s = file->Append(data);
-      if (s.ok()) s = file->Sync();
-      Status c = file->Close();
-      if (s.ok()) s = c;
-      if (!s.ok()) {
-        (void)env_->RemoveFile(tmp);
-        return s;
-      }
-    }
+    RETURN_IF_ERROR(WriteFileSynced(env_, tmp, data));
     if (Status s = env_->RenameFile(tmp, path); !s.ok()) {
       (void)env_->RemoveFile(tmp);
       return s;
@@ -102,17 +93,10 @@ class FolderStore : public ObjectStore {
       (void)(*f)->Append(holder);
       (void)(*f)->Close();
     }
-    return std::unique_ptr<StoreLock>(new FolderLock(std::move(lock).value()));
+    return std::move(lock).value();
   }
 
  private:
-  class FolderLock : public StoreLock {
-   public:
-    explicit FolderLock(std::unique_ptr<FileLock> lock) : lock_(std::move(lock)) {}
-
-   private:
-    std::unique_ptr<FileLock> lock_;
-  };
 
   Status EnsureDir(const std::string& dir) {
     if (made_.count(dir)) return Status::OK();
@@ -149,9 +133,7 @@ Result<std::unique_ptr<ObjectStore>> OpenFolderStore(Env* env, const std::string
 Result<std::unique_ptr<ObjectStore>> OpenStore(Env* env, const std::string& dest, bool create,
                                                const S3Options& s3) {
   if (dest.rfind("s3://", 0) == 0) return OpenS3Store(env, dest, s3);
-  std::string dir = dest;
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  return OpenFolderStore(env, dir, create);
+  return OpenFolderStore(env, internal::WithoutTrailingSlash(dest), create);
 }
 
 }  // namespace barlake::backup

@@ -15,18 +15,38 @@ uint64_t Manifest::TotalBytes() const {
   return n;
 }
 
+namespace {
+
+nlohmann::json FileJson(const SnapshotFile& f) {
+  nlohmann::json j = {{"sha256", f.sha256}, {"size", f.size}};
+  if (f.stored_size > 0) j["stored"] = f.stored_size;
+  return j;
+}
+
+SnapshotFile FileFromJson(std::string path, const nlohmann::json& j) {
+  return {std::move(path), j.at("sha256").get<std::string>(), j.at("size").get<uint64_t>(),
+          j.value("stored", uint64_t{0})};
+}
+
+}  // namespace
+
 std::string ManifestToJson(const Manifest& m) {
   nlohmann::json j;
-  j["format"] = m.format;
+  // Format 1 unless an object is compressed: a backup without compressed objects stays
+  // readable by a barlake from before compression.
+  bool compressed = m.journal.stored_size > 0;
+  for (const auto& f : m.files) compressed = compressed || f.stored_size > 0;
+  j["format"] = compressed ? 2 : 1;
   j["id"] = m.id;
   j["created"] = FormatIsoUtc(m.created_micros);
   j["created_micros"] = m.created_micros;
   j["vault"] = m.vault;
   j["vault_name"] = m.vault_name;
   j["last_job"] = m.last_job;
-  j["journal"] = {{"path", m.journal.path}, {"sha256", m.journal.sha256}, {"size", m.journal.size}};
+  j["journal"] = FileJson(m.journal);
+  j["journal"]["path"] = m.journal.path;
   nlohmann::json files = nlohmann::json::object();
-  for (const auto& f : m.files) files[f.path] = {{"sha256", f.sha256}, {"size", f.size}};
+  for (const auto& f : m.files) files[f.path] = FileJson(f);
   j["files"] = std::move(files);
   return ToJsonText(j, 1) + "\n";
 }
@@ -62,9 +82,9 @@ Result<Manifest> ManifestFromJson(std::string_view text, const std::string& what
     const nlohmann::json j = nlohmann::json::parse(text);
     Manifest m;
     m.format = j.at("format").get<int>();
-    if (m.format != 1) {
+    if (m.format != 1 && m.format != 2) {
       return Status::Corruption(what + ": manifest format " + std::to_string(m.format) +
-                                " is not known to this barlake (it reads format 1)");
+                                " is not known to this barlake (it reads formats 1 and 2)");
     }
     m.id = j.at("id").get<std::string>();
     m.created_micros = j.at("created_micros").get<int64_t>();
@@ -72,11 +92,8 @@ Result<Manifest> ManifestFromJson(std::string_view text, const std::string& what
     m.vault_name = j.value("vault_name", "");
     m.last_job = j.value("last_job", int64_t{0});
     const auto& jr = j.at("journal");
-    m.journal = {jr.at("path").get<std::string>(), jr.at("sha256").get<std::string>(),
-                 jr.at("size").get<uint64_t>()};
-    for (const auto& [path, f] : j.at("files").items()) {
-      m.files.push_back({path, f.at("sha256").get<std::string>(), f.at("size").get<uint64_t>()});
-    }
+    m.journal = FileFromJson(jr.at("path").get<std::string>(), jr);
+    for (const auto& [path, f] : j.at("files").items()) m.files.push_back(FileFromJson(path, f));
     for (const SnapshotFile* f : [&] {
            std::vector<const SnapshotFile*> all{&m.journal};
            for (const auto& x : m.files) all.push_back(&x);

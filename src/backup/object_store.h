@@ -26,11 +26,9 @@ struct ObjectInfo {
 };
 
 /// Held while a backup or prune runs; released when destroyed (or when the process dies,
-/// for a folder).
-class StoreLock {
- public:
-  virtual ~StoreLock() = default;
-};
+/// for a folder, whose lock is the flock itself). A FileLock: both are "held until
+/// destroyed" handles.
+using StoreLock = FileLock;
 
 class ObjectStore {
  public:

@@ -52,14 +52,10 @@ Result<std::pair<int64_t, std::map<std::string, std::string>>> LatestCommit(Obje
 
 }  // namespace
 
-Result<PushResult> Push(const std::string& vault_dir_in, ObjectStore* store, const BackupOptions& options) {
+Result<PushResult> Push(const std::string& vault_dir, ObjectStore* store, const BackupOptions& options) {
   Env* env = options.env ? options.env : Env::Default();
-  std::string vault_dir = vault_dir_in;
-  while (vault_dir.size() > 1 && vault_dir.back() == '/') vault_dir.pop_back();
-  RETURN_IF_ERROR(lake::CheckIsVault(env, vault_dir));
-  const lake::VaultPaths paths(vault_dir);
-  ASSIGN_OR_RETURN(auto store_lock,
-                   store->Lock("pid " + std::to_string(::getpid()) + ", command '" + options.command + "'"));
+  ASSIGN_OR_RETURN(const lake::VaultPaths paths, internal::VaultAt(env, vault_dir));
+  ASSIGN_OR_RETURN(auto store_lock, store->Lock(internal::HolderNote(options.command, env)));
 
   // The cut, as for a backup (backup.h): the catalog of the journal copied under the lock.
   internal::SqlitePtr copy;

@@ -5,7 +5,8 @@
 #include <set>
 
 #include "backup/backup.h"
-#include "core/checksum.h"
+#include "backup/cut_internal.h"
+#include "backup/object_codec.h"
 #include "core/text.h"
 #include "core/time_util.h"
 #include "lake/lake.h"
@@ -15,19 +16,6 @@
 namespace barlake::backup {
 
 namespace {
-
-std::string Trimmed(std::string p) {
-  while (p.size() > 1 && p.back() == '/') p.pop_back();
-  return p;
-}
-
-Status WriteDurable(Env* env, const std::string& path, std::string_view data) {
-  ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path));
-  Status s = file->Append(data);
-  if (s.ok()) s = file->Sync();
-  Status c = file->Close();
-  return s.ok() ? c : s;
-}
 
 /// A restored path must stay inside the vault (ManifestFromJson checks the form; this
 /// also refuses the working folders a restore creates itself).
@@ -42,7 +30,7 @@ bool IsRestorablePath(const std::string& p) {
 Result<RestoreResult> Restore(ObjectStore* store, const RestoreOptions& options) {
   Env* env = options.env ? options.env : Env::Default();
   if (options.to.empty()) return Status::InvalidArgument("restore needs --to NEWDIR (or --in-place)");
-  const std::string to = Trimmed(options.to);
+  const std::string to = internal::WithoutTrailingSlash(options.to);
 
   ASSIGN_OR_RETURN(std::vector<Manifest> snaps, ListSnapshots(store));
   if (snaps.empty()) return Status::NotFound(store->Describe() + " holds no snapshot yet");
@@ -94,12 +82,8 @@ Result<RestoreResult> Restore(ObjectStore* store, const RestoreOptions& options)
       return Status::Corruption("snapshot " + m.id + " names '" + ToValidUtf8(f.path) +
                                 "', which is not a file a vault holds; refusing to restore it");
     }
-    ASSIGN_OR_RETURN(std::string bytes, store->Get("objects/" + f.sha256));
-    if (const std::string got = Sha256Hex(bytes); got != f.sha256 || bytes.size() != f.size) {
-      return Status::Corruption("object " + f.sha256 + " (file '" + ToValidUtf8(f.path) + "' of snapshot " + m.id +
-                                ") is corrupted: its bytes hash to " + got +
-                                "; `barlake backup verify DEST --read-data` lists every damaged object");
-    }
+    ASSIGN_OR_RETURN(std::string bytes,
+                     ReadObject(store, f, "file '" + ToValidUtf8(f.path) + "' of snapshot " + m.id));
     const std::string path = JoinPath(staging, f.path);
     const std::string dir = DirName(path);
     if (!dirs.count(dir)) {
@@ -108,7 +92,7 @@ Result<RestoreResult> Restore(ObjectStore* store, const RestoreOptions& options)
       for (std::string d = dir; d.size() > staging.size() && dirs.insert(d).second; d = DirName(d)) {
       }
     }
-    RETURN_IF_ERROR(WriteDurable(env, path, bytes));
+    RETURN_IF_ERROR(WriteFileSynced(env, path, bytes));
     result.bytes += static_cast<int64_t>(bytes.size());
     if (options.hook) options.hook("after-restore-file");
     if (options.progress) options.progress("restore", result.bytes, total);

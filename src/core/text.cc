@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <cctype>
+
 namespace barlake {
 namespace {
 
@@ -128,6 +130,21 @@ std::string EscapeBytes(std::string_view s, size_t max_bytes) {
 
 std::string QuoteBytes(std::string_view s, size_t max_bytes) {
   return "'" + EscapeBytes(s, max_bytes) + "'";
+}
+
+std::string PercentEncode(std::string_view s, bool keep_slash) {
+  static const char* kDigits = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kDigits[c >> 4];
+      out += kDigits[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace barlake

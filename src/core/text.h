@@ -37,6 +37,11 @@ std::string EscapeBytes(std::string_view s, size_t max_bytes = 40);
 /// EscapeBytes in single quotes: `'1.25\xFF\xFE'`.
 std::string QuoteBytes(std::string_view s, size_t max_bytes = 40);
 
+/// RFC 3986 percent-encoding: unreserved characters (A-Z a-z 0-9 - _ . ~) stay, every
+/// other byte is %XX (upper-case hex); '/' stays too when `keep_slash` (URL paths). What
+/// URL query values and AWS SigV4 canonical requests both want.
+std::string PercentEncode(std::string_view s, bool keep_slash = false);
+
 /// The longest prefix of `s` of at most `max_bytes` bytes that does not end inside a
 /// well-formed UTF-8 sequence.
 std::string_view Utf8Prefix(std::string_view s, size_t max_bytes);

@@ -135,6 +135,9 @@ class EnvWrapper : public Env {
   Env* target_;
 };
 
+/// Create or truncate `path`, write `data` and fsync it; on failure the partial file is
+/// removed. The folder is not synced (callers rename it into place, or batch SyncDirs).
+Status WriteFileSynced(Env* env, const std::string& path, std::string_view data);
 /// Write `data` to `path` durably: temp file, fsync, rename, fsync of the folder.
 Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data);
 /// Copy a file durably to `to` (written to `to` + ".tmp", synced, renamed).

@@ -281,19 +281,19 @@ std::string JoinPath(const std::string& a, const std::string& b) {
   return a + "/" + b;
 }
 
+Status WriteFileSynced(Env* env, const std::string& path, std::string_view data) {
+  ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path));
+  Status s = file->Append(data);
+  if (s.ok()) s = file->Sync();
+  Status c = file->Close();
+  if (s.ok()) s = c;
+  if (!s.ok()) (void)env->RemoveFile(path);
+  return s;
+}
+
 Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
-  {
-    ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp));
-    Status s = file->Append(data);
-    if (s.ok()) s = file->Sync();
-    Status c = file->Close();
-    if (s.ok()) s = c;
-    if (!s.ok()) {
-      (void)env->RemoveFile(tmp);
-      return s;
-    }
-  }
+  RETURN_IF_ERROR(WriteFileSynced(env, tmp, data));
   Status s = env->RenameFile(tmp, path);
   if (!s.ok()) {
     (void)env->RemoveFile(tmp);

@@ -451,6 +451,24 @@ Status Journal::SetQuarantineStatus(const std::vector<int64_t>& ids, const std::
   return txn->Commit();
 }
 
+Result<int64_t> Journal::PurgeDroppedQuarantine(int64_t cutoff, bool count_only) {
+  // A dry run only reads; a purge counts and deletes in one write transaction.
+  std::unique_ptr<Transaction> txn;
+  if (!count_only) {
+    ASSIGN_OR_RETURN(txn, Transaction::Begin(db_.get()));
+  }
+  ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT COUNT(*) FROM quarantine WHERE status = 'dropped' AND created_at < ?"));
+  count->Bind(1, cutoff);
+  ASSIGN_OR_RETURN(bool row, count->Step());
+  const int64_t n = row ? count->Int(0) : 0;
+  if (count_only || n == 0) return n;
+  ASSIGN_OR_RETURN(auto purge, db_->Prepare("DELETE FROM quarantine WHERE status = 'dropped' AND created_at < ?"));
+  purge->Bind(1, cutoff);
+  RETURN_IF_ERROR(purge->Run());
+  RETURN_IF_ERROR(txn->Commit());
+  return n;
+}
+
 Result<std::optional<PartitionEntry>> Journal::GetPartition(const std::string& rel_path) {
   ASSIGN_OR_RETURN(auto s, db_->Prepare(std::string("SELECT ") + kPartitionColumns +
                                         " FROM partitions WHERE rel_path = ?"));

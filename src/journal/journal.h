@@ -143,6 +143,9 @@ class Journal {
                                                     const std::string& status, int64_t job_id, int64_t limit);
   Result<QuarantineRow> GetQuarantine(int64_t id);
   Status SetQuarantineStatus(const std::vector<int64_t>& ids, const std::string& status, int64_t resolved_job);
+  /// Rows dropped from quarantine and quarantined before `cutoff` (micros): how many there
+  /// are, deleted too (in one transaction) unless `count_only`. gc's purge (docs/retention.md).
+  Result<int64_t> PurgeDroppedQuarantine(int64_t cutoff, bool count_only);
 
   Result<std::optional<PartitionEntry>> GetPartition(const std::string& rel_path);
   /// Partitions of a dataset whose rows may fall in [from, to), ordered by min_ts.

@@ -24,14 +24,17 @@ uint16_t Le16(std::string_view b, size_t at) {
   return static_cast<uint16_t>(static_cast<unsigned char>(b[at]) | (static_cast<unsigned char>(b[at + 1]) << 8));
 }
 
-Status Damaged(const std::string& name, const std::string& what) {
-  return Status::InvalidInput("'" + ToValidUtf8(name) + "': " + what +
-                              "; fetch the file again, or unpack it and import the file inside");
+constexpr std::string_view kImportHint = "fetch the file again, or unpack it and import the file inside";
+
+Status Damaged(const std::string& name, const std::string& what, std::string_view hint = kImportHint) {
+  return Status::InvalidInput("'" + ToValidUtf8(name) + "': " + what + (hint.empty() ? "" : "; ") + std::string(hint));
 }
 
 // Inflate `in`; window_bits 15+32: gzip or zlib header, -15: raw deflate (zip). gzip files
 // may hold several members one after the other (cat a.gz b.gz).
-Result<std::string> Inflate(std::string_view in, int window_bits, const std::string& name, uint64_t size_hint) {
+// `hint` ends every error message (what to do about it).
+Result<std::string> Inflate(std::string_view in, int window_bits, const std::string& name, uint64_t size_hint,
+                            std::string_view hint = kImportHint) {
   z_stream zs;
   std::memset(&zs, 0, sizeof zs);
   if (inflateInit2(&zs, window_bits) != Z_OK) return Status::Internal("zlib: inflateInit2 failed");
@@ -48,7 +51,7 @@ Result<std::string> Inflate(std::string_view in, int window_bits, const std::str
     const int rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
     if (out.size() > kMaxInflated) {
-      status = Damaged(name, "unpacks to more than 16 GiB");
+      status = Damaged(name, "unpacks to more than 16 GiB", hint);
       break;
     }
     if (zs.avail_in == 0 && fed < in.size()) {
@@ -60,7 +63,7 @@ Result<std::string> Inflate(std::string_view in, int window_bits, const std::str
     if (rc == Z_STREAM_END) {
       if (window_bits > 0 && zs.avail_in > 0) {  // another gzip member
         if (inflateReset(&zs) != Z_OK) {
-          status = Damaged(name, "the compressed stream is damaged");
+          status = Damaged(name, "the compressed stream is damaged", hint);
           break;
         }
         continue;
@@ -69,10 +72,11 @@ Result<std::string> Inflate(std::string_view in, int window_bits, const std::str
     }
     if (rc == Z_OK) continue;
     if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-      status = Damaged(name, "the compressed stream is cut short");
+      status = Damaged(name, "the compressed stream is cut short", hint);
       break;
     }
-    status = Damaged(name, std::string("the compressed stream is damaged (") + (zs.msg ? zs.msg : "zlib error") + ")");
+    status = Damaged(name, std::string("the compressed stream is damaged (") + (zs.msg ? zs.msg : "zlib error") + ")",
+                     hint);
     break;
   }
   inflateEnd(&zs);
@@ -155,6 +159,10 @@ Result<std::optional<std::string>> Decompress(std::string_view bytes, const std:
     return std::optional<std::string>(std::move(out));
   }
   return std::optional<std::string>();
+}
+
+Result<std::string> Gunzip(std::string_view bytes, const std::string& name, uint64_t size_hint) {
+  return Inflate(bytes, 15 + 16, name, size_hint, /*hint=*/"");
 }
 
 std::string WithoutCompressionSuffix(const std::string& name) {

@@ -10,7 +10,6 @@
 
 #include "core/json_text.h"
 #include "journal/journal.h"
-#include "journal/sqlite_db.h"
 #include "lake/data_kind.h"
 #include "lake/lake.h"
 #include "lake/writer_lock.h"
@@ -287,22 +286,6 @@ Result<JournalView> ReadJournal(journal::Journal* journal) {
   return v;
 }
 
-// Dropped quarantine rows quarantined before `cutoff`: counted, and purged unless `count_only`.
-// The journal keeps quarantine rows in its own table; gc is the one place that deletes
-// them, through its own connection.
-Result<int64_t> DroppedQuarantine(const std::string& journal_path, Micros cutoff, bool count_only) {
-  ASSIGN_OR_RETURN(auto db, journal::SqliteDb::Open(journal_path, false));
-  ASSIGN_OR_RETURN(auto count, db->Prepare("SELECT COUNT(*) FROM quarantine WHERE status = 'dropped' AND created_at < ?"));
-  count->Bind(1, cutoff);
-  ASSIGN_OR_RETURN(bool row, count->Step());
-  const int64_t n = row ? count->Int(0) : 0;
-  if (count_only || n == 0) return n;
-  ASSIGN_OR_RETURN(auto purge, db->Prepare("DELETE FROM quarantine WHERE status = 'dropped' AND created_at < ?"));
-  purge->Bind(1, cutoff);
-  RETURN_IF_ERROR(purge->Run());
-  return n;
-}
-
 Status RemoveItem(Env* env, const VaultPaths& paths, const GcItem& item, std::set<std::string>* dirs) {
   std::string abs = paths.Abs(item.path);
   const bool folder = !abs.empty() && abs.back() == '/';
@@ -375,7 +358,7 @@ Result<GcReport> CollectGarbage(Lake* lake, const registry::RetentionPolicy& pol
   for (auto& f : plan.items) report.removed.push_back(std::move(f));
   const Micros quarantine_cutoff = plan.now - policy.quarantine_days * kMicrosPerDay;
   if (options.dry_run) {
-    ASSIGN_OR_RETURN(report.quarantine_rows, DroppedQuarantine(paths.journal, quarantine_cutoff, true));
+    ASSIGN_OR_RETURN(report.quarantine_rows, journal->PurgeDroppedQuarantine(quarantine_cutoff, /*count_only=*/true));
     return report;
   }
 
@@ -398,7 +381,7 @@ Result<GcReport> CollectGarbage(Lake* lake, const registry::RetentionPolicy& pol
     for (const auto& d : dirs) {
       if (env->FileExists(d)) RETURN_IF_ERROR(env->SyncDir(d));
     }
-    ASSIGN_OR_RETURN(report.quarantine_rows, DroppedQuarantine(paths.journal, quarantine_cutoff, false));
+    ASSIGN_OR_RETURN(report.quarantine_rows, journal->PurgeDroppedQuarantine(quarantine_cutoff, /*count_only=*/false));
     return Status::OK();
   }();
   if (!removed.ok()) {

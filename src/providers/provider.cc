@@ -63,20 +63,7 @@ std::string RedactUrl(const std::string& url) {
   return out;
 }
 
-std::string UrlEncode(const std::string& value) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string UrlEncode(const std::string& value) { return PercentEncode(value); }
 
 Micros RetryAfter(const HttpResponse& r) {
   const std::string v = r.Header("retry-after");

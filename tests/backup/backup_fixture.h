@@ -1,5 +1,5 @@
-// The fixture of the backup tests: a vault with ES (two partitions) and NQ, a folder
-// destination, and readers that compare two vaults' bars.
+// The fixture of the backup tests: a vault (lake::VaultTest) with ES (two partitions) and
+// NQ, a folder destination, and readers that compare two vaults' bars.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include "backup/backup.h"
 #include "core/time_util.h"
 #include "lake/lake.h"
+#include "lake/lake_test_util.h"
 #include "testutil/status_matchers.h"
 #include "testutil/temp_dir.h"
 #include "testutil/test_data.h"
@@ -18,14 +19,11 @@ namespace barlake::backup {
 
 using testutil::NtMinutes;
 
-class BackupTest : public ::testing::Test {
+class BackupTest : public lake::VaultTest {
  protected:
   void SetUp() override {
-    vault_ = dir_.Sub("vault");
+    VaultTest::SetUp();
     dest_ = dir_.Sub("backup");
-    lake::InitOptions init;
-    init.default_source_tz = "UTC";
-    ASSERT_OK(lake::InitVault(Env::Default(), vault_, init));
     // ES over two months (two partitions), NQ in one.
     Import("es1.txt", NtMinutes("20240131 233100", 60, 4800), "ES");
     Import("nq1.txt", NtMinutes("20240110 100100", 30, 16000), "NQ");
@@ -33,16 +31,11 @@ class BackupTest : public ::testing::Test {
 
   void Import(const std::string& name, const std::string& text, const std::string& symbol,
               lake::ConflictPolicy policy = lake::ConflictPolicy::kKeep) {
-    const std::string p = dir_.Sub("src/" + name);
-    ASSERT_OK(testutil::WriteText(p, text));
-    auto lake = lake::Lake::Open(vault_, {});
-    ASSERT_OK(lake.status());
-    lake::ImportRequest r;
-    r.path = p;
-    r.symbol = symbol;
-    r.timeframe = "1m";
+    auto lake = OpenLake();
+    ASSERT_NE(lake, nullptr);
+    lake::ImportRequest r = Req(WriteSource(name, text), symbol);
     r.on_conflict = policy;
-    auto res = (*lake)->Import(r);
+    auto res = lake->Import(r);
     ASSERT_OK(res.status());
     ASSERT_EQ(res->job.status, "completed");
   }
@@ -91,8 +84,7 @@ class BackupTest : public ::testing::Test {
     return out;
   }
 
-  testutil::TempDir dir_;
-  std::string vault_, dest_;
+  std::string dest_;
 };
 
 }  // namespace barlake::backup

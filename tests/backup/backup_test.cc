@@ -2,10 +2,17 @@
 // vault reads exactly the bars the original read, an incremental backup sends only the
 // objects the destination lacks, verify catches a missing and a corrupted object, prune
 // keeps what its policy names, and a backup is a consistent cut while an import replaces
-// a partition. I/O errors at every step: backup_fault_test.cc.
+// a partition; text objects are stored gzip-compressed and read back, and a destination of
+// plain objects only (what barlake wrote before compression) still verifies, restores and
+// takes incremental backups. I/O errors at every step: backup_fault_test.cc.
 #include <set>
 
+#include <nlohmann/json.hpp>
+
+#include "backup/object_codec.h"
 #include "backup_fixture.h"
+#include "core/checksum.h"
+#include "lake/compressed_source.h"
 
 namespace barlake::backup {
 namespace {
@@ -193,6 +200,139 @@ TEST_F(BackupTest, TheDestinationLockRefusesASecondBackupOrPrune) {
   auto other = Store();
   ASSERT_RAISES(kUnavailable, BackupVault(vault_, other.get(), {}).status());
   ASSERT_RAISES(kUnavailable, Prune(other.get(), {1, 0, false}).status());
+}
+
+TEST_F(BackupTest, TextObjectsAreStoredCompressedAndReadBack) {
+  const BackupResult b = Backup();
+  const std::string manifest = testutil::ReadText(dest_ + "/snapshots/" + b.manifest.id + ".json");
+  EXPECT_NE(manifest.find("\"format\": 2"), std::string::npos);
+  int compressed = 0;
+  std::vector<SnapshotFile> all = b.manifest.files;
+  all.push_back(b.manifest.journal);
+  for (const auto& f : all) {
+    const bool text = f.path.rfind(".barlake/sources/", 0) == 0 || f.path == ".barlake/journal.sqlite";
+    // (These Parquet files hold a few dozen rows, so their footers can be a tenth of them
+    // and they may compress; a month of minutes does not: bench/bench_backup.cc.)
+    EXPECT_TRUE(std::filesystem::exists(dest_ + "/objects/" + f.sha256 + (f.stored_size > 0 ? ".gz" : "")))
+        << f.path;
+    if (text) {
+      ASSERT_GT(f.stored_size, 0u) << f.path;
+      EXPECT_LT(f.stored_size * 2, f.size) << f.path << ": text shrinks at least twofold";
+      // Still named by the plain content's SHA-256, and plain gzip: gunzip gets the file.
+      const std::string key = dest_ + "/objects/" + f.sha256 + ".gz";
+      EXPECT_EQ(std::filesystem::file_size(key), f.stored_size);
+      ASSERT_OK_AND_ASSIGN(std::string plain, lake::Gunzip(testutil::ReadText(key), key));
+      EXPECT_EQ(Sha256Hex(plain), f.sha256);
+      EXPECT_FALSE(std::filesystem::exists(dest_ + "/objects/" + f.sha256));
+      ++compressed;
+    }
+  }
+  EXPECT_EQ(compressed, 3) << "two kept sources and the journal";
+  EXPECT_LT(b.bytes_sent, static_cast<int64_t>(b.manifest.TotalBytes()));
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport v, VerifyStore(Store().get(), true, nullptr));
+  EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.problems[0].what);
+  RestoreOptions ro;
+  ro.to = dir_.Sub("restored");
+  ASSERT_OK(Restore(Store().get(), ro).status());
+  EXPECT_EQ(testutil::Snapshot(ro.to + "/.barlake/sources"), testutil::Snapshot(vault_ + "/.barlake/sources"));
+  EXPECT_EQ(AllBars(ro.to), AllBars(vault_));
+}
+
+TEST_F(BackupTest, ACorruptedOrCutCompressedObjectIsCaught) {
+  const BackupResult b = Backup();
+  std::vector<std::string> gz;
+  for (const auto& o : ObjectFiles()) {
+    if (o.size() > 3 && o.compare(o.size() - 3, 3, ".gz") == 0) gz.push_back(o);
+  }
+  ASSERT_GE(gz.size(), 2u);
+  {  // A flipped byte, same size: only --read-data sees it (the gzip CRC or the SHA-256).
+    std::string bytes = testutil::ReadText(gz[0]);
+    bytes[bytes.size() / 2] ^= 0x5a;
+    ASSERT_OK(testutil::WriteText(gz[0], bytes));
+  }
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport sizes_only, VerifyStore(Store().get(), false, nullptr));
+  EXPECT_TRUE(sizes_only.ok());
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport corrupt, VerifyStore(Store().get(), true, nullptr));
+  ASSERT_EQ(corrupt.problems.size(), 1u);
+  EXPECT_NE(corrupt.problems[0].what.find("corrupted"), std::string::npos) << corrupt.problems[0].what;
+  RestoreOptions ro;
+  ro.to = dir_.Sub("restored");
+  ASSERT_RAISES(kCorruption, Restore(Store().get(), ro).status());
+  EXPECT_FALSE(std::filesystem::exists(ro.to));
+  {  // Cut short: the size the manifest records no longer matches, seen without reading.
+    std::string bytes = testutil::ReadText(gz[1]);
+    ASSERT_OK(testutil::WriteText(gz[1], bytes.substr(0, bytes.size() / 2)));
+  }
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport cut, VerifyStore(Store().get(), false, nullptr));
+  ASSERT_EQ(cut.problems.size(), 1u);
+  EXPECT_NE(cut.problems[0].what.find("bytes, the manifest says"), std::string::npos) << cut.problems[0].what;
+  (void)b;
+}
+
+/// Turns the destination into what barlake wrote before objects were compressed: every
+/// object plain under objects/<sha256>, manifests of format 1 without "stored".
+void MakePlainOnly(const std::string& dest) {
+  for (const auto& e : std::filesystem::directory_iterator(dest + "/objects")) {
+    const std::string path = e.path().string();
+    if (path.size() < 3 || path.compare(path.size() - 3, 3, ".gz") != 0) continue;
+    ASSERT_OK_AND_ASSIGN(std::string plain, lake::Gunzip(testutil::ReadText(path), path));
+    ASSERT_OK(testutil::WriteText(path.substr(0, path.size() - 3), plain));
+    std::filesystem::remove(path);
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dest + "/snapshots")) {
+    auto j = nlohmann::json::parse(testutil::ReadText(e.path().string()));
+    j["format"] = 1;
+    j["journal"].erase("stored");
+    for (auto& [path, f] : j["files"].items()) f.erase("stored");
+    ASSERT_OK(testutil::WriteText(e.path().string(), j.dump(1) + "\n"));
+  }
+}
+
+TEST_F(BackupTest, ABackupOfPlainObjectsOnlyStillVerifiesRestoresAndTakesIncrementals) {
+  const BackupResult old = Backup();
+  MakePlainOnly(dest_);
+  for (const auto& o : ObjectFiles()) EXPECT_EQ(o.find(".gz"), std::string::npos) << o;
+  ASSERT_OK_AND_ASSIGN(auto snaps, ListSnapshots(Store().get()));
+  ASSERT_EQ(snaps.size(), 1u);
+  EXPECT_EQ(snaps[0].format, 1);
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport v, VerifyStore(Store().get(), true, nullptr));
+  EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.problems[0].what);
+  const std::string at_old = AllBars(vault_);
+  RestoreOptions ro;
+  ro.to = dir_.Sub("restored-old");
+  ASSERT_OK(Restore(Store().get(), ro).status());
+  EXPECT_EQ(AllBars(ro.to), at_old);
+  EXPECT_EQ(testutil::Snapshot(ro.to + "/.barlake/sources"), testutil::Snapshot(vault_ + "/.barlake/sources"));
+
+  // A new backup on top reuses the plain objects and compresses only what it sends.
+  Import("es2.txt", NtMinutes("20240201 003100", 30, 4900), "ES");
+  const BackupResult next = Backup();
+  EXPECT_EQ(next.objects_sent, 3) << "partition + source + journal";
+  for (const auto& f : next.manifest.files) {
+    if (f.path.rfind(".barlake/sources/", 0) != 0) continue;
+    const bool sent_now = std::none_of(old.manifest.files.begin(), old.manifest.files.end(),
+                                       [&](const SnapshotFile& o) { return o.sha256 == f.sha256; });
+    EXPECT_EQ(f.stored_size > 0, sent_now) << f.path << ": old sources stay plain, the new one is compressed";
+  }
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport both, VerifyStore(Store().get(), true, nullptr));
+  EXPECT_TRUE(both.ok()) << (both.ok() ? "" : both.problems[0].what);
+  EXPECT_EQ(both.snapshots, 2);
+  RestoreOptions ro_old;
+  ro_old.to = dir_.Sub("restored-old-again");
+  ro_old.snapshot = old.manifest.id;
+  ASSERT_OK(Restore(Store().get(), ro_old).status());
+  EXPECT_EQ(AllBars(ro_old.to), at_old);
+  RestoreOptions ro_new;
+  ro_new.to = dir_.Sub("restored-new");
+  ASSERT_OK(Restore(Store().get(), ro_new).status());
+  EXPECT_EQ(AllBars(ro_new.to), AllBars(vault_));
+  // Prune sweeps plain and compressed objects by the SHA-256 they are named by.
+  ASSERT_OK(Prune(Store().get(), {1, 0, false}).status());
+  ASSERT_OK_AND_ASSIGN(StoreVerifyReport pruned, VerifyStore(Store().get(), true, nullptr));
+  EXPECT_TRUE(pruned.ok());
+  std::set<std::string> named{next.manifest.journal.sha256};
+  for (const auto& f : next.manifest.files) named.insert(f.sha256);
+  EXPECT_EQ(ObjectFiles().size(), named.size());
 }
 
 }  // namespace

@@ -14,17 +14,10 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "backup/backup.h"
-#include "core/time_util.h"
-#include "lake/lake.h"
-#include "testutil/status_matchers.h"
-#include "testutil/temp_dir.h"
-#include "testutil/test_data.h"
+#include "backup_fixture.h"
 
 namespace barlake::backup {
 namespace {
-
-using testutil::NtMinutes;
 
 constexpr char kBucket[] = "barlake-test";
 
@@ -81,55 +74,24 @@ class S3rver {
   std::string endpoint_, error_;
 };
 
-class S3BackupTest : public ::testing::Test {
+/// The folder tests' vault (backup_fixture.h), backed up to a bucket of its own s3rver.
+class S3BackupTest : public BackupTest {
  protected:
   void SetUp() override {
     ::setenv("AWS_ACCESS_KEY_ID", "S3RVER", 1);
     ::setenv("AWS_SECRET_ACCESS_KEY", "S3RVER", 1);
     server_ = std::make_unique<S3rver>(dir_.Sub("s3"));
     ASSERT_TRUE(server_->error().empty()) << server_->error();
-    vault_ = dir_.Sub("vault");
-    lake::InitOptions init;
-    init.default_source_tz = "UTC";
-    ASSERT_OK(lake::InitVault(Env::Default(), vault_, init));
-    Import("es1.txt", NtMinutes("20240131 233100", 60, 4800), "ES");
-    Import("nq1.txt", NtMinutes("20240110 100100", 30, 16000), "NQ");
-  }
-  void Import(const std::string& name, const std::string& text, const std::string& symbol) {
-    const std::string p = dir_.Sub("src/" + name);
-    ASSERT_OK(testutil::WriteText(p, text));
-    auto lake = lake::Lake::Open(vault_, {});
-    ASSERT_OK(lake.status());
-    lake::ImportRequest r;
-    r.path = p;
-    r.symbol = symbol;
-    r.timeframe = "1m";
-    ASSERT_OK((*lake)->Import(r).status());
+    BackupTest::SetUp();
+    dest_ = std::string("s3://") + kBucket + "/backups/v1";
   }
   std::unique_ptr<ObjectStore> Store() {
     auto s = OpenStore(Env::Default(), dest_, true, {server_->endpoint(), "us-east-1"});
     EXPECT_OK(s.status());
     return s.ok() ? std::move(s).value() : nullptr;
   }
-  static std::string AllBars(const std::string& vault) {
-    auto lake = lake::Lake::Open(vault, {});
-    if (!lake.ok()) return lake.status().ToString();
-    std::string out;
-    for (const char* sym : {"ES", "NQ"}) {
-      auto bars = (*lake)->Read(sym, "1m", 0, ParseIsoUtc("2100-01-01").value());
-      if (!bars.ok()) return bars.status().ToString();
-      for (size_t i = 0; i < bars->size(); ++i) {
-        out += std::to_string(bars->ts[i]) + " " + std::to_string(bars->close[i]) + " " +
-               std::to_string(bars->volume[i]) + "\n";
-      }
-    }
-    return out;
-  }
 
-  testutil::TempDir dir_;
   std::unique_ptr<S3rver> server_;
-  std::string vault_;
-  std::string dest_ = std::string("s3://") + kBucket + "/backups/v1";
 };
 
 TEST_F(S3BackupTest, BackupIncrementalVerifyRestoreAndPrune) {

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "lake/lake_test_util.h"
-#include "testutil/fault_injection_env.h"
+#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 namespace {
@@ -62,45 +62,29 @@ TEST_F(RepairFaultTest, ARepairFailingOrCrashingAtAnyStepLeavesARecoverableVault
   // Every step took 6 minutes on 2 shared cores (each run replays an import twice): 16
   // steps spread over the whole repair, first and last included, cover each phase (the
   // replay into the scratch vault, staging, the swap, the commit).
-  const int64_t stride = std::max<int64_t>(1, steps / 16);
-  for (int64_t n = 1; n <= steps; n = (n + stride > steps && n != steps) ? steps : n + stride) {
-    for (bool crash : {false, true}) {
-      SCOPED_TRACE((crash ? "crash after call " : "failure at call ") + std::to_string(n));
-      fs::remove_all(vault_);
-      fs::copy(pristine, vault_, fs::copy_options::recursive);
-      {
-        testutil::FaultInjectionEnv env(Env::Default());
-        env.SetNoThrowPaths([](const std::string& p) {
-          return p.size() >= 12 && p.compare(p.size() - 12, 12, "/lock.holder") == 0;
-        });
+  testutil::SweepFaults(
+      steps, steps / 16,
+      [&] {
+        fs::remove_all(vault_);
+        fs::copy(pristine, vault_, fs::copy_options::recursive);
+      },
+      [&](testutil::FaultInjectionEnv* env) {
         LakeOptions o;
-        o.env = &env;
-        auto l = OpenLake(std::move(o));
-        if (crash) {
-          env.CrashAfter(n);
-        } else {
-          env.FailAt(n, ErrorCode::kIOError);
-        }
-        try {
-          (void)l->Repair(false);
-        } catch (...) {
-          env.StopThrowing();
-        }
-        env.StopThrowing();
-        l.reset();
-      }
-      auto l = OpenLake();
-      ASSERT_OK(l->Recover());
-      ASSERT_OK(l->Repair(false).status());
-      ASSERT_OK_AND_ASSIGN(VerifyReport v, l->Verify());
-      EXPECT_TRUE(v.ok()) << v.problems[0].path << ": " << v.problems[0].what;
-      const BarColumns after = ReadAll(l.get());
-      EXPECT_EQ(after.ts, before.ts);
-      EXPECT_EQ(after.close, before.close);
-      EXPECT_EQ(after.job, before.job);
-      if (HasFatalFailure()) return;
-    }
-  }
+        o.env = env;
+        return OpenLake(std::move(o));
+      },
+      [&](Lake* l) { (void)l->Repair(false); },
+      [&] {
+        auto l = OpenLake();
+        ASSERT_OK(l->Recover());
+        ASSERT_OK(l->Repair(false).status());
+        ASSERT_OK_AND_ASSIGN(VerifyReport v, l->Verify());
+        EXPECT_TRUE(v.ok()) << v.problems[0].path << ": " << v.problems[0].what;
+        const BarColumns after = ReadAll(l.get());
+        EXPECT_EQ(after.ts, before.ts);
+        EXPECT_EQ(after.close, before.close);
+        EXPECT_EQ(after.job, before.job);
+      });
 }
 
 }  // namespace

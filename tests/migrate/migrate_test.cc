@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "lake/lake.h"
+#include "lake/lake_test_util.h"
 #include "migrate/migration.h"
 #include "migrate_fixture.h"
 #include "registry/legacy_config.h"
@@ -13,24 +14,18 @@
 namespace barlake {
 namespace {
 
-class MigrateTest : public ::testing::Test {
+class MigrateTest : public lake::VaultTest {
  protected:
   void SetUp() override {
-    vault_ = dir_.Sub("vault");
+    VaultTest::SetUp();
     legacy_ = dir_.Sub("legacy");
-    lake::InitOptions o;
-    o.default_source_tz = "UTC";
-    ASSERT_TRUE(lake::InitVault(Env::Default(), vault_, o).ok());
   }
   std::unique_ptr<lake::Lake> Open(Env* env = nullptr) {
     lake::LakeOptions o;
     o.env = env;
-    auto lk = lake::Lake::Open(vault_, std::move(o));
-    EXPECT_TRUE(lk.ok()) << lk.status().ToString();
-    return lk.ok() ? std::move(*lk) : nullptr;
+    return OpenLake(std::move(o));
   }
-  testutil::TempDir dir_;
-  std::string vault_, legacy_;
+  std::string legacy_;
 };
 
 TEST_F(MigrateTest, DetectsEachLayoutAndSaysWhy) {

@@ -5,7 +5,7 @@
 
 #include "lake/gc.h"
 #include "lake/lake_test_util.h"
-#include "testutil/fault_injection_env.h"
+#include "testutil/fault_sweep.h"
 
 namespace barlake::lake {
 namespace {
@@ -69,46 +69,32 @@ TEST_F(GcFaultTest, AGcKilledOrFailingAtAnyStepLeavesAConsistentVault) {
     clean = Files();
   }
   ASSERT_GT(steps, 5);
-  for (int64_t n = 1; n <= steps; ++n) {
-    for (bool crash : {true, false}) {
-      SCOPED_TRACE((crash ? "crash after call " : "failure at call ") + std::to_string(n));
-      fs::remove_all(vault_);
-      fs::copy(pristine, vault_, fs::copy_options::recursive);
-      {
-        testutil::FaultInjectionEnv env(Env::Default());
-        env.SetNoThrowPaths([](const std::string& p) {
-          return p.size() >= 12 && p.compare(p.size() - 12, 12, "/lock.holder") == 0;
-        });
+  testutil::SweepFaults(
+      steps, 1,
+      [&] {
+        fs::remove_all(vault_);
+        fs::copy(pristine, vault_, fs::copy_options::recursive);
+      },
+      [&](testutil::FaultInjectionEnv* env) {
         LakeOptions o;
-        o.env = &env;
-        auto l = OpenLake(std::move(o));
-        if (crash) {
-          env.CrashAfter(n);
-        } else {
-          env.FailAt(n, ErrorCode::kIOError);
-        }
-        try {
-          (void)Gc(l.get());
-        } catch (const testutil::SimulatedCrash&) {
-        }
-        env.StopThrowing();
+        o.env = env;
+        return OpenLake(std::move(o));
+      },
+      [&](Lake* l) { (void)Gc(l); },
+      [&] {
+        auto l = OpenLake();
+        ASSERT_OK(l->Recover());
+        ASSERT_OK_AND_ASSIGN(auto running, l->JobsWithStatus("running"));
+        EXPECT_TRUE(running.empty());
+        ASSERT_OK_AND_ASSIGN(VerifyReport v, l->Verify());
+        EXPECT_TRUE(v.ok()) << v.problems[0].path << ": " << v.problems[0].what;
+        ASSERT_OK_AND_ASSIGN(BarColumns after, l->Read("ES", "1m", 0, kAll));
+        EXPECT_EQ(after.ts, before.ts);
+        EXPECT_EQ(after.close, before.close);
+        ASSERT_OK(Gc(l.get()).status());
         l.reset();
-      }
-      auto l = OpenLake();
-      ASSERT_OK(l->Recover());
-      ASSERT_OK_AND_ASSIGN(auto running, l->JobsWithStatus("running"));
-      EXPECT_TRUE(running.empty());
-      ASSERT_OK_AND_ASSIGN(VerifyReport v, l->Verify());
-      EXPECT_TRUE(v.ok()) << v.problems[0].path << ": " << v.problems[0].what;
-      ASSERT_OK_AND_ASSIGN(BarColumns after, l->Read("ES", "1m", 0, kAll));
-      EXPECT_EQ(after.ts, before.ts);
-      EXPECT_EQ(after.close, before.close);
-      ASSERT_OK(Gc(l.get()).status());
-      l.reset();
-      EXPECT_EQ(Files(), clean) << "the next gc ends where an uninterrupted one does";
-      if (HasFatalFailure()) return;
-    }
-  }
+        EXPECT_EQ(Files(), clean) << "the next gc ends where an uninterrupted one does";
+      });
 }
 
 }  // namespace
