@@ -11,6 +11,7 @@
 #include "api/lake_access.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/test_hooks.h"
 #include "core/text.h"
 #include "lake/read_check.h"
 #include "lake/write_protocol.h"
@@ -36,21 +37,11 @@ namespace {
 // <point>. The crash tests (tests/crash) run the real binary with it. Release builds
 // (scripts/demo.sh, installs) do not read it.
 lake::CrashHook CrashHookFromEnv() {
-  const char* spec = std::getenv("BARLAKE_CRASH_AT");
-  if (!spec || !*spec) return nullptr;
-  std::string s(spec);
-  int nth = 1;
-  if (auto colon = s.find(':'); colon != std::string::npos) {
-    nth = std::atoi(s.c_str() + colon + 1);
-    s = s.substr(0, colon);
-  }
-  auto point = lake::CrashPointFromName(s);
+  const auto spec = KillSpecFromEnv("BARLAKE_CRASH_AT");
+  if (!spec) return nullptr;
+  auto point = lake::CrashPointFromName(spec->point);
   if (!point.ok()) return nullptr;
-  auto target = *point;
-  auto count = std::make_shared<int>(0);
-  return [target, nth, count](lake::CrashPoint p) {
-    if (p == target && ++*count == nth) ::kill(::getpid(), SIGKILL);
-  };
+  return KillOnNthHit(*point, spec->nth);
 }
 #endif
 

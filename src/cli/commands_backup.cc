@@ -21,6 +21,7 @@
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/test_hooks.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "core/time_util.h"
@@ -40,18 +41,9 @@ struct BackupArgs {
 /// the n-th time the backup or restore reaches <point> (backup.h lists them).
 backup::BackupHook HookFromEnv() {
 #ifdef BARLAKE_TEST_HOOKS
-  const char* spec = std::getenv("BARLAKE_BACKUP_CRASH_AT");
-  if (!spec || !*spec) return nullptr;
-  std::string point(spec);
-  int nth = 1;
-  if (auto colon = point.find(':'); colon != std::string::npos) {
-    nth = std::atoi(point.c_str() + colon + 1);
-    point = point.substr(0, colon);
-  }
-  auto count = std::make_shared<int>(0);
-  return [point, nth, count](const std::string& p) {
-    if (p == point && ++*count == nth) ::kill(::getpid(), SIGKILL);
-  };
+  const auto spec = KillSpecFromEnv("BARLAKE_BACKUP_CRASH_AT");
+  if (!spec) return nullptr;
+  return KillOnNthHit(spec->point, spec->nth);
 #else
   return nullptr;
 #endif
@@ -102,6 +94,13 @@ void AddS3Options(CLI::App* cmd, BackupArgs& a) {
                   "S3 endpoint URL for s3:// destinations (default https://s3.<region>.amazonaws.com; "
                   "path-style; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)");
   cmd->add_option("--region", a.region, "S3 region (default us-east-1)");
+}
+
+/// The operands of the subcommands that read an existing backup (list, verify, prune,
+/// restore): DEST, required, and the S3 options.
+void AddExistingBackupOptions(CLI::App* cmd, BackupArgs& a) {
+  cmd->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
+  AddS3Options(cmd, a);
 }
 
 backup::BackupProgress ProgressOnStderr(std::shared_ptr<ProgressBar> bar) {
@@ -332,33 +331,29 @@ void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
     if (bk->get_subcommands().empty()) rc = CmdBackup(g, a);
   });
   auto* ls = bk->add_subcommand("list", "List the snapshots in a backup");
-  ls->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
+  AddExistingBackupOptions(ls, a);
   ls->add_flag("--json", a.as_json, "Print a JSON array");
-  AddS3Options(ls, a);
   ls->callback([&] { rc = CmdBackupList(g, a); });
   auto* vf = bk->add_subcommand("verify", "Check that every snapshot's objects are present (and intact)");
-  vf->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
+  AddExistingBackupOptions(vf, a);
   vf->add_flag("--read-data", a.read_data, "Read and re-hash every object");
   vf->add_flag("--json", a.as_json, "Print the report as JSON");
-  AddS3Options(vf, a);
   vf->callback([&] { rc = CmdBackupVerify(g, a); });
   auto* pr = bk->add_subcommand("prune", "Remove old snapshots and the objects only they used");
-  pr->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
+  AddExistingBackupOptions(pr, a);
   pr->add_option("--keep-last", a.keep_last, "Keep the newest N snapshots");
   pr->add_option("--keep-daily", a.keep_daily, "Keep the newest snapshot of each of the newest N days (UTC)");
   pr->add_flag("--dry-run", a.dry_run, "Say what would be removed; remove nothing");
-  AddS3Options(pr, a);
   pr->callback([&] { rc = CmdBackupPrune(g, a); });
   bk->require_subcommand(0, 1);
 
   auto* rs = app.add_subcommand("restore", "Restore a backup snapshot into a new vault (verified first)");
-  rs->add_option("DEST", a.dest, "Backup folder, s3://BUCKET/PREFIX, or a [[backup]] name")->required();
+  AddExistingBackupOptions(rs, a);
   rs->add_option("--snapshot", a.snapshot, "Snapshot id (default: the newest; see `barlake backup list`)");
   rs->add_option("--to", a.to, "Folder for the restored vault (must not exist, or be empty)");
   rs->add_flag("--in-place", a.in_place,
                "Replace the vault (--vault) with the snapshot; the current one is kept as "
                "<vault>.before-restore-<time>");
-  AddS3Options(rs, a);
   rs->callback([&] { rc = CmdRestore(g, a); });
 
   auto* ps = app.add_subcommand("push", "Mirror lake/, snapshots/ and tables/ to S3 under the same hive keys");

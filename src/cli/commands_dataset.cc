@@ -18,13 +18,16 @@ struct RenameArgs {
   bool as_json = false;
 };
 
+// With --json a dataset command prints the job's record and nothing else.
+bool PrintedAsJson(const barlake::Job& job, bool as_json) {
+  if (as_json) std::printf("%s\n", ToJsonText(JobJson(job)).c_str());
+  return as_json;
+}
+
 int CmdDatasetDrop(const Globals& g, const DropArgs& a) {
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   ASSIGN_OR_FAIL(auto job, lk->DropDataset(a.symbol, a.timeframe, a.with_dependents));
-  if (a.as_json) {
-    std::printf("%s\n", ToJsonText(JobJson(job)).c_str());
-    return 0;
-  }
+  if (PrintedAsJson(job, a.as_json)) return 0;
   const nlohmann::json report = nlohmann::json::parse(job.report_json, nullptr, false);
   std::printf("Job %lld dropped %s %s.\n", static_cast<long long>(job.id), a.symbol.c_str(),
               a.timeframe.c_str());
@@ -43,10 +46,7 @@ int CmdDatasetDrop(const Globals& g, const DropArgs& a) {
 int CmdDatasetRename(const Globals& g, const RenameArgs& a) {
   ASSIGN_OR_FAIL(auto lk, OpenVault(g, false));
   ASSIGN_OR_FAIL(auto job, lk->RenameDataset(a.symbol, a.timeframe, a.new_symbol));
-  if (a.as_json) {
-    std::printf("%s\n", ToJsonText(JobJson(job)).c_str());
-    return 0;
-  }
+  if (PrintedAsJson(job, a.as_json)) return 0;
   // The job's own count also holds the removals and barlake.toml; the report has the moves.
   const nlohmann::json report = nlohmann::json::parse(job.report_json, nullptr, false);
   const int64_t moved = report.is_object() ? report.value("partitions", int64_t{0}) : 0;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/byte_size.h"
+
 namespace barlake::cli {
 
 std::string FormatTable(const std::vector<std::string>& header,
@@ -32,16 +34,7 @@ std::string FormatTable(const std::vector<std::string>& header,
   return out;
 }
 
-std::string HumanBytes(int64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
+std::string HumanBytes(int64_t b) { return ByteSizeText(b, 1024); }
 
 std::string WithThousands(int64_t n) {
   // The magnitude in unsigned arithmetic: -INT64_MIN does not fit an int64_t.

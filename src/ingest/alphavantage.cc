@@ -294,12 +294,8 @@ class AlphaVantageCsv : public internal::GuardedFormat {
     bool header = false;
     LineReader reader(data, &opt.on_progress);
     std::string_view line;
-    while (reader.Next(&line)) {
+    while (internal::NextNonEmptyLine(&reader, &line, &out)) {
       const uint32_t line_no = reader.line_no();
-      if (line.empty()) {
-        ++out.blank_lines;
-        continue;
-      }
       if (!header && rows.empty() && out.rows_read == 0) {
         if (line.substr(0, 10) == "timestamp," || line.substr(0, 5) == "time,") {
           header = true;
@@ -328,14 +324,8 @@ class AlphaVantageCsv : public internal::GuardedFormat {
 
 }  // namespace
 
-const BarFormat* AlphaVantageJsonFormat() {
-  static const AlphaVantageJson* format = new AlphaVantageJson();
-  return format;
-}
+const BarFormat* AlphaVantageJsonFormat() { return internal::FormatInstance<AlphaVantageJson>(); }
 
-const BarFormat* AlphaVantageCsvFormat() {
-  static const AlphaVantageCsv* format = new AlphaVantageCsv();
-  return format;
-}
+const BarFormat* AlphaVantageCsvFormat() { return internal::FormatInstance<AlphaVantageCsv>(); }
 
 }  // namespace barlake::ingest

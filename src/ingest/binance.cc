@@ -212,12 +212,8 @@ class BinanceCsv : public internal::GuardedFormat {
     const int64_t tf_us = opt.timeframe.micros();
     LineReader reader(data, &opt.on_progress);
     std::string_view line;
-    while (reader.Next(&line)) {
+    while (internal::NextNonEmptyLine(&reader, &line, &out)) {
       const uint32_t line_no = reader.line_no();
-      if (line.empty()) {
-        ++out.blank_lines;
-        continue;
-      }
       if (out.rows_read == 0 && !header && IsHeaderLine(line)) {
         header = true;
         continue;
@@ -285,14 +281,8 @@ class BinanceCsv : public internal::GuardedFormat {
 
 }  // namespace
 
-const BarFormat* BinanceKlinesJsonFormat() {
-  static const BinanceJson* format = new BinanceJson();
-  return format;
-}
+const BarFormat* BinanceKlinesJsonFormat() { return internal::FormatInstance<BinanceJson>(); }
 
-const BarFormat* BinanceKlinesCsvFormat() {
-  static const BinanceCsv* format = new BinanceCsv();
-  return format;
-}
+const BarFormat* BinanceKlinesCsvFormat() { return internal::FormatInstance<BinanceCsv>(); }
 
 }  // namespace barlake::ingest

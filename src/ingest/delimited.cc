@@ -131,23 +131,13 @@ bool ParseNumber(std::string_view field, double* out) {
 // ---------------------------------------------------------------------------------------
 // Stamps
 
-bool Digits(std::string_view s, size_t at, int n, int* out) {
-  if (at + n > s.size()) return false;
-  int v = 0;
-  for (int i = 0; i < n; ++i) {
-    const unsigned d = static_cast<unsigned char>(s[at + i]) - '0';
-    if (d > 9) return false;
-    v = v * 10 + static_cast<int>(d);
-  }
-  *out = v;
-  return true;
-}
+using internal::IsLeapYear;
+using internal::ReadDigits;
 
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 bool ValidDate(int y, int m, int d) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-  return d <= (m == 2 && IsLeap(y) ? 29 : kDays[m - 1]);
+  return d <= (m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1]);
 }
 
 enum class StampKind { kDate, kNaive, kInstant };
@@ -166,14 +156,14 @@ struct Stamp {
 size_t ParseTimeOfDay(std::string_view s, size_t at, Micros* out) {
   int h, mi, sec = 0;
   size_t i = at;
-  if (Digits(s, i, 2, &h) && i + 2 < s.size() && s[i + 2] == ':') {
-    if (!Digits(s, i + 3, 2, &mi)) return 0;
+  if (ReadDigits(s, i, 2, &h) && i + 2 < s.size() && s[i + 2] == ':') {
+    if (!ReadDigits(s, i + 3, 2, &mi)) return 0;
     i += 5;
     if (i < s.size() && s[i] == ':') {
-      if (!Digits(s, i + 1, 2, &sec)) return 0;
+      if (!ReadDigits(s, i + 1, 2, &sec)) return 0;
       i += 3;
     }
-  } else if (Digits(s, i, 2, &h) && Digits(s, i + 2, 2, &mi) && Digits(s, i + 4, 2, &sec)) {
+  } else if (ReadDigits(s, i, 2, &h) && ReadDigits(s, i + 2, 2, &mi) && ReadDigits(s, i + 4, 2, &sec)) {
     i += 6;
   } else {
     return 0;
@@ -200,12 +190,12 @@ size_t ParseTimeOfDay(std::string_view s, size_t at, Micros* out) {
 // length used (0 if none) and the day number.
 size_t ParseDate(std::string_view s, int64_t* days) {
   int y, m, d;
-  if (!Digits(s, 0, 4, &y)) return 0;
+  if (!ReadDigits(s, 0, 4, &y)) return 0;
   size_t used;
   if (s.size() >= 10 && (s[4] == '-' || s[4] == '.' || s[4] == '/') && s[7] == s[4]) {
-    if (!Digits(s, 5, 2, &m) || !Digits(s, 8, 2, &d)) return 0;
+    if (!ReadDigits(s, 5, 2, &m) || !ReadDigits(s, 8, 2, &d)) return 0;
     used = 10;
-  } else if (Digits(s, 4, 2, &m) && Digits(s, 6, 2, &d)) {
+  } else if (ReadDigits(s, 4, 2, &m) && ReadDigits(s, 6, 2, &d)) {
     used = 8;
     if (s.size() > 8 && s[8] >= '0' && s[8] <= '9') return 0;  // a longer number: epoch
   } else {
@@ -261,11 +251,11 @@ const char* ParseStamp(std::string_view s, Stamp* out) {
       offset_min = 0;
     } else if (s[i] == '+' || s[i] == '-') {
       int oh, om = 0;
-      if (!Digits(s, i + 1, 2, &oh)) return "has a UTC offset that is not +hh:mm";
+      if (!ReadDigits(s, i + 1, 2, &oh)) return "has a UTC offset that is not +hh:mm";
       size_t j = i + 3;
       if (j < s.size() && s[j] == ':') ++j;
       if (j < s.size()) {
-        if (!Digits(s, j, 2, &om) || j + 2 != s.size()) return "has a UTC offset that is not +hh:mm";
+        if (!ReadDigits(s, j, 2, &om) || j + 2 != s.size()) return "has a UTC offset that is not +hh:mm";
       }
       if (oh > 14 || om > 59) return "has a UTC offset beyond +-14:00";
       offset_min = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
@@ -1017,6 +1007,24 @@ bool ProbeGeneric(std::string_view head, Layout* layout, Stamp* first_stamp, Sta
   return true;
 }
 
+// For formats known by their header line: a refusal when the first line (after a BOM)
+// does not start with `header` ("<refusal> '<header>'") or the file is not delimited bars;
+// else nullopt with the first two stamps in *a and *b.
+std::optional<Detection> ProbeWithHeader(std::string_view head, std::string_view header, const char* refusal,
+                                         Stamp* a, Stamp* b) {
+  std::string_view first, second;
+  uint32_t no;
+  FirstLines(head, &first, &no, &second);
+  if (first.substr(0, 3) == kBom) first.remove_prefix(3);
+  if (first.substr(0, header.size()) != header) {
+    return Detection{0, std::string(refusal) + " '" + std::string(header) + "'"};
+  }
+  Layout layout;
+  std::string why;
+  if (!ProbeGeneric(head, &layout, a, b, &why)) return Detection{0, why};
+  return std::nullopt;
+}
+
 class CsvFormat : public BarFormat {
  public:
   std::string_view name() const override { return "csv"; }
@@ -1086,17 +1094,8 @@ class TradingViewFormatImpl : public BarFormat {
     return "TradingView 'Export chart data': time,open,high,low,close,<plots>,Volume (epoch or ISO with offset)";
   }
   Detection Detect(std::string_view head, std::string_view) const override {
-    std::string_view first, second;
-    uint32_t no;
-    FirstLines(head, &first, &no, &second);
-    if (first.substr(0, 3) == kBom) first.remove_prefix(3);
-    if (first.substr(0, 24) != "time,open,high,low,close") {
-      return {0, "header does not start 'time,open,high,low,close'"};
-    }
-    Layout layout;
     Stamp a, b;
-    std::string why;
-    if (!ProbeGeneric(head, &layout, &a, &b, &why)) return {0, why};
+    if (auto refusal = ProbeWithHeader(head, "time,open,high,low,close", "header does not start", &a, &b)) return *refusal;
     // Exports stamp with epoch seconds, an ISO offset, or (daily charts) a date; naive
     // stamps come from elsewhere (Alpha Vantage's intraday CSV has the same header).
     if (a.kind == StampKind::kNaive) {
@@ -1120,17 +1119,8 @@ class FirstRateFormatImpl : public BarFormat {
     return "FirstRate Data: timestamp,open,high,low,close,volume (US Eastern, bar open times)";
   }
   Detection Detect(std::string_view head, std::string_view file_name) const override {
-    std::string_view first, second;
-    uint32_t no;
-    FirstLines(head, &first, &no, &second);
-    if (first.substr(0, 3) == kBom) first.remove_prefix(3);
-    if (first.substr(0, 36) != "timestamp,open,high,low,close,volume") {
-      return {0, "header is not 'timestamp,open,high,low,close,volume'"};
-    }
-    Layout layout;
     Stamp a, b;
-    std::string why;
-    if (!ProbeGeneric(head, &layout, &a, &b, &why)) return {0, why};
+    if (auto refusal = ProbeWithHeader(head, "timestamp,open,high,low,close,volume", "header is not", &a, &b)) return *refusal;
     if (a.kind == StampKind::kInstant) return {0, "stamps carry a zone; FirstRate's are naive US Eastern"};
     // Alpha Vantage's CSV has the same header but runs newest first.
     if (b.value < a.value) return {0, "rows run newest first; FirstRate files run oldest first"};
@@ -1149,21 +1139,9 @@ class FirstRateFormatImpl : public BarFormat {
 
 }  // namespace
 
-const BarFormat* DelimitedCsvFormat() {
-  static const CsvFormat* f = new CsvFormat();
-  return f;
-}
-const BarFormat* MetaTraderFormat() {
-  static const MetaTraderFormatImpl* f = new MetaTraderFormatImpl();
-  return f;
-}
-const BarFormat* TradingViewFormat() {
-  static const TradingViewFormatImpl* f = new TradingViewFormatImpl();
-  return f;
-}
-const BarFormat* FirstRateFormat() {
-  static const FirstRateFormatImpl* f = new FirstRateFormatImpl();
-  return f;
-}
+const BarFormat* DelimitedCsvFormat() { return internal::FormatInstance<CsvFormat>(); }
+const BarFormat* MetaTraderFormat() { return internal::FormatInstance<MetaTraderFormatImpl>(); }
+const BarFormat* TradingViewFormat() { return internal::FormatInstance<TradingViewFormatImpl>(); }
+const BarFormat* FirstRateFormat() { return internal::FormatInstance<FirstRateFormatImpl>(); }
 
 }  // namespace barlake::ingest

@@ -23,10 +23,9 @@ bool Digits(const char* p, int n, int* out) {
 
 bool IsNinjaTraderSeparator(char c) { return c == ';' || c == ',' || c == '\t'; }
 
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 int DaysInMonth(int y, int m) {
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
+  return m == 2 && internal::IsLeapYear(y) ? 29 : kDays[m - 1];
 }
 
 // Parses the stamp at the start of a line. Returns the local time in micros, sets
@@ -91,12 +90,8 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
 
   LineReader reader(data, &opt.on_progress);
   std::string_view line;
-  while (reader.Next(&line)) {
+  while (internal::NextNonEmptyLine(&reader, &line, &out)) {
     const uint32_t line_no = reader.line_no();
-    if (line.empty()) {
-      ++out.blank_lines;
-      continue;
-    }
     ++out.rows_read;
     int64_t local;
     bool intraday;

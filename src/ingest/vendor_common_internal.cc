@@ -107,37 +107,36 @@ bool TextBarValues(const std::string_view* text, uint32_t line, ProblemList* pro
   return ok;
 }
 
-namespace {
-bool Digits(std::string_view s, size_t pos, int n, int* out) {
-  if (pos + n > s.size()) return false;
+bool ReadDigits(std::string_view s, size_t at, int n, int* out) {
+  if (at + n > s.size()) return false;
   int v = 0;
   for (int i = 0; i < n; ++i) {
-    const unsigned d = static_cast<unsigned char>(s[pos + i]) - '0';
+    const unsigned d = static_cast<unsigned char>(s[at + i]) - '0';
     if (d > 9) return false;
     v = v * 10 + static_cast<int>(d);
   }
   *out = v;
   return true;
 }
-bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-}  // namespace
+
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 bool ParseLocalStamp(std::string_view t, int64_t* local, bool* has_time) {
   int y, mo, d, h = 0, mi = 0, s = 0;
-  if (t.size() < 10 || !Digits(t, 0, 4, &y) || t[4] != '-' || !Digits(t, 5, 2, &mo) || t[7] != '-' ||
-      !Digits(t, 8, 2, &d)) {
+  if (t.size() < 10 || !ReadDigits(t, 0, 4, &y) || t[4] != '-' || !ReadDigits(t, 5, 2, &mo) || t[7] != '-' ||
+      !ReadDigits(t, 8, 2, &d)) {
     return false;
   }
   static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > (mo == 2 && IsLeap(y) ? 29 : kDays[mo - 1])) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > (mo == 2 && IsLeapYear(y) ? 29 : kDays[mo - 1])) return false;
   *has_time = t.size() > 10;
   if (*has_time) {
-    if ((t[10] != ' ' && t[10] != 'T') || !Digits(t, 11, 2, &h) || t.size() < 16 || t[13] != ':' ||
-        !Digits(t, 14, 2, &mi)) {
+    if ((t[10] != ' ' && t[10] != 'T') || !ReadDigits(t, 11, 2, &h) || t.size() < 16 || t[13] != ':' ||
+        !ReadDigits(t, 14, 2, &mi)) {
       return false;
     }
     if (t.size() > 16) {
-      if (t.size() != 19 || t[16] != ':' || !Digits(t, 17, 2, &s)) return false;
+      if (t.size() != 19 || t[16] != ':' || !ReadDigits(t, 17, 2, &s)) return false;
     }
     if (h > 23 || mi > 59 || s > 59) return false;
   }

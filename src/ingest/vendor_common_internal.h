@@ -121,6 +121,30 @@ class JsonDocumentFormat : public GuardedFormat {
   virtual Result<ParsedBars> ParseDocument(Json& doc, const ParseOptions& opt) const = 0;
 };
 
+/// The one instance of a format, made on first use and never destroyed: formats are
+/// reached from static registries, possibly while the program exits.
+template <class Format>
+const BarFormat* FormatInstance() {
+  static const Format* format = new Format();
+  return format;
+}
+
+/// The next line of `reader` that is not empty, counting the empty ones in
+/// out->blank_lines; false at the end of the file.
+inline bool NextNonEmptyLine(LineReader* reader, std::string_view* line, ParsedBars* out) {
+  while (reader->Next(line)) {
+    if (!line->empty()) return true;
+    ++out->blank_lines;
+  }
+  return false;
+}
+
+/// Reads the `n` decimal digits at s[at..at+n) into *out; false when any is not a digit
+/// or the text ends first.
+bool ReadDigits(std::string_view s, size_t at, int n, int* out);
+
+bool IsLeapYear(int year);
+
 /// "1m", "5m", "1h", "1d", "1w": the Timeframe name of `seconds` (for messages).
 std::string TimeframeName(int64_t seconds);
 

@@ -320,9 +320,6 @@ class YahooJson : public internal::JsonDocumentFormat {
 
 }  // namespace
 
-const BarFormat* YahooChartJsonFormat() {
-  static const YahooJson* format = new YahooJson();
-  return format;
-}
+const BarFormat* YahooChartJsonFormat() { return internal::FormatInstance<YahooJson>(); }
 
 }  // namespace barlake::ingest

@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/checksum.h"
 #include "core/json_text.h"
+#include "core/lines.h"
 #include "lake/data_kind.h"
 #include "lake/lake.h"
-#include "lake/remove_write.h"
+#include "lake/partition_writes.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 
@@ -20,17 +22,6 @@ using journal::JobRecord;
 using journal::PartitionEntry;
 
 namespace {
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t nl = text.find('\n', pos);
-    const size_t end = nl == std::string::npos ? text.size() : nl + 1;
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end;
-  }
-  return lines;
-}
 
 // The string value of `key = "v"` (or 'v') on `line`, or nullopt when the line sets
 // another key. Symbols and timeframes never need escapes (storage::ValidateSymbol).
@@ -72,7 +63,7 @@ std::string Lower(std::string s) {
 
 std::string DatasetBlockText(const std::string& text, const std::string& symbol,
                              const std::string& timeframe) {
-  const auto lines = SplitLines(text);
+  const auto lines = SplitLinesKeepingEnds(text);
   for (const auto& [begin, end] : DatasetBlocks(lines)) {
     std::optional<std::string> s, tf;
     for (size_t k = begin + 1; k < end; ++k) {
@@ -91,7 +82,7 @@ std::string DatasetBlockText(const std::string& text, const std::string& symbol,
 
 std::string WithBlockSymbol(const std::string& block, const std::string& symbol) {
   std::string out;
-  for (const auto& line : SplitLines(block)) {
+  for (const auto& line : SplitLinesKeepingEnds(block)) {
     if (StringValue(line, "symbol")) {
       out += "symbol = \"" + symbol + "\"\n";
     } else {
@@ -136,11 +127,7 @@ static std::string NamesOf(const std::vector<registry::DatasetSpec>& specs) {
 }
 
 PartitionWrite RemoveWrite(const PartitionEntry& p) {
-  PartitionWrite w;
-  w.change.symbol = p.symbol;
-  w.change.timeframe = p.timeframe;
-  w.change.period = p.period;
-  w.change.rel_path = p.rel_path;
+  PartitionWrite w = WriteTo(p);
   w.change.before_sha256 = p.sha256;
   w.change.before_rows = p.rows;
   w.change.before_version = p.version;
@@ -148,18 +135,19 @@ PartitionWrite RemoveWrite(const PartitionEntry& p) {
   return w;
 }
 
-// The barlake.toml write of a job changing `before` into `after` (nullopt when equal).
-static std::optional<PartitionWrite> RegistryTextWrite(const std::string& before, std::string after,
-                                                       int64_t job_id) {
-  if (after == before) return std::nullopt;
-  PartitionWrite w;
-  w.change.rel_path = registry::kRegistryFileName;
-  w.change.before_sha256 = Sha256Hex(before);
-  w.change.before_rows = 1;
-  w.change.after_version = job_id;
-  w.rows = MakePayload(std::move(after));
-  return w;
+namespace {
+
+JobRecord DatasetJob(const char* kind, const std::string& symbol, const std::string& timeframe,
+                     const std::string& command) {
+  JobRecord job;
+  job.kind = kind;
+  job.symbol = symbol;
+  job.timeframe = timeframe;
+  job.command = command;
+  return job;
 }
+
+}  // namespace
 
 Status Lake::CheckSymbolCase(const std::string& symbol, const std::string& timeframe) {
   // Two symbols that differ only in case would share one folder on a file system that
@@ -192,15 +180,8 @@ Result<JobRecord> Lake::DropDataset(const DropRequest& req) {
   }
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
   ASSIGN_OR_RETURN(const std::string before, env_->ReadFile(paths_.registry));
-
-  JobRecord job;
-  job.kind = kDropJobKind;
-  job.symbol = req.symbol;
-  job.timeframe = req.timeframe;
-  job.command = options_.command;
-  ASSIGN_OR_RETURN(auto scope, JobScope::Begin(journal_.get(), env_, &job, false, ScopeEvents()));
-  Status done = [&]() -> Status {
-    std::vector<PartitionWrite> writes;
+  JobRecord job = DatasetJob(kDropJobKind, req.symbol, req.timeframe, options_.command);
+  auto plan = [&](std::vector<PartitionWrite>* writes) -> Status {
     std::string after = before;
     nlohmann::json dropped = nlohmann::json::array();
     auto drop_one = [&](const std::string& symbol, const std::string& timeframe,
@@ -209,7 +190,7 @@ Result<JobRecord> Lake::DropDataset(const DropRequest& req) {
       for (const auto& p : entries) {
         rows += p.rows;
         job.rows_written += p.rows;
-        writes.push_back(RemoveWrite(p));
+        writes->push_back(RemoveWrite(p));
       }
       ASSIGN_OR_RETURN(after, registry::Registry::WithoutDataset(after, paths_.registry, symbol, timeframe));
       dropped.push_back({{"dataset", symbol + " " + timeframe},
@@ -222,13 +203,11 @@ Result<JobRecord> Lake::DropDataset(const DropRequest& req) {
       ASSIGN_OR_RETURN(auto dp, DatasetPartitions(d.symbol, d.timeframe));
       RETURN_IF_ERROR(drop_one(d.symbol, d.timeframe, std::move(dp)));
     }
-    if (auto reg = RegistryTextWrite(before, after, job.id)) writes.push_back(std::move(*reg));
-    job.partitions = static_cast<int64_t>(writes.size());
+    if (auto reg = RegistryTextWrite(before, std::move(after), job.id)) writes->push_back(std::move(*reg));
     job.report_json = ToJsonText(nlohmann::json{{"dropped", dropped}});
-    RETURN_IF_ERROR(Protocol(store).Commit(&job, &writes));
-    return journal_->UpdateJob(job);
-  }();
-  RETURN_IF_ERROR(scope->Finish(done));
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(RunPlannedWrites(Context(), ScopeEvents(), Protocol(store), &job, plan));
   RETURN_IF_ERROR(ReloadRegistry());
   return journal_->GetJob(job.id);
 }
@@ -278,15 +257,8 @@ Result<JobRecord> Lake::RenameDataset(const RenameRequest& req) {
   }
   ASSIGN_OR_RETURN(storage::ParquetStore * store, Store());
   ASSIGN_OR_RETURN(const std::string before, env_->ReadFile(paths_.registry));
-
-  JobRecord job;
-  job.kind = kRenameJobKind;
-  job.symbol = req.symbol;
-  job.timeframe = req.timeframe;
-  job.command = options_.command;
-  ASSIGN_OR_RETURN(auto scope, JobScope::Begin(journal_.get(), env_, &job, false, ScopeEvents()));
-  Status done = [&]() -> Status {
-    std::vector<PartitionWrite> writes;
+  JobRecord job = DatasetJob(kRenameJobKind, req.symbol, req.timeframe, options_.command);
+  auto plan = [&](std::vector<PartitionWrite>* writes) -> Status {
     for (const auto& p : parts) {
       // The file holds no symbol (it is in the path), so the copy is the same bytes.
       PartitionWrite w;
@@ -298,9 +270,9 @@ Result<JobRecord> Lake::RenameDataset(const RenameRequest& req) {
       w.copy_from = paths_.LakeFile(p.rel_path);
       w.expected_sha256 = p.sha256;
       job.rows_written += p.rows;
-      writes.push_back(std::move(w));
+      writes->push_back(std::move(w));
     }
-    for (const auto& p : parts) writes.push_back(RemoveWrite(p));
+    for (const auto& p : parts) writes->push_back(RemoveWrite(p));
     std::string after = before;
     if (spec) {
       const std::string block = DatasetBlockText(before, req.symbol, req.timeframe);
@@ -313,16 +285,14 @@ Result<JobRecord> Lake::RenameDataset(const RenameRequest& req) {
                                     " could not be rewritten; change its symbol by hand");
       }
     }
-    if (auto reg = RegistryTextWrite(before, after, job.id)) writes.push_back(std::move(*reg));
-    job.partitions = static_cast<int64_t>(writes.size());
+    if (auto reg = RegistryTextWrite(before, std::move(after), job.id)) writes->push_back(std::move(*reg));
     job.report_json = ToJsonText(nlohmann::json{{"renamed", name},
                                                 {"to", new_name},
                                                 {"partitions", static_cast<int64_t>(parts.size())},
                                                 {"rows", job.rows_written}});
-    RETURN_IF_ERROR(Protocol(store).Commit(&job, &writes));
-    return journal_->UpdateJob(job);
-  }();
-  RETURN_IF_ERROR(scope->Finish(done));
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(RunPlannedWrites(Context(), ScopeEvents(), Protocol(store), &job, plan));
   RETURN_IF_ERROR(ReloadRegistry());
   return journal_->GetJob(job.id);
 }

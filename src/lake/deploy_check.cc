@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/byte_size.h"
 #include "core/json_text.h"
 #include "lake/data_kind.h"
 #include "lake/lake.h"
@@ -19,18 +20,7 @@ namespace barlake::lake {
 namespace {
 
 // Sizes in the block's comments, 1000-based like max_size.
-std::string SizeText(int64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
+std::string SizeText(int64_t bytes) { return ByteSizeText(bytes, 1000); }
 
 // A path as a .gitignore pattern matches it literally: git's wildcard and escape
 // characters get a backslash, and so do a leading '#' or '!'.

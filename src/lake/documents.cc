@@ -10,7 +10,7 @@
 #include "lake/data_kind.h"
 #include "lake/job_scope.h"
 #include "lake/lake.h"
-#include "lake/remove_write.h"
+#include "lake/partition_writes.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
 
@@ -146,9 +146,7 @@ Result<JobRecord> Lake::PutDocuments(const std::vector<KeyedDocument>& docs) {
   job.command = options_.command;
   job.source_sha256 = docs.front().source_sha256;
   job.source_path = docs.front().source_url;
-  ASSIGN_OR_RETURN(auto scope, JobScope::Begin(journal_.get(), env_, &job, false, ScopeEvents()));
-  Status done = [&]() -> Status {
-    std::vector<PartitionWrite> writes;
+  auto plan = [&](std::vector<PartitionWrite>* writes) -> Status {
     nlohmann::json stored = nlohmann::json::array();
     for (const auto& d : docs) {
       ASSIGN_OR_RETURN(auto entries, DatasetPartitions(d.symbol, d.collection));
@@ -156,7 +154,7 @@ Result<JobRecord> Lake::PutDocuments(const std::vector<KeyedDocument>& docs) {
       for (const auto& p : entries) {
         if (p.period == d.provider) before = &p;
       }
-      writes.push_back(DocumentWrite(d, before, job.id));
+      writes->push_back(DocumentWrite(d, before, job.id));
       stored.push_back({{"symbol", d.symbol},
                         {"provider", d.provider},
                         {"fetched_at", FormatIsoUtc(d.fetched_at)},
@@ -165,12 +163,10 @@ Result<JobRecord> Lake::PutDocuments(const std::vector<KeyedDocument>& docs) {
                         {"replaced", before != nullptr}});
     }
     job.rows_read = job.rows_written = static_cast<int64_t>(docs.size());
-    job.partitions = static_cast<int64_t>(writes.size());
     job.report_json = ToJsonText(nlohmann::json{{"stored", stored}});
-    RETURN_IF_ERROR(Protocol(store).Commit(&job, &writes));
-    return journal_->UpdateJob(job);
-  }();
-  RETURN_IF_ERROR(scope->Finish(done));
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(RunPlannedWrites(Context(), ScopeEvents(), Protocol(store), &job, plan));
   return journal_->GetJob(job.id);
 }
 
@@ -191,15 +187,13 @@ Result<JobRecord> Lake::DropExpiredDocuments(const std::string& collection, Micr
   job.kind = kDocumentJobKind;
   job.timeframe = collection;
   job.command = options_.command;
-  ASSIGN_OR_RETURN(auto scope, JobScope::Begin(journal_.get(), env_, &job, false, ScopeEvents()));
-  Status done = [&]() -> Status {
+  auto plan = [&](std::vector<PartitionWrite>* planned) -> Status {
     job.rows_written = static_cast<int64_t>(writes.size());
-    job.partitions = static_cast<int64_t>(writes.size());
     job.report_json = ToJsonText(nlohmann::json{{"dropped", dropped}});
-    RETURN_IF_ERROR(Protocol(store).Commit(&job, &writes));
-    return journal_->UpdateJob(job);
-  }();
-  RETURN_IF_ERROR(scope->Finish(done));
+    *planned = std::move(writes);
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(RunPlannedWrites(Context(), ScopeEvents(), Protocol(store), &job, plan));
   return journal_->GetJob(job.id);
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/checksum.h"
 #include "lake/dataset_ops.h"
+#include "lake/partition_writes.h"
 
 namespace barlake::lake {
 
@@ -60,10 +61,8 @@ Status RemoveStaleIncoming(Env* env, const VaultPaths& paths) {
   return Status::OK();
 }
 
-namespace {
-
-// A write replacing barlake.toml (whose text is `before`) with `after`.
-PartitionWrite RegistryChange(const std::string& before, std::string after, int64_t job_id) {
+std::optional<PartitionWrite> RegistryTextWrite(const std::string& before, std::string after, int64_t job_id) {
+  if (after == before) return std::nullopt;
   PartitionWrite w;
   w.change.rel_path = registry::kRegistryFileName;
   w.change.before_sha256 = Sha256Hex(before);
@@ -73,7 +72,18 @@ PartitionWrite RegistryChange(const std::string& before, std::string after, int6
   return w;
 }
 
-}  // namespace
+Status RunPlannedWrites(const JobContext& ctx, JobScopeEvents events, WriteProtocol protocol,
+                        journal::JobRecord* job, const std::function<Status(std::vector<PartitionWrite>*)>& plan) {
+  ASSIGN_OR_RETURN(auto scope, JobScope::Begin(ctx.journal, ctx.env, job, false, std::move(events)));
+  Status done = [&]() -> Status {
+    std::vector<PartitionWrite> writes;
+    RETURN_IF_ERROR(plan(&writes));
+    job->partitions = static_cast<int64_t>(writes.size());
+    RETURN_IF_ERROR(protocol.Commit(job, &writes));
+    return ctx.journal->UpdateJob(*job);
+  }();
+  return scope->Finish(done);
+}
 
 Result<std::optional<PartitionWrite>> RegistryWrite(const JobContext& ctx,
                                                     const std::vector<registry::DatasetSpec>& specs,
@@ -84,8 +94,7 @@ Result<std::optional<PartitionWrite>> RegistryWrite(const JobContext& ctx,
     ASSIGN_OR_RETURN(after,
                      registry::Registry::WithDatasetAppended(after, ctx.paths->registry, spec));
   }
-  if (after == before) return std::optional<PartitionWrite>();
-  return std::optional<PartitionWrite>(RegistryChange(before, std::move(after), job_id));
+  return RegistryTextWrite(before, std::move(after), job_id);
 }
 
 Result<std::optional<PartitionWrite>> RegistryRollbackWrite(
@@ -117,8 +126,7 @@ Result<std::optional<PartitionWrite>> RegistryRollbackWrite(
     ASSIGN_OR_RETURN(after, registry::Registry::WithoutDataset(after, ctx.paths->registry, c.symbol,
                                                                c.timeframe));
   }
-  if (after == before) return std::optional<PartitionWrite>();
-  return std::optional<PartitionWrite>(RegistryChange(before, std::move(after), job_id));
+  return RegistryTextWrite(before, std::move(after), job_id);
 }
 
 Status OnConflictFailure(int64_t count, const std::string& what, const std::string& source,

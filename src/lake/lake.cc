@@ -22,6 +22,7 @@
 #include "validate/validator.h"
 #include "lake/alignment.h"
 #include "lake/data_kind.h"
+#include "lake/partition_writes.h"
 #include "lake/range_files.h"
 #include "lake/snapshot_import.h"
 #include "lake/source_file.h"
@@ -379,11 +380,7 @@ Status Lake::RollbackWrites(const std::string& name, const std::vector<Partition
     if (current_sha != c.after_sha256) {
       return Status::Corruption("'" + c.rel_path + "' no longer holds what " + name + " wrote; run `barlake verify`");
     }
-    PartitionWrite w;
-    w.change.symbol = c.symbol;
-    w.change.timeframe = c.timeframe;
-    w.change.period = c.period;
-    w.change.rel_path = c.rel_path;
+    PartitionWrite w = WriteTo(c);
     w.change.before_sha256 = c.after_sha256;
     w.change.before_rows = c.after_rows;
     w.change.before_version = c.after_version;

@@ -5,6 +5,7 @@
 
 #include "lake/data_kind.h"
 #include "lake/lake.h"
+#include "lake/partition_writes.h"
 #include "lake/read_check.h"
 #include "lake/writer_lock.h"
 #include "storage/partition_layout.h"
@@ -137,11 +138,7 @@ Result<RepairReport> Lake::Repair(bool dry_run) {
     RepairItem item;
     item.path = file;
     item.problem = problem;
-    PartitionWrite w;
-    w.change.symbol = p.symbol;
-    w.change.timeframe = p.timeframe;
-    w.change.period = p.period;
-    w.change.rel_path = p.rel_path;
+    PartitionWrite w = WriteTo(p);
     w.change.before_rows = p.rows;
     w.change.before_version = p.version;
     w.change.after_version = p.version;  // the rows are still that job's

@@ -7,27 +7,16 @@
 
 namespace barlake::registry {
 
-namespace {
-
-std::string At(const std::string& path, const toml::node& n) {
-  return path + ":" + std::to_string(n.source().begin.line) + ":" + std::to_string(n.source().begin.column);
-}
-
-}  // namespace
+using internal::At;
 
 Result<std::vector<BackupTarget>> ParseBackupTargets(std::string_view text, const std::string& path) {
   ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
+  ASSIGN_OR_RETURN(auto tables, internal::ArrayOfTables(root, "backup", path));
   std::vector<BackupTarget> out;
-  const toml::node* node = root.get("backup");
-  if (!node) return out;
-  const toml::array* arr = node->as_array();
-  if (!arr) return Status::InvalidInput(At(path, *node) + ": 'backup' must be [[backup]] tables");
   std::set<std::string> names;
-  for (const toml::node& n : *arr) {
-    const toml::table* t = n.as_table();
-    if (!t) return Status::InvalidInput(At(path, n) + ": each [[backup]] must be a table");
+  for (const toml::table* t : tables) {
     BackupTarget b;
-    b.source = At(path, n);
+    b.source = At(path, *t);
     for (const auto& [key, value] : *t) {
       const std::string k(key.str());
       if (k == "name" || k == "dest" || k == "endpoint" || k == "region") {

@@ -1,7 +1,7 @@
 // [[legacy]] tables (legacy_config.h). toml++ throws; every exception is caught here.
 #include "registry/legacy_config.h"
 
-#include <toml++/toml.h>
+#include "registry/toml_internal.h"
 
 #include <set>
 
@@ -9,20 +9,9 @@
 
 namespace barlake::registry {
 
+using internal::At;
+
 namespace {
-
-std::string At(const std::string& path, const toml::node& n) {
-  return path + ":" + std::to_string(n.source().begin.line) + ":" + std::to_string(n.source().begin.column);
-}
-
-Result<toml::table> ParseText(std::string_view text, const std::string& path) {
-  try {
-    return toml::parse(text, path);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                                std::string(e.description()) + "; fix the registry file");
-  }
-}
 
 // A TOML basic string: quotes, backslashes and control bytes escaped.
 std::string TomlString(const std::string& s) {
@@ -45,18 +34,13 @@ std::string TomlString(const std::string& s) {
 }  // namespace
 
 Result<std::vector<LegacySource>> ParseLegacySources(std::string_view text, const std::string& path) {
-  ASSIGN_OR_RETURN(toml::table root, ParseText(text, path));
+  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
+  ASSIGN_OR_RETURN(auto tables, internal::ArrayOfTables(root, "legacy", path));
   std::vector<LegacySource> out;
-  const toml::node* node = root.get("legacy");
-  if (!node) return out;
-  const toml::array* arr = node->as_array();
-  if (!arr) return Status::InvalidInput(At(path, *node) + ": 'legacy' must be [[legacy]] tables");
   std::set<std::string> names;
-  for (const toml::node& n : *arr) {
-    const toml::table* t = n.as_table();
-    if (!t) return Status::InvalidInput(At(path, n) + ": each [[legacy]] must be a table");
+  for (const toml::table* t : tables) {
     LegacySource l;
-    l.source = At(path, n);
+    l.source = At(path, *t);
     for (const auto& [key, value] : *t) {
       const std::string k(key.str());
       if (k == "name" || k == "path" || k == "layout") {
@@ -98,7 +82,7 @@ Status AppendLegacySource(Env* env, const std::string& path, const LegacySource&
 
 Status SetLegacyActivated(Env* env, const std::string& path, const std::string& name, bool activated) {
   ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
-  ASSIGN_OR_RETURN(toml::table root, ParseText(text, path));
+  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
   const toml::array* arr = root["legacy"].as_array();
   const toml::table* found = nullptr;
   if (arr) {

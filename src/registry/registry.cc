@@ -12,6 +12,7 @@
 #include <functional>
 #include <sstream>
 
+#include "core/lines.h"
 #include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "storage/partition_layout.h"
@@ -34,6 +35,7 @@ std::string Quote(const std::string& s) {
 }
 
 using internal::CheckKeys;
+using internal::ReadStringList;
 using internal::Where;
 
 // Errors from shared validators (symbol, timeframe, zone) are the file's fault here.
@@ -84,19 +86,7 @@ Status ForEachTable(const toml::table& root, const std::string& name, const std:
 // A list of quoted strings under `key` (none: empty); `shape` ends the error message.
 Result<std::vector<std::string>> StringList(const toml::table& t, const char* key, const std::string& path,
                                             const std::string& shape) {
-  std::vector<std::string> out;
-  const toml::node* n = t.get(key);
-  if (!n) return out;
-  const toml::array* arr = n->as_array();
-  bool ok = arr != nullptr;
-  if (arr) {
-    for (const toml::node& x : *arr) {
-      if (!x.is_string()) ok = false;
-      else out.push_back(*x.value<std::string>());
-    }
-  }
-  if (!ok) return Status::InvalidInput(Where(path, *n) + ": '" + key + "' must be " + shape);
-  return out;
+  return ReadStringList(t, key, path, false, "'" + std::string(key) + "' must be " + shape);
 }
 
 // A [[calendar]] table: extends a calendar, or derives a new one from `base`.
@@ -480,13 +470,7 @@ Result<std::string> Registry::WithoutDataset(const std::string& text, const std:
                                             const std::string& symbol, const std::string& timeframe) {
   ASSIGN_OR_RETURN(Registry current, Parse(text, path));
   if (!current.Find(symbol, timeframe)) return text;
-  std::vector<std::string> lines;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t nl = text.find('\n', pos);
-    const size_t end = nl == std::string::npos ? text.size() : nl + 1;
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end;
-  }
+  std::vector<std::string> lines = SplitLinesKeepingEnds(text);
   auto is_header = [&](size_t i) {
     const auto first = lines[i].find_first_not_of(" \t");
     return first != std::string::npos && lines[i][first] == '[';

@@ -15,6 +15,7 @@ namespace {
 
 
 using internal::CheckKeys;
+using internal::ReadStringList;
 using internal::Where;
 
 Result<std::string> GetString(const toml::table& t, const char* key, const std::string& path, const std::string& where) {
@@ -27,20 +28,7 @@ Result<std::string> GetString(const toml::table& t, const char* key, const std::
 // A list of strings; a single string is taken as a list of one (`on = "job_failed"`).
 Result<std::vector<std::string>> GetList(const toml::table& t, const char* key, const std::string& path,
                                          const std::string& where) {
-  std::vector<std::string> out;
-  const toml::node* n = t.get(key);
-  if (!n) return out;
-  if (n->is_string()) return std::vector<std::string>{*n->value<std::string>()};
-  const toml::array* arr = n->as_array();
-  bool ok = arr != nullptr;
-  if (arr) {
-    for (const toml::node& x : *arr) {
-      if (!x.is_string()) ok = false;
-      else out.push_back(*x.value<std::string>());
-    }
-  }
-  if (!ok) return Status::InvalidInput(Where(path, *n) + ": " + where + " '" + key + "' must be a list of quoted strings");
-  return out;
+  return ReadStringList(t, key, path, true, where + " '" + key + "' must be a list of quoted strings");
 }
 
 bool OneOf(const std::string& s, const std::vector<std::string>& list) {

@@ -8,7 +8,9 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/result.h"
 #include "core/status.h"
 #include "core/text.h"
 
@@ -34,6 +36,26 @@ inline Status CheckKeys(const toml::table& t, std::initializer_list<std::string_
     }
   }
   return Status::OK();
+}
+
+/// The quoted strings of the list under `key` (absent: none). With `one_string_is_a_list` a
+/// lone quoted string is a list of one. Anything else is kInvalidInput "PATH:LINE: <complaint>".
+inline Result<std::vector<std::string>> ReadStringList(const toml::table& t, const char* key, const std::string& path,
+                                                       bool one_string_is_a_list, const std::string& complaint) {
+  std::vector<std::string> out;
+  const toml::node* n = t.get(key);
+  if (!n) return out;
+  if (one_string_is_a_list && n->is_string()) return std::vector<std::string>{*n->value<std::string>()};
+  const toml::array* arr = n->as_array();
+  bool ok = arr != nullptr;
+  if (arr) {
+    for (const toml::node& x : *arr) {
+      if (!x.is_string()) ok = false;
+      else out.push_back(*x.value<std::string>());
+    }
+  }
+  if (!ok) return Status::InvalidInput(Where(path, *n) + ": " + complaint);
+  return out;
 }
 
 }  // namespace barlake::registry::internal

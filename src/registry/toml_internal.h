@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -20,6 +21,28 @@ inline Result<toml::table> ParseTomlText(std::string_view text, const std::strin
     return Status::InvalidInput(path + ":" + std::to_string(e.source().begin.line) + ": " +
                                 std::string(e.description()) + "; fix the registry file");
   }
+}
+
+/// "PATH:LINE:COLUMN" of a node, for messages.
+inline std::string At(const std::string& path, const toml::node& n) {
+  return path + ":" + std::to_string(n.source().begin.line) + ":" + std::to_string(n.source().begin.column);
+}
+
+/// The tables of the array of tables `name` ([[name]]) in `root`; none when absent.
+/// kInvalidInput "PATH:LINE:COLUMN: ..." when `name` is something else.
+inline Result<std::vector<const toml::table*>> ArrayOfTables(const toml::table& root, const std::string& name,
+                                                             const std::string& path) {
+  std::vector<const toml::table*> tables;
+  const toml::node* node = root.get(name);
+  if (!node) return tables;
+  const toml::array* arr = node->as_array();
+  if (!arr) return Status::InvalidInput(At(path, *node) + ": '" + name + "' must be [[" + name + "]] tables");
+  for (const toml::node& n : *arr) {
+    const toml::table* t = n.as_table();
+    if (!t) return Status::InvalidInput(At(path, n) + ": each [[" + name + "]] must be a table");
+    tables.push_back(t);
+  }
+  return tables;
 }
 
 }  // namespace barlake::registry::internal
