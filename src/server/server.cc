@@ -712,6 +712,7 @@ Result<json> Server::Impl::StatusWithPrecision() {
                                      }));
   json o = lake::StatusJson(o_.vault, display_tz_, ds, &derived);
   AddPrecision(o["datasets"]);
+  for (json& d : o["datasets"]) d["legacy"] = false;  // what the lake holds (GET /api/datasets adds legacy ones)
   // As `barlake status --json`: each live dataset's current session (registry reloaded above).
   ASSIGN_OR_RETURN(auto live, readers_.Read<std::vector<lake::LiveSessionState>>("", [](lake::Lake& l) {
                      return lake::LiveSessionStates(&l, Env::Default()->NowMicros());
@@ -741,7 +742,6 @@ void Server::Impl::GetDatasets(const Request&, Response& res) {
   auto status = StatusWithPrecision();
   if (!status.ok()) return SendStatus(res, status.status());
   json& datasets = (*status)["datasets"];
-  for (json& d : datasets) d["legacy"] = false;
   // Read-compatibility: datasets of a migration not activated yet that the lake holds none of.
   auto legacy = readers_.Read<json>("", [&](lake::Lake& l) { return legacy_list_.Entries(l); });
   if (!legacy.ok()) return SendStatus(res, legacy.status().WithContext("listing the legacy datasets of a migration"));
