@@ -171,6 +171,42 @@ class PosixEnv : public Env {
     ::close(fd);
     return s;
   }
+  Status CopyFileSynced(const std::string& from, const std::string& to) override {
+    int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return Status::FromErrno(errno, "cannot open", from);
+    int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+      const int err = errno;
+      ::close(in);
+      return Status::FromErrno(err, "cannot create", to);
+    }
+    Status s;
+    bool copied_any = false;
+    for (;;) {
+      const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, size_t{1} << 30, 0);
+      if (n > 0) {
+        copied_any = true;
+        continue;
+      }
+      if (n == 0) break;
+      if (errno == EINTR) continue;
+      // A file system or kernel that cannot copy between these two files: copy through
+      // memory instead (only before anything was copied, so nothing is written twice).
+      if (!copied_any && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP ||
+                          errno == EINVAL)) {
+        ::close(in);
+        ::close(out);
+        return Env::CopyFileSynced(from, to);
+      }
+      s = Status::FromErrno(errno, "cannot copy '" + from + "' to", to);
+      break;
+    }
+    if (s.ok() && ::fsync(out) != 0) s = Status::FromErrno(errno, "cannot fsync", to);
+    ::close(in);
+    if (::close(out) != 0 && s.ok()) s = Status::FromErrno(errno, "cannot close", to);
+    if (!s.ok()) (void)::unlink(to.c_str());
+    return s;
+  }
   Status SyncFile(const std::string& path) override { return SyncPath(path, O_RDONLY); }
   Status SyncFiles(const std::vector<std::string>& paths) override { return SyncMany(paths, O_RDONLY); }
   Status SyncDir(const std::string& path) override {
@@ -291,6 +327,16 @@ Status WriteFileSynced(Env* env, const std::string& path, std::string_view data)
   return s;
 }
 
+Status Env::CopyFileSynced(const std::string& from, const std::string& to) {
+  ASSIGN_OR_RETURN(auto file, NewWritableFile(to));
+  Status s = ReadFileChunks(from, [&](std::string_view chunk) { return file->Append(chunk); });
+  if (s.ok()) s = file->Sync();
+  Status c = file->Close();
+  if (s.ok()) s = c;
+  if (!s.ok()) (void)RemoveFile(to);
+  return s;
+}
+
 Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
   RETURN_IF_ERROR(WriteFileSynced(env, tmp, data));
@@ -303,8 +349,14 @@ Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data)
 }
 
 Status CopyFileDurably(Env* env, const std::string& from, const std::string& to) {
-  ASSIGN_OR_RETURN(std::string data, env->ReadFile(from));
-  return WriteFileAtomic(env, to, data);
+  const std::string tmp = to + ".tmp";
+  RETURN_IF_ERROR(env->CopyFileSynced(from, tmp));
+  Status s = env->RenameFile(tmp, to);
+  if (!s.ok()) {
+    (void)env->RemoveFile(tmp);
+    return s;
+  }
+  return env->SyncDir(DirName(to));
 }
 
 }  // namespace barlake

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <optional>
 
-#include "core/huge_pages.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "ingest/vendor_common_internal.h"
@@ -204,8 +203,8 @@ class BinanceCsv : public internal::GuardedFormat {
   Result<ParsedBars> ParseImpl(std::string_view data, const ParseOptions& opt) const override {
     ParsedBars out;
     ProblemList problems = internal::ProblemsFor(opt, &out);
-    out.bars.Reserve(data.size() / 100 + 16);
-    ReserveOnHugePages(&out.line, data.size() / 100 + 16);
+    internal::ReserveParsedRows(&out, data.size() / 100 + 16);
+    PageWarmer warmer(internal::ReservedColumns(out));
     int64_t rows_ms = 0, rows_us = 0;
     int64_t latest_close_us = 0;  // of the latest kline: after now, it is the live candle
     bool header = false;
@@ -213,6 +212,7 @@ class BinanceCsv : public internal::GuardedFormat {
     LineReader reader(data, &opt.on_progress);
     std::string_view line;
     while (internal::NextNonEmptyLine(&reader, &line, &out)) {
+      warmer.Reached(out.bars.size());
       const uint32_t line_no = reader.line_no();
       if (out.rows_read == 0 && !header && IsHeaderLine(line)) {
         header = true;

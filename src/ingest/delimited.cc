@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "core/huge_pages.h"
 #include "core/text.h"
 #include "ingest/ninjatrader.h"
 #include "ingest/number_parse.h"
@@ -722,8 +721,8 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
   const bool want_daily = opt.timeframe.is_daily_or_longer();
   ProblemList problems(opt.file_label);
   if (opt.keep_unparsed) problems.KeepIn(&out.unparsed);
-  out.bars.Reserve(data.size() / 48 + 16);
-  ReserveOnHugePages(&out.line, data.size() / 48 + 16);
+  internal::ReserveParsedRows(&out, data.size() / 48 + 16);
+  PageWarmer warmer(internal::ReservedColumns(out));
   const int c_time = layout.col[kTime], c_date = layout.col[kDate];
   const int c_val[5] = {layout.col[kOpen], layout.col[kHigh], layout.col[kLow], layout.col[kClose],
                         layout.col[kVolume]};
@@ -739,6 +738,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
   LineReader reader(data, &opt.on_progress);
   std::string_view line;
   while (reader.Next(&line)) {
+    warmer.Reached(out.bars.size());
     const uint32_t line_no = reader.line_no();
     if (line_no == layout.header_line) continue;
     if (Trim(line).empty()) {

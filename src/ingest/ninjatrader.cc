@@ -2,7 +2,6 @@
 
 #include <limits>
 
-#include "core/huge_pages.h"
 #include "core/text.h"
 #include "ingest/number_parse.h"
 #include "ingest/vendor_common_internal.h"
@@ -82,8 +81,8 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
   const bool want_daily = opt.timeframe.is_daily_or_longer();
   // NinjaTrader stamps bar close times; --stamp open says this export did not.
   const Micros shift = (want_daily || opt.stamp == "open") ? 0 : opt.timeframe.micros();
-  out.bars.Reserve(data.size() / 40 + 16);
-  ReserveOnHugePages(&out.line, data.size() / 40 + 16);
+  internal::ReserveParsedRows(&out, data.size() / 40 + 16);
+  PageWarmer warmer(internal::ReservedColumns(out));
   char sep = 0;
   Micros previous_close_utc = std::numeric_limits<Micros>::min();
   static const char* kFields[] = {"open", "high", "low", "close", "volume"};
@@ -91,6 +90,7 @@ Result<ParsedBars> ParseNinjaTrader(std::string_view data, const ParseOptions& o
   LineReader reader(data, &opt.on_progress);
   std::string_view line;
   while (internal::NextNonEmptyLine(&reader, &line, &out)) {
+    warmer.Reached(out.bars.size());
     const uint32_t line_no = reader.line_no();
     ++out.rows_read;
     int64_t local;

@@ -2,11 +2,30 @@
 
 #include <algorithm>
 
+#include "core/huge_pages.h"
 #include "core/json_text.h"
 #include "core/text.h"
 #include "ingest/number_parse.h"
 
 namespace barlake::ingest::internal {
+
+void ReserveParsedRows(ParsedBars* out, size_t rows) {
+  BarColumns& b = out->bars;
+  for (auto* column : {&b.open, &b.high, &b.low, &b.close, &b.volume}) ReserveOnHugePages(column, rows);
+  ReserveOnHugePages(&b.ts, rows);
+  ReserveOnHugePages(&out->line, rows);
+}
+
+std::vector<PageWarmer::Column> ReservedColumns(const ParsedBars& out) {
+  const BarColumns& b = out.bars;
+  std::vector<PageWarmer::Column> columns;
+  for (const auto* column : {&b.open, &b.high, &b.low, &b.close, &b.volume}) {
+    columns.push_back({column->data(), sizeof(double), column->capacity()});
+  }
+  columns.push_back({b.ts.data(), sizeof(Micros), b.ts.capacity()});
+  columns.push_back({out.line.data(), sizeof(uint32_t), out.line.capacity()});
+  return columns;
+}
 
 Result<Json> ParseJsonDocument(std::string_view data, const std::string& file_label) {
   try {

@@ -5,9 +5,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "core/page_warmer.h"
 #include "core/text.h"
 #include "ingest/format.h"
 #include "ingest/parsed_bars.h"
@@ -83,6 +85,14 @@ inline void PushBar(ParsedBars* p, Micros ts, const double (&v)[5], uint32_t lin
   p->bars.volume.push_back(v[4]);
   p->line.push_back(line);
 }
+
+/// Reserves room for `rows` rows in the columns a parser fills (stamps, prices, volume and
+/// line numbers), on huge pages; `job` and `flags` stay empty (the merge fills them).
+void ReserveParsedRows(ParsedBars* out, size_t rows);
+/// The columns ReserveParsedRows reserved, for a PageWarmer that faults them in on another
+/// core while the parser fills them: declare it after the reservation and call
+/// `warmer.Reached(out.bars.size())` once per row.
+std::vector<PageWarmer::Column> ReservedColumns(const ParsedBars& out);
 
 /// Run a parser body so that no exception escapes (nlohmann-json, std::bad_alloc):
 /// anything thrown becomes kInvalidInput naming the file.

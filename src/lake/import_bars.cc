@@ -375,7 +375,9 @@ Status Lake::ParseBars(BarImport* s) {
     s->incoming = IncomingSourcePath(paths_, job.id);
     s->scope->AddTemp(s->incoming);
   }
-  SourceHasher hasher(env_, s->opened->raw(), s->incoming);  // a .gz/.zip is kept as it came
+  // A .gz/.zip is kept as it came; a file is copied by the kernel and the copy hashed.
+  SourceHasher hasher(env_, s->opened->raw(), s->incoming,
+                      s->source.bytes ? std::string() : s->source.path);
   if (options_.progress) options_.progress("parsing", 0, 1);
   ingest::ParseOptions popt{*s->tf, &*s->tz, s->source.name};
   popt.stamp = req.stamp;
@@ -439,7 +441,8 @@ Status Lake::ParseSources(BarImport* s) {
       incoming = IncomingSourcePath(paths_, job.id) + "-" + std::to_string(i);
       s->scope->AddTemp(incoming);
     }
-    SourceHasher hasher(env_, opened->raw(), incoming);  // a .zip (an archive) is kept as it came
+    // A .zip (an archive) is kept as it came; a file is copied by the kernel.
+    SourceHasher hasher(env_, opened->raw(), incoming, src.bytes ? std::string() : src.path);
     ingest::ParseOptions popt{*s->tf, &*s->tz, src.name};
     popt.stamp = req.stamp;
     popt.columns = req.columns;

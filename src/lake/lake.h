@@ -213,10 +213,12 @@ class Lake {
   Status ReloadRegistry();
 
   /// Live sessions (docs/live.md): add the completed poll jobs `polls` of a live dataset
-  /// to its session job (kind `live`, one per dataset and UTC day, created by the first
-  /// poll of the day), with any earlier completed job `command` made that day and that is
-  /// not in a session yet (a poll whose adding a crash cut off). `barlake jobs` lists the
-  /// session with its poll count; `Rollback` of it undoes every poll as one job.
+  /// to its session job (kind `live`, one per dataset and trading session of its calendar,
+  /// see LiveSessionFor in live_session.h; the UTC day without a calendar or for a 24/7
+  /// one), created by the first poll of the session, with any earlier completed job
+  /// `command` made in that session and not in one yet (a poll whose adding a crash cut
+  /// off). `barlake jobs` lists the session with its poll count; `Rollback` of it undoes
+  /// every poll as one job.
   Result<journal::JobRecord> AddToLiveSession(const std::string& symbol, const std::string& timeframe,
                                               const std::string& command, const std::vector<int64_t>& polls,
                                               Micros now);

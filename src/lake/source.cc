@@ -1,6 +1,7 @@
 #include "lake/source.h"
 
 #include "core/checksum.h"
+#include "core/text.h"
 #include "lake/compressed_source.h"
 #include "lake/source_file.h"
 
@@ -90,9 +91,14 @@ Result<std::shared_ptr<const std::string>> ReadSourceBytes(Env* env, const Sourc
   return std::make_shared<const std::string>(std::move(data));
 }
 
-SourceHasher::SourceHasher(Env* env, std::string_view data, std::string copy_to)
+SourceHasher::SourceHasher(Env* env, std::string_view data, std::string copy_to,
+                           std::string copy_from_file)
     : env_(env), copy_to_(std::move(copy_to)) {
-  thread_ = std::thread([this, data] {
+  thread_ = std::thread([this, data, from = std::move(copy_from_file)] {
+    if (!from.empty() && !copy_to_.empty()) {
+      status_ = CopyThenHashCopy(data, from);
+      return;
+    }
     Sha256 h;
     std::unique_ptr<WritableFile> out;
     if (!copy_to_.empty()) {
@@ -119,6 +125,29 @@ SourceHasher::SourceHasher(Env* env, std::string_view data, std::string copy_to)
     }
     sha_ = h.HexDigest();
   });
+}
+
+Status SourceHasher::CopyThenHashCopy(std::string_view data, const std::string& from) {
+  RETURN_IF_ERROR(env_->CopyFileSynced(from, copy_to_));
+  ASSIGN_OR_RETURN(auto copy, SourceFile::Open(copy_to_));
+  const std::string_view kept = copy->data();
+  if (kept.size() != data.size()) {
+    return Status::InvalidInput(
+        "'" + ToValidUtf8(from) + "' changed while it was being imported (" +
+        std::to_string(data.size()) + " bytes when opened, " + std::to_string(kept.size()) +
+        " when copied); import it again once whatever writes it has finished");
+  }
+  Sha256 h;
+  constexpr size_t kChunk = 8 << 20;
+  for (size_t off = 0; off < kept.size(); off += kChunk) {
+    const std::string_view piece = kept.substr(off, kChunk);
+    h.Update(piece.data(), piece.size());
+    // Hashed pages leave this process's memory: the parser holds the source's pages, and
+    // the copy's must not add a second file's worth to the import's peak memory.
+    copy->ReleaseBefore(off + piece.size());
+  }
+  sha_ = h.HexDigest();
+  return Status::OK();
 }
 
 Result<std::string> SourceHasher::Join() {

@@ -62,14 +62,22 @@ Result<std::shared_ptr<const std::string>> ReadSourceBytes(Env* env, const Sourc
 
 /// Hashes a source's bytes and, unless `copy_to` is empty, copies them durably to that
 /// file, on a thread of its own while the caller parses. Join() before using the results.
+///
+/// With `copy_from_file` (the file `data` was mapped from), the copy is made inside the
+/// kernel (Env::CopyFileSynced) and the SHA-256 is taken of the copy, so the name the job
+/// keeps it under is always the hash of the kept bytes. A copy whose size is not
+/// data.size() means the file was being written while it was imported: an error.
 class SourceHasher {
  public:
-  SourceHasher(Env* env, std::string_view data, std::string copy_to);
+  SourceHasher(Env* env, std::string_view data, std::string copy_to,
+               std::string copy_from_file = {});
   ~SourceHasher() { (void)Join(); }
   /// The SHA-256 (hex) of the bytes; the copy's error if it failed.
   Result<std::string> Join();
 
  private:
+  Status CopyThenHashCopy(std::string_view data, const std::string& from);
+
   Env* env_;
   std::string copy_to_;
   std::string sha_;

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace barlake::storage {
 namespace {
@@ -96,40 +97,40 @@ Result<BarColumns> ParquetStore::Collect(const std::string& sql, const std::stri
 Result<std::vector<BarColumns>> ParquetStore::ReadFiles(const std::vector<std::string>& paths) {
   std::vector<BarColumns> out(paths.size());
   if (paths.empty()) return out;
-  std::unordered_map<std::string_view, size_t> index;
+  std::unordered_set<std::string_view> named;
   std::string list;
-  for (size_t i = 0; i < paths.size(); ++i) {
-    index.emplace(paths[i], i);
+  for (const std::string& path : paths) {
+    named.insert(path);
     if (!list.empty()) list += ",";
-    list += SqlQuote(paths[i]);
+    list += SqlQuote(path);
   }
-  if (index.size() != paths.size()) return Status::Internal("ReadFiles: a file is named twice");
+  if (named.size() != paths.size()) return Status::Internal("ReadFiles: a file is named twice");
   // DuckDB keeps the rows of a plain scan in file order (preserve_insertion_order), and
-  // `filename` tells whose they are. Reading back trusts neither: the caller checks each
-  // file's order, count and content hash against what it meant to write.
+  // the virtual column `file_index` (the file's place in the list) tells whose they are:
+  // an integer, where `filename` would build a string for every row. Reading back trusts
+  // neither: the caller checks each file's order, count and content hash against what it
+  // meant to write.
   std::vector<duckdb_type> types = BarColumnTypes();
-  types.push_back(DUCKDB_TYPE_VARCHAR);
+  types.push_back(DUCKDB_TYPE_UBIGINT);
   const std::string what = "reading back " + std::to_string(paths.size()) + " bar files";
   QueryResult r;
   RETURN_IF_ERROR(QueryTyped(conn_,
-                             std::string("SELECT ") + kSelectColumns + ", filename FROM read_parquet([" + list +
-                                 "], hive_partitioning=false, filename=true)",
+                             std::string("SELECT ") + kSelectColumns + ", file_index FROM read_parquet([" + list +
+                                 "], hive_partitioning=false)",
                              types, "bar", what, &r));
   RETURN_IF_ERROR(ForEachChunk(&r, /*no_nulls=*/true, what, [&](duckdb_data_chunk chunk, idx_t n) {
-    auto* names = static_cast<duckdb_string_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 8)));
+    auto* files = static_cast<const uint64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 8)));
     // Runs of rows from one file are appended together.
     idx_t run = 0;
     while (run < n) {
-      const std::string_view name(duckdb_string_t_data(&names[run]), duckdb_string_t_length(names[run]));
+      const uint64_t file = files[run];
       idx_t end = run + 1;
-      while (end < n && std::string_view(duckdb_string_t_data(&names[end]), duckdb_string_t_length(names[end])) == name) {
-        ++end;
+      while (end < n && files[end] == file) ++end;
+      if (file >= out.size()) {
+        return Status::Internal(what + ": DuckDB returned rows of file #" + std::to_string(file) + " of " +
+                                std::to_string(out.size()));
       }
-      auto it = index.find(name);
-      if (it == index.end()) {
-        return Status::Internal(what + ": DuckDB returned rows of a file not asked for ('" + std::string(name) + "')");
-      }
-      AppendBarRows(chunk, run, end, &out[it->second]);
+      AppendBarRows(chunk, run, end, &out[file]);
       run = end;
     }
     return Status::OK();

@@ -112,6 +112,31 @@ TEST_P(EnvConformanceTest, ReadsAFileInChunksThatAddUpToIt) {
   }));
 }
 
+TEST_P(EnvConformanceTest, CopiesAFileSyncedAndLeavesNoPartialCopyOnError) {
+  // Big enough for several ReadFileChunks pieces in the fault-injection Env's copy.
+  std::string data;
+  for (int i = 0; data.size() < 3 * 1024 * 1024; ++i) data += std::to_string(i * 104729) + ";";
+  ASSERT_OK(WriteFileAtomic(env_, dir_.Sub("src.txt"), data));
+  ASSERT_OK(WriteFileAtomic(env_, dir_.Sub("dst.txt"), std::string(5 * 1024 * 1024, 'z')));
+  ASSERT_OK(env_->CopyFileSynced(dir_.Sub("src.txt"), dir_.Sub("dst.txt")));  // truncates
+  ASSERT_OK_AND_ASSIGN(std::string back, env_->ReadFile(dir_.Sub("dst.txt")));
+  EXPECT_TRUE(back == data) << "copy of " << data.size() << " bytes has " << back.size();
+  ASSERT_OK(env_->CopyFileSynced(dir_.Sub("src.txt"), dir_.Sub("dst.txt")));  // again: same
+  ASSERT_OK_AND_ASSIGN(uint64_t size, env_->GetFileSize(dir_.Sub("dst.txt")));
+  EXPECT_EQ(size, data.size());
+  // An empty file copies to an empty file.
+  ASSERT_OK(WriteFileAtomic(env_, dir_.Sub("empty"), ""));
+  ASSERT_OK(env_->CopyFileSynced(dir_.Sub("empty"), dir_.Sub("empty.copy")));
+  ASSERT_OK_AND_ASSIGN(uint64_t empty_size, env_->GetFileSize(dir_.Sub("empty.copy")));
+  EXPECT_EQ(empty_size, 0u);
+
+  const Status missing = env_->CopyFileSynced(dir_.Sub("missing.txt"), dir_.Sub("out.txt"));
+  ASSERT_RAISES(kIOError, missing);
+  EXPECT_NE(missing.message().find("missing.txt"), std::string::npos);
+  EXPECT_FALSE(env_->FileExists(dir_.Sub("out.txt")));
+  ASSERT_RAISES(kIOError, env_->CopyFileSynced(dir_.Sub("src.txt"), dir_.Sub("no-dir/out.txt")));
+}
+
 INSTANTIATE_TEST_SUITE_P(AllEnvs, EnvConformanceTest, ::testing::Values("posix", "fault_injection"),
                          [](const ::testing::TestParamInfo<std::string>& param_info) {
                            return param_info.param;
@@ -147,6 +172,25 @@ TEST(FaultInjectionEnvTest, FailsTheChosenCallWithTheChosenCode) {
   ASSERT_RAISES(kNoSpace, WriteFileAtomic(&env, dir.Sub("b"), "y"));
   EXPECT_NE(env.failed().find("append"), std::string::npos);
   EXPECT_FALSE(env.FileExists(dir.Sub("b")));
+}
+
+TEST(FaultInjectionEnvTest, SeesEveryWriteOfACopyAndFailsItCleanly) {
+  // The copy goes through the wrapper's NewWritableFile and Append (EnvWrapper does not
+  // forward CopyFileSynced), so a sweep can fail or crash any of its steps.
+  testutil::TempDir dir;
+  std::string data(1024 * 1024 + 17, 'q');
+  ASSERT_OK(WriteFileAtomic(Env::Default(), dir.Sub("src"), data));
+  testutil::FaultInjectionEnv env(Env::Default());
+  ASSERT_OK(env.CopyFileSynced(dir.Sub("src"), dir.Sub("dst")));
+  const int64_t steps = env.mutating_calls();
+  ASSERT_GE(steps, 4);  // create, at least two appends of 256 KiB pieces, fsync
+  for (int64_t n = 1; n <= steps; ++n) {
+    env.Reset();
+    env.FailAt(n, ErrorCode::kIOError);
+    const Status s = env.CopyFileSynced(dir.Sub("src"), dir.Sub("dst" + std::to_string(n)));
+    ASSERT_FALSE(s.ok()) << "step " << n;
+    EXPECT_FALSE(env.FileExists(dir.Sub("dst" + std::to_string(n)))) << "step " << n;
+  }
 }
 
 }  // namespace barlake

@@ -10,6 +10,7 @@
 #include "lake/keyed_merge.h"
 #include "lake/lake_test_util.h"
 #include "lake/snapshot_import.h"
+#include "lake/source.h"
 #include "testutil/fault_injection_env.h"
 #include "registry/registry.h"
 
@@ -293,6 +294,49 @@ TEST_F(PipelineTest, BytesInMemoryImportExactlyLikeTheSameFile) {
   EXPECT_EQ(again.job.status, "skipped");
   ASSERT_OK_AND_ASSIGN(journal::JobRecord skipped, memory_lake->TEST_journal()->GetJob(again.job.id));
   EXPECT_NE(skipped.report_json.find("\"skipped_because\""), std::string::npos) << skipped.report_json;
+}
+
+TEST_F(PipelineTest, AFileIsKeptByAKernelCopyWhoseHashIsItsName) {
+  const std::string text = testutil::NtMinutes("20240131 233100", 60, 4800);
+  const std::string path = WriteSource("es.txt", text);
+  auto lake = OpenLake();
+  ASSERT_OK_AND_ASSIGN(ImportResult r, lake->Import(Req(path)));
+  ASSERT_EQ(r.job.status, "completed");
+  EXPECT_EQ(r.job.source_sha256, Sha256Hex(text));
+  const std::string kept = vault_ + "/.barlake/sources/" + r.job.source_sha256;
+  ASSERT_TRUE(fs::exists(kept));
+  EXPECT_EQ(ReadText(kept), text);
+  EXPECT_TRUE(IncomingCopies(vault_).empty());
+}
+
+TEST_F(PipelineTest, TheSourceHasherCopiesAFileHashesTheCopyAndNoticesAFileThatChanged) {
+  const std::string text = std::string(3 << 20, 'a') + testutil::NtMinutes("20240131 233100", 60, 4800);
+  const std::string path = WriteSource("big.txt", text);
+  {
+    SourceHasher hasher(Env::Default(), text, dir_.Sub("copy"), path);
+    ASSERT_OK_AND_ASSIGN(std::string sha, hasher.Join());
+    EXPECT_EQ(sha, Sha256Hex(text));
+    EXPECT_TRUE(ReadText(dir_.Sub("copy")) == text);
+  }
+  // The file grew after it was opened (an export still being written): the bytes parsed
+  // are not the bytes kept, so the job must not go ahead.
+  {
+    const std::string_view opened(text.data(), text.size() - 1000);
+    SourceHasher hasher(Env::Default(), opened, dir_.Sub("copy2"), path);
+    auto sha = hasher.Join();
+    ASSERT_RAISES(kInvalidInput, sha);
+    EXPECT_NE(sha.status().message().find("changed while it was being imported"), std::string::npos)
+        << sha.status().message();
+    EXPECT_NE(sha.status().message().find("big.txt"), std::string::npos);
+  }
+  // A copy that fails (a full disk on its second write) reports that error.
+  {
+    testutil::FaultInjectionEnv env(Env::Default());
+    env.FillDiskAt(2);
+    SourceHasher hasher(&env, text, dir_.Sub("copy3"), path);
+    ASSERT_RAISES(kNoSpace, hasher.Join());
+    EXPECT_FALSE(fs::exists(dir_.Sub("copy3")));
+  }
 }
 
 TEST_F(PipelineTest, ABrowserModificationTimeMarksAPartialLastBar) {
