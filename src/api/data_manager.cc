@@ -26,35 +26,19 @@ namespace {
 
 using internal::Guard;
 
-FetchReport ReportOf(const providers::UpdateItem& item) {
-  FetchReport r;
-  r.provider = item.provider;
-  r.requests = item.requests;
-  r.rows_fetched = item.rows_fetched;
-  r.rows_written = item.rows_written;
-  r.rows_rejected = item.rows_rejected;
-  r.status = item.status;
-  r.error = item.error;
-  r.jobs = item.jobs;
-  return r;
-}
-
 // Adds `item` to the report of the calls so far (two when the range reaches both before the
-// first stored bar and after the last).
+// first stored bar and after the last). The first item (the report has no status yet) sets
+// every field.
 void Accumulate(const providers::UpdateItem& item, FetchReport* report) {
-  FetchReport r = ReportOf(item);
-  if (report->status.empty()) {
-    *report = std::move(r);
-    return;
-  }
-  if (!r.provider.empty()) report->provider = r.provider;
-  report->requests += r.requests;
-  report->rows_fetched += r.rows_fetched;
-  report->rows_written += r.rows_written;
-  report->rows_rejected += r.rows_rejected;
-  report->jobs.insert(report->jobs.end(), r.jobs.begin(), r.jobs.end());
-  if (report->status == "up_to_date" || !item.result.ok()) report->status = r.status;
-  if (!r.error.empty()) report->error = r.error;
+  const bool first = report->status.empty();
+  if (first || !item.provider.empty()) report->provider = item.provider;
+  report->requests += item.requests;
+  report->rows_fetched += item.rows_fetched;
+  report->rows_written += item.rows_written;
+  report->rows_rejected += item.rows_rejected;
+  report->jobs.insert(report->jobs.end(), item.jobs.begin(), item.jobs.end());
+  if (first || report->status == "up_to_date" || !item.result.ok()) report->status = item.status;
+  if (first || !item.error.empty()) report->error = item.error;
 }
 
 }  // namespace

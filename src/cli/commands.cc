@@ -15,6 +15,7 @@
 #include "api/lake_access.h"
 #include "calendar/calendar.h"
 #include "lake/read_check.h"
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/commands_migrate.h"
 #include "cli/exit_codes.h"
@@ -885,18 +886,18 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
       ->check(CLI::NonNegativeNumber);
   // The options write into these statics: one command line is parsed per process.
 
-  auto* init = app.add_subcommand("init", "Create a vault");
   static std::string init_dir;
   static barlake::InitOptions init_opt;
+  auto* init = AddCommand(app, "init", "Create a vault", rc, [&] { return CmdInit(init_dir, init_opt); });
   init->add_option("DIR", init_dir, "Folder for the new vault")->required();
   init->add_option("--name", init_opt.name, "Vault name");
   init->add_option("--display-tz", init_opt.display_tz, "Zone times are shown in (default America/New_York)");
   init->add_option("--source-tz", init_opt.default_source_tz,
                    "Zone of naive source stamps (default America/Los_Angeles)");
-  init->callback([&] { rc = CmdInit(init_dir, init_opt); });
 
-  auto* imp = app.add_subcommand("import", "Import a bar file (journaled, idempotent, crash-safe)");
   static ImportArgs ia;
+  auto* imp = AddCommand(app, "import", "Import a bar file (journaled, idempotent, crash-safe)", rc,
+                         [&] { return CmdImport(g, ia); });
   AddSourceOptions(imp, ia, false);
   imp->add_option("--calendar", ia.options.calendar,
                   "Session calendar of a new dataset (see `barlake calendars`); bars outside it are reported");
@@ -909,101 +910,97 @@ void AddCommands(CLI::App& app, Globals& g, int& rc) {
   imp->add_flag("--reimport", ia.options.reimport,
                 "The file was imported before with other options (--tz, --stamp, --format, --columns): "
                 "replace that job's bars with this reading in one new job");
-  imp->callback([&] { rc = CmdImport(g, ia); });
 
-  auto* ca = app.add_subcommand("check-alignment",
-                                 "Compare a file with the stored bars and name a time-zone or stamping shift");
   static ImportArgs ca_args;
+  auto* ca = AddCommand(app, "check-alignment",
+                        "Compare a file with the stored bars and name a time-zone or stamping shift", rc,
+                        [&] { return CmdCheckAlignment(g, ca_args); });
   AddSourceOptions(ca, ca_args, true);
-  ca->callback([&] { rc = CmdCheckAlignment(g, ca_args); });
 
-  auto* st = app.add_subcommand("status", "Datasets in the vault (from the catalog)");
   static bool st_json = false, st_disk = false;
+  auto* st = AddCommand(app, "status", "Datasets in the vault (from the catalog)", rc,
+                        [&] { return st_disk ? CmdStatusDisk(g, st_json) : CmdStatus(g, st_json); });
   st->add_flag("--json", st_json, "JSON output (ISO 8601 UTC times)");
   st->add_flag("--disk", st_disk, "The space each area takes: lake, versions, sources, quarantine, staging, journal");
-  st->callback([&] { rc = st_disk ? CmdStatusDisk(g, st_json) : CmdStatus(g, st_json); });
 
-  auto* rd = app.add_subcommand("read", "Print bars of a dataset");
   static ReadArgs ra;
+  auto* rd = AddCommand(app, "read", "Print bars of a dataset", rc, [&] { return CmdRead(g, ra); });
   AddDatasetRangeOptions(rd, ra.symbol, ra.timeframe, ra.from, ra.to);
   rd->add_option("--format", ra.format, "csv (default), json or parquet");
   rd->add_option("--tz", ra.tz, "Show times in this zone instead of UTC");
   rd->add_option("--output,-o", ra.output, "Write to a file instead of standard output");
-  rd->callback([&] { rc = CmdRead(g, ra); });
 
-  auto* qy = app.add_subcommand("query", "SQL over the lake (DuckDB) with a view bars(symbol, timeframe, ts, ...)");
   static std::string sql, qformat = "table";
+  auto* qy = AddCommand(app, "query", "SQL over the lake (DuckDB) with a view bars(symbol, timeframe, ts, ...)", rc,
+                        [&] { return CmdQuery(g, sql, qformat); });
   qy->add_option("SQL", sql, "One DuckDB SELECT over the views (docs/cli.md#query)")->required();
   qy->add_option("--format", qformat, "table (default) or csv");
-  qy->callback([&] { rc = CmdQuery(g, sql, qformat); });
 
-  auto* vf = app.add_subcommand("verify", "Re-check every file against the journal");
   static bool vf_json = false;
+  auto* vf = AddCommand(app, "verify", "Re-check every file against the journal", rc,
+                        [&] { return CmdVerify(g, vf_json); });
   vf->add_flag("--json", vf_json, "Print one JSON object");
-  vf->callback([&] { rc = CmdVerify(g, vf_json); });
 
-  auto* rb = app.add_subcommand("rollback", "Undo a job: restore the partitions it changed");
   static int64_t rb_job = 0;
   static bool rb_json = false;
+  auto* rb = AddCommand(app, "rollback", "Undo a job: restore the partitions it changed", rc,
+                        [&] { return CmdRollback(g, rb_job, rb_json); });
   rb->add_option("JOB", rb_job, "Id of the job to undo (see `barlake jobs`)")->required();
   rb->add_flag("--json", rb_json, "Print the rollback job as JSON");
-  rb->callback([&] { rc = CmdRollback(g, rb_job, rb_json); });
 
   auto* jobs = app.add_subcommand("jobs", "The job journal (newest first)");
   static bool jobs_json = false;
   static int64_t jobs_limit = 50;
   jobs->add_flag("--json", jobs_json, "Print a JSON array");
   jobs->add_option("--limit", jobs_limit, "How many jobs (default 50)");
-  auto* show = jobs->add_subcommand("show", "One job with the partitions it touched");
   static int64_t show_id = 0;
   static bool show_json = false;
+  auto* show = AddCommand(*jobs, "show", "One job with the partitions it touched", rc,
+                          [&] { return CmdJobShow(g, show_id, show_json || jobs_json); });
   show->add_option("ID", show_id, "Job id")->required();
   show->add_flag("--json", show_json, "Print one JSON object");
-  show->callback([&] { rc = CmdJobShow(g, show_id, show_json || jobs_json); });
   jobs->callback([&g, &rc, jobs] {
     if (jobs->get_subcommands().empty()) rc = CmdJobs(g, jobs_json, jobs_limit);
   });
 
-  auto* det = app.add_subcommand("detect", "Tell which format a file is in, and why");
   static std::string det_file;
   static bool det_json = false;
+  auto* det = AddCommand(app, "detect", "Tell which format a file is in, and why", rc,
+                         [&] { return CmdDetect(det_file, det_json); });
   det->add_option("FILE", det_file, "File to look at (only its head is read)")->required();
   det->add_flag("--json", det_json, "Print one JSON object");
-  det->callback([&] { rc = CmdDetect(det_file, det_json); });
 
   auto* quar = app.add_subcommand("quarantine", "Rows imports rejected: list, show, release, drop");
   quar->require_subcommand(1);
   static QuarantineArgs qa;
-  auto* ql = quar->add_subcommand("list", "Quarantined rows (held by default)");
+  auto* ql = AddCommand(*quar, "list", "Quarantined rows (held by default)", rc,
+                        [&] { return CmdQuarantineList(g, qa); });
   ql->add_option("--symbol", qa.symbol, "Only rows of this symbol");
   ql->add_option("--timeframe", qa.timeframe, "Only rows of this timeframe");
   ql->add_option("--status", qa.status, "held (default), released, dropped or all");
   ql->add_option("--job", qa.job, "Only rows rejected by this job");
   ql->add_option("--limit", qa.limit, "At most this many rows (default 200)");
   ql->add_flag("--json", qa.as_json, "Print a JSON array");
-  ql->callback([&] { rc = CmdQuarantineList(g, qa); });
-  auto* qs = quar->add_subcommand("show", "One quarantined row");
   static int64_t qs_id = 0;
+  auto* qs = AddCommand(*quar, "show", "One quarantined row", rc,
+                        [&] { return CmdQuarantineShow(g, qs_id, qa.as_json); });
   qs->add_option("ID", qs_id, "Quarantined row id (see `barlake quarantine list`)")->required();
   qs->add_flag("--json", qa.as_json, "Print one JSON object");
-  qs->callback([&] { rc = CmdQuarantineShow(g, qs_id, qa.as_json); });
-  auto* qr = quar->add_subcommand("release", "Merge quarantined rows through the normal write protocol");
+  auto* qr = AddCommand(*quar, "release", "Merge quarantined rows through the normal write protocol", rc,
+                        [&] { return CmdQuarantineRelease(g, qa); });
   qr->add_option("ID", qa.ids, "Quarantined row ids, all of one dataset")->required();
   qr->add_flag("--json", qa.as_json, "Print the release job's report as JSON");
-  qr->callback([&] { rc = CmdQuarantineRelease(g, qa); });
-  auto* qd = quar->add_subcommand("drop", "Discard quarantined rows");
+  auto* qd = AddCommand(*quar, "drop", "Discard quarantined rows", rc, [&] { return CmdQuarantineDrop(g, qa); });
   qd->add_option("ID", qa.ids, "Quarantined row ids")->required();
-  qd->callback([&] { rc = CmdQuarantineDrop(g, qa); });
 
-  auto* rec = app.add_subcommand("recover", "Finish or undo jobs interrupted by a crash");
-  rec->callback([&] { rc = CmdRecover(g); });
+  AddCommand(app, "recover", "Finish or undo jobs interrupted by a crash", rc, [&] { return CmdRecover(g); });
 
-  auto* demo = app.add_subcommand("demo", "Create a demo vault from generated sample data and import it");
   static std::string demo_dir;
-  demo->add_option("DIR", demo_dir, "Folder for the demo vault (default ./barlake-demo)");
   static int demo_days = 730;
+  auto* demo = AddCommand(app, "demo", "Create a demo vault from generated sample data and import it", rc,
+                          [&] { return CmdDemo(g, demo_dir, demo_days); });
+  demo->add_option("DIR", demo_dir, "Folder for the demo vault (default ./barlake-demo)");
   demo->add_option("--days", demo_days, "Calendar days of generated bars, ending 2025-03-21 (default 730)");
-  demo->callback([&] { rc = CmdDemo(g, demo_dir, demo_days); });
 
   AddCalendarCommands(app, g, rc);
   AddDeriveCommands(app, g, rc);

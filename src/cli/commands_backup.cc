@@ -18,6 +18,7 @@
 
 #include "backup/backup.h"
 #include "backup/push.h"
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -330,37 +331,36 @@ void AddBackupCommands(CLI::App& app, Globals& g, int& rc) {
   bk->callback([&g, &rc, bk] {  // bk by value: the local pointer is gone when CLI11 calls back
     if (bk->get_subcommands().empty()) rc = CmdBackup(g, a);
   });
-  auto* ls = bk->add_subcommand("list", "List the snapshots in a backup");
+  auto* ls = AddCommand(*bk, "list", "List the snapshots in a backup", rc, [&] { return CmdBackupList(g, a); });
   AddExistingBackupOptions(ls, a);
   ls->add_flag("--json", a.as_json, "Print a JSON array");
-  ls->callback([&] { rc = CmdBackupList(g, a); });
-  auto* vf = bk->add_subcommand("verify", "Check that every snapshot's objects are present (and intact)");
+  auto* vf = AddCommand(*bk, "verify", "Check that every snapshot's objects are present (and intact)", rc,
+                        [&] { return CmdBackupVerify(g, a); });
   AddExistingBackupOptions(vf, a);
   vf->add_flag("--read-data", a.read_data, "Read and re-hash every object");
   vf->add_flag("--json", a.as_json, "Print the report as JSON");
-  vf->callback([&] { rc = CmdBackupVerify(g, a); });
-  auto* pr = bk->add_subcommand("prune", "Remove old snapshots and the objects only they used");
+  auto* pr = AddCommand(*bk, "prune", "Remove old snapshots and the objects only they used", rc,
+                        [&] { return CmdBackupPrune(g, a); });
   AddExistingBackupOptions(pr, a);
   pr->add_option("--keep-last", a.keep_last, "Keep the newest N snapshots");
   pr->add_option("--keep-daily", a.keep_daily, "Keep the newest snapshot of each of the newest N days (UTC)");
   pr->add_flag("--dry-run", a.dry_run, "Say what would be removed; remove nothing");
-  pr->callback([&] { rc = CmdBackupPrune(g, a); });
   bk->require_subcommand(0, 1);
 
-  auto* rs = app.add_subcommand("restore", "Restore a backup snapshot into a new vault (verified first)");
+  auto* rs = AddCommand(app, "restore", "Restore a backup snapshot into a new vault (verified first)", rc,
+                        [&] { return CmdRestore(g, a); });
   AddExistingBackupOptions(rs, a);
   rs->add_option("--snapshot", a.snapshot, "Snapshot id (default: the newest; see `barlake backup list`)");
   rs->add_option("--to", a.to, "Folder for the restored vault (must not exist, or be empty)");
   rs->add_flag("--in-place", a.in_place,
                "Replace the vault (--vault) with the snapshot; the current one is kept as "
                "<vault>.before-restore-<time>");
-  rs->callback([&] { rc = CmdRestore(g, a); });
 
-  auto* ps = app.add_subcommand("push", "Mirror lake/, snapshots/ and tables/ to S3 under the same hive keys");
+  auto* ps = AddCommand(app, "push", "Mirror lake/, snapshots/ and tables/ to S3 under the same hive keys", rc,
+                        [&] { return CmdPush(g, a); });
   ps->add_option("DEST", a.dest, "s3://BUCKET/PREFIX")->required();
   ps->add_flag("--json", a.as_json, "Print the result as JSON");
   AddS3Options(ps, a);
-  ps->callback([&] { rc = CmdPush(g, a); });
 }
 
 }  // namespace barlake::cli

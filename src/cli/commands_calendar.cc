@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "calendar/calendar.h"
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/output.h"
 #include "core/json_text.h"
@@ -304,14 +305,14 @@ void AddCalendarCommands(CLI::App& app, Globals& g, int& rc) {
   static bool list_json = false;
   cals->add_flag("--json", list_json, "Print JSON");
   cals->require_subcommand(0, 1);
-  auto* show = cals->add_subcommand("show", "List a calendar's sessions, closures and early closes");
   static ShowArgs sa;
+  auto* show = AddCommand(*cals, "show", "List a calendar's sessions, closures and early closes", rc,
+                          [&] { return CmdCalendarShow(g, sa); });
   show->add_option("NAME", sa.name, "Calendar name, e.g. NYSE")->required();
   show->add_option("--from", sa.from, "First date, ISO 8601 (default today, UTC)");
   show->add_option("--to", sa.to, "End, exclusive (default --from plus 14 days)");
   show->add_option("--tz", sa.tz, "Show times in this zone (default the vault's display_tz, else the calendar's)");
   show->add_flag("--json", sa.as_json, "Print JSON");
-  show->callback([&] { rc = CmdCalendarShow(g, sa); });
   cals->callback([&, show] {
     if (show->parsed()) return;
     rc = CmdCalendars(g, list_json);
@@ -319,8 +320,9 @@ void AddCalendarCommands(CLI::App& app, Globals& g, int& rc) {
 
   auto* ds = app.add_subcommand("dataset", "Change a dataset's registry settings");
   ds->require_subcommand(1);
-  auto* set = ds->add_subcommand("set", "Change a dataset's settings in barlake.toml (in place)");
   static SetArgs st;
+  auto* set = AddCommand(*ds, "set", "Change a dataset's settings in barlake.toml (in place)", rc,
+                         [&] { return CmdDatasetSet(g, st); });
   set->add_option("SYMBOL", st.symbol, "Dataset symbol")->required();
   set->add_option("TIMEFRAME", st.timeframe, "Dataset timeframe, e.g. 1m")->required();
   set->add_option("--calendar", st.calendar, "Session calendar (see `barlake calendars`)");
@@ -338,7 +340,6 @@ void AddCalendarCommands(CLI::App& app, Globals& g, int& rc) {
   set->add_option("--end-date", st.end_date,
                   "Last trade date, YYYY-MM-DD (an expired contract), or none: health judges staleness up to it");
   set->add_flag("--json", st.as_json, "Print JSON");
-  set->callback([&] { rc = CmdDatasetSet(g, st); });
 }
 
 }  // namespace barlake::cli

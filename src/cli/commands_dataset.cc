@@ -2,6 +2,7 @@
 // public API, undone by `barlake rollback JOB`. `dataset set` lives in commands_calendar.cc.
 #include <cstdio>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "core/json_text.h"
 
@@ -63,22 +64,22 @@ void AddDatasetOpsCommands(CLI::App& app, Globals& g, int& rc) {
   CLI::App* ds = app.get_subcommand("dataset");  // made by AddCalendarCommands
   ds->description("A dataset's settings, drop and rename");
 
-  auto* drop = ds->add_subcommand("drop", "Remove a dataset as one job (`barlake rollback JOB` brings it back)");
   static DropArgs da;
+  auto* drop = AddCommand(*ds, "drop", "Remove a dataset as one job (`barlake rollback JOB` brings it back)", rc,
+                          [&] { return CmdDatasetDrop(g, da); });
   drop->add_option("SYMBOL", da.symbol, "Dataset symbol")->required();
   drop->add_option("TIMEFRAME", da.timeframe, "Dataset timeframe, e.g. 1m")->required();
   drop->add_flag("--with-dependents", da.with_dependents,
                  "Also drop the derived datasets built from it (same job)");
   drop->add_flag("--json", da.as_json, "Print the drop job as JSON");
-  drop->callback([&] { rc = CmdDatasetDrop(g, da); });
 
-  auto* rename = ds->add_subcommand("rename", "Give a bar dataset another symbol as one job (rollback undoes it)");
   static RenameArgs ra;
+  auto* rename = AddCommand(*ds, "rename", "Give a bar dataset another symbol as one job (rollback undoes it)", rc,
+                            [&] { return CmdDatasetRename(g, ra); });
   rename->add_option("SYMBOL", ra.symbol, "Dataset symbol")->required();
   rename->add_option("TIMEFRAME", ra.timeframe, "Dataset timeframe, e.g. 1m")->required();
   rename->add_option("NEWSYMBOL", ra.new_symbol, "The new symbol")->required();
   rename->add_flag("--json", ra.as_json, "Print the rename job as JSON");
-  rename->callback([&] { rc = CmdDatasetRename(g, ra); });
 }
 
 }  // namespace barlake::cli

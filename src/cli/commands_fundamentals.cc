@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -133,15 +134,15 @@ int CmdFundamentals(const Globals& g, const FundamentalsArgs& a) {
 
 void AddFundamentalsCommands(CLI::App& app, Globals& g, int& rc) {
   static FundamentalsArgs a;
-  auto* f = app.add_subcommand("fundamentals",
-                               "Company fundamentals from the vault's cache, fetched from Yahoo or Alpha Vantage when older than --max-age");
+  auto* f = AddCommand(app, "fundamentals",
+                       "Company fundamentals from the vault's cache, fetched from Yahoo or Alpha Vantage when older than --max-age",
+                       rc, [&] { return CmdFundamentals(g, a); });
   f->add_option("SYMBOL", a.symbol, "The symbol (AAPL)");
   f->add_option("--provider", a.provider, "Only this provider (yahoo, alphavantage); default: every one that can be asked");
   f->add_option("--max-age", a.max_age, "Serve a stored document younger than this (90s, 30m, 48h, 7d); also the TTL of what is fetched")
       ->capture_default_str();
   f->add_flag("--cleanup", a.cleanup, "Drop every expired document (one job; `barlake rollback JOB` undoes it)");
   f->add_flag("--json", a.as_json, "The merged fields, each document and its source as JSON");
-  f->callback([&] { rc = CmdFundamentals(g, a); });
 }
 
 }  // namespace barlake::cli

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -182,29 +183,29 @@ int CmdStatusDisk(const Globals& g, bool as_json) { return CmdStatusDiskImpl(g, 
 void AddGcCommands(CLI::App& app, Globals& g, int& rc) {
   schedule::RegisterAction("gc", GcAction);
   static GcArgs ga;
-  auto* gc = app.add_subcommand("gc", "Remove what [retention] lets go: old versions, kept sources, leftovers, "
-                                      "orphan files and empty folders");
+  auto* gc = AddCommand(app, "gc", "Remove what [retention] lets go: old versions, kept sources, leftovers, "
+                                   "orphan files and empty folders",
+                        rc, [&] { return CmdGc(g, ga); });
   gc->add_flag("--dry-run", ga.dry_run, "Say what would be removed; remove nothing");
   gc->add_flag("--force", ga.force,
                "Also remove what a rollback inside rollback_days or `barlake repair` would need");
   gc->add_flag("--json", ga.as_json, "Print the report as JSON");
-  gc->callback([&] { rc = CmdGc(g, ga); });
 
   static GitignoreArgs gi;
-  auto* gitignore = app.add_subcommand("gitignore", "Print (or --write) the .gitignore block the dataset "
-                                                    "categories call for: published tracked, pipeline and raw ignored");
+  auto* gitignore = AddCommand(app, "gitignore", "Print (or --write) the .gitignore block the dataset "
+                                                "categories call for: published tracked, pipeline and raw ignored",
+                               rc, [&] { return CmdGitignore(g, gi); });
   gitignore->add_flag("--write", gi.write, "Write the block into the file (atomically), keeping every line outside it");
   gitignore->add_option("--file", gi.file, "The .gitignore to write (default: <vault>/.gitignore)");
-  gitignore->callback([&] { rc = CmdGitignore(g, gi); });
 
   static bool deploy = false, check_json = false;
-  auto* check = app.add_subcommand("check", "Check the vault for a purpose; exit 9 when it is not fit");
+  auto* check = AddCommand(app, "check", "Check the vault for a purpose; exit 9 when it is not fit", rc,
+                           [&] { return CmdCheckDeploy(g, check_json); });
   check->add_flag("--deploy", deploy,
                   "Published datasets present, within max_age and max_size; every file in a declared dataset; every "
                   "declared dataset with data (a pre-commit hook: docs/deploy.md)")
       ->required();
   check->add_flag("--json", check_json, "Print the report as JSON");
-  check->callback([&] { rc = CmdCheckDeploy(g, check_json); });
 }
 
 }  // namespace barlake::cli

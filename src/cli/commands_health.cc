@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -225,20 +226,20 @@ void AddHealthCommands(CLI::App& app, Globals& g, int& rc) {
   // The options write into these; the callbacks own them, so they live as long as `app`.
   auto ha_ptr = std::make_shared<HealthArgs>();
   HealthArgs& ha = *ha_ptr;
-  auto* hc = app.add_subcommand("health", "Coverage, gaps, stray bars, suspicious weeks, staleness and a score per dataset");
+  auto* hc = AddCommand(app, "health", "Coverage, gaps, stray bars, suspicious weeks, staleness and a score per dataset",
+                        rc, [&g, ha_ptr] { return CmdHealth(g, *ha_ptr); });
   hc->add_option("SYMBOL", ha.symbol, "Only this symbol");
   hc->add_option("TF", ha.timeframe, "Only this timeframe (with SYMBOL: the details of one dataset)");
   hc->add_option("--gap-min", ha.gap_min, "Shortest gap to report, in session time (default 30m)");
   hc->add_flag("--json", ha.as_json, "Print a JSON array, one report per dataset");
-  hc->callback([&g, &rc, ha_ptr] { rc = CmdHealth(g, *ha_ptr); });
 
   auto ga_ptr = std::make_shared<GapsArgs>();
   GapsArgs& ga = *ga_ptr;
-  auto* gc = app.add_subcommand("gaps", "Gaps of a dataset: missing bars its calendar expected");
+  auto* gc = AddCommand(app, "gaps", "Gaps of a dataset: missing bars its calendar expected", rc,
+                        [&g, ga_ptr] { return CmdGaps(g, *ga_ptr); });
   AddDatasetRangeOptions(gc, ga.symbol, ga.timeframe, ga.from, ga.to);
   gc->add_option("--min", ga.min, "Shortest gap, in session time (default 30m; e.g. 48h)");
   gc->add_flag("--json", ga.as_json, "Print one JSON object");
-  gc->callback([&g, &rc, ga_ptr] { rc = CmdGaps(g, *ga_ptr); });
 }
 
 }  // namespace barlake::cli

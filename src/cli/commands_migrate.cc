@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/lake_access.h"
+#include "cli/add_command.h"
 #include "cli/commands_migrate.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -355,8 +356,19 @@ void AddMigrateCommands(CLI::App& app, Globals& g, int& rc) {
   auto* mg = app.add_subcommand("migrate", "Move bars from legacy folders into the lake: plan, run, verify, activate");
   mg->require_subcommand(1);
   static MigrateArgs ma;
+  // Every migrate subcommand runs one Cmd* on the options bound to `ma`.
+  using Command = int (*)(const Globals&, const MigrateArgs&);
+  auto add = [&](const char* name, const char* description, Command command) {
+    return AddCommand(*mg, name, description, rc, [&g, command] { return command(g, ma); });
+  };
+  // The subcommands that act on one existing plan, named by its id.
+  auto add_on_plan = [&](const char* name, const char* description, Command command) {
+    CLI::App* sub = add(name, description, command);
+    sub->add_option("ID", ma.id, "The plan id")->required();
+    return sub;
+  };
 
-  auto* plan = mg->add_subcommand("plan", "Scan a legacy folder and write a migration plan (nothing is imported)");
+  auto* plan = add("plan", "Scan a legacy folder and write a migration plan (nothing is imported)", CmdPlan);
   plan->add_option("SOURCE_DIR", ma.source_dir, "The legacy folder (only ever read)")->required();
   plan->add_option("--layout", ma.layout, "auto (default), flat, yf_parqed, csv-cache or vendor-files");
   plan->add_option("--symbols", ma.symbols, "Only these symbols, comma-separated");
@@ -365,38 +377,25 @@ void AddMigrateCommands(CLI::App& app, Globals& g, int& rc) {
                    "vendor-files: how names give symbol and timeframe, e.g. \"{symbol} {contract}.Last.txt\"");
   plan->add_option("--timeframe", ma.timeframe, "Timeframe of files whose names and folders do not say it");
   plan->add_flag("--json", ma.as_json, "Print the plan as JSON");
-  plan->callback([&] { rc = CmdPlan(g, ma); });
 
-  auto* run = mg->add_subcommand("run", "Migrate the plan's datasets, one journaled import job each (resumable)");
+  auto* run = add("run", "Migrate the plan's datasets, one journaled import job each (resumable)", CmdRun);
   run->add_option("ID", ma.id, "The plan id (see `barlake migrate status`)")->required();
   run->add_flag("--dry-run", ma.dry_run, "Read and count every dataset; write nothing");
   run->add_option("--batch", ma.batch, "Stop after this many datasets (run again to go on)")
       ->check(CLI::NonNegativeNumber);
   run->add_flag("--force", ma.force, "Import datasets even when more rows are rejected than allowed (quarantined)");
-  run->callback([&] { rc = CmdRun(g, ma); });
 
-  auto* st = mg->add_subcommand("status", "Migrations and their progress");
+  auto* st = add("status", "Migrations and their progress", CmdStatus);
   st->add_option("ID", ma.id, "One plan (default: all)");
   st->add_flag("--json", ma.as_json, "Print JSON");
-  st->callback([&] { rc = CmdStatus(g, ma); });
 
-  auto* vf = mg->add_subcommand("verify", "Compare legacy rows with the lake per dataset (count and content hash)");
-  vf->add_option("ID", ma.id, "The plan id")->required();
+  auto* vf = add_on_plan("verify", "Compare legacy rows with the lake per dataset (count and content hash)", CmdVerify);
   vf->add_flag("--json", ma.as_json, "Print the plan with the results as JSON");
-  vf->callback([&] { rc = CmdVerify(g, ma); });
-
-  auto* act = mg->add_subcommand("activate", "After a passing verify: reads stop falling back to the legacy files");
-  act->add_option("ID", ma.id, "The plan id")->required();
-  act->callback([&] { rc = CmdActivate(g, ma); });
-
-  auto* rb = mg->add_subcommand("rollback", "Undo every job of the migration (the lake as before)");
-  rb->add_option("ID", ma.id, "The plan id")->required();
-  rb->callback([&] { rc = CmdRollback(g, ma); });
-
-  auto* del = mg->add_subcommand("delete-legacy", "After activate: move the legacy folder to a dated trash folder");
-  del->add_option("ID", ma.id, "The plan id")->required();
+  add_on_plan("activate", "After a passing verify: reads stop falling back to the legacy files", CmdActivate);
+  add_on_plan("rollback", "Undo every job of the migration (the lake as before)", CmdRollback);
+  auto* del = add_on_plan("delete-legacy", "After activate: move the legacy folder to a dated trash folder",
+                          CmdDeleteLegacy);
   del->add_flag("--yes", ma.yes, "Do not ask for confirmation");
-  del->callback([&] { rc = CmdDeleteLegacy(g, ma); });
 }
 
 }  // namespace barlake::cli

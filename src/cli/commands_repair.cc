@@ -1,6 +1,7 @@
 // `barlake repair`: rebuild damaged or missing partition files (docs/integrity.md).
 #include <cstdio>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "core/json_text.h"
@@ -55,12 +56,12 @@ int CmdRepair(const Globals& g, bool dry_run, bool as_json) {
 }  // namespace
 
 void AddRepairCommands(CLI::App& app, Globals& g, int& rc) {
-  auto* rp = app.add_subcommand(
-      "repair", "Rebuild damaged or missing partition files from kept versions and kept sources");
   static bool dry_run = false, as_json = false;
+  auto* rp = AddCommand(app, "repair",
+                        "Rebuild damaged or missing partition files from kept versions and kept sources", rc,
+                        [&] { return CmdRepair(g, dry_run, as_json); });
   rp->add_flag("--dry-run", dry_run, "Say what would be rebuilt and how; change nothing");
   rp->add_flag("--json", as_json, "Print the report as JSON");
-  rp->callback([&] { rc = CmdRepair(g, dry_run, as_json); });
 }
 
 }  // namespace barlake::cli

@@ -8,6 +8,7 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -229,19 +230,19 @@ void AddScheduleCommands(CLI::App& app, Globals& g, int& rc) {
   sc->callback([&g, &rc, sc] {
     if (sc->get_subcommands().empty()) rc = CmdSchedules(g, a);
   });
-  auto* due = sc->add_subcommand("run-due", "Run every schedule that is due now, once each, and exit (for cron)");
+  auto* due = AddCommand(*sc, "run-due", "Run every schedule that is due now, once each, and exit (for cron)", rc,
+                         [&] { return CmdRunDue(g, a); });
   due->add_flag("--json", a.as_json, "One JSON object per run");
-  due->callback([&] { rc = CmdRunDue(g, a); });
-  auto* run = sc->add_subcommand("run", "Run one schedule now, due or not");
+  auto* run = AddCommand(*sc, "run", "Run one schedule now, due or not", rc, [&] { return CmdRunNamed(g, a); });
   run->add_option("NAME", a.name, "The schedule's name")->required();
   run->add_flag("--json", a.as_json, "The run as JSON");
-  run->callback([&] { rc = CmdRunNamed(g, a); });
-  auto* al = app.add_subcommand("alerts", "List the alerts sent to the [[alert]] webhooks, newest first");
+  auto* al = AddCommand(app, "alerts", "List the alerts sent to the [[alert]] webhooks, newest first", rc,
+                        [&] { return CmdAlerts(g, a); });
   al->add_option("--limit", a.limit, "At most this many (default 50)")->check(CLI::Range(int64_t{1}, int64_t{100000}));
   al->add_flag("--json", a.as_json, "Print {\"deliveries\": [...]} as JSON");
-  al->callback([&] { rc = CmdAlerts(g, a); });
   static TailArgs t;
-  auto* tail = app.add_subcommand("tail", "Print the newest bars of a dataset, then each bar as it lands (like tail -f)");
+  auto* tail = AddCommand(app, "tail", "Print the newest bars of a dataset, then each bar as it lands (like tail -f)",
+                          rc, [&] { return CmdTail(g, t); });
   tail->add_option("SYMBOL", t.symbol, "Symbol")->required();
   tail->add_option("TF", t.timeframe, "Timeframe")->required();
   tail->add_option("-n,--last", t.last, "Newest bars printed first (default 10)")->check(CLI::Range(int64_t{0}, int64_t{100000}));
@@ -249,7 +250,6 @@ void AddScheduleCommands(CLI::App& app, Globals& g, int& rc) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   tail->add_option("--interval", t.interval, "Seconds between looks at the catalog (default 1)")->check(CLI::Range(0.05, 3600.0));
   tail->add_flag("--json", t.as_json, "One JSON object per bar");
-  tail->callback([&] { rc = CmdTail(g, t); });
 }
 
 }  // namespace barlake::cli

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "core/text.h"
 #include "schedule/runner.h"
@@ -95,8 +96,9 @@ int CmdToken(const Globals& g, bool rotate) {
 }  // namespace
 
 void AddServeCommands(CLI::App& app, Globals& g, int& rc) {
-  auto* serve = app.add_subcommand("serve", "Serve the HTTP API and dashboard (docs/api.md)");
   static ServeArgs sa;
+  auto* serve = AddCommand(app, "serve", "Serve the HTTP API and dashboard (docs/api.md)", rc,
+                           [&] { return CmdServe(g, sa); });
   serve->add_option("--port", sa.port, "TCP port (default 8765; 0 picks a free one)")->check(CLI::Range(0, 65535));
   serve->add_option("--bind", sa.bind, "Address to listen on (default 127.0.0.1; beyond loopback reads need the token too)");
   serve->add_option("--import-dir", sa.import_dir, "Folder {\"path\": ...} imports may read from (default VAULT/imports)");
@@ -107,12 +109,11 @@ void AddServeCommands(CLI::App& app, Globals& g, int& rc) {
   serve->add_option("--cache-mb", sa.cache_mb, "Memory for rendered /api/bars pages in MiB (default 64; 0: off)")
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 16));
   serve->add_flag("--no-schedules", sa.no_schedules, "Do not run the [[schedule]] tables of barlake.toml here");
-  serve->callback([&] { rc = CmdServe(g, sa); });
 
-  auto* tok = app.add_subcommand("token", "Print the HTTP API's bearer token (created if missing)");
   static bool rotate = false;
+  auto* tok = AddCommand(app, "token", "Print the HTTP API's bearer token (created if missing)", rc,
+                         [&] { return CmdToken(g, rotate); });
   tok->add_flag("--rotate", rotate, "Replace the token with a new one (running servers keep the old one until restarted)");
-  tok->callback([&] { rc = CmdToken(g, rotate); });
 }
 
 }  // namespace barlake::cli

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <limits>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/output.h"
 #include "core/json_text.h"
@@ -192,16 +193,17 @@ void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc) {
   auto* snap = app.add_subcommand("snapshots", "Option/GEX snapshot datasets (GexBot JSON): import, read, list");
   snap->require_subcommand(1);
 
-  auto* imp = snap->add_subcommand("import", "Import GexBot snapshot JSON files (journaled, idempotent, crash-safe)");
+  auto* imp = AddCommand(*snap, "import", "Import GexBot snapshot JSON files (journaled, idempotent, crash-safe)", rc,
+                         [&g, st] { return ImportSnapshotFiles(g, st->files, st->on_conflict, st->dry_run, st->import_json); });
   imp->add_option("FILE", st->files, "Snapshot files (.json: one response, an array of them, or JSON Lines)")
       ->required();
   imp->add_option("--on-conflict", st->on_conflict,
                   "When a stored (ts, strike) row differs: keep (default), replace, fail");
   imp->add_flag("--dry-run", st->dry_run, "Show what would change and write nothing");
   imp->add_flag("--json", st->import_json, "Print one JSON object per file");
-  imp->callback([&g, &rc, st] { rc = ImportSnapshotFiles(g, st->files, st->on_conflict, st->dry_run, st->import_json); });
 
-  auto* rd = snap->add_subcommand("read", "Print the snapshot rows of a ticker (one row per snapshot and strike)");
+  auto* rd = AddCommand(*snap, "read", "Print the snapshot rows of a ticker (one row per snapshot and strike)", rc,
+                        [&g, st] { return CmdSnapshotsRead(g, st->read); });
   rd->add_option("TICKER", st->read.ticker, "e.g. SPX")->required();
   rd->add_option("--from", st->read.from, "First snapshot time, ISO 8601 (default: the first)");
   rd->add_option("--to", st->read.to, "End (exclusive), ISO 8601 (default: after the last)");
@@ -209,11 +211,10 @@ void AddSnapshotCommands(CLI::App& app, Globals& g, int& rc) {
   rd->add_option("--output", st->read.output, "Write to FILE instead of stdout");
   rd->add_flag("--missing-as-null", st->read.missing_as_null,
                "Print the source's 0 = not available fields (zero_gamma, *_oi, ...) as empty / null");
-  rd->callback([&g, &rc, st] { rc = CmdSnapshotsRead(g, st->read); });
 
-  auto* ls = snap->add_subcommand("list", "List the snapshot datasets");
+  auto* ls = AddCommand(*snap, "list", "List the snapshot datasets", rc,
+                        [&g, st] { return CmdSnapshotsList(g, st->list_json); });
   ls->add_flag("--json", st->list_json, "Print JSON");
-  ls->callback([&g, &rc, st] { rc = CmdSnapshotsList(g, st->list_json); });
 }
 
 }  // namespace barlake::cli

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/add_command.h"
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -123,7 +124,8 @@ int CmdUpdate(const Globals& g, const UpdateArgs& a) {
 
 void AddUpdateCommands(CLI::App& app, Globals& g, int& rc) {
   static UpdateArgs a;
-  auto* up = app.add_subcommand("update", "Fetch missing bars from Yahoo, Binance or Alpha Vantage and import them");
+  auto* up = AddCommand(app, "update", "Fetch missing bars from Yahoo, Binance or Alpha Vantage and import them", rc,
+                        [&] { return CmdUpdate(g, a); });
   up->add_option("SYMBOL", a.symbols, "Datasets of these symbols (default: every dataset that opted in, docs/providers.md)");
   up->add_option("--timeframe", a.timeframes, "Timeframes, comma-separated (default: the symbol's datasets)");
   up->add_option("--provider", a.provider, "Only this provider (yahoo, binance, alphavantage); no failover");
@@ -132,7 +134,6 @@ void AddUpdateCommands(CLI::App& app, Globals& g, int& rc) {
   up->add_flag("--full", a.full, "Download the whole range again; new bars replace stored ones (after a split)");
   up->add_flag("--dry-run", a.dry_run, "Print the planned requests; fetch and write nothing");
   up->add_flag("--json", a.as_json, "One JSON object per dataset");
-  up->callback([&] { rc = CmdUpdate(g, a); });
 }
 
 }  // namespace barlake::cli

@@ -132,11 +132,10 @@ bool ReadStamp(std::string_view stamp, uint32_t line, ProblemList* problems, Row
 
 class AlphaVantageJson : public internal::JsonDocumentFormat {
  public:
-  std::string_view name() const override { return "alphavantage-json"; }
-  std::string_view description() const override {
-    return "Alpha Vantage TIME_SERIES_* JSON ({\"Meta Data\":..., \"Time Series (1min)\":...}), zone "
-           "from \"Time Zone\"";
-  }
+  AlphaVantageJson()
+      : JsonDocumentFormat("alphavantage-json",
+                           "Alpha Vantage TIME_SERIES_* JSON ({\"Meta Data\":..., \"Time Series (1min)\":...}), zone "
+                           "from \"Time Zone\"") {}
 
   Detection Detect(std::string_view head, std::string_view) const override {
     if (internal::FirstJsonKeyIs(head, "Meta Data")) {
@@ -245,10 +244,9 @@ class AlphaVantageJson : public internal::JsonDocumentFormat {
 
 class AlphaVantageCsv : public internal::GuardedFormat {
  public:
-  std::string_view name() const override { return "alphavantage-csv"; }
-  std::string_view description() const override {
-    return "Alpha Vantage datatype=csv: timestamp,open,high,low,close,volume (newest first, US/Eastern)";
-  }
+  AlphaVantageCsv()
+      : GuardedFormat("alphavantage-csv",
+                      "Alpha Vantage datatype=csv: timestamp,open,high,low,close,volume (newest first, US/Eastern)") {}
 
   Detection Detect(std::string_view head, std::string_view) const override {
     const std::string_view line = internal::FirstLine(head);

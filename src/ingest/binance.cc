@@ -68,10 +68,9 @@ std::string IntervalMessage(int64_t open_us, int64_t close_us, const Timeframe& 
 
 class BinanceJson : public internal::JsonDocumentFormat {
  public:
-  std::string_view name() const override { return "binance-json"; }
-  std::string_view description() const override {
-    return "Binance REST /api/v3/klines JSON: [[openTime ms,\"open\",...,closeTime ms,...],...]";
-  }
+  BinanceJson()
+      : JsonDocumentFormat("binance-json",
+                           "Binance REST /api/v3/klines JSON: [[openTime ms,\"open\",...,closeTime ms,...],...]") {}
 
   Detection Detect(std::string_view head, std::string_view) const override {
     std::string_view h = internal::SkipBomAndSpace(head);
@@ -180,11 +179,10 @@ bool LooksLikeKlineRow(std::string_view line) {
 
 class BinanceCsv : public internal::GuardedFormat {
  public:
-  std::string_view name() const override { return "binance-csv"; }
-  std::string_view description() const override {
-    return "data.binance.vision kline CSV: open_time,open,high,low,close,volume,close_time,... "
-           "(ms or us stamps, header optional)";
-  }
+  BinanceCsv()
+      : GuardedFormat("binance-csv",
+                      "data.binance.vision kline CSV: open_time,open,high,low,close,volume,close_time,... "
+                      "(ms or us stamps, header optional)") {}
 
   Detection Detect(std::string_view head, std::string_view) const override {
     const std::string_view line = internal::FirstLine(head);

@@ -1025,12 +1025,27 @@ std::optional<Detection> ProbeWithHeader(std::string_view head, std::string_view
   return std::nullopt;
 }
 
-class CsvFormat : public BarFormat {
+// A format read by ParseDelimited under its own name, bar open stamps by default, and (when
+// the vendor documents one) a fixed zone for naive stamps.
+class DelimitedFormat : public BarFormat {
  public:
-  std::string_view name() const override { return "csv"; }
-  std::string_view description() const override {
-    return "Generic delimited text (CSV, TSV, ';'): header optional, columns by name or --columns";
+  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const override {
+    return ParseDelimited(data, options, {name(), "open", fixed_zone_});
   }
+
+ protected:
+  DelimitedFormat(std::string_view name, std::string_view description, std::string_view fixed_zone = "")
+      : BarFormat(name, description), fixed_zone_(fixed_zone) {}
+
+ private:
+  const std::string_view fixed_zone_;  // a string literal
+};
+
+class CsvFormat : public DelimitedFormat {
+ public:
+  CsvFormat()
+      : DelimitedFormat("csv",
+                        "Generic delimited text (CSV, TSV, ';'): header optional, columns by name or --columns") {}
   Detection Detect(std::string_view head, std::string_view) const override {
     if (LooksLikeNinjaTrader(head)) {
       return {10, "lines look like NinjaTrader's 'yyyyMMdd HHmmss;...' (close stamps); prefer --format ninjatrader"};
@@ -1053,16 +1068,15 @@ class CsvFormat : public BarFormat {
           "it with --format ninjatrader, or say what the stamps mark with --stamp close (or "
           "--stamp open)");
     }
-    return ParseDelimited(data, options, {"csv", "open", ""});
+    return DelimitedFormat::Parse(data, options);
   }
 };
 
-class MetaTraderFormatImpl : public BarFormat {
+class MetaTraderFormatImpl : public DelimitedFormat {
  public:
-  std::string_view name() const override { return "metatrader"; }
-  std::string_view description() const override {
-    return "MetaTrader History Center export: yyyy.MM.dd,HH:mm,o,h,l,c,tickvolume (broker time: --tz)";
-  }
+  MetaTraderFormatImpl()
+      : DelimitedFormat("metatrader",
+                        "MetaTrader History Center export: yyyy.MM.dd,HH:mm,o,h,l,c,tickvolume (broker time: --tz)") {}
   Detection Detect(std::string_view head, std::string_view) const override {
     std::string_view first, second;
     uint32_t no;
@@ -1082,17 +1096,13 @@ class MetaTraderFormatImpl : public BarFormat {
     }
     return {0, "first line does not start 'yyyy.MM.dd,HH:mm'"};
   }
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const override {
-    return ParseDelimited(data, options, {"metatrader", "open", ""});
-  }
 };
 
-class TradingViewFormatImpl : public BarFormat {
+class TradingViewFormatImpl : public DelimitedFormat {
  public:
-  std::string_view name() const override { return "tradingview"; }
-  std::string_view description() const override {
-    return "TradingView 'Export chart data': time,open,high,low,close,<plots>,Volume (epoch or ISO with offset)";
-  }
+  TradingViewFormatImpl()
+      : DelimitedFormat("tradingview",
+                        "TradingView 'Export chart data': time,open,high,low,close,<plots>,Volume (epoch or ISO with offset)") {}
   Detection Detect(std::string_view head, std::string_view) const override {
     Stamp a, b;
     if (auto refusal = ProbeWithHeader(head, "time,open,high,low,close", "header does not start", &a, &b)) return *refusal;
@@ -1107,17 +1117,14 @@ class TradingViewFormatImpl : public BarFormat {
     return {85, std::string("header starts 'time,open,high,low,close' and times are ") + kind +
                     " (TradingView chart export)"};
   }
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const override {
-    return ParseDelimited(data, options, {"tradingview", "open", ""});
-  }
 };
 
-class FirstRateFormatImpl : public BarFormat {
+class FirstRateFormatImpl : public DelimitedFormat {
  public:
-  std::string_view name() const override { return "firstrate"; }
-  std::string_view description() const override {
-    return "FirstRate Data: timestamp,open,high,low,close,volume (US Eastern, bar open times)";
-  }
+  FirstRateFormatImpl()
+      : DelimitedFormat("firstrate",
+                        "FirstRate Data: timestamp,open,high,low,close,volume (US Eastern, bar open times)",
+                        "America/New_York") {}
   Detection Detect(std::string_view head, std::string_view file_name) const override {
     Stamp a, b;
     if (auto refusal = ProbeWithHeader(head, "timestamp,open,high,low,close,volume", "header is not", &a, &b)) return *refusal;
@@ -1131,9 +1138,6 @@ class FirstRateFormatImpl : public BarFormat {
                                  (a.kind == StampKind::kDate ? "dates" : "'yyyy-MM-dd HH:mm:ss' stamps") +
                                  ", oldest first" + (named ? " and the name says FirstRate" : "") +
                                  " (FirstRate Data; read as US Eastern)"};
-  }
-  Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const override {
-    return ParseDelimited(data, options, {"firstrate", "open", "America/New_York"});
   }
 };
 

@@ -25,9 +25,9 @@ class BarFormat {
  public:
   virtual ~BarFormat() = default;
   /// The --format name: "ninjatrader", "csv", ...
-  virtual std::string_view name() const = 0;
+  std::string_view name() const { return name_; }
   /// One line for `barlake import --help` and docs.
-  virtual std::string_view description() const = 0;
+  std::string_view description() const { return description_; }
   /// Look at the start of a file (up to 64 KiB) and its name. Must be cheap, never fail.
   virtual Detection Detect(std::string_view head, std::string_view file_name) const = 0;
   /// Whether each row is one line of text (ParseProblem::line is a line number), so a file
@@ -35,6 +35,13 @@ class BarFormat {
   virtual bool rows_are_lines() const { return true; }
   /// Parse a whole file.
   virtual Result<ParsedBars> Parse(std::string_view data, const ParseOptions& options) const = 0;
+
+ protected:
+  BarFormat(std::string_view name, std::string_view description) : name_(name), description_(description) {}
+
+ private:
+  const std::string name_;
+  const std::string description_;
 };
 
 /// Every format barlake knows, in detection priority order. Never empty.

@@ -12,10 +12,9 @@ namespace {
 
 class NinjaTraderFormat : public BarFormat {
  public:
-  std::string_view name() const override { return "ninjatrader"; }
-  std::string_view description() const override {
-    return "NinjaTrader 8 Export Data: yyyyMMdd HHmmss;o;h;l;c;v (bar close times, local zone)";
-  }
+  NinjaTraderFormat()
+      : BarFormat("ninjatrader",
+                  "NinjaTrader 8 Export Data: yyyyMMdd HHmmss;o;h;l;c;v (bar close times, local zone)") {}
   Detection Detect(std::string_view head, std::string_view) const override {
     if (LooksLikeNinjaTrader(head)) {
       return {90, "lines look like 'yyyyMMdd HHmmss;open;high;low;close;volume' (NinjaTrader export)"};

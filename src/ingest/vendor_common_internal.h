@@ -109,6 +109,7 @@ Result<ParsedBars> NoThrow(const std::string& file_label, F&& body) {
 /// whatever the bytes.
 class GuardedFormat : public BarFormat {
  public:
+  using BarFormat::BarFormat;
   Result<ParsedBars> Parse(std::string_view data, const ParseOptions& opt) const final {
     return NoThrow(opt.file_label, [&] { return ParseImpl(data, opt); });
   }
@@ -121,6 +122,7 @@ class GuardedFormat : public BarFormat {
 /// with syntax errors already reported as ParseJsonDocument words them.
 class JsonDocumentFormat : public GuardedFormat {
  public:
+  using GuardedFormat::GuardedFormat;
   bool rows_are_lines() const override { return false; }
 
  protected:

@@ -62,11 +62,10 @@ std::string DateText(int64_t day) {
 
 class YahooJson : public internal::JsonDocumentFormat {
  public:
-  std::string_view name() const override { return "yahoo-json"; }
-  std::string_view description() const override {
-    return "Yahoo Finance chart API v8 JSON ({\"chart\":{\"result\":[...]}}), bars localized "
-           "with exchangeTimezoneName";
-  }
+  YahooJson()
+      : JsonDocumentFormat("yahoo-json",
+                           "Yahoo Finance chart API v8 JSON ({\"chart\":{\"result\":[...]}}), bars localized "
+                           "with exchangeTimezoneName") {}
 
   Detection Detect(std::string_view head, std::string_view) const override {
     if (internal::FirstJsonKeyIs(head, "chart")) {

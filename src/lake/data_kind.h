@@ -115,11 +115,11 @@ class DataKind {
   virtual ~DataKind() = default;
 
   /// The registry `kind` of its datasets ("bars", "snapshot", "table").
-  virtual std::string_view name() const = 0;
+  std::string_view name() const { return name_; }
   /// Its data root, relative to the vault ("lake", "snapshots", "tables").
-  virtual std::string_view root_folder() const = 0;
+  std::string_view root_folder() const { return root_folder_; }
   /// The first key of every rel_path of this kind ("symbol=", "kind=", "table=").
-  virtual std::string_view rel_prefix() const = 0;
+  std::string_view rel_prefix() const { return rel_prefix_; }
   /// False for a vault file that is not a partition (the registry document): the catalog,
   /// verify's file listing and the query views leave it out.
   virtual bool catalogued() const { return true; }
@@ -164,6 +164,16 @@ class DataKind {
   std::string SyncStop(const VaultPaths& paths) const {
     return root_made_by_init() ? Root(paths) : paths.root;
   }
+
+ protected:
+  /// What name(), root_folder() and rel_prefix() return: fixed for the life of the kind.
+  DataKind(std::string_view name, std::string_view root_folder, std::string_view rel_prefix)
+      : name_(name), root_folder_(root_folder), rel_prefix_(rel_prefix) {}
+
+ private:
+  const std::string name_;
+  const std::string root_folder_;
+  const std::string rel_prefix_;
 };
 
 /// Every registered kind, in registration order (bars last: it owns any bar timeframe).

@@ -12,9 +12,7 @@ namespace {
 
 class Bars final : public DataKind {
  public:
-  std::string_view name() const override { return "bars"; }
-  std::string_view root_folder() const override { return "lake"; }
-  std::string_view rel_prefix() const override { return "symbol="; }
+  Bars() : DataKind("bars", "lake", "symbol=") {}
   bool root_made_by_init() const override { return true; }
   bool OwnsTimeframe(const std::string& timeframe) const override {
     return Timeframe::Parse(timeframe).ok();

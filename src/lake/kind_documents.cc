@@ -58,9 +58,7 @@ FileFacts FactsOfDocument(const KeyedDocument& d) {
 
 class Documents final : public DataKind {
  public:
-  std::string_view name() const override { return "document"; }
-  std::string_view root_folder() const override { return "documents"; }
-  std::string_view rel_prefix() const override { return kPrefix; }
+  Documents() : DataKind("document", "documents", kPrefix) {}
   bool OwnsTimeframe(const std::string& timeframe) const override { return timeframe == kFundamentalsCollection; }
   std::vector<std::string_view> rollback_job_kinds() const override { return {kDocumentJobKind}; }
   std::string NotBarsAdvice(const std::string& symbol, const std::string& timeframe) const override {

@@ -20,9 +20,7 @@ FileFacts DocumentFacts(const std::string& text) {
 
 class RegistryDocument final : public DataKind {
  public:
-  std::string_view name() const override { return "registry"; }
-  std::string_view root_folder() const override { return ""; }  // the vault root
-  std::string_view rel_prefix() const override { return registry::kRegistryFileName; }
+  RegistryDocument() : DataKind("registry", "" /* the vault root */, registry::kRegistryFileName) {}
   bool catalogued() const override { return false; }
   bool root_made_by_init() const override { return true; }
   bool OwnsTimeframe(const std::string&) const override { return false; }

@@ -17,9 +17,7 @@ bool ZeroMeansMissing(const char* column) {
 
 class GexSnapshots final : public DataKind {
  public:
-  std::string_view name() const override { return "snapshot"; }
-  std::string_view root_folder() const override { return "snapshots"; }
-  std::string_view rel_prefix() const override { return "kind="; }
+  GexSnapshots() : DataKind("snapshot", "snapshots", "kind=") {}
   bool OwnsTimeframe(const std::string& timeframe) const override {
     return timeframe == kGexTimeframe;
   }

@@ -18,9 +18,7 @@ std::string TableNameOfRelPath(const std::string& rel_path) {
 
 class DerivedTables final : public DataKind {
  public:
-  std::string_view name() const override { return "table"; }
-  std::string_view root_folder() const override { return "tables"; }
-  std::string_view rel_prefix() const override { return "table="; }
+  DerivedTables() : DataKind("table", "tables", "table=") {}
   bool OwnsTimeframe(const std::string& timeframe) const override {
     return FindTableSchema(timeframe) != nullptr;
   }

@@ -3,21 +3,13 @@
 
 #include "registry/toml_internal.h"
 
-#include <set>
-
 namespace barlake::registry {
 
 using internal::At;
 
 Result<std::vector<BackupTarget>> ParseBackupTargets(std::string_view text, const std::string& path) {
-  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
-  ASSIGN_OR_RETURN(auto tables, internal::ArrayOfTables(root, "backup", path));
-  std::vector<BackupTarget> out;
-  std::set<std::string> names;
-  for (const toml::table* t : tables) {
-    BackupTarget b;
-    b.source = At(path, *t);
-    for (const auto& [key, value] : *t) {
+  return internal::ReadNamedTables<BackupTarget>(text, path, "backup", [&](const toml::table& t, BackupTarget& b) {
+    for (const auto& [key, value] : t) {
       const std::string k(key.str());
       if (k == "name" || k == "dest" || k == "endpoint" || k == "region") {
         if (!value.is_string()) return Status::InvalidInput(At(path, value) + ": [[backup]] '" + k + "' must be a string");
@@ -45,12 +37,8 @@ Result<std::vector<BackupTarget>> ParseBackupTargets(std::string_view text, cons
       return Status::InvalidInput(b.source + ": [[backup]] name '" + b.name +
                                   "' must not contain '/' or ':' (it would read as a destination)");
     }
-    if (!names.insert(b.name).second) {
-      return Status::InvalidInput(b.source + ": a [[backup]] named '" + b.name + "' is declared twice");
-    }
-    out.push_back(std::move(b));
-  }
-  return out;
+    return Status::OK();
+  });
 }
 
 const BackupTarget* FindBackupTarget(const std::vector<BackupTarget>& targets, const std::string& name) {

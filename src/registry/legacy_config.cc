@@ -3,8 +3,6 @@
 
 #include "registry/toml_internal.h"
 
-#include <set>
-
 #include "core/text.h"
 
 namespace barlake::registry {
@@ -34,14 +32,8 @@ std::string TomlString(const std::string& s) {
 }  // namespace
 
 Result<std::vector<LegacySource>> ParseLegacySources(std::string_view text, const std::string& path) {
-  ASSIGN_OR_RETURN(toml::table root, internal::ParseTomlText(text, path));
-  ASSIGN_OR_RETURN(auto tables, internal::ArrayOfTables(root, "legacy", path));
-  std::vector<LegacySource> out;
-  std::set<std::string> names;
-  for (const toml::table* t : tables) {
-    LegacySource l;
-    l.source = At(path, *t);
-    for (const auto& [key, value] : *t) {
+  return internal::ReadNamedTables<LegacySource>(text, path, "legacy", [&](const toml::table& t, LegacySource& l) {
+    for (const auto& [key, value] : t) {
       const std::string k(key.str());
       if (k == "name" || k == "path" || k == "layout") {
         if (!value.is_string()) return Status::InvalidInput(At(path, value) + ": [[legacy]] '" + k + "' must be a string");
@@ -57,12 +49,8 @@ Result<std::vector<LegacySource>> ParseLegacySources(std::string_view text, cons
     if (l.name.empty() || l.path.empty()) {
       return Status::InvalidInput(l.source + ": [[legacy]] needs name = \"...\" and path = \"...\"");
     }
-    if (!names.insert(l.name).second) {
-      return Status::InvalidInput(l.source + ": a [[legacy]] named '" + l.name + "' is declared twice");
-    }
-    out.push_back(std::move(l));
-  }
-  return out;
+    return Status::OK();
+  });
 }
 
 Status AppendLegacySource(Env* env, const std::string& path, const LegacySource& legacy) {

@@ -5,6 +5,7 @@
 
 #include <toml++/toml.h>
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,28 @@ inline Result<std::vector<const toml::table*>> ArrayOfTables(const toml::table& 
     tables.push_back(t);
   }
   return tables;
+}
+
+/// Each [[name]] table of barlake.toml `text` as a T: `source` set to where the table is
+/// ("PATH:LINE:COLUMN"), then `read(table, item)` fills and checks the rest (a Status). The
+/// items' `name`s must be unique. The first error is returned as it is.
+template <class T, class Read>
+Result<std::vector<T>> ReadNamedTables(std::string_view text, const std::string& path, const std::string& name,
+                                       Read read) {
+  ASSIGN_OR_RETURN(toml::table root, ParseTomlText(text, path));
+  ASSIGN_OR_RETURN(auto tables, ArrayOfTables(root, name, path));
+  std::vector<T> out;
+  std::set<std::string> names;
+  for (const toml::table* t : tables) {
+    T item;
+    item.source = At(path, *t);
+    RETURN_IF_ERROR(read(*t, item));
+    if (!names.insert(item.name).second) {
+      return Status::InvalidInput(item.source + ": a [[" + name + "]] named '" + item.name + "' is declared twice");
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
 }
 
 }  // namespace barlake::registry::internal

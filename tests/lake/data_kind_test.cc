@@ -28,9 +28,7 @@ std::string NoteHash(const NoteRows& rows) {
 
 class NotesKind final : public DataKind {
  public:
-  std::string_view name() const override { return "note"; }
-  std::string_view root_folder() const override { return "notes"; }
-  std::string_view rel_prefix() const override { return "note="; }
+  NotesKind() : DataKind("note", "notes", "note=") {}
   bool OwnsTimeframe(const std::string& timeframe) const override { return timeframe == "note"; }
   std::vector<std::string_view> rollback_job_kinds() const override { return {"import-note"}; }
   std::string NotBarsAdvice(const std::string& symbol, const std::string&) const override {
