@@ -875,6 +875,64 @@ std::string SuggestionFor(const CLI::App& app, const std::string& word) {
   return best.empty() ? "" : " (did you mean '" + best + "'?)";
 }
 
+/// The closest long option (e.g. "--timeframe") to `word` among those `command` and the
+/// commands above it accept (options fall through), or "" when none is close.
+std::string ClosestOption(const CLI::App* command, const std::string& word) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const CLI::App* app = command; app != nullptr; app = app->get_parent()) {
+    for (const CLI::Option* option : app->get_options()) {
+      for (const std::string& long_name : option->get_lnames()) {
+        const std::string name = "--" + long_name;
+        const size_t d = EditDistance(word, name);
+        if (d < best_distance) {
+          best_distance = d;
+          best = name;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/// The innermost command the user named ("barlake snapshots import" for those words).
+const CLI::App* InnermostCommand(const CLI::App& app) {
+  const CLI::App* command = &app;
+  for (;;) {
+    const auto chosen = command->get_subcommands();
+    if (chosen.empty()) return command;
+    command = chosen.front();
+  }
+}
+
+/// CLI11's "The following arguments were not expected" names neither the command nor the fix.
+/// For an unknown option, say whose option it is not, suggest the closest one and point
+/// at the command's --help.
+bool ReportUnexpectedArguments(const CLI::App& app) {
+  const CLI::App* command = InnermostCommand(app);
+  std::vector<std::string> extras = command->remaining();
+  if (extras.empty()) extras = app.remaining();
+  if (extras.empty()) return false;
+  std::string path;
+  for (const CLI::App* a = command; a != nullptr && a->get_parent() != nullptr; a = a->get_parent()) {
+    path = a->get_name() + (path.empty() ? "" : " " + path);
+  }
+  const std::string usage = path.empty() ? "barlake" : "barlake " + path;
+  const std::string& first = extras.front();
+  std::string hint;
+  if (first.size() > 1 && first[0] == '-') {
+    const std::string flag = first.substr(0, first.find('='));
+    const std::string closest = ClosestOption(command, flag);
+    if (!closest.empty()) hint = " (did you mean '" + closest + "'?)";
+    std::fprintf(stderr, "barlake: error: `%s` has no option %s%s; `%s --help` lists its options\n",
+                 usage.c_str(), QuoteBytes(flag).c_str(), hint.c_str(), usage.c_str());
+  } else {
+    std::fprintf(stderr, "barlake: error: `%s` does not take %s here; `%s --help` shows what it takes\n",
+                 usage.c_str(), QuoteBytes(first).c_str(), usage.c_str());
+  }
+  return true;
+}
+
 }  // namespace
 
 void AddCommands(CLI::App& app, Globals& g, int& rc) {
@@ -1034,6 +1092,9 @@ int Run(int argc, char** argv) {
                      QuoteBytes(word).c_str(), SuggestionFor(app, word).c_str());
         return static_cast<int>(ExitCode::kUsage);
       }
+    }
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr && ReportUnexpectedArguments(app)) {
+      return static_cast<int>(ExitCode::kUsage);
     }
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);

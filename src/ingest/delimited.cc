@@ -904,7 +904,7 @@ Result<ParsedBars> ParseDelimited(std::string_view data, const ParseOptions& opt
       }
       out.notes.push_back(note);
     } else {
-      out.notes.push_back("stamps have no UTC offset; read as " + zone->name() + " (--tz)");
+      out.notes.push_back("stamps have no UTC offset; read as " + zone->name());
     }
   }
   if (want_daily && naive_has_time) out.notes.push_back("daily bars: each row's date is kept, its time of day dropped");

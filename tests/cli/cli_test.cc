@@ -465,6 +465,33 @@ TEST_F(CliTest, AnUnknownCommandIsNamedWithTheClosestOne) {
   EXPECT_EQ(missing.err.find("unknown command"), std::string::npos) << missing.err;
 }
 
+TEST_F(CliTest, AnUnknownOptionNamesItsCommandTheClosestOptionAndTheHelp) {
+  CommandResult typo = Bl({"import", "x.txt", "--symbol", "ES", "--timefrme", "1m"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("barlake: error: `barlake import` has no option '--timefrme' (did you mean "
+                          "'--timeframe'?); `barlake import --help` lists its options"),
+            std::string::npos)
+      << typo.err;
+  // A nested command, a value glued with '=', and an option only the parent has (--vault).
+  CommandResult nested = Bl({"snapshots", "import", "x.json", "--on-conflit=keep"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("`barlake snapshots import` has no option '--on-conflit' (did you mean "
+                            "'--on-conflict'?)"),
+            std::string::npos)
+      << nested.err;
+  CommandResult parent = Bl({"status", "--vaul", "x"});
+  EXPECT_NE(parent.err.find("(did you mean '--vault'?)"), std::string::npos) << parent.err;
+  // Nothing close: no guess, still the command and its help.
+  CommandResult far = Bl({"status", "--frobnicate"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("`barlake status` has no option '--frobnicate'; `barlake status --help`"), std::string::npos)
+      << far.err;
+  // A stray word, with bytes that are not UTF-8, is quoted escaped.
+  CommandResult stray = Bl({"status", "extra\xff"});
+  EXPECT_EQ(stray.exit_code, 2);
+  EXPECT_NE(stray.err.find("`barlake status` does not take 'extra\\xFF' here"), std::string::npos) << stray.err;
+}
+
 TEST_F(CliTest, QueryErrorsArePrintedOnceAndQuoteOnlyTheUsersSql) {
   ASSERT_EQ(Bl({"import", Source("ES.Last.txt", NtMinutes("20240115 063100", 30, 4800)), "--symbol", "ES",
                 "--timeframe", "1m"})

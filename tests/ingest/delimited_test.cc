@@ -165,7 +165,7 @@ TEST_F(DelimitedTest, MetaTraderBrokerTimeCrlfNoHeader) {
   EXPECT_EQ(p.bars.close[1], 1.10165);
   EXPECT_EQ(p.bars.volume[2], 17);
   EXPECT_TRUE(HasNote(p, "no header (columns by position)")) << Notes(p);
-  EXPECT_TRUE(HasNote(p, "read as Europe/Athens (--tz)")) << Notes(p);
+  EXPECT_TRUE(HasNote(p, "stamps have no UTC offset; read as Europe/Athens")) << Notes(p);
   int score;
   EXPECT_EQ(Best(data, "EURUSD1.csv", &score), "metatrader");
   EXPECT_EQ(score, 85);
