@@ -135,7 +135,14 @@ export async function render(view) {
       bar.value = 0;
       phase.textContent = 'Import failed.';
       const job = err.jobId ? await jobWithReport(err.jobId, {}).catch(() => null) : null;
-      clear(resultBox, el('div.error-box', { role: 'alert' }, err.readable || err.message),
+      // The lake's messages name the CLI's flag ("or pass --force to import the rest"); here
+      // that is the Force box, so offer it as one click.
+      const forceOffer = !force.checked && /--force\b/.test(err.message || '')
+        ? el('p', { id: 'force-offer' }, 'In the dashboard, --force is the Force box: ',
+          el('button', { type: 'button', id: 'import-again-forced', onclick: () => { force.checked = true; form.requestSubmit(); } },
+            'Import again with Force'))
+        : null;
+      clear(resultBox, el('div.error-box', { role: 'alert' }, err.readable || err.message), forceOffer,
         job ? renderReport(job) : null, job ? el('p', el('a', { href: `#/jobs/${job.id}` }, `Open job ${job.id}`)) : null);
     } finally {
       submit.disabled = false;

@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include "core/text.h"
+
 #include <cstdio>
 #include <limits>
 
@@ -15,8 +17,8 @@ Result<TimeZone> TimeZone::Locate(const std::string& name) {
     const date::time_zone* zone = date::locate_zone(name);
     return TimeZone(zone, name);
   } catch (const std::exception& e) {
-    return Status::InvalidArgument("unknown time zone '" + name +
-                                   "'; use an IANA name such as America/New_York, "
+    return Status::InvalidArgument("unknown time zone " + QuoteBytes(name) +
+                                   "; use an IANA name such as America/New_York, "
                                    "America/Los_Angeles or UTC");
   }
 }

@@ -6,6 +6,7 @@
 #include "ingest/delimited.h"
 #include "ingest/yahoo.h"
 #include "ingest/ninjatrader.h"
+#include "core/text.h"
 
 namespace barlake::ingest {
 namespace {
@@ -47,7 +48,7 @@ Result<const BarFormat*> FindFormat(std::string_view name) {
     if (f->name() == name) return f;
     known += (known.empty() ? "" : ", ") + std::string(f->name());
   }
-  return Status::InvalidArgument("format '" + std::string(name) + "' is not known; use auto or one of: " + known);
+  return Status::InvalidArgument("format " + QuoteBytes(name) + " is not known; use auto or one of: " + known);
 }
 
 Result<DetectResult> DetectFormat(std::string_view data, std::string_view file_name) {

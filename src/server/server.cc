@@ -35,7 +35,9 @@
 
 #include "core/edit_distance.h"
 #include "core/json_text.h"
+#include "core/text.h"
 #include "core/time_util.h"
+#include "core/time_zone.h"
 #include "core/timeframe.h"
 #include "derive/resampler.h"
 #include "ingest/format.h"
@@ -1476,6 +1478,20 @@ void Server::Impl::PostImport(const Request& req, Response& res, const httplib::
                                        "needs neither)"));
   }
   if (auto tf = Timeframe::Parse(ir.timeframe); !tf.ok()) return refuse(ApiError::FromStatus(tf.status()));
+  // A misspelt zone, format or stamp is refused before the upload waits in the queue.
+  if (!f["tz"].empty()) {
+    if (auto zone = TimeZone::Locate(f["tz"]); !zone.ok()) {
+      return refuse(ApiError::BadRequest("tz: " + zone.status().message()));
+    }
+  }
+  if (!f["format"].empty() && f["format"] != "auto") {
+    if (auto format = ingest::FindFormat(f["format"]); !format.ok()) {
+      return refuse(ApiError::BadRequest(format.status().message()));
+    }
+  }
+  if (!f["stamp"].empty() && f["stamp"] != "open" && f["stamp"] != "close") {
+    return refuse(ApiError::BadRequest("stamp " + QuoteBytes(f["stamp"]) + " must be open or close"));
+  }
   ir.format = f["format"];
   ir.tz = f["tz"];
   ir.stamp = f["stamp"];

@@ -484,6 +484,32 @@ describe('dashboard', () => {
     assert.deepEqual(pageErrors, []);
   });
 
+  test('a file cut short is refused with the reason, and Import again with Force imports the rest', async () => {
+    await openPage('#/import', 'import');
+    const cut = join(SCRATCH, 'NQ cut.Last.txt');
+    // Three whole NinjaTrader lines, then a copy that stopped mid-line.
+    writeFileSync(cut, '20240102 143100;16800;16801;16799;16800.5;10\n20240102 143200;16800.5;16802;16800;16801;12\n' +
+      '20240102 143300;16801;16803;16800.75;16802;9\n20240102 143400;16802;168');
+    await page.setInputFiles('#import-file', cut);
+    await page.waitForSelector('#detection p');
+    await page.fill('#import-symbol', 'NQCUT');
+    await page.fill('#import-timeframe', '1m');
+    await page.fill('#import-tz', 'America/Chicago');
+    await page.click('#import-submit');
+    await page.waitForSelector('#import-result .error-box', { timeout: 30000 });
+    assert.match(await page.textContent('#import-result .error-box'), /looks cut short.*line 4.*Nothing was imported/s);
+    await shot('10b-import-cut-short');
+    await page.click('#import-again-forced');
+    await page.waitForSelector('#import-result .report', { timeout: 30000 });
+    assert.equal(await page.isChecked('#import-force'), true);
+    const report = await page.textContent('#import-result');
+    assert.match(report, /Rejected\s*1/, report);
+    const listed = await (await fetch(`${base}/api/datasets`)).json();
+    const nq = listed.datasets.find(d => d.symbol === 'NQCUT' && d.timeframe === '1m');
+    assert.equal(nq && nq.rows, 3, JSON.stringify(nq));
+    assert.deepEqual(pageErrors, []);
+  });
+
   test('a #token= link works in an open tab, and a missing token is one "Token needed" message', async () => {
     await page.evaluate(() => localStorage.removeItem('barlake.token'));
     await openPage('#/import', 'import');

@@ -184,6 +184,44 @@ TEST_F(RobustnessTest, UnknownFieldsAreRefusedByName) {
   EXPECT_TRUE(Body(client_->Get("/api/tasks"))["tasks"].empty());
 }
 
+TEST_F(RobustnessTest, AMisspeltZoneFormatOrStampIsRefusedBeforeQueuing) {
+  ASSERT_OK(testutil::WriteText(imports_ + "/es.txt", "20230103 093000;3850;3851;3849;3850.5;10\n"));
+  auto zone = client_->Post("/api/import", Auth(),
+                            R"({"path": "es.txt", "symbol": "ES", "timeframe": "1m", "tz": "America/Chicgo"})",
+                            "application/json");
+  ExpectError(zone, 400, "invalid_argument");
+  EXPECT_NE(zone->body.find("tz: unknown time zone 'America/Chicgo'; use an IANA name"), std::string::npos)
+      << zone->body;
+  // A multipart upload, with a zone name that is not UTF-8: quoted escaped, answered at once.
+  auto bytes = client_->Post("/api/import", Auth(),
+                             httplib::MultipartFormDataItems{{"file", "20230103 093000;1;1;1;1;1\n", "x.txt", "text/plain"},
+                                                             {"symbol", "ES", "", ""},
+                                                             {"timeframe", "1m", "", ""},
+                                                             {"tz", "Europe/Z\xFCrich", "", ""}});
+  ExpectError(bytes, 400, "invalid_argument");
+  EXPECT_NE(bytes->body.find("'Europe/Z\\\\xFCrich'"), std::string::npos) << bytes->body;
+  auto format = client_->Post("/api/import", Auth(),
+                              R"({"path": "es.txt", "symbol": "ES", "timeframe": "1m", "format": "ninja"})",
+                              "application/json");
+  ExpectError(format, 400, "invalid_argument");
+  EXPECT_NE(format->body.find("format 'ninja' is not known; use auto or one of: ninjatrader"), std::string::npos)
+      << format->body;
+  auto stamp = client_->Post("/api/import", Auth(),
+                             R"({"path": "es.txt", "symbol": "ES", "timeframe": "1m", "stamp": "middle"})",
+                             "application/json");
+  ExpectError(stamp, 400, "invalid_argument");
+  EXPECT_NE(stamp->body.find("stamp 'middle' must be open or close"), std::string::npos) << stamp->body;
+  // Nothing was queued; the right names still are.
+  EXPECT_TRUE(Body(client_->Get("/api/tasks"))["tasks"].empty());
+  auto good = client_->Post("/api/import", Auth(),
+                            R"({"path": "es.txt", "symbol": "ES", "timeframe": "1m", "tz": "America/Chicago",
+                                "format": "ninjatrader", "stamp": "open"})",
+                            "application/json");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(good->status, 202) << good->body;
+  EXPECT_EQ(WaitForTask(Body(good)["task"]["id"].get<int64_t>())["state"], "succeeded");
+}
+
 TEST_F(RobustnessTest, APostWithoutBodyOrLengthIsAnEmptyBodyAtOnce) {
   const auto start = std::chrono::steady_clock::now();
   const std::string reply =
