@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace barlake {
 
 // Howard Hinnant's days_from_civil / civil_from_days (public-domain algorithms).
@@ -13,6 +15,12 @@ int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+int DaysInMonth(int y, int m) {
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
 void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
@@ -63,14 +71,18 @@ bool ReadInt(const std::string& s, size_t pos, size_t len, int* out) {
 
 Result<Micros> ParseIsoUtc(const std::string& text) {
   auto bad = [&] {
-    return Status::InvalidArgument("time '" + text +
-                                   "' is not ISO 8601; use e.g. 2024-01-15 or 2024-01-15T14:30:00Z");
+    return Status::InvalidArgument("time " + QuoteBytes(text) +
+                                   " is not ISO 8601; use e.g. 2024-01-15 or 2024-01-15T14:30:00Z");
   };
   int y, mo, d, h = 0, mi = 0, s = 0;
   if (!ReadInt(text, 0, 4, &y) || text.size() < 10 || text[4] != '-' || text[7] != '-' ||
-      !ReadInt(text, 5, 2, &mo) || !ReadInt(text, 8, 2, &d) || mo < 1 || mo > 12 || d < 1 ||
-      d > 31) {
+      !ReadInt(text, 5, 2, &mo) || !ReadInt(text, 8, 2, &d) || mo < 1 || mo > 12 || d < 1) {
     return bad();
+  }
+  // Not rolled over into the next month: 2024-02-30 is a typo, not 2024-03-01.
+  if (d > DaysInMonth(y, mo)) {
+    return Status::InvalidArgument("time " + QuoteBytes(text) + " is not a date: " + text.substr(0, 7) + " has " +
+                                   std::to_string(DaysInMonth(y, mo)) + " days");
   }
   size_t pos = 10;
   if (pos < text.size() && (text[pos] == 'T' || text[pos] == ' ')) {

@@ -20,6 +20,8 @@ constexpr Micros kOpenRangeEnd = std::numeric_limits<Micros>::max() / 2;
 
 /// Days since 1970-01-01 for a proleptic Gregorian date (no validation).
 int64_t DaysFromCivil(int y, unsigned m, unsigned d);
+/// Days in month `m` (1..12) of year `y`, leap years included: 28 to 31.
+int DaysInMonth(int y, int m);
 /// The civil date of a day number.
 void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d);
 

@@ -130,13 +130,11 @@ bool ParseNumber(std::string_view field, double* out) {
 // ---------------------------------------------------------------------------------------
 // Stamps
 
-using internal::IsLeapYear;
 using internal::ReadDigits;
 
 bool ValidDate(int y, int m, int d) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
-  return d <= (m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1]);
+  return d <= DaysInMonth(y, m);
 }
 
 enum class StampKind { kDate, kNaive, kInstant };

@@ -22,11 +22,6 @@ bool Digits(const char* p, int n, int* out) {
 
 bool IsNinjaTraderSeparator(char c) { return c == ';' || c == ',' || c == '\t'; }
 
-int DaysInMonth(int y, int m) {
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && internal::IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
 // Parses the stamp at the start of a line. Returns the local time in micros, sets
 // `intraday`, and the length consumed; or an error text.
 const char* ParseStamp(std::string_view line, int64_t* local, bool* intraday, size_t* used) {

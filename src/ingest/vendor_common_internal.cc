@@ -138,16 +138,13 @@ bool ReadDigits(std::string_view s, size_t at, int n, int* out) {
   return true;
 }
 
-bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
 bool ParseLocalStamp(std::string_view t, int64_t* local, bool* has_time) {
   int y, mo, d, h = 0, mi = 0, s = 0;
   if (t.size() < 10 || !ReadDigits(t, 0, 4, &y) || t[4] != '-' || !ReadDigits(t, 5, 2, &mo) || t[7] != '-' ||
       !ReadDigits(t, 8, 2, &d)) {
     return false;
   }
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > (mo == 2 && IsLeapYear(y) ? 29 : kDays[mo - 1])) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return false;
   *has_time = t.size() > 10;
   if (*has_time) {
     if ((t[10] != ' ' && t[10] != 'T') || !ReadDigits(t, 11, 2, &h) || t.size() < 16 || t[13] != ':' ||

@@ -155,8 +155,6 @@ inline bool NextNonEmptyLine(LineReader* reader, std::string_view* line, ParsedB
 /// or the text ends first.
 bool ReadDigits(std::string_view s, size_t at, int n, int* out);
 
-bool IsLeapYear(int year);
-
 /// "1m", "5m", "1h", "1d", "1w": the Timeframe name of `seconds` (for messages).
 std::string TimeframeName(int64_t seconds);
 

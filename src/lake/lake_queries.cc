@@ -93,7 +93,7 @@ class DuckQuerySession : public QuerySession {
  public:
   explicit DuckQuerySession(storage::DuckConn* duck) : duck_(duck) {}
 
-  Status Check(const std::string& sql) override { return duck_->Validate(sql); }
+  Status Check(const std::string& sql) override { return duck_->ValidateSelect(sql); }
 
   Result<QueryTable> Run(const std::string& sql) override {
     // Cast every column to text inside DuckDB so each type (TIMESTAMPTZ included) reads as

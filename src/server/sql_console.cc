@@ -67,13 +67,16 @@ Status CheckSingleSelect(duckdb_connection conn, const std::string& sql, std::ve
     s = Status::InvalidArgument(e ? e : "the query is empty");
   } else if (count > 1) {
     s = Status::InvalidArgument("send one statement at a time (this text holds " + std::to_string(count) + ")");
-  } else if (duckdb_prepare_extracted_statement(conn, extracted, 0, &prepared) == DuckDBError) {
+  } else if (const bool failed = duckdb_prepare_extracted_statement(conn, extracted, 0, &prepared) == DuckDBError;
+             failed && storage::WritingStatementName(sql).empty()) {
     const char* e = duckdb_prepare_error(prepared);
     s = Status::InvalidArgument(e ? e : "the query does not parse");
-  } else if (duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
-    s = Status::InvalidArgument(
-        "the console runs SELECT queries only: it is read-only (nothing can be created, changed, copied, "
-        "attached or set)");
+  } else if (failed || duckdb_prepared_statement_type(prepared) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    // A DELETE over a view fails to bind ("Can only delete from base table!"): say why.
+    const std::string statement = storage::WritingStatementName(sql);
+    s = Status::InvalidArgument((statement.empty() ? std::string() : statement + ": ") +
+                                "the console runs SELECT queries only: it is read-only (nothing can be created, "
+                                "changed, copied, attached or set)");
   } else {
     const idx_t cols = duckdb_prepared_statement_column_count(prepared);
     for (idx_t c = 0; c < cols; ++c) kinds->push_back(KindOf(duckdb_prepared_statement_column_type(prepared, c)));

@@ -1,6 +1,8 @@
 #include "storage/duckdb_conn.h"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 #include <mutex>
 #include <unordered_map>
 
@@ -58,12 +60,28 @@ Status DuckConn::Execute(const std::string& sql) {
   return Status::OK();
 }
 
-Status DuckConn::Validate(const std::string& sql) {
+namespace {
+/// "this is an EXPLAIN statement".
+std::string StatementName(const std::string& keyword) {
+  if (keyword.empty()) return "this is not a query";
+  const bool vowel = keyword != "USE" && std::string_view("AEIOU").find(keyword[0]) != std::string_view::npos;
+  return std::string("this is ") + (vowel ? "an " : "a ") + keyword + " statement";
+}
+}  // namespace
+
+Status DuckConn::ValidateSelect(const std::string& sql) {
+  auto read_only = [](const std::string& what) {
+    return Status::InvalidArgument(what + ", and only a query (SELECT) runs here: nothing can be created, changed, "
+                                   "copied, attached or set");
+  };
   duckdb_prepared_statement stmt = nullptr;
   Status s;
   if (duckdb_prepare(conn_, sql.c_str(), &stmt) == DuckDBError) {
+    const std::string statement = WritingStatementName(sql);
     const char* e = duckdb_prepare_error(stmt);
-    s = Status::InvalidArgument(e ? e : "invalid SQL");
+    s = statement.empty() ? Status::InvalidArgument(e ? e : "invalid SQL") : read_only(statement);
+  } else if (duckdb_prepared_statement_type(stmt) != DUCKDB_STATEMENT_TYPE_SELECT) {
+    s = read_only(StatementName(FirstSqlKeyword(sql)));
   }
   duckdb_destroy_prepare(&stmt);
   return s;
@@ -75,6 +93,38 @@ Result<std::unique_ptr<QueryResult>> DuckConn::Query(const std::string& sql) {
     return StatusFromDuckResult(r->raw(), "DuckDB query failed");
   }
   return r;
+}
+
+std::string FirstSqlKeyword(std::string_view sql) {
+  size_t i = 0;
+  while (i < sql.size()) {
+    const unsigned char c = static_cast<unsigned char>(sql[i]);
+    if (std::isspace(c) || c == '(') {
+      ++i;
+    } else if (sql.compare(i, 2, "--") == 0) {
+      const size_t nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? sql.size() : nl + 1;
+    } else if (sql.compare(i, 2, "/*") == 0) {
+      const size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
+    } else {
+      break;
+    }
+  }
+  std::string word;
+  for (; i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i])); ++i) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i])));
+  }
+  return word;
+}
+
+std::string WritingStatementName(std::string_view sql) {
+  static const std::set<std::string, std::less<>> kWriting = {
+      "INSERT", "UPDATE", "DELETE", "CREATE", "DROP",    "ALTER", "COPY",     "EXPORT",     "IMPORT",
+      "ATTACH", "DETACH", "INSTALL", "LOAD",  "SET",     "RESET", "PRAGMA",   "CALL",       "USE",
+      "TRUNCATE", "VACUUM", "CHECKPOINT", "BEGIN", "COMMIT", "ROLLBACK", "MERGE", "UPSERT"};
+  const std::string word = FirstSqlKeyword(sql);
+  return kWriting.count(word) ? StatementName(word) : "";
 }
 
 std::string SqlQuote(const std::string& s) {

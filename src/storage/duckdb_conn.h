@@ -74,8 +74,10 @@ class DuckConn {
 
   /// Run SQL and discard the result.
   Status Execute(const std::string& sql);
-  /// Check that `sql` parses and binds, without running it; errors refer to `sql` alone.
-  Status Validate(const std::string& sql);
+  /// Check that `sql` is one query (a SELECT, WITH ... SELECT, VALUES, FROM ...) that
+  /// parses and binds, without running it; errors refer to `sql` alone. Any other
+  /// statement is kInvalidArgument naming it (see ReadOnlyRefusal).
+  Status ValidateSelect(const std::string& sql);
   /// Run SQL and keep the result.
   Result<std::unique_ptr<QueryResult>> Query(const std::string& sql);
   duckdb_connection raw() { return conn_; }
@@ -126,6 +128,17 @@ Status CheckParquetSchema(DuckConn* conn, const std::string& path, const std::st
 
 /// Quote a string as a SQL literal: it's -> 'it''s'.
 std::string SqlQuote(const std::string& s);
+
+/// The first word of `sql` after spaces and comments, upper-cased: "DELETE" for
+/// "-- fix\n delete from bars". Empty when there is none.
+std::string FirstSqlKeyword(std::string_view sql);
+/// "this is a DELETE statement" when `sql` opens with a keyword of a statement that writes
+/// or configures (INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, COPY, EXPORT, IMPORT, ATTACH,
+/// DETACH, INSTALL, LOAD, SET, RESET, PRAGMA, CALL, USE, TRUNCATE, VACUUM, CHECKPOINT,
+/// BEGIN, COMMIT, ROLLBACK); empty otherwise. DuckDB refuses such statements over views
+/// with a binder error ("Can only delete from base table!") that does not say the reader
+/// is read-only, so readers name the statement themselves.
+std::string WritingStatementName(std::string_view sql);
 /// Map a failed result to a Status: I/O -> kIOError (kNoSpace when the disk is full),
 /// invalid input and serialization -> kCorruption (we only read our own files through
 /// this), parser/binder/catalog/conversion/type -> kInvalidArgument, interrupt ->

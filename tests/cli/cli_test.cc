@@ -520,6 +520,32 @@ TEST_F(CliTest, QueryErrorsArePrintedOnceAndQuoteOnlyTheUsersSql) {
   }
 }
 
+TEST_F(CliTest, AStatementThatWritesIsNamedAndRefusedAsReadOnly) {
+  ASSERT_EQ(Bl({"import", Source("ES.Last.txt", NtMinutes("20240115 063100", 30, 4800)), "--symbol", "ES",
+                "--timeframe", "1m"})
+                .exit_code,
+            0);
+  const auto before = testutil::Snapshot(vault_);
+  // CREATE prepares (then fails inside the wrapper), DELETE fails to bind over a view, COPY
+  // prepares as a COPY; each is named, none changes a file.
+  for (const auto& [sql, named] : std::vector<std::pair<std::string, std::string>>{
+           {"CREATE TABLE x AS SELECT 1", "this is a CREATE statement"},
+           {"  -- clean up\n delete FROM bars", "this is a DELETE statement"},
+           {"COPY (SELECT * FROM bars) TO '" + dir_.Sub("out.csv") + "'", "this is a COPY statement"},
+           {"INSERT INTO bars SELECT * FROM bars", "this is an INSERT statement"}}) {
+    SCOPED_TRACE(sql);
+    CommandResult r = Bl({"query", sql});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("in your query: " + named + ", and only a query (SELECT) runs here"), std::string::npos)
+        << r.err;
+  }
+  EXPECT_EQ(testutil::Snapshot(vault_), before);
+  EXPECT_FALSE(std::filesystem::exists(dir_.Sub("out.csv")));
+  // Queries that only look like those words still run.
+  CommandResult q = Bl({"query", "/* deletes */ WITH d AS (SELECT 1 AS n) SELECT n FROM d"});
+  EXPECT_EQ(q.exit_code, 0) << q.err;
+}
+
 TEST_F(CliTest, RollbackCountsDataPartitionsAndNamesTheRegistryApart) {
   CommandResult imp = Bl({"import", Source("ES.Last.txt", NtMinutes("20240115 063100", 30, 4800)), "--symbol", "ES",
                           "--timeframe", "1m"});

@@ -40,4 +40,25 @@ TEST(TimeUtilTest, RejectsMalformedTimes) {
   }
 }
 
+TEST(TimeUtilTest, ADayPastTheMonthsEndIsAnErrorNotTheNextMonth) {
+  for (const char* bad : {"2024-02-30", "2023-02-29", "2024-04-31T10:00Z", "1900-02-29"}) {
+    auto r = ParseIsoUtc(bad);
+    ASSERT_RAISES(kInvalidArgument, r) << bad;
+    EXPECT_NE(r.status().message().find("is not a date"), std::string::npos) << r.status().message();
+  }
+  EXPECT_EQ(ParseIsoUtc("2023-02-29").status().message(), "time '2023-02-29' is not a date: 2023-02 has 28 days");
+  // Leap days and months' last days parse.
+  for (const char* good : {"2024-02-29", "2000-02-29", "2024-04-30", "2024-12-31T23:59Z"}) {
+    ASSERT_OK(ParseIsoUtc(good).status()) << good;
+  }
+  EXPECT_EQ(DaysInMonth(2024, 2), 29);
+  EXPECT_EQ(DaysInMonth(1900, 2), 28);
+  EXPECT_EQ(DaysInMonth(2023, 12), 31);
+}
+
+TEST(TimeUtilTest, AMalformedTimeIsQuotedWithItsBytesEscaped) {
+  EXPECT_EQ(ParseIsoUtc("2024-01-1\xFF").status().message(),
+            "time '2024-01-1\\xFF' is not ISO 8601; use e.g. 2024-01-15 or 2024-01-15T14:30:00Z");
+}
+
 }  // namespace barlake
