@@ -293,10 +293,15 @@ Result<GapReport> Lake::Gaps(const std::string& symbol, const std::string& timef
                               "; `barlake status` lists the datasets");
     }
     ASSIGN_OR_RETURN(auto source, lake::RegistryCalendars(l)(symbol, timeframe));
-    if (!source || tf.seconds() > 86400) {
+    if (tf.seconds() > 86400) {
+      return Status::InvalidArgument("gaps are found in intraday and daily bars only, not in " + timeframe +
+                                     " bars; ask for the daily or intraday dataset of " + symbol);
+    }
+    if (!source) {
       return Status::NotFound(symbol + " " + timeframe +
-                              " has no session calendar to tell gaps from closures; set `calendar` for it "
-                              "in barlake.toml (docs/health.md)");
+                              " has no session calendar to tell gaps from closures; give it one with `barlake "
+                              "dataset set " + symbol + " " + timeframe +
+                              " --calendar NAME` (`barlake calendars` lists them; docs/health.md)");
     }
     // The range, clipped to the stored first bar .. end of the last bar.
     const Micros lo = std::max(from, d->first_ts), hi = std::min(to, d->last_ts + tf.micros());

@@ -113,6 +113,26 @@ TEST_F(HealthCliTest, Errors) {
   EXPECT_EQ(gaps_unknown.exit_code, 3) << gaps_unknown.err;
   CommandResult bad_from = Bl({"gaps", "ES", "1m", "--from", "2024-13-01"});
   EXPECT_EQ(bad_from.exit_code, 2) << bad_from.err;
+  // No calendar: the command that gives it one, with this dataset's names.
+  CommandResult no_calendar = Bl({"gaps", "ES", "1m"});
+  EXPECT_EQ(no_calendar.exit_code, 3) << no_calendar.err;
+  EXPECT_NE(no_calendar.err.find("ES 1m has no session calendar to tell gaps from closures; give it one with "
+                                 "`barlake dataset set ES 1m --calendar NAME`"),
+            std::string::npos)
+      << no_calendar.err;
+  // After that command, the same call answers.
+  ASSERT_EQ(Bl({"dataset", "set", "ES", "1m", "--calendar", "CME_Globex"}).exit_code, 0);
+  CommandResult with_calendar = Bl({"gaps", "ES", "1m"});
+  EXPECT_EQ(with_calendar.exit_code, 0) << with_calendar.err;
+  // Weekly bars with a calendar: not a missing calendar, a timeframe gaps does not cover.
+  const std::string weekly = dir_.Sub("w.csv");
+  ASSERT_OK(testutil::WriteText(weekly, "time,open,high,low,close,volume\n2024-01-01,1,2,0.5,1.5,10\n"
+                                        "2024-01-08,1.5,2,1,1.8,12\n"));
+  ASSERT_EQ(Bl({"import", weekly, "--symbol", "ES", "--timeframe", "1w", "--calendar", "CME_Globex"}).exit_code, 0);
+  CommandResult week = Bl({"gaps", "ES", "1w"});
+  EXPECT_EQ(week.exit_code, 2) << week.err;
+  EXPECT_NE(week.err.find("gaps are found in intraday and daily bars only, not in 1w bars"), std::string::npos)
+      << week.err;
 }
 
 }  // namespace
