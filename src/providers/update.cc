@@ -7,6 +7,7 @@
 
 #include "core/checksum.h"
 #include "core/json_text.h"
+#include "core/text.h"
 #include "core/time_zone.h"
 #include "ingest/format.h"
 #include "lake/compressed_source.h"
@@ -197,6 +198,22 @@ Result<std::vector<UpdateItem>> Updater::Run(const UpdateRequest& request) {
       if (served) targets.emplace_back(d.symbol, d.timeframe);
     }
   } else {
+    // `barlake update CL 1m` reads like `barlake read CL 1m`, but here timeframes are an
+    // option: a word that is a timeframe and no dataset's symbol was meant as one.
+    std::vector<std::string> symbols, timeframes;
+    for (const auto& word : request.symbols) {
+      const bool is_symbol = std::any_of(reg.datasets().begin(), reg.datasets().end(),
+                                         [&](const registry::DatasetSpec& d) { return d.symbol == word; });
+      (!is_symbol && Timeframe::Parse(word).ok() ? timeframes : symbols).push_back(word);
+    }
+    if (!timeframes.empty()) {
+      std::string fixed = "barlake update";
+      for (const auto& symbol : symbols) fixed += " " + EscapeBytes(symbol);
+      std::string list;
+      for (const auto& tf : timeframes) list += (list.empty() ? "" : ",") + tf;
+      return Status::InvalidArgument("'" + timeframes.front() + "' is a timeframe, not a symbol; name timeframes with "
+                                     "--timeframe: `" + fixed + " --timeframe " + list + "`");
+    }
     for (const auto& symbol : request.symbols) {
       if (!request.timeframes.empty()) {
         for (const auto& tf : request.timeframes) targets.emplace_back(symbol, tf);

@@ -53,6 +53,22 @@ TEST_F(UpdateCliTest, AnAdjustedHistoryExitsFiveNamingTheRatio) {
   EXPECT_NE(stopped.out.find("adjusted"), std::string::npos) << stopped.out;
 }
 
+TEST_F(UpdateCliTest, ATimeframeWrittenAsASymbolIsNamedWithTheCommandMeant) {
+  const std::vector<std::string> env = {"BARLAKE_BINANCE_URL=" + server_->origin(), "BARLAKE_TEST_NOW=" + Iso(now_)};
+  // As `barlake read BTCUSDT 1m` is written.
+  CommandResult r = RunBarlake({"--vault", vault_, "update", "BTCUSDT", "1m", "4h"}, env);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("'1m' is a timeframe, not a symbol; name timeframes with --timeframe: "
+                       "`barlake update BTCUSDT --timeframe 1m,4h`"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(server_->seen().empty());
+  // The command it names works.
+  CommandResult fixed =
+      RunBarlake({"--vault", vault_, "update", "BTCUSDT", "--timeframe", "1m", "--from", Iso(kT0)}, env);
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+}
+
 TEST_F(UpdateCliTest, NothingEligibleSaysWhyAndHowToOptIn) {
   // A dataset imported from a file (NinjaTrader) never opted in: `update` alone finds nothing.
   const std::string file = dir_.Sub("ES.Last.txt");
